@@ -1,0 +1,48 @@
+"""Command line: `tbu clean|analyse|report ...`. Bad input ends in one message, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import InputError
+from .rounds import discover_rounds, project_root, round_paths
+
+
+def _rounds(selected: str | None) -> list[str]:
+    return [selected] if selected else discover_rounds()
+
+
+def cmd_clean(args: argparse.Namespace) -> None:
+    from .pipeline import run_clean
+
+    for round_id in _rounds(args.round):
+        paths = round_paths(round_id, project_root())
+        result = run_clean(paths)
+        print(f"{round_id}: {len(result.figures)} tall fra {len(result.log)} tabeller, "
+              f"{int(result.figures['corrected'].sum())} rettet → "
+              f"{paths.figures.relative_to(paths.root)}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tbu", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    clean = sub.add_parser("clean", help="rens rådata til data/processed/<runde>/figures.csv")
+    clean.add_argument("--round", help="runde-id, f.eks. 2024-host (standard: alle)")
+    clean.set_defaults(func=cmd_clean)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except InputError as error:
+        print(f"feil: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Canonical names: the source spells solutions and items many ways; one name each here."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .numbers import strip_markup
+
+SOLUTIONS = ("Helsenorge", "Kjernejournal", "E-resept", "Grunndata og HelseID", "Helsenettet")
+ALL_SOLUTIONS = "Alle løsninger"
+
+
+@dataclass(frozen=True)
+class CanonicalName:
+    solution: str
+    item: str
+
+
+@dataclass(frozen=True)
+class NameMap:
+    path: Path
+    entries: dict[tuple[str, str], CanonicalName]
+
+    @classmethod
+    def from_csv(cls, path: str | Path) -> NameMap:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError("navnefilen finnes ikke", path=path)
+        entries: dict[tuple[str, str], CanonicalName] = {}
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            needed = {"scope", "printed", "solution", "item"}
+            if not needed <= set(reader.fieldnames or []):
+                raise InputError(f"navnefilen må ha kolonnene {', '.join(sorted(needed))}",
+                                 path=path, line=1)
+            for line, row in enumerate(reader, start=2):
+                if row["solution"] not in SOLUTIONS:
+                    raise InputError("ukjent løsning", path=path, line=line, column="solution",
+                                     text=row["solution"])
+                key = (row["scope"].strip(), row["printed"].strip())
+                if key in entries:
+                    raise InputError("navnet står to ganger", path=path, line=line,
+                                     text=row["printed"])
+                entries[key] = CanonicalName(row["solution"].strip(), row["item"].strip())
+        return cls(path=path, entries=entries)
+
+    def lookup(self, printed: str, scope: str = "") -> CanonicalName | None:
+        return self.entries.get((scope, " ".join(strip_markup(printed).split())))

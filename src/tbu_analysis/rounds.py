@@ -1,0 +1,84 @@
+"""Where a round's files live, and which round ids are safe to use as paths."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+_ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def project_root() -> Path:
+    """The repository root: the nearest parent holding ``data/raw``, else the cwd."""
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "data" / "raw").is_dir() and (candidate / "pyproject.toml").is_file():
+            return candidate
+    return here
+
+
+def validate_round_id(round_id: str) -> str:
+    if not isinstance(round_id, str) or not _ROUND_ID.match(round_id) or ".." in round_id:
+        raise InputError(
+            "ugyldig runde-id (bare bokstaver, tall, - og _; ikke / eller ..)", text=str(round_id)
+        )
+    return round_id
+
+
+@dataclass(frozen=True)
+class RoundPaths:
+    root: Path
+    round_id: str
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw" / self.round_id
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed" / self.round_id
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports" / self.round_id
+
+    @property
+    def manifest(self) -> Path:
+        return self.raw / "manifest.yaml"
+
+    @property
+    def corrections(self) -> Path:
+        return self.raw / "corrections.yaml"
+
+    @property
+    def claims(self) -> Path:
+        return self.raw / "claims.yaml"
+
+    @property
+    def names(self) -> Path:
+        return self.root / "data" / "raw" / "names.csv"
+
+    @property
+    def index(self) -> Path:
+        return self.root / "data" / "raw" / "index.csv"
+
+    @property
+    def figures(self) -> Path:
+        return self.processed / "figures.csv"
+
+
+def round_paths(round_id: str, root: str | Path | None = None) -> RoundPaths:
+    validate_round_id(round_id)
+    paths = RoundPaths(Path(root) if root is not None else project_root(), round_id)
+    if not paths.raw.is_dir():
+        raise InputError("runden finnes ikke under data/raw", path=paths.raw, text=round_id)
+    return paths
+
+
+def discover_rounds(root: str | Path | None = None) -> list[str]:
+    """Every round in ``data/raw`` (a folder with a manifest)."""
+    base = Path(root) if root is not None else project_root()
+    return sorted(p.parent.name for p in (base / "data" / "raw").glob("*/manifest.yaml"))
