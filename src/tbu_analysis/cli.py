@@ -24,12 +24,44 @@ def cmd_clean(args: argparse.Namespace) -> None:
               f"{paths.figures.relative_to(paths.root)}")
 
 
+def _rates(values: list[str] | None) -> dict[int, float]:
+    from .numbers import parse_number
+
+    rates = {}
+    for value in values or []:
+        year, _, rate = value.partition("=")
+        parsed = parse_number(rate, column="--index")
+        if not year.isdigit() or parsed.value is None:
+            raise InputError("--index må skrives ÅR=SATS, f.eks. 2023=4,121", text=value)
+        rates[int(year)] = float(parsed.value)
+    return rates
+
+
+def cmd_analyse(args: argparse.Namespace) -> None:
+    from .analysis import analyse, write_analysis
+
+    for round_id in _rounds(args.round):
+        paths = round_paths(round_id, project_root())
+        result = analyse(paths, _rates(args.index), args.price_year)
+        write_analysis(paths, result)
+        counts = result.reconciliation["status"].value_counts().to_dict()
+        print(f"{round_id}: {len(result.reconciliation)} kontroller — "
+              f"{counts.get('ok', 0)} stemmer, {counts.get('rounding', 0)} avrunding, "
+              f"{counts.get('discrepancy', 0)} avvik → {paths.processed.relative_to(paths.root)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tbu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     clean = sub.add_parser("clean", help="rens rådata til data/processed/<runde>/figures.csv")
     clean.add_argument("--round", help="runde-id, f.eks. 2024-host (standard: alle)")
     clean.set_defaults(func=cmd_clean)
+    analyse = sub.add_parser("analyse", help="indeksjustering, vekst og avstemming")
+    analyse.add_argument("--round", help="runde-id (standard: alle)")
+    analyse.add_argument("--index", action="append", metavar="ÅR=SATS",
+                         help="overstyr indekssatsen for et år, f.eks. 2023=5")
+    analyse.add_argument("--price-year", type=int, help="prisnivå for faste kroner")
+    analyse.set_defaults(func=cmd_analyse)
     return parser
 
 

@@ -77,6 +77,11 @@ class PriceIndex:
             )
         return self.rates[from_year]
 
+    def covers(self, from_year: int, to_year: int) -> bool:
+        """Whether every yearly rate between the two years is known."""
+        low, high = sorted((from_year, to_year))
+        return all(year in self.rates for year in range(low, high))
+
     def factor(self, from_year: int, to_year: int) -> float:
         """Multiply ``from_year`` kroner by this to get ``to_year`` kroner."""
         result = 1.0

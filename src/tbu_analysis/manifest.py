@@ -81,6 +81,7 @@ class TableSpec:
     parent: str = ""
     base_column: int | None = None
     percent_row: str = ""
+    percent_decimals: int | None = None
     primary: bool = False
     precision: str = ""
     lines: tuple[int, int] | None = None
@@ -226,6 +227,7 @@ def _table(raw: Any, base: Path, path: Path) -> TableSpec:
         parent=str(raw.get("parent") or ""),
         base_column=raw.get("base_column"),
         percent_row=str(raw.get("percent_row") or ""),
+        percent_decimals=raw.get("percent_decimals"),
         primary=bool(raw.get("primary", False)),
         precision=str(raw.get("precision") or ""),
         lines=tuple(lines) if lines else None,

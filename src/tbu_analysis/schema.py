@@ -12,13 +12,14 @@ from .errors import InputError
 FIGURE_COLUMNS = [
     "round", "table", "table_number", "table_role", "solution", "item", "parent", "measure",
     "category", "year", "base_year", "value_mnok", "value_pct", "decimals", "is_total",
-    "row_kind", "column_role", "price_basis", "price_year", "nominal_year", "label_as_printed",
+    "row_kind", "column_role", "price_basis", "price_year", "nominal_year", "row_label", "label_as_printed",
     "text_as_printed", "footnote", "note", "source_file", "source_row", "source_col",
     "corrected", "correction_ids",
 ]
 TEXT_COLUMNS = [
     "round", "table", "table_number", "table_role", "solution", "item", "parent", "measure",
-    "category", "row_kind", "column_role", "price_basis", "label_as_printed", "text_as_printed",
+    "category", "row_kind", "column_role", "price_basis", "row_label", "label_as_printed",
+    "text_as_printed",
     "footnote", "note", "source_file", "correction_ids",
 ]
 

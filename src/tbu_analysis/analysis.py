@@ -1,0 +1,74 @@
+"""The analysis of one round: index adjustment, growth, drivers and reconciliation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import growth
+from .indexing import PriceIndex
+from .manifest import Manifest, load_manifest
+from .reconciliation import reconcile
+from .rounds import RoundPaths
+from .schema import read_figures
+from .store import write_csv, write_excel
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    figures: pd.DataFrame
+    levels: pd.DataFrame
+    growth: pd.DataFrame
+    drivers: pd.DataFrame
+    reconciliation: pd.DataFrame
+    index: PriceIndex
+    scenario_index: PriceIndex
+    manifest: Manifest
+
+
+def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame | None:
+    if not paths.claims.is_file():
+        return None
+    from .claims import evaluate_claims, load_claims
+
+    return evaluate_claims(load_claims(paths.claims, figures), figures)
+
+
+def analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
+            price_year: int | None = None) -> AnalysisResult:
+    """Everything computed, nothing written: a failure leaves earlier outputs untouched."""
+    figures = read_figures(paths.figures)
+    manifest = load_manifest(paths.manifest)
+    index = PriceIndex.from_csv(paths.index)
+    scenario = index.with_rates(index_rates or {})
+    claims = load_claims_checks(paths, figures)
+    return AnalysisResult(
+        figures=figures,
+        levels=growth.indexed_levels(figures, index, scenario, price_year),
+        growth=growth.growth_table(figures, index, scenario, price_year),
+        drivers=growth.drivers(figures),
+        reconciliation=reconcile(figures, manifest, claims),
+        index=index,
+        scenario_index=scenario,
+        manifest=manifest,
+    )
+
+
+def write_analysis(paths: RoundPaths, result: AnalysisResult) -> list[Path]:
+    out = paths.processed
+    written = [
+        write_csv(result.levels, out / "levels.csv"),
+        write_csv(result.growth, out / "growth.csv"),
+        write_csv(result.drivers, out / "drivers.csv"),
+        write_csv(result.reconciliation, out / "reconciliation.csv"),
+    ]
+    sheets = {"Tall": result.figures, "Nivåer": result.levels, "Vekst": result.growth,
+              "Drivere": result.drivers, "Avstemming": result.reconciliation}
+    for table in result.manifest.tables:
+        sheets[f"{table.number} ({table.id})"] = result.figures[
+            result.figures["table"] == table.id]
+    written.append(write_excel(sheets, out / f"tbu-{paths.round_id}.xlsx"))
+    return written
