@@ -203,8 +203,12 @@ def format_table(
     styles: dict[Any, list[dict[str, str]]] = {}
     for column in df.columns:
         align = "right" if column in numeric else "left"
-        props = f"text-align: {align};" + (" white-space: nowrap;" if align == "right" else "")
-        styles[column] = [{"selector": "td", "props": props}, {"selector": "th", "props": props}]
+        # Numbers never break; headings may wrap so that wide tables still fit the page.
+        nowrap = " white-space: nowrap;" if align == "right" else ""
+        styles[column] = [
+            {"selector": "td", "props": f"text-align: {align};{nowrap}"},
+            {"selector": "th", "props": f"text-align: {align};"},
+        ]
     styler = styler.set_table_styles(styles, overwrite=False)
     if numeric:
         classes = df.copy().astype(object)

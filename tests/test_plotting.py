@@ -1,0 +1,137 @@
+"""Charts: the bars say the right numbers, the labels are Norwegian, the SVG is stable."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from tbu_analysis import plotting
+from tbu_analysis.errors import InputError
+from tbu_analysis.plotting import (
+    DOWN_COLOUR,
+    LEVEL_COLOUR,
+    UP_COLOUR,
+    figure_to_svg,
+    levels_chart,
+    waterfall,
+    waterfall_bars,
+)
+
+NB = "\u00a0"
+MINUS = "\u2212"
+STEPS = [
+    ("Nivå 2025", 1038.0, "level"),
+    ("Prisjustering", 85.5, "change"),
+    ("Avvikling av gamle løsninger", -11.5, "change"),
+    ("Nye tjenester", 26.0, "change"),
+    ("Nytt nivå 2026", 1138.0, "level"),
+    ("Finansieringsbehov", 100.0, "level"),
+]
+
+
+def _levels() -> pd.DataFrame:
+    solutions = ["Kjernejournal", "e-resept", "Helsenorge"]
+    return pd.DataFrame(
+        {
+            "solution": solutions * 2,
+            "year": [2024] * 3 + [2025] * 3,
+            "value_mnok": [300.0, 150.0, 420.0, 320.0, 160.0, 450.0],
+        }
+    )
+
+
+def test_waterfall_bars_run_to_the_right_total():
+    bars = waterfall_bars(STEPS)
+    assert [b.total for b in bars] == [1038.0, 1123.5, 1112.0, 1138.0, 1138.0, 100.0]
+    assert (bars[1].bottom, bars[1].top) == (1038.0, 1123.5)
+    assert (bars[2].bottom, bars[2].top) == (1112.0, 1123.5)  # a decrease hangs down
+    assert (bars[4].bottom, bars[4].top) == (0.0, 1138.0)  # a level stands on zero
+
+
+def test_waterfall_figure_bars_match_the_data():
+    fig = waterfall(STEPS, title="Fra nivå 2025 til nivå 2026")
+    ax = fig.axes[0]
+    rects = ax.patches
+    assert len(rects) == len(STEPS)
+    spans = [(r.get_y(), r.get_y() + r.get_height()) for r in rects]
+    assert spans[0] == pytest.approx((0, 1038.0))
+    assert spans[1] == pytest.approx((1038.0, 1123.5))
+    assert spans[2] == pytest.approx((1112.0, 1123.5))
+    assert spans[3] == pytest.approx((1112.0, 1138.0))
+    assert spans[3][1] == pytest.approx(spans[4][1])  # the changes end at the new level
+    colours = [to_hex(r.get_facecolor()).upper() for r in rects]
+    assert colours[:3] == [LEVEL_COLOUR.upper(), UP_COLOUR.upper(), DOWN_COLOUR.upper()]
+
+
+def test_waterfall_labels_are_norwegian():
+    fig = waterfall(STEPS, title="Fra nivå 2025 til nivå 2026")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [
+        f"1{NB}038,0", "+85,5", f"{MINUS}11,5", "+26,0", f"1{NB}138,0", "100,0"
+    ]
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert f"1{NB}000" in ticks
+    assert ax.get_ylabel() == "MNOK"
+    assert ax.get_title(loc="left") == "Fra nivå 2025 til nivå 2026"
+    assert "Finansieringsbehov" in [t.get_text() for t in ax.get_xticklabels()]
+
+
+def test_waterfall_rejects_bad_steps():
+    with pytest.raises(InputError, match="starte med et nivå"):
+        waterfall_bars([("Endring", 5, "change")])
+    with pytest.raises(InputError, match="ukjent type"):
+        waterfall_bars([("Nivå", 5, "level"), ("X", 1, "delta")])
+    with pytest.raises(InputError):
+        waterfall([])
+
+
+def test_svg_is_byte_identical_between_calls():
+    first = figure_to_svg(waterfall(STEPS, title="Fossefall"))
+    second = figure_to_svg(waterfall(STEPS, title="Fossefall"))
+    assert first == second
+    assert "<dc:date>" not in first
+    assert "DejaVu Sans" in first
+    assert "+85,5" in first  # text stays text (svg.fonttype none)
+    chart = figure_to_svg(levels_chart(_levels(), title="Nivå"))
+    assert chart == figure_to_svg(levels_chart(_levels(), title="Nivå"))
+
+
+def test_levels_chart_bars():
+    fig = levels_chart(_levels(), title="Kostnader per løsning")
+    ax = fig.axes[0]
+    heights = sorted(r.get_height() for r in ax.patches)
+    assert heights == sorted(_levels()["value_mnok"])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2024", "2025"]
+    assert ax.get_legend().get_title().get_text() == "År"
+    solutions = [t.get_text() for t in ax.get_xticklabels()]
+    assert solutions == ["Kjernejournal", "e-resept", "Helsenorge"]
+
+
+def test_levels_chart_lines():
+    fig = levels_chart(_levels(), kind="line")
+    ax = fig.axes[0]
+    assert len(ax.lines) == 3 + 1  # one per solution, plus the zero line
+    assert ax.get_xlabel() == "År"
+    assert list(ax.lines[0].get_ydata()) == [300.0, 320.0]
+
+
+def test_levels_chart_needs_its_columns():
+    with pytest.raises(InputError, match="value_mnok"):
+        levels_chart(_levels().drop(columns="value_mnok"))
+    with pytest.raises(ValueError):
+        levels_chart(_levels(), kind="pie")
+
+
+def test_show_displays_svg_and_closes_pyplot_figures(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    fig = plt.figure()
+    fig.add_subplot().plot([1, 2], [3, 4])
+    plotting.show(fig)
+    assert fig.number not in plt.get_fignums()
+    assert shown and shown[0].data.startswith("<svg")

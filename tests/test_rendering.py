@@ -1,0 +1,300 @@
+"""Notebook → PDF: readers get text, tables and figures; never code, warnings or tracebacks."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from pypdf import PdfReader
+
+from tbu_analysis.errors import InputError
+from tbu_analysis.formatting import format_table
+from tbu_analysis.plotting import figure_to_svg, waterfall
+from tbu_analysis.rendering import (
+    NormalizeIdsPreprocessor,
+    StripNoisePreprocessor,
+    TbuPdfExporter,
+    created_timestamp,
+    css_string,
+    render_html,
+    render_pdf,
+    report_metadata,
+)
+
+NB = "\u00a0"
+CREATED = "2025-04-01T08:00:00Z"
+
+
+def build_notebook():
+    import pandas as pd
+
+    nb = new_notebook()
+    nb.metadata["tbu"] = {
+        "title": "Kostnadsgrunnlag e-helse",
+        "round": "Beregningsrunde april 2025",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    params = new_code_cell(
+        "round_id = 'HEMMELIG-PARAMETER'", metadata={"tags": ["injected-parameters"]}
+    )
+    markdown = new_markdown_cell(
+        "# Kostnader for nasjonale e-helseløsninger\n\n"
+        "Økningen skyldes særlig prisjustering og nye tjenester på Helsenorge."
+    )
+    table = pd.DataFrame({"Løsning": ["Kjernejournal", "e-resept"], "MNOK": [1038.5, -11.5]})
+    table_cell = new_code_cell(
+        "vis_tabell_kildekode(df)",
+        execution_count=2,
+        outputs=[
+            new_output(
+                "execute_result",
+                data={"text/html": format_table(table).to_html(), "text/plain": "DataFrame"},
+                execution_count=2,
+            ),
+            new_output(
+                "stream", name="stderr", text="script.py:3: FutureWarning: Warning, gammel kode\n"
+            ),
+        ],
+    )
+    error_cell = new_code_cell(
+        "raise ValueError('krasj')",
+        outputs=[
+            new_output(
+                "error",
+                ename="ValueError",
+                evalue="krasj",
+                traceback=["Traceback (most recent call last):", "ValueError: krasj"],
+            )
+        ],
+    )
+    widget_cell = new_code_cell(
+        "slider",
+        outputs=[
+            new_output(
+                "display_data",
+                data={
+                    "application/vnd.jupyter.widget-view+json": {
+                        "model_id": "abc", "version_major": 2, "version_minor": 0
+                    },
+                    "text/plain": "IntSlider(value=3)",
+                },
+            )
+        ],
+    )
+    nb.cells = [params, markdown, table_cell, error_cell, widget_cell]
+    return nb
+
+
+def _text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pdf")
+    path = folder / "rapport.ipynb"
+    nbformat.write(build_notebook(), path)
+    pdf = render_pdf(path, folder / "ut" / "rapport.pdf", created=CREATED)
+    return path, pdf
+
+
+def test_pdf_shows_the_report_and_nothing_else(rendered):
+    _, pdf_path = rendered
+    text = _text(pdf_path.read_bytes())
+    assert "Kostnader for nasjonale e-helseløsninger" in text
+    assert "Økningen skyldes særlig prisjustering" in text
+    assert f"1{NB}038,5" in text and "Kjernejournal" in text
+    assert "Side 1 av 1" in text
+    assert "Kostnadsgrunnlag e-helse" in text and "Beregningsrunde april 2025" in text
+    for hidden in (
+        "Traceback", "Warning", "krasj", "HEMMELIG", "round_id", "vis_tabell_kildekode",
+        "raise", "IntSlider", "In [", "Out[",
+    ):
+        assert hidden not in text, hidden
+
+
+def test_pdf_metadata(rendered):
+    _, pdf_path = rendered
+    reader = PdfReader(pdf_path)
+    assert reader.metadata.title == "Kostnadsgrunnlag e-helse"
+    assert reader.metadata["/CreationDate"] == "D:20250401080000Z"
+    assert reader.metadata["/ModDate"] == "D:20250401080000Z"
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (
+        210, 297
+    )
+
+
+def test_render_writes_atomically(rendered):
+    _, pdf_path = rendered
+    assert pdf_path.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in pdf_path.parent.iterdir()] == ["rapport.pdf"]
+
+
+def test_same_notebook_gives_identical_bytes_even_at_another_time(rendered, tmp_path, monkeypatch):
+    path, pdf_path = rendered
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 86_400 * 400)  # fonts get a stamp
+    again = render_pdf(path, tmp_path / "igjen.pdf", created=CREATED)
+    assert again.read_bytes() == pdf_path.read_bytes()
+
+
+def test_node_and_path_render_the_same(rendered, tmp_path):
+    path, pdf_path = rendered
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["tbu"]["title"] = "Kostnadsgrunnlag e-helse"
+    out = render_pdf(nb, tmp_path / "node.pdf", created=CREATED)
+    assert _text(out.read_bytes()) == _text(pdf_path.read_bytes())
+
+
+def test_default_creation_date(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1743465600")
+    assert created_timestamp() == "2025-04-01T00:00:00Z"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert created_timestamp() == "1980-01-01T00:00:00Z"
+    assert created_timestamp("2025-04-01T10:00:00+02:00") == "2025-04-01T08:00:00Z"
+    with pytest.raises(InputError):
+        created_timestamp("i går")
+
+
+def test_html_is_stable_and_norwegian(tmp_path):
+    nb = build_notebook()
+    html = render_html(nb, tmp_path / "debug.html", created=CREATED)
+    assert (tmp_path / "debug.html").read_text(encoding="utf-8") == html
+    assert '<html lang="nb">' in html
+    assert '<meta content="2025-04-01T08:00:00Z" name="dcterms.created"/>' in html
+    assert 'content: "Kostnadsgrunnlag e-helse"' in html
+    assert 'id="cell-id=c0"' in html  # ids from position, not uuid4
+    assert "¶" not in html and "<script" not in html
+    # A fresh copy with fresh random cell ids gives the same HTML.
+    assert render_html(build_notebook(), created=CREATED) == html
+
+
+def test_exporter_contract():
+    exporter = TbuPdfExporter()
+    assert exporter.output_mimetype == "application/pdf"
+    assert exporter.file_extension == ".pdf"
+    assert TbuPdfExporter.export_from_notebook == "TBU PDF"
+    assert exporter.exclude_input and exporter.exclude_input_prompt
+    assert exporter.exclude_output_prompt
+
+
+def test_exporter_from_notebook_node_returns_pdf_bytes():
+    exporter = TbuPdfExporter(created=CREATED)
+    pdf, resources = exporter.from_notebook_node(build_notebook())
+    assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF-")
+    assert resources["output_extension"] == ".pdf"
+
+
+def test_entry_point_if_installed():
+    from importlib.metadata import entry_points
+
+    names = {ep.name: ep for ep in entry_points(group="nbconvert.exporters")}
+    if "tbupdf" not in names:
+        pytest.skip("package not installed with its entry points")
+    from nbconvert.exporters import get_exporter
+
+    assert get_exporter("tbupdf") is TbuPdfExporter
+
+
+def test_figures_and_wide_tables(tmp_path, caplog):
+    import pandas as pd
+
+    nb = build_notebook()
+    fig = waterfall([("Start", 100, "level"), ("Opp", 5, "change"), ("Slutt", 105, "level")])
+    wide = pd.DataFrame({f"Kolonne {i}": [1000.0 * i, -5.5] for i in range(14)})
+    nb.cells.append(
+        new_code_cell(
+            "figur",
+            outputs=[
+                new_output("display_data", data={"image/svg+xml": figure_to_svg(fig)}),
+                new_output("execute_result", data={"text/html": wide.to_html()}),
+            ],
+        )
+    )
+    with caplog.at_level(logging.WARNING):
+        html = render_html(nb, created=CREATED)
+        pdf = render_pdf(nb, tmp_path / "figur.pdf", created=CREATED)
+    assert 'alt="Figur"' in html
+    assert "tbu-xwide" in html
+    assert 'class="num"' in html
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    text = _text(pdf.read_bytes())
+    assert "+5,0" in text  # chart text stays text in the PDF
+
+
+def test_missing_notebook():
+    with pytest.raises(InputError, match="finnes ikke"):
+        render_pdf("finnes/ikke.ipynb", "ut.pdf")
+
+
+def test_strip_noise_preprocessor():
+    nb = build_notebook()
+    nb.cells.append(
+        new_code_cell(
+            "js",
+            outputs=[
+                new_output("display_data", data={"application/javascript": "alert(1)"}),
+                new_output("stream", name="stdout", text="Utskrift\n"),
+            ],
+        )
+    )
+    nb.metadata["widgets"] = {"state": {}}
+    nb, _ = StripNoisePreprocessor().preprocess(nb, {})
+    kinds = [(o.output_type, o.get("name")) for c in nb.cells for o in c.get("outputs", [])]
+    assert kinds == [("execute_result", None), ("stream", "stdout")]
+    assert "widgets" not in nb.metadata
+
+
+def test_normalize_ids_preprocessor():
+    svg = (
+        '<svg><metadata><dc:date>2025-01-01</dc:date></metadata>'
+        '<defs><clipPath id="p1a2b3c4d5e"><rect/></clipPath></defs>'
+        '<g clip-path="url(#p1a2b3c4d5e)"><use xlink:href="#m99ffee" /></g>'
+        '<path id="m99ffee" fill="#0072b2"/></svg>'
+    )
+    styler = '<style>#T_ab12c td {x}</style><table id="T_ab12c"><td id="T_ab12c_row0_col0">'
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "x",
+                outputs=[
+                    new_output("display_data", data={"image/svg+xml": svg}),
+                    new_output("display_data", data={"text/html": styler}),
+                ],
+            )
+        ]
+    )
+    nb, _ = NormalizeIdsPreprocessor().preprocess(nb, {})
+    cell = nb.cells[0]
+    assert cell.id == "c0"
+    out_svg = cell.outputs[0].data["image/svg+xml"]
+    assert "metadata" not in out_svg
+    assert 'id="c0o0-0"' in out_svg and "url(#c0o0-0)" in out_svg
+    assert 'xlink:href="#c0o0-1"' in out_svg and 'id="c0o0-1"' in out_svg
+    assert 'fill="#0072b2"' in out_svg
+    out_html = cell.outputs[1].data["text/html"]
+    assert "ab12c" not in out_html
+    assert 'id="T_s00000"' in out_html and 'id="T_s00000_row0_col0"' in out_html
+
+
+def test_css_string_escapes():
+    assert css_string('Runde "vår" \\ 2025') == '"Runde \\"vår\\" \\\\ 2025"'
+    assert css_string("a</style>b") == '"a\\3C /style>b"'
+    assert css_string(None) == '""'
+
+
+def test_report_metadata_defaults_and_errors():
+    nb = new_notebook()
+    assert report_metadata(nb, "rapport")["title"] == "rapport"
+    assert report_metadata(nb)["language"] == "nb"
+    nb.metadata["tbu"] = {"title": ["ikke", "tekst"]}
+    with pytest.raises(InputError, match="tbu.title"):
+        report_metadata(nb)
