@@ -50,6 +50,23 @@ def cmd_analyse(args: argparse.Namespace) -> None:
               f"{counts.get('discrepancy', 0)} avvik → {paths.processed.relative_to(paths.root)}")
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import RunLog, run_round
+
+    root = project_root()
+    failed = False
+    for round_id in _rounds(args.round):
+        paths = round_paths(round_id, root)
+        log = RunLog()
+        pdfs = run_round(paths, root / "notebooks", log, _rates(args.index))
+        for label, seconds in log.timings if args.timings else []:
+            print(f"  {seconds:6.2f} s  {label}")
+        print(f"{round_id}: {len(pdfs)} PDF-er i {paths.reports.relative_to(root)}"
+              + (f", {len(log.failures)} notatbøker feilet" if log.failures else ""))
+        failed = failed or bool(log.failures)
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tbu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="overstyr indekssatsen for et år, f.eks. 2023=5")
     analyse.add_argument("--price-year", type=int, help="prisnivå for faste kroner")
     analyse.set_defaults(func=cmd_analyse)
+    report = sub.add_parser("report", help="kjør notatbøkene og lag PDF-rapportene")
+    report.add_argument("--round", help="runde-id (standard: alle)")
+    report.add_argument("--index", action="append", metavar="ÅR=SATS")
+    report.add_argument("--timings", action="store_true", help="skriv tiden for hvert steg")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
@@ -69,11 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        return int(args.func(args) or 0)
     except InputError as error:
         print(f"feil: {error}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,174 @@
+"""Run the round's notebooks with papermill and render the reader-facing ones to PDF.
+
+All notebooks of a round run in one process so imports and the PDF engine start once. A
+notebook that fails keeps its executed copy (with the failing cell) and gets no PDF; the
+earlier PDF is left as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .atomic import atomic_path
+from .names import SOLUTIONS
+from .rounds import RoundPaths
+
+
+@dataclass(frozen=True)
+class Job:
+    notebook: str
+    executed: str
+    parameters: dict
+    pdf: str | None = None
+    title: str = ""
+
+
+@dataclass
+class RunLog:
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def timed(self, label: str, func: Callable, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self.timings.append((label, time.perf_counter() - start))
+
+
+def slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] = SOLUTIONS,
+             index_rates: Mapping[int, float] | None = None) -> list[Job]:
+    round_id = paths.round_id
+    rates = {str(k): float(v) for k, v in (index_rates or {}).items()}
+    jobs = [
+        Job("01_clean", "01_clean.ipynb", {"round_id": round_id}),
+        Job("02_analysis", "02_analysis.ipynb", {"round_id": round_id, "index_rates": rates}),
+        Job("10_report", f"tbu-{round_id}.ipynb", {"round_id": round_id, "index_rates": rates},
+            pdf=f"tbu-{round_id}.pdf", title="Analyse av tallgrunnlaget"),
+    ]
+    jobs += [Job("11_solution", f"{slug(s)}.ipynb", {"round_id": round_id, "solution": s},
+                 pdf=f"{slug(s)}.pdf", title=s) for s in solutions]
+    return jobs
+
+
+def _normalise(executed: Path) -> None:
+    """Drop run times from the executed notebook so reruns are identical."""
+    nb = nbformat.read(executed, as_version=4)
+    papermill = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
+        papermill.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.get("papermill", {}).clear()
+    with atomic_path(executed) as tmp:
+        nbformat.write(nb, tmp)
+
+
+def _failed_cell(executed: Path) -> str:
+    nb = nbformat.read(executed, as_version=4)
+    for number, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"celle {number}: {output.get('ename')}: {output.get('evalue')}"
+    return "ukjent celle"
+
+
+class SharedKernel:
+    """One kernel for all notebooks of a run: imports are paid once. Each notebook starts
+    from an empty namespace (``%reset -f``), and a dead kernel is restarted."""
+
+    def __init__(self, cwd: Path, log_path: Path) -> None:
+        from jupyter_client.manager import KernelManager
+
+        self.cwd = cwd
+        self.log_path = log_path
+        self.km = KernelManager(kernel_name="python3")
+        self._log = None
+
+    def __enter__(self) -> SharedKernel:
+        self._start()
+        return self
+
+    def _start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("a", encoding="utf-8")
+        # The kernel's own stderr (its TCP warning, crashes) goes to a log, not the terminal.
+        self.km.start_kernel(cwd=str(self.cwd), stderr=self._log, stdout=self._log)
+
+    def fresh(self):
+        if not self.km.is_alive():
+            self.km.restart_kernel(now=True)
+        client = self.km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            client.execute_interactive("get_ipython().run_line_magic('reset', '-f')",
+                                       timeout=60, output_hook=lambda msg: None)
+        finally:
+            client.stop_channels()
+        return self.km
+
+    def __exit__(self, *exc) -> None:
+        self.km.shutdown_kernel(now=True)
+        if self._log is not None:
+            self._log.close()
+
+
+def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
+              index_rates: Mapping[int, float] | None = None,
+              solutions: tuple[str, ...] = SOLUTIONS, created=None) -> list[Path]:
+    import papermill
+
+    from .provenance import source_date
+    from .rendering import render_pdf
+
+    executed_dir = paths.reports / "executed"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    created = created or source_date(paths.root)[0]
+    pdfs = []
+    with SharedKernel(notebooks_dir, executed_dir / "kernel.log") as kernel:
+        pdfs = _run_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel,
+                         executed_dir, papermill, render_pdf)
+    return pdfs
+
+
+def _run_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel,
+              executed_dir, papermill, render_pdf) -> list[Path]:
+    pdfs = []
+    for job in jobs_for(paths, solutions, index_rates):
+        executed = executed_dir / job.executed
+        label = f"{job.notebook} {job.parameters.get('solution', '')}".strip()
+        try:
+            log.timed(f"kjøring {label}", papermill.execute_notebook,
+                      str(notebooks_dir / f"{job.notebook}.ipynb"), str(executed),
+                      parameters=job.parameters, cwd=str(notebooks_dir), progress_bar=False,
+                      kernel_name="python3", log_output=False, km=kernel.fresh())
+        except papermill.PapermillExecutionError:
+            message = f"{job.notebook}.ipynb ({json.dumps(job.parameters, ensure_ascii=False)})" \
+                      f" feilet i {_failed_cell(executed)}; se {executed}"
+            log.failures.append(message)
+            print(f"feil: {message}", file=sys.stderr)
+            continue
+        _normalise(executed)
+        if job.pdf is None:
+            continue
+        nb = nbformat.read(executed, as_version=4)
+        nb.metadata["tbu"] = {"title": job.title, "round": f"Runde {paths.round_id}",
+                              "author": "tbu-analysis"}
+        pdfs.append(log.timed(f"PDF {job.pdf}", render_pdf, nb, paths.reports / job.pdf,
+                              created=created))
+    return pdfs

@@ -1,0 +1,195 @@
+"""What the report notebooks show, computed in one place so tests reach every number."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from . import growth as growth_module
+from . import narrative, views
+from .analysis import AnalysisResult, analyse
+from .formatting import format_number, format_percent
+from .manifest import Manifest
+from .names import ALL_SOLUTIONS, SOLUTIONS
+from .provenance import collect_provenance, provenance_table
+from .rounds import RoundPaths, round_paths
+from .series import yearly_series
+from .tolerance import DISCREPANCY
+
+
+@dataclass
+class ReportContext:
+    paths: RoundPaths
+    result: AnalysisResult
+    corrections: pd.DataFrame
+
+    @property
+    def figures(self) -> pd.DataFrame:
+        return self.result.figures
+
+    @property
+    def manifest(self) -> Manifest:
+        return self.result.manifest
+
+    @property
+    def reconciliation(self) -> pd.DataFrame:
+        return self.result.reconciliation
+
+    @cached_property
+    def years(self) -> list[int]:
+        return sorted(self.figures["year"].unique().tolist())
+
+    # --- headings and prose ----------------------------------------------------------------
+    def title_markdown(self, solution: str | None = None) -> str:
+        title = f"{self.manifest.title} – {solution}" if solution else self.manifest.title
+        source = self.manifest.source.get("description", "")
+        return (f"# {title}\n\nAnalyse av tallgrunnlaget for runden **{self.paths.round_id}** "
+                f"({min(self.years)}–{max(self.years)}). Alle beløp i mill. kroner (MNOK).\n\n"
+                f"Kilde: {source}")
+
+    def findings(self) -> list[str]:
+        index = self.result.index
+        first = min(index.rates) if index.rates else None
+        return narrative.key_findings(self.result.growth, self.result.drivers,
+                                      self.result.levels, self.reconciliation,
+                                      index.rate(first) if first is not None else None)
+
+    def overview_note(self) -> str:
+        spec = next(t for t in self.manifest.tables if t.primary)
+        notes = [f"{spec.document}, {spec.number}. {spec.precision}".strip()]
+        notes += [n.replace("*", "\\*") for n in spec.footnotes]
+        indexed = self.result.levels[
+            (self.result.levels["nominal_year"] < self.result.levels["price_year"])
+            & (self.result.levels["solution"] == ALL_SOLUTIONS)
+            & (self.result.levels["series"] == "finansieringsbehov")]
+        for row in indexed.itertuples(index=False):
+            rate = self.result.index.rate(int(row.nominal_year))
+            notes.append(
+                f"{row.nominal_year}-kolonnen er hevet til {row.price_year}-kroner med "
+                f"{format_percent(rate, 3)}; nominelt er summen "
+                f"{format_number(row.nominal, 1)} mill. kroner.")
+        return "\n\n".join(f"*{n}*" for n in notes)
+
+    def levels_for_chart(self) -> pd.DataFrame:
+        series = yearly_series(self.figures, "finansieringsbehov")
+        series = series[(series["item"] == "") & series["solution"].isin(SOLUTIONS)]
+        return series[["solution", "year", "value_mnok"]]
+
+    def growth_sections(self) -> list[tuple[str, pd.DataFrame]]:
+        out = []
+        growth = self.result.growth
+        for start, end in zip(self.years, self.years[1:], strict=False):
+            for series, label in (("finansieringsbehov", "Forskriftsbeløp / finansieringsbehov"),
+                                  ("kostnadsnivå", "Kostnadsnivå")):
+                rows = growth[(growth["series"] == series) & (growth["from_year"] == start)
+                              & (growth["to_year"] == end)]
+                for basis in dict.fromkeys(rows["price_basis"]):
+                    table = views.growth_view(growth, series, start, end, price_basis=basis)
+                    suffix = "" if basis == growth_module.PRICE_AS_PRINTED else f", {basis}"
+                    out.append((f"{label} {start}–{end}{suffix}", table))
+        return out
+
+    def driver_sections(self, solution: str = ALL_SOLUTIONS
+                        ) -> list[tuple[str, pd.DataFrame, list, str]]:
+        out = []
+        drivers = self.result.drivers
+        for table_id in views.growth_table_ids(self.manifest):
+            spec = self.manifest.table(table_id)
+            base_column = spec.columns[spec.base_column]
+            start, end = base_column.year, max(c.year for c in spec.columns.values())
+            if solution == ALL_SOLUTIONS:
+                table = views.drivers_view(drivers, table_id)
+            elif (detail := self._detail_table(solution, start)) is not None:
+                table = views.drivers_view(drivers, detail, by="item")
+            else:
+                base = self.figures[(self.figures["table"] == table_id)
+                                    & (self.figures["solution"] == solution)
+                                    & (self.figures["row_kind"] == "item")
+                                    & (self.figures["column_role"] == "base")]
+                table = views.drivers_view(drivers, table_id, solution=solution,
+                                           base_mnok=float(base["value_mnok"].sum()))
+            steps = growth_module.waterfall_steps(self.figures, solution, start)
+            heading = f"Fra {start} til {end}"
+            note = (f"*Kilde: {spec.document}, {spec.number} "
+                    f"({'tall er ikke indeksregulert' if end > base_column.price_basis.price_year else ''}).*")
+            out.append((heading, table, steps, note.replace(" ()", "")))
+        return out
+
+    def prognosis_sections(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(f"{t.title} ({t.document}, {t.number})", views.table_view(self.figures, t))
+                for t in self.manifest.tables if t.role in {"prognose", "overforte_midler"}]
+
+    def corrections_reasons(self) -> str:
+        seen = self.corrections.drop_duplicates("id")
+        return "\n\n".join(f"**{r.id}** ({r.table_number}): {r.reason}\n\nBelegg: {r.evidence}"
+                           for r in seen.itertuples())
+
+    def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
+        raw = sorted(p for p in self.paths.raw.rglob("*") if p.is_file())
+        shared = [self.paths.names, self.paths.index]
+        prov = collect_provenance(self.paths.round_id, raw_paths=[*raw, *shared],
+                                  parameters=dict(parameters), repo_root=self.paths.root)
+        return provenance_table(prov)
+
+    # --- per solution --------------------------------------------------------------------
+    def _detail_table(self, solution: str, from_year: int) -> str | None:
+        for spec in self.manifest.tables:
+            if spec.role == "detalj" and spec.solution == solution and not spec.parent \
+                    and spec.columns[spec.base_column].year == from_year:
+                return spec.id
+        return None
+
+    def solution_levels(self, solution: str) -> pd.DataFrame:
+        rows = []
+        for series, label in (("finansieringsbehov", "Forskrift / finansieringsbehov"),
+                              ("kostnadsnivå", "Kostnadsnivå")):
+            data = yearly_series(self.figures, series)
+            data = data[(data["solution"] == solution) & (data["item"] == "")]
+            rows.append({"Serie": label,
+                         **{str(r.year): r.value_mnok for r in data.itertuples()}})
+        return pd.DataFrame(rows)
+
+    def solution_summary(self, solution: str) -> str:
+        growth = self.result.growth
+        points = []
+        for start, end in zip(self.years, self.years[1:], strict=False):
+            shown: set[tuple[float, float]] = set()
+            for series, what in (("finansieringsbehov", "Forskriftsbeløpet"),
+                                 ("kostnadsnivå", "Kostnadsnivået")):
+                rows = growth[(growth["series"] == series) & (growth["solution"] == solution)
+                              & (growth["item"] == "") & (growth["from_year"] == start)
+                              & (growth["to_year"] == end)]
+                if len(rows) and (rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]) \
+                        not in shown:
+                    shown.add((rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]))
+                    points.append(narrative.change_sentence(rows.iloc[0], what))
+        problems = self.reconciliation_for(solution)
+        points.append(f"{int((problems['status'] == DISCREPANCY).sum())} avvik i avstemmingen "
+                      f"gjelder {solution}.")
+        return narrative.as_markdown(points)
+
+    def item_tables(self, solution: str) -> list[tuple[str, pd.DataFrame]]:
+        return [(f"{t.title} ({t.number})", views.table_view(self.figures, t))
+                for t in self.manifest.tables if t.role == "detalj" and t.solution == solution]
+
+    def reconciliation_for(self, solution: str) -> pd.DataFrame:
+        return self.reconciliation[self.reconciliation["solution"] == solution]
+
+    def solution_reconciliation_note(self, solution: str) -> str:
+        rows = self.reconciliation_for(solution)
+        counts = rows["status"].value_counts()
+        return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
+                f"{counts.get('rounding', 0)} avrundingsforskjeller og "
+                f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
+
+
+def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
+    paths = round_paths(round_id)
+    result = analyse(paths, {int(k): float(v) for k, v in (index_rates or {}).items()})
+    corrections_path = paths.processed / "corrections_applied.csv"
+    corrections = pd.read_csv(corrections_path, keep_default_na=False) \
+        if corrections_path.is_file() else pd.DataFrame()
+    return ReportContext(paths=paths, result=result, corrections=corrections)

@@ -1,0 +1,197 @@
+"""Reader-facing tables: the analysis results with Norwegian headings, ready to display."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .growth import DRIVER_LABELS
+from .manifest import Manifest, TableSpec
+from .names import ALL_SOLUTIONS, SOLUTIONS
+from .tolerance import DISCREPANCY, ROUNDING
+
+STATUS_LABELS = {"ok": "Stemmer", ROUNDING: "Avrunding", DISCREPANCY: "Avvik"}
+CHECK_TYPE_LABELS = {"rad": "Rad", "kolonne": "Sum", "prosent": "Prosent",
+                     "kryss": "På tvers av tabeller", "påstand": "Påstand i teksten"}
+
+
+def _row_name(row: pd.Series) -> str:
+    if row["row_kind"] == "percent":
+        return "Vekst i %"
+    if row["row_kind"] == "total" and not row["item"]:
+        return "Sum" if row["solution"] == ALL_SOLUTIONS else f"Sum {row['solution']}"
+    return row["item"] or row["solution"]
+
+
+def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True
+               ) -> pd.DataFrame:
+    """A source table rebuilt from the tidy figures, rows and columns in printed order,
+    with canonical names (after corrections). Percentages are in their own row."""
+    data = figures[figures["table"] == spec.id]
+    if not with_percent:
+        data = data[data["row_kind"] != "percent"]
+    headers = {index: column.header.replace("**", "").replace("*", "").strip()
+               for index, column in spec.columns.items()}
+    rows = []
+    for line, group in data.groupby("source_row", sort=True):
+        first = group.iloc[0]
+        record: dict[str, object] = {"Post": _row_name(first)}
+        for _, cell in group.iterrows():
+            value = cell["value_pct"] if cell["row_kind"] == "percent" else cell["value_mnok"]
+            record[headers[int(cell["source_col"])]] = value
+        rows.append(record)
+    frame = pd.DataFrame(rows, columns=["Post", *headers.values()])
+    return frame
+
+
+def overview(figures: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
+    """The primary overview table (solution × year) as printed."""
+    spec = next((t for t in manifest.tables if t.primary),
+                next(t for t in manifest.tables if t.role == "oversikt"))
+    return table_view(figures, spec).rename(columns={"Post": "Løsning"})
+
+
+def growth_view(growth: pd.DataFrame, series: str, from_year: int, to_year: int,
+                solutions: tuple[str, ...] = (*SOLUTIONS, ALL_SOLUTIONS),
+                price_basis: str | None = None) -> pd.DataFrame:
+    rows = growth[(growth["series"] == series) & (growth["from_year"] == from_year)
+                  & (growth["to_year"] == to_year) & (growth["item"] == "")
+                  & growth["solution"].isin(solutions)]
+    if price_basis is not None:
+        rows = rows[rows["price_basis"] == price_basis]
+    rows = rows.drop_duplicates(["solution"], keep="first")
+    rows = rows.set_index("solution").reindex([s for s in solutions if s in set(rows.solution)
+                                               ] if "solution" in rows else solutions)
+    rows = rows.reset_index()
+    return pd.DataFrame({
+        "Løsning": rows["solution"].replace({ALL_SOLUTIONS: "Sum"}),
+        str(from_year): rows["from_value"],
+        str(to_year): rows["to_value"],
+        "Endring (MNOK)": rows["change_mnok"],
+        "Endring (%)": rows["change_pct"],
+    })
+
+
+def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
+                 solution: str | None = None, base_mnok: float | None = None) -> pd.DataFrame:
+    """Rows (solutions, or items with ``by="item"``) × driver categories in MNOK, with the sum
+    and the sum's share of the starting level (the table's total, or ``solution``'s own)."""
+    rows = drivers[drivers["table"] == table]
+    items = rows[rows["row_kind"] == "item"]
+    if solution is not None:
+        items = items[items["solution"] == solution]
+    order = [c for c in DRIVER_LABELS if c in set(rows["category"])]
+    names = items["item"] if by == "item" else items["solution"].where(items["item"] == "",
+                                                                       items["item"])
+    wide = items.assign(_name=names).pivot_table(
+        index="_name", columns="category", values="value_mnok", aggfunc="sum", sort=False)
+    wide = wide.reindex(columns=order)
+    if solution is None:
+        total = rows[(rows["row_kind"] == "total") & (rows["item"] == "")]
+        wide.loc["Sum"] = total.set_index("category")["value_mnok"].reindex(order)
+        base = float(total["base_mnok"].iloc[0]) if len(total) else float("nan")
+    else:
+        wide.loc["Sum"] = wide.sum(axis=0, min_count=1)
+        base = float("nan")
+    if base_mnok is not None:
+        base = base_mnok
+    wide.loc["I % av utgangsnivået"] = wide.loc["Sum"] / base * 100 if base else float("nan")
+    wide.columns = [DRIVER_LABELS.get(c, c) for c in wide.columns]
+    wide.index.name = "Løsning" if by == "solution" else "Aktivitet"
+    return wide.reset_index()
+
+
+def corrections_view(corrections: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Tabell": corrections["table_number"],
+        "Linje": corrections["line"],
+        "Kolonne": corrections["column"],
+        "Trykt": corrections["as_printed"].replace("", "(tom)"),
+        "Rettet til": corrections["corrected"].replace("", "(tom)"),
+        "Rettelse": corrections["id"],
+    })
+
+
+def reconciliation_summary(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    counts = reconciliation.groupby(["check_type", "status"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=["ok", ROUNDING, DISCREPANCY], fill_value=0)
+    counts.index = [CHECK_TYPE_LABELS.get(i, i) for i in counts.index]
+    counts.columns = [STATUS_LABELS[c] for c in counts.columns]
+    counts.loc["Sum"] = counts.sum()
+    counts.index.name = "Kontroll"
+    return counts.reset_index()
+
+
+def problems_view(reconciliation: pd.DataFrame, status: str = DISCREPANCY,
+                  claims: bool | None = None) -> pd.DataFrame:
+    rows = reconciliation[reconciliation["status"] == status]
+    if claims is not None:
+        is_claim = rows["check_type"] == "påstand"
+        rows = rows[is_claim] if claims else rows[~is_claim]
+    return pd.DataFrame({
+        "Tabell": rows["table_number"],
+        "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
+        "Kontroll": rows["check"],
+        "Trykt": rows["printed"],
+        "Beregnet": rows["computed"],
+        "Forskjell": rows["difference"],
+    }).reset_index(drop=True)
+
+
+def clean_log_view(log: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Dokument": log["document"], "Tabell": log["number"], "Tittel": log["title"],
+        "Fil": log["file"], "Rader": log["rows"], "Tall": log["figures"],
+        "Rettede tall": log["corrected_figures"],
+    })
+
+
+def figures_sample(figures: pd.DataFrame, per_table: int = 2) -> pd.DataFrame:
+    sample = figures.groupby("table", sort=False).head(per_table)
+    return pd.DataFrame({
+        "Tabell": sample["table_number"], "Løsning": sample["solution"], "Post": sample["item"],
+        "Mål": sample["measure"], "Kategori": sample["category"], "År": sample["year"],
+        "MNOK": sample["value_mnok"], "Trykt": sample["text_as_printed"],
+        "Kilde (linje, kolonne)": [f"{f.split('/')[-1]} {r}:{c}" for f, r, c in
+                                   zip(sample["source_file"], sample["source_row"],
+                                       sample["source_col"], strict=True)],
+    })
+
+
+def index_view(levels: pd.DataFrame) -> pd.DataFrame:
+    """Solution levels whose printing was raised by the index: printed, nominal, re-indexed."""
+    rows = levels[(levels["nominal_year"] < levels["price_year"]) & (levels["item"] == "")
+                  & (levels["series"] == "finansieringsbehov")]
+    return pd.DataFrame({
+        "Løsning": rows["solution"].replace({ALL_SOLUTIONS: "Sum"}),
+        "År": rows["nominal_year"],
+        "Trykt": rows["value_mnok"],
+        "Nominelt": rows["nominal"],
+        "Med valgt indeks": rows["fixed"],
+    })
+
+
+def growth_long_view(growth: pd.DataFrame) -> pd.DataFrame:
+    rows = growth[growth["item"] == ""]
+    return pd.DataFrame({
+        "Serie": rows["series_label"], "Løsning": rows["solution"], "Fra": rows["from_year"],
+        "Til": rows["to_year"], "Prisgrunnlag": rows["price_basis"],
+        "Fra (MNOK)": rows["from_value"], "Til (MNOK)": rows["to_value"],
+        "Endring (MNOK)": rows["change_mnok"], "Endring (%)": rows["change_pct"],
+    })
+
+
+def growth_table_ids(manifest: Manifest) -> list[str]:
+    return [t.id for t in manifest.tables if t.role == "vekst"]
+
+
+def table_caption(manifest: Manifest, table_id: str) -> str:
+    spec = manifest.table(table_id)
+    return f"{spec.title} ({spec.document}, {spec.number})"
+
+
+def claims_markdown(reconciliation: pd.DataFrame) -> str:
+    rows = reconciliation[(reconciliation["check_type"] == "påstand")
+                          & (reconciliation["status"] == DISCREPANCY)]
+    if rows.empty:
+        return "Alle tallpåstander i teksten stemmer med tabellene."
+    return "\n".join(f"- **{r.section}**: «{r.quote}» — {r.message}" for r in rows.itertuples())
