@@ -148,6 +148,18 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
 
 def _run_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel,
               executed_dir, papermill, render_pdf) -> list[Path]:
+    """Execute notebooks one by one in the kernel; render each PDF in a background thread
+    while the kernel (another process) runs the next notebook."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as renderer:
+        futures = _submit_jobs(paths, notebooks_dir, log, index_rates, solutions, created,
+                               kernel, executed_dir, papermill, render_pdf, renderer)
+        return [future.result() for future in futures]
+
+
+def _submit_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel,
+                 executed_dir, papermill, render_pdf, renderer) -> list:
     pdfs = []
     for job in jobs_for(paths, solutions, index_rates):
         executed = executed_dir / job.executed
@@ -169,6 +181,6 @@ def _run_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel
         nb = nbformat.read(executed, as_version=4)
         nb.metadata["tbu"] = {"title": job.title, "round": f"Runde {paths.round_id}",
                               "author": "tbu-analysis"}
-        pdfs.append(log.timed(f"PDF {job.pdf}", render_pdf, nb, paths.reports / job.pdf,
-                              created=created))
+        pdfs.append(renderer.submit(log.timed, f"PDF {job.pdf}", render_pdf, nb,
+                                    paths.reports / job.pdf, created=created))
     return pdfs

@@ -186,10 +186,26 @@ class ReportContext:
                 f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
 
 
+def _inputs_signature(paths: RoundPaths) -> tuple:
+    files = [*sorted(paths.raw.rglob("*")), paths.names, paths.index,
+             *sorted(paths.processed.glob("*.csv"))]
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.is_file())
+
+
+_CACHE: dict[tuple, ReportContext] = {}
+
+
 def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
+    """The context for a round; cached per process while its inputs are unchanged, so the
+    reports of one run (which share a kernel) compute the analysis once."""
     paths = round_paths(round_id)
-    result = analyse(paths, {int(k): float(v) for k, v in (index_rates or {}).items()})
-    corrections_path = paths.processed / "corrections_applied.csv"
-    corrections = pd.read_csv(corrections_path, keep_default_na=False) \
-        if corrections_path.is_file() else pd.DataFrame()
-    return ReportContext(paths=paths, result=result, corrections=corrections)
+    rates = {int(k): float(v) for k, v in (index_rates or {}).items()}
+    key = (str(paths.root), round_id, tuple(sorted(rates.items())), _inputs_signature(paths))
+    if key not in _CACHE:
+        result = analyse(paths, rates)
+        corrections_path = paths.processed / "corrections_applied.csv"
+        corrections = pd.read_csv(corrections_path, keep_default_na=False) \
+            if corrections_path.is_file() else pd.DataFrame()
+        _CACHE.clear()
+        _CACHE[key] = ReportContext(paths=paths, result=result, corrections=corrections)
+    return _CACHE[key]
