@@ -1,0 +1,304 @@
+"""Scenarios: real numbers from the autumn 2024 round, and every kind of bad input refused."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tbu_analysis.errors import InputError
+from tbu_analysis.indexing import PriceIndex
+from tbu_analysis.scenarios import (
+    CURRENT,
+    Addition,
+    Investment,
+    compute,
+    load_baseline,
+    load_scenario,
+    save_scenario,
+    scenario_files,
+)
+from tbu_analysis.sharing import load_key_sets
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
+SCENARIOS = ROOT / "scenarios"
+
+# Funding need per billing unit, autumn 2024 round (source 000: Tabell 3; VKP from Tabell 4,
+# 9 and 11). All in 2024 kroner; the 2023 column was raised by 4,121 % (nominal 903,8).
+FIGURES = {
+    "Helsenorge": {2023: 325, 2024: 344, 2025: 351, 2026: 374},
+    "Kjernejournal": {2023: 121, 2024: 130, 2025: 93, 2026: 136},
+    "E-resept": {2023: 138, 2024: 143, 2025: 192, 2026: 181},
+    "Grunndata og HelseID": {2023: 83, 2024: 118, 2025: 118, 2026: 115},
+    "Helsenettet (ekskl. VKP)": {2023: 274, 2024: 274.8, 2025: 274.8, 2026: 244.8},
+    "Velferdsteknologisk knutepunkt (VKP)": {2024: 28.2, 2025: 25.2, 2026: 25.2},
+}
+TOTALS = {2023: 941, 2024: 1038, 2025: 1054, 2026: 1076}
+
+
+def autumn_2024_funding() -> pd.DataFrame:
+    """The fixture: what ``series.funding_by_unit`` gives for the 2024-host round."""
+    rows = [
+        {"unit": unit, "solution": "Helsenettet" if "VKP" in unit else unit, "year": year,
+         "value_mnok": float(value), "price_year": 2024, "nominal_year": year}
+        for unit, by_year in FIGURES.items() for year, value in by_year.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def funding() -> pd.DataFrame:
+    return autumn_2024_funding()
+
+
+@pytest.fixture(scope="module")
+def index() -> PriceIndex:
+    return PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+
+
+def scenario(name: str):
+    return load_scenario(SCENARIOS / f"{name}.yml", key_set_dir=KEY_SETS)
+
+
+def bill(result, group: str, year: int, unit: str | None = None) -> float:
+    frame = result.bills_by_unit if unit else result.bills
+    mask = (frame["group"] == group) & (frame["year"] == year)
+    if unit:
+        mask &= frame["unit"] == unit
+    return float(frame.loc[mask, "value_mnok"].sum())
+
+
+def total(result, year: int) -> float:
+    return float(result.totals.loc[result.totals["year"] == year, "value_mnok"].sum())
+
+
+# --- real numbers ----------------------------------------------------------------------------
+
+
+def test_the_baseline_reproduces_nhns_totals(funding, index):
+    result = compute(scenario("baseline"), funding, index)
+    for year, expected in TOTALS.items():
+        assert total(result, year) == pytest.approx(expected)
+        assert bill(result, "sum", year) == 0  # no such group: sums come from the tables
+    assert result.versus_baseline["difference_mnok"].abs().max() > 0  # growth after 2026
+
+
+def test_alternative_1_rhf_and_kommuner_each_pay_half_of_kjernejournal_2025(funding, index):
+    result = compute(scenario("alternativ-1"), funding, index)
+    assert bill(result, "rhf", 2025, "Kjernejournal") == pytest.approx(46.5)
+    assert bill(result, "kommuner", 2025, "Kjernejournal") == pytest.approx(46.5)
+
+
+@pytest.mark.parametrize("name", ["alternativ-1", "alternativ-2"])
+def test_pharmacies_pay_11_pct_of_e_resept_2025(funding, index, name):
+    result = compute(scenario(name), funding, index)
+    assert bill(result, "apotek", 2025, "E-resept") == pytest.approx(21.12)
+    assert bill(result, "apotek", 2025) == pytest.approx(21.12)
+
+
+def test_alternative_2_moves_kjernejournal_towards_the_rhf(funding, index):
+    result = compute(scenario("alternativ-2"), funding, index)
+    assert bill(result, "kommuner", 2025, "Kjernejournal") == pytest.approx(0.4 * 93)
+    assert bill(result, "rhf", 2025, "Kjernejournal") == pytest.approx(0.6 * 93)
+
+
+def test_a_5_pct_index_moves_2023_from_941_to_about_949(funding, index):
+    base = scenario("baseline")
+    five = replace(base, index_rates={**base.index_rates, 2023: 5.0})
+    result = compute(five, funding, index)
+    assert total(result, 2023) == pytest.approx(941 / 1.04121 * 1.05)
+    assert round(total(result, 2023), 1) == 948.9
+    assert total(result, 2024) == pytest.approx(1038)
+    diff = result.versus_baseline.groupby("year")["difference_mnok"].sum()
+    assert diff[2023] == pytest.approx(941 / 1.04121 * 1.05 - 941)
+
+
+def test_current_kroner_give_the_nominal_2023_amount(funding, index):
+    result = compute(replace(scenario("baseline"), price_basis=CURRENT), funding, index)
+    assert total(result, 2023) == pytest.approx(941 / 1.04121)
+    assert round(total(result, 2023), 1) == 903.8
+    assert total(result, 2025) == pytest.approx(1054 * 1.04121)
+
+
+def test_fixed_kroner_of_another_year(funding, index):
+    result = compute(replace(scenario("baseline"), price_year=2025), funding, index)
+    assert total(result, 2024) == pytest.approx(1038 * 1.04121)
+    assert result.price_label == "2025-kroner"
+
+
+def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, index, tmp_path):
+    result = compute(scenario("baseline"), funding, index)
+    assert bill(result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
+    assert bill(result, "ikke_fordelt", 2024) == pytest.approx(1038)  # no key before 2025
+    row = result.unallocated.query("unit == 'Kjernejournal' and year == 2025")
+    assert "ukjent" in row["reason"].iloc[0]
+
+    path = tmp_path / "rhf55.yml"
+    text = (SCENARIOS / "baseline.yml").read_text(encoding="utf-8").replace(
+        "  extend_last_year: true\n",
+        "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+        "      2025: {rhf: 55, kommuner: rest}\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    filled = compute(load_scenario(path, key_set_dir=KEY_SETS), funding, index)
+    assert bill(filled, "rhf", 2025, "Kjernejournal") == pytest.approx(0.55 * 93)
+    assert bill(filled, "kommuner", 2025, "Kjernejournal") == pytest.approx(0.45 * 93)
+    assert bill(filled, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(0)
+
+
+def test_the_projection_shows_start_drivers_and_end(funding, index):
+    base = replace(
+        scenario("alternativ-1"),
+        efficiency_pct=2.0, volume_pct=3.0, investment_share_pct=20.0,
+        investments=(Investment("Helsenorge", 2026, 100.0, "test"),),
+        additions=(Addition("Kjernejournal", 2025, 17.0, "NUIT 4/23, alternativ 1"),),
+    )
+    result = compute(base, funding, index)
+    rows = result.projection.set_index(["unit", "year"])
+    kj_2025 = rows.loc[("Kjernejournal", 2025)]
+    assert kj_2025["start"] == 93 and kj_2025["additions"] == 17 and kj_2025["end"] == 110
+    assert rows.loc[("Kjernejournal", 2026), "end"] == pytest.approx(153)
+    hn = rows.loc[("Helsenorge", 2027)]
+    assert hn["start"] == pytest.approx(374)
+    assert hn["volume"] == pytest.approx(374 * 0.03)
+    assert hn["efficiency"] == pytest.approx(-374 * 0.02)
+    assert hn["investments"] == pytest.approx(20)  # 20 % of 100 the year after
+    assert hn["end"] == pytest.approx(374 * 1.01 + 20)
+    assert rows.loc[("Helsenorge", 2028), "start"] == pytest.approx(hn["end"])
+    arithmetic = result.projection
+    drivers = arithmetic[["start", "volume", "efficiency", "investments", "additions"]]
+    assert (drivers.sum(axis=1) - arithmetic["end"]).abs().max() < 1e-9
+    assert total(result, 2025) == pytest.approx(1054 + 17)
+
+
+def test_the_deflator_path_grows_the_base_year_bill(funding, index):
+    result = compute(scenario("alternativ-1"), funding, index)
+    rows = result.deflated.set_index(["group", "year"])
+    base = rows.loc[("kommuner", 2025), "bill_mnok"]
+    assert base == pytest.approx(bill(result, "kommuner", 2025) * 1.04121)
+    assert rows.loc[("kommuner", 2027), "reference_mnok"] == pytest.approx(base * 1.04121**2)
+    nominal_2027 = bill(result, "kommuner", 2027) * 1.04121**3
+    assert rows.loc[("kommuner", 2027), "difference_mnok"] == pytest.approx(
+        nominal_2027 - base * 1.04121**2
+    )
+
+
+def test_bills_add_up_to_the_totals(funding, index):
+    for path in scenario_files(SCENARIOS):
+        result = compute(load_scenario(path, key_set_dir=KEY_SETS), funding, index)
+        by_year = result.bills.groupby("year")["value_mnok"].sum()
+        totals = result.totals.groupby("year")["value_mnok"].sum()
+        pd.testing.assert_series_equal(by_year, totals, check_names=False)
+
+
+def test_a_saved_scenario_loads_back_to_the_same_result(funding, index, tmp_path):
+    original = replace(scenario("baseline"), efficiency_pct={2027: 1.5, 2028: 3.0},
+                       additions=(Addition("E-resept", 2027, 22.0, "NUIT 4/23", "alt. 2"),))
+    path = save_scenario(original, tmp_path / "lagret.yml")
+    again = load_scenario(path, key_set_dir=KEY_SETS)
+    a, b = compute(original, funding, index), compute(again, funding, index)
+    pd.testing.assert_frame_equal(a.bills, b.bills)
+    pd.testing.assert_frame_equal(a.projection, b.projection)
+
+
+def test_the_leads_baseline_matches_the_fixture():
+    if not (ROOT / "data" / "processed" / "2024-host" / "figures.csv").is_file():
+        pytest.skip("run `make data` first")
+    got = load_baseline("2024-host", ROOT).set_index(["unit", "year"])["value_mnok"]
+    want = autumn_2024_funding().set_index(["unit", "year"])["value_mnok"]
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
+
+
+# --- bad input: InputError naming file, key and line; nothing computed -----------------------
+
+
+def _scenario_file(tmp_path: Path, old: str, new: str) -> Path:
+    text = (SCENARIOS / "baseline.yml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "feil.yml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if needle in line)
+
+
+def test_an_unknown_key_is_refused(tmp_path):
+    path = _scenario_file(tmp_path, "  volume_pct: 1.1\n", "  volume_pct: 1.1\n  volum: 2\n")
+    with pytest.raises(InputError, match="ukjent nøkkel") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.path == path
+    assert caught.value.line == _line_of(path, "volum: 2")
+    assert "growth.volum" in str(caught.value)
+
+
+def test_a_share_outside_0_100_is_refused(tmp_path):
+    path = _scenario_file(
+        tmp_path, "  extend_last_year: true\n",
+        "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+        "      2025: {rhf: 155, kommuner: rest}\n",
+    )
+    with pytest.raises(InputError, match="mellom 0 og 100") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.line == _line_of(path, "rhf: 155")
+    assert "sharing.overrides.Kjernejournal.2025.rhf" in str(caught.value)
+
+
+def test_shares_that_do_not_sum_to_100_are_refused(tmp_path, funding, index):
+    path = _scenario_file(
+        tmp_path, "  extend_last_year: true\n",
+        "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+        "      2026: {rhf: 40}\n",
+    )
+    loaded = load_scenario(path, key_set_dir=KEY_SETS)
+    with pytest.raises(InputError, match="summerer ikke til 100") as caught:
+        compute(loaded, funding, index)
+    assert caught.value.path == path
+    assert caught.value.line == _line_of(path, "2026: {rhf: 40}")
+    assert "sharing.overrides.Kjernejournal.2026" in str(caught.value)
+
+
+def test_a_year_after_the_horizon_is_refused(tmp_path):
+    path = _scenario_file(tmp_path, "    2027: 4.121\n  source: \"Plassholder",
+                          "    2031: 4.121\n  source: \"Plassholder")
+    with pytest.raises(InputError, match="etter horisonten") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.line == _line_of(path, "2031: 4.121")
+    assert "index.rates.2031" in str(caught.value)
+
+
+def test_a_year_before_the_data_is_refused(tmp_path, funding, index):
+    path = _scenario_file(tmp_path, "    2024: 4.121\n", "    2019: 3.0\n    2024: 4.121\n")
+    loaded = load_scenario(path, key_set_dir=KEY_SETS)
+    with pytest.raises(InputError, match="før første år i dataene") as caught:
+        compute(loaded, funding, index)
+    assert caught.value.line == _line_of(path, "2019: 3.0")
+    assert "index.rates.2019" in str(caught.value)
+
+
+def test_an_unknown_unit_is_refused(tmp_path, funding, index):
+    path = _scenario_file(tmp_path, "  additions: []\n",
+                          "  additions:\n    - {unit: Helsenorge.no, from_year: 2027, mnok: 5, "
+                          "source: test}\n")
+    loaded = load_scenario(path, key_set_dir=KEY_SETS)
+    with pytest.raises(InputError, match="ukjent enhet") as caught:
+        compute(loaded, funding, index)
+    assert caught.value.line == _line_of(path, "unit: Helsenorge.no")
+
+
+def test_an_unknown_key_set_is_refused(tmp_path):
+    path = _scenario_file(tmp_path, "  key_set: gjeldende-modell\n", "  key_set: alternativ-9\n")
+    with pytest.raises(InputError, match="finner ikke fordelingsnøkkelen") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.line == _line_of(path, "key_set: alternativ-9")
+
+
+def test_shipped_key_sets_and_scenarios_agree():
+    key_sets = load_key_sets(KEY_SETS)
+    for path in scenario_files(SCENARIOS):
+        assert load_scenario(path, key_set_dir=KEY_SETS).key_set.id in key_sets

@@ -1,0 +1,116 @@
+"""The scenario explorer: set a control's value, read the recomputed tables from its state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tbu_analysis.indexing import PriceIndex
+from tbu_analysis.scenarios import compute, load_scenario
+from tbu_analysis.widgets import ScenarioExplorer, bills_table, deflator_table, shares_table
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
+
+# Autumn 2024 round, funding need per billing unit in 2024 kroner (as in test_scenarios.py).
+FIGURES = {
+    "Helsenorge": {2023: 325, 2024: 344, 2025: 351, 2026: 374},
+    "Kjernejournal": {2023: 121, 2024: 130, 2025: 93, 2026: 136},
+    "E-resept": {2023: 138, 2024: 143, 2025: 192, 2026: 181},
+    "Grunndata og HelseID": {2023: 83, 2024: 118, 2025: 118, 2026: 115},
+    "Helsenettet (ekskl. VKP)": {2023: 274, 2024: 274.8, 2025: 274.8, 2026: 244.8},
+    "Velferdsteknologisk knutepunkt (VKP)": {2024: 28.2, 2025: 25.2, 2026: 25.2},
+}
+
+
+def autumn_2024_funding() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"unit": unit, "solution": "Helsenettet" if "VKP" in unit else unit, "year": year,
+         "value_mnok": float(value), "price_year": 2024, "nominal_year": year}
+        for unit, by_year in FIGURES.items() for year, value in by_year.items()
+    ])
+
+
+@pytest.fixture
+def explorer() -> ScenarioExplorer:
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    return ScenarioExplorer(autumn_2024_funding(), index, scenario, chart=False)
+
+
+def cell(result, group: str, year: int, unit: str | None = None) -> float:
+    frame = result.bills_by_unit if unit else result.bills
+    mask = (frame["group"] == group) & (frame["year"] == year)
+    if unit:
+        mask &= frame["unit"] == unit
+    return float(frame.loc[mask, "value_mnok"].sum())
+
+
+def test_choosing_alternative_1_recomputes_the_bills(explorer):
+    assert cell(explorer.result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
+    explorer.key_set.value = "alternativ-1"
+    assert explorer.error is None
+    assert cell(explorer.result, "rhf", 2025, "Kjernejournal") == pytest.approx(46.5)
+    assert cell(explorer.result, "apotek", 2025, "E-resept") == pytest.approx(21.12)
+    assert cell(explorer.result, "ikke_fordelt", 2025) == pytest.approx(0)
+    assert "Kommuner" in explorer.bills_view.value and "516,4" in explorer.bills_view.value
+
+
+def test_the_index_slider_restates_2023(explorer):
+    explorer.index_rates[2023].value = 5.0
+    totals = explorer.result.totals.groupby("year")["value_mnok"].sum()
+    assert round(totals[2023], 1) == 948.9
+    assert totals[2024] == pytest.approx(1038)
+
+
+def test_efficiency_and_volume_sliders_change_the_projection(explorer):
+    explorer.efficiency.value = 0.0
+    explorer.volume.value = 2.0
+    rows = explorer.result.projection.set_index(["unit", "year"])
+    assert rows.loc[("Helsenorge", 2027), "end"] == pytest.approx(374 * 1.02)
+    assert rows.loc[("Helsenorge", 2028), "end"] == pytest.approx(374 * 1.02**2)
+
+
+def test_filling_the_unknown_kjernejournal_2025_side(explorer):
+    options = dict(explorer.unknown_cell.options)
+    explorer.unknown_cell.value = options["Kjernejournal 2025: RHF"]
+    explorer.unknown_value.value = "55"
+    result = explorer.result
+    assert cell(result, "rhf", 2025, "Kjernejournal") == pytest.approx(51.15)
+    assert cell(result, "kommuner", 2025, "Kjernejournal") == pytest.approx(41.85)
+    assert cell(result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(0)
+    explorer.unknown_value.value = ""  # back to unknown
+    assert cell(explorer.result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
+
+
+def test_bad_input_shows_a_message_and_no_tables(explorer):
+    explorer.unknown_value.value = "155"
+    assert explorer.error is not None and explorer.result is None
+    assert "0 og 100" in explorer.message.value
+    assert explorer.bills_view.value == ""
+    explorer.unknown_value.value = "45"
+    assert explorer.error is None and explorer.result is not None
+
+
+def test_lagre_scenario_writes_a_file_that_gives_the_same_result(explorer, tmp_path):
+    explorer.key_set.value = "alternativ-2"
+    explorer.index_rates[2023].value = 5.0
+    explorer.volume.value = 1.5
+    target = tmp_path / "eget.yml"
+    explorer.save_path.value = str(target)
+    explorer.save_button.click()
+    assert target.is_file() and "Lagret" in explorer.save_status.value
+    saved = load_scenario(target, key_set_dir=KEY_SETS)
+    again = compute(saved, explorer.baseline_funding, explorer.index)
+    pd.testing.assert_frame_equal(again.bills, explorer.result.bills)
+    assert saved.key_set.id == "alternativ-2"
+
+
+def test_views_are_tables_the_notebook_can_show(explorer):
+    bills = bills_table(explorer.result)
+    assert list(bills["Aktørgruppe"])[-1] == "Sum"
+    assert bills.set_index("Aktørgruppe").loc["Sum", "2026"] == pytest.approx(1076)
+    assert not deflator_table(explorer.result).empty
+    assert "Kommuner" in shares_table(explorer.result).columns
