@@ -3,7 +3,6 @@
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
-.DELETE_ON_ERROR:
 MAKEFLAGS += --no-builtin-rules
 
 UV_VERSION := 0.13.9
@@ -19,7 +18,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 
 ALL_ROUNDS := $(patsubst data/raw/%/manifest.yaml,%,$(wildcard data/raw/*/manifest.yaml))
 ROUNDS := $(if $(ROUND),$(ROUND),$(ALL_ROUNDS))
-SRC := $(shell find src -name '*.py' -o -name '*.css' -o -name '*.j2' -o -name '*.json' | sort)
+SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2' -o -name '*.json' \) | sort)
 
 .DEFAULT_GOAL := report
 .PHONY: report data analysis test lint lab clean bench lock setup scenario
@@ -38,22 +37,46 @@ lock: | $(UV)
 	$(UV) lock
 	$(UV) export --frozen --no-hashes --no-emit-project --quiet -o requirements.lock
 
-# --- data: raw tables -> tidy figures ------------------------------------------------------
+# --- data: raw tables -> tidy figures -> analysis -------------------------------------------
+raw_inputs = $(shell find data/raw/$(1) -type f) data/raw/names.csv data/raw/index.csv
 FIGURES := $(foreach r,$(ROUNDS),data/processed/$(r)/figures.csv)
+ANALYSES := $(foreach r,$(ROUNDS),data/processed/$(r)/reconciliation.csv)
+REPORTS := $(foreach r,$(ROUNDS),reports/$(r)/.built)
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+
 data: $(FIGURES)
+analysis: $(ANALYSES)
+report: $(REPORTS)
 
 .SECONDEXPANSION:
-data/processed/%/figures.csv: $$(shell find data/raw/% -type f) data/raw/names.csv $(SRC) $(STAMP)
+data/processed/%/figures.csv: $$(call raw_inputs,%) $(SRC) $(STAMP)
 	$(PY) -m tbu_analysis.cli clean --round $*
 
-report: data
+data/processed/%/reconciliation.csv: data/processed/%/figures.csv $$(call raw_inputs,%) $(SRC)
+	$(PY) -m tbu_analysis.cli analyse --round $*
 
+# One process per round runs every notebook (cleaning and analysis included) in one kernel
+# and renders the PDFs; a failed notebook keeps the old PDF and fails the target.
+reports/%/.built: $$(call raw_inputs,%) $(NOTEBOOKS) $(SRC) $(STAMP)
+	$(PY) -m tbu_analysis.cli report --round $*
+	touch $@
+
+# --- scenarios ------------------------------------------------------------------------------
+SCENARIO ?= scenarios/baseline.yml
+scenario: $(STAMP)
+	$(PY) -m tbu_analysis.cli scenario $(SCENARIO)
+
+# --- checks -----------------------------------------------------------------------------------
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+bench: $(STAMP)
+	$(PY) benchmarks/bench_report.py $(if $(ROUND),--round $(ROUND))
+	$(PY) benchmarks/bench_scenarios.py
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests notebooks
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
