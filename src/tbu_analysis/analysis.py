@@ -37,9 +37,32 @@ def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame
     return evaluate_claims(load_claims(paths.claims, figures), figures)
 
 
+def _inputs_signature(paths: RoundPaths) -> tuple:
+    files = [*sorted(paths.raw.rglob("*")), paths.names, paths.index, paths.figures]
+    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.is_file())
+
+
+_CACHE: dict[tuple, AnalysisResult] = {}
+
+
 def analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
             price_year: int | None = None) -> AnalysisResult:
-    """Everything computed, nothing written: a failure leaves earlier outputs untouched."""
+    """Everything computed, nothing written: a failure leaves earlier outputs untouched.
+
+    Cached per process while the inputs are unchanged: the notebooks of one report run share
+    a kernel and so compute the analysis once.
+    """
+    rates = {int(k): float(v) for k, v in (index_rates or {}).items()}
+    key = (str(paths.root), paths.round_id, tuple(sorted(rates.items())), price_year,
+           _inputs_signature(paths))
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = _analyse(paths, rates, price_year)
+    return _CACHE[key]
+
+
+def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
+             price_year: int | None) -> AnalysisResult:
     figures = read_figures(paths.figures)
     manifest = load_manifest(paths.manifest)
     index = PriceIndex.from_csv(paths.index)

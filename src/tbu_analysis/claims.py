@@ -226,9 +226,23 @@ def _term(entry: Any, where: str, path: Path, amounts: pd.DataFrame) -> Term:
     return term
 
 
+_INDEX: list = []  # [(frame, positions by key)] for the frame being read; rebuilt per frame
+
+
+def _positions(amounts: pd.DataFrame) -> dict:
+    """Row positions of ``amounts`` by the full selection key, built once per frame."""
+    if not _INDEX or _INDEX[0][0] is not amounts:
+        keys = [k for k, _ in _SELECT_ORDER]
+        _INDEX[:] = [(amounts, {key: rows for key, rows in amounts.groupby(keys).indices.items()})]
+    return _INDEX[0][1]
+
+
 def _narrow(amounts: pd.DataFrame,
             term: Term) -> tuple[pd.DataFrame, tuple[str, str] | None, list[str]]:
     """Select the term's figures; on an empty result, say which key emptied it and what exists."""
+    found = _positions(amounts).get(tuple(getattr(term, k) for k, _ in _SELECT_ORDER))
+    if found is not None:
+        return amounts.iloc[found], None, []
     current = amounts
     for key, label in _SELECT_ORDER:
         narrowed = current[current[key] == getattr(term, key)]
@@ -243,8 +257,8 @@ def _describe(term: Term) -> str:
     return " / ".join(p for p in parts if p)
 
 
-def _figure(figures: pd.DataFrame, term: Term) -> pd.Series:
-    selected, _, _ = _narrow(figures[figures["value_mnok"].notna()], term)
+def _figure(amounts: pd.DataFrame, term: Term) -> pd.Series:
+    selected, _, _ = _narrow(amounts, term)
     if len(selected) != 1:
         raise InputError(f"leddet velger {len(selected)} tall, ikke ett", text=_describe(term))
     return selected.iloc[0]
@@ -301,9 +315,10 @@ def _message(claim: Claim, computed: float, difference: float, tol: float, statu
 def evaluate_claims(claims: list[Claim], figures: pd.DataFrame) -> pd.DataFrame:
     """One row per claim: what the tables give, the difference and its status."""
     records = []
+    amounts = figures[figures["value_mnok"].notna()]
     for claim in claims:
-        terms = [(term, _figure(figures, term)) for term in claim.terms]
-        of = [(term, _figure(figures, term)) for term in claim.of]
+        terms = [(term, _figure(amounts, term)) for term in claim.terms]
+        of = [(term, _figure(amounts, term)) for term in claim.of]
         amount, amount_error, amount_decimals = _sum(terms)
         if claim.is_percent:
             base, base_error, _ = _sum(of)

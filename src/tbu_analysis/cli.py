@@ -67,6 +67,28 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_scenario(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .report import RunLog, run_scenario
+
+    root = project_root()
+    rounds = discover_rounds(root)
+    round_id = args.round or (rounds[-1] if rounds else None)
+    if round_id is None:
+        raise InputError("fant ingen runde under data/raw")
+    round_paths(round_id, root)
+    path = Path(args.scenario)
+    if not path.is_file():
+        raise InputError("scenariofilen finnes ikke", path=path)
+    log = RunLog()
+    pdf = run_scenario(path, round_id, root, root / "notebooks", log)
+    if pdf is None:
+        return 1
+    print(f"{path}: {pdf.relative_to(root)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tbu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--index", action="append", metavar="ÅR=SATS")
     report.add_argument("--timings", action="store_true", help="skriv tiden for hvert steg")
     report.set_defaults(func=cmd_report)
+    scenario = sub.add_parser("scenario", help="kjør et scenario og lag PDF mot grunnlaget")
+    scenario.add_argument("scenario", help="scenariofil, f.eks. scenarios/alternativ-2.yml")
+    scenario.add_argument("--round", help="runde-id (standard: siste runde)")
+    scenario.set_defaults(func=cmd_scenario)
     return parser
 
 

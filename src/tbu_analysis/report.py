@@ -150,12 +150,14 @@ def _run_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel
               executed_dir, papermill, render_pdf) -> list[Path]:
     """Execute notebooks one by one in the kernel; render each PDF in a background thread
     while the kernel (another process) runs the next notebook."""
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=1) as renderer:
+    with ProcessPoolExecutor(max_workers=RENDER_WORKERS, initializer=_warm_renderer) as renderer:
+        for _ in range(RENDER_WORKERS):  # start the workers now, while the kernel works
+            renderer.submit(_noop)
         futures = _submit_jobs(paths, notebooks_dir, log, index_rates, solutions, created,
                                kernel, executed_dir, papermill, render_pdf, renderer)
-        return [future.result() for future in futures]
+        return [future.result()[0] for future in futures]
 
 
 def _submit_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel,
@@ -181,6 +183,70 @@ def _submit_jobs(paths, notebooks_dir, log, index_rates, solutions, created, ker
         nb = nbformat.read(executed, as_version=4)
         nb.metadata["tbu"] = {"title": job.title, "round": f"Runde {paths.round_id}",
                               "author": "tbu-analysis"}
-        pdfs.append(renderer.submit(log.timed, f"PDF {job.pdf}", render_pdf, nb,
-                                    paths.reports / job.pdf, created=created))
+        future = renderer.submit(_render, nb, paths.reports / job.pdf, created)
+        future.add_done_callback(
+            lambda f, name=job.pdf: log.timings.append((f"PDF {name}", f.result()[1]))
+            if not f.exception() else None)
+        pdfs.append(future)
     return pdfs
+
+
+RENDER_WORKERS = 2
+
+
+def _warm_renderer() -> None:
+    """Import the PDF engine in each worker before the first notebook is done."""
+    import weasyprint  # noqa: F401
+
+    from . import rendering  # noqa: F401
+
+
+def _noop() -> None:
+    return None
+
+
+def _render(nb, pdf_path: Path, created) -> tuple[Path, float]:
+    from .rendering import render_pdf
+
+    start = time.perf_counter()
+    path = render_pdf(nb, pdf_path, created=created)
+    return path, time.perf_counter() - start
+
+
+def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: Path,
+                 log: RunLog, created=None) -> Path | None:
+    """Run the scenario notebook headless and render ``reports/scenarios/<name>.pdf``.
+
+    The scenario file is validated first, so a bad file renders nothing.
+    """
+    import papermill
+
+    from .provenance import source_date
+    from .rendering import render_pdf
+    from .scenarios import load_scenario
+
+    scenario = load_scenario(scenario_path)
+    out_dir = root / "reports" / "scenarios"
+    executed_dir = out_dir / "executed"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    name = slug(scenario_path.stem)
+    executed = executed_dir / f"{name}.ipynb"
+    parameters = {"scenario_path": str(scenario_path.resolve()), "round_id": round_id,
+                  "interactive": False}
+    with SharedKernel(notebooks_dir, executed_dir / "kernel.log") as kernel:
+        try:
+            log.timed(f"kjøring 03_scenarios {name}", papermill.execute_notebook,
+                      str(notebooks_dir / "03_scenarios.ipynb"), str(executed),
+                      parameters=parameters, cwd=str(root), progress_bar=False,
+                      kernel_name="python3", log_output=False, km=kernel.fresh())
+        except papermill.PapermillExecutionError:
+            message = f"03_scenarios.ipynb ({scenario_path}) feilet i {_failed_cell(executed)}"
+            log.failures.append(message)
+            print(f"feil: {message}; se {executed}", file=sys.stderr)
+            return None
+    _normalise(executed)
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["tbu"] = {"title": f"Scenario: {scenario.name}", "round": f"Runde {round_id}",
+                          "author": "tbu-analysis"}
+    return log.timed(f"PDF {name}.pdf", render_pdf, nb, out_dir / f"{name}.pdf",
+                     created=created or source_date(root)[0])

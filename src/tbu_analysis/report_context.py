@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 
@@ -128,11 +129,7 @@ class ReportContext:
                            for r in seen.itertuples())
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
-        raw = sorted(p for p in self.paths.raw.rglob("*") if p.is_file())
-        shared = [self.paths.names, self.paths.index]
-        prov = collect_provenance(self.paths.round_id, raw_paths=[*raw, *shared],
-                                  parameters=dict(parameters), repo_root=self.paths.root)
-        return provenance_table(prov)
+        return provenance_frame(self.paths.round_id, parameters)
 
     # --- per solution --------------------------------------------------------------------
     def _detail_table(self, solution: str, from_year: int) -> str | None:
@@ -186,26 +183,20 @@ class ReportContext:
                 f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
 
 
-def _inputs_signature(paths: RoundPaths) -> tuple:
-    files = [*sorted(paths.raw.rglob("*")), paths.names, paths.index,
-             *sorted(paths.processed.glob("*.csv"))]
-    return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.is_file())
-
-
-_CACHE: dict[tuple, ReportContext] = {}
+def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.DataFrame:
+    """The provenance page: commit, checksums of every raw input, parameters, versions, time."""
+    paths = round_paths(round_id)
+    raw = sorted(p for p in paths.raw.rglob("*") if p.is_file())
+    inputs = [*raw, paths.names, paths.index, *(Path(f) for f in extra_files)]
+    prov = collect_provenance(round_id, raw_paths=inputs, parameters=dict(parameters),
+                              repo_root=paths.root)
+    return provenance_table(prov)
 
 
 def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
-    """The context for a round; cached per process while its inputs are unchanged, so the
-    reports of one run (which share a kernel) compute the analysis once."""
     paths = round_paths(round_id)
-    rates = {int(k): float(v) for k, v in (index_rates or {}).items()}
-    key = (str(paths.root), round_id, tuple(sorted(rates.items())), _inputs_signature(paths))
-    if key not in _CACHE:
-        result = analyse(paths, rates)
-        corrections_path = paths.processed / "corrections_applied.csv"
-        corrections = pd.read_csv(corrections_path, keep_default_na=False) \
-            if corrections_path.is_file() else pd.DataFrame()
-        _CACHE.clear()
-        _CACHE[key] = ReportContext(paths=paths, result=result, corrections=corrections)
-    return _CACHE[key]
+    result = analyse(paths, index_rates)  # cached per process while the inputs are unchanged
+    corrections_path = paths.processed / "corrections_applied.csv"
+    corrections = pd.read_csv(corrections_path, keep_default_na=False) \
+        if corrections_path.is_file() else pd.DataFrame()
+    return ReportContext(paths=paths, result=result, corrections=corrections)

@@ -934,3 +934,8 @@ def scenario_files(directory: str | Path = "scenarios") -> list[Path]:
     """The scenario files in the project's ``scenarios/`` folder, by name."""
     folder = resolve_path(directory)
     return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])
+
+
+def provenance_files(scenario: Scenario) -> list[Path]:
+    """The files a scenario was read from, for its provenance page."""
+    return [p.resolve() for p in (scenario.path, scenario.key_set.path) if p is not None]
