@@ -78,12 +78,21 @@ def _normalise(executed: Path) -> None:
         nbformat.write(nb, tmp)
 
 
-def _failed_cell(executed: Path) -> str:
+def _failed_cell(executed: Path, source: Path | None = None) -> str:
+    """Which cell failed, numbered as in the source notebook (papermill adds cells)."""
     nb = nbformat.read(executed, as_version=4)
-    for number, cell in enumerate(nb.cells, start=1):
+    source_ids = []
+    if source is not None and source.is_file():
+        source_ids = [cell.get("id") for cell in nbformat.read(source, as_version=4).cells]
+    for cell in nb.cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                return f"celle {number}: {output.get('ename')}: {output.get('evalue')}"
+                number = (source_ids.index(cell.get("id")) + 1
+                          if cell.get("id") in source_ids else None)
+                first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                where = f"celle {number}" if number else f"cellen «{first_line}»"
+                return (f"{where} (In [{cell.get('execution_count')}]: {first_line}): "
+                        f"{output.get('ename')}: {output.get('evalue')}")
     return "ukjent celle"
 
 
@@ -172,8 +181,9 @@ def _submit_jobs(paths, notebooks_dir, log, index_rates, solutions, created, ker
                       parameters=job.parameters, cwd=str(notebooks_dir), progress_bar=False,
                       kernel_name="python3", log_output=False, km=kernel.fresh())
         except papermill.PapermillExecutionError:
+            failed = _failed_cell(executed, notebooks_dir / f"{job.notebook}.ipynb")
             message = f"{job.notebook}.ipynb ({json.dumps(job.parameters, ensure_ascii=False)})" \
-                      f" feilet i {_failed_cell(executed)}; se {executed}"
+                      f" feilet i {failed}; se {executed}"
             log.failures.append(message)
             print(f"feil: {message}", file=sys.stderr)
             continue
@@ -240,7 +250,8 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
                       parameters=parameters, cwd=str(root), progress_bar=False,
                       kernel_name="python3", log_output=False, km=kernel.fresh())
         except papermill.PapermillExecutionError:
-            message = f"03_scenarios.ipynb ({scenario_path}) feilet i {_failed_cell(executed)}"
+            failed = _failed_cell(executed, notebooks_dir / "03_scenarios.ipynb")
+            message = f"03_scenarios.ipynb ({scenario_path}) feilet i {failed}"
             log.failures.append(message)
             print(f"feil: {message}; se {executed}", file=sys.stderr)
             return None

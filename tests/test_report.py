@@ -1,0 +1,133 @@
+"""The rendered reports, read back from the PDFs as a committee member would read them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from pypdf import PdfReader
+
+from tbu_analysis import cli
+from tbu_analysis.names import SOLUTIONS
+from tbu_analysis.report import RunLog, run_round, slug
+from tbu_analysis.rounds import round_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+ROUND = "2024-host"
+
+
+def pdf_text(path: Path) -> str:
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> Path:
+    """The shipped round rendered once, in a copy of the repository."""
+    repo = tmp_path_factory.mktemp("repo")
+    for name in ("data/raw", "notebooks", "scenarios"):
+        shutil.copytree(ROOT / name, repo / name)
+    shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    paths = round_paths(ROUND, repo)
+    log = RunLog()
+    pdfs = run_round(paths, repo / "notebooks", log)
+    assert not log.failures, log.failures
+    assert len(pdfs) == 1 + len(SOLUTIONS)
+    return paths.reports
+
+
+def test_main_report_states_the_rounds_key_figures(reports):
+    text = pdf_text(reports / f"tbu-{ROUND}.pdf")
+    assert "1 054" in text and "1,5 %" in text
+    assert "+16 mill. kroner (1,5 %)" in text
+    assert "1 089" in text and "50,6" in text and "4,9 %" in text
+    assert "903,8" in text  # the 2023 total without the 4,121 % index
+    assert "Side 1 av" in text and f"Runde {ROUND}" in text
+
+
+def test_reconciliation_appendix_names_discrepancies_from_the_source(reports):
+    text = pdf_text(reports / f"tbu-{ROUND}.pdf")
+    assert "Avvik i tabellene" in text
+    # Tabell 5, Drift og produksjon: 83,6 + 2,2 + 9,3 − 11,5 = 83,6 but 82,6 is printed.
+    assert "Drift og produksjon" in text and "82,6" in text
+    # The note's "49 millioner kroner" against 1 089 − 1 038 = 51 in Tabell 4.
+    assert "Teksten sier 49 mill. kroner, tabellene gir 51,0" in " ".join(text.split())
+
+
+def test_main_report_lists_the_corrections_and_provenance(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    assert "kj-etiketter" in text and "fm-forskrift-2024" in text
+    assert "SHA-256" in text and "manifest.yaml" in text
+
+
+@pytest.mark.parametrize(("solution", "level_2025"), [
+    ("Helsenorge", "359,6"), ("Kjernejournal", "118,6"), ("E-resept", "192,0"),
+    ("Grunndata og HelseID", "117,8"), ("Helsenettet", "299,9"),
+])
+def test_each_solution_report_names_its_solution_and_2025_level(reports, solution, level_2025):
+    text = pdf_text(reports / f"{slug(solution)}.pdf")
+    assert solution in text
+    assert level_2025 in text
+
+
+def test_reports_show_no_code_warnings_or_tracebacks(reports):
+    for pdf in reports.glob("*.pdf"):
+        text = pdf_text(pdf)
+        for forbidden in ("Traceback", "import ", "PapermillExecutionError", "Executing",
+                          "Warning", "ctx.", "def ", "display("):
+            assert forbidden not in text, (pdf.name, forbidden)
+
+
+def test_executed_notebooks_are_kept_without_run_times(reports):
+    executed = reports / "executed" / f"tbu-{ROUND}.ipynb"
+    nb = nbformat.read(executed, as_version=4)
+    assert "start_time" not in nb.metadata.get("papermill", {})
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_rendering_again_gives_the_same_pdf(reports):
+    from tbu_analysis.provenance import source_date
+    from tbu_analysis.rendering import render_pdf
+
+    nb = nbformat.read(reports / "executed" / "kjernejournal.ipynb", as_version=4)
+    nb.metadata["tbu"] = {"title": "Kjernejournal", "round": f"Runde {ROUND}",
+                          "author": "tbu-analysis"}
+    again = render_pdf(nb, reports.parent / "again.pdf", created=source_date(ROOT)[0])
+    first = PdfReader(reports / "kjernejournal.pdf").pages[0].extract_text()
+    assert PdfReader(again).pages[0].extract_text() == first
+
+
+def test_a_failing_notebook_keeps_its_executed_copy_and_the_old_pdf(tmp_path, capsys):
+    repo = tmp_path
+    for name in ("data/raw", "notebooks"):
+        shutil.copytree(ROOT / name, repo / name)
+    shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    broken = nbformat.read(repo / "notebooks" / "11_solution.ipynb", as_version=4)
+    cell = nbformat.v4.new_code_cell("raise RuntimeError('brutt med vilje')")
+    cell["id"] = "broken"
+    broken.cells.insert(3, cell)
+    nbformat.write(broken, repo / "notebooks" / "11_solution.ipynb")
+    paths = round_paths(ROUND, repo)
+    paths.reports.mkdir(parents=True)
+    old = paths.reports / "kjernejournal.pdf"
+    old.write_bytes(b"%PDF earlier report")
+
+    log = RunLog()
+    pdfs = run_round(paths, repo / "notebooks", log, solutions=("Kjernejournal",))
+
+    assert [p.name for p in pdfs] == [f"tbu-{ROUND}.pdf"]
+    assert old.read_bytes() == b"%PDF earlier report"
+    assert len(log.failures) == 1
+    err = capsys.readouterr().err
+    assert "11_solution.ipynb" in err and "celle 4" in err and "brutt med vilje" in err
+    executed = nbformat.read(paths.reports / "executed" / "kjernejournal.ipynb", as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors and errors[0]["evalue"] == "brutt med vilje"
+
+
+def test_report_command_exits_non_zero_on_a_bad_round_id(capsys):
+    assert cli.main(["report", "--round", "../etc"]) == 2
+    assert "ugyldig runde-id" in capsys.readouterr().err
