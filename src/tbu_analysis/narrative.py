@@ -17,9 +17,13 @@ def _growth(growth: pd.DataFrame, series: str, start: int, end: int,
     return rows.iloc[0] if len(rows) else None
 
 
-def _auto(value: float) -> str:
+def _places(value: float) -> int:
     """Whole millions as the source prints them (1 054), else one decimal (359,6)."""
-    return format_number(value, 0 if round(value, 6).is_integer() else 1)
+    return 0 if round(value, 6).is_integer() else 1
+
+
+def _auto(value: float) -> str:
+    return format_number(value, _places(value))
 
 
 def _mnok(value: float) -> str:
@@ -29,7 +33,7 @@ def _mnok(value: float) -> str:
 def change_sentence(row: pd.Series, what: str) -> str:
     return (f"{what} går fra {_mnok(row['from_value'])} i {row['from_year']} til "
             f"{_mnok(row['to_value'])} i {row['to_year']}: "
-            f"{format_change(row['change_mnok'], 0 if round(row['change_mnok'], 6).is_integer() else 1)} "
+            f"{format_change(row['change_mnok'], _places(row['change_mnok']))} "
             f"mill. kroner ({format_percent(row['change_pct'])}).")
 
 
@@ -60,7 +64,8 @@ def key_findings(growth: pd.DataFrame, drivers: pd.DataFrame, levels: pd.DataFra
                                  != (funding["from_value"], funding["to_value"])):
             points.append(change_sentence(cost, "Kostnadsnivået"))
     efficiency = drivers[(drivers["category"] == "effektivisering")
-                         & (drivers["row_kind"] == "total") & (drivers["solution"] == ALL_SOLUTIONS)]
+                         & (drivers["row_kind"] == "total")
+                         & (drivers["solution"] == ALL_SOLUTIONS)]
     for row in efficiency.itertuples(index=False):
         points.append(
             f"Effektivisering {row.from_year}–{row.to_year}: {format_number(row.value_mnok, 1)} "

@@ -204,7 +204,7 @@ def _derived_solution_rows(data: pd.DataFrame, manifest: Manifest) -> pd.DataFra
         table = data[(data["table"] == spec.id) & (data["row_kind"] == "item")]
         split = table[table["item"] != ""]
         whole = set(table.loc[table["item"] == "", "solution"])
-        for (solution, measure, category, year), group in split.groupby(
+        for (solution, _measure, _category, _year), group in split.groupby(
                 ["solution", "measure", "category", "year"]):
             if solution in whole:
                 continue

@@ -114,9 +114,10 @@ class ReportContext:
                                            base_mnok=float(base["value_mnok"].sum()))
             steps = growth_module.waterfall_steps(self.figures, solution, start)
             heading = f"Fra {start} til {end}"
-            note = (f"*Kilde: {spec.document}, {spec.number} "
-                    f"({'tall er ikke indeksregulert' if end > base_column.price_basis.price_year else ''}).*")
-            out.append((heading, table, steps, note.replace(" ()", "")))
+            stated = end > base_column.price_basis.price_year
+            note = (f"*Kilde: {spec.document}, {spec.number}"
+                    f"{' (tall er ikke indeksregulert)' if stated else ''}.*")
+            out.append((heading, table, steps, note))
         return out
 
     def prognosis_sections(self) -> list[tuple[str, pd.DataFrame]]:

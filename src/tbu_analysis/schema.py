@@ -12,9 +12,9 @@ from .errors import InputError
 FIGURE_COLUMNS = [
     "round", "table", "table_number", "table_role", "solution", "item", "parent", "measure",
     "category", "year", "base_year", "value_mnok", "value_pct", "decimals", "is_total",
-    "row_kind", "column_role", "price_basis", "price_year", "nominal_year", "row_label", "label_as_printed",
-    "text_as_printed", "footnote", "note", "source_file", "source_row", "source_col",
-    "corrected", "correction_ids",
+    "row_kind", "column_role", "price_basis", "price_year", "nominal_year", "row_label",
+    "label_as_printed", "text_as_printed", "footnote", "note", "source_file", "source_row",
+    "source_col", "corrected", "correction_ids",
 ]
 TEXT_COLUMNS = [
     "round", "table", "table_number", "table_role", "solution", "item", "parent", "measure",

@@ -32,7 +32,7 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
     headers = {index: column.header.replace("**", "").replace("*", "").strip()
                for index, column in spec.columns.items()}
     rows = []
-    for line, group in data.groupby("source_row", sort=True):
+    for _line, group in data.groupby("source_row", sort=True):
         first = group.iloc[0]
         record: dict[str, object] = {"Post": _row_name(first)}
         for _, cell in group.iterrows():

@@ -1,0 +1,45 @@
+"""Notebooks are stored without outputs and narrate: their cells only call the package."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_notebooks_for_each_step():
+    names = {p.stem for p in NOTEBOOKS}
+    assert {"01_clean", "02_analysis", "03_scenarios", "10_report", "11_solution"} <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_has_a_parameters_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert "round_id" in tagged[0].source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_cells_define_no_functions_or_classes(path):
+    """Logic lives in src/tbu_analysis where tests reach it."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        defined = [n for n in ast.walk(tree)
+                   if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)]
+        assert not defined, (path.name, cell.source[:80])
