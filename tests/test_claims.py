@@ -94,10 +94,11 @@ def test_known_prose_conflicts_are_discrepancies(results):
         assert results.loc[claim_id, "computed"] == pytest.approx(computed), claim_id
 
 
-def test_kjernejournal_118_5_is_within_rounding_of_118_6(results):
-    # Both printed with one decimal: 118,55 could round either way, so the tolerance allows it.
+def test_kjernejournal_118_5_is_a_discrepancy_against_118_6(results):
+    # Both printed with one decimal: no value rounds half up to both 118,5 and 118,6, so a
+    # difference of exactly 0,05 + 0,05 is not rounding.
     row = results.loc["notat-323-kjernejournal-kostnadsniva"]
-    assert row["status"] == "rounding"
+    assert row["status"] == "discrepancy"
     assert row["difference"] == pytest.approx(-0.1)
 
 

@@ -164,7 +164,7 @@ def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, 
                 "nominal_year": column.price_basis.nominal_year,
                 "row_label": label,
                 "label_as_printed": strip_markup(raw_label(raw, row.line)),
-                "text_as_printed": row.cells[index],
+                "text_as_printed": raw_cell(raw, row.line, index),
                 "footnote": parsed.footnote,
                 "note": note,
                 "source_file": source_file,
@@ -176,8 +176,13 @@ def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, 
     return records, raw
 
 
+def raw_cell(raw: RawTable, line: int, column: int) -> str:
+    """The cell as the raw file prints it (before corrections)."""
+    return next(r.cells[column] for r in raw.rows if r.line == line)
+
+
 def raw_label(raw: RawTable, line: int) -> str:
-    return next(r.cells[0] for r in raw.rows if r.line == line)
+    return raw_cell(raw, line, 0)
 
 
 def clean_round(paths: RoundPaths) -> CleanResult:

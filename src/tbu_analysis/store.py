@@ -7,6 +7,7 @@ does not rebuild what depends on it.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -50,7 +51,11 @@ def write_excel(sheets: dict[str, pd.DataFrame], target: str | Path) -> Path:
     return write_if_changed(target, _normalise_zip(buffer.getvalue()))
 
 
+_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
+
+
 def _normalise_zip(data: bytes) -> bytes:
+    """Fixed entry dates, and the workbook's modified date (openpyxl sets it to now on save)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -58,5 +63,9 @@ def _normalise_zip(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(
+                    rb"<dcterms:modified\1>2000-01-01T00:00:00Z</dcterms:modified>", content)
+            target.writestr(fixed, content)
     return out.getvalue()

@@ -41,6 +41,7 @@ def ratio_tolerance(numerator: float, numerator_error: float, denominator: float
 def classify(computed: float, printed: float, printed_decimals: int, tolerance: float) -> str:
     if round_half_up(computed, printed_decimals) == round_half_up(printed, printed_decimals):
         return OK
-    if abs(computed - printed) <= tolerance + _EPSILON:
+    # Strict: two half-up roundings of consistent values differ by less than the half-units.
+    if abs(computed - printed) < tolerance - _EPSILON:
         return ROUNDING
     return DISCREPANCY

@@ -22,6 +22,32 @@ def _row_name(row: pd.Series) -> str:
     return row["item"] or row["solution"]
 
 
+MEASURE_LABELS = {
+    "forskrift": "Forskrift", "finansieringsbehov": "Finansieringsbehov",
+    "kostnadsnivå": "Kostnadsnivå", "påløpt": "Påløpt", "prognose": "Prognose",
+    "prognoseavvik": "Prognoseavvik", "overførte_midler": "Overført fra tidligere år",
+}
+
+
+def column_label(column) -> str:
+    """A heading for a source column from what it is, not from the wrapped printed text."""
+    if column.measure == "endring":
+        if column.category == "sum_endring":
+            return f"Sum endring {column.base_year}–{column.year}"
+        return DRIVER_LABELS.get(column.category, column.category)
+    return f"{MEASURE_LABELS.get(column.measure, column.measure)} {column.year}"
+
+
+def decimals_needed(frame: pd.DataFrame, most: int = 2) -> int:
+    """The fewest decimals (at least one) that show every number of ``frame`` exactly."""
+    places = 1
+    for value in frame.select_dtypes("number").to_numpy().ravel():
+        if pd.notna(value):
+            while places < most and abs(round(value, places) - value) > 1e-9:
+                places += 1
+    return places
+
+
 def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True
                ) -> pd.DataFrame:
     """A source table rebuilt from the tidy figures, rows and columns in printed order,
@@ -29,8 +55,7 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
     data = figures[figures["table"] == spec.id]
     if not with_percent:
         data = data[data["row_kind"] != "percent"]
-    headers = {index: column.header.replace("**", "").replace("*", "").strip()
-               for index, column in spec.columns.items()}
+    headers = {index: column_label(column) for index, column in spec.columns.items()}
     rows = []
     for _line, group in data.groupby("source_row", sort=True):
         first = group.iloc[0]
@@ -128,7 +153,7 @@ def problems_view(reconciliation: pd.DataFrame, status: str = DISCREPANCY,
         is_claim = rows["check_type"] == "påstand"
         rows = rows[is_claim] if claims else rows[~is_claim]
     return pd.DataFrame({
-        "Tabell": rows["table_number"],
+        "Tabell": rows["table_number"].str.replace(" ", "\u00a0"),
         "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
         "Kontroll": rows["check"],
         "Trykt": rows["printed"],

@@ -1,0 +1,64 @@
+"""Shared fixtures: the shipped 2024-host round, cleaned and analysed, and a disposable copy.
+
+The cleaned figures are computed in memory so tests do not depend on ``make data`` having
+run; the analysis reads ``data/processed`` (gitignored), so it is written first. Tests that
+break input work on ``tmp_round``, a copy in a temporary repo, never on the shipped files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tbu_analysis.analysis import AnalysisResult, analyse
+from tbu_analysis.cleaning import clean_round
+from tbu_analysis.pipeline import run_clean
+from tbu_analysis.rounds import RoundPaths, round_paths
+
+ROUND_ID = "2024-host"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    """The repository: the folder holding pyproject.toml and data/raw."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def figures(project_root: Path) -> pd.DataFrame:
+    """The round's tidy figures, cleaned in memory from the raw tables."""
+    return clean_round(round_paths(ROUND_ID, project_root)).figures
+
+
+@pytest.fixture(scope="session")
+def analysis(project_root: Path) -> AnalysisResult:
+    """The round's analysis with the shipped index (writes data/processed, which is ignored)."""
+    paths = round_paths(ROUND_ID, project_root)
+    run_clean(paths)
+    return analyse(paths)
+
+
+def copy_round(target: Path, round_id: str = ROUND_ID) -> RoundPaths:
+    """Copy a round, names.csv, index.csv and pyproject.toml into a new repo at ``target``."""
+    raw = target / "data" / "raw"
+    shutil.copytree(ROOT / "data" / "raw" / round_id, raw / round_id)
+    for name in ("names.csv", "index.csv"):
+        shutil.copy2(ROOT / "data" / "raw" / name, raw / name)
+    shutil.copy2(ROOT / "pyproject.toml", target / "pyproject.toml")
+    return round_paths(round_id, target)
+
+
+@pytest.fixture(scope="session")
+def round_copier():
+    """``copy_round`` for fixtures wider than one test (they cannot use ``tmp_round``)."""
+    return copy_round
+
+
+@pytest.fixture
+def tmp_round(tmp_path: Path) -> RoundPaths:
+    """A copy of the round in a throwaway repo layout, for tests that must edit input."""
+    return copy_round(tmp_path)
