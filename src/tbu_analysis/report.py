@@ -54,14 +54,18 @@ def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] = SOLUTIONS,
              index_rates: Mapping[int, float] | None = None) -> list[Job]:
     round_id = paths.round_id
     rates = {str(k): float(v) for k, v in (index_rates or {}).items()}
+    # The reports need only the cleaned figures (they compute the analysis, cached in the
+    # shared kernel); the analysis notebook, which writes the CSV and Excel files, runs last,
+    # while the last PDFs are being rendered.
     jobs = [
         Job("01_clean", "01_clean.ipynb", {"round_id": round_id}),
-        Job("02_analysis", "02_analysis.ipynb", {"round_id": round_id, "index_rates": rates}),
         Job("10_report", f"tbu-{round_id}.ipynb", {"round_id": round_id, "index_rates": rates},
             pdf=f"tbu-{round_id}.pdf", title="Analyse av tallgrunnlaget"),
     ]
     jobs += [Job("11_solution", f"{slug(s)}.ipynb", {"round_id": round_id, "solution": s},
                  pdf=f"{slug(s)}.pdf", title=s) for s in solutions]
+    jobs.append(Job("02_analysis", "02_analysis.ipynb",
+                    {"round_id": round_id, "index_rates": rates}))
     return jobs
 
 
@@ -98,7 +102,7 @@ def _failed_cell(executed: Path, source: Path | None = None) -> str:
 
 class SharedKernel:
     """One kernel for all notebooks of a run: imports are paid once. Each notebook starts
-    from an empty namespace (``%reset -f``), and a dead kernel is restarted."""
+    from an empty namespace (see ``with_fresh_namespace``); a dead kernel is restarted."""
 
     def __init__(self, cwd: Path, log_path: Path) -> None:
         from jupyter_client.manager import KernelManager
@@ -107,28 +111,29 @@ class SharedKernel:
         self.log_path = log_path
         self.km = KernelManager(kernel_name="python3")
         self._log = None
+        self._ready = False
 
     def __enter__(self) -> SharedKernel:
-        self._start()
-        return self
-
-    def _start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("a", encoding="utf-8")
         # The kernel's own stderr (its TCP warning, crashes) goes to a log, not the terminal.
         self.km.start_kernel(cwd=str(self.cwd), stderr=self._log, stdout=self._log)
+        self._ready = False  # the caller imports what it needs while the kernel boots
+        return self
 
-    def fresh(self):
+    def alive(self):
+        """The kernel manager, its kernel ready; restarted if a notebook killed it."""
         if not self.km.is_alive():
             self.km.restart_kernel(now=True)
-        client = self.km.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            client.execute_interactive("get_ipython().run_line_magic('reset', '-f')",
-                                       timeout=60, output_hook=lambda msg: None)
-        finally:
-            client.stop_channels()
+            self._ready = False
+        if not self._ready:
+            client = self.km.client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=60)
+            finally:
+                client.stop_channels()
+            self._ready = True
         return self.km
 
     def __exit__(self, *exc) -> None:
@@ -137,19 +142,32 @@ class SharedKernel:
             self._log.close()
 
 
+RESET_CELL_ID = "tbu-reset"
+
+
+def with_fresh_namespace(notebook: Path):
+    """The notebook with a first cell that empties the shared kernel's namespace, so each
+    notebook sees only what it defines (tagged so that no report shows it)."""
+    nb = nbformat.read(notebook, as_version=4)
+    cell = nbformat.v4.new_code_cell("%reset -f")
+    cell["id"] = RESET_CELL_ID
+    cell.metadata["tags"] = ["remove-cell"]
+    nb.cells.insert(0, cell)
+    return nb
+
+
 def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
               index_rates: Mapping[int, float] | None = None,
               solutions: tuple[str, ...] = SOLUTIONS, created=None) -> list[Path]:
-    import papermill
-
-    from .provenance import source_date
-    from .rendering import render_pdf
-
     executed_dir = paths.reports / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    created = created or source_date(paths.root)[0]
-    pdfs = []
     with SharedKernel(notebooks_dir, executed_dir / "kernel.log") as kernel:
+        import papermill  # imported while the kernel boots
+
+        from .provenance import source_date
+        from .rendering import render_pdf
+
+        created = created or source_date(paths.root)[0]
         pdfs = _run_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel,
                          executed_dir, papermill, render_pdf)
     return pdfs
@@ -177,9 +195,10 @@ def _submit_jobs(paths, notebooks_dir, log, index_rates, solutions, created, ker
         label = f"{job.notebook} {job.parameters.get('solution', '')}".strip()
         try:
             log.timed(f"kjøring {label}", papermill.execute_notebook,
-                      str(notebooks_dir / f"{job.notebook}.ipynb"), str(executed),
-                      parameters=job.parameters, cwd=str(notebooks_dir), progress_bar=False,
-                      kernel_name="python3", log_output=False, km=kernel.fresh())
+                      with_fresh_namespace(notebooks_dir / f"{job.notebook}.ipynb"),
+                      str(executed), parameters=job.parameters, cwd=str(notebooks_dir),
+                      progress_bar=False, kernel_name="python3", log_output=False,
+                      km=kernel.alive())
         except papermill.PapermillExecutionError:
             failed = _failed_cell(executed, notebooks_dir / f"{job.notebook}.ipynb")
             message = f"{job.notebook}.ipynb ({json.dumps(job.parameters, ensure_ascii=False)})" \
@@ -246,9 +265,10 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
     with SharedKernel(notebooks_dir, executed_dir / "kernel.log") as kernel:
         try:
             log.timed(f"kjøring 03_scenarios {name}", papermill.execute_notebook,
-                      str(notebooks_dir / "03_scenarios.ipynb"), str(executed),
-                      parameters=parameters, cwd=str(root), progress_bar=False,
-                      kernel_name="python3", log_output=False, km=kernel.fresh())
+                      with_fresh_namespace(notebooks_dir / "03_scenarios.ipynb"),
+                      str(executed), parameters=parameters, cwd=str(root),
+                      progress_bar=False, kernel_name="python3", log_output=False,
+                      km=kernel.alive())
         except papermill.PapermillExecutionError:
             failed = _failed_cell(executed, notebooks_dir / "03_scenarios.ipynb")
             message = f"03_scenarios.ipynb ({scenario_path}) feilet i {failed}"
