@@ -26,7 +26,7 @@ SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2'
 setup: $(STAMP)
 
 $(UV):
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools/uv uv==$(UV_VERSION)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .tools/uv uv==$(UV_VERSION)
 
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --quiet

@@ -86,6 +86,12 @@ class TableSpec:
     precision: str = ""
     lines: tuple[int, int] | None = None
     line: int | None = None
+    reference: str = ""
+
+    @property
+    def label(self) -> str:
+        """How readers see the table named: its number, unless another table shares it."""
+        return self.reference or self.number
 
     @property
     def total_rows(self) -> set[str]:
@@ -232,6 +238,7 @@ def _table(raw: Any, base: Path, path: Path) -> TableSpec:
         precision=str(raw.get("precision") or ""),
         lines=tuple(lines) if lines else None,
         line=line_of(raw),
+        reference=str(raw.get("reference") or ""),
     )
 
 

@@ -52,11 +52,11 @@ def _row(check_id: str, check_type: str, spec: TableSpec | None, table: str, sol
     status = tol.classify(computed, printed, decimals, tolerance)
     return {
         "check_id": check_id, "check_type": check_type, "table": table,
-        "table_number": spec.number if spec else table, "solution": solution, "item": item,
+        "table_number": spec.label if spec else table, "solution": solution, "item": item,
         "check": check, "computed": computed, "printed": printed,
         "difference": printed - computed, "tolerance": tolerance, "status": status,
         "involves_correction": corrected,
-        "message": _message(f"{spec.number if spec else table}, {_name(solution, item)}: "
+        "message": _message(f"{spec.label if spec else table}, {_name(solution, item)}: "
                             f"{check}", computed, printed, decimals, status, corrected, percent),
         "section": spec.section if spec else "", "quote": "",
     }
@@ -185,7 +185,7 @@ def cross_checks(figures: pd.DataFrame, manifest: Manifest) -> list[dict]:
             ref_errors = parts if isinstance(parts, list) else [int(reference["decimals"])]
             tolerance = tol.sum_tolerance(ref_errors, int(other["decimals"]))
             solution, item, measure, category, year = key
-            what = (f"{_measure_text(measure, category)} {year} som i {ref_spec.number}"
+            what = (f"{_measure_text(measure, category)} {year} som i {ref_spec.label}"
                     f"{' (sum av radene)' if reference['_derived'] else ''}")
             out.append(_row(
                 f"kryss:{other['table']}:{reference['table']}:{solution}:{item}:{measure}:"

@@ -121,7 +121,8 @@ class ReportContext:
         return out
 
     def prognosis_sections(self) -> list[tuple[str, pd.DataFrame]]:
-        return [(f"{t.title} ({t.document}, {t.number})", views.table_view(self.figures, t))
+        return [(f"{t.title} ({t.document}, {t.number})",
+                 views.table_view(self.figures, t, as_printed=True))
                 for t in self.manifest.tables if t.role in {"prognose", "overforte_midler"}]
 
     def corrections_reasons(self) -> str:
@@ -170,7 +171,7 @@ class ReportContext:
         return narrative.as_markdown(points)
 
     def item_tables(self, solution: str) -> list[tuple[str, pd.DataFrame]]:
-        return [(f"{t.title} ({t.number})", views.table_view(self.figures, t))
+        return [(f"{t.title} ({t.number})", views.table_view(self.figures, t, as_printed=True))
                 for t in self.manifest.tables if t.role == "detalj" and t.solution == solution]
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .formatting import MISSING, format_number, format_percent
 from .growth import DRIVER_LABELS
 from .manifest import Manifest, TableSpec
 from .names import ALL_SOLUTIONS, SOLUTIONS
 from .tolerance import DISCREPANCY, ROUNDING
 
 STATUS_LABELS = {"ok": "Stemmer", ROUNDING: "Avrunding", DISCREPANCY: "Avvik"}
-CHECK_TYPE_LABELS = {"rad": "Rad", "kolonne": "Sum", "prosent": "Prosent",
-                     "kryss": "På tvers av tabeller", "påstand": "Påstand i teksten"}
+CHECK_TYPE_LABELS = {"rad": "Rader (nivå + endringer)", "kolonne": "Summer og delsummer",
+                     "prosent": "Prosenter", "kryss": "Samme tall i flere tabeller",
+                     "påstand": "Tallpåstander i teksten"}
 
 
 def _row_name(row: pd.Series) -> str:
@@ -48,10 +50,11 @@ def decimals_needed(frame: pd.DataFrame, most: int = 2) -> int:
     return places
 
 
-def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True
-               ) -> pd.DataFrame:
+def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True,
+               as_printed: bool = False) -> pd.DataFrame:
     """A source table rebuilt from the tidy figures, rows and columns in printed order,
-    with canonical names (after corrections). Percentages are in their own row."""
+    with canonical names (after corrections). Percentages are in their own row. With
+    ``as_printed`` every number is text with the decimals the source printed it with."""
     data = figures[figures["table"] == spec.id]
     if not with_percent:
         data = data[data["row_kind"] != "percent"]
@@ -61,11 +64,15 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
         first = group.iloc[0]
         record: dict[str, object] = {"Post": _row_name(first)}
         for _, cell in group.iterrows():
-            value = cell["value_pct"] if cell["row_kind"] == "percent" else cell["value_mnok"]
+            percent = cell["row_kind"] == "percent"
+            value = cell["value_pct"] if percent else cell["value_mnok"]
+            if as_printed:
+                value = (format_percent if percent else format_number)(value,
+                                                                       int(cell["decimals"]))
             record[headers[int(cell["source_col"])]] = value
         rows.append(record)
     frame = pd.DataFrame(rows, columns=["Post", *headers.values()])
-    return frame
+    return frame.fillna(MISSING) if as_printed else frame
 
 
 def overview(figures: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
@@ -139,9 +146,10 @@ def corrections_view(corrections: pd.DataFrame) -> pd.DataFrame:
 def reconciliation_summary(reconciliation: pd.DataFrame) -> pd.DataFrame:
     counts = reconciliation.groupby(["check_type", "status"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=["ok", ROUNDING, DISCREPANCY], fill_value=0)
-    counts.index = [CHECK_TYPE_LABELS.get(i, i) for i in counts.index]
+    counts = counts.reindex([t for t in CHECK_TYPE_LABELS if t in counts.index])
+    counts.index = [CHECK_TYPE_LABELS[i] for i in counts.index]
     counts.columns = [STATUS_LABELS[c] for c in counts.columns]
-    counts.loc["Sum"] = counts.sum()
+    counts.loc["I alt"] = counts.sum()
     counts.index.name = "Kontroll"
     return counts.reset_index()
 
