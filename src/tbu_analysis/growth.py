@@ -164,14 +164,16 @@ def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
         (f"{_measure_label(base['measure'])} {int(base['year'])}", total("base"), "level")]
     driver_rows = rows[rows["column_role"] == "driver"].sort_values("source_col", kind="stable")
     for category in dict.fromkeys(driver_rows["category"]):
-        steps.append((DRIVER_LABELS.get(category, category), total("driver", category),
-                      "change"))
+        change = total("driver", category)
+        if change:  # a driver that moved nothing is no step in the picture
+            steps.append((DRIVER_LABELS.get(category, category), change, "change"))
     level_rows = rows[rows["column_role"] == "level"]
     level_year = int(level_rows["year"].iloc[0])
     steps.append((f"Kostnadsnivå {level_year}", total("level"), "level"))
     funding = total("funding")
     if funding is not None:
-        steps.append((DRIVER_LABELS["tilbakeføring"], total("deduction") or 0.0, "change"))
+        if deduction := total("deduction"):
+            steps.append((DRIVER_LABELS["tilbakeføring"], deduction, "change"))
         steps.append((f"Finansieringsbehov {level_year}", funding, "level"))
     return steps
 

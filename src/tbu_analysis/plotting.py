@@ -99,6 +99,12 @@ def _category_labels(ax: Any, labels: Sequence[str], fig_width_in: float) -> Non
     slot_pt = fig_width_in * 72 * 0.85 / max(len(labels), 1)
     char_pt = 0.6  # DejaVu Sans: average advance per point of font size
     longest = max((len(word) for label in labels for word in str(label).split()), default=1)
+    if slot_pt < char_pt * 7.5 * longest:  # too crowded to wrap legibly: slant the labels
+        wrapped = ["\n".join(textwrap.wrap(str(label), width=22)) for label in labels]
+        ax.set_xticks(range(len(labels)), wrapped, fontsize=7.5, rotation=30,
+                      ha="right", rotation_mode="anchor")
+        ax.tick_params(axis="x", length=0)
+        return
     size = max(6.5, min(9.0, slot_pt / (char_pt * longest)))
     width = max(int(slot_pt / (char_pt * size)), longest)
     wrapped = [

@@ -126,7 +126,9 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
         base = float("nan")
     if base_mnok is not None:
         base = base_mnok
-    wide.loc["I % av utgangsnivået"] = wide.loc["Sum"] / base * 100 if base else float("nan")
+    # A computed share, shown to one decimal like the source's percentages.
+    wide.loc["I % av utgangsnivået"] = (wide.loc["Sum"] / base * 100).round(1) if base \
+        else float("nan")
     wide.columns = [DRIVER_LABELS.get(c, c) for c in wide.columns]
     wide.index.name = "Løsning" if by == "solution" else "Aktivitet"
     return wide.reset_index()
