@@ -62,3 +62,11 @@ def round_copier():
 def tmp_round(tmp_path: Path) -> RoundPaths:
     """A copy of the round in a throwaway repo layout, for tests that must edit input."""
     return copy_round(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def baseline_funding(figures: pd.DataFrame) -> pd.DataFrame:
+    """The funding need per billing unit, from the shipped round's cleaned figures."""
+    from tbu_analysis.series import funding_by_unit
+
+    return funding_by_unit(figures)

@@ -15,7 +15,6 @@ from tbu_analysis.scenarios import (
     Addition,
     Investment,
     compute,
-    load_baseline,
     load_scenario,
     save_scenario,
     scenario_files,
@@ -50,8 +49,8 @@ def autumn_2024_funding() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def funding() -> pd.DataFrame:
-    return autumn_2024_funding()
+def funding(baseline_funding) -> pd.DataFrame:
+    return baseline_funding
 
 
 @pytest.fixture(scope="module")
@@ -204,10 +203,8 @@ def test_a_saved_scenario_loads_back_to_the_same_result(funding, index, tmp_path
     pd.testing.assert_frame_equal(a.projection, b.projection)
 
 
-def test_the_leads_baseline_matches_the_fixture():
-    if not (ROOT / "data" / "processed" / "2024-host" / "figures.csv").is_file():
-        pytest.skip("run `make data` first")
-    got = load_baseline("2024-host", ROOT).set_index(["unit", "year"])["value_mnok"]
+def test_the_baseline_is_the_sources_funding_need(baseline_funding):
+    got = baseline_funding.set_index(["unit", "year"])["value_mnok"]
     want = autumn_2024_funding().set_index(["unit", "year"])["value_mnok"]
     pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
 
@@ -302,3 +299,12 @@ def test_shipped_key_sets_and_scenarios_agree():
     key_sets = load_key_sets(KEY_SETS)
     for path in scenario_files(SCENARIOS):
         assert load_scenario(path, key_set_dir=KEY_SETS).key_set.id in key_sets
+
+
+def test_load_baseline_reads_the_cleaned_round(tmp_round, baseline_funding):
+    from tbu_analysis.pipeline import run_clean
+
+    run_clean(tmp_round)
+    got = load_baseline(tmp_round.round_id, tmp_round.root)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True),
+                                  baseline_funding.reset_index(drop=True))

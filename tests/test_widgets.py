@@ -14,30 +14,11 @@ from tbu_analysis.widgets import ScenarioExplorer, bills_table, deflator_table, 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
 
-# Autumn 2024 round, funding need per billing unit in 2024 kroner (as in test_scenarios.py).
-FIGURES = {
-    "Helsenorge": {2023: 325, 2024: 344, 2025: 351, 2026: 374},
-    "Kjernejournal": {2023: 121, 2024: 130, 2025: 93, 2026: 136},
-    "E-resept": {2023: 138, 2024: 143, 2025: 192, 2026: 181},
-    "Grunndata og HelseID": {2023: 83, 2024: 118, 2025: 118, 2026: 115},
-    "Helsenettet (ekskl. VKP)": {2023: 274, 2024: 274.8, 2025: 274.8, 2026: 244.8},
-    "Velferdsteknologisk knutepunkt (VKP)": {2024: 28.2, 2025: 25.2, 2026: 25.2},
-}
-
-
-def autumn_2024_funding() -> pd.DataFrame:
-    return pd.DataFrame([
-        {"unit": unit, "solution": "Helsenettet" if "VKP" in unit else unit, "year": year,
-         "value_mnok": float(value), "price_year": 2024, "nominal_year": year}
-        for unit, by_year in FIGURES.items() for year, value in by_year.items()
-    ])
-
-
 @pytest.fixture
-def explorer() -> ScenarioExplorer:
+def explorer(baseline_funding) -> ScenarioExplorer:
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
     index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
-    return ScenarioExplorer(autumn_2024_funding(), index, scenario, chart=False)
+    return ScenarioExplorer(baseline_funding, index, scenario, chart=False)
 
 
 def cell(result, group: str, year: int, unit: str | None = None) -> float:
