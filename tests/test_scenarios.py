@@ -15,6 +15,7 @@ from tbu_analysis.scenarios import (
     Addition,
     Investment,
     compute,
+    load_baseline,
     load_scenario,
     save_scenario,
     scenario_files,
