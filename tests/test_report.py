@@ -131,3 +131,34 @@ def test_a_failing_notebook_keeps_its_executed_copy_and_the_old_pdf(tmp_path, ca
 def test_report_command_exits_non_zero_on_a_bad_round_id(capsys):
     assert cli.main(["report", "--round", "../etc"]) == 2
     assert "ugyldig runde-id" in capsys.readouterr().err
+
+
+def _repo_copy(target: Path) -> Path:
+    for name in ("data/raw", "notebooks", "scenarios"):
+        shutil.copytree(ROOT / name, target / name)
+    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
+    return target
+
+
+def test_scenario_command_renders_the_scenario_against_the_baseline(tmp_path, monkeypatch,
+                                                                     capsys):
+    repo = _repo_copy(tmp_path)
+    monkeypatch.chdir(repo)
+    assert cli.main(["clean", "--round", ROUND]) == 0
+    assert cli.main(["scenario", "scenarios/alternativ-1.yml"]) == 0
+    text = " ".join(pdf_text(repo / "reports" / "scenarios" / "alternativ-1.pdf").split())
+    assert "Alternativ 1" in text and "Kommuner" in text and "RHF" in text
+    assert "1 054" in text  # the round's 2025 funding need, billed in full
+    assert "SHA-256" in text  # the same provenance page as the round reports
+
+
+def test_a_bad_scenario_file_renders_nothing(tmp_path, monkeypatch, capsys):
+    repo = _repo_copy(tmp_path)
+    monkeypatch.chdir(repo)
+    bad = repo / "scenarios" / "feil.yml"
+    bad.write_text((repo / "scenarios" / "alternativ-1.yml").read_text(encoding="utf-8")
+                   + "\nukjent_nokkel: 1\n", encoding="utf-8")
+    assert cli.main(["scenario", "scenarios/feil.yml"]) == 2
+    err = capsys.readouterr().err
+    assert "feil.yml" in err and "ukjent_nokkel" in err
+    assert not (repo / "reports" / "scenarios").exists()

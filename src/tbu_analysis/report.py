@@ -136,6 +136,16 @@ class SharedKernel:
             self._ready = True
         return self.km
 
+    def warm(self, code: str) -> None:
+        """Run ``code`` (imports) so the first notebook in this kernel does not pay for it."""
+        self.alive()
+        client = self.km.client()
+        client.start_channels()
+        try:
+            client.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
+        finally:
+            client.stop_channels()
+
     def __exit__(self, *exc) -> None:
         self.km.shutdown_kernel(now=True)
         if self._log is not None:
@@ -156,68 +166,103 @@ def with_fresh_namespace(notebook: Path):
     return nb
 
 
+KERNELS = 2  # the round's reports split over two kernels after the cleaning (2 cores here)
+
+
 def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
               index_rates: Mapping[int, float] | None = None,
-              solutions: tuple[str, ...] = SOLUTIONS, created=None) -> list[Path]:
+              solutions: tuple[str, ...] = SOLUTIONS, created=None,
+              kernels: int = KERNELS) -> list[Path]:
+    """Clean first, then the reports in parallel lanes (one kernel each): the main report and
+    the analysis in one, the solution reports in the other. PDFs render in worker processes
+    as soon as their notebook is done."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+    from contextlib import ExitStack
+
     executed_dir = paths.reports / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    with SharedKernel(notebooks_dir, executed_dir / "kernel.log") as kernel:
-        import papermill  # imported while the kernel boots
+    jobs = jobs_for(paths, solutions, index_rates)
+    first, rest = jobs[0], jobs[1:]
+    lanes = [[j for j in rest if "solution" not in j.parameters],
+             [j for j in rest if "solution" in j.parameters]]
+    if kernels < 2:
+        lanes = [rest, []]
+    with ExitStack() as stack:
+        pool = [stack.enter_context(SharedKernel(notebooks_dir, executed_dir / f"kernel-{i}.log"))
+                for i in range(1 + (kernels > 1 and bool(lanes[1])))]
+        from .provenance import source_date  # imported while the kernels boot
 
-        from .provenance import source_date
-        from .rendering import render_pdf
-
-        created = created or source_date(paths.root)[0]
-        pdfs = _run_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel,
-                         executed_dir, papermill, render_pdf)
-    return pdfs
-
-
-def _run_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel,
-              executed_dir, papermill, render_pdf) -> list[Path]:
-    """Execute notebooks one by one in the kernel; render each PDF in a background thread
-    while the kernel (another process) runs the next notebook."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=RENDER_WORKERS, initializer=_warm_renderer) as renderer:
-        for _ in range(RENDER_WORKERS):  # start the workers now, while the kernel works
+        runner = _Runner(paths, notebooks_dir, executed_dir, log,
+                         created or source_date(paths.root)[0])
+        renderer = stack.enter_context(
+            ProcessPoolExecutor(max_workers=RENDER_WORKERS, initializer=_warm_renderer))
+        for _ in range(RENDER_WORKERS):  # start the workers now, while the kernels work
             renderer.submit(_noop)
-        futures = _submit_jobs(paths, notebooks_dir, log, index_rates, solutions, created,
-                               kernel, executed_dir, papermill, render_pdf, renderer)
-        return [future.result()[0] for future in futures]
+        threads = stack.enter_context(ThreadPoolExecutor(max_workers=2))
+        if len(pool) > 1:  # the second kernel imports the package while the first cleans
+            warming = threads.submit(pool[1].warm, WARM_IMPORTS)
+        pdfs = runner.run(first, pool[0], renderer)
+        if len(pool) > 1:
+            warming.result()
+        lane_results = threads.map(lambda args: runner.run_all(*args, renderer),
+                                   [(lane, kernel) for lane, kernel in zip(lanes, pool,
+                                                                           strict=False)])
+        for futures in lane_results:
+            pdfs += futures
+        return [future.result()[0] for future in pdfs]
 
 
-def _submit_jobs(paths, notebooks_dir, log, index_rates, solutions, created, kernel,
-                 executed_dir, papermill, render_pdf, renderer) -> list:
-    pdfs = []
-    for job in jobs_for(paths, solutions, index_rates):
-        executed = executed_dir / job.executed
+WARM_IMPORTS = "import tbu_analysis.report_context, tbu_analysis.plotting, tbu_analysis.views"
+
+
+@dataclass
+class _Runner:
+    paths: RoundPaths
+    notebooks_dir: Path
+    executed_dir: Path
+    log: RunLog
+    created: object
+    reports_dir: Path | None = None  # where PDFs go (default: the round's reports)
+    cwd: Path | None = None  # where notebooks run (default: notebooks/)
+
+    def run_all(self, jobs: list[Job], kernel: SharedKernel, renderer) -> list:
+        futures = []
+        for job in jobs:
+            futures += self.run(job, kernel, renderer)
+        return futures
+
+    def run(self, job: Job, kernel: SharedKernel, renderer) -> list:
+        """Execute one notebook; on success submit its PDF. Returns the PDF's future, if any."""
+        import papermill
+
+        executed = self.executed_dir / job.executed
+        source = self.notebooks_dir / f"{job.notebook}.ipynb"
         label = f"{job.notebook} {job.parameters.get('solution', '')}".strip()
         try:
-            log.timed(f"kjøring {label}", papermill.execute_notebook,
-                      with_fresh_namespace(notebooks_dir / f"{job.notebook}.ipynb"),
-                      str(executed), parameters=job.parameters, cwd=str(notebooks_dir),
-                      progress_bar=False, kernel_name="python3", log_output=False,
-                      km=kernel.alive())
+            self.log.timed(f"kjøring {label}", papermill.execute_notebook,
+                           with_fresh_namespace(source), str(executed),
+                           parameters=job.parameters,
+                           cwd=str(self.cwd or self.notebooks_dir),
+                           progress_bar=False, kernel_name="python3", log_output=False,
+                           km=kernel.alive())
         except papermill.PapermillExecutionError:
-            failed = _failed_cell(executed, notebooks_dir / f"{job.notebook}.ipynb")
-            message = f"{job.notebook}.ipynb ({json.dumps(job.parameters, ensure_ascii=False)})" \
-                      f" feilet i {failed}; se {executed}"
-            log.failures.append(message)
+            message = (f"{job.notebook}.ipynb ({json.dumps(job.parameters, ensure_ascii=False)})"
+                       f" feilet i {_failed_cell(executed, source)}; se {executed}")
+            self.log.failures.append(message)
             print(f"feil: {message}", file=sys.stderr)
-            continue
+            return []
         _normalise(executed)
         if job.pdf is None:
-            continue
+            return []
         nb = nbformat.read(executed, as_version=4)
-        nb.metadata["tbu"] = {"title": job.title, "round": f"Runde {paths.round_id}",
+        nb.metadata["tbu"] = {"title": job.title, "round": f"Runde {self.paths.round_id}",
                               "author": "tbu-analysis"}
-        future = renderer.submit(_render, nb, paths.reports / job.pdf, created)
+        future = renderer.submit(_render, nb, (self.reports_dir or self.paths.reports) / job.pdf,
+                                 self.created)
         future.add_done_callback(
-            lambda f, name=job.pdf: log.timings.append((f"PDF {name}", f.result()[1]))
+            lambda f, name=job.pdf: self.log.timings.append((f"PDF {name}", f.result()[1]))
             if not f.exception() else None)
-        pdfs.append(future)
-    return pdfs
+        return [future]
 
 
 RENDER_WORKERS = 2
@@ -248,36 +293,25 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
 
     The scenario file is validated first, so a bad file renders nothing.
     """
-    import papermill
+    from concurrent.futures import ThreadPoolExecutor
 
     from .provenance import source_date
-    from .rendering import render_pdf
+    from .rounds import RoundPaths
     from .scenarios import load_scenario
 
     scenario = load_scenario(scenario_path)
-    out_dir = root / "reports" / "scenarios"
-    executed_dir = out_dir / "executed"
-    executed_dir.mkdir(parents=True, exist_ok=True)
     name = slug(scenario_path.stem)
-    executed = executed_dir / f"{name}.ipynb"
-    parameters = {"scenario_path": str(scenario_path.resolve()), "round_id": round_id,
-                  "interactive": False}
-    with SharedKernel(notebooks_dir, executed_dir / "kernel.log") as kernel:
-        try:
-            log.timed(f"kjøring 03_scenarios {name}", papermill.execute_notebook,
-                      with_fresh_namespace(notebooks_dir / "03_scenarios.ipynb"),
-                      str(executed), parameters=parameters, cwd=str(root),
-                      progress_bar=False, kernel_name="python3", log_output=False,
-                      km=kernel.alive())
-        except papermill.PapermillExecutionError:
-            failed = _failed_cell(executed, notebooks_dir / "03_scenarios.ipynb")
-            message = f"03_scenarios.ipynb ({scenario_path}) feilet i {failed}"
-            log.failures.append(message)
-            print(f"feil: {message}; se {executed}", file=sys.stderr)
-            return None
-    _normalise(executed)
-    nb = nbformat.read(executed, as_version=4)
-    nb.metadata["tbu"] = {"title": f"Scenario: {scenario.name}", "round": f"Runde {round_id}",
-                          "author": "tbu-analysis"}
-    return log.timed(f"PDF {name}.pdf", render_pdf, nb, out_dir / f"{name}.pdf",
-                     created=created or source_date(root)[0])
+    out = RoundPaths(root, round_id)
+    job = Job("03_scenarios", f"{name}.ipynb",
+              {"scenario_path": str(scenario_path.resolve()), "round_id": round_id,
+               "interactive": False},
+              pdf=f"{name}.pdf", title=f"Scenario: {scenario.name}")
+    executed_dir = root / "reports" / "scenarios" / "executed"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    runner = _Runner(out, notebooks_dir, executed_dir, log,
+                     created or source_date(root)[0], reports_dir=executed_dir.parent,
+                     cwd=root)
+    with SharedKernel(root, executed_dir / "kernel.log") as kernel, \
+            ThreadPoolExecutor(max_workers=1) as renderer:
+        futures = runner.run(job, kernel, renderer)
+        return futures[0].result()[0] if futures else None
