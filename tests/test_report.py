@@ -44,7 +44,7 @@ def test_main_report_states_the_rounds_key_figures(reports):
     assert "+16 mill. kroner (1,5 %)" in text
     assert "1 089" in text and "50,6" in text and "4,9 %" in text
     assert "903,8" in text  # the 2023 total without the 4,121 % index
-    assert "Side 1 av" in text and f"Runde {ROUND}" in text
+    assert "Side 1 av" in text and "TBU høsten 2024" in text
 
 
 def test_reconciliation_appendix_names_discrepancies_from_the_source(reports):
@@ -58,7 +58,8 @@ def test_reconciliation_appendix_names_discrepancies_from_the_source(reports):
 
 def test_main_report_lists_the_corrections_and_provenance(reports):
     text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
-    assert "kj-etiketter" in text and "fm-forskrift-2024" in text
+    assert "Rettet til" in text and "Godkjenningprosessen SFM" in text  # the moved 13,0
+    assert "Det antas en reduksjon på 4 mill. kroner." in text  # evidence quoted
     assert "SHA-256" in text and "manifest.yaml" in text
 
 
@@ -92,7 +93,7 @@ def test_rendering_again_gives_the_same_pdf(reports):
     from tbu_analysis.rendering import render_pdf
 
     nb = nbformat.read(reports / "executed" / "kjernejournal.ipynb", as_version=4)
-    nb.metadata["tbu"] = {"title": "Kjernejournal", "round": f"Runde {ROUND}",
+    nb.metadata["tbu"] = {"title": "Kjernejournal", "round": "TBU høsten 2024",
                           "author": "tbu-analysis"}
     again = render_pdf(nb, reports.parent / "again.pdf", created=source_date(ROOT)[0])
     first = PdfReader(reports / "kjernejournal.pdf").pages[0].extract_text()

@@ -24,6 +24,7 @@ class CleanResult:
     figures: pd.DataFrame
     corrections: pd.DataFrame
     log: pd.DataFrame  # one row per table: what was read
+    manifest: Manifest | None = None
 
 
 def _label(text: str) -> str:
@@ -221,4 +222,4 @@ def clean_round(paths: RoundPaths) -> CleanResult:
         for c in corrections for fix in c.cells
     ]
     return CleanResult(figures=figures, corrections=pd.DataFrame(correction_rows),
-                       log=pd.DataFrame(log))
+                       log=pd.DataFrame(log), manifest=manifest)

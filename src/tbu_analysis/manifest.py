@@ -107,6 +107,7 @@ class Manifest:
     unit: str
     source: dict[str, Any]
     tables: tuple[TableSpec, ...] = field(default_factory=tuple)
+    label: str = ""
 
     def table(self, table_id: str) -> TableSpec:
         for table in self.tables:
@@ -269,4 +270,5 @@ def load_manifest(path: str | Path) -> Manifest:
         unit=str(raw.get("unit", "MNOK")),
         source=dict(raw.get("source") or {}),
         tables=tables,
+        label=str(raw.get("label") or raw.get("round")),
     )

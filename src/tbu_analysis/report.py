@@ -190,10 +190,12 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
     with ExitStack() as stack:
         pool = [stack.enter_context(SharedKernel(notebooks_dir, executed_dir / f"kernel-{i}.log"))
                 for i in range(1 + (kernels > 1 and bool(lanes[1])))]
-        from .provenance import source_date  # imported while the kernels boot
+        from .manifest import load_manifest  # imported while the kernels boot
+        from .provenance import source_date
 
         runner = _Runner(paths, notebooks_dir, executed_dir, log,
-                         created or source_date(paths.root)[0])
+                         created or source_date(paths.root)[0],
+                         round_label=f"TBU {load_manifest(paths.manifest).label}")
         renderer = stack.enter_context(
             ProcessPoolExecutor(max_workers=RENDER_WORKERS, initializer=_warm_renderer))
         for _ in range(RENDER_WORKERS):  # start the workers now, while the kernels work
@@ -224,6 +226,7 @@ class _Runner:
     created: object
     reports_dir: Path | None = None  # where PDFs go (default: the round's reports)
     cwd: Path | None = None  # where notebooks run (default: notebooks/)
+    round_label: str = ""  # the running header's right side
 
     def run_all(self, jobs: list[Job], kernel: SharedKernel, renderer) -> list:
         futures = []
@@ -255,7 +258,8 @@ class _Runner:
         if job.pdf is None:
             return []
         nb = nbformat.read(executed, as_version=4)
-        nb.metadata["tbu"] = {"title": job.title, "round": f"Runde {self.paths.round_id}",
+        nb.metadata["tbu"] = {"title": job.title,
+                              "round": self.round_label or f"Runde {self.paths.round_id}",
                               "author": "tbu-analysis"}
         future = renderer.submit(_render, nb, (self.reports_dir or self.paths.reports) / job.pdf,
                                  self.created)
@@ -308,9 +312,11 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
               pdf=f"{name}.pdf", title=f"Scenario: {scenario.name}")
     executed_dir = root / "reports" / "scenarios" / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    from .manifest import load_manifest
+
     runner = _Runner(out, notebooks_dir, executed_dir, log,
                      created or source_date(root)[0], reports_dir=executed_dir.parent,
-                     cwd=root)
+                     cwd=root, round_label=f"TBU {load_manifest(out.manifest).label}")
     with SharedKernel(root, executed_dir / "kernel.log") as kernel, \
             ThreadPoolExecutor(max_workers=1) as renderer:
         futures = runner.run(job, kernel, renderer)

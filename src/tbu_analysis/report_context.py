@@ -47,7 +47,7 @@ class ReportContext:
     def title_markdown(self, solution: str | None = None) -> str:
         title = f"{self.manifest.title} – {solution}" if solution else self.manifest.title
         source = self.manifest.source.get("description", "")
-        return (f"# {title}\n\nAnalyse av tallgrunnlaget for runden **{self.paths.round_id}** "
+        return (f"# {title}\n\nAnalyse av tallgrunnlaget {self.manifest.label} "
                 f"({min(self.years)}–{max(self.years)}). Alle beløp i mill. kroner (MNOK).\n\n"
                 f"Kilde: {source}")
 
@@ -60,8 +60,12 @@ class ReportContext:
 
     def overview_note(self) -> str:
         spec = next(t for t in self.manifest.tables if t.primary)
-        notes = [f"{spec.document}, {spec.number}. {spec.precision}".strip()]
+        precision = f" {spec.precision[:1].upper()}{spec.precision[1:]}." if spec.precision else ""
+        notes = [f"Kilde: {spec.document}, {spec.number}.{precision}"]
         notes += [n.replace("*", "\\*") for n in spec.footnotes]
+        for table in self.manifest.tables:
+            for row in table.note_rows:
+                notes.append(f"{table.label}, raden «{row}»: {views.note_row_text(table, row)}")
         indexed = self.result.levels[
             (self.result.levels["nominal_year"] < self.result.levels["price_year"])
             & (self.result.levels["solution"] == ALL_SOLUTIONS)
@@ -69,14 +73,16 @@ class ReportContext:
         for row in indexed.itertuples(index=False):
             rate = self.result.index.rate(int(row.nominal_year))
             notes.append(
-                f"{row.nominal_year}-kolonnen er hevet til {row.price_year}-kroner med "
-                f"{format_percent(rate, 3)}; nominelt er summen "
-                f"{format_number(row.nominal, 1)} mill. kroner.")
+                f"Nominelt (uten indeksjusteringen på {format_percent(rate, 3)}) er summen for "
+                f"{row.nominal_year} {format_number(row.nominal, 1)} mill. kroner.")
         return "\n\n".join(f"*{n}*" for n in notes)
 
     def levels_for_chart(self) -> pd.DataFrame:
         series = yearly_series(self.figures, "finansieringsbehov")
         series = series[(series["item"] == "") & series["solution"].isin(SOLUTIONS)]
+        order = {s: i for i, s in enumerate(SOLUTIONS)}
+        series = series.sort_values(["solution", "year"], key=lambda c: c.map(order)
+                                    if c.name == "solution" else c, kind="stable")
         return series[["solution", "year", "value_mnok"]]
 
     def growth_sections(self) -> list[tuple[str, pd.DataFrame]]:
@@ -89,6 +95,8 @@ class ReportContext:
                               & (growth["to_year"] == end)]
                 for basis in dict.fromkeys(rows["price_basis"]):
                     table = views.growth_view(growth, series, start, end, price_basis=basis)
+                    if any(table.equals(shown) for _, shown in out):
+                        continue  # the cost level is the forskrift where nothing is deducted
                     suffix = "" if basis == growth_module.PRICE_AS_PRINTED else f", {basis}"
                     out.append((f"{label} {start}–{end}{suffix}", table))
         return out
@@ -101,6 +109,7 @@ class ReportContext:
             spec = self.manifest.table(table_id)
             base_column = spec.columns[spec.base_column]
             start, end = base_column.year, max(c.year for c in spec.columns.values())
+            detail = None
             if solution == ALL_SOLUTIONS:
                 table = views.drivers_view(drivers, table_id)
             elif (detail := self._detail_table(solution, start)) is not None:
@@ -113,22 +122,21 @@ class ReportContext:
                 table = views.drivers_view(drivers, table_id, solution=solution,
                                            base_mnok=float(base["value_mnok"].sum()))
             steps = growth_module.waterfall_steps(self.figures, solution, start)
-            heading = f"Fra {start} til {end}"
+            name = "alle løsninger" if solution == ALL_SOLUTIONS else solution
+            heading = f"Fra {start} til {end}: {name}, mill. kroner"
+            used = self.manifest.table(detail) if solution != ALL_SOLUTIONS and detail else spec
             stated = end > base_column.price_basis.price_year
-            note = (f"*Kilde: {spec.document}, {spec.number}"
-                    f"{' (tall er ikke indeksregulert)' if stated else ''}.*")
-            out.append((heading, table, steps, note))
+            notes = [f"Kilde: {used.document}, {used.number}"
+                     f"{' (tall er ikke indeksregulert, 2024-prisnivå)' if stated else ''}."]
+            notes += [n.replace("*", "\\*") for n in used.footnotes]
+            out.append((heading, table, steps, "\n\n".join(f"*{n}*" for n in notes)))
         return out
 
-    def prognosis_sections(self) -> list[tuple[str, pd.DataFrame]]:
+    def prognosis_sections(self) -> list[tuple[str, pd.DataFrame, str]]:
         return [(f"{t.title} ({t.document}, {t.number})",
-                 views.table_view(self.figures, t, as_printed=True))
+                 views.table_view(self.figures, t, as_printed=True),
+                 "\n\n".join(f"*{n.replace('*', chr(92) + '*')}*" for n in t.footnotes))
                 for t in self.manifest.tables if t.role in {"prognose", "overforte_midler"}]
-
-    def corrections_reasons(self) -> str:
-        seen = self.corrections.drop_duplicates("id")
-        return "\n\n".join(f"**{r.id}** ({r.table_number}): {r.reason}\n\nBelegg: {r.evidence}"
-                           for r in seen.itertuples())
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
         return provenance_frame(self.paths.round_id, parameters)

@@ -62,7 +62,9 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
     rows = []
     for _line, group in data.groupby("source_row", sort=True):
         first = group.iloc[0]
-        record: dict[str, object] = {"Post": _row_name(first)}
+        name = _row_name(first)
+        record: dict[str, object] = {
+            "Post": f"Delsum: {name}" if first["row_kind"] == "subtotal" else name}
         for _, cell in group.iterrows():
             percent = cell["row_kind"] == "percent"
             value = cell["value_pct"] if percent else cell["value_mnok"]
@@ -131,18 +133,43 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
         else float("nan")
     wide.columns = [DRIVER_LABELS.get(c, c) for c in wide.columns]
     wide.index.name = "Løsning" if by == "solution" else "Aktivitet"
-    return wide.reset_index()
+    amounts = wide.iloc[:-1]
+    places = decimals_needed(amounts)
+    text = amounts.map(lambda v: format_number(v, places) if pd.notna(v) else MISSING)
+    text.loc["I % av utgangsnivået"] = [format_percent(v, 1) if pd.notna(v) else MISSING
+                                        for v in wide.iloc[-1]]
+    return text.reset_index()
 
 
-def corrections_view(corrections: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Tabell": corrections["table_number"],
-        "Linje": corrections["line"],
-        "Kolonne": corrections["column"],
-        "Trykt": corrections["as_printed"].replace("", "(tom)"),
-        "Rettet til": corrections["corrected"].replace("", "(tom)"),
-        "Rettelse": corrections["id"],
-    })
+def corrections_view(corrections: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
+    """Each corrected cell named by its table, printed row and column heading."""
+    rows = []
+    for fix in corrections.itertuples(index=False):
+        spec = manifest.table(fix.table)
+        index = int(fix.column)
+        column = "Radetikett" if index == 0 else column_label(spec.columns[index])
+        rows.append({"Tabell": spec.label.replace(" ", "\u00a0"),
+                     "Trykt rad": _printed_row(spec, int(fix.line)),
+                     "Kolonne": column,
+                     "Trykt": fix.as_printed or "(tom)",
+                     "Rettet til": fix.corrected or "(tom)"})
+    return pd.DataFrame(rows)
+
+
+def _printed_row(spec: TableSpec, line: int) -> str:
+    lines = spec.file.read_text(encoding="utf-8").splitlines()
+    label = lines[line - 1].split("\t")[0].strip() if 0 < line <= len(lines) else ""
+    return " ".join(label.replace("<b>", "").replace("</b>", "").split()) or "(uten etikett)"
+
+
+def corrections_markdown(corrections: pd.DataFrame, manifest: Manifest) -> str:
+    """Why each correction was made, with the source's own words as evidence."""
+    parts = []
+    for fix in corrections.drop_duplicates("id").itertuples(index=False):
+        quotes = [q.strip() for q in str(fix.evidence).split(" | ") if q.strip()]
+        parts.append(f"**{manifest.table(fix.table).label}:** {fix.reason}\n\n"
+                     + "\n".join(f"- {q}" for q in quotes))
+    return "\n\n".join(parts)
 
 
 def reconciliation_summary(reconciliation: pd.DataFrame) -> pd.DataFrame:
@@ -158,18 +185,30 @@ def reconciliation_summary(reconciliation: pd.DataFrame) -> pd.DataFrame:
 
 def problems_view(reconciliation: pd.DataFrame, status: str = DISCREPANCY,
                   claims: bool | None = None) -> pd.DataFrame:
+    """Checks with one status; a claim's source is the text (its section), not a table.
+    Differences and tolerances get two decimals so that 6,2 against 6,25 does not read 0,0."""
     rows = reconciliation[reconciliation["status"] == status]
     if claims is not None:
         is_claim = rows["check_type"] == "påstand"
         rows = rows[is_claim] if claims else rows[~is_claim]
+    where = rows["table_number"].where(rows["check_type"] != "påstand",
+                                       "Teksten, " + rows["section"].str.split(" ").str[0])
     return pd.DataFrame({
-        "Tabell": rows["table_number"].str.replace(" ", "\u00a0"),
+        "Kilde": where.str.replace(" ", "\u00a0", n=1),
         "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
         "Kontroll": rows["check"],
-        "Trykt": rows["printed"],
-        "Beregnet": rows["computed"],
-        "Forskjell": rows["difference"],
+        "Trykt": rows["printed"].map(lambda v: format_number(v, _shown(v))),
+        "Beregnet": rows["computed"].map(lambda v: format_number(v, _shown(v, 2))),
+        "Forskjell": rows["difference"].map(lambda v: format_number(v, 2)),
+        "Toleranse": rows["tolerance"].map(lambda v: format_number(v, 2)),
     }).reset_index(drop=True)
+
+
+def _shown(value: float, most: int = 1) -> int:
+    places = 0
+    while places < most and abs(round(value, places) - value) > 1e-9:
+        places += 1
+    return places
 
 
 def clean_log_view(log: pd.DataFrame) -> pd.DataFrame:
@@ -230,3 +269,16 @@ def claims_markdown(reconciliation: pd.DataFrame) -> str:
     if rows.empty:
         return "Alle tallpåstander i teksten stemmer med tabellene."
     return "\n".join(f"- **{r.section}**: «{r.quote}» — {r.message}" for r in rows.itertuples())
+
+
+def note_row_text(spec: TableSpec, row: str) -> str:
+    """A text-only row of a source table (e.g. "Nye tjenester i digital samhandling"), column
+    by column, as the reader needs it next to the numbers."""
+    lines = spec.file.read_text(encoding="utf-8").splitlines()
+    for line in lines[spec.header_rows:]:
+        cells = [" ".join(c.replace("<b>", "").replace("</b>", "").split())
+                 for c in line.split("\t")]
+        if cells[0] == row:
+            return "; ".join(f"{column_label(spec.columns[i])}: {cells[i]}"
+                             for i in spec.columns if i < len(cells) and cells[i])
+    return ""
