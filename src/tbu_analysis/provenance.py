@@ -216,9 +216,21 @@ def provenance_table(prov: Provenance) -> pd.DataFrame:
     when = prov.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC")
     rows.append(("Tidspunkt", "", f"{when} ({TIME_SOURCES.get(prov.time_source, '')})"))
     # The label is printed once per group: the table reads as sections on the page.
-    shown = [(label if i == 0 or rows[i - 1][0] != label else "", element, value)
-             for i, (label, element, value) in enumerate(rows)]
+    shown = [(label if i == 0 or rows[i - 1][0] != label else "", _breakable(element),
+              _breakable(value)) for i, (label, element, value) in enumerate(rows)]
     return pd.DataFrame(shown, columns=["Opplysning", "Element", "Verdi"])
+
+
+_BREAK = "\u200b"  # zero-width space: a place where a long path or checksum may wrap
+
+
+def _breakable(text: str) -> str:
+    """Paths break after "/", 64-digit checksums every 16 digits, so they fit the page
+    (cheaper for the PDF engine than letting every character be a break point)."""
+    text = str(text).replace("/", "/" + _BREAK)
+    if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+        text = _BREAK.join(text[i:i + 16] for i in range(0, 64, 16))
+    return text
 
 
 def _show_value(value: Any) -> str:

@@ -136,16 +136,6 @@ class SharedKernel:
             self._ready = True
         return self.km
 
-    def warm(self, code: str) -> None:
-        """Run ``code`` (imports) so the first notebook in this kernel does not pay for it."""
-        self.alive()
-        client = self.km.client()
-        client.start_channels()
-        try:
-            client.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
-        finally:
-            client.stop_channels()
-
     def __exit__(self, *exc) -> None:
         self.km.shutdown_kernel(now=True)
         if self._log is not None:
@@ -166,55 +156,29 @@ def with_fresh_namespace(notebook: Path):
     return nb
 
 
-KERNELS = 2  # the round's reports split over two kernels after the cleaning (2 cores here)
-
-
 def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
               index_rates: Mapping[int, float] | None = None,
-              solutions: tuple[str, ...] = SOLUTIONS, created=None,
-              kernels: int = KERNELS) -> list[Path]:
-    """Clean first, then the reports in parallel lanes (one kernel each): the main report and
-    the analysis in one, the solution reports in the other. PDFs render in worker processes
-    as soon as their notebook is done."""
-    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-    from contextlib import ExitStack
+              solutions: tuple[str, ...] = SOLUTIONS, created=None) -> list[Path]:
+    """Run the round's notebooks one after another in one kernel; each PDF renders in a
+    worker process while the kernel runs the next notebook. (Two kernels were measured
+    slower on two cores: the PDF engine already uses the second one.)"""
+    from concurrent.futures import ProcessPoolExecutor
 
     executed_dir = paths.reports / "executed"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    jobs = jobs_for(paths, solutions, index_rates)
-    first, rest = jobs[0], jobs[1:]
-    lanes = [[j for j in rest if "solution" not in j.parameters],
-             [j for j in rest if "solution" in j.parameters]]
-    if kernels < 2:
-        lanes = [rest, []]
-    with ExitStack() as stack:
-        pool = [stack.enter_context(SharedKernel(notebooks_dir, executed_dir / f"kernel-{i}.log"))
-                for i in range(1 + (kernels > 1 and bool(lanes[1])))]
-        from .manifest import load_manifest  # imported while the kernels boot
+    with SharedKernel(notebooks_dir, executed_dir / "kernel.log") as kernel, \
+            ProcessPoolExecutor(max_workers=RENDER_WORKERS,
+                                initializer=_warm_renderer) as renderer:
+        for _ in range(RENDER_WORKERS):  # start the workers now, while the kernel boots
+            renderer.submit(_noop)
+        from .manifest import load_manifest
         from .provenance import source_date
 
         runner = _Runner(paths, notebooks_dir, executed_dir, log,
                          created or source_date(paths.root)[0],
                          round_label=f"TBU {load_manifest(paths.manifest).label}")
-        renderer = stack.enter_context(
-            ProcessPoolExecutor(max_workers=RENDER_WORKERS, initializer=_warm_renderer))
-        for _ in range(RENDER_WORKERS):  # start the workers now, while the kernels work
-            renderer.submit(_noop)
-        threads = stack.enter_context(ThreadPoolExecutor(max_workers=2))
-        if len(pool) > 1:  # the second kernel imports the package while the first cleans
-            warming = threads.submit(pool[1].warm, WARM_IMPORTS)
-        pdfs = runner.run(first, pool[0], renderer)
-        if len(pool) > 1:
-            warming.result()
-        lane_results = threads.map(lambda args: runner.run_all(*args, renderer),
-                                   [(lane, kernel) for lane, kernel in zip(lanes, pool,
-                                                                           strict=False)])
-        for futures in lane_results:
-            pdfs += futures
-        return [future.result()[0] for future in pdfs]
-
-
-WARM_IMPORTS = "import tbu_analysis.report_context, tbu_analysis.plotting, tbu_analysis.views"
+        futures = runner.run_all(jobs_for(paths, solutions, index_rates), kernel, renderer)
+        return [future.result()[0] for future in futures]
 
 
 @dataclass
