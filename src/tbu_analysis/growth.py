@@ -8,7 +8,7 @@ import pandas as pd
 
 from .indexing import PriceIndex
 from .names import ALL_SOLUTIONS
-from .series import SERIES_LABELS, SERIES_MEASURES, amounts, best_figures, yearly_series
+from .series import SERIES_LABELS, SERIES_MEASURES, amounts, yearly_series
 
 DRIVER_LABELS = {
     "investeringer": "Økte kostnader grunnet investeringer",
@@ -119,14 +119,6 @@ def drivers(figures: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def solution_drivers(figures: pd.DataFrame) -> pd.DataFrame:
-    """Drivers per solution (and in sum) for each pair of years, from the growth tables."""
-    table = drivers(figures)
-    table = table[table["table"].isin(
-        figures.loc[figures["table_role"] == "vekst", "table"].unique())]
-    return table.reset_index(drop=True)
-
-
 def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
                     from_year: int | None = None) -> list[tuple[str, float, str]]:
     """Start level → each driver → new level → tilbakeføring → funding need.
@@ -181,7 +173,3 @@ def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
 def _measure_label(measure: str) -> str:
     return {"forskrift": "Forskrift", "kostnadsnivå": "Kostnadsnivå",
             "finansieringsbehov": "Finansieringsbehov"}.get(measure, measure)
-
-
-__all__ = ["best_figures", "drivers", "growth_table", "indexed_levels", "solution_drivers",
-           "waterfall_steps"]
