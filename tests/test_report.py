@@ -163,3 +163,17 @@ def test_a_bad_scenario_file_renders_nothing(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "feil.yml" in err and "ukjent_nokkel" in err
     assert not (repo / "reports" / "scenarios").exists()
+
+
+def test_a_rerun_gives_byte_identical_pdfs_and_outputs(reports):
+    paths = round_paths(ROUND, reports.parents[1])
+    before = {p.name: p.read_bytes() for p in [reports / "kjernejournal.pdf",
+                                                 reports / f"tbu-{ROUND}.pdf",
+                                                 paths.processed / "reconciliation.csv",
+                                                 paths.processed / f"tbu-{ROUND}.xlsx"]}
+    log = RunLog()
+    run_round(paths, paths.root / "notebooks", log, solutions=("Kjernejournal",))
+    assert not log.failures
+    for name, data in before.items():
+        path = reports / name if name.endswith(".pdf") else paths.processed / name
+        assert path.read_bytes() == data, name
