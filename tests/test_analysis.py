@@ -434,3 +434,25 @@ def test_workbook_modified_date_is_fixed(analysed_twice):
     core = _zip_members(first[f"tbu-{ROUND_ID}.xlsx"])["docProps/core.xml"].decode()
     assert "<dcterms:created" in core and "2000-01-01T00:00:00Z</dcterms:created>" in core
     assert "2000-01-01T00:00:00Z</dcterms:modified>" in core
+
+
+def test_every_discrepancy_of_the_shipped_round_has_an_explanation(analysis):
+    table = analysis.reconciliation
+    unexplained = table[(table["status"] == tol.DISCREPANCY) & (table["explanation"] == "")]
+    assert unexplained.empty, unexplained["check_id"].tolist()
+    plattform = table[table["check_id"] == "tg-t5:rad:11:9"].iloc[0]
+    assert "48,7" in plattform["explanation"]
+
+
+def test_a_findings_register_naming_an_unknown_check_is_refused(tmp_round):
+    from tbu_analysis.analysis import analyse
+    from tbu_analysis.errors import InputError
+    from tbu_analysis.pipeline import run_clean
+
+    run_clean(tmp_round)
+    tmp_round.findings.write_text(
+        "findings:\n  - checks: [finnes-ikke]\n    explanation: tekst\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        analyse(tmp_round)
+    assert "findings.yaml" in str(error.value) and "finnes-ikke" in str(error.value)
+    assert "linje 2" in str(error.value)

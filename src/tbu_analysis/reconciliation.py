@@ -10,19 +10,22 @@ checked by claims.py and joined here.
 from __future__ import annotations
 
 from itertools import combinations
+from pathlib import Path
 
 import pandas as pd
 
 from . import tolerance as tol
+from .errors import InputError
 from .formatting import format_number, format_percent
 from .manifest import Manifest, TableSpec
 from .names import ALL_SOLUTIONS
 from .series import KEY, amounts
+from .yamlio import line_of, load_yaml
 
 RECONCILIATION_COLUMNS = [
     "check_id", "check_type", "table", "table_number", "solution", "item", "check", "computed",
     "printed", "difference", "tolerance", "status", "involves_correction", "message", "section",
-    "quote",
+    "quote", "explanation",
 ]
 STATUS_TEXT = {tol.OK: "stemmer", tol.ROUNDING: "avrundingsforskjell",
                tol.DISCREPANCY: "avvik"}
@@ -225,16 +228,40 @@ def _measure_text(measure: str, category: str) -> str:
     return measure
 
 
+def attach_explanations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Join the analysts' findings register (check ids → explanation) onto the checks."""
+    frame = frame.assign(explanation="")
+    if not path.is_file():
+        return frame
+    raw = load_yaml(path) or {}
+    known = set(frame["check_id"])
+    for finding in raw.get("findings") or []:
+        text = " ".join(str(finding.get("explanation", "")).split())
+        checks = finding.get("checks") or []
+        if not text or not checks:
+            raise InputError("et funn må ha «checks» og «explanation»", path=path,
+                             line=line_of(finding))
+        for check in checks:
+            if check not in known:
+                raise InputError("kontrollen finnes ikke i avstemmingen", path=path,
+                                 line=line_of(finding, "checks"), text=str(check))
+            frame.loc[frame["check_id"] == check, "explanation"] = text
+    return frame
+
+
 def reconcile(figures: pd.DataFrame, manifest: Manifest,
-              claims: pd.DataFrame | None = None) -> pd.DataFrame:
+              claims: pd.DataFrame | None = None,
+              findings: Path | None = None) -> pd.DataFrame:
     rows: list[dict] = []
     for spec in manifest.tables:
         rows += row_checks(figures, spec)
         rows += column_checks(figures, spec)
         rows += percent_checks(figures, spec)
     rows += cross_checks(figures, manifest)
-    frame = pd.DataFrame(rows, columns=RECONCILIATION_COLUMNS)
+    columns = RECONCILIATION_COLUMNS[:-1]
+    frame = pd.DataFrame(rows, columns=columns)
     if claims is not None and len(claims):
-        frame = pd.concat([frame, claims[RECONCILIATION_COLUMNS]], ignore_index=True)
+        frame = pd.concat([frame, claims[columns]], ignore_index=True)
     frame["solution"] = frame["solution"].replace("", ALL_SOLUTIONS)
-    return frame
+    return attach_explanations(frame, findings) if findings is not None \
+        else frame.assign(explanation="")

@@ -58,6 +58,10 @@ class RoundPaths:
         return self.raw / "claims.yaml"
 
     @property
+    def findings(self) -> Path:
+        return self.raw / "findings.yaml"
+
+    @property
     def names(self) -> Path:
         return self.root / "data" / "raw" / "names.csv"
 

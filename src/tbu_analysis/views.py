@@ -282,3 +282,14 @@ def note_row_text(spec: TableSpec, row: str) -> str:
             return "; ".join(f"{column_label(spec.columns[i])}: {cells[i]}"
                              for i in spec.columns if i < len(cells) and cells[i])
     return ""
+
+
+def explanations_markdown(reconciliation: pd.DataFrame) -> str:
+    """The analysts' explanations of the discrepancies, one bullet per finding."""
+    rows = reconciliation[(reconciliation["status"] == DISCREPANCY)
+                          & (reconciliation["explanation"] != "")]
+    if rows.empty:
+        return ""
+    found = rows.groupby("explanation", sort=False)["item"].apply(
+        lambda items: ", ".join(dict.fromkeys(i for i in items if i)))
+    return "\n".join(f"- {text}" for text in found.index)
