@@ -109,6 +109,13 @@ def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, 
     fixes = tuple(c for c in corrections if c.table == spec.id)
     table, touched = apply_corrections(raw, fixes, manifest.parent / "corrections.yaml")
     labels = {row.line: _label(row.cells[0]) for row in table.rows}
+    seen: dict[str, int] = {}
+    for line, label in labels.items():
+        if label in seen:
+            raise InputError(f"tabell {spec.id}: to rader har samme etikett (også linje "
+                             f"{seen[label]}); rett etiketten i corrections.yaml",
+                             path=spec.file, line=line, column=0, text=label)
+        seen[label] = line
     roles = _row_names(spec, labels, table, names, manifest)
     annotations = {(a.row, a.column): a for a in spec.annotations}
     source_file = spec.file.relative_to(root).as_posix()
@@ -146,6 +153,7 @@ def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, 
                 "table": spec.id,
                 "table_number": spec.number,
                 "table_role": spec.role,
+                "table_primary": spec.primary,
                 "solution": solution,
                 "item": item,
                 "parent": parent,

@@ -109,6 +109,11 @@ class Manifest:
     tables: tuple[TableSpec, ...] = field(default_factory=tuple)
     label: str = ""
 
+    @property
+    def primary(self) -> TableSpec:
+        """The overview table (solution × year) that bills and the report's overview use."""
+        return next(t for t in self.tables if t.primary)
+
     def table(self, table_id: str) -> TableSpec:
         for table in self.tables:
             if table.id == table_id:
@@ -182,8 +187,17 @@ def _table(raw: Any, base: Path, path: Path) -> TableSpec:
         raise InputError(f"{what}: columns må være en mapping", path=path,
                          line=line_of(raw, "columns"))
     columns = {
-        int(k): _column(k, v, path, line_of(columns_raw, k)) for k, v in columns_raw.items()
+        _int(k, path, line_of(columns_raw, k), "kolonnenummer"):
+            _column(k, v, path, line_of(columns_raw, k)) for k, v in columns_raw.items()
     }
+    base_column = raw.get("base_column")
+    if base_column is not None and (_int(base_column, path, line_of(raw, "base_column"),
+                                         "base_column") not in columns):
+        raise InputError(f"{what}: base_column er ikke en av kolonnene", path=path,
+                         line=line_of(raw, "base_column"), text=str(base_column))
+    percent_decimals = raw.get("percent_decimals")
+    if percent_decimals is not None:
+        _int(percent_decimals, path, line_of(raw, "percent_decimals"), "percent_decimals")
     totals = tuple(
         TotalSpec(
             row=str(_require(t, "row", path, f"{what}: totals")),
@@ -232,9 +246,9 @@ def _table(raw: Any, base: Path, path: Path) -> TableSpec:
         footnotes=tuple(str(f) for f in raw.get("footnotes") or []),
         solution=str(raw.get("solution") or ""),
         parent=str(raw.get("parent") or ""),
-        base_column=raw.get("base_column"),
+        base_column=base_column,
         percent_row=str(raw.get("percent_row") or ""),
-        percent_decimals=raw.get("percent_decimals"),
+        percent_decimals=percent_decimals,
         primary=bool(raw.get("primary", False)),
         precision=str(raw.get("precision") or ""),
         lines=tuple(lines) if lines else None,
@@ -250,6 +264,10 @@ def load_manifest(path: str | Path) -> Manifest:
         raise InputError("manifestet må være en YAML-mapping", path=path)
     tables_raw = _require(raw, "tables", path, "manifestet")
     tables = tuple(_table(t, path.parent, path) for t in tables_raw)
+    primaries = [t for t in tables if t.primary]
+    if len(primaries) != 1 or primaries[0].role != "oversikt":
+        raise InputError("nøyaktig én tabell med role: oversikt må ha primary: true",
+                         path=path, line=line_of(raw, "tables"))
     seen: set[str] = set()
     for table in tables:
         if table.id in seen:

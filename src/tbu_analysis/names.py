@@ -9,7 +9,6 @@ from pathlib import Path
 from .errors import InputError
 from .numbers import strip_markup
 
-SOLUTIONS = ("Helsenorge", "Kjernejournal", "E-resept", "Grunndata og HelseID", "Helsenettet")
 ALL_SOLUTIONS = "Alle løsninger"
 
 
@@ -24,6 +23,12 @@ class NameMap:
     path: Path
     entries: dict[tuple[str, str], CanonicalName]
 
+    @property
+    def solutions(self) -> tuple[str, ...]:
+        """The canonical solutions, in the order the names file defines them."""
+        return tuple(dict.fromkeys(name.solution for (scope, _), name in self.entries.items()
+                                   if not scope and not name.item))
+
     @classmethod
     def from_csv(cls, path: str | Path) -> NameMap:
         path = Path(path)
@@ -36,10 +41,15 @@ class NameMap:
             if not needed <= set(reader.fieldnames or []):
                 raise InputError(f"navnefilen må ha kolonnene {', '.join(sorted(needed))}",
                                  path=path, line=1)
+            solutions: list[str] = []
             for line, row in enumerate(reader, start=2):
-                if row["solution"] not in SOLUTIONS:
-                    raise InputError("ukjent løsning", path=path, line=line, column="solution",
-                                     text=row["solution"])
+                solution = row["solution"].strip()
+                if not row["scope"].strip() and not row["item"].strip():
+                    solutions.append(solution)  # a solution-level name defines the solution
+                elif solution not in solutions:
+                    raise InputError("ukjent løsning (en løsning defineres av en rad uten scope "
+                                     "og item lenger opp)", path=path, line=line,
+                                     column="solution", text=solution)
                 key = (row["scope"].strip(), row["printed"].strip())
                 if key in entries:
                     raise InputError("navnet står to ganger", path=path, line=line,

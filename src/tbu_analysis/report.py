@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 
 from .atomic import atomic_path
-from .names import SOLUTIONS
+from .names import NameMap
 from .rounds import RoundPaths
 
 
@@ -50,8 +50,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
-def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] = SOLUTIONS,
+def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] | None = None,
              index_rates: Mapping[int, float] | None = None) -> list[Job]:
+    """The round's notebooks: cleaning, the main report, one report per solution (all the
+    solutions ``names.csv`` defines, unless given), and the analysis."""
+    if solutions is None:
+        solutions = NameMap.from_csv(paths.names).solutions
     round_id = paths.round_id
     rates = {str(k): float(v) for k, v in (index_rates or {}).items()}
     # The reports need only the cleaned figures (they compute the analysis, cached in the
@@ -62,7 +66,8 @@ def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] = SOLUTIONS,
         Job("10_report", f"tbu-{round_id}.ipynb", {"round_id": round_id, "index_rates": rates},
             pdf=f"tbu-{round_id}.pdf", title="Analyse av tallgrunnlaget"),
     ]
-    jobs += [Job("11_solution", f"{slug(s)}.ipynb", {"round_id": round_id, "solution": s},
+    jobs += [Job("11_solution", f"{slug(s)}.ipynb",
+                 {"round_id": round_id, "solution": s, "index_rates": rates},
                  pdf=f"{slug(s)}.pdf", title=s) for s in solutions]
     jobs.append(Job("02_analysis", "02_analysis.ipynb",
                     {"round_id": round_id, "index_rates": rates}))
@@ -158,7 +163,7 @@ def with_fresh_namespace(notebook: Path):
 
 def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
               index_rates: Mapping[int, float] | None = None,
-              solutions: tuple[str, ...] = SOLUTIONS, created=None) -> list[Path]:
+              solutions: tuple[str, ...] | None = None, created=None) -> list[Path]:
     """Run the round's notebooks one after another in one kernel; each PDF renders in a
     worker process while the kernel runs the next notebook. (Two kernels were measured
     slower on two cores: the PDF engine already uses the second one.)"""

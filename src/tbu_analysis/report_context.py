@@ -14,7 +14,7 @@ from . import narrative, views
 from .analysis import AnalysisResult, analyse
 from .formatting import format_number, format_percent
 from .manifest import Manifest
-from .names import ALL_SOLUTIONS, SOLUTIONS
+from .names import ALL_SOLUTIONS, NameMap
 from .provenance import collect_provenance, provenance_table
 from .rounds import RoundPaths, round_paths
 from .series import yearly_series
@@ -59,7 +59,7 @@ class ReportContext:
                                       index.rate(first) if first is not None else None)
 
     def overview_note(self) -> str:
-        spec = next(t for t in self.manifest.tables if t.primary)
+        spec = self.manifest.primary
         precision = f" {spec.precision[:1].upper()}{spec.precision[1:]}." if spec.precision else ""
         notes = [f"Kilde: {spec.document}, {spec.number}.{precision}"]
         notes += [n.replace("*", "\\*") for n in spec.footnotes]
@@ -79,8 +79,9 @@ class ReportContext:
 
     def levels_for_chart(self) -> pd.DataFrame:
         series = yearly_series(self.figures, "finansieringsbehov")
-        series = series[(series["item"] == "") & series["solution"].isin(SOLUTIONS)]
-        order = {s: i for i, s in enumerate(SOLUTIONS)}
+        solutions = NameMap.from_csv(self.paths.names).solutions
+        series = series[(series["item"] == "") & series["solution"].isin(solutions)]
+        order = {s: i for i, s in enumerate(solutions)}
         series = series.sort_values(["solution", "year"], key=lambda c: c.map(order)
                                     if c.name == "solution" else c, kind="stable")
         return series[["solution", "year", "value_mnok"]]

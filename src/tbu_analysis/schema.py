@@ -10,8 +10,9 @@ import pandera.pandas as pa
 from .errors import InputError
 
 FIGURE_COLUMNS = [
-    "round", "table", "table_number", "table_role", "solution", "item", "parent", "measure",
-    "category", "year", "base_year", "value_mnok", "value_pct", "decimals", "is_total",
+    "round", "table", "table_number", "table_role", "table_primary", "solution", "item",
+    "parent", "measure", "category", "year", "base_year", "value_mnok", "value_pct",
+    "decimals", "is_total",
     "row_kind", "column_role", "price_basis", "price_year", "nominal_year", "row_label",
     "label_as_printed", "text_as_printed", "footnote", "note", "source_file", "source_row",
     "source_col", "corrected", "correction_ids",
@@ -31,6 +32,7 @@ _COLUMN_TYPES = {
     "value_pct": pa.Column(float, nullable=True),
     "decimals": pa.Column(int, pa.Check.in_range(0, 6)),
     "is_total": pa.Column(bool),
+    "table_primary": pa.Column(bool),
     "price_year": pa.Column(int),
     "nominal_year": pa.Column(int),
     "source_row": pa.Column(int, pa.Check.ge(1)),

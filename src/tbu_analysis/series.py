@@ -7,8 +7,11 @@ checks that the printings agree.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
+from .errors import InputError
 from .names import ALL_SOLUTIONS
 
 KEY = ["solution", "item", "measure", "category", "year"]
@@ -24,7 +27,6 @@ SERIES_LABELS = {
     "finansieringsbehov": "Forskrift / finansieringsbehov",
     "kostnadsnivå": "Kostnadsnivå",
 }
-VKP_ITEM = "Velferdsteknologisk knutepunkt (VKP)"
 
 
 def amounts(figures: pd.DataFrame) -> pd.DataFrame:
@@ -55,11 +57,12 @@ def yearly_series(figures: pd.DataFrame, series: str = "finansieringsbehov") -> 
 
 
 def primary_table_id(figures: pd.DataFrame) -> str:
-    """The round's overview table (solution × year) that bills are based on."""
-    overview = figures[figures["table_role"] == "oversikt"]["table"].unique().tolist()
-    if not overview:
-        raise ValueError("runden har ingen oversiktstabell (role: oversikt)")
-    return overview[-1]
+    """The round's overview table (solution × year) that bills are based on, as the
+    manifest marks it (``primary: true``, carried into figures.csv as ``table_primary``)."""
+    primary = figures.loc[figures["table_primary"], "table"].unique()
+    if len(primary) != 1:
+        raise InputError("runden har ikke nøyaktig én hovedoversikt (primary: true)")
+    return str(primary[0])
 
 
 def funding_by_solution(figures: pd.DataFrame) -> pd.DataFrame:
@@ -71,24 +74,47 @@ def funding_by_solution(figures: pd.DataFrame) -> pd.DataFrame:
     return rows[columns].reset_index(drop=True)
 
 
-def funding_by_unit(figures: pd.DataFrame) -> pd.DataFrame:
-    """Billing units: the solutions, with VKP split out of Helsenettet where it is printed."""
+def load_billing_units(path: str | Path | None = None) -> pd.DataFrame:
+    """The units the sector is billed for: a solution, or an item split out of one."""
+    from .rounds import project_root
+
+    path = Path(path) if path is not None else project_root() / "data" / "raw" / \
+        "billing_units.csv"
+    if not path.is_file():
+        raise InputError("finner ikke fila med faktureringsenheter", path=path)
+    units = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"unit", "solution", "item"} - set(units.columns)
+    if missing:
+        raise InputError(f"mangler kolonne(r) {', '.join(sorted(missing))}", path=path, line=1)
+    return units
+
+
+def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Funding need per billing unit and year: an item unit takes the item's printed funding
+    where the source prints it; a solution unit takes the solution's overview amount less the
+    items split out of it that year."""
+    units = load_billing_units() if units is None else units
     solutions = funding_by_solution(figures)
     solutions = solutions[solutions["solution"] != ALL_SOLUTIONS]
-    vkp = yearly_series(figures, "finansieringsbehov")
-    vkp = vkp[vkp["item"] == VKP_ITEM].set_index("year")["value_mnok"]
+    levels = yearly_series(figures, "finansieringsbehov")
+    split = units[units["item"] != ""]
     rows = []
     for record in solutions.itertuples(index=False):
         base = {"solution": record.solution, "year": record.year,
                 "price_year": record.price_year, "nominal_year": record.nominal_year}
-        if record.solution == "Helsenettet" and record.year in vkp.index:
-            rows.append({**base, "unit": "Helsenettet (ekskl. VKP)",
-                         "value_mnok": record.value_mnok - vkp[record.year]})
-            rows.append({**base, "unit": VKP_ITEM, "value_mnok": float(vkp[record.year])})
-        elif record.solution == "Helsenettet":
-            rows.append({**base, "unit": "Helsenettet (ekskl. VKP)",
-                         "value_mnok": record.value_mnok})
-        else:
-            rows.append({**base, "unit": record.solution, "value_mnok": record.value_mnok})
+        remainder = record.value_mnok
+        for unit in split[split["solution"] == record.solution].itertuples(index=False):
+            item = levels[(levels["solution"] == record.solution)
+                          & (levels["item"] == unit.item) & (levels["year"] == record.year)]
+            if len(item):
+                value = float(item["value_mnok"].iloc[0])
+                rows.append({**base, "unit": unit.unit, "value_mnok": value})
+                remainder -= value
+        whole = units[(units["solution"] == record.solution) & (units["item"] == "")]
+        if len(whole):
+            rows.append({**base, "unit": whole["unit"].iloc[0], "value_mnok": remainder})
     columns = ["unit", "solution", "year", "value_mnok", "price_year", "nominal_year"]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    order = {u: i for i, u in enumerate(units["unit"])}
+    return frame.sort_values(["year", "unit"], key=lambda c: c.map(order) if c.name == "unit"
+                             else c, kind="stable").reset_index(drop=True)

@@ -79,8 +79,7 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
 
 def overview(figures: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
     """The primary overview table (solution × year) as printed."""
-    spec = next((t for t in manifest.tables if t.primary),
-                next(t for t in manifest.tables if t.role == "oversikt"))
+    spec = manifest.primary
     return table_view(figures, spec).rename(columns={"Post": "Løsning"})
 
 
