@@ -25,11 +25,7 @@ from .yamlio import LineDict, line_of, load_yaml
 CHECK_TYPE = "påstand"
 DOCUMENTS = ("notat", "tallgrunnlag")
 UNITS = ("MNOK", "prosent")
-RESULT_COLUMNS = [
-    "check_id", "check_type", "table", "table_number", "solution", "item", "check", "computed",
-    "printed", "difference", "tolerance", "status", "involves_correction", "message", "section",
-    "quote",
-]
+RESULT_COLUMNS = tolerance.CHECK_COLUMNS
 _CLAIM_KEYS = ("id", "document", "section", "quote", "value", "unit", "equals", "terms", "of")
 _REQUIRED = ("id", "document", "section", "quote", "value", "unit", "equals", "terms")
 _TERM_KEYS = ("sign", "table", "solution", "item", "measure", "category", "year")

@@ -74,9 +74,10 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 
     root = project_root()
     rounds = discover_rounds(root)
-    round_id = args.round or (rounds[-1] if rounds else None)
-    if round_id is None:
-        raise InputError("fant ingen runde under data/raw")
+    if args.round is None and len(rounds) != 1:
+        raise InputError("velg runden med --round (fant: "
+                         f"{', '.join(rounds) or 'ingen'} under data/raw)")
+    round_id = args.round or rounds[0]
     round_paths(round_id, root)
     path = Path(args.scenario)
     if not path.is_file():
@@ -108,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
     scenario = sub.add_parser("scenario", help="kjør et scenario og lag PDF mot grunnlaget")
     scenario.add_argument("scenario", help="scenariofil, f.eks. scenarios/alternativ-2.yml")
-    scenario.add_argument("--round", help="runde-id (standard: siste runde)")
+    scenario.add_argument("--round", help="runde-id (kan utelates når det finnes én runde)")
     scenario.set_defaults(func=cmd_scenario)
     return parser
 

@@ -25,7 +25,7 @@ PRICE_NOMINAL = "nominelle kroner"
 
 
 def indexed_levels(figures: pd.DataFrame, printed: PriceIndex, scenario: PriceIndex,
-                   price_year: int | None = None) -> pd.DataFrame:
+                   price_year: int | None = None, project: bool = False) -> pd.DataFrame:
     """Levels of both series per solution/item and year, in fixed and in nominal kroner.
 
     ``printed`` is the index the source used to raise earlier years to its price level; dividing
@@ -33,7 +33,8 @@ def indexed_levels(figures: pd.DataFrame, printed: PriceIndex, scenario: PriceIn
     to ``price_year`` (default: the source's own price level), so another rate shows its
     scenario and the default rate reproduces the printed column. Estimates printed "ikke
     indeksregulert" keep their stated prices; they are projected to their own year's kroner
-    only when ``scenario`` holds the rates for it.
+    only when asked (``project``) and ``scenario`` holds the rates for it — adding next year's
+    rate to the index file must not change an earlier round's results.
     """
     levels = pd.concat([yearly_series(figures, series).assign(series=series)
                         for series in SERIES_MEASURES], ignore_index=True)
@@ -48,7 +49,7 @@ def indexed_levels(figures: pd.DataFrame, printed: PriceIndex, scenario: PriceIn
             projected.append(False)
             continue
         fixed.append(value * scenario.factor(level, target) if level != target else value)
-        can_project = year > level and scenario.covers(level, year)
+        can_project = project and year > level and scenario.covers(level, year)
         nominal.append(value * scenario.factor(level, year) if can_project else value)
         projected.append(can_project)
     levels["nominal"] = nominal
@@ -59,9 +60,9 @@ def indexed_levels(figures: pd.DataFrame, printed: PriceIndex, scenario: PriceIn
 
 
 def growth_table(figures: pd.DataFrame, printed: PriceIndex, scenario: PriceIndex | None = None,
-                 price_year: int | None = None) -> pd.DataFrame:
+                 price_year: int | None = None, project: bool = False) -> pd.DataFrame:
     """Change between every pair of years the data holds, per series, solution and item."""
-    levels = indexed_levels(figures, printed, scenario or printed, price_year)
+    levels = indexed_levels(figures, printed, scenario or printed, price_year, project)
     rows = []
     for (series, solution, item), group in levels.groupby(["series", "solution", "item"],
                                                           sort=False):

@@ -5,16 +5,33 @@ from __future__ import annotations
 import pandas as pd
 
 from .formatting import format_change, format_number, format_percent
+from .growth import PRICE_AS_PRINTED, PRICE_NOMINAL
+from .indexing import PriceIndex
 from .names import ALL_SOLUTIONS
 from .tolerance import DISCREPANCY, ROUNDING
 
 
-def _growth(growth: pd.DataFrame, series: str, start: int, end: int,
-            solution: str = ALL_SOLUTIONS) -> pd.Series | None:
-    rows = growth[(growth["series"] == series) & (growth["solution"] == solution)
-                  & (growth["item"] == "") & (growth["from_year"] == start)
-                  & (growth["to_year"] == end)]
+def _first(rows: pd.DataFrame) -> pd.Series | None:
     return rows.iloc[0] if len(rows) else None
+
+
+def _indexed_sentence(funding: pd.DataFrame, levels: pd.DataFrame, printed_index: PriceIndex,
+                      start: int) -> str:
+    """The earlier year as the source prints it (raised by its index), nominal, and the
+    growth both ways, from the levels rather than from assumptions about the years."""
+    level = levels[(levels["series"] == "finansieringsbehov")
+                   & (levels["solution"] == ALL_SOLUTIONS) & (levels["item"] == "")
+                   & (levels["year"] == start)].iloc[0]
+    nominal_year, price_year = int(level["nominal_year"]), int(level["price_year"])
+    rates = ", ".join(format_percent(printed_index.rate(y), 3)
+                      for y in range(nominal_year, price_year))
+    fixed = funding[funding["price_basis"] != PRICE_NOMINAL].iloc[0]
+    nominal = funding[funding["price_basis"] == PRICE_NOMINAL].iloc[0]
+    return (f"Forskriftsbeløpet {start} er trykt i {price_year}-kroner "
+            f"({_mnok(level['value_mnok'])}, justert med {rates}); nominelt var det "
+            f"{_mnok(level['nominal'])}. Veksten til {fixed['to_year']} er "
+            f"{format_percent(fixed['change_pct'])} i {fixed['price_basis']} og "
+            f"{format_percent(nominal['change_pct'])} nominelt.")
 
 
 def _places(value: float) -> int:
@@ -38,26 +55,19 @@ def change_sentence(row: pd.Series, what: str) -> str:
 
 
 def key_findings(growth: pd.DataFrame, drivers: pd.DataFrame, levels: pd.DataFrame,
-                 reconciliation: pd.DataFrame, index_rate: float | None = None) -> list[str]:
+                 reconciliation: pd.DataFrame, printed_index: PriceIndex) -> list[str]:
     """The findings a committee member looks for first, for every consecutive pair of years."""
-    years = sorted(growth["to_year"].unique().tolist() + growth["from_year"].unique().tolist())
-    years = sorted(set(years))
+    years = sorted(set(growth["from_year"]) | set(growth["to_year"]))
     points = []
     for start, end in zip(years, years[1:], strict=False):
-        funding = _growth(growth, "finansieringsbehov", start, end)
-        cost = _growth(growth, "kostnadsnivå", start, end)
-        if funding is not None and funding["price_basis"] != "som trykt":
-            nominal = growth[(growth["series"] == "finansieringsbehov")
-                             & (growth["solution"] == ALL_SOLUTIONS) & (growth["item"] == "")
-                             & (growth["from_year"] == start) & (growth["to_year"] == end)]
-            fixed, nom = nominal.iloc[0], nominal.iloc[-1]
-            rate = f" justert med {format_percent(index_rate, 3)}" if index_rate else ""
-            points.append(
-                f"Forskriftsbeløpet {start} er trykt i {end}-kroner ({_mnok(fixed['from_value'])}"
-                f",{rate}); nominelt var det {_mnok(nom['from_value'])}. Veksten til {end} er "
-                f"{format_percent(fixed['change_pct'])} i faste kroner og "
-                f"{format_percent(nom['change_pct'])} nominelt.")
+        pair = growth[(growth["solution"] == ALL_SOLUTIONS) & (growth["item"] == "")
+                      & (growth["from_year"] == start) & (growth["to_year"] == end)]
+        funding = pair[pair["series"] == "finansieringsbehov"]
+        if len(funding) and (funding["price_basis"] != PRICE_AS_PRINTED).all():
+            points.append(_indexed_sentence(funding, levels, printed_index, start))
             continue
+        funding = _first(funding)
+        cost = _first(pair[pair["series"] == "kostnadsnivå"])
         if funding is not None:
             points.append(change_sentence(funding, "Forskriftsbeløpet (finansieringsbehovet)"))
         if cost is not None and (funding is None or (cost["from_value"], cost["to_value"])

@@ -22,11 +22,7 @@ from .names import ALL_SOLUTIONS
 from .series import KEY, amounts
 from .yamlio import line_of, load_yaml
 
-RECONCILIATION_COLUMNS = [
-    "check_id", "check_type", "table", "table_number", "solution", "item", "check", "computed",
-    "printed", "difference", "tolerance", "status", "involves_correction", "message", "section",
-    "quote", "explanation",
-]
+RECONCILIATION_COLUMNS = [*tol.CHECK_COLUMNS, "explanation"]
 STATUS_TEXT = {tol.OK: "stemmer", tol.ROUNDING: "avrundingsforskjell",
                tol.DISCREPANCY: "avvik"}
 
@@ -102,13 +98,15 @@ def column_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
     cells = _cells(amounts(figures), spec.id)
     out = []
     for total in spec.totals:
+        if total.row not in line_of:
+            continue  # a total with no printed number has nothing to check
         total_line = int(line_of[total.row])
         if total.parts is None:  # the grand total: every row not inside a subtotal
             members = [line for line in all_lines if line != total_line
                        and data.loc[data["source_row"] == line, "row_label"].iloc[0]
                        not in in_subtotal]
-        else:
-            members = [int(line_of[part]) for part in total.parts]
+        else:  # parts whose cells are all blank add nothing
+            members = [int(line_of[part]) for part in total.parts if part in line_of]
         for column, column_spec in spec.columns.items():
             total_cell = cells.get((total_line, column))
             if total_cell is None:
@@ -229,22 +227,42 @@ def _measure_text(measure: str, category: str) -> str:
 
 
 def attach_explanations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Join the analysts' findings register (check ids → explanation) onto the checks."""
+    """Join the analysts' findings register (check ids → explanation) onto the checks.
+
+    Every id must name a discrepancy of this run, once: an explanation of a check that now
+    holds, or of one that moved, is stale and refused rather than shown next to the wrong row.
+    """
     frame = frame.assign(explanation="")
     if not path.is_file():
         return frame
     raw = load_yaml(path) or {}
-    known = set(frame["check_id"])
-    for finding in raw.get("findings") or []:
-        text = " ".join(str(finding.get("explanation", "")).split())
-        checks = finding.get("checks") or []
-        if not text or not checks:
-            raise InputError("et funn må ha «checks» og «explanation»", path=path,
-                             line=line_of(finding))
+    findings = raw.get("findings") if isinstance(raw, dict) else None
+    if not isinstance(findings, list):
+        raise InputError("registeret må ha en liste «findings»", path=path, line=line_of(raw))
+    status = dict(zip(frame["check_id"], frame["status"], strict=True))
+    explained: dict[str, int] = {}
+    for finding in findings:
+        if not isinstance(finding, dict):
+            raise InputError("et funn må være en mapping med «checks» og «explanation»",
+                             path=path, line=line_of(findings), text=str(finding))
+        text = " ".join(str(finding.get("explanation") or "").split())
+        checks = finding.get("checks")
+        if not text or not isinstance(checks, list) or not checks \
+                or not all(isinstance(c, str) for c in checks):
+            raise InputError("et funn må ha «checks» (en liste med kontroll-id-er) og "
+                             "«explanation»", path=path, line=line_of(finding))
         for check in checks:
-            if check not in known:
-                raise InputError("kontrollen finnes ikke i avstemmingen", path=path,
-                                 line=line_of(finding, "checks"), text=str(check))
+            line = line_of(finding, "checks")
+            if check not in status:
+                raise InputError("kontrollen finnes ikke i avstemmingen", path=path, line=line,
+                                 text=check)
+            if status[check] != tol.DISCREPANCY:
+                raise InputError(f"kontrollen er ikke et avvik (status {status[check]}); "
+                                 "forklaringen er foreldet", path=path, line=line, text=check)
+            if check in explained:
+                raise InputError(f"kontrollen er forklart to ganger (også linje "
+                                 f"{explained[check]})", path=path, line=line, text=check)
+            explained[check] = line
             frame.loc[frame["check_id"] == check, "explanation"] = text
     return frame
 
@@ -258,7 +276,7 @@ def reconcile(figures: pd.DataFrame, manifest: Manifest,
         rows += column_checks(figures, spec)
         rows += percent_checks(figures, spec)
     rows += cross_checks(figures, manifest)
-    columns = RECONCILIATION_COLUMNS[:-1]
+    columns = tol.CHECK_COLUMNS
     frame = pd.DataFrame(rows, columns=columns)
     if claims is not None and len(claims):
         frame = pd.concat([frame, claims[columns]], ignore_index=True)

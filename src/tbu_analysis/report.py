@@ -30,6 +30,7 @@ class Job:
     parameters: dict
     pdf: str | None = None
     title: str = ""
+    required: bool = False  # if it fails, the notebooks after it would use stale data
 
 
 @dataclass
@@ -62,7 +63,7 @@ def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] | None = None,
     # shared kernel); the analysis notebook, which writes the CSV and Excel files, runs last,
     # while the last PDFs are being rendered.
     jobs = [
-        Job("01_clean", "01_clean.ipynb", {"round_id": round_id}),
+        Job("01_clean", "01_clean.ipynb", {"round_id": round_id}, required=True),
         Job("10_report", f"tbu-{round_id}.ipynb", {"round_id": round_id, "index_rates": rates},
             pdf=f"tbu-{round_id}.pdf", title="Analyse av tallgrunnlaget"),
     ]
@@ -200,7 +201,14 @@ class _Runner:
     def run_all(self, jobs: list[Job], kernel: SharedKernel, renderer) -> list:
         futures = []
         for job in jobs:
+            failures = len(self.log.failures)
             futures += self.run(job, kernel, renderer)
+            if job.required and len(self.log.failures) > failures:
+                message = (f"{job.notebook}.ipynb feilet; de andre notatbøkene er ikke kjørt, "
+                           "og ingen PDF er skrevet fra gamle data")
+                self.log.failures.append(message)
+                print(f"feil: {message}", file=sys.stderr)
+                break
         return futures
 
     def run(self, job: Job, kernel: SharedKernel, renderer) -> list:

@@ -40,6 +40,10 @@ class ReportContext:
         return self.result.reconciliation
 
     @cached_property
+    def solutions(self) -> tuple[str, ...]:
+        return NameMap.from_csv(self.paths.names).solutions
+
+    @cached_property
     def years(self) -> list[int]:
         return sorted(self.figures["year"].unique().tolist())
 
@@ -52,11 +56,8 @@ class ReportContext:
                 f"Kilde: {source}")
 
     def findings(self) -> list[str]:
-        index = self.result.index
-        first = min(index.rates) if index.rates else None
         return narrative.key_findings(self.result.growth, self.result.drivers,
-                                      self.result.levels, self.reconciliation,
-                                      index.rate(first) if first is not None else None)
+                                      self.result.levels, self.reconciliation, self.result.index)
 
     def overview_note(self) -> str:
         spec = self.manifest.primary
@@ -79,9 +80,8 @@ class ReportContext:
 
     def levels_for_chart(self) -> pd.DataFrame:
         series = yearly_series(self.figures, "finansieringsbehov")
-        solutions = NameMap.from_csv(self.paths.names).solutions
-        series = series[(series["item"] == "") & series["solution"].isin(solutions)]
-        order = {s: i for i, s in enumerate(solutions)}
+        series = series[(series["item"] == "") & series["solution"].isin(self.solutions)]
+        order = {s: i for i, s in enumerate(self.solutions)}
         series = series.sort_values(["solution", "year"], key=lambda c: c.map(order)
                                     if c.name == "solution" else c, kind="stable")
         return series[["solution", "year", "value_mnok"]]
@@ -95,7 +95,8 @@ class ReportContext:
                 rows = growth[(growth["series"] == series) & (growth["from_year"] == start)
                               & (growth["to_year"] == end)]
                 for basis in dict.fromkeys(rows["price_basis"]):
-                    table = views.growth_view(growth, series, start, end, price_basis=basis)
+                    table = views.growth_view(growth, series, start, end, self.solutions,
+                                              price_basis=basis)
                     if any(table.equals(shown) for _, shown in out):
                         continue  # the cost level is the forskrift where nothing is deducted
                     suffix = "" if basis == growth_module.PRICE_AS_PRINTED else f", {basis}"

@@ -11,9 +11,10 @@ from .errors import InputError
 _ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
-def project_root() -> Path:
-    """The repository root: the nearest parent holding ``data/raw``, else the cwd."""
-    here = Path.cwd().resolve()
+def project_root(start: str | Path | None = None) -> Path:
+    """The repository root: the nearest folder above ``start`` (default: the cwd) holding
+    ``data/raw`` and ``pyproject.toml``, else the cwd. Notebooks run in ``notebooks/``."""
+    here = Path(start).resolve() if start is not None else Path.cwd().resolve()
     for candidate in (here, *here.parents):
         if (candidate / "data" / "raw").is_dir() and (candidate / "pyproject.toml").is_file():
             return candidate

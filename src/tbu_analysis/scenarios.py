@@ -22,6 +22,7 @@ from .atomic import write_text
 from .errors import InputError
 from .indexing import PriceIndex
 from .numbers import parse_number
+from .rounds import project_root
 from .sharing import (
     GROUPS,
     TOTAL,
@@ -229,15 +230,6 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             raise self.origin(mapping).error("mangler enhet (løsning)", keypath)
         return value.strip()
-
-
-def project_root(start: str | Path | None = None) -> Path:
-    """The nearest folder above ``start`` (or the cwd) holding ``pyproject.toml``."""
-    here = Path(start).resolve() if start is not None else Path.cwd().resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "pyproject.toml").is_file():
-            return candidate
-    return Path.cwd().resolve()
 
 
 def resolve_path(path: str | Path) -> Path:

@@ -12,6 +12,13 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 OK, ROUNDING, DISCREPANCY = "ok", "rounding", "discrepancy"
+
+# One row per check, whoever makes it (the reconciliation of the tables, or the claims).
+CHECK_COLUMNS = [
+    "check_id", "check_type", "table", "table_number", "solution", "item", "check", "computed",
+    "printed", "difference", "tolerance", "status", "involves_correction", "message", "section",
+    "quote",
+]
 _EPSILON = 1e-9
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 from .formatting import MISSING, format_number, format_percent
 from .growth import DRIVER_LABELS
 from .manifest import Manifest, TableSpec
-from .names import ALL_SOLUTIONS, SOLUTIONS
+from .names import ALL_SOLUTIONS
 from .tolerance import DISCREPANCY, ROUNDING
 
 STATUS_LABELS = {"ok": "Stemmer", ROUNDING: "Avrunding", DISCREPANCY: "Avvik"}
@@ -84,17 +84,16 @@ def overview(figures: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
 
 
 def growth_view(growth: pd.DataFrame, series: str, from_year: int, to_year: int,
-                solutions: tuple[str, ...] = (*SOLUTIONS, ALL_SOLUTIONS),
-                price_basis: str | None = None) -> pd.DataFrame:
+                solutions: tuple[str, ...], price_basis: str | None = None) -> pd.DataFrame:
+    """Change per solution (in ``solutions`` order) and in sum between two years."""
+    order = [*solutions, ALL_SOLUTIONS]
     rows = growth[(growth["series"] == series) & (growth["from_year"] == from_year)
                   & (growth["to_year"] == to_year) & (growth["item"] == "")
-                  & growth["solution"].isin(solutions)]
+                  & growth["solution"].isin(order)]
     if price_basis is not None:
         rows = rows[rows["price_basis"] == price_basis]
-    rows = rows.drop_duplicates(["solution"], keep="first")
-    rows = rows.set_index("solution").reindex([s for s in solutions if s in set(rows.solution)
-                                               ] if "solution" in rows else solutions)
-    rows = rows.reset_index()
+    rows = rows.drop_duplicates(["solution"], keep="first").set_index("solution")
+    rows = rows.reindex([s for s in order if s in rows.index]).reset_index()
     return pd.DataFrame({
         "Løsning": rows["solution"].replace({ALL_SOLUTIONS: "Sum"}),
         str(from_year): rows["from_value"],
@@ -288,7 +287,10 @@ def explanations_markdown(reconciliation: pd.DataFrame) -> str:
     rows = reconciliation[(reconciliation["status"] == DISCREPANCY)
                           & (reconciliation["explanation"] != "")]
     if rows.empty:
-        return ""
-    found = rows.groupby("explanation", sort=False)["item"].apply(
-        lambda items: ", ".join(dict.fromkeys(i for i in items if i)))
-    return "\n".join(f"- {text}" for text in found.index)
+        return "Ingen av avvikene er forklart i registeret."
+    where = rows["table_number"].where(rows["check_type"] != "påstand",
+                                       "Teksten " + rows["section"].str.split(" ").str[0])
+    named = (where + ", " + rows["item"].where(rows["item"] != "", rows["solution"]))
+    groups = named.groupby(rows["explanation"], sort=False).apply(
+        lambda names: "; ".join(dict.fromkeys(names)))
+    return "\n".join(f"- **{who}:** {text}" for text, who in groups.items())

@@ -18,7 +18,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .errors import InputError
-from .formatting import format_change, format_mnok, format_percent, format_table
+from .formatting import format_change, format_mnok, format_number, format_percent, format_table
 from .indexing import PriceIndex
 from .numbers import parse_number
 from .plotting import figure_to_svg, levels_chart, show
@@ -188,7 +188,7 @@ def _items_text(items: Any) -> str:
     for item in items:
         year = getattr(item, "year", None) or getattr(item, "from_year", None)
         label = getattr(item, "label", "") or item.source
-        texts.append(f"{item.unit} {year}: {item.mnok:g} mill. ({label})".replace(".", ","))
+        texts.append(f"{item.unit} {year}: {format_number(item.mnok, 1)} mill. ({label})")
     return "; ".join(texts)
 
 
