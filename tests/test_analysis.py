@@ -338,10 +338,8 @@ def test_one_unit_difference_with_two_parts_is_rounding():
 
 
 def test_one_unit_difference_with_one_part_is_a_discrepancy():
-    """Known bug (tolerance.classify: ``<= tolerance + _EPSILON``): a one-decimal figure that
-    stands alone can only differ from another printing of itself by rounding if both round
-    the same value, so 34,9 against 34,8 is an error; the bound must be strict. (Conflicts
-    with test_claims.py::test_kjernejournal_118_5_is_within_rounding_of_118_6.)"""
+    """Two half-up roundings of one value cannot differ by a whole last digit: 34,9 against
+    34,8 is an error, so the rounding bound is strict."""
     tolerance = tol.sum_tolerance([1], 1)
     assert tol.classify(34.9, 34.8, 1, tolerance) == tol.DISCREPANCY
     assert tol.classify(118.6, 118.5, 1, tolerance) == tol.DISCREPANCY
@@ -427,9 +425,8 @@ def test_a_second_analyse_gives_the_same_workbook_contents(analysed_twice):
 
 
 def test_workbook_modified_date_is_fixed(analysed_twice):
-    """Known bug (store.write_excel sets ``props.modified`` to 2000-01-01, but openpyxl's
-    save_workbook overwrites it with the clock), so the xlsx bytes change every second and
-    a rerun rewrites it: not byte-identical."""
+    """openpyxl stamps the save time into the workbook; the writer fixes it so reruns are
+    byte-identical."""
     _, first, _ = analysed_twice
     core = _zip_members(first[f"tbu-{ROUND_ID}.xlsx"])["docProps/core.xml"].decode()
     assert "<dcterms:created" in core and "2000-01-01T00:00:00Z</dcterms:created>" in core
@@ -456,3 +453,52 @@ def test_a_findings_register_naming_an_unknown_check_is_refused(tmp_round):
         analyse(tmp_round)
     assert "findings.yaml" in str(error.value) and "finnes-ikke" in str(error.value)
     assert "linje 2" in str(error.value)
+
+
+def test_summary_states_the_printed_figure_under_another_index(tmp_round):
+    """The printed 2023 total stays 941 (raised by 4,121 %) whatever rate a scenario uses;
+    only the growth in fixed prices moves."""
+    from tbu_analysis.analysis import analyse
+    from tbu_analysis.narrative import key_findings
+    from tbu_analysis.pipeline import run_clean
+
+    run_clean(tmp_round)
+    result = analyse(tmp_round, {2023: 5.0})
+    first = key_findings(result.growth, result.drivers, result.levels, result.reconciliation,
+                         result.index)[0].replace("\u00a0", " ")
+    assert "941 mill. kroner, justert med 4,121 %" in first
+    assert "903,8" in first and "9,4 % i faste 2024-kroner" in first
+
+
+def test_adding_next_years_rate_does_not_change_the_round(tmp_round):
+    """The index file is shared by all rounds: a later round's rate must not turn this
+    round's "ikke indeksregulert" estimates into projections."""
+    from tbu_analysis.analysis import analyse
+    from tbu_analysis.pipeline import run_clean
+
+    run_clean(tmp_round)
+    before = analyse(tmp_round).growth
+    with tmp_round.index.open("a", encoding="utf-8") as handle:
+        handle.write('2024,2025,"3,5",testsats\n')
+    after = analyse(tmp_round).growth
+    pd.testing.assert_frame_equal(before, after)
+
+
+@pytest.mark.parametrize("text", [
+    "- ikke en mapping\n",
+    "findings: [tekst]\n",
+    "findings:\n  - checks: tg-t5:rad:4:7\n    explanation: tekst\n",
+    "findings:\n  - checks: [tg-t5:rad:4:7]\n    explanation: a\n"
+    "  - checks: [tg-t5:rad:4:7]\n    explanation: b\n",
+    "findings:\n  - checks: [tg-t4:rad:4:8]\n    explanation: stemmer allerede\n",
+])
+def test_malformed_findings_are_refused(tmp_round, text):
+    from tbu_analysis.analysis import analyse
+    from tbu_analysis.errors import InputError
+    from tbu_analysis.pipeline import run_clean
+
+    run_clean(tmp_round)
+    tmp_round.findings.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        analyse(tmp_round)
+    assert "findings.yaml" in str(error.value)

@@ -221,8 +221,7 @@ def test_every_figure_points_to_the_raw_cell_it_was_read_from(figures, shipped):
 
 
 def test_text_as_printed_of_corrected_cell_matches_raw_cell(figures, shipped):
-    """Known bug (cleaning.py, "text_as_printed": row.cells[index]): a figure moved by a
-    correction reports the corrected text at a cell that prints something else."""
+    """A figure moved by a correction still reports what its raw cell prints."""
     fixed = _corrected_cells(shipped)
     moved = [
         f

@@ -59,6 +59,60 @@ class ReportContext:
         return narrative.key_findings(self.result.growth, self.result.drivers,
                                       self.result.levels, self.reconciliation, self.result.index)
 
+    def terms_markdown(self, short: bool = False) -> str:
+        """The terms a reader needs, with this round's own numbers (deductions, index rates,
+        which tables are the detail tables)."""
+        drivers = self.result.drivers
+        deductions = drivers[(drivers["category"] == "tilbakeføring")
+                             & (drivers["row_kind"] == "total")
+                             & (drivers["solution"] == ALL_SOLUTIONS)]
+        deducted = "; ".join(f"i {int(r.to_year)} trekkes {format_number(-r.value_mnok, 1)} "
+                             "mill. kroner fra" for r in deductions.itertuples())
+        later = [y for y in self.years if deductions.empty or y > deductions["to_year"].max()]
+        if later:
+            deducted += f"; i {later[0]} er det ikke noe fradrag"
+        levels = self.result.levels
+        raised = levels[levels["nominal_year"] < levels["price_year"]].drop_duplicates(
+            ["nominal_year", "price_year"])
+        index = "; ".join(
+            f"{int(r.nominal_year)}-tallene er hevet til {int(r.price_year)}-kroner med "
+            + ", ".join(format_percent(self.result.index.rate(y), 3)
+                        for y in range(int(r.nominal_year), int(r.price_year)))
+            for r in raised.itertuples())
+        stated = levels[levels["nominal_year"] > levels["price_year"]]["price_basis"]
+        stated = stated.iloc[0] if len(stated) else ""
+        details = [t.number for t in self.manifest.tables if t.role == "detalj"]
+        detail_text = f"{details[0]}–{details[-1].split()[-1]}" if details else ""
+        if short:
+            return (f"*Forskrift* er beløpet som faktureres; *finansieringsbehov* er estimert "
+                    f"*kostnadsnivå* pluss tilbakeføring av udisponerte midler ({deducted}). "
+                    f"Senere års estimater: {stated}. I avstemmingen betyr *avvik* en "
+                    "forskjell større enn trykt presisjon tillater. Se hovedrapporten for "
+                    "begreper og hele avstemmingen.")
+        return "\n".join([
+            "### Begreper", "",
+            "- **Forskrift** er beløpet som er fastsatt i forskriften for et år, det sektoren "
+            "faktureres. **Finansieringsbehov** er beløpet som foreslås forskriftsfestet: "
+            "estimert **kostnadsnivå** (hva drift og forvaltning er anslått å koste) pluss "
+            "**tilbakeføring** av udisponerte midler fra tidligere år (et engangsfradrag): "
+            f"{deducted}. Derfor kan forskriftsbeløpet øke selv om kostnadsnivået går ned.",
+            f"- **Indeksregulering:** {index}. Senere års estimater står som i kilden: "
+            f"*{stated}*, altså uten justering for prisvekst. Rapporten viser veksten både i "
+            "faste kroner og nominelt der kilden har indeksjustert.",
+            "- **Vekstdrivere** er NHNs kategorier for endringen fra ett år til det neste: "
+            "økte kostnader grunnet investeringer (behandlet i rådsmodellen), ny "
+            "funksjonalitet, endrede forutsetninger, endret finansieringskilde, "
+            "volum/beredskap og effektivisering.",
+            "- **Avstemming:** hvert trykt tall er regnet ut på nytt fra delene sine. "
+            "*Stemmer* betyr at delene gir det trykte tallet; *avrunding* at forskjellen er "
+            "innenfor trykt presisjon (en halv enhet i siste siffer per tall, altså ±0,5 for "
+            "hele millioner); *avvik* at forskjellen er større.",
+            "- Beløp per løsning hentes fra tabellen som trykker dem med flest desimaler"
+            f"{f' (detaljtabellene, {detail_text})' if detail_text else ''}; summer er "
+            "kildens trykte summer. Derfor kan en kolonne med løsninger avvike litt fra "
+            "summen.",
+        ])
+
     def overview_note(self) -> str:
         spec = self.manifest.primary
         precision = f" {spec.precision[:1].upper()}{spec.precision[1:]}." if spec.precision else ""
@@ -128,8 +182,8 @@ class ReportContext:
             heading = f"Fra {start} til {end}: {name}, mill. kroner"
             used = self.manifest.table(detail) if solution != ALL_SOLUTIONS and detail else spec
             stated = end > base_column.price_basis.price_year
-            notes = [f"Kilde: {used.document}, {used.number}"
-                     f"{' (tall er ikke indeksregulert, 2024-prisnivå)' if stated else ''}."]
+            label = spec.columns[max(spec.columns)].price_basis.label
+            notes = [f"Kilde: {used.document}, {used.number}{f' ({label})' if stated else ''}."]
             notes += [n.replace("*", "\\*") for n in used.footnotes]
             out.append((heading, table, steps, "\n\n".join(f"*{n}*" for n in notes)))
         return out
