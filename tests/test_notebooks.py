@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -43,3 +44,14 @@ def test_notebook_cells_define_no_functions_or_classes(path):
         defined = [n for n in ast.walk(tree)
                    if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)]
         assert not defined, (path.name, cell.source[:80])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_prose_names_no_year_or_table_of_a_round(path):
+    """What a round says comes from its data; a notebook's text must fit the next round too
+    (citations like «TBU 2/2021» are allowed)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            assert not re.findall(r"(?<![/\d])(?:19|20)\d\d\b|Tabell \d", cell.source), \
+                (path.name, cell.source[:80])

@@ -34,7 +34,11 @@ def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame
         return None
     from .claims import evaluate_claims, load_claims
 
-    return evaluate_claims(load_claims(paths.claims, figures), figures)
+    source = load_manifest(paths.manifest).source.get("file")
+    source_path = paths.root / source if source else None
+    text = source_path.read_text(encoding="utf-8") if source_path and source_path.is_file() \
+        else None  # every quote must stand in the source, where the round ships it
+    return evaluate_claims(load_claims(paths.claims, figures, source_text=text), figures)
 
 
 def _inputs_signature(paths: RoundPaths) -> tuple:

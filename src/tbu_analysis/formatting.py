@@ -218,3 +218,14 @@ def format_table(
     if caption:
         styler = styler.set_caption(caption)
     return styler
+
+
+def places_needed(value: Any, least: int = 0, most: int = 2) -> int:
+    """The fewest decimals (between ``least`` and ``most``) that show ``value`` exactly:
+    whole millions as the source prints them (1 054), else 359,6 or 1,25."""
+    if _is_missing(value):
+        return least
+    places = least
+    while places < most and abs(round(float(value), places) - float(value)) > 1e-9:
+        places += 1
+    return places

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .formatting import format_change, format_number, format_percent
+from .formatting import format_change, format_number, format_percent, places_needed
 from .growth import PRICE_AS_PRINTED, PRICE_NOMINAL
 from .indexing import PriceIndex
 from .names import ALL_SOLUTIONS
@@ -34,13 +34,8 @@ def _indexed_sentence(funding: pd.DataFrame, levels: pd.DataFrame, printed_index
             f"{format_percent(nominal['change_pct'])} nominelt.")
 
 
-def _places(value: float) -> int:
-    """Whole millions as the source prints them (1 054), else one decimal (359,6)."""
-    return 0 if round(value, 6).is_integer() else 1
-
-
 def _auto(value: float) -> str:
-    return format_number(value, _places(value))
+    return format_number(value, places_needed(value, 0, 1))
 
 
 def _mnok(value: float) -> str:
@@ -50,7 +45,7 @@ def _mnok(value: float) -> str:
 def change_sentence(row: pd.Series, what: str) -> str:
     return (f"{what} går fra {_mnok(row['from_value'])} i {row['from_year']} til "
             f"{_mnok(row['to_value'])} i {row['to_year']}: "
-            f"{format_change(row['change_mnok'], _places(row['change_mnok']))} "
+            f"{format_change(row['change_mnok'], places_needed(row['change_mnok'], 0, 1))} "
             f"mill. kroner ({format_percent(row['change_pct'])}).")
 
 

@@ -185,7 +185,7 @@ def cross_checks(figures: pd.DataFrame, manifest: Manifest) -> list[dict]:
             parts = reference.get("_parts") if reference["_derived"] else None
             ref_errors = parts if isinstance(parts, list) else [int(reference["decimals"])]
             tolerance = tol.sum_tolerance(ref_errors, int(other["decimals"]))
-            solution, item, measure, category, year = key
+            solution, item, measure, category, year = key[:5]
             what = (f"{_measure_text(measure, category)} {year} som i {ref_spec.label}"
                     f"{' (sum av radene)' if reference['_derived'] else ''}")
             out.append(_row(

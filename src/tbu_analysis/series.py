@@ -14,7 +14,8 @@ import pandas as pd
 from .errors import InputError
 from .names import ALL_SOLUTIONS
 
-KEY = ["solution", "item", "measure", "category", "year"]
+# A quantity: the same solution/item, measure, year and price basis, whichever table prints it.
+KEY = ["solution", "item", "measure", "category", "year", "price_year", "nominal_year"]
 
 # Which printed measure stands for a year's amount in each series, in order of preference.
 # Funding (what the sector is billed): a fixed forskrift, else the proposed funding need,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .formatting import MISSING, format_number, format_percent
+from .formatting import MISSING, format_number, format_percent, places_needed
 from .growth import DRIVER_LABELS
 from .manifest import Manifest, TableSpec
 from .names import ALL_SOLUTIONS
+from .numbers import strip_markup
+from .raw_tables import read_raw_table
 from .tolerance import DISCREPANCY, ROUNDING
 
 STATUS_LABELS = {"ok": "Stemmer", ROUNDING: "Avrunding", DISCREPANCY: "Avvik"}
@@ -42,12 +44,8 @@ def column_label(column) -> str:
 
 def decimals_needed(frame: pd.DataFrame, most: int = 2) -> int:
     """The fewest decimals (at least one) that show every number of ``frame`` exactly."""
-    places = 1
-    for value in frame.select_dtypes("number").to_numpy().ravel():
-        if pd.notna(value):
-            while places < most and abs(round(value, places) - value) > 1e-9:
-                places += 1
-    return places
+    values = frame.select_dtypes("number").to_numpy().ravel()
+    return max([1, *(places_needed(v, 1, most) for v in values)])
 
 
 def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True,
@@ -155,9 +153,9 @@ def corrections_view(corrections: pd.DataFrame, manifest: Manifest) -> pd.DataFr
 
 
 def _printed_row(spec: TableSpec, line: int) -> str:
-    lines = spec.file.read_text(encoding="utf-8").splitlines()
-    label = lines[line - 1].split("\t")[0].strip() if 0 < line <= len(lines) else ""
-    return " ".join(label.replace("<b>", "").replace("</b>", "").split()) or "(uten etikett)"
+    rows = read_raw_table(spec.file, spec.header_rows).rows
+    label = next((r.cells[0] for r in rows if r.line == line), "")
+    return " ".join(strip_markup(label).split()) or "(uten etikett)"
 
 
 def corrections_markdown(corrections: pd.DataFrame, manifest: Manifest) -> str:
@@ -195,18 +193,14 @@ def problems_view(reconciliation: pd.DataFrame, status: str = DISCREPANCY,
         "Kilde": where.str.replace(" ", "\u00a0", n=1),
         "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
         "Kontroll": rows["check"],
-        "Trykt": rows["printed"].map(lambda v: format_number(v, _shown(v))),
-        "Beregnet": rows["computed"].map(lambda v: format_number(v, _shown(v, 2))),
+        "Trykt": rows["printed"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
+        "Beregnet": rows["computed"].map(lambda v: format_number(v, places_needed(v, 0, 2))),
         "Forskjell": rows["difference"].map(lambda v: format_number(v, 2)),
         "Toleranse": rows["tolerance"].map(lambda v: format_number(v, 2)),
     }).reset_index(drop=True)
 
 
-def _shown(value: float, most: int = 1) -> int:
-    places = 0
-    while places < most and abs(round(value, places) - value) > 1e-9:
-        places += 1
-    return places
+
 
 
 def clean_log_view(log: pd.DataFrame) -> pd.DataFrame:
@@ -272,10 +266,8 @@ def claims_markdown(reconciliation: pd.DataFrame) -> str:
 def note_row_text(spec: TableSpec, row: str) -> str:
     """A text-only row of a source table (e.g. "Nye tjenester i digital samhandling"), column
     by column, as the reader needs it next to the numbers."""
-    lines = spec.file.read_text(encoding="utf-8").splitlines()
-    for line in lines[spec.header_rows:]:
-        cells = [" ".join(c.replace("<b>", "").replace("</b>", "").split())
-                 for c in line.split("\t")]
+    for raw in read_raw_table(spec.file, spec.header_rows).rows:
+        cells = [" ".join(strip_markup(c).split()) for c in raw.cells]
         if cells[0] == row:
             return "; ".join(f"{column_label(spec.columns[i])}: {cells[i]}"
                              for i in spec.columns if i < len(cells) and cells[i])
