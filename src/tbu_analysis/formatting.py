@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,11 @@ LOCALE = "nb_NO"
 NBSP = "\u00a0"
 MINUS = "\u2212"
 MISSING = "\u2013"
+# A cell that reads as a number: "1 038,5", "−4,9 %", "54*", or "–" for none.
+NUMERIC_TEXT = re.compile(
+    r"^[\s\u00a0]*(?:[-+\u2212\u2013]?[\s\u00a0]*\d[\d\s\u00a0\u202f.,]*(?:[\s\u00a0]*%)?\**"
+    r"|[-\u2013\u2014\u2212]?)[\s\u00a0]*$"
+)
 #: Column names shown as text even when numeric: years must not get a thousands separator.
 TEXT_COLUMN_NAMES = frozenset({"år", "aar", "year", "runde", "round"})
 
@@ -195,6 +201,12 @@ def format_table(
         (df.to_csv() + repr((decimals, percent_columns, change_columns, caption))).encode()
     ).hexdigest()[:10]
     numeric = [column for column, func in formatters.items() if func is not None]
+    # Columns already written as Norwegian numbers (a source table "as printed") align as
+    # numbers too.
+    numeric += [column for column in df.columns if column not in numeric
+                and df[column].map(lambda v: isinstance(v, str)).all()
+                and df[column].map(lambda v: bool(NUMERIC_TEXT.match(v))).all()
+                and column not in set(text_columns)]
     styler = df.style.set_uuid(f"tbu{digest}").hide(axis="index")
     styler = styler.format(
         {column: func or _as_text for column, func in formatters.items()}, na_rep=MISSING

@@ -37,6 +37,7 @@ from traitlets.config import Config
 
 from .atomic import atomic_path
 from .errors import InputError
+from .formatting import NUMERIC_TEXT
 from .provenance import FIXED_EPOCH
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -61,10 +62,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _STYLER_TABLE_ID = re.compile(r'id="T_([0-9a-f]{5})"')
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
 _SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
-_NUMERIC_CELL = re.compile(
-    r"^[\s\u00a0]*(?:[-+\u2212\u2013]?[\s\u00a0]*\d[\d\s\u00a0\u202f.,]*(?:[\s\u00a0]*%)?\**"
-    r"|[-\u2013\u2014\u2212]?)[\s\u00a0]*$"
-)
+_NUMERIC_CELL = NUMERIC_TEXT
 
 
 class StripNoisePreprocessor(Preprocessor):
