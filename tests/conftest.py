@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tbu_analysis.analysis import AnalysisResult, analyse
-from tbu_analysis.cleaning import clean_round
-from tbu_analysis.pipeline import run_clean
-from tbu_analysis.rounds import RoundPaths, round_paths
+from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.config import RoundPaths, round_paths
+from tbu_analysis.rounds.cleaning import clean_round
+from tbu_analysis.rounds.pipeline import run_clean
 
 ROUND_ID = "2024-host"
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,6 +67,6 @@ def tmp_round(tmp_path: Path) -> RoundPaths:
 @pytest.fixture(scope="session")
 def baseline_funding(figures: pd.DataFrame) -> pd.DataFrame:
     """The funding need per billing unit, from the shipped round's cleaned figures."""
-    from tbu_analysis.series import funding_by_unit
+    from tbu_analysis.analysis.series import funding_by_unit
 
     return funding_by_unit(figures)

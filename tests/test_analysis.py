@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tbu_analysis import growth
-from tbu_analysis import tolerance as tol
+from tbu_analysis.analysis import growth
+from tbu_analysis.analysis import tolerance as tol
+from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.cli import main
-from tbu_analysis.indexing import PriceIndex
-from tbu_analysis.names import ALL_SOLUTIONS
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
 ROUND_ID = "2024-host"
 PRINTED_RATE = 4.121  # notat Tabell 1: «2023- tallene er justert med 4,121 %»
@@ -196,7 +196,7 @@ def test_chaining_forward_and_back_is_inverse(rates, start, data):
 
 
 def test_index_without_a_year_says_which_one_is_missing():
-    from tbu_analysis.errors import InputError
+    from tbu_analysis.common.errors import InputError
 
     with pytest.raises(InputError, match="2024→2025"):
         PriceIndex(rates={2023: 4.121}).factor(2023, 2025)
@@ -442,9 +442,9 @@ def test_every_discrepancy_of_the_shipped_round_has_an_explanation(analysis):
 
 
 def test_a_findings_register_naming_an_unknown_check_is_refused(tmp_round):
-    from tbu_analysis.analysis import analyse
-    from tbu_analysis.errors import InputError
-    from tbu_analysis.pipeline import run_clean
+    from tbu_analysis.analysis.analyse import analyse
+    from tbu_analysis.common.errors import InputError
+    from tbu_analysis.rounds.pipeline import run_clean
 
     run_clean(tmp_round)
     tmp_round.findings.write_text(
@@ -458,9 +458,9 @@ def test_a_findings_register_naming_an_unknown_check_is_refused(tmp_round):
 def test_summary_states_the_printed_figure_under_another_index(tmp_round):
     """The printed 2023 total stays 941 (raised by 4,121 %) whatever rate a scenario uses;
     only the growth in fixed prices moves."""
-    from tbu_analysis.analysis import analyse
-    from tbu_analysis.narrative import key_findings
-    from tbu_analysis.pipeline import run_clean
+    from tbu_analysis.analysis.analyse import analyse
+    from tbu_analysis.reports.narrative import key_findings
+    from tbu_analysis.rounds.pipeline import run_clean
 
     run_clean(tmp_round)
     result = analyse(tmp_round, {2023: 5.0})
@@ -473,8 +473,8 @@ def test_summary_states_the_printed_figure_under_another_index(tmp_round):
 def test_adding_next_years_rate_does_not_change_the_round(tmp_round):
     """The index file is shared by all rounds: a later round's rate must not turn this
     round's "ikke indeksregulert" estimates into projections."""
-    from tbu_analysis.analysis import analyse
-    from tbu_analysis.pipeline import run_clean
+    from tbu_analysis.analysis.analyse import analyse
+    from tbu_analysis.rounds.pipeline import run_clean
 
     run_clean(tmp_round)
     before = analyse(tmp_round).growth
@@ -493,9 +493,9 @@ def test_adding_next_years_rate_does_not_change_the_round(tmp_round):
     "findings:\n  - checks: [tg-t4:rad:4:8]\n    explanation: stemmer allerede\n",
 ])
 def test_malformed_findings_are_refused(tmp_round, text):
-    from tbu_analysis.analysis import analyse
-    from tbu_analysis.errors import InputError
-    from tbu_analysis.pipeline import run_clean
+    from tbu_analysis.analysis.analyse import analyse
+    from tbu_analysis.common.errors import InputError
+    from tbu_analysis.rounds.pipeline import run_clean
 
     run_clean(tmp_round)
     tmp_round.findings.write_text(text, encoding="utf-8")

@@ -7,16 +7,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tbu_analysis.claims import (
+from tbu_analysis.analysis.claims import (
     RESULT_COLUMNS,
     collapse_whitespace,
     evaluate_claims,
     load_claims,
 )
-from tbu_analysis.cleaning import clean_round
-from tbu_analysis.errors import InputError
-from tbu_analysis.manifest import load_manifest
-from tbu_analysis.rounds import round_paths
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.config import round_paths
+from tbu_analysis.rounds.cleaning import clean_round
+from tbu_analysis.rounds.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"

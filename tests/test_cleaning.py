@@ -7,12 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tbu_analysis.cleaning import PERCENT_MEASURE
 from tbu_analysis.cli import main
-from tbu_analysis.corrections import load_corrections
-from tbu_analysis.manifest import load_manifest
-from tbu_analysis.names import ALL_SOLUTIONS
-from tbu_analysis.rounds import round_paths
+from tbu_analysis.config import round_paths
+from tbu_analysis.rounds.cleaning import PERCENT_MEASURE
+from tbu_analysis.rounds.corrections import load_corrections
+from tbu_analysis.rounds.manifest import load_manifest
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
 ROUND_ID = "2024-host"
 
@@ -185,7 +185,7 @@ def test_every_table_in_the_manifest_is_read(figures, manifest):
 
 
 def test_the_clean_log_lists_every_table(shipped, manifest):
-    from tbu_analysis.cleaning import clean_round
+    from tbu_analysis.rounds.cleaning import clean_round
 
     log = clean_round(shipped).log
     assert list(log["table"]) == [t.id for t in manifest.tables]

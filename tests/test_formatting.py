@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tbu_analysis.formatting import (
+from tbu_analysis.common.formatting import (
     format_change,
     format_change_percent,
     format_frame,
@@ -19,7 +19,7 @@ from tbu_analysis.formatting import (
     format_percent,
     format_table,
 )
-from tbu_analysis.numbers import parse_number
+from tbu_analysis.rounds.numbers import parse_number
 
 NB = "\u00a0"
 MINUS = "\u2212"

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tbu_analysis.errors import InputError
-from tbu_analysis.formatting import format_number, format_percent
-from tbu_analysis.numbers import parse_number
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import format_number, format_percent
+from tbu_analysis.rounds.numbers import parse_number
 
 NBSP, THIN, NNBSP = "\u00a0", "\u2009", "\u202f"
 EN_DASH, MINUS = "\u2013", "\u2212"

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from tbu_analysis import plotting
-from tbu_analysis.errors import InputError
-from tbu_analysis.plotting import (
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.reports import charts as plotting
+from tbu_analysis.reports.charts import (
     DOWN_COLOUR,
     LEVEL_COLOUR,
     UP_COLOUR,

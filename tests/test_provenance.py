@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tbu_analysis.errors import InputError
-from tbu_analysis.provenance import (
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.provenance import (
     FIXED_EPOCH,
     PACKAGES,
     collect_provenance,

@@ -11,10 +11,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from tbu_analysis.errors import InputError
-from tbu_analysis.formatting import format_table
-from tbu_analysis.plotting import figure_to_svg, waterfall
-from tbu_analysis.rendering import (
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import format_table
+from tbu_analysis.reports.charts import figure_to_svg, waterfall
+from tbu_analysis.reports.render import (
     NormalizeIdsPreprocessor,
     StripNoisePreprocessor,
     TbuPdfExporter,

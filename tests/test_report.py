@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from tbu_analysis import cli
-from tbu_analysis.report import RunLog, run_round, slug
-from tbu_analysis.rounds import round_paths
+from tbu_analysis.config import round_paths
+from tbu_analysis.reports.execute import RunLog, run_round, slug
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
@@ -88,8 +88,8 @@ def test_executed_notebooks_are_kept_without_run_times(reports):
 
 
 def test_rendering_again_gives_the_same_pdf(reports):
-    from tbu_analysis.provenance import source_date
-    from tbu_analysis.rendering import render_pdf
+    from tbu_analysis.common.provenance import source_date
+    from tbu_analysis.reports.render import render_pdf
 
     nb = nbformat.read(reports / "executed" / "kjernejournal.ipynb", as_version=4)
     nb.metadata["tbu"] = {"title": "Kjernejournal", "round": "TBU høsten 2024",

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tbu_analysis.errors import InputError
-from tbu_analysis.indexing import PriceIndex
-from tbu_analysis.scenarios import (
+from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.scenarios.keys import load_key_sets
+from tbu_analysis.scenarios.scenario import (
     CURRENT,
     Addition,
     Investment,
@@ -20,7 +21,6 @@ from tbu_analysis.scenarios import (
     save_scenario,
     scenario_files,
 )
-from tbu_analysis.sharing import load_key_sets
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
@@ -303,7 +303,7 @@ def test_shipped_key_sets_and_scenarios_agree():
 
 
 def test_load_baseline_reads_the_cleaned_round(tmp_round, baseline_funding):
-    from tbu_analysis.pipeline import run_clean
+    from tbu_analysis.rounds.pipeline import run_clean
 
     run_clean(tmp_round)
     got = load_baseline(tmp_round.round_id, tmp_round.root)

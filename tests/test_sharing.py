@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tbu_analysis.errors import InputError
-from tbu_analysis.sharing import (
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.scenarios.keys import (
     GROUPS,
     UNALLOCATED,
     Allocation,

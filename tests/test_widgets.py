@@ -7,9 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tbu_analysis.indexing import PriceIndex
-from tbu_analysis.scenarios import compute, load_scenario
-from tbu_analysis.widgets import ScenarioExplorer, bills_table, deflator_table, shares_table
+from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.scenarios.explorer import (
+    ScenarioExplorer,
+    bills_table,
+    deflator_table,
+    shares_table,
+)
+from tbu_analysis.scenarios.scenario import compute, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"

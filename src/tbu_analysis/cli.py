@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import InputError
-from .rounds import discover_rounds, project_root, round_paths
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.config import discover_rounds, project_root, round_paths
 
 
 def _rounds(selected: str | None) -> list[str]:
@@ -14,7 +14,7 @@ def _rounds(selected: str | None) -> list[str]:
 
 
 def cmd_clean(args: argparse.Namespace) -> None:
-    from .pipeline import run_clean
+    from tbu_analysis.rounds.pipeline import run_clean
 
     for round_id in _rounds(args.round):
         paths = round_paths(round_id, project_root())
@@ -25,7 +25,7 @@ def cmd_clean(args: argparse.Namespace) -> None:
 
 
 def _rates(values: list[str] | None) -> dict[int, float]:
-    from .numbers import parse_number
+    from tbu_analysis.rounds.numbers import parse_number
 
     rates = {}
     for value in values or []:
@@ -38,7 +38,7 @@ def _rates(values: list[str] | None) -> dict[int, float]:
 
 
 def cmd_analyse(args: argparse.Namespace) -> None:
-    from .analysis import analyse, write_analysis
+    from tbu_analysis.analysis.analyse import analyse, write_analysis
 
     for round_id in _rounds(args.round):
         paths = round_paths(round_id, project_root())
@@ -51,7 +51,7 @@ def cmd_analyse(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import RunLog, run_round
+    from tbu_analysis.reports.execute import RunLog, run_round
 
     root = project_root()
     failed = False
@@ -70,7 +70,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_scenario(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .report import RunLog, run_scenario
+    from tbu_analysis.reports.execute import RunLog, run_scenario
 
     root = project_root()
     rounds = discover_rounds(root)

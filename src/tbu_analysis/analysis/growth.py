@@ -1,0 +1,176 @@
+"""Growth: levels per year, change in MNOK and %, and the decomposition by driver."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pandas as pd
+
+from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.analysis.series import SERIES_LABELS, SERIES_MEASURES, amounts, yearly_series
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
+
+DRIVER_LABELS = {
+    "investeringer": "Økte kostnader grunnet investeringer",
+    "ny_funksjonalitet": "Ny funksjonalitet / nye løsninger",
+    "endrede_forutsetninger": "Endrede forutsetninger",
+    "endret_finansieringskilde": "Endret finansieringskilde",
+    "endret_finansiering_og_forutsetninger": "Endring i finansiering / forutsetninger",
+    "volum_beredskap": "Volum / beredskap",
+    "effektivisering": "Effektivisering",
+    "tilbakeføring": "Tilbakeføring tidligere års midler",
+}
+PRICE_AS_PRINTED = "som trykt"
+PRICE_NOMINAL = "nominelle kroner"
+
+
+def indexed_levels(figures: pd.DataFrame, printed: PriceIndex, scenario: PriceIndex,
+                   price_year: int | None = None, project: bool = False) -> pd.DataFrame:
+    """Levels of both series per solution/item and year, in fixed and in nominal kroner.
+
+    ``printed`` is the index the source used to raise earlier years to its price level; dividing
+    by it recovers nominal amounts (941 → 903,8). ``scenario`` re-raises those nominal amounts
+    to ``price_year`` (default: the source's own price level), so another rate shows its
+    scenario and the default rate reproduces the printed column. Estimates printed "ikke
+    indeksregulert" keep their stated prices; they are projected to their own year's kroner
+    only when asked (``project``) and ``scenario`` holds the rates for it — adding next year's
+    rate to the index file must not change an earlier round's results.
+    """
+    levels = pd.concat([yearly_series(figures, series).assign(series=series)
+                        for series in SERIES_MEASURES], ignore_index=True)
+    target = price_year if price_year is not None else int(levels["price_year"].max())
+    nominal, fixed, projected = [], [], []
+    for row in levels.itertuples(index=False):
+        value, year, level = float(row.value_mnok), int(row.nominal_year), int(row.price_year)
+        if year < level:  # raised by the index in the source: undo it, re-raise by scenario
+            amount = value / printed.factor(year, level)
+            nominal.append(amount)
+            fixed.append(amount * scenario.factor(year, target))
+            projected.append(False)
+            continue
+        fixed.append(value * scenario.factor(level, target) if level != target else value)
+        can_project = project and year > level and scenario.covers(level, year)
+        nominal.append(value * scenario.factor(level, year) if can_project else value)
+        projected.append(can_project)
+    levels["nominal"] = nominal
+    levels["fixed"] = fixed
+    levels["projected"] = projected
+    levels["fixed_price_year"] = target
+    return levels
+
+
+def growth_table(figures: pd.DataFrame, printed: PriceIndex, scenario: PriceIndex | None = None,
+                 price_year: int | None = None, project: bool = False) -> pd.DataFrame:
+    """Change between every pair of years the data holds, per series, solution and item."""
+    levels = indexed_levels(figures, printed, scenario or printed, price_year, project)
+    rows = []
+    for (series, solution, item), group in levels.groupby(["series", "solution", "item"],
+                                                          sort=False):
+        by_year = group.set_index("year")
+        for start, end in combinations(sorted(by_year.index), 2):
+            a, b = by_year.loc[start], by_year.loc[end]
+            bases = [(PRICE_AS_PRINTED, "value_mnok")]
+            if a["nominal_year"] < a["price_year"] or b["nominal_year"] < b["price_year"] \
+                    or a["projected"] or b["projected"]:
+                bases = [(f"faste {int(a['fixed_price_year'])}-kroner", "fixed"),
+                         (PRICE_NOMINAL, "nominal")]
+            for basis, column in bases:
+                start_value, end_value = float(a[column]), float(b[column])
+                change = end_value - start_value
+                rows.append({
+                    "series": series, "series_label": SERIES_LABELS[series],
+                    "solution": solution, "item": item, "from_year": start, "to_year": end,
+                    "price_basis": basis, "from_value": start_value, "to_value": end_value,
+                    "change_mnok": change,
+                    "change_pct": 100 * change / start_value if start_value else float("nan"),
+                    "from_measure": a["measure"], "to_measure": b["measure"],
+                    "from_table": a["table_number"], "to_table": b["table_number"],
+                })
+    return pd.DataFrame(rows)
+
+
+def drivers(figures: pd.DataFrame) -> pd.DataFrame:
+    """Driver decomposition per table, solution and item: MNOK and % of the base year's level.
+
+    The share is of the row's own starting level and of the table's total starting level, so
+    both "Helsenorge's efficiency is 5,2 % of Helsenorge" and "efficiency is 4,9 % of the
+    total" can be read off.
+    """
+    data = amounts(figures)
+    changes = data[(data["measure"] == "endring") & (data["category"] != "sum_endring")]
+    bases = data[data["column_role"] == "base"]
+    rows = []
+    for record in changes.itertuples(index=False):
+        same_row = bases[(bases["table"] == record.table)
+                         & (bases["source_row"] == record.source_row)]
+        table_total = bases[(bases["table"] == record.table) & (bases["row_kind"] == "total")]
+        own = float(same_row["value_mnok"].iloc[0]) if len(same_row) else float("nan")
+        total = float(table_total["value_mnok"].iloc[0]) if len(table_total) else float("nan")
+        rows.append({
+            "table": record.table, "table_number": record.table_number,
+            "solution": record.solution, "item": record.item, "parent": record.parent,
+            "row_kind": record.row_kind, "category": record.category,
+            "category_label": DRIVER_LABELS.get(record.category, record.category),
+            "from_year": record.base_year, "to_year": record.year,
+            "value_mnok": record.value_mnok, "base_mnok": own,
+            "pct_of_own_base": 100 * record.value_mnok / own if own else float("nan"),
+            "pct_of_total_base": 100 * record.value_mnok / total if total else float("nan"),
+            "corrected": record.corrected,
+        })
+    return pd.DataFrame(rows)
+
+
+def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
+                    from_year: int | None = None) -> list[tuple[str, float, str]]:
+    """Start level → each driver → new level → tilbakeføring → funding need.
+
+    Uses the solution's own detail table (its Sum row, printed with decimals) when there is
+    one for that pair of years, else the solution's rows of the growth table (items summed).
+    """
+    data = amounts(figures)
+    bases = data[data["column_role"] == "base"]
+    if from_year is None:
+        from_year = int(bases["year"].min())
+    tables = bases.loc[bases["year"] == from_year, "table"].unique()
+    candidates = data[data["table"].isin(tables)]
+    detail = candidates[(candidates["table_role"] == "detalj")
+                        & (candidates["solution"] == solution)
+                        & (candidates["row_kind"] == "total") & (candidates["item"] == "")]
+    if len(detail):
+        rows = detail[detail["table"] == detail["table"].iloc[0]]
+    else:
+        rows = candidates[(candidates["table_role"] == "vekst")
+                          & (candidates["solution"] == solution)]
+        if solution != ALL_SOLUTIONS:
+            rows = rows[rows["row_kind"] == "item"]
+    if rows.empty:
+        raise ValueError(f"ingen vekstrader for {solution} fra {from_year}")
+
+    def total(role: str, category: str | None = None) -> float | None:
+        selected = rows[rows["column_role"] == role]
+        if category is not None:
+            selected = selected[selected["category"] == category]
+        return float(selected["value_mnok"].sum()) if len(selected) else None
+
+    base = rows[rows["column_role"] == "base"].iloc[0]
+    steps: list[tuple[str, float, str]] = [
+        (f"{_measure_label(base['measure'])} {int(base['year'])}", total("base"), "level")]
+    driver_rows = rows[rows["column_role"] == "driver"].sort_values("source_col", kind="stable")
+    for category in dict.fromkeys(driver_rows["category"]):
+        change = total("driver", category)
+        if change:  # a driver that moved nothing is no step in the picture
+            steps.append((DRIVER_LABELS.get(category, category), change, "change"))
+    level_rows = rows[rows["column_role"] == "level"]
+    level_year = int(level_rows["year"].iloc[0])
+    steps.append((f"Kostnadsnivå {level_year}", total("level"), "level"))
+    funding = total("funding")
+    if funding is not None:
+        if deduction := total("deduction"):
+            steps.append((DRIVER_LABELS["tilbakeføring"], deduction, "change"))
+        steps.append((f"Finansieringsbehov {level_year}", funding, "level"))
+    return steps
+
+
+def _measure_label(measure: str) -> str:
+    return {"forskrift": "Forskrift", "kostnadsnivå": "Kostnadsnivå",
+            "finansieringsbehov": "Finansieringsbehov"}.get(measure, measure)

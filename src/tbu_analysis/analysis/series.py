@@ -1,0 +1,121 @@
+"""Pick the figure to use for each quantity, and build yearly series from the tidy figures.
+
+The source prints many quantities more than once (a summary rounded to whole millions, a
+detail table with decimals). Analyses use the most precise printing; the reconciliation
+checks that the printings agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
+
+# A quantity: the same solution/item, measure, year and price basis, whichever table prints it.
+KEY = ["solution", "item", "measure", "category", "year", "price_year", "nominal_year"]
+
+# Which printed measure stands for a year's amount in each series, in order of preference.
+# Funding (what the sector is billed): a fixed forskrift, else the proposed funding need,
+# else the estimated cost level (later years have no tilbakeføring to deduct).
+SERIES_MEASURES = {
+    "finansieringsbehov": ("forskrift", "finansieringsbehov", "kostnadsnivå"),
+    "kostnadsnivå": ("kostnadsnivå", "forskrift"),
+}
+SERIES_LABELS = {
+    "finansieringsbehov": "Forskrift / finansieringsbehov",
+    "kostnadsnivå": "Kostnadsnivå",
+}
+
+
+def amounts(figures: pd.DataFrame) -> pd.DataFrame:
+    return figures[figures["value_mnok"].notna()]
+
+
+def best_figures(figures: pd.DataFrame) -> pd.DataFrame:
+    """One row per quantity: the printing with most decimals (the first table on a tie)."""
+    frame = amounts(figures).copy()
+    frame["_order"] = range(len(frame))
+    frame = frame.sort_values(["decimals", "_order"], ascending=[False, True], kind="stable")
+    best = frame.drop_duplicates(KEY, keep="first").sort_values("_order", kind="stable")
+    return best.drop(columns="_order").reset_index(drop=True)
+
+
+def yearly_series(figures: pd.DataFrame, series: str = "finansieringsbehov") -> pd.DataFrame:
+    """Level per solution/item and year for one series: columns of KEY minus measure/category,
+    plus ``measure`` (which printed measure was used), value_mnok, decimals, table, price."""
+    preference = SERIES_MEASURES[series]
+    best = best_figures(figures)
+    best = best[best["measure"].isin(preference) & (best["category"] == "")]
+    best = best.assign(_rank=best["measure"].map({m: i for i, m in enumerate(preference)}))
+    best = best.sort_values(["_rank"], kind="stable").drop_duplicates(
+        ["solution", "item", "year"], keep="first")
+    columns = ["solution", "item", "parent", "year", "measure", "value_mnok", "decimals",
+               "table", "table_number", "price_year", "nominal_year", "price_basis"]
+    return best[columns].sort_values(["solution", "item", "year"]).reset_index(drop=True)
+
+
+def primary_table_id(figures: pd.DataFrame) -> str:
+    """The round's overview table (solution × year) that bills are based on, as the
+    manifest marks it (``primary: true``, carried into figures.csv as ``table_primary``)."""
+    primary = figures.loc[figures["table_primary"], "table"].unique()
+    if len(primary) != 1:
+        raise InputError("runden har ikke nøyaktig én hovedoversikt (primary: true)")
+    return str(primary[0])
+
+
+def funding_by_solution(figures: pd.DataFrame) -> pd.DataFrame:
+    """The amounts billed per solution and year, as the overview table prints them."""
+    table = primary_table_id(figures)
+    rows = amounts(figures)
+    rows = rows[(rows["table"] == table) & (rows["item"] == "")]
+    columns = ["solution", "year", "value_mnok", "measure", "price_year", "nominal_year"]
+    return rows[columns].reset_index(drop=True)
+
+
+def load_billing_units(path: str | Path | None = None) -> pd.DataFrame:
+    """The units the sector is billed for: a solution, or an item split out of one."""
+    from tbu_analysis.config import project_root
+
+    path = Path(path) if path is not None else project_root() / "data" / "raw" / \
+        "billing_units.csv"
+    if not path.is_file():
+        raise InputError("finner ikke fila med faktureringsenheter", path=path)
+    units = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"unit", "solution", "item"} - set(units.columns)
+    if missing:
+        raise InputError(f"mangler kolonne(r) {', '.join(sorted(missing))}", path=path, line=1)
+    return units
+
+
+def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Funding need per billing unit and year: an item unit takes the item's printed funding
+    where the source prints it; a solution unit takes the solution's overview amount less the
+    items split out of it that year."""
+    units = load_billing_units() if units is None else units
+    solutions = funding_by_solution(figures)
+    solutions = solutions[solutions["solution"] != ALL_SOLUTIONS]
+    levels = yearly_series(figures, "finansieringsbehov")
+    split = units[units["item"] != ""]
+    rows = []
+    for record in solutions.itertuples(index=False):
+        base = {"solution": record.solution, "year": record.year,
+                "price_year": record.price_year, "nominal_year": record.nominal_year}
+        remainder = record.value_mnok
+        for unit in split[split["solution"] == record.solution].itertuples(index=False):
+            item = levels[(levels["solution"] == record.solution)
+                          & (levels["item"] == unit.item) & (levels["year"] == record.year)]
+            if len(item):
+                value = float(item["value_mnok"].iloc[0])
+                rows.append({**base, "unit": unit.unit, "value_mnok": value})
+                remainder -= value
+        whole = units[(units["solution"] == record.solution) & (units["item"] == "")]
+        if len(whole):
+            rows.append({**base, "unit": whole["unit"].iloc[0], "value_mnok": remainder})
+    columns = ["unit", "solution", "year", "value_mnok", "price_year", "nominal_year"]
+    frame = pd.DataFrame(rows, columns=columns)
+    order = {u: i for i, u in enumerate(units["unit"])}
+    return frame.sort_values(["year", "unit"], key=lambda c: c.map(order) if c.name == "unit"
+                             else c, kind="stable").reset_index(drop=True)

@@ -1,0 +1,268 @@
+"""What the report notebooks show, computed in one place so tests reach every number."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from tbu_analysis.analysis import growth as growth_module
+from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.analysis.series import yearly_series
+from tbu_analysis.analysis.tolerance import DISCREPANCY
+from tbu_analysis.common.formatting import format_number, format_percent
+from tbu_analysis.common.provenance import collect_provenance, provenance_table
+from tbu_analysis.config import RoundPaths, round_paths
+from tbu_analysis.reports import narrative, views
+from tbu_analysis.rounds.manifest import Manifest
+from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
+
+
+@dataclass
+class ReportContext:
+    paths: RoundPaths
+    result: AnalysisResult
+    corrections: pd.DataFrame
+
+    @property
+    def figures(self) -> pd.DataFrame:
+        return self.result.figures
+
+    @property
+    def manifest(self) -> Manifest:
+        return self.result.manifest
+
+    @property
+    def reconciliation(self) -> pd.DataFrame:
+        return self.result.reconciliation
+
+    @cached_property
+    def solutions(self) -> tuple[str, ...]:
+        return NameMap.from_csv(self.paths.names).solutions
+
+    @cached_property
+    def years(self) -> list[int]:
+        return sorted(self.figures["year"].unique().tolist())
+
+    # --- headings and prose ----------------------------------------------------------------
+    def title_markdown(self, solution: str | None = None) -> str:
+        title = f"{self.manifest.title} – {solution}" if solution else self.manifest.title
+        source = self.manifest.source.get("description", "")
+        return (f"# {title}\n\nAnalyse av tallgrunnlaget {self.manifest.label} "
+                f"({min(self.years)}–{max(self.years)}). Alle beløp i mill. kroner (MNOK).\n\n"
+                f"Kilde: {source}")
+
+    def findings(self) -> list[str]:
+        return narrative.key_findings(self.result.growth, self.result.drivers,
+                                      self.result.levels, self.reconciliation, self.result.index)
+
+    def terms_markdown(self, short: bool = False) -> str:
+        """The terms a reader needs, with this round's own numbers (deductions, index rates,
+        which tables are the detail tables)."""
+        drivers = self.result.drivers
+        deductions = drivers[(drivers["category"] == "tilbakeføring")
+                             & (drivers["row_kind"] == "total")
+                             & (drivers["solution"] == ALL_SOLUTIONS)]
+        deducted = "; ".join(f"i {int(r.to_year)} trekkes {format_number(-r.value_mnok, 1)} "
+                             "mill. kroner fra" for r in deductions.itertuples())
+        later = [y for y in self.years if deductions.empty or y > deductions["to_year"].max()]
+        if later:
+            deducted += f"; i {later[0]} er det ikke noe fradrag"
+        levels = self.result.levels
+        raised = levels[levels["nominal_year"] < levels["price_year"]].drop_duplicates(
+            ["nominal_year", "price_year"])
+        index = "; ".join(
+            f"{int(r.nominal_year)}-tallene er hevet til {int(r.price_year)}-kroner med "
+            + ", ".join(format_percent(self.result.index.rate(y), 3)
+                        for y in range(int(r.nominal_year), int(r.price_year)))
+            for r in raised.itertuples())
+        stated = levels[levels["nominal_year"] > levels["price_year"]]["price_basis"]
+        stated = stated.iloc[0] if len(stated) else ""
+        details = [t.number for t in self.manifest.tables if t.role == "detalj"]
+        detail_text = f"{details[0]}–{details[-1].split()[-1]}" if details else ""
+        if short:
+            return (f"*Forskrift* er beløpet som faktureres; *finansieringsbehov* er estimert "
+                    f"*kostnadsnivå* pluss tilbakeføring av udisponerte midler ({deducted}). "
+                    f"Senere års estimater: {stated}. I avstemmingen betyr *avvik* en "
+                    "forskjell større enn trykt presisjon tillater. Se hovedrapporten for "
+                    "begreper og hele avstemmingen.")
+        return "\n".join([
+            "### Begreper", "",
+            "- **Forskrift** er beløpet som er fastsatt i forskriften for et år, det sektoren "
+            "faktureres. **Finansieringsbehov** er beløpet som foreslås forskriftsfestet: "
+            "estimert **kostnadsnivå** (hva drift og forvaltning er anslått å koste) pluss "
+            "**tilbakeføring** av udisponerte midler fra tidligere år (et engangsfradrag): "
+            f"{deducted}. Derfor kan forskriftsbeløpet øke selv om kostnadsnivået går ned.",
+            f"- **Indeksregulering:** {index}. Senere års estimater står som i kilden: "
+            f"*{stated}*, altså uten justering for prisvekst. Rapporten viser veksten både i "
+            "faste kroner og nominelt der kilden har indeksjustert.",
+            "- **Vekstdrivere** er NHNs kategorier for endringen fra ett år til det neste: "
+            "økte kostnader grunnet investeringer (behandlet i rådsmodellen), ny "
+            "funksjonalitet, endrede forutsetninger, endret finansieringskilde, "
+            "volum/beredskap og effektivisering.",
+            "- **Avstemming:** hvert trykt tall er regnet ut på nytt fra delene sine. "
+            "*Stemmer* betyr at delene gir det trykte tallet; *avrunding* at forskjellen er "
+            "innenfor trykt presisjon (en halv enhet i siste siffer per tall, altså ±0,5 for "
+            "hele millioner); *avvik* at forskjellen er større.",
+            "- Beløp per løsning hentes fra tabellen som trykker dem med flest desimaler"
+            f"{f' (detaljtabellene, {detail_text})' if detail_text else ''}; summer er "
+            "kildens trykte summer. Derfor kan en kolonne med løsninger avvike litt fra "
+            "summen.",
+        ])
+
+    def overview_note(self) -> str:
+        spec = self.manifest.primary
+        precision = f" {spec.precision[:1].upper()}{spec.precision[1:]}." if spec.precision else ""
+        notes = [f"Kilde: {spec.document}, {spec.number}.{precision}"]
+        notes += [n.replace("*", "\\*") for n in spec.footnotes]
+        for table in self.manifest.tables:
+            for row in table.note_rows:
+                notes.append(f"{table.label}, raden «{row}»: {views.note_row_text(table, row)}")
+        indexed = self.result.levels[
+            (self.result.levels["nominal_year"] < self.result.levels["price_year"])
+            & (self.result.levels["solution"] == ALL_SOLUTIONS)
+            & (self.result.levels["series"] == "finansieringsbehov")]
+        for row in indexed.itertuples(index=False):
+            rate = self.result.index.rate(int(row.nominal_year))
+            notes.append(
+                f"Nominelt (uten indeksjusteringen på {format_percent(rate, 3)}) er summen for "
+                f"{row.nominal_year} {format_number(row.nominal, 1)} mill. kroner.")
+        return "\n\n".join(f"*{n}*" for n in notes)
+
+    def levels_for_chart(self) -> pd.DataFrame:
+        series = yearly_series(self.figures, "finansieringsbehov")
+        series = series[(series["item"] == "") & series["solution"].isin(self.solutions)]
+        order = {s: i for i, s in enumerate(self.solutions)}
+        series = series.sort_values(["solution", "year"], key=lambda c: c.map(order)
+                                    if c.name == "solution" else c, kind="stable")
+        return series[["solution", "year", "value_mnok"]]
+
+    def growth_sections(self) -> list[tuple[str, pd.DataFrame]]:
+        out = []
+        growth = self.result.growth
+        for start, end in zip(self.years, self.years[1:], strict=False):
+            for series, label in (("finansieringsbehov", "Forskriftsbeløp / finansieringsbehov"),
+                                  ("kostnadsnivå", "Kostnadsnivå")):
+                rows = growth[(growth["series"] == series) & (growth["from_year"] == start)
+                              & (growth["to_year"] == end)]
+                for basis in dict.fromkeys(rows["price_basis"]):
+                    table = views.growth_view(growth, series, start, end, self.solutions,
+                                              price_basis=basis)
+                    if any(table.equals(shown) for _, shown in out):
+                        continue  # the cost level is the forskrift where nothing is deducted
+                    suffix = "" if basis == growth_module.PRICE_AS_PRINTED else f", {basis}"
+                    out.append((f"{label} {start}–{end}{suffix}", table))
+        return out
+
+    def driver_sections(self, solution: str = ALL_SOLUTIONS
+                        ) -> list[tuple[str, pd.DataFrame, list, str]]:
+        out = []
+        drivers = self.result.drivers
+        for table_id in views.growth_table_ids(self.manifest):
+            spec = self.manifest.table(table_id)
+            base_column = spec.columns[spec.base_column]
+            start, end = base_column.year, max(c.year for c in spec.columns.values())
+            detail = None
+            if solution == ALL_SOLUTIONS:
+                table = views.drivers_view(drivers, table_id)
+            elif (detail := self._detail_table(solution, start)) is not None:
+                table = views.drivers_view(drivers, detail, by="item")
+            else:
+                base = self.figures[(self.figures["table"] == table_id)
+                                    & (self.figures["solution"] == solution)
+                                    & (self.figures["row_kind"] == "item")
+                                    & (self.figures["column_role"] == "base")]
+                table = views.drivers_view(drivers, table_id, solution=solution,
+                                           base_mnok=float(base["value_mnok"].sum()))
+            steps = growth_module.waterfall_steps(self.figures, solution, start)
+            name = "alle løsninger" if solution == ALL_SOLUTIONS else solution
+            heading = f"Fra {start} til {end}: {name}, mill. kroner"
+            used = self.manifest.table(detail) if solution != ALL_SOLUTIONS and detail else spec
+            stated = end > base_column.price_basis.price_year
+            label = spec.columns[max(spec.columns)].price_basis.label
+            notes = [f"Kilde: {used.document}, {used.number}{f' ({label})' if stated else ''}."]
+            notes += [n.replace("*", "\\*") for n in used.footnotes]
+            out.append((heading, table, steps, "\n\n".join(f"*{n}*" for n in notes)))
+        return out
+
+    def prognosis_sections(self) -> list[tuple[str, pd.DataFrame, str]]:
+        return [(f"{t.title} ({t.document}, {t.number})",
+                 views.table_view(self.figures, t, as_printed=True),
+                 "\n\n".join(f"*{n.replace('*', chr(92) + '*')}*" for n in t.footnotes))
+                for t in self.manifest.tables if t.role in {"prognose", "overforte_midler"}]
+
+    def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
+        return provenance_frame(self.paths.round_id, parameters)
+
+    # --- per solution --------------------------------------------------------------------
+    def _detail_table(self, solution: str, from_year: int) -> str | None:
+        for spec in self.manifest.tables:
+            if spec.role == "detalj" and spec.solution == solution and not spec.parent \
+                    and spec.columns[spec.base_column].year == from_year:
+                return spec.id
+        return None
+
+    def solution_levels(self, solution: str) -> pd.DataFrame:
+        rows = []
+        for series, label in (("finansieringsbehov", "Forskrift / finansieringsbehov"),
+                              ("kostnadsnivå", "Kostnadsnivå")):
+            data = yearly_series(self.figures, series)
+            data = data[(data["solution"] == solution) & (data["item"] == "")]
+            rows.append({"Serie": label,
+                         **{str(r.year): r.value_mnok for r in data.itertuples()}})
+        return pd.DataFrame(rows)
+
+    def solution_summary(self, solution: str) -> str:
+        growth = self.result.growth
+        points = []
+        for start, end in zip(self.years, self.years[1:], strict=False):
+            shown: set[tuple[float, float]] = set()
+            for series, what in (("finansieringsbehov", "Forskriftsbeløpet"),
+                                 ("kostnadsnivå", "Kostnadsnivået")):
+                rows = growth[(growth["series"] == series) & (growth["solution"] == solution)
+                              & (growth["item"] == "") & (growth["from_year"] == start)
+                              & (growth["to_year"] == end)]
+                if len(rows) and (rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]) \
+                        not in shown:
+                    shown.add((rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]))
+                    points.append(narrative.change_sentence(rows.iloc[0], what))
+        problems = self.reconciliation_for(solution)
+        points.append(f"{int((problems['status'] == DISCREPANCY).sum())} avvik i avstemmingen "
+                      f"gjelder {solution}.")
+        return narrative.as_markdown(points)
+
+    def item_tables(self, solution: str) -> list[tuple[str, pd.DataFrame]]:
+        return [(f"{t.title} ({t.number})", views.table_view(self.figures, t, as_printed=True))
+                for t in self.manifest.tables if t.role == "detalj" and t.solution == solution]
+
+    def reconciliation_for(self, solution: str) -> pd.DataFrame:
+        return self.reconciliation[self.reconciliation["solution"] == solution]
+
+    def solution_reconciliation_note(self, solution: str) -> str:
+        rows = self.reconciliation_for(solution)
+        counts = rows["status"].value_counts()
+        return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
+                f"{counts.get('rounding', 0)} avrundingsforskjeller og "
+                f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
+
+
+def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.DataFrame:
+    """The provenance page: commit, checksums of every raw input, parameters, versions, time."""
+    paths = round_paths(round_id)
+    raw = sorted(p for p in paths.raw.rglob("*") if p.is_file())
+    inputs = [*raw, paths.names, paths.index, *(Path(f) for f in extra_files)]
+    prov = collect_provenance(round_id, raw_paths=inputs, parameters=dict(parameters),
+                              repo_root=paths.root)
+    return provenance_table(prov)
+
+
+def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
+    paths = round_paths(round_id)
+    result = analyse(paths, index_rates)  # cached per process while the inputs are unchanged
+    corrections_path = paths.processed / "corrections_applied.csv"
+    corrections = pd.read_csv(corrections_path, keep_default_na=False) \
+        if corrections_path.is_file() else pd.DataFrame()
+    return ReportContext(paths=paths, result=result, corrections=corrections)

@@ -1,0 +1,441 @@
+"""Executed notebook → PDF for readers: nbconvert HTML with our print template, then WeasyPrint.
+
+No LaTeX and no browser. Readers see markdown and outputs only: code, prompts, the parameter
+cells, stderr (warnings, papermill's kernel noise), errors with tracebacks and widgets never
+reach the PDF. The same notebook gives the same PDF, byte for byte.
+
+Notebook-metadata contract (``nb.metadata["tbu"]``, all keys optional)::
+
+    {"title": "TBU e-helse: kostnadsgrunnlag",   # <title>, PDF title, running header (left)
+     "round": "Beregningsrunde april 2025",       # running header (right)
+     "date": "1. april 2025",                     # footer (left), shown as written
+     "author": "Norsk helsenett",                 # PDF author
+     "language": "nb"}                            # <html lang>, hyphenation; default "nb"
+
+Without a title, ``nb.metadata["title"]`` or the notebook's file name is used. The PDF's
+creation date is not in this contract: it comes from ``created`` (see
+:func:`created_timestamp`) so reruns stay identical.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from bs4 import BeautifulSoup
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Unicode, default
+from traitlets.config import Config
+
+from tbu_analysis.common.atomic import atomic_path
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import NUMERIC_TEXT
+from tbu_analysis.common.provenance import FIXED_EPOCH
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "tbu_pdf"
+
+#: Cells with these tags are dropped; papermill tags its parameter cell ``injected-parameters``.
+REMOVE_CELL_TAGS = frozenset(
+    {"injected-parameters", "parameters", "papermill-error-cell-tag", "remove-cell", "remove_cell"}
+)
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
+#: What a printed page can show, best first. Widgets, scripts and LaTeX are left out.
+DISPLAY_PRIORITY = [
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+_STYLER_TABLE_ID = re.compile(r'id="T_([0-9a-f]{5})"')
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_NUMERIC_CELL = NUMERIC_TEXT
+
+
+class StripNoisePreprocessor(Preprocessor):
+    """Drop outputs a reader must not see: stderr, errors, widgets and scripts."""
+
+    def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        nb.metadata.pop("widgets", None)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            kept = []
+            for output in cell.get("outputs", []):
+                kind = output.get("output_type")
+                if kind == "error" or (kind == "stream" and output.get("name") != "stdout"):
+                    continue
+                if kind in {"display_data", "execute_result"}:
+                    data = output.get("data", {})
+                    if WIDGET_VIEW in data:
+                        continue
+                    for mimetype in [m for m in data if m not in DISPLAY_PRIORITY]:
+                        del data[mimetype]
+                    if not data:
+                        continue
+                    for mimetype in ("image/png", "image/jpeg"):
+                        if mimetype in data and not _has_alt(output, cell, mimetype):
+                            output.setdefault("metadata", {}).setdefault(mimetype, {})
+                            output["metadata"][mimetype]["alt"] = "Figur"
+                kept.append(output)
+            cell.outputs = kept
+        return nb, resources
+
+
+def _has_alt(output: Any, cell: Any, mimetype: str) -> bool:
+    meta = output.get("metadata", {})
+    return bool(meta.get(mimetype, {}).get("alt") or meta.get("alt") or cell.metadata.get("alt"))
+
+
+class NormalizeIdsPreprocessor(Preprocessor):
+    """Replace random ids (cell ids, pandas Styler uuids, matplotlib SVG ids) by stable ones."""
+
+    def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        styler_ids: dict[str, str] = {}
+        for index, cell in enumerate(nb.cells):
+            if "id" in cell:
+                cell.id = f"c{index}"
+            for number, output in enumerate(cell.get("outputs", [])):
+                data = output.get("data", {})
+                if "text/html" in data:
+                    data["text/html"] = _normalize_styler_ids(
+                        _text(data["text/html"]), styler_ids
+                    )
+                if "image/svg+xml" in data:
+                    data["image/svg+xml"] = _normalize_svg(
+                        _text(data["image/svg+xml"]), f"c{index}o{number}-"
+                    )
+        return nb, resources
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _normalize_styler_ids(html: str, seen: dict[str, str]) -> str:
+    for old in _STYLER_TABLE_ID.findall(html):
+        seen.setdefault(old, f"{len(seen):05d}")
+    for old, new in seen.items():
+        html = re.sub(rf"T_{old}(?![0-9a-f])", f"T_s{new}", html)
+    return html
+
+
+def _normalize_svg(svg: str, prefix: str) -> str:
+    """Drop ``<metadata>`` (it holds a date) and rename every id in order of appearance."""
+    svg = _SVG_METADATA.sub("", svg)
+    mapping = {old: f"{prefix}{n}" for n, old in enumerate(dict.fromkeys(_SVG_ID.findall(svg)))}
+    if not mapping:
+        return svg
+    pattern = re.compile(
+        r'(\bid="|#)(' + "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True))
+        + r')(?=["\')\s])'
+    )
+    return pattern.sub(lambda m: m.group(1) + mapping[m.group(2)], svg)
+
+
+def css_string(value: Any) -> str:
+    """A CSS string literal for ``content:`` (quotes, backslashes, newlines and ``<`` escaped)."""
+    text = str(value or "")
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    text = text.replace("\r\n", "\n").replace("\n", "\\A ")
+    return f'"{text}"'
+
+
+def created_datetime(created: datetime | str | int | float | None = None) -> datetime:
+    """The PDF's creation time (UTC): ``created`` if given, else ``SOURCE_DATE_EPOCH``, else a
+    fixed epoch (1980-01-01) — never the clock, so a rerun gives the same bytes."""
+    if created is None or created == "":
+        env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        created = int(env) if env.isdigit() else FIXED_EPOCH
+    if isinstance(created, int | float):
+        moment = datetime.fromtimestamp(created, tz=UTC)
+    elif isinstance(created, datetime):
+        moment = created
+    else:
+        try:
+            moment = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError("ugyldig tidspunkt (bruk ISO 8601)", text=str(created)) from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def created_timestamp(created: datetime | str | int | float | None = None) -> str:
+    """:func:`created_datetime` as W3C text for ``dcterms.created`` (``2025-04-01T00:00:00Z``)."""
+    return created_datetime(created).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def report_metadata(nb: Any, name: str = "") -> dict[str, str]:
+    """Read the ``nb.metadata["tbu"]`` contract (see module docstring) with its defaults."""
+    tbu = nb.metadata.get("tbu", {}) or {}
+    if not isinstance(tbu, Mapping):
+        raise InputError('notatbokens metadata "tbu" må være et objekt', text=repr(tbu))
+    result = {}
+    for key in ("title", "round", "date", "author", "language"):
+        value = tbu.get(key)
+        if value is not None and not isinstance(value, str | int):
+            raise InputError(f'metadata "tbu.{key}" må være tekst', text=repr(value))
+        result[key] = "" if value is None else str(value)
+    result["title"] = result["title"] or str(nb.metadata.get("title") or "") or name
+    result["language"] = result["language"] or "nb"
+    return result
+
+
+def _mark_tables(soup: BeautifulSoup) -> None:
+    """Right-align numeric columns and shrink wide tables so they fit an A4 page."""
+    for table in soup.find_all("table"):
+        rows = table.find_all("tr")
+        widest = max((len(row.find_all(["td", "th"], recursive=False)) for row in rows), default=0)
+        classes = table.get("class", [])
+        if widest > 12:
+            classes.append("tbu-xwide")
+        elif widest > 8:
+            classes.append("tbu-wide")
+        table["class"] = classes
+        body_rows = [
+            row.find_all(["td", "th"], recursive=False)
+            for row in rows
+            if row.find_parent("thead") is None and row.find("td", recursive=False)
+        ]
+        if not body_rows or any(len(cells) != widest for cells in body_rows):
+            continue
+        if any(cell.get("colspan") for cells in body_rows for cell in cells):
+            continue
+        for column in range(widest):
+            texts = [cells[column].get_text() for cells in body_rows]
+            if not any(t.strip(" \u00a0-\u2013\u2014\u2212") for t in texts):
+                continue
+            if cells_are_numbers := all(_NUMERIC_CELL.match(t) for t in texts):
+                for cells in body_rows:
+                    if cells[column].name == "td":
+                        cells[column]["class"] = [*cells[column].get("class", []), "num"]
+            header_rows = table.select("thead tr")
+            if cells_are_numbers and header_rows:
+                heads = header_rows[-1].find_all(["td", "th"], recursive=False)
+                if len(heads) == widest and not any(h.get("colspan") for h in heads):
+                    heads[column]["class"] = [*heads[column].get("class", []), "num"]
+
+
+def _postprocess_html(html: str) -> str:
+    soup = BeautifulSoup(html, features="html.parser")
+    _mark_tables(soup)
+    return str(soup)
+
+
+# One font configuration and one cache for every document rendered in this process.
+_FONT_CONFIG: Any = None
+_CACHE: dict = {}
+_QUIET = "Using fontTools instead of HarfBuzz-Subset"
+
+
+class _DropSubsetNotice(logging.Filter):
+    """WeasyPrint says, once per font and document, that it falls back to fontTools when the
+    system lacks libharfbuzz-subset; the PDF is fine, so users need not read it every run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_QUIET)
+
+
+@contextmanager
+def _font_timestamp(epoch: int) -> Iterator[None]:
+    """fontTools stamps subset fonts with ``SOURCE_DATE_EPOCH`` or else the clock: pin it."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    if previous is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _html_to_pdf(html: str, base_url: str | None, epoch: int) -> bytes:
+    global _FONT_CONFIG
+    import weasyprint  # lazy: listing nbconvert exporters must stay fast
+
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        weasyprint.LOGGER.addFilter(_DropSubsetNotice())
+        _FONT_CONFIG = FontConfiguration()
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"data", "file"})
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    with _font_timestamp(epoch):
+        return document.write_pdf(font_config=_FONT_CONFIG, cache=_CACHE)
+
+
+def _base_url(resources: Mapping) -> str:
+    base = resources.get("metadata", {}).get("path") or os.getcwd()
+    return Path(base).resolve().as_uri() + "/"
+
+
+class TbuPdfExporter(HTMLExporter):
+    """nbconvert exporter ``tbupdf``: a printable A4 PDF in Norwegian report style.
+
+    ``jupyter nbconvert --to tbupdf report.ipynb`` once the entry point is installed.
+    """
+
+    export_from_notebook = "TBU PDF"
+    output_mimetype = "application/pdf"
+
+    created = Unicode(
+        "",
+        help="Creation date for the PDF (ISO 8601). Default: SOURCE_DATE_EPOCH, else 1980-01-01.",
+    ).tag(config=True)
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".pdf"
+
+    @default("template_extension")
+    def _template_extension_default(self) -> str:
+        return ".html.j2"
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return TEMPLATE_NAME
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self) -> list[str]:
+        return [str(TEMPLATES_DIR)]
+
+    @default("exclude_input")
+    def _exclude_input_default(self) -> bool:
+        return True
+
+    @default("exclude_input_prompt")
+    def _exclude_input_prompt_default(self) -> bool:
+        return True
+
+    @default("exclude_output_prompt")
+    def _exclude_output_prompt_default(self) -> bool:
+        return True
+
+    @default("exclude_anchor_links")
+    def _exclude_anchor_links_default(self) -> bool:
+        return True
+
+    @default("language_code")
+    def _language_code_default(self) -> str:
+        return "nb"
+
+    @property
+    def default_config(self) -> Config:
+        config = super().default_config
+        config.merge(
+            Config(
+                {
+                    "NbConvertBase": {"display_data_priority": list(DISPLAY_PRIORITY)},
+                    "TagRemovePreprocessor": {
+                        "enabled": True,
+                        "remove_cell_tags": set(REMOVE_CELL_TAGS),
+                        "remove_all_outputs_tags": set(REMOVE_OUTPUT_TAGS),
+                    },
+                }
+            )
+        )
+        return config
+
+    def _init_preprocessors(self) -> None:
+        super()._init_preprocessors()
+        self.register_preprocessor(StripNoisePreprocessor(parent=self), enabled=True)
+        self.register_preprocessor(NormalizeIdsPreprocessor(parent=self), enabled=True)
+
+    def default_filters(self):  # noqa: ANN201 - generator of (name, filter)
+        yield from super().default_filters()
+        yield ("css_string", css_string)
+
+    def to_html(
+        self, nb: Any, resources: dict | None = None, *, created: Any = None, **kw: Any
+    ) -> tuple[str, dict]:
+        """The print HTML that WeasyPrint lays out (also handy for debugging the CSS)."""
+        resources = dict(resources or {})
+        name = resources.get("metadata", {}).get("name", "")
+        tbu = report_metadata(nb, name)
+        moment = created_datetime(created if created is not None else self.created)
+        tbu["created"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        tbu["epoch"] = str(int(moment.timestamp()))
+        tbu["generator"] = _generator()
+        resources["tbu"] = tbu
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        return _postprocess_html(html), resources
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: Any, resources: dict | None = None, **kw: Any
+    ) -> tuple[bytes, dict]:
+        html, resources = self.to_html(nb, resources, **kw)
+        pdf = _html_to_pdf(html, _base_url(resources), int(resources["tbu"]["epoch"]))
+        return pdf, resources
+
+
+def _generator() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"tbu-analysis {version('tbu-analysis')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "tbu-analysis"
+
+
+def _load(notebook: str | Path | Any) -> tuple[Any, dict]:
+    if isinstance(notebook, str | Path):
+        path = Path(notebook)
+        if not path.is_file():
+            raise InputError("notatboken finnes ikke", path=path)
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception as error:  # nbformat raises several kinds for a broken file
+            raise InputError(f"kan ikke lese notatboken ({error})", path=path) from None
+        resources = {"metadata": {"name": path.stem, "path": str(path.parent.resolve())}}
+        return nb, resources
+    return notebook, {"metadata": {"name": "", "path": os.getcwd()}}
+
+
+_EXPORTER: TbuPdfExporter | None = None
+
+
+def _exporter() -> TbuPdfExporter:
+    """One exporter per process: its Jinja environment and template are built once."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        _EXPORTER = TbuPdfExporter()
+    return _EXPORTER
+
+
+def render_html(
+    notebook: str | Path | Any, html_path: str | Path | None = None, *, created: Any = None
+) -> str:
+    """The print HTML for ``notebook`` (path or node); written atomically if ``html_path``."""
+    nb, resources = _load(notebook)
+    html, _ = _exporter().to_html(nb, resources, created=created)
+    if html_path is not None:
+        with atomic_path(html_path) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+    return html
+
+
+def render_pdf(
+    notebook: str | Path | Any, pdf_path: str | Path, *, created: Any = None
+) -> Path:
+    """Render ``notebook`` (path or node) to ``pdf_path`` atomically; return the path."""
+    nb, resources = _load(notebook)
+    exporter = _exporter()
+    html, resources = exporter.to_html(nb, resources, created=created)
+    pdf = _html_to_pdf(html, _base_url(resources), int(resources["tbu"]["epoch"]))
+    pdf_path = Path(pdf_path)
+    with atomic_path(pdf_path) as tmp:
+        tmp.write_bytes(pdf)
+    return pdf_path

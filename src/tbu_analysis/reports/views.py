@@ -1,0 +1,288 @@
+"""Reader-facing tables: the analysis results with Norwegian headings, ready to display."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tbu_analysis.analysis.growth import DRIVER_LABELS
+from tbu_analysis.analysis.tolerance import DISCREPANCY, ROUNDING
+from tbu_analysis.common.formatting import MISSING, format_number, format_percent, places_needed
+from tbu_analysis.rounds.manifest import Manifest, TableSpec
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.rounds.numbers import strip_markup
+from tbu_analysis.rounds.raw_tables import read_raw_table
+
+STATUS_LABELS = {"ok": "Stemmer", ROUNDING: "Avrunding", DISCREPANCY: "Avvik"}
+CHECK_TYPE_LABELS = {"rad": "Rader (nivå + endringer)", "kolonne": "Summer og delsummer",
+                     "prosent": "Prosenter", "kryss": "Samme tall i flere tabeller",
+                     "påstand": "Tallpåstander i teksten"}
+
+
+def _row_name(row: pd.Series) -> str:
+    if row["row_kind"] == "percent":
+        return "Vekst i %"
+    if row["row_kind"] == "total" and not row["item"]:
+        return "Sum" if row["solution"] == ALL_SOLUTIONS else f"Sum {row['solution']}"
+    return row["item"] or row["solution"]
+
+
+MEASURE_LABELS = {
+    "forskrift": "Forskrift", "finansieringsbehov": "Finansieringsbehov",
+    "kostnadsnivå": "Kostnadsnivå", "påløpt": "Påløpt", "prognose": "Prognose",
+    "prognoseavvik": "Prognoseavvik", "overførte_midler": "Overført fra tidligere år",
+}
+
+
+def column_label(column) -> str:
+    """A heading for a source column from what it is, not from the wrapped printed text."""
+    if column.measure == "endring":
+        if column.category == "sum_endring":
+            return f"Sum endring {column.base_year}–{column.year}"
+        return DRIVER_LABELS.get(column.category, column.category)
+    return f"{MEASURE_LABELS.get(column.measure, column.measure)} {column.year}"
+
+
+def decimals_needed(frame: pd.DataFrame, most: int = 2) -> int:
+    """The fewest decimals (at least one) that show every number of ``frame`` exactly."""
+    values = frame.select_dtypes("number").to_numpy().ravel()
+    return max([1, *(places_needed(v, 1, most) for v in values)])
+
+
+def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True,
+               as_printed: bool = False) -> pd.DataFrame:
+    """A source table rebuilt from the tidy figures, rows and columns in printed order,
+    with canonical names (after corrections). Percentages are in their own row. With
+    ``as_printed`` every number is text with the decimals the source printed it with."""
+    data = figures[figures["table"] == spec.id]
+    if not with_percent:
+        data = data[data["row_kind"] != "percent"]
+    headers = {index: column_label(column) for index, column in spec.columns.items()}
+    rows = []
+    for _line, group in data.groupby("source_row", sort=True):
+        first = group.iloc[0]
+        name = _row_name(first)
+        record: dict[str, object] = {
+            "Post": f"Delsum: {name}" if first["row_kind"] == "subtotal" else name}
+        for _, cell in group.iterrows():
+            percent = cell["row_kind"] == "percent"
+            value = cell["value_pct"] if percent else cell["value_mnok"]
+            if as_printed:
+                value = (format_percent if percent else format_number)(value,
+                                                                       int(cell["decimals"]))
+            record[headers[int(cell["source_col"])]] = value
+        rows.append(record)
+    frame = pd.DataFrame(rows, columns=["Post", *headers.values()])
+    return frame.fillna(MISSING) if as_printed else frame
+
+
+def overview(figures: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
+    """The primary overview table (solution × year) as printed."""
+    spec = manifest.primary
+    return table_view(figures, spec).rename(columns={"Post": "Løsning"})
+
+
+def growth_view(growth: pd.DataFrame, series: str, from_year: int, to_year: int,
+                solutions: tuple[str, ...], price_basis: str | None = None) -> pd.DataFrame:
+    """Change per solution (in ``solutions`` order) and in sum between two years."""
+    order = [*solutions, ALL_SOLUTIONS]
+    rows = growth[(growth["series"] == series) & (growth["from_year"] == from_year)
+                  & (growth["to_year"] == to_year) & (growth["item"] == "")
+                  & growth["solution"].isin(order)]
+    if price_basis is not None:
+        rows = rows[rows["price_basis"] == price_basis]
+    rows = rows.drop_duplicates(["solution"], keep="first").set_index("solution")
+    rows = rows.reindex([s for s in order if s in rows.index]).reset_index()
+    return pd.DataFrame({
+        "Løsning": rows["solution"].replace({ALL_SOLUTIONS: "Sum"}),
+        str(from_year): rows["from_value"],
+        str(to_year): rows["to_value"],
+        "Endring (MNOK)": rows["change_mnok"],
+        "Endring (%)": rows["change_pct"],
+    })
+
+
+def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
+                 solution: str | None = None, base_mnok: float | None = None) -> pd.DataFrame:
+    """Rows (solutions, or items with ``by="item"``) × driver categories in MNOK, with the sum
+    and the sum's share of the starting level (the table's total, or ``solution``'s own)."""
+    rows = drivers[drivers["table"] == table]
+    items = rows[rows["row_kind"] == "item"]
+    if solution is not None:
+        items = items[items["solution"] == solution]
+    order = [c for c in DRIVER_LABELS if c in set(rows["category"])]
+    names = items["item"] if by == "item" else items["solution"].where(items["item"] == "",
+                                                                       items["item"])
+    wide = items.assign(_name=names).pivot_table(
+        index="_name", columns="category", values="value_mnok", aggfunc="sum", sort=False)
+    wide = wide.reindex(columns=order)
+    if solution is None:
+        total = rows[(rows["row_kind"] == "total") & (rows["item"] == "")]
+        wide.loc["Sum"] = total.set_index("category")["value_mnok"].reindex(order)
+        base = float(total["base_mnok"].iloc[0]) if len(total) else float("nan")
+    else:
+        wide.loc["Sum"] = wide.sum(axis=0, min_count=1)
+        base = float("nan")
+    if base_mnok is not None:
+        base = base_mnok
+    # A computed share, shown to one decimal like the source's percentages.
+    wide.loc["I % av utgangsnivået"] = (wide.loc["Sum"] / base * 100).round(1) if base \
+        else float("nan")
+    wide.columns = [DRIVER_LABELS.get(c, c) for c in wide.columns]
+    wide.index.name = "Løsning" if by == "solution" else "Aktivitet"
+    amounts = wide.iloc[:-1]
+    places = decimals_needed(amounts)
+    text = amounts.map(lambda v: format_number(v, places) if pd.notna(v) else MISSING)
+    text.loc["I % av utgangsnivået"] = [format_percent(v, 1) if pd.notna(v) else MISSING
+                                        for v in wide.iloc[-1]]
+    return text.reset_index()
+
+
+def corrections_view(corrections: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
+    """Each corrected cell named by its table, printed row and column heading."""
+    rows = []
+    for fix in corrections.itertuples(index=False):
+        spec = manifest.table(fix.table)
+        index = int(fix.column)
+        column = "Radetikett" if index == 0 else column_label(spec.columns[index])
+        rows.append({"Tabell": spec.label.replace(" ", "\u00a0"),
+                     "Trykt rad": _printed_row(spec, int(fix.line)),
+                     "Kolonne": column,
+                     "Trykt": fix.as_printed or "(tom)",
+                     "Rettet til": fix.corrected or "(tom)"})
+    return pd.DataFrame(rows)
+
+
+def _printed_row(spec: TableSpec, line: int) -> str:
+    rows = read_raw_table(spec.file, spec.header_rows).rows
+    label = next((r.cells[0] for r in rows if r.line == line), "")
+    return " ".join(strip_markup(label).split()) or "(uten etikett)"
+
+
+def corrections_markdown(corrections: pd.DataFrame, manifest: Manifest) -> str:
+    """Why each correction was made, with the source's own words as evidence."""
+    parts = []
+    for fix in corrections.drop_duplicates("id").itertuples(index=False):
+        quotes = [q.strip() for q in str(fix.evidence).split(" | ") if q.strip()]
+        parts.append(f"**{manifest.table(fix.table).label}:** {fix.reason}\n\n"
+                     + "\n".join(f"- {q}" for q in quotes))
+    return "\n\n".join(parts)
+
+
+def reconciliation_summary(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    counts = reconciliation.groupby(["check_type", "status"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=["ok", ROUNDING, DISCREPANCY], fill_value=0)
+    counts = counts.reindex([t for t in CHECK_TYPE_LABELS if t in counts.index])
+    counts.index = [CHECK_TYPE_LABELS[i] for i in counts.index]
+    counts.columns = [STATUS_LABELS[c] for c in counts.columns]
+    counts.loc["I alt"] = counts.sum()
+    counts.index.name = "Kontroll"
+    return counts.reset_index()
+
+
+def problems_view(reconciliation: pd.DataFrame, status: str = DISCREPANCY,
+                  claims: bool | None = None) -> pd.DataFrame:
+    """Checks with one status; a claim's source is the text (its section), not a table.
+    Differences and tolerances get two decimals so that 6,2 against 6,25 does not read 0,0."""
+    rows = reconciliation[reconciliation["status"] == status]
+    if claims is not None:
+        is_claim = rows["check_type"] == "påstand"
+        rows = rows[is_claim] if claims else rows[~is_claim]
+    where = rows["table_number"].where(rows["check_type"] != "påstand",
+                                       "Teksten, " + rows["section"].str.split(" ").str[0])
+    return pd.DataFrame({
+        "Kilde": where.str.replace(" ", "\u00a0", n=1),
+        "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
+        "Kontroll": rows["check"],
+        "Trykt": rows["printed"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
+        "Beregnet": rows["computed"].map(lambda v: format_number(v, places_needed(v, 0, 2))),
+        "Forskjell": rows["difference"].map(lambda v: format_number(v, 2)),
+        "Toleranse": rows["tolerance"].map(lambda v: format_number(v, 2)),
+    }).reset_index(drop=True)
+
+
+
+
+
+def clean_log_view(log: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Dokument": log["document"], "Tabell": log["number"], "Tittel": log["title"],
+        "Fil": log["file"], "Rader": log["rows"], "Tall": log["figures"],
+        "Rettede tall": log["corrected_figures"],
+    })
+
+
+def figures_sample(figures: pd.DataFrame, per_table: int = 2) -> pd.DataFrame:
+    sample = figures.groupby("table", sort=False).head(per_table)
+    return pd.DataFrame({
+        "Tabell": sample["table_number"], "Løsning": sample["solution"], "Post": sample["item"],
+        "Mål": sample["measure"], "Kategori": sample["category"], "År": sample["year"],
+        "MNOK": sample["value_mnok"], "Trykt": sample["text_as_printed"],
+        "Kilde (linje, kolonne)": [f"{f.split('/')[-1]} {r}:{c}" for f, r, c in
+                                   zip(sample["source_file"], sample["source_row"],
+                                       sample["source_col"], strict=True)],
+    })
+
+
+def index_view(levels: pd.DataFrame) -> pd.DataFrame:
+    """Solution levels whose printing was raised by the index: printed, nominal, re-indexed."""
+    rows = levels[(levels["nominal_year"] < levels["price_year"]) & (levels["item"] == "")
+                  & (levels["series"] == "finansieringsbehov")]
+    return pd.DataFrame({
+        "Løsning": rows["solution"].replace({ALL_SOLUTIONS: "Sum"}),
+        "År": rows["nominal_year"],
+        "Trykt": rows["value_mnok"],
+        "Nominelt": rows["nominal"],
+        "Med valgt indeks": rows["fixed"],
+    })
+
+
+def growth_long_view(growth: pd.DataFrame) -> pd.DataFrame:
+    rows = growth[growth["item"] == ""]
+    return pd.DataFrame({
+        "Serie": rows["series_label"], "Løsning": rows["solution"], "Fra": rows["from_year"],
+        "Til": rows["to_year"], "Prisgrunnlag": rows["price_basis"],
+        "Fra (MNOK)": rows["from_value"], "Til (MNOK)": rows["to_value"],
+        "Endring (MNOK)": rows["change_mnok"], "Endring (%)": rows["change_pct"],
+    })
+
+
+def growth_table_ids(manifest: Manifest) -> list[str]:
+    return [t.id for t in manifest.tables if t.role == "vekst"]
+
+
+def table_caption(manifest: Manifest, table_id: str) -> str:
+    spec = manifest.table(table_id)
+    return f"{spec.title} ({spec.document}, {spec.number})"
+
+
+def claims_markdown(reconciliation: pd.DataFrame) -> str:
+    rows = reconciliation[(reconciliation["check_type"] == "påstand")
+                          & (reconciliation["status"] == DISCREPANCY)]
+    if rows.empty:
+        return "Alle tallpåstander i teksten stemmer med tabellene."
+    return "\n".join(f"- **{r.section}**: «{r.quote}» — {r.message}" for r in rows.itertuples())
+
+
+def note_row_text(spec: TableSpec, row: str) -> str:
+    """A text-only row of a source table (e.g. "Nye tjenester i digital samhandling"), column
+    by column, as the reader needs it next to the numbers."""
+    for raw in read_raw_table(spec.file, spec.header_rows).rows:
+        cells = [" ".join(strip_markup(c).split()) for c in raw.cells]
+        if cells[0] == row:
+            return "; ".join(f"{column_label(spec.columns[i])}: {cells[i]}"
+                             for i in spec.columns if i < len(cells) and cells[i])
+    return ""
+
+
+def explanations_markdown(reconciliation: pd.DataFrame) -> str:
+    """The analysts' explanations of the discrepancies, one bullet per finding."""
+    rows = reconciliation[(reconciliation["status"] == DISCREPANCY)
+                          & (reconciliation["explanation"] != "")]
+    if rows.empty:
+        return "Ingen av avvikene er forklart i registeret."
+    where = rows["table_number"].where(rows["check_type"] != "påstand",
+                                       "Teksten " + rows["section"].str.split(" ").str[0])
+    named = (where + ", " + rows["item"].where(rows["item"] != "", rows["solution"]))
+    groups = named.groupby(rows["explanation"], sort=False).apply(
+        lambda names: "; ".join(dict.fromkeys(names)))
+    return "\n".join(f"- **{who}:** {text}" for text, who in groups.items())

@@ -1,0 +1,635 @@
+"""The scenario explorer and the views it shares with the static report.
+
+Every table and chart here is built from a :class:`~tbu_analysis.scenarios.ScenarioResult`,
+so the explorer, a headless notebook run and the tests show the same numbers. Formatting and
+charts go through :mod:`tbu_analysis.common.formatting` and :mod:`tbu_analysis.reports.charts` only.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import (
+    format_change,
+    format_mnok,
+    format_number,
+    format_percent,
+    format_table,
+)
+from tbu_analysis.reports.charts import figure_to_svg, levels_chart, show
+from tbu_analysis.rounds.numbers import parse_number
+from tbu_analysis.scenarios.keys import (
+    GROUP_LABELS,
+    GROUPS,
+    REST,
+    TOTAL,
+    UNALLOCATED,
+    KeySet,
+    Origin,
+    Override,
+    YearSpan,
+    allocation_for,
+    load_key_sets,
+)
+from tbu_analysis.scenarios.scenario import (
+    CURRENT,
+    FIXED,
+    KIND_DATA,
+    Scenario,
+    ScenarioResult,
+    check_horizon,
+    compute,
+    save_scenario,
+    scenario_to_dict,
+)
+
+GROUP_COLUMN = "Aktørgruppe"
+UNIT_COLUMN = "Løsning"
+SCENARIO_COLUMN = "Scenario"
+SUM_LABEL = GROUP_LABELS[TOTAL]
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def _wide(frame: pd.DataFrame, row: str, label: str, value: str = "value_mnok") -> pd.DataFrame:
+    table = frame.pivot_table(index=row, columns="year", values=value, aggfunc="sum",
+                              sort=False)
+    table.columns = [str(year) for year in table.columns]
+    table.index.name = label
+    return table.reset_index()
+
+
+def _with_sum(table: pd.DataFrame, label: str) -> pd.DataFrame:
+    total = table.drop(columns=[label]).sum(numeric_only=True)
+    return pd.concat([table, pd.DataFrame([{label: SUM_LABEL, **total}])], ignore_index=True)
+
+
+def bills_table(result: ScenarioResult) -> pd.DataFrame:
+    """Each actor group's bill per year, with «Ikke fordelt» and the sum."""
+    frame = result.bills.assign(group=result.bills["group"].map(GROUP_LABELS))
+    return _with_sum(_wide(frame, "group", GROUP_COLUMN), GROUP_COLUMN)
+
+
+def totals_table(result: ScenarioResult) -> pd.DataFrame:
+    """Funding need per solution (unit) and year, after the scenario's changes."""
+    return _with_sum(_wide(result.totals, "unit", UNIT_COLUMN), UNIT_COLUMN)
+
+
+def difference_table(result: ScenarioResult) -> pd.DataFrame:
+    """Scenario minus baseline per solution and year."""
+    table = _wide(result.versus_baseline, "unit", UNIT_COLUMN, "difference_mnok")
+    return _with_sum(table, UNIT_COLUMN)
+
+
+def bills_difference_table(result: ScenarioResult) -> pd.DataFrame:
+    """Scenario minus baseline per actor group and year (same key for both)."""
+    frame = result.bills_versus_baseline
+    frame = frame.assign(group=frame["group"].map(GROUP_LABELS))
+    return _with_sum(_wide(frame, "group", GROUP_COLUMN, "difference_mnok"), GROUP_COLUMN)
+
+
+def projection_table(result: ScenarioResult, projected_only: bool = True) -> pd.DataFrame:
+    """Start, each driver and end per solution and year: the arithmetic of the projection."""
+    frame = result.projection
+    if projected_only:
+        frame = frame[frame["kind"] != KIND_DATA]
+    return frame.rename(columns={
+        "unit": UNIT_COLUMN, "year": "År", "kind": "Grunnlag", "start": "Start",
+        "volume": "Volum", "efficiency": "Effektivisering", "investments": "Investeringer",
+        "additions": "Faste tillegg", "end": "Slutt",
+    }).reset_index(drop=True)
+
+
+def deflator_table(result: ScenarioResult) -> pd.DataFrame:
+    """Each group's bill in current kroner against its base-year bill grown by the deflator."""
+    frame = result.deflated
+    frame = frame[frame["group"] != UNALLOCATED]
+    return frame.assign(group=frame["group"].map(GROUP_LABELS)).rename(columns={
+        "group": GROUP_COLUMN, "year": "År", "bill_mnok": "Regning (løpende kr)",
+        "reference_mnok": "Basisår × deflator", "difference_mnok": "Over deflator",
+        "bill_growth_pct": "Vekst i regning", "deflator_growth_pct": "Deflatorvekst",
+    }).reset_index(drop=True)
+
+
+def unallocated_table(result: ScenarioResult) -> pd.DataFrame:
+    """Money no key allocates, and why."""
+    return result.unallocated.rename(columns={
+        "unit": UNIT_COLUMN, "year": "År", "value_mnok": "Ikke fordelt", "reason": "Årsak",
+    })
+
+
+def shares_table(result: ScenarioResult) -> pd.DataFrame:
+    """The shares used, per solution and year (– = unknown)."""
+    frame = result.bills_by_unit
+    frame = frame[frame["group"].isin(GROUPS)]
+    table = frame.pivot_table(index=["unit", "year"], columns="group", values="share_pct",
+                              aggfunc="first", sort=False, dropna=False)
+    table = table.reindex(columns=list(GROUPS))
+    table.columns = [GROUP_LABELS[group] for group in table.columns]
+    return table.reset_index().rename(columns={"unit": UNIT_COLUMN, "year": "År"})
+
+
+def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
+    """Bills per actor group and year for several scenarios, one under the other."""
+    parts = []
+    for name, result in results.items():
+        table = bills_table(result)
+        table.insert(0, SCENARIO_COLUMN, name)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
+    """Every choice of the scenario with its source, as the report states them."""
+    s = result.scenario
+    rows = [
+        ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
+        ("Merknad til nøkkelen", s.key_set.note or "–", ""),
+        ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
+        ("Indeks (satser i scenarioet)", _rates_text(s.index_rates), s.index_source),
+        ("Kroneverdi", result.price_label, ""),
+        ("Horisont", str(s.horizon), s.horizon_source),
+        ("Effektivisering per år", _rate_text(s.efficiency_pct), s.growth_source),
+        ("Volumvekst per år", _rate_text(s.volume_pct), s.growth_source),
+        ("D&F-andel av investering", _pct_text(s.investment_share_pct),
+         s.investment_share_source),
+        ("Investeringer", _items_text(s.investments), ""),
+        ("Faste tillegg", _items_text(s.additions), ""),
+    ]
+    if s.deflator:
+        rows.append(("Deflator", f"basisår {s.deflator.base_year}; "
+                     + _rates_text(s.deflator.rates), s.deflator.source))
+    return pd.DataFrame(rows, columns=["Forutsetning", "Verdi", "Kilde"])
+
+
+def _pct_text(value: float) -> str:
+    decimals = next((d for d in range(3) if abs(value * 10**d - round(value * 10**d)) < 1e-9), 3)
+    return format_percent(value, decimals)
+
+
+def _rate_text(rate: Any) -> str:
+    return _rates_text(rate) if isinstance(rate, Mapping) else _pct_text(float(rate))
+
+
+def _rates_text(rates: Mapping[int, float]) -> str:
+    if not rates:
+        return "ingen (bruker indeksfilen)"
+    return "; ".join(f"{year}: {_pct_text(rate)}" for year, rate in sorted(rates.items()))
+
+
+def _items_text(items: Any) -> str:
+    if not items:
+        return "ingen"
+    texts = []
+    for item in items:
+        year = getattr(item, "year", None) or getattr(item, "from_year", None)
+        label = getattr(item, "label", "") or item.source
+        texts.append(f"{item.unit} {year}: {format_number(item.mnok, 1)} mill. ({label})")
+    return "; ".join(texts)
+
+
+def summary(result: ScenarioResult) -> str:
+    """A short Norwegian paragraph (Markdown) with the scenario's main numbers."""
+    bills = result.bills.set_index(["group", "year"])["value_mnok"]
+    last, horizon = result.data_years[-1], result.scenario.horizon
+    totals = result.totals.groupby("year")["value_mnok"].sum()
+    diff = result.versus_baseline.groupby("year")["difference_mnok"].sum()
+    fmt = _numbers
+
+    def group_line(year: int) -> str:
+        parts = [f"{GROUP_LABELS[g]} {fmt(bills[g, year])}" for g in GROUPS
+                 if abs(bills[g, year]) > 0.05]
+        return ", ".join(parts) or "ingen kjente andeler"
+
+    text = [
+        f"Scenarioet **{result.scenario.name}** bruker fordelingsnøkkelen "
+        f"«{result.scenario.key_set.name}». Beløp i mill. kroner, {result.price_label}.",
+        "",
+        f"- Samlet finansieringsbehov: {fmt(totals[last])} i {last} (NHNs siste estimat) og "
+        f"{fmt(totals[horizon])} i {horizon}; forskjell mot grunnlaget i {horizon}: "
+        f"{fmt(diff[horizon], change=True)}.",
+        f"- Regning {last}: {group_line(last)}; ikke fordelt {fmt(bills[UNALLOCATED, last])}.",
+        f"- Regning {horizon}: {group_line(horizon)}; ikke fordelt "
+        f"{fmt(bills[UNALLOCATED, horizon])}.",
+    ]
+    return "\n".join(text)
+
+
+def notes_markdown(result: ScenarioResult) -> str:
+    """The result's notes as a Markdown list."""
+    return "\n".join(f"- {note}" for note in result.notes)
+
+
+def _numbers(value: float, change: bool = False) -> str:
+    return format_change(value) if change else format_mnok(value)
+
+
+def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
+    """The project's table style: Norwegian numbers, percent columns marked."""
+    percent = [c for c in table.columns if c in ("Vekst i regning", "Deflatorvekst",
+                                                 *(GROUP_LABELS[g] for g in GROUPS))
+               and pd.api.types.is_numeric_dtype(table[c])]
+    text = [c for c in table.columns if c in ("År",)]
+    return format_table(table, percent_columns=percent, text_columns=text, caption=caption)
+
+
+def show_table(table: pd.DataFrame, caption: str | None = None) -> None:
+    from IPython.display import display
+
+    display(styled(table, caption))
+
+
+def show_markdown(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def bills_figure(result: ScenarioResult) -> Any:
+    """Bars per actor group, one per year."""
+    frame = result.bills.assign(solution=result.bills["group"].map(GROUP_LABELS))
+    return levels_chart(frame, title=f"Regning per aktørgruppe ({result.price_label})")
+
+
+def totals_figure(result: ScenarioResult) -> Any:
+    """Total funding need per year: scenario and baseline."""
+    frame = result.versus_baseline.groupby("year")[["scenario_mnok", "baseline_mnok"]].sum()
+    long = pd.concat([
+        pd.DataFrame({"solution": "Scenario", "year": frame.index,
+                      "value_mnok": frame["scenario_mnok"].to_numpy()}),
+        pd.DataFrame({"solution": "Grunnlag", "year": frame.index,
+                      "value_mnok": frame["baseline_mnok"].to_numpy()}),
+    ])
+    fig = levels_chart(long, kind="line",
+                       title=f"Samlet finansieringsbehov ({result.price_label})")
+    fig.axes[0].get_legend().set_title("")
+    return fig
+
+
+def show_figure(fig: Any) -> None:
+    show(fig)
+
+
+# --- the explorer ----------------------------------------------------------------------------
+
+
+def _share_text(text: str) -> float | None:
+    """The explorer's share box: blank = unknown, else a Norwegian number 0–100."""
+    text = text.strip()
+    if not text or text.lower() == "ukjent":
+        return None
+    parsed = parse_number(text.replace("%", ""))
+    if parsed.value is None:
+        return None
+    value = float(parsed.value)
+    if not 0 <= value <= 100:
+        raise InputError("andelen må ligge mellom 0 og 100 %", text=text)
+    return value
+
+
+class ScenarioExplorer:
+    """Controls for one scenario; every change recomputes ``result`` and redraws the views.
+
+    ``result`` holds the latest :class:`ScenarioResult`; ``error`` the latest bad input
+    (then nothing is drawn). ``save()`` writes the current choices as a scenario file.
+    """
+
+    def __init__(
+        self,
+        baseline_funding: pd.DataFrame,
+        index: PriceIndex,
+        scenario: Scenario,
+        *,
+        key_sets: Mapping[str, KeySet] | None = None,
+        save_path: str | Path | None = None,
+        chart: bool = True,
+    ) -> None:
+        self.baseline_funding = baseline_funding
+        self.index = index
+        self.scenario = scenario
+        self.chart = chart
+        if key_sets is None:
+            key_sets = load_key_sets(scenario.key_set_dir) if scenario.key_set_dir else {}
+        self.key_sets = {**key_sets, scenario.key_set.id: key_sets.get(
+            scenario.key_set.id, scenario.key_set)}
+        self.result: ScenarioResult | None = None
+        self.error: InputError | None = None
+        self.share_inputs: dict[tuple[str, YearSpan, str], float] = {}
+        self._quiet = False
+        self._rate_touched: set[str] = set()
+        years = sorted(baseline_funding["nominal_year"].unique().tolist())
+        self._first_year = int(years[0]) if years else scenario.horizon
+        self._build_controls()
+        self._build_outputs()
+        self.refresh()
+
+    # controls
+    def _build_controls(self) -> None:
+        s = self.scenario
+        style = {"description_width": "220px"}
+        layout = w.Layout(width="560px")
+        self.key_set = w.Dropdown(
+            options=[(ks.name, key) for key, ks in self.key_sets.items()],
+            value=s.key_set.id, description="Fordelingsnøkkel", style=style, layout=layout,
+        )
+        self.extend = w.Checkbox(value=s.extend_last_year,
+                                 description="Viderefør siste års nøkkel", style=style)
+        self.price_basis = w.ToggleButtons(
+            options=[("Faste kroner", FIXED), ("Løpende kroner", CURRENT)],
+            value=s.price_basis, description="Kroneverdi", style=style,
+        )
+        rate_years = sorted(y for y in {*self.index.rates, *s.index_rates}
+                            if self._first_year <= y < s.horizon)
+        self.index_rates = {
+            year: w.FloatSlider(
+                value=s.index_rates.get(year, self.index.rates.get(year, 0.0)),
+                min=0.0, max=10.0, step=0.001, readout_format=".3f",
+                description=f"Indeks {year}→{year + 1} (%)", style=style, layout=layout,
+            )
+            for year in rate_years
+        }
+        self.efficiency = w.FloatSlider(
+            value=_mean_rate(s.efficiency_pct), min=0.0, max=10.0, step=0.1,
+            readout_format=".1f", description="Effektivisering per år (%)", style=style,
+            layout=layout,
+        )
+        self.volume = w.FloatSlider(
+            value=_mean_rate(s.volume_pct), min=-5.0, max=10.0, step=0.1, readout_format=".1f",
+            description="Volumvekst per år (%)", style=style, layout=layout,
+        )
+        self.investment_share = w.FloatSlider(
+            value=s.investment_share_pct, min=0.0, max=50.0, step=1.0, readout_format=".0f",
+            description="D&F-andel av investering (%)", style=style, layout=layout,
+        )
+        self.unknown_cell = w.Dropdown(description="Ukjent andel", style=style, layout=layout)
+        self.unknown_value = w.Text(value="", placeholder="ukjent",
+                                    description="Andel (%)", style=style, layout=layout,
+                                    continuous_update=False)
+        self.unknown_help = w.HTML()
+        self.save_path = w.Text(
+            value=str(_default_save_path(s)), description="Fil", style=style, layout=layout
+        )
+        self.save_button = w.Button(description="Lagre scenario", icon="save")
+        self.save_status = w.HTML()
+
+        for control in (self.key_set, self.extend, self.price_basis, self.investment_share,
+                        *self.index_rates.values()):
+            control.observe(self._changed, names="value")
+        self.efficiency.observe(self._rate_changed("efficiency_pct"), names="value")
+        self.volume.observe(self._rate_changed("volume_pct"), names="value")
+        self.unknown_cell.observe(self._cell_selected, names="value")
+        self.unknown_value.observe(self._share_entered, names="value")
+        self.save_button.on_click(lambda _button: self.save())
+        self._refresh_unknown_cells()
+
+    def _build_outputs(self) -> None:
+        self.message = w.HTML()
+        self.bills_view = w.HTML()
+        self.totals_view = w.HTML()
+        self.difference_view = w.HTML()
+        self.unallocated_view = w.HTML()
+        self.chart_view = w.HTML()
+        tabs = w.Tab(children=[
+            w.VBox([self.bills_view, self.chart_view]), self.totals_view,
+            self.difference_view, self.unallocated_view,
+        ])
+        for number, title in enumerate(
+            ["Regning per aktørgruppe", "Sum per løsning", "Scenario − grunnlag", "Ikke fordelt"]
+        ):
+            tabs.set_title(number, title)
+        controls = w.VBox([
+            self.key_set, self.extend, w.HBox([self.unknown_cell]),
+            w.HBox([self.unknown_value]), self.unknown_help, self.price_basis,
+            *self.index_rates.values(), self.efficiency, self.volume, self.investment_share,
+            w.HBox([self.save_path, self.save_button]), self.save_status,
+        ])
+        self.widget = w.VBox([controls, self.message, tabs])
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # events
+    def _changed(self, _change: Any = None) -> None:
+        if self._quiet:
+            return
+        if _change is not None and _change.get("owner") in (self.key_set, self.extend):
+            self._refresh_unknown_cells()
+        self.refresh()
+
+    def _rate_changed(self, name: str):
+        def handler(change: Any) -> None:
+            self._rate_touched.add(name)
+            self._changed(change)
+        return handler
+
+    def _cell_selected(self, change: Any) -> None:
+        cell = change["new"]
+        self._quiet = True
+        try:
+            value = self.share_inputs.get(cell) if cell else None
+            self.unknown_value.value = "" if value is None else _plain(value)
+        finally:
+            self._quiet = False
+        self._describe_cell()
+
+    def _share_entered(self, change: Any) -> None:
+        if self._quiet or self.unknown_cell.value is None:
+            return
+        try:
+            value = _share_text(change["new"])
+        except InputError as error:
+            self._show_error(error)
+            return
+        if value is None:
+            self.share_inputs.pop(self.unknown_cell.value, None)
+        else:
+            self.share_inputs[self.unknown_cell.value] = value
+        self._describe_cell()
+        self.refresh()
+
+    def _refresh_unknown_cells(self) -> None:
+        cells = self._unknown_cells()
+        self._quiet = True
+        try:
+            self.unknown_cell.options = [(label, cell) for cell, label in cells]
+            self.unknown_cell.value = cells[0][0] if cells else None
+            value = self.share_inputs.get(self.unknown_cell.value)
+            self.unknown_value.value = "" if value is None else _plain(value)
+        finally:
+            self._quiet = False
+        self.unknown_value.disabled = not cells
+        self._describe_cell()
+
+    def _unknown_cells(self) -> list[tuple[tuple[str, YearSpan, str], str]]:
+        key_set = self.key_sets[self.key_set.value]
+        units = set(self.baseline_funding["unit"].tolist())
+        cells = []
+        for unit, entries in key_set.units.items():
+            if unit not in units:
+                continue
+            for entry in entries:
+                year = entry.span.first if entry.span.first is not None else self._first_year
+                allocation = allocation_for(key_set, unit, year, self.scenario.overrides)
+                for group in GROUPS:
+                    if allocation.shares[group] is None:
+                        label = f"{unit} {entry.span.label}: {GROUP_LABELS[group]}"
+                        cells.append(((unit, entry.span, group), label))
+        return cells
+
+    def _describe_cell(self) -> None:
+        cell = self.unknown_cell.value
+        if cell is None:
+            self.unknown_help.value = "<i>Nøkkelen har ingen ukjente andeler.</i>"
+            return
+        self.unknown_help.value = (
+            "<i>Tomt felt = ukjent (beløpet står som «ikke fordelt»). Er bare én annen andel "
+            "ukjent for samme løsning og år, får den resten.</i>"
+        )
+
+    # scenario and results
+    def current_scenario(self) -> Scenario:
+        """The scenario the controls describe now."""
+        s = self.scenario
+        key_set = self.key_sets[self.key_set.value]
+        rates = dict(s.index_rates)
+        rates.update({
+            year: float(slider.value) for year, slider in self.index_rates.items()
+            if year in s.index_rates or slider.value != self.index.rates.get(year)
+        })
+        changes: dict[str, Any] = {
+            "key_set": key_set,
+            "extend_last_year": bool(self.extend.value),
+            "price_basis": self.price_basis.value,
+            "index_rates": rates,
+            "investment_share_pct": float(self.investment_share.value),
+            "overrides": (*s.overrides, *self._share_overrides(key_set)),
+        }
+        if "efficiency_pct" in self._rate_touched:
+            changes["efficiency_pct"] = float(self.efficiency.value)
+        if "volume_pct" in self._rate_touched:
+            changes["volume_pct"] = float(self.volume.value)
+        scenario = replace(s, **changes)
+        check_horizon(scenario)
+        if scenario_to_dict(scenario) != scenario_to_dict(s):
+            scenario = replace(scenario, name=f"{s.name} (endret i utforskeren)")
+        return scenario
+
+    def _share_overrides(self, key_set: KeySet) -> list[Override]:
+        by_entry: dict[tuple[str, YearSpan], dict[str, float]] = {}
+        for (unit, span, group), value in self.share_inputs.items():
+            by_entry.setdefault((unit, span), {})[group] = value
+        overrides = []
+        for (unit, span), values in by_entry.items():
+            entry = next((e for e in key_set.units.get(unit, ()) if e.span == span), None)
+            if entry is None:
+                continue
+            year = span.first if span.first is not None else self._first_year
+            base = allocation_for(key_set, unit, year, self.scenario.overrides)
+            raw: dict[str, Any] = {g: v for g, v in values.items() if base.shares[g] is None}
+            if not raw:
+                continue
+            still_unknown = [g for g in GROUPS if base.shares[g] is None and g not in raw]
+            if len(still_unknown) == 1:
+                raw[still_unknown[0]] = REST
+            open_span = span
+            if self.extend.value and span.last is not None and span.last == max(
+                (e.span.last or 0) for e in key_set.units[unit]
+            ):
+                open_span = YearSpan(span.first, None)
+            overrides.append(Override(unit, open_span, raw, Origin(None),
+                                      f"utforsker.{unit}.{span.label}"))
+        return overrides
+
+    def refresh(self) -> None:
+        """Recompute from the controls and redraw; bad input shows a message, no tables."""
+        try:
+            scenario = self.current_scenario()
+            self.result = compute(scenario, self.baseline_funding, self.index)
+        except InputError as error:
+            self._show_error(error)
+            return
+        self.error = None
+        self.message.value = ""
+        result = self.result
+        self.bills_view.value = _html(bills_table(result), "Regning per aktørgruppe, mill. kr")
+        self.totals_view.value = _html(totals_table(result), "Finansieringsbehov, mill. kr")
+        self.difference_view.value = _html(difference_table(result),
+                                           "Scenario minus grunnlag, mill. kr")
+        self.unallocated_view.value = (
+            _html(unallocated_table(result), "Ikke fordelt, mill. kr")
+            if not result.unallocated.empty else "<p>Alt er fordelt.</p>"
+        )
+        self.chart_view.value = figure_to_svg(bills_figure(result)) if self.chart else ""
+
+    def _show_error(self, error: InputError) -> None:
+        self.error = error
+        self.result = None
+        self.message.value = (
+            f'<p style="color:#B00020"><b>Kan ikke regne:</b> {html.escape(str(error))}</p>'
+        )
+        for view in (self.bills_view, self.totals_view, self.difference_view,
+                     self.unallocated_view, self.chart_view):
+            view.value = ""
+
+    def save(self, path: str | Path | None = None) -> Path | None:
+        """Write the current choices as a scenario file (atomic)."""
+        target = Path(path) if path is not None else Path(self.save_path.value)
+        try:
+            written = save_scenario(self.current_scenario(), target)
+        except (InputError, OSError) as error:
+            self.save_status.value = f"<i>Ikke lagret: {html.escape(str(error))}</i>"
+            return None
+        self.save_status.value = f"<i>Lagret til {html.escape(str(written))}</i>"
+        return written
+
+
+def _html(table: pd.DataFrame, caption: str) -> str:
+    return styled(table, caption).to_html()
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _mean_rate(rate: Any) -> float:
+    if isinstance(rate, Mapping):
+        values = [float(v) for v in rate.values()]
+        return sum(values) / len(values) if values else 0.0
+    value = float(rate)
+    return 0.0 if math.isnan(value) else value
+
+
+def _default_save_path(scenario: Scenario) -> Path:
+    if scenario.path is None:
+        return Path("scenarios") / "eget-scenario.yml"
+    return scenario.path.with_name(f"{scenario.path.stem}-eget.yml")
+
+
+def show_explorer(
+    baseline_funding: pd.DataFrame,
+    index: PriceIndex,
+    scenario: Scenario,
+    interactive: bool = True,
+) -> ScenarioExplorer | None:
+    """Show the explorer in a notebook; a headless run (``interactive=False``) skips it."""
+    if not interactive:
+        show_markdown("*Utforskeren vises bare når notatboken kjøres interaktivt.*")
+        return None
+    from IPython.display import display
+
+    explorer = ScenarioExplorer(baseline_funding, index, scenario)
+    display(explorer.widget)
+    return explorer
