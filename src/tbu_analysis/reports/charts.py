@@ -4,26 +4,37 @@ Figures are built with :class:`matplotlib.figure.Figure`, not pyplot: no global 
 interactive backend and no automatic display, so a notebook shows exactly what
 :func:`show` puts in it (an SVG) and every rerun gives the same bytes. Each figure gets an
 Agg canvas of its own, whatever backend the kernel chose, without switching the global one.
+
+Every chart carries its own words (:class:`ChartText`): a caption and a text alternative
+written from its data, which :func:`show` puts in the SVG's ``<title>`` and ``aria-label``
+(a tagged PDF's ``/Alt``, a screen reader's text) and in a ``<figcaption>`` the report numbers.
+Text is set in the report's shipped font (Inter, ``reports/fonts``), never a system font.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import math
+import re
 import sys
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Polygon
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_change, format_number
+from tbu_analysis.reports.fonts import FONT_FAMILY, font_files
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,12 +46,18 @@ DOWN_COLOUR = "#D55E00"  # vermillion: a decrease
 CONNECTOR_COLOUR = "#8C8C8C"
 SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 
+#: The unit every amount is given in, in words a reader knows.
+UNIT = "mill. kroner"
+#: A waterfall whose steps span less than this share of its largest level gets a broken
+#: value axis, so a step of a few million is not a hairline beside a level of a thousand.
+BREAK_BELOW_SHARE = 0.35
+
 #: A4 with the report's margins leaves 170 mm; charts are drawn at that width, 1:1.
 PAGE_WIDTH_IN = 170 / 25.4
 FIGSIZE = (PAGE_WIDTH_IN, 3.6)
 
 RC = {
-    "font.family": "DejaVu Sans",
+    "font.family": FONT_FAMILY,
     "font.size": 9,
     "axes.titlesize": 11,
     "axes.titleweight": "bold",
@@ -66,11 +83,39 @@ RC = {
 WaterfallKind = str  # "level" | "change"
 
 
+@cache
+def _register_fonts() -> None:
+    """Teach matplotlib the shipped font from its files (once per process)."""
+    for path in font_files():
+        font_manager.fontManager.addfont(str(path))
+
+
 @contextmanager
 def style() -> Iterator[None]:
     """The project's chart style, applied while a figure is built and saved."""
+    _register_fonts()
     with matplotlib.rc_context(RC):
         yield
+
+
+@dataclass(frozen=True)
+class ChartText:
+    """What a chart says in words: ``caption`` under it, ``alt`` for who cannot see it,
+    ``source`` where its numbers come from (empty: the report names it beside the chart)."""
+
+    caption: str
+    alt: str
+    source: str = ""
+
+
+def describe(fig: Figure) -> ChartText | None:
+    """The words attached to ``fig`` by the function that drew it, if any."""
+    return getattr(fig, "tbu_text", None)
+
+
+def _attach(fig: Figure, text: ChartText) -> Figure:
+    fig.tbu_text = text  # type: ignore[attr-defined]
+    return fig
 
 
 def _new_figure(figsize: tuple[float, float]) -> Figure:
@@ -92,20 +137,15 @@ def _tick_decimals(ticks: Sequence[float]) -> int:
 
 
 def _category_labels(ax: Any, labels: Sequence[str], fig_width_in: float) -> None:
-    """Wrap category labels to their slot, shrinking the font if a word is longer than that.
+    """Horizontal category labels wrapped to their slot; the font gives way to a long word.
 
-    Norwegian compounds ("Finansieringsbehov") do not break, so the font gives way instead.
+    Every chart in a report reads its labels the same way (never slanted); Norwegian
+    compounds ("Finansieringsbehov") do not break, so the font shrinks instead.
     """
     slot_pt = fig_width_in * 72 * 0.85 / max(len(labels), 1)
-    char_pt = 0.6  # DejaVu Sans: average advance per point of font size
+    char_pt = 0.6  # average advance per point of font size
     longest = max((len(word) for label in labels for word in str(label).split()), default=1)
-    if slot_pt < char_pt * 7.5 * longest:  # too crowded to wrap legibly: slant the labels
-        wrapped = ["\n".join(textwrap.wrap(str(label), width=22)) for label in labels]
-        ax.set_xticks(range(len(labels)), wrapped, fontsize=7.5, rotation=30,
-                      ha="right", rotation_mode="anchor")
-        ax.tick_params(axis="x", length=0)
-        return
-    size = max(6.5, min(9.0, slot_pt / (char_pt * longest)))
+    size = max(6.0, min(9.0, slot_pt / (char_pt * longest)))
     width = max(int(slot_pt / (char_pt * size)), longest)
     wrapped = [
         "\n".join(textwrap.wrap(str(label), width=width, break_long_words=False))
@@ -120,6 +160,13 @@ def _norwegian_y_axis(ax: Any, unit: str | None) -> None:
     ax.yaxis.set_major_formatter(_axis_formatter(_tick_decimals(ax.get_yticks())))
     if unit:
         ax.set_ylabel(unit)
+
+
+def _norwegian_x_axis(ax: Any, unit: str | None) -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    ax.xaxis.set_major_formatter(_axis_formatter(_tick_decimals(ax.get_xticks())))
+    if unit:
+        ax.set_xlabel(unit)
 
 
 @dataclass(frozen=True)
@@ -166,85 +213,152 @@ def waterfall_bars(steps: Iterable[tuple[str, float, str]]) -> list[WaterfallBar
     return bars
 
 
+def _visible(bars: list[WaterfallBar], decimals: int) -> list[WaterfallBar]:
+    """Drop changes that print as zero: an empty category is no step for a reader."""
+    return [b for b in bars
+            if b.kind == "level" or round(abs(b.value), decimals) > 0]
+
+
+def waterfall_break(bars: Sequence[WaterfallBar]) -> float | None:
+    """Where the value axis starts when it is broken, or None for an axis from zero.
+
+    The axis is broken when every level stands high above the steps' range, so the steps
+    would be hairlines on an axis from zero; it then starts a little below the lowest point
+    any step or level reaches, at a round number.
+    """
+    if not any(b.kind == "change" for b in bars) or any(b.top <= 0 for b in bars):
+        return None
+    low = min(min(b.bottom for b in bars if b.kind == "change"),
+              min(b.top for b in bars if b.kind == "level"))
+    high = max(b.top for b in bars)
+    if low <= 0 or (high - low) >= BREAK_BELOW_SHARE * high:
+        return None
+    span = max(high - low, high * 0.01)
+    step = 10 ** math.floor(math.log10(span / 2)) if span > 0 else 1.0
+    start = math.floor((low - span * 0.25) / step) * step
+    return start if start > 0 else None
+
+
+def waterfall_alt(bars: Sequence[WaterfallBar], title: str, decimals: int = 1,
+                  unit: str = UNIT, axis_start: float | None = None) -> str:
+    """The chart in words: its start, every step and its end, in Norwegian numbers."""
+    if not bars:
+        return title
+    parts = [f"Fossefallsdiagram: {title.rstrip('.')}." if title else "Fossefallsdiagram."]
+    first, last = bars[0], bars[-1]
+    parts.append(f"Starter med {first.label}: {format_number(first.value, decimals)} {unit}.")
+    middle = [
+        f"{b.label} {format_change(b.value, decimals)}" if b.kind == "change"
+        else f"{b.label} {format_number(b.value, decimals)}"
+        for b in bars[1:-1]
+    ]
+    if middle:
+        parts.append("Deretter " + "; ".join(middle) + ".")
+    if len(bars) > 1:
+        parts.append(f"Ender med {last.label}: {format_number(last.value, decimals)} {unit}.")
+    if axis_start is not None:
+        parts.append(f"Verdiaksen er brutt og starter på {format_number(axis_start, 0)}.")
+    return " ".join(parts)
+
+
+def _break_marks(ax: Any, at: float, positions: Sequence[int], bar_height: float) -> None:
+    """Mark a broken axis: a white gap with two slanted rules across the value axis and
+    across every bar that is cut by it."""
+    low, high = ax.get_xlim()
+    width = (high - low) * 0.012
+    x = at + (high - low) * 0.015
+    for pos in [*positions, None]:
+        half = bar_height / 2 + 0.06 if pos is not None else 0.25
+        y = pos if pos is not None else ax.get_ylim()[0] - 0.25
+        corners = [(x - width, y + half), (x, y + half), (x + width, y - half),
+                   (x, y - half)]
+        ax.add_patch(Polygon(corners, closed=True, facecolor="white", edgecolor="none",
+                             zorder=4, clip_on=False))
+        for dx in (-width, 0.0):
+            ax.plot([x + dx, x + dx + width], [y + half, y - half], color="#4D4D4D",
+                    linewidth=0.8, zorder=5, clip_on=False)
+
+
 def waterfall(
     steps: Iterable[tuple[str, float, str]],
     *,
     title: str | None = None,
-    unit: str | None = "MNOK",
+    unit: str | None = UNIT,
     decimals: int = 1,
-    figsize: tuple[float, float] = FIGSIZE,
+    figsize: tuple[float, float] | None = None,
+    source: str = "",
 ) -> Figure:
     """A waterfall from a start level through changes to a new level (or funding need).
 
     ``steps`` are ``(label, value, kind)`` with ``kind`` "level" (a bar from zero) or
-    "change" (a bar from the running total, green up and vermillion down). Bars carry their
-    value in Norwegian format; changes have an explicit sign.
+    "change" (a bar from the running total, green up and vermillion down). Bars run across
+    the page, one step per line, so every label reads horizontally; each carries its value in
+    Norwegian format (changes with an explicit sign). Changes that print as zero are left
+    out. When the steps are small beside the levels the value axis is broken, and marked so.
     """
-    bars = waterfall_bars(steps)
+    bars = _visible(waterfall_bars(steps), decimals)
     if not bars:
         raise InputError("fossefallet har ingen steg")
+    axis_start = waterfall_break(bars)
+    if figsize is None:
+        figsize = (PAGE_WIDTH_IN, 0.9 + 0.3 * len(bars))
     with style():
         fig = _new_figure(figsize)
         ax = fig.add_subplot()
-        positions = range(len(bars))
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        positions = list(range(len(bars)))
         colours = [
             LEVEL_COLOUR if b.kind == "level" else UP_COLOUR if b.value >= 0 else DOWN_COLOUR
             for b in bars
         ]
-        ax.bar(
-            list(positions),
-            [b.top - b.bottom for b in bars],
-            bottom=[b.bottom for b in bars],
-            color=colours,
-            width=0.62,
-            zorder=2,
-            gid="waterfall",
-        )
+        height = 0.62
+        ax.barh(positions, [b.top - b.bottom for b in bars], left=[b.bottom for b in bars],
+                color=colours, height=height, zorder=2, gid="waterfall")
         for pos, bar in zip(positions, bars, strict=True):
             following = bars[pos + 1] if pos + 1 < len(bars) else None
             if following and (
                 following.kind == "change" or math.isclose(following.top, bar.total, abs_tol=0.05)
             ):
-                ax.plot(
-                    [pos + 0.31, pos + 1 - 0.31], [bar.total, bar.total],
-                    color=CONNECTOR_COLOUR, linewidth=0.8, linestyle=(0, (2, 2)), zorder=1,
-                )
-            text = (
-                format_number(bar.value, decimals)
-                if bar.kind == "level"
-                else format_change(bar.value, decimals)
-            )
-            below = bar.kind == "change" and bar.value < 0
-            ax.annotate(
-                text,
-                (pos, bar.bottom if below else bar.top),
-                xytext=(0, -3 if below else 3),
-                textcoords="offset points",
-                ha="center",
-                va="top" if below else "bottom",
-                fontsize=8.5,
-                fontweight="bold" if bar.kind == "level" else "normal",
-                color="#1A1A1A",
-            )
-        _category_labels(ax, [b.label for b in bars], figsize[0])
+                ax.plot([bar.total, bar.total], [pos + height / 2, pos + 1 - height / 2],
+                        color=CONNECTOR_COLOUR, linewidth=0.8, linestyle=(0, (2, 2)), zorder=1)
+            text = (format_number(bar.value, decimals) if bar.kind == "level"
+                    else format_change(bar.value, decimals))
+            left = bar.kind == "change" and bar.value < 0
+            ax.annotate(text, (bar.bottom if left else bar.top, pos),
+                        xytext=(-3 if left else 3, 0), textcoords="offset points",
+                        ha="right" if left else "left", va="center", fontsize=8.5,
+                        fontweight="bold" if bar.kind == "level" else "normal",
+                        color="#1A1A1A")
+        ax.set_yticks(positions, [b.label for b in bars], fontsize=8.5)
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(len(bars) - 0.5, -0.5)  # first step on top
         low = min(0.0, *(b.bottom for b in bars))
         high = max(0.0, *(b.top for b in bars))
-        pad = (high - low) * 0.08 or 1.0
-        ax.set_ylim(low - (pad if low < 0 else 0), high + pad)
-        ax.axhline(0, color="#4D4D4D", linewidth=0.8, zorder=3)
-        _norwegian_y_axis(ax, unit)
-        if title:
-            ax.set_title(title)
-    return fig
+        start = axis_start if axis_start is not None else low
+        pad = (high - start) * 0.12 or 1.0
+        ax.set_xlim(start - (pad * 0.5 if start < 0 else 0), high + pad)
+        if axis_start is None:
+            ax.axvline(0, color="#4D4D4D", linewidth=0.8, zorder=3)
+        _norwegian_x_axis(ax, f"{unit} (brutt akse)" if unit and axis_start is not None
+                          else unit)
+        ax.spines["left"].set_visible(axis_start is None)
+        if axis_start is not None:
+            cut = [p for p, b in zip(positions, bars, strict=True) if b.bottom < axis_start]
+            _break_marks(ax, axis_start, cut, height)
+    caption = title or "Fossefall"
+    return _attach(fig, ChartText(caption, waterfall_alt(bars, caption, decimals,
+                                                         unit or UNIT, axis_start), source))
 
 
 def levels_chart(
     df: pd.DataFrame,
     *,
     title: str | None = None,
-    unit: str | None = "MNOK",
+    unit: str | None = UNIT,
     kind: str = "bar",
     figsize: tuple[float, float] = FIGSIZE,
+    source: str = "",
 ) -> Figure:
     """Levels per solution across years, from columns ``solution``, ``year``, ``value_mnok``.
 
@@ -260,6 +374,9 @@ def levels_chart(
         index="solution", columns="year", values="value_mnok", aggfunc="sum", sort=False
     )
     table = table.reindex(columns=sorted(table.columns))
+    table = table.dropna(how="all").dropna(axis=1, how="all")  # no empty categories
+    if table.empty:
+        raise InputError("diagrammet har ingen verdier")
     with style():
         fig = _new_figure(figsize)
         ax = fig.add_subplot()
@@ -290,28 +407,70 @@ def levels_chart(
         ax.axhline(0, color="#4D4D4D", linewidth=0.8, zorder=3)
         _norwegian_y_axis(ax, unit)
         ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        if title:
-            ax.set_title(title)
-    return fig
+    caption = title or "Nivå per løsning og år"
+    return _attach(fig, ChartText(caption, levels_alt(table, caption, kind, unit or UNIT),
+                                  source))
 
 
-def figure_to_svg(fig: Figure) -> str:
-    """The figure as SVG text, identical bytes for identical figures (no date, fixed ids)."""
+def levels_alt(table: pd.DataFrame, title: str, kind: str = "bar", unit: str = UNIT) -> str:
+    """The chart in words: every solution's value for every year, in Norwegian numbers."""
+    name = "Søylediagram" if kind == "bar" else "Linjediagram"
+    years = [str(int(y)) if float(y).is_integer() else str(y) for y in table.columns]
+    rows = []
+    for solution, values in table.iterrows():
+        shown = [f"{year} {format_number(v, 1)}" for year, v in zip(years, values, strict=True)
+                 if not math.isnan(v)]
+        rows.append(f"{solution}: {', '.join(shown)}")
+    heading = title.rstrip(".") if unit in title else f"{title.rstrip('.')} ({unit})"
+    return f"{name}: {heading}. " + "; ".join(rows) + "."
+
+
+_SVG_ROOT = re.compile(r"<svg\b([^>]*)>")
+
+
+def figure_to_svg(fig: Figure, alt: str | None = None) -> str:
+    """The figure as SVG text, identical bytes for identical figures (no date, fixed ids).
+
+    With ``alt`` (default: the chart's own text alternative) the SVG is an image with a
+    name: ``role="img"``, ``aria-label`` and a ``<title>`` first inside it.
+    """
     buffer = io.BytesIO()
     with style():
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue().decode("utf-8")
+    svg = buffer.getvalue().decode("utf-8")
+    svg = svg[svg.index("<svg"):]  # no XML prolog or doctype: the SVG goes inline in HTML
+    text = describe(fig)
+    alt = alt if alt is not None else (text.alt if text else None)
+    if alt:
+        label = html.escape(alt, quote=True)
+        svg = _SVG_ROOT.sub(
+            lambda m: f'<svg{m.group(1)} role="img" aria-label="{label}">'
+                      f"<title>{html.escape(alt, quote=False)}</title>", svg, count=1)
+    return svg
 
 
-def show(fig: Figure) -> None:
-    """Display ``fig`` in a notebook as SVG and release it.
+def figure_html(fig: Figure, source: str | None = None) -> str:
+    """The chart as a ``<figure>``: inline SVG with its text alternative, and a caption
+    with the source under it (the report puts "Figur N" before the caption)."""
+    text = describe(fig) or ChartText("", "Figur")
+    source = text.source if source is None else source
+    caption = html.escape(text.caption.rstrip(". ")) + "."
+    if source:
+        caption += f' <span class="tbu-source">Kilde: {html.escape(source.rstrip(". "))}.</span>'
+    return (f'<figure class="tbu-chart">{figure_to_svg(fig, text.alt)}'
+            f"<figcaption>{caption}</figcaption></figure>")
+
+
+def show(fig: Figure, *, source: str | None = None) -> None:
+    """Display ``fig`` in a notebook as a figure with its caption and text alternative, and
+    release it.
 
     A figure made with pyplot is closed too, so the inline backend does not show it a
     second time as a PNG.
     """
-    from IPython.display import SVG, display
+    from IPython.display import HTML, display
 
-    display(SVG(data=figure_to_svg(fig)))
+    display(HTML(figure_html(fig, source)))
     if "matplotlib.pyplot" in sys.modules:
         import matplotlib.pyplot as plt
 

@@ -184,7 +184,11 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
                          created or source_date(paths.root)[0],
                          round_label=f"TBU {load_manifest(paths.manifest).label}")
         futures = runner.run_all(jobs_for(paths, solutions, index_rates), kernel, renderer)
-        return [future.result()[0] for future in futures]
+        pdfs = [future.result()[0] for future in futures]
+    from tbu_analysis.reports.render import write_round_index
+
+    write_round_index(paths.reports / "index.html", runner.round_label, pdfs)
+    return pdfs
 
 
 @dataclass
@@ -261,10 +265,11 @@ def _noop() -> None:
 
 
 def _render(nb, pdf_path: Path, created) -> tuple[Path, float]:
-    from tbu_analysis.reports.render import render_pdf
+    """The tagged PDF and, beside it, the HTML edition."""
+    from tbu_analysis.reports.render import render_editions
 
     start = time.perf_counter()
-    path = render_pdf(nb, pdf_path, created=created)
+    path, _ = render_editions(nb, pdf_path, created=created)
     return path, time.perf_counter() - start
 
 

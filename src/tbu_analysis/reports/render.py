@@ -1,8 +1,12 @@
-"""Executed notebook → PDF for readers: nbconvert HTML with our print template, then WeasyPrint.
+"""Executed notebook → the reader's editions: a tagged PDF and a self-contained HTML file.
 
-No LaTeX and no browser. Readers see markdown and outputs only: code, prompts, the parameter
-cells, stderr (warnings, papermill's kernel noise), errors with tracebacks and widgets never
-reach the PDF. The same notebook gives the same PDF, byte for byte.
+nbconvert HTML with our template, post-processed once (flat sections, table semantics,
+numbered figures, Norwegian typography), then laid out by WeasyPrint as a tagged PDF/UA-1
+(structure tree, language, title, bookmarks, ``/Alt`` on every figure) and written as an HTML
+edition with the shipped fonts embedded. No LaTeX and no browser. Readers see markdown and
+outputs only: code, prompts, the parameter cells, stderr (warnings, papermill's kernel
+noise), errors with tracebacks and widgets never reach either edition. The same notebook
+gives the same bytes.
 
 Notebook-metadata contract (``nb.metadata["tbu"]``, all keys optional)::
 
@@ -12,13 +16,16 @@ Notebook-metadata contract (``nb.metadata["tbu"]``, all keys optional)::
      "author": "Norsk helsenett",                 # PDF author
      "language": "nb"}                            # <html lang>, hyphenation; default "nb"
 
-Without a title, ``nb.metadata["title"]`` or the notebook's file name is used. The PDF's
+The report's own first heading (``# …``) is its title when it has one; without it the
+metadata title, then ``nb.metadata["title"]`` or the notebook's file name is used. The PDF's
 creation date is not in this contract: it comes from ``created`` (see
 :func:`created_timestamp`) so reruns stay identical.
 """
 
 from __future__ import annotations
 
+import base64
+import html as html_lib
 import logging
 import os
 import re
@@ -39,9 +46,12 @@ from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import NUMERIC_TEXT
 from tbu_analysis.common.provenance import FIXED_EPOCH
+from tbu_analysis.reports.fonts import FONT_FAMILY, font_files
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "tbu_pdf"
+#: WeasyPrint's PDF/UA-1 variant: a tagged PDF with language, title and structure tree.
+PDF_VARIANT = "pdf/ua-1"
 
 #: Cells with these tags are dropped; papermill tags its parameter cell ``injected-parameters``.
 REMOVE_CELL_TAGS = frozenset(
@@ -189,9 +199,40 @@ def report_metadata(nb: Any, name: str = "") -> dict[str, str]:
         if value is not None and not isinstance(value, str | int):
             raise InputError(f'metadata "tbu.{key}" må være tekst', text=repr(value))
         result[key] = "" if value is None else str(value)
-    result["title"] = result["title"] or str(nb.metadata.get("title") or "") or name
+    result["title"] = (report_heading(nb) or result["title"]
+                       or str(nb.metadata.get("title") or "") or name)
     result["language"] = result["language"] or "nb"
     return result
+
+
+_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def report_heading(nb: Any) -> str:
+    """The report's own first-level heading, from a markdown cell or a markdown output."""
+    for cell in nb.cells:
+        texts = [_text(cell.source)] if cell.cell_type == "markdown" else [
+            _text(output.get("data", {}).get("text/markdown", ""))
+            for output in cell.get("outputs", [])]
+        for text in texts:
+            if match := _HEADING.search(text):
+                return match.group(1).strip()
+    return ""
+
+
+def font_face_css(embed: bool = False) -> str:
+    """``@font-face`` rules for the shipped family: file URLs for the PDF, or the files
+    themselves (base64) for the self-contained HTML edition."""
+    rules = []
+    for path in font_files():
+        stem = path.stem.split("-", 1)[-1].lower()
+        weight = "bold" if "bold" in stem else "normal"
+        style = "italic" if "italic" in stem else "normal"
+        url = (f"data:font/otf;base64,{base64.b64encode(path.read_bytes()).decode()}" if embed
+               else path.resolve().as_uri())
+        rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}"); '
+                     f"font-weight: {weight}; font-style: {style}; }}")
+    return "\n".join(rules)
 
 
 def _mark_tables(soup: BeautifulSoup) -> None:
@@ -229,9 +270,131 @@ def _mark_tables(soup: BeautifulSoup) -> None:
                     heads[column]["class"] = [*heads[column].get("class", []), "num"]
 
 
+#: nbconvert's wrappers around cells and outputs; unwrapped so that headings, text, tables
+#: and figures are siblings and "keep with next" works across what were cells.
+_WRAPPER_CLASSES = frozenset({
+    "cell", "inner_cell", "text_cell_render", "output_wrapper", "output", "output_area",
+    "output_subarea", "rendered_html", "output_html", "output_markdown",
+})
+#: First-cell words that make a row a total or a subtotal (set off in bold with a rule).
+_TOTAL_WORDS = ("sum", "totalt", "i alt", "total")
+_SUBTOTAL_WORDS = ("delsum",)
+#: Text never retouched by the typography pass.
+_VERBATIM = frozenset({"code", "pre", "script", "style", "svg", "title", "kbd", "samp"})
+_HYPHEN_MINUS = re.compile(r"(?<![\w.,/\-\u2212])-(?=\d)")
+_SPACE_BEFORE_PERCENT = re.compile(r"(\d)[ \u202f]?%")
+
+
+def _flatten_cells(main: Any) -> None:
+    for div in main.find_all("div"):
+        if _WRAPPER_CLASSES & set(div.get("class", [])):
+            div.unwrap()
+
+
+def _row_kind(row: Any) -> str:
+    first = row.find(["th", "td"], recursive=False)
+    label = first.get_text(" ", strip=True).lower() if first else ""
+    if label.startswith(_SUBTOTAL_WORDS):
+        return "tbu-subtotal"
+    if label.startswith(_TOTAL_WORDS):
+        return "tbu-sum"
+    return ""
+
+
+def _table_semantics(soup: BeautifulSoup) -> None:
+    """Header cells with scope, no empty header cells, totals set off and kept with the
+    row above (a table never leaves its Sum row alone on the next page)."""
+    for table in soup.find_all("table"):
+        for th in table.select("thead th"):
+            if not th.get_text(strip=True):
+                th.name = "td"
+                th.attrs.pop("scope", None)
+            else:
+                th["scope"] = "colgroup" if th.get("colspan") else "col"
+        for th in table.select("tbody th"):
+            th["scope"] = "row"
+        body_rows = table.select("tbody tr")
+        for row in body_rows:
+            if kind := _row_kind(row):
+                row["class"] = [*row.get("class", []), kind]
+        if body_rows:
+            body_rows[-1]["class"] = [*body_rows[-1].get("class", []), "tbu-last"]
+
+
+def _number_figures(soup: BeautifulSoup) -> None:
+    """"Figur N." before every chart's caption; a chart without its own source takes the
+    source its section names just before it (the table note the chart is drawn from)."""
+    for number, figure in enumerate(soup.select("figure.tbu-chart"), start=1):
+        caption = figure.find("figcaption")
+        if caption is None:
+            caption = soup.new_tag("figcaption")
+            figure.append(caption)
+        if caption.find(class_="tbu-source") is None:
+            source = _nearest_source(figure)
+            if source:
+                span = soup.new_tag("span", attrs={"class": "tbu-source"})
+                span.string = source
+                caption.append(" ")
+                caption.append(span)
+        label = soup.new_tag("span", attrs={"class": "tbu-fignum"})
+        label.string = f"Figur {number}."
+        caption.insert(0, " ")
+        caption.insert(0, label)
+
+
+def _nearest_source(figure: Any) -> str:
+    for element in figure.find_all_previous(["p", "h1", "h2", "h3"]):
+        if element.name != "p":
+            return ""
+        text = element.get_text(" ", strip=True)
+        if text.startswith("Kilde:"):
+            return text
+    return ""
+
+
+def _typeset(soup: BeautifulSoup) -> None:
+    """Norwegian typography in prose as in tables: U+2212 for a minus, a no-break space
+    before every per cent sign."""
+    for node in soup.find_all(string=True):
+        if node.parent is None or node.parent.name in _VERBATIM or any(
+                parent.name in _VERBATIM for parent in node.parents):
+            continue
+        text = str(node)
+        fixed = _SPACE_BEFORE_PERCENT.sub("\\1\u00a0%", _HYPHEN_MINUS.sub("\u2212", text))
+        if fixed != text:
+            node.replace_with(fixed)
+
+
+def _contents(soup: BeautifulSoup) -> None:
+    """Stable ids on the sections and a table of contents in ``nav`` (HTML edition)."""
+    nav = soup.find("nav", class_="tbu-contents")
+    if nav is None:
+        return
+    headings = soup.select("main h2")
+    if not headings:
+        nav.decompose()
+        return
+    items = soup.new_tag("ol")
+    for number, heading in enumerate(headings, start=1):
+        heading["id"] = heading.get("id") or f"del-{number}"
+        link = soup.new_tag("a", href=f"#{heading['id']}")
+        link.string = heading.get_text(" ", strip=True)
+        item = soup.new_tag("li")
+        item.append(link)
+        items.append(item)
+    nav.append(items)
+
+
 def _postprocess_html(html: str) -> str:
     soup = BeautifulSoup(html, features="html.parser")
+    main = soup.find("main")
+    if main is not None:
+        _flatten_cells(main)
     _mark_tables(soup)
+    _table_semantics(soup)
+    _number_figures(soup)
+    _typeset(soup)
+    _contents(soup)
     return str(soup)
 
 
@@ -274,7 +437,13 @@ def _html_to_pdf(html: str, base_url: str | None, epoch: int) -> bytes:
     fetcher = weasyprint.URLFetcher(allowed_protocols={"data", "file"})
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     with _font_timestamp(epoch):
-        return document.write_pdf(font_config=_FONT_CONFIG, cache=_CACHE)
+        return document.write_pdf(font_config=_FONT_CONFIG, cache=_CACHE, pdf_tags=True,
+                                  pdf_variant=PDF_VARIANT)
+
+
+def html_edition(html: str) -> str:
+    """The screen edition: the same document, the shipped fonts embedded (no file URLs)."""
+    return html.replace(font_face_css(embed=False), font_face_css(embed=True))
 
 
 def _base_url(resources: Mapping) -> str:
@@ -369,6 +538,7 @@ class TbuPdfExporter(HTMLExporter):
         tbu["created"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
         tbu["epoch"] = str(int(moment.timestamp()))
         tbu["generator"] = _generator()
+        tbu["font_css"] = font_face_css(embed=False)
         resources["tbu"] = tbu
         html, resources = super().from_notebook_node(nb, resources, **kw)
         return _postprocess_html(html), resources
@@ -431,11 +601,55 @@ def render_pdf(
     notebook: str | Path | Any, pdf_path: str | Path, *, created: Any = None
 ) -> Path:
     """Render ``notebook`` (path or node) to ``pdf_path`` atomically; return the path."""
+    return render_editions(notebook, pdf_path, html_path=False, created=created)[0]
+
+
+def render_editions(
+    notebook: str | Path | Any, pdf_path: str | Path, html_path: str | Path | None | bool = None,
+    *, created: Any = None,
+) -> tuple[Path, Path | None]:
+    """Write the tagged PDF and the HTML edition (default: beside the PDF, ``.html``) from
+    one export; each written atomically. ``html_path=False`` writes the PDF only."""
     nb, resources = _load(notebook)
-    exporter = _exporter()
-    html, resources = exporter.to_html(nb, resources, created=created)
+    html, resources = _exporter().to_html(nb, resources, created=created)
     pdf = _html_to_pdf(html, _base_url(resources), int(resources["tbu"]["epoch"]))
     pdf_path = Path(pdf_path)
     with atomic_path(pdf_path) as tmp:
         tmp.write_bytes(pdf)
-    return pdf_path
+    if html_path is False:
+        return pdf_path, None
+    html_path = pdf_path.with_suffix(".html") if html_path in (None, True) else Path(html_path)
+    with atomic_path(html_path) as tmp:
+        tmp.write_text(html_edition(html), encoding="utf-8")
+    return pdf_path, html_path
+
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+
+
+def round_index_html(title: str, reports: list[Path], language: str = "nb") -> str:
+    """An index page linking each report's HTML edition and PDF, titled as the reports are."""
+    items = []
+    for pdf in reports:
+        page = pdf.with_suffix(".html")
+        found = _TITLE.search(page.read_text(encoding="utf-8")) if page.is_file() else None
+        name = html_lib.unescape(found.group(1)) if found else pdf.stem
+        links = (f'<a href="{html_lib.escape(page.name)}">{html_lib.escape(name)}</a>'
+                 if page.is_file() else html_lib.escape(name))
+        items.append(f'<li>{links} (<a href="{html_lib.escape(pdf.name)}">PDF-utgave'
+                     f'<span class="tbu-hidden">: {html_lib.escape(name)}</span></a>)</li>')
+    css = (TEMPLATES_DIR / TEMPLATE_NAME / "static" / "tbu.css").read_text(encoding="utf-8")
+    return (f'<!DOCTYPE html>\n<html lang="{html_lib.escape(language)}">\n<head>\n'
+            f'<meta charset="utf-8">\n<title>{html_lib.escape(title)}</title>\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<style>\n{font_face_css(embed=True)}\n{css}</style>\n</head>\n<body>\n"
+            f'<main class="tbu-report">\n<h1>{html_lib.escape(title)}</h1>\n'
+            f"<ul class=\"tbu-index\">\n{chr(10).join(items)}\n</ul>\n</main>\n</body>\n</html>\n")
+
+
+def write_round_index(index_path: str | Path, title: str, reports: list[Path]) -> Path:
+    """Write the round's index page (atomically) linking ``reports`` in the given order."""
+    index_path = Path(index_path)
+    with atomic_path(index_path) as tmp:
+        tmp.write_text(round_index_html(title, [Path(r) for r in reports]), encoding="utf-8")
+    return index_path
