@@ -21,7 +21,7 @@ ROUNDS := $(if $(ROUND),$(ROUND),$(ALL_ROUNDS))
 SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2' -o -name '*.json' \) | sort)
 
 .DEFAULT_GOAL := report
-.PHONY: report data analysis test lint lab clean bench lock setup scenario
+.PHONY: report data analysis test lint lab clean bench lock setup scenario browser
 
 setup: $(STAMP)
 
@@ -67,7 +67,7 @@ scenario: $(STAMP)
 	$(PY) -m tbu_analysis.cli scenario $(SCENARIO)
 
 # --- checks -----------------------------------------------------------------------------------
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
@@ -83,3 +83,16 @@ lab: $(STAMP)
 
 clean:
 	rm -rf data/processed/* reports/* .pytest_cache .ruff_cache
+
+# --- browser for the accessibility tests (axe-core in Debian's chromium) ---------------------
+# Playwright drives the system chromium; never `playwright install` (it downloads a browser).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installerer chromium (apt-get) for tilgjengelighetstestene"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "feil: testene trenger Debians chromium i $(CHROMIUM): kjør 'sudo apt-get install chromium' (eller sett CHROMIUM=sti)" >&2; \
+		exit 2; \
+	fi

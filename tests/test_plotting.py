@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import format_number
 from tbu_analysis.reports import charts as plotting
 from tbu_analysis.reports.charts import (
     DOWN_COLOUR,
@@ -54,7 +57,7 @@ def test_waterfall_figure_bars_match_the_data():
     ax = fig.axes[0]
     rects = ax.patches
     assert len(rects) == len(STEPS)
-    spans = [(r.get_y(), r.get_y() + r.get_height()) for r in rects]
+    spans = [(r.get_x(), r.get_x() + r.get_width()) for r in rects]
     assert spans[0] == pytest.approx((0, 1038.0))
     assert spans[1] == pytest.approx((1038.0, 1123.5))
     assert spans[2] == pytest.approx((1112.0, 1123.5))
@@ -72,11 +75,75 @@ def test_waterfall_labels_are_norwegian():
         f"1{NB}038,0", "+85,5", f"{MINUS}11,5", "+26,0", f"1{NB}138,0", "100,0"
     ]
     fig.canvas.draw()
-    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert f"1{NB}000" in ticks
-    assert ax.get_ylabel() == "MNOK"
-    assert ax.get_title(loc="left") == "Fra nivå 2025 til nivå 2026"
-    assert "Finansieringsbehov" in [t.get_text() for t in ax.get_xticklabels()]
+    assert ax.get_xlabel() == "mill. kroner"  # one unit style, never "MNOK"
+    # The title is the figure's caption (under it, numbered), not drawn in the chart.
+    assert ax.get_title(loc="left") == ""
+    assert plotting.describe(fig).caption == "Fra nivå 2025 til nivå 2026"
+    # Every label reads horizontally, one step per line.
+    assert [t.get_text() for t in ax.get_yticklabels()] == [s[0] for s in STEPS]
+    assert {t.get_rotation() for t in ax.get_yticklabels() + ax.get_xticklabels()} == {0.0}
+
+
+def test_waterfall_alt_names_start_every_step_and_end():
+    fig = waterfall(STEPS, title="Fra nivå 2025 til nivå 2026")
+    alt = plotting.describe(fig).alt
+    assert alt.startswith("Fossefallsdiagram: Fra nivå 2025 til nivå 2026.")
+    assert f"Starter med Nivå 2025: 1{NB}038,0 mill. kroner." in alt
+    assert (f"Deretter Prisjustering +85,5; Avvikling av gamle løsninger {MINUS}11,5; "
+            f"Nye tjenester +26,0; Nytt nivå 2026 1{NB}138,0.") in alt
+    assert alt.endswith("Ender med Finansieringsbehov: 100,0 mill. kroner.")
+    svg = figure_to_svg(fig)
+    assert 'role="img"' in svg and f"aria-label=\"{alt}\"" in svg
+    assert f"<title>{alt}</title>" in svg
+
+
+def test_small_steps_get_a_broken_axis_clearly_marked():
+    steps = [("Nivå 2024", 1038.0, "level"), ("Investeringer", 12.4, "change"),
+             ("Effektivisering", -4.0, "change"), ("Nivå 2025", 1046.4, "level")]
+    fig = waterfall(steps, title="Små steg")
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    assert 1000 <= low <= 1034  # zoomed in on the steps, not from zero
+    # A step of 4 takes a visible share of the axis (on 0–1 100 it would be 0,4 %).
+    assert 4.0 / (high - low) > 0.05
+    assert ax.get_xlabel() == "mill. kroner (brutt akse)"
+    assert plotting.describe(fig).alt.endswith(
+        f"Verdiaksen er brutt og starter på {format_number(low, 0)}.")
+    # Large steps keep the axis from zero.
+    assert plotting.waterfall_break(waterfall_bars(STEPS)) is None
+    assert waterfall(STEPS).axes[0].get_xlim()[0] == 0
+
+
+def test_empty_categories_are_left_out():
+    steps = [("Nivå 2024", 100.0, "level"), ("Investeringer", 5.0, "change"),
+             ("Volum", 0.0, "change"), ("Nivå 2025", 105.0, "level")]
+    ax = waterfall(steps).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Nivå 2024", "Investeringer",
+                                                             "Nivå 2025"]
+    levels = _levels()
+    levels.loc[len(levels)] = ["Helsenettet", 2024, float("nan")]
+    chart = levels_chart(levels)
+    assert "Helsenettet" not in [t.get_text() for t in chart.axes[0].get_xticklabels()]
+
+
+def test_levels_chart_alt_gives_every_value():
+    alt = plotting.describe(levels_chart(_levels(), title="Nivå per løsning")).alt
+    assert alt == ("Søylediagram: Nivå per løsning (mill. kroner). "
+                   "Kjernejournal: 2024 300,0, 2025 320,0; e-resept: 2024 150,0, 2025 160,0; "
+                   "Helsenorge: 2024 420,0, 2025 450,0.")
+
+
+def test_charts_use_the_shipped_font():
+    from matplotlib import font_manager
+
+    from tbu_analysis.reports.fonts import FONT_FAMILY, FONTS_DIR
+
+    with plotting.style():
+        found = font_manager.findfont(FONT_FAMILY, fallback_to_default=False)
+    assert Path(found).parent == FONTS_DIR
+    assert (FONTS_DIR / "OFL.txt").read_text().count("SIL OPEN FONT LICENSE") >= 1
 
 
 def test_waterfall_rejects_bad_steps():
@@ -93,7 +160,7 @@ def test_svg_is_byte_identical_between_calls():
     second = figure_to_svg(waterfall(STEPS, title="Fossefall"))
     assert first == second
     assert "<dc:date>" not in first
-    assert "DejaVu Sans" in first
+    assert "font-family: 'Inter'" in first or 'font-family="Inter"' in first or "Inter" in first
     assert "+85,5" in first  # text stays text (svg.fonttype none)
     chart = figure_to_svg(levels_chart(_levels(), title="Nivå"))
     assert chart == figure_to_svg(levels_chart(_levels(), title="Nivå"))
@@ -132,6 +199,8 @@ def test_show_displays_svg_and_closes_pyplot_figures(monkeypatch):
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     fig = plt.figure()
     fig.add_subplot().plot([1, 2], [3, 4])
-    plotting.show(fig)
+    plotting.show(fig, source="NHN Tallgrunnlag, Tabell 3")
     assert fig.number not in plt.get_fignums()
-    assert shown and shown[0].data.startswith("<svg")
+    assert shown and shown[0].data.startswith('<figure class="tbu-chart"><svg')
+    assert "<figcaption>" in shown[0].data
+    assert "Kilde: NHN Tallgrunnlag, Tabell 3." in shown[0].data

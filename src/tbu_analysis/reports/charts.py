@@ -370,7 +370,7 @@ def levels_chart(
         raise InputError(f"tabellen mangler kolonne(r) {', '.join(sorted(missing))}")
     if kind not in {"bar", "line"}:
         raise ValueError(f"kind must be 'bar' or 'line', not {kind!r}")
-    table = df.pivot_table(
+    table = df.dropna(subset=["value_mnok"]).pivot_table(
         index="solution", columns="year", values="value_mnok", aggfunc="sum", sort=False
     )
     table = table.reindex(columns=sorted(table.columns))
@@ -454,7 +454,7 @@ def figure_html(fig: Figure, source: str | None = None) -> str:
     with the source under it (the report puts "Figur N" before the caption)."""
     text = describe(fig) or ChartText("", "Figur")
     source = text.source if source is None else source
-    caption = html.escape(text.caption.rstrip(". ")) + "."
+    caption = html.escape(text.caption.rstrip(". ")) + "." if text.caption else ""
     if source:
         caption += f' <span class="tbu-source">Kilde: {html.escape(source.rstrip(". "))}.</span>'
     return (f'<figure class="tbu-chart">{figure_to_svg(fig, text.alt)}'

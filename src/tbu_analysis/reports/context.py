@@ -17,6 +17,7 @@ from tbu_analysis.common.formatting import format_number, format_percent
 from tbu_analysis.common.provenance import collect_provenance, provenance_table
 from tbu_analysis.config import RoundPaths, round_paths
 from tbu_analysis.reports import narrative, views
+from tbu_analysis.reports.fonts import font_files
 from tbu_analysis.rounds.manifest import Manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 
@@ -253,7 +254,8 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     """The provenance page: commit, checksums of every raw input, parameters, versions, time."""
     paths = round_paths(round_id)
     raw = sorted(p for p in paths.raw.rglob("*") if p.is_file())
-    inputs = [*raw, paths.names, paths.index, *(Path(f) for f in extra_files)]
+    # The shipped report fonts shape every page, so their checksums are provenance too.
+    inputs = [*raw, paths.names, paths.index, *font_files(), *(Path(f) for f in extra_files)]
     prov = collect_provenance(round_id, raw_paths=inputs, parameters=dict(parameters),
                               repo_root=paths.root)
     return provenance_table(prov)
