@@ -121,9 +121,10 @@ class NormalizeIdsPreprocessor(Preprocessor):
             for number, output in enumerate(cell.get("outputs", [])):
                 data = output.get("data", {})
                 if "text/html" in data:
-                    data["text/html"] = _normalize_styler_ids(
-                        _text(data["text/html"]), styler_ids
-                    )
+                    text = _normalize_styler_ids(_text(data["text/html"]), styler_ids)
+                    if "<svg" in text:  # a chart from reports.charts: its ids, per output
+                        text = _normalize_svg(text, f"c{index}o{number}-")
+                    data["text/html"] = text
                 if "image/svg+xml" in data:
                     data["image/svg+xml"] = _normalize_svg(
                         _text(data["image/svg+xml"]), f"c{index}o{number}-"
