@@ -284,6 +284,7 @@ _SUBTOTAL_WORDS = ("delsum",)
 _VERBATIM = frozenset({"code", "pre", "script", "style", "svg", "title", "kbd", "samp"})
 _HYPHEN_MINUS = re.compile(r"(?<![\w.,/\-\u2212])-(?=\d)")
 _SPACE_BEFORE_PERCENT = re.compile(r"(\d)[ \u202f]?%")
+_SPACE_BEFORE_UNIT = re.compile(r"(\d) (mill\.|kroner\b)")
 
 
 def _flatten_cells(main: Any) -> None:
@@ -355,13 +356,14 @@ def _nearest_source(figure: Any) -> str:
 
 def _typeset(soup: BeautifulSoup) -> None:
     """Norwegian typography in prose as in tables: U+2212 for a minus, a no-break space
-    before every per cent sign."""
+    before every per cent sign and between a number and its unit."""
     for node in soup.find_all(string=True):
         if node.parent is None or node.parent.name in _VERBATIM or any(
                 parent.name in _VERBATIM for parent in node.parents):
             continue
         text = str(node)
         fixed = _SPACE_BEFORE_PERCENT.sub("\\1\u00a0%", _HYPHEN_MINUS.sub("\u2212", text))
+        fixed = _SPACE_BEFORE_UNIT.sub("\\1\u00a0\\2", fixed)  # a number keeps its unit
         if fixed != text:
             node.replace_with(fixed)
 
