@@ -20,6 +20,7 @@ from tbu_analysis.reports.render import (
     TbuPdfExporter,
     created_timestamp,
     css_string,
+    render_editions,
     render_html,
     render_pdf,
     report_metadata,
@@ -302,3 +303,95 @@ def test_report_metadata_defaults_and_errors():
     nb.metadata["tbu"] = {"title": ["ikke", "tekst"]}
     with pytest.raises(InputError, match="tbu.title"):
         report_metadata(nb)
+
+
+def _notebook_with(*cells):
+    nb = new_notebook()
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = list(cells)
+    return nb
+
+
+def _html_output(html: str):
+    return new_code_cell("vis()", outputs=[new_output("display_data", data={"text/html": html})])
+
+
+def test_tables_get_header_scope_and_totals_set_off():
+    import pandas as pd
+    from bs4 import BeautifulSoup
+
+    table = pd.DataFrame(
+        {"Beregnet": [1.0, 2.0, 3.0, 4.0, 10.0]},
+        index=pd.Index(["Helsenorge", "Summer og delsummer", "Delsum drift", "I alt", "Sum"],
+                       name="Post"),
+    )
+    nb = _notebook_with(new_markdown_cell("# Tabell"), _html_output(table.to_html()))
+    soup = BeautifulSoup(render_html(nb, created=CREATED), "html.parser")
+    rows = {row.th.get_text(): row.get("class", []) for row in soup.select("tbody tr")}
+    assert rows["Helsenorge"] == [] and rows["Summer og delsummer"] == []
+    assert rows["Delsum drift"] == ["tbu-subtotal"]
+    assert rows["I alt"] == ["tbu-sum"]
+    assert rows["Sum"] == ["tbu-sum", "tbu-last"]
+    assert {th["scope"] for th in soup.select("thead th")} == {"col"}
+    assert {th["scope"] for th in soup.select("tbody th")} == {"row"}
+    assert all(th.get_text(strip=True) for th in soup.select("th"))  # no empty header
+
+
+def test_prose_gets_norwegian_minus_and_no_break_spaces_but_code_does_not():
+    nb = _notebook_with(new_markdown_cell(
+        "# Tall\n\nVeksten var (-1 %) og 4,121% med 3 mill. kroner; 2023-tallene og "
+        "2024–2026 står; `x = -1` er kode."))
+    html = render_html(nb, created=CREATED)
+    assert f"(\u22121{NB}%)" in html and f"4,121{NB}%" in html
+    assert f"3{NB}mill. kroner" in html
+    assert "2023-tallene" in html and "2024–2026" in html
+    assert "<code>x = -1</code>" in html
+
+
+def test_charts_are_numbered_with_caption_and_source(tmp_path):
+    from bs4 import BeautifulSoup
+
+    from tbu_analysis.reports.charts import figure_html
+
+    steps = [("Start", 100, "level"), ("Opp", 5, "change"), ("Slutt", 105, "level")]
+    nb = _notebook_with(
+        new_markdown_cell("# Figurer\n\n*Kilde: NHN Tallgrunnlag, Tabell 4.*"),
+        _html_output(figure_html(waterfall(steps, title="Fra 2024 til 2025"))),
+        _html_output(figure_html(waterfall(steps, title="Egen kilde"), source="Notatet, Tabell 1")),
+    )
+    pdf, page = render_editions(nb, tmp_path / "figurer.pdf", created=CREATED)
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    captions = [f.figcaption.get_text(" ", strip=True) for f in soup.select("figure")]
+    assert captions == [
+        "Figur 1. Fra 2024 til 2025. Kilde: NHN Tallgrunnlag, Tabell 4.",
+        "Figur 2. Egen kilde. Kilde: Notatet, Tabell 1.",
+    ]
+    # Each chart's SVG ids are its own, so two charts never share an anchor.
+    ids = [tag["id"] for tag in soup.select("svg [id]")]
+    assert len(ids) == len(set(ids))
+    # The HTML edition is self-contained: the shipped font inside it, no file URL.
+    text = page.read_text(encoding="utf-8")
+    assert "data:font/otf;base64," in text and "file:" not in text
+    reader = PdfReader(pdf)
+    assert reader.trailer["/Root"]["/Lang"] == "nb"
+    assert _figure_alts(reader) == [
+        f"Fossefallsdiagram: {title}. Starter med Start: 100,0 mill. kroner. Deretter Opp +5,0. "
+        "Ender med Slutt: 105,0 mill. kroner. Verdiaksen er brutt og starter på 98."
+        for title in ("Fra 2024 til 2025", "Egen kilde")
+    ]
+
+
+def _figure_alts(reader: PdfReader) -> list[str]:
+    found = []
+
+    def walk(node) -> None:
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if hasattr(kid, "get") and "/S" in kid:
+                if kid["/S"] == "/Figure":
+                    found.append(str(kid.get("/Alt", "")))
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object())
+    return found

@@ -314,7 +314,7 @@ def waterfall(
         ]
         height = 0.62
         ax.barh(positions, [b.top - b.bottom for b in bars], left=[b.bottom for b in bars],
-                color=colours, height=height, zorder=2, gid="waterfall")
+                color=colours, height=height, zorder=2)
         for pos, bar in zip(positions, bars, strict=True):
             following = bars[pos + 1] if pos + 1 < len(bars) else None
             if following and (

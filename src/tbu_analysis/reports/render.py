@@ -277,9 +277,10 @@ _WRAPPER_CLASSES = frozenset({
     "cell", "inner_cell", "text_cell_render", "output_wrapper", "output", "output_area",
     "output_subarea", "rendered_html", "output_html", "output_markdown",
 })
-#: First-cell words that make a row a total or a subtotal (set off in bold with a rule).
-_TOTAL_WORDS = ("sum", "totalt", "i alt", "total")
-_SUBTOTAL_WORDS = ("delsum",)
+#: A first cell that makes a row a total or a subtotal (set off in bold with a rule):
+#: "Sum", "Sum endring", "I alt", "Delsum …", but not "Summer og delsummer".
+_TOTAL_LABEL = re.compile(r"^(?:sum|totalt?|i alt)\b", re.IGNORECASE)
+_SUBTOTAL_LABEL = re.compile(r"^delsum\b", re.IGNORECASE)
 #: Text never retouched by the typography pass.
 _VERBATIM = frozenset({"code", "pre", "script", "style", "svg", "title", "kbd", "samp"})
 _HYPHEN_MINUS = re.compile(r"(?<![\w.,/\-\u2212])-(?=\d)")
@@ -295,10 +296,10 @@ def _flatten_cells(main: Any) -> None:
 
 def _row_kind(row: Any) -> str:
     first = row.find(["th", "td"], recursive=False)
-    label = first.get_text(" ", strip=True).lower() if first else ""
-    if label.startswith(_SUBTOTAL_WORDS):
+    label = first.get_text(" ", strip=True) if first else ""
+    if _SUBTOTAL_LABEL.match(label):
         return "tbu-subtotal"
-    if label.startswith(_TOTAL_WORDS):
+    if _TOTAL_LABEL.match(label):
         return "tbu-sum"
     return ""
 
