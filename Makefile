@@ -92,7 +92,7 @@ clean:
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_PACKAGES := chromium libharfbuzz-subset0
 browser:
-	@if [ -x "$(CHROMIUM)" ] && ldconfig -p | grep -q libharfbuzz-subset; then :; \
+	@if [ -x "$(CHROMIUM)" ] && ldconfig -p | grep libharfbuzz-subset >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installerer $(BROWSER_PACKAGES) (apt-get) for tilgjengelighetstestene"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
