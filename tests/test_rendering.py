@@ -372,6 +372,11 @@ def test_charts_are_numbered_with_caption_and_source(tmp_path):
     # The HTML edition is self-contained: the shipped font inside it, no file URL.
     text = page.read_text(encoding="utf-8")
     assert "data:font/otf;base64," in text and "file:" not in text
+    # A rerun writes the same bytes, in both editions.
+    again_pdf, again_page = render_editions(nb, tmp_path / "igjen" / "figurer.pdf",
+                                            created=CREATED)
+    assert again_page.read_bytes() == page.read_bytes()
+    assert again_pdf.read_bytes() == pdf.read_bytes()
     reader = PdfReader(pdf)
     assert reader.trailer["/Root"]["/Lang"] == "nb"
     assert _figure_alts(reader) == [
