@@ -184,21 +184,23 @@ def recover(folder: str | Path) -> None:
         for name in json.loads(marker.read_text(encoding="utf-8")):
             staged = staging / name
             if staged.is_file():
-                (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, folder / name)
+                with writing(folder / name):
+                    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(staged, folder / name)
     shutil.rmtree(staging)
 
 
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
-    """One run at a time per output folder (a second waits for the first to publish)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / f".{folder.name}.lock", "a") as handle:
+    """One run at a time per output folder (a second waits for the first to publish): a lock
+    on the folder itself, so no lock file sits among the outputs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
 
 
 class OutputSet:
