@@ -125,9 +125,11 @@ lint: $(STAMP) ## ruff, and notebooks stored without outputs
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
+# Notebooks are saved without outputs (common/lab.py), so a run leaves `git status` clean.
 lab: $(STAMP) ## JupyterLab on the project's kernel at PORT (default 8888); works as root
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT) --ServerApp.port_retries=0 \
-	  --no-browser --allow-root
+	  --no-browser --allow-root \
+	  --FileContentsManager.pre_save_hook=tbu_analysis.common.lab.strip_on_save
 
 clean: ## remove processed data, reports and make's stamps
 	rm -rf data/processed/* data/processed/.[!.]* reports/* reports/.[!.]* $(STAMPS) .pytest_cache .ruff_cache

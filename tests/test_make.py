@@ -169,6 +169,9 @@ def _free_port() -> int:
 
 def test_make_lab_serves_jupyterlab_on_the_given_port(tmp_path):
     port = _free_port()
+    dry = make(ROOT, "--dry-run", "lab", f"PORT={port}").stdout
+    assert f"--port={port}" in dry and "--allow-root" in dry
+    assert "pre_save_hook=tbu_analysis.common.lab.strip_on_save" in dry
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
     process = subprocess.Popen(
@@ -198,6 +201,7 @@ def test_the_git_filter_keeps_a_notebook_run_out_of_git_status(tmp_path):
     shutil.copy2(ROOT / "Makefile", repo / "Makefile")
     shutil.copytree(ROOT / "notebooks", repo / "notebooks")
     shutil.copy2(ROOT / ".gitattributes", repo / ".gitattributes")
+    shutil.copy2(ROOT / ".gitignore", repo / ".gitignore")
 
     def git(*args: str) -> str:
         return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
@@ -211,11 +215,33 @@ def test_the_git_filter_keeps_a_notebook_run_out_of_git_status(tmp_path):
     git("commit", "-qm", "start")
     assert git("status", "--porcelain") == ""  # the shipped .gitattributes was already right
 
-    # What JupyterLab's autosave does: outputs and execution counts in the file.
+    # JupyterLab saving a run notebook, through the save hook `make lab` configures.
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+
+    from tbu_analysis.common.lab import strip_on_save
+
     path = repo / "notebooks" / "01_clean.ipynb"
     nb = nbformat.read(path, as_version=4)
     for count, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
         cell.execution_count = count + 1
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1 054\n")]
-    nbformat.write(nb, path)
+    nb.cells.append(nbformat.v4.new_code_cell("1 + 1"))  # a new cell, with a random id
+    manager = FileContentsManager(root_dir=str(repo / "notebooks"),
+                                  pre_save_hook="tbu_analysis.common.lab.strip_on_save")
+    manager.save({"type": "notebook", "format": "json", "content": nb}, "01_clean.ipynb")
+    saved = nbformat.read(path, as_version=4)
+    assert all(not c.get("outputs") for c in saved.cells if c.cell_type == "code")
+    assert saved.cells[-1]["id"] == str(len(saved.cells) - 1)
+    assert subprocess.run([str(ROOT / ".venv" / "bin" / "nbstripout"), "--verify", str(path)],
+                          capture_output=True).returncode == 0  # `make lint` passes
+    # Without the new cell, the file is byte for byte what git has.
+    saved.cells.pop()
+    model = {"type": "notebook", "content": saved}
+    strip_on_save(model)
+    manager.save({"type": "notebook", "format": "json", "content": model["content"]},
+                 "01_clean.ipynb")
     assert git("status", "--porcelain") == ""
+    # And what reaches git through the filter has no outputs, whatever the file holds.
+    nbformat.write(nb, path)
+    git("add", "notebooks/01_clean.ipynb")
+    assert "1 054" not in git("show", ":notebooks/01_clean.ipynb")

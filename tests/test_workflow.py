@@ -292,3 +292,49 @@ def test_readme_adding_a_round_names_every_top_level_manifest_key():
         assert f"`{key}`" in section, key
     for register in ("claims.yaml", "findings.yaml", "corrections.yaml"):
         assert register in section
+
+
+def test_the_workbook_shows_numbers_as_printed_with_filters(analysis):
+    import io
+
+    from tbu_analysis.analysis.analyse import workbook_sheets
+    from tbu_analysis.common.store import excel_bytes
+
+    book = load_workbook(io.BytesIO(excel_bytes(workbook_sheets(analysis))))
+    for sheet in book.worksheets:
+        assert sheet.auto_filter.ref, sheet.title
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, float):  # no 0.6500000000000001, 273.9999999999999
+                    assert not re.search(r"0000000|9999999", repr(cell.value)), \
+                        (sheet.title, cell.coordinate, cell.value)
+    # The long sheet: each figure with its printed decimals (130,1 → one decimal).
+    tall = book["Tall"]
+    header = [c.value for c in tall[1]]
+    value, decimals = header.index("value_mnok") + 1, header.index("decimals") + 1
+    formats = {(r[decimals - 1].value, r[value - 1].number_format)
+               for r in tall.iter_rows(min_row=2) if r[value - 1].value is not None}
+    assert {(0, "#,##0"), (1, "#,##0.0")} <= formats
+    assert all(fmt == "#,##0" + ("." + "0" * d if d else "") for d, fmt in formats)
+    # Tabell 3 as the source prints it: the row labels, the printed headers, the numbers.
+    sheet = book["Tabell 3 (tg-t3)"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Rad", "Forskrift 2023", "Forskrift 2024", "Forskrift 2025**",
+                       "Estimat 2026"]
+    by_label = {row[0]: row[1:] for row in rows[1:]}
+    assert by_label["Kjernejournal"] == [121, 130, 93, 136]
+    assert by_label["Sum"] == [941, 1038, 1054, 1076]
+    sum_row = next(row for row in sheet.iter_rows() if row[0].value == "Sum")
+    assert [cell.number_format for cell in sum_row[1:]] == ["#,##0"] * 4
+
+
+def test_a_run_with_another_index_reports_to_its_own_folder(tmp_round):
+    assert tmp_round.reports_dir({2023: 5}) == tmp_round.reports / "indeks-2023-5"
+    assert tmp_round.reports_dir() == tmp_round.reports
+    assert tmp_round.analysis_dir({2023: 4.5, 2024: 3}) == \
+        tmp_round.processed / "indeks-2023-4,5+2024-3"
+
+
+def test_progress_lines_give_each_step_its_time_in_norwegian_format(capsys):
+    cli._progress(ROUND)("PDF kjernejournal.pdf", 12.345)
+    assert capsys.readouterr().out == "  2024-host: PDF kjernejournal.pdf (12,3 s)\n"
