@@ -169,7 +169,8 @@ def _free_port() -> int:
 
 def test_make_lab_serves_jupyterlab_on_the_given_port(tmp_path):
     port = _free_port()
-    dry = make(ROOT, "--dry-run", "lab", f"PORT={port}").stdout
+    dry = subprocess.run(["make", "--no-print-directory", "--dry-run", "lab", f"PORT={port}"],
+                         cwd=ROOT, capture_output=True, text=True).stdout
     assert f"--port={port}" in dry and "--allow-root" in dry
     assert "pre_save_hook=tbu_analysis.common.lab.strip_on_save" in dry
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
