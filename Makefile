@@ -73,9 +73,12 @@ define hash_inputs
   find data/raw -type f $(foreach r,$(ALL_ROUNDS),-not -path 'data/raw/$(r)/*') -print0; } \
   | LC_ALL=C sort -z | xargs -0r sha256sum
 endef
-$(foreach r,$(ROUNDS),$(shell mkdir -p $(STAMPS) && ($(call hash_inputs,$(r))) > $(STAMPS)/$(r).inputs.new \
+$(foreach r,$(ROUNDS),$(shell [ -d data/raw/$(r) ] && mkdir -p $(STAMPS) && ($(call hash_inputs,$(r))) > $(STAMPS)/$(r).inputs.new \
   && if cmp -s $(STAMPS)/$(r).inputs.new $(STAMPS)/$(r).inputs; then rm $(STAMPS)/$(r).inputs.new; \
   else mv $(STAMPS)/$(r).inputs.new $(STAMPS)/$(r).inputs; fi))
+# Only a round that does not exist has no inputs stamp.
+$(STAMPS)/%.inputs:
+	@echo "feil: runden finnes ikke (data/raw/$*/ mangler)" >&2; exit 2
 # A round's reports: the stamp lists the SHA-256 of each PDF; a deleted or changed PDF drops it.
 $(foreach r,$(ROUNDS),$(shell [ ! -f $(STAMPS)/$(r).report ] || sha256sum --check --status $(STAMPS)/$(r).report 2>/dev/null || rm -f $(STAMPS)/$(r).report))
 
