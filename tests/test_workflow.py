@@ -338,3 +338,19 @@ def test_a_run_with_another_index_reports_to_its_own_folder(tmp_round):
 def test_progress_lines_give_each_step_its_time_in_norwegian_format(capsys):
     cli._progress(ROUND)("PDF kjernejournal.pdf", 12.345)
     assert capsys.readouterr().out == "  2024-host: PDF kjernejournal.pdf (12,3 s)\n"
+
+
+def test_workbook_cells_are_plain_values_a_spreadsheet_shows_as_printed():
+    import io
+
+    import pandas as pd
+
+    from tbu_analysis.common.store import excel_bytes
+
+    frame = pd.DataFrame({"tall": [0.1 + 0.2 + 0.35, 273.9999999999999], "år": [2024, 2025],
+                          "rettet": [True, False], "tekst": ["a", None]})
+    sheet = load_workbook(io.BytesIO(excel_bytes({"Ark": frame})))["Ark"]
+    assert [c.value for c in sheet["A"][1:]] == [0.65, 274.0]
+    assert sheet["A2"].number_format == "#,##0.0##" and sheet["B2"].number_format == "0"
+    assert [c.value for c in sheet["C"][1:]] == ["ja", "nei"]
+    assert sheet["D3"].value is None and sheet.auto_filter.ref == "A1:D3"

@@ -90,11 +90,13 @@ def default_formats(frame: pd.DataFrame,
 
 def _cell_value(value):
     """A cell as Excel takes it: missing values blank, numpy scalars as Python numbers,
-    floats without binary noise."""
+    floats without binary noise, true/false as «ja»/«nei» (spreadsheets show 1/0 or TRUE)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()  # numpy scalar
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
     if isinstance(value, float):
         return None if math.isnan(value) else round(value, _CLEAN_DIGITS)
     return value
