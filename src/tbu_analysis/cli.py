@@ -77,15 +77,16 @@ def _progress(round_id: str):
 
 def cmd_report(args: argparse.Namespace) -> int:
     from tbu_analysis.reports.execute import RunLog, run_round
-    from tbu_analysis.rounds.pipeline import run_round_data
+    from tbu_analysis.rounds.pipeline import prepare_round, publish_round_data
 
     root = project_root()
     rates = _rates(args.index)
     selected = [round_paths(r, root) for r in _rounds(args.round)]
     if not args.data_ready:
         # Every input of every round is checked before anything is written.
-        for paths in selected:
-            run_round_data(paths, rates)
+        prepared = [prepare_round(paths, rates) for paths in selected]
+        for paths, data in zip(selected, prepared, strict=True):
+            publish_round_data(paths, data)
     failed = False
     for paths in selected:
         log = RunLog(on_step=None if args.quiet else _progress(paths.round_id))

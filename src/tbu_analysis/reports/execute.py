@@ -96,13 +96,21 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 def _normalise(executed: Path) -> None:
     """Make the executed notebook as deterministic as the other outputs: no run times, the
-    injected parameter cell with a fixed id (papermill draws a random one), and no memory
+    injected parameter cell with a fixed id (papermill draws a random one), execution counts
+    from 1 (the shared kernel counts on from the notebooks run before), and no memory
     addresses in reprs (``<Figure at 0x7f…>``)."""
     nb = nbformat.read(executed, as_version=4)
     papermill = nb.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
         papermill.pop(key, None)
+    count = 0
     for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
         cell.metadata.pop("execution", None)
         cell.metadata.get("papermill", {}).clear()
         if "injected-parameters" in cell.metadata.get("tags", []):

@@ -21,7 +21,8 @@ from tbu_analysis.rounds.cleaning import CleanResult, clean_round
 @dataclass(frozen=True)
 class PreparedRound:
     cleaned: CleanResult
-    analysis: object  # analysis.analyse.AnalysisResult
+    analysis: object  # analysis.analyse.AnalysisResult, with the run's index
+    default_analysis: object  # with the shipped index (the same object when that is the run's)
 
 
 def prepare_round(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
@@ -32,7 +33,11 @@ def prepare_round(paths: RoundPaths, index_rates: Mapping[int, float] | None = N
 
     cleaned = clean_round(paths)
     figures = _as_written(cleaned)
-    return PreparedRound(cleaned, analyse(paths, index_rates, price_year, figures=figures))
+    analysis = analyse(paths, index_rates, price_year, figures=figures)
+    # The round's own analysis is rewritten with its figures, so it never lags behind them.
+    default = analysis if paths.analysis_dir(index_rates, price_year) == paths.processed \
+        else analyse(paths, figures=figures)
+    return PreparedRound(cleaned, analysis, default)
 
 
 def _as_written(cleaned: CleanResult):
@@ -68,22 +73,23 @@ def run_clean(paths: RoundPaths) -> CleanResult:
 
 def run_round_data(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
                    price_year: int | None = None) -> PreparedRound:
-    """The whole data stage (clean and analyse) checked first, then published: the cleaned
-    figures and the shipped index's analysis in one set; another index's analysis in its own
-    folder."""
-    from tbu_analysis.analysis.analyse import stage_analysis, write_analysis
-
+    """The whole data stage (clean and analyse) checked first, then published."""
     prepared = prepare_round(paths, index_rates, price_year)
-    own_folder = paths.analysis_dir(index_rates, price_year) == paths.processed
-    with OutputSet(paths.processed) as outputs:
-        stage_clean(outputs, prepared.cleaned)
-        if own_folder:
-            stage_analysis(outputs, paths, prepared.analysis)
-        outputs.publish()
-    if not own_folder:
-        write_analysis(paths, prepared.analysis)
+    publish_round_data(paths, prepared)
     return prepared
 
+
+def publish_round_data(paths: RoundPaths, prepared: PreparedRound) -> None:
+    """The cleaned figures and the shipped index's analysis as one set; another index's
+    analysis in its own folder."""
+    from tbu_analysis.analysis.analyse import stage_analysis, write_analysis
+
+    with OutputSet(paths.processed) as outputs:
+        stage_clean(outputs, prepared.cleaned)
+        stage_analysis(outputs, paths, prepared.default_analysis)
+        outputs.publish()
+    if prepared.analysis is not prepared.default_analysis:
+        write_analysis(paths, prepared.analysis)
 
 
 def load_clean(paths: RoundPaths) -> CleanResult:
