@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from tbu_analysis.config import round_paths
 from tbu_analysis.reports.execute import RunLog, run_round, run_scenario
 from tbu_analysis.reports.fonts import font_checksums
+from tbu_analysis.rounds.pipeline import run_round_data
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
@@ -34,6 +35,7 @@ def editions(tmp_path_factory) -> dict[str, Path]:
         shutil.copytree(ROOT / name, repo / name)
     shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
     paths = round_paths(ROUND, repo)
+    run_round_data(paths)  # what `make data` and `make analysis` write; notebooks only read
     log = RunLog()
     main, solution = run_round(paths, repo / "notebooks", log, solutions=("Kjernejournal",))
     scenario = run_scenario(repo / "scenarios" / "baseline.yml", ROUND, repo,
