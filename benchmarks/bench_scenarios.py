@@ -12,7 +12,8 @@ import timeit
 from dataclasses import replace
 
 from tbu_analysis.scenarios.explorer import ScenarioExplorer
-from tbu_analysis.scenarios.scenario import compute, load_baseline, load_index, load_scenario
+from tbu_analysis.scenarios.files import load_baseline, load_index, load_scenario
+from tbu_analysis.scenarios.projection import compute
 
 ROUND_ID = sys.argv[1] if len(sys.argv) > 1 else "2024-host"
 SCENARIO = sys.argv[2] if len(sys.argv) > 2 else "scenarios/baseline.yml"

@@ -11,16 +11,14 @@ import pytest
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.scenarios.keys import load_key_sets
-from tbu_analysis.scenarios.scenario import (
-    CURRENT,
-    Addition,
-    Investment,
-    compute,
+from tbu_analysis.scenarios.files import (
     load_baseline,
     load_scenario,
     save_scenario,
     scenario_files,
 )
+from tbu_analysis.scenarios.model import CURRENT, Addition, Investment
+from tbu_analysis.scenarios.projection import compute
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"

@@ -8,13 +8,10 @@ import pandas as pd
 import pytest
 
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.scenarios.explorer import (
-    ScenarioExplorer,
-    bills_table,
-    deflator_table,
-    shares_table,
-)
-from tbu_analysis.scenarios.scenario import compute, load_scenario
+from tbu_analysis.scenarios.explorer import ScenarioExplorer
+from tbu_analysis.scenarios.files import load_scenario
+from tbu_analysis.scenarios.projection import compute
+from tbu_analysis.scenarios.tables import bills_table, deflator_table, shares_table
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"

@@ -1,8 +1,8 @@
-"""The scenario explorer and the views it shares with the static report.
+"""The interactive scenario explorer (ipywidgets): controls → a recomputed result → views.
 
-Every table and chart here is built from a :class:`~tbu_analysis.scenarios.ScenarioResult`,
-so the explorer, a headless notebook run and the tests show the same numbers. Formatting and
-charts go through :mod:`tbu_analysis.common.formatting` and :mod:`tbu_analysis.reports.charts` only.
+Tables and charts come from :mod:`tbu_analysis.scenarios.tables`, so the explorer shows what
+the static report shows. ``ScenarioExplorer.result`` is the latest result; tests set a
+control's value and read it.
 """
 
 from __future__ import annotations
@@ -19,21 +19,11 @@ import pandas as pd
 
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import (
-    format_change,
-    format_mnok,
-    format_number,
-    format_percent,
-    format_table,
-)
-from tbu_analysis.reports.charts import figure_to_svg, levels_chart, show
+from tbu_analysis.reports.charts import figure_to_svg
 from tbu_analysis.rounds.numbers import parse_number
+from tbu_analysis.scenarios.files import save_scenario, scenario_to_dict
 from tbu_analysis.scenarios.keys import (
-    GROUP_LABELS,
-    GROUPS,
     REST,
-    TOTAL,
-    UNALLOCATED,
     KeySet,
     Origin,
     Override,
@@ -41,247 +31,24 @@ from tbu_analysis.scenarios.keys import (
     allocation_for,
     load_key_sets,
 )
-from tbu_analysis.scenarios.scenario import (
+from tbu_analysis.scenarios.labels import GROUP_LABELS, GROUPS
+from tbu_analysis.scenarios.model import (
     CURRENT,
     FIXED,
-    KIND_DATA,
     Scenario,
     ScenarioResult,
     check_horizon,
-    compute,
-    save_scenario,
-    scenario_to_dict,
 )
-
-GROUP_COLUMN = "Aktørgruppe"
-UNIT_COLUMN = "Løsning"
-SCENARIO_COLUMN = "Scenario"
-SUM_LABEL = GROUP_LABELS[TOTAL]
-
-# --- tables ----------------------------------------------------------------------------------
-
-
-def _wide(frame: pd.DataFrame, row: str, label: str, value: str = "value_mnok") -> pd.DataFrame:
-    table = frame.pivot_table(index=row, columns="year", values=value, aggfunc="sum",
-                              sort=False)
-    table.columns = [str(year) for year in table.columns]
-    table.index.name = label
-    return table.reset_index()
-
-
-def _with_sum(table: pd.DataFrame, label: str) -> pd.DataFrame:
-    total = table.drop(columns=[label]).sum(numeric_only=True)
-    return pd.concat([table, pd.DataFrame([{label: SUM_LABEL, **total}])], ignore_index=True)
-
-
-def bills_table(result: ScenarioResult) -> pd.DataFrame:
-    """Each actor group's bill per year, with «Ikke fordelt» and the sum."""
-    frame = result.bills.assign(group=result.bills["group"].map(GROUP_LABELS))
-    return _with_sum(_wide(frame, "group", GROUP_COLUMN), GROUP_COLUMN)
-
-
-def totals_table(result: ScenarioResult) -> pd.DataFrame:
-    """Funding need per solution (unit) and year, after the scenario's changes."""
-    return _with_sum(_wide(result.totals, "unit", UNIT_COLUMN), UNIT_COLUMN)
-
-
-def difference_table(result: ScenarioResult) -> pd.DataFrame:
-    """Scenario minus baseline per solution and year."""
-    table = _wide(result.versus_baseline, "unit", UNIT_COLUMN, "difference_mnok")
-    return _with_sum(table, UNIT_COLUMN)
-
-
-def bills_difference_table(result: ScenarioResult) -> pd.DataFrame:
-    """Scenario minus baseline per actor group and year (same key for both)."""
-    frame = result.bills_versus_baseline
-    frame = frame.assign(group=frame["group"].map(GROUP_LABELS))
-    return _with_sum(_wide(frame, "group", GROUP_COLUMN, "difference_mnok"), GROUP_COLUMN)
-
-
-def projection_table(result: ScenarioResult, projected_only: bool = True) -> pd.DataFrame:
-    """Start, each driver and end per solution and year: the arithmetic of the projection."""
-    frame = result.projection
-    if projected_only:
-        frame = frame[frame["kind"] != KIND_DATA]
-    return frame.rename(columns={
-        "unit": UNIT_COLUMN, "year": "År", "kind": "Grunnlag", "start": "Start",
-        "volume": "Volum", "efficiency": "Effektivisering", "investments": "Investeringer",
-        "additions": "Faste tillegg", "end": "Slutt",
-    }).reset_index(drop=True)
-
-
-def deflator_table(result: ScenarioResult) -> pd.DataFrame:
-    """Each group's bill in current kroner against its base-year bill grown by the deflator."""
-    frame = result.deflated
-    frame = frame[frame["group"] != UNALLOCATED]
-    return frame.assign(group=frame["group"].map(GROUP_LABELS)).rename(columns={
-        "group": GROUP_COLUMN, "year": "År", "bill_mnok": "Regning (løpende kr)",
-        "reference_mnok": "Basisår × deflator", "difference_mnok": "Over deflator",
-        "bill_growth_pct": "Vekst i regning", "deflator_growth_pct": "Deflatorvekst",
-    }).reset_index(drop=True)
-
-
-def unallocated_table(result: ScenarioResult) -> pd.DataFrame:
-    """Money no key allocates, and why."""
-    return result.unallocated.rename(columns={
-        "unit": UNIT_COLUMN, "year": "År", "value_mnok": "Ikke fordelt", "reason": "Årsak",
-    })
-
-
-def shares_table(result: ScenarioResult) -> pd.DataFrame:
-    """The shares used, per solution and year (– = unknown)."""
-    frame = result.bills_by_unit
-    frame = frame[frame["group"].isin(GROUPS)]
-    table = frame.pivot_table(index=["unit", "year"], columns="group", values="share_pct",
-                              aggfunc="first", sort=False, dropna=False)
-    table = table.reindex(columns=list(GROUPS))
-    table.columns = [GROUP_LABELS[group] for group in table.columns]
-    return table.reset_index().rename(columns={"unit": UNIT_COLUMN, "year": "År"})
-
-
-def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
-    """Bills per actor group and year for several scenarios, one under the other."""
-    parts = []
-    for name, result in results.items():
-        table = bills_table(result)
-        table.insert(0, SCENARIO_COLUMN, name)
-        parts.append(table)
-    return pd.concat(parts, ignore_index=True)
-
-
-def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
-    """Every choice of the scenario with its source, as the report states them."""
-    s = result.scenario
-    rows = [
-        ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
-        ("Merknad til nøkkelen", s.key_set.note or "–", ""),
-        ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
-        ("Indeks (satser i scenarioet)", _rates_text(s.index_rates), s.index_source),
-        ("Kroneverdi", result.price_label, ""),
-        ("Horisont", str(s.horizon), s.horizon_source),
-        ("Effektivisering per år", _rate_text(s.efficiency_pct), s.growth_source),
-        ("Volumvekst per år", _rate_text(s.volume_pct), s.growth_source),
-        ("D&F-andel av investering", _pct_text(s.investment_share_pct),
-         s.investment_share_source),
-        ("Investeringer", _items_text(s.investments), ""),
-        ("Faste tillegg", _items_text(s.additions), ""),
-    ]
-    if s.deflator:
-        rows.append(("Deflator", f"basisår {s.deflator.base_year}; "
-                     + _rates_text(s.deflator.rates), s.deflator.source))
-    return pd.DataFrame(rows, columns=["Forutsetning", "Verdi", "Kilde"])
-
-
-def _pct_text(value: float) -> str:
-    decimals = next((d for d in range(3) if abs(value * 10**d - round(value * 10**d)) < 1e-9), 3)
-    return format_percent(value, decimals)
-
-
-def _rate_text(rate: Any) -> str:
-    return _rates_text(rate) if isinstance(rate, Mapping) else _pct_text(float(rate))
-
-
-def _rates_text(rates: Mapping[int, float]) -> str:
-    if not rates:
-        return "ingen (bruker indeksfilen)"
-    return "; ".join(f"{year}: {_pct_text(rate)}" for year, rate in sorted(rates.items()))
-
-
-def _items_text(items: Any) -> str:
-    if not items:
-        return "ingen"
-    texts = []
-    for item in items:
-        year = getattr(item, "year", None) or getattr(item, "from_year", None)
-        label = getattr(item, "label", "") or item.source
-        texts.append(f"{item.unit} {year}: {format_number(item.mnok, 1)} mill. ({label})")
-    return "; ".join(texts)
-
-
-def summary(result: ScenarioResult) -> str:
-    """A short Norwegian paragraph (Markdown) with the scenario's main numbers."""
-    bills = result.bills.set_index(["group", "year"])["value_mnok"]
-    last, horizon = result.data_years[-1], result.scenario.horizon
-    totals = result.totals.groupby("year")["value_mnok"].sum()
-    diff = result.versus_baseline.groupby("year")["difference_mnok"].sum()
-    fmt = _numbers
-
-    def group_line(year: int) -> str:
-        parts = [f"{GROUP_LABELS[g]} {fmt(bills[g, year])}" for g in GROUPS
-                 if abs(bills[g, year]) > 0.05]
-        return ", ".join(parts) or "ingen kjente andeler"
-
-    text = [
-        f"Scenarioet **{result.scenario.name}** bruker fordelingsnøkkelen "
-        f"«{result.scenario.key_set.name}». Beløp i mill. kroner, {result.price_label}.",
-        "",
-        f"- Samlet finansieringsbehov: {fmt(totals[last])} i {last} (NHNs siste estimat) og "
-        f"{fmt(totals[horizon])} i {horizon}; forskjell mot grunnlaget i {horizon}: "
-        f"{fmt(diff[horizon], change=True)}.",
-        f"- Regning {last}: {group_line(last)}; ikke fordelt {fmt(bills[UNALLOCATED, last])}.",
-        f"- Regning {horizon}: {group_line(horizon)}; ikke fordelt "
-        f"{fmt(bills[UNALLOCATED, horizon])}.",
-    ]
-    return "\n".join(text)
-
-
-def notes_markdown(result: ScenarioResult) -> str:
-    """The result's notes as a Markdown list."""
-    return "\n".join(f"- {note}" for note in result.notes)
-
-
-def _numbers(value: float, change: bool = False) -> str:
-    return format_change(value) if change else format_mnok(value)
-
-
-def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
-    """The project's table style: Norwegian numbers, percent columns marked."""
-    percent = [c for c in table.columns if c in ("Vekst i regning", "Deflatorvekst",
-                                                 *(GROUP_LABELS[g] for g in GROUPS))
-               and pd.api.types.is_numeric_dtype(table[c])]
-    text = [c for c in table.columns if c in ("År",)]
-    return format_table(table, percent_columns=percent, text_columns=text, caption=caption)
-
-
-def show_table(table: pd.DataFrame, caption: str | None = None) -> None:
-    from IPython.display import display
-
-    display(styled(table, caption))
-
-
-def show_markdown(text: str) -> None:
-    from IPython.display import Markdown, display
-
-    display(Markdown(text))
-
-
-# --- charts ----------------------------------------------------------------------------------
-
-
-def bills_figure(result: ScenarioResult) -> Any:
-    """Bars per actor group, one per year."""
-    frame = result.bills.assign(solution=result.bills["group"].map(GROUP_LABELS))
-    return levels_chart(frame, title=f"Regning per aktørgruppe ({result.price_label})")
-
-
-def totals_figure(result: ScenarioResult) -> Any:
-    """Total funding need per year: scenario and baseline."""
-    frame = result.versus_baseline.groupby("year")[["scenario_mnok", "baseline_mnok"]].sum()
-    long = pd.concat([
-        pd.DataFrame({"solution": "Scenario", "year": frame.index,
-                      "value_mnok": frame["scenario_mnok"].to_numpy()}),
-        pd.DataFrame({"solution": "Grunnlag", "year": frame.index,
-                      "value_mnok": frame["baseline_mnok"].to_numpy()}),
-    ])
-    fig = levels_chart(long, kind="line",
-                       title=f"Samlet finansieringsbehov ({result.price_label})")
-    fig.axes[0].get_legend().set_title("")
-    return fig
-
-
-def show_figure(fig: Any) -> None:
-    show(fig)
-
+from tbu_analysis.scenarios.projection import compute
+from tbu_analysis.scenarios.tables import (
+    bills_figure,
+    bills_table,
+    difference_table,
+    show_markdown,
+    styled,
+    totals_table,
+    unallocated_table,
+)
 
 # --- the explorer ----------------------------------------------------------------------------
 

@@ -33,18 +33,8 @@ from typing import Any
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.yamlio import line_of, load_yaml
 from tbu_analysis.rounds.numbers import parse_number
+from tbu_analysis.scenarios.labels import GROUP_LABELS, GROUPS, UNALLOCATED
 
-GROUPS = ("kommuner", "rhf", "apotek", "ovrige")
-UNALLOCATED = "ikke_fordelt"
-TOTAL = "sum"
-GROUP_LABELS = {
-    "kommuner": "Kommuner",
-    "rhf": "RHF",
-    "apotek": "Apotek",
-    "ovrige": "Øvrige aktører",
-    UNALLOCATED: "Ikke fordelt",
-    TOTAL: "Sum",
-}
 UNKNOWN = "ukjent"
 REST = "rest"
 ALL_YEARS = "alle"
