@@ -10,13 +10,13 @@ import pytest
 
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.scenarios.keys import load_key_sets
 from tbu_analysis.scenarios.files import (
     load_baseline,
     load_scenario,
     save_scenario,
     scenario_files,
 )
+from tbu_analysis.scenarios.keys import load_key_sets
 from tbu_analysis.scenarios.model import CURRENT, Addition, Investment
 from tbu_analysis.scenarios.projection import compute
 
