@@ -245,15 +245,14 @@ def test_a_share_outside_0_100_is_refused(tmp_path):
     assert "sharing.overrides.Kjernejournal.2025.rhf" in str(caught.value)
 
 
-def test_shares_that_do_not_sum_to_100_are_refused(tmp_path, funding, index):
+def test_shares_that_do_not_sum_to_100_are_refused_when_the_file_is_read(tmp_path):
     path = _scenario_file(
         tmp_path, "  extend_last_year: true\n",
         "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
         "      2026: {rhf: 40}\n",
     )
-    loaded = load_scenario(path, key_set_dir=KEY_SETS)
-    with pytest.raises(InputError, match="summerer ikke til 100") as caught:
-        compute(loaded, funding, index)
+    with pytest.raises(InputError, match="summerer ikke til 100 % \\(90 %\\)") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
     assert caught.value.path == path
     assert caught.value.line == _line_of(path, "2026: {rhf: 40}")
     assert "sharing.overrides.Kjernejournal.2026" in str(caught.value)
@@ -307,3 +306,161 @@ def test_load_baseline_reads_the_cleaned_round(tmp_round, baseline_funding):
     got = load_baseline(tmp_round.round_id, tmp_round.root)
     pd.testing.assert_frame_equal(got.reset_index(drop=True),
                                   baseline_funding.reset_index(drop=True))
+
+
+# --- the one input mechanism: models, bounds, schema notes ----------------------------------
+
+
+def _model_fields(model, prefix: str = "") -> dict[str, object]:
+    """Every key path of a model, nested models included (lists of models as one key)."""
+    from pydantic import BaseModel
+
+    from tbu_analysis.common.inputs import _unwrap
+
+    fields: dict[str, object] = {}
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        inner = _unwrap(info.annotation)
+        fields[path] = inner
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            fields.update(_model_fields(inner, f"{path}."))
+    return fields
+
+
+def test_the_schema_notes_in_baseline_yml_match_the_model():
+    import re
+
+    from tbu_analysis.scenarios.files import AdditionModel, InvestmentModel, ScenarioFile
+    from tbu_analysis.scenarios.keys import FIRST_YEAR, LAST_YEAR
+
+    text = (SCENARIOS / "baseline.yml").read_text(encoding="utf-8")
+    notes = dict(re.findall(r"^#   ([a-z_.]+)\s+(.*)$", text, flags=re.MULTILINE))
+    fields = _model_fields(ScenarioFile)
+    leaves = {path for path, inner in fields.items()
+              if not (isinstance(inner, type) and hasattr(inner, "model_fields"))}
+    assert set(notes) == leaves
+    assert f"{FIRST_YEAR}–{LAST_YEAR}" in text
+    lists = {"growth.investments.items": InvestmentModel, "growth.additions": AdditionModel}
+    for path, model in lists.items():
+        listed = re.search(r"\{(.*)\}", notes[path])[1].split(", ")
+        assert listed == list(model.model_fields)
+
+
+def test_a_non_mapping_scenario_file_is_refused_without_echoing_it(tmp_path):
+    path = tmp_path / "tekst.yml"
+    path.write_text("Dette er ikke et scenario, bare en lang tekst " * 20, encoding="utf-8")
+    with pytest.raises(InputError, match="må være en tabell") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.path == path and caught.value.line == 1
+    assert len(str(caught.value)) < 200
+
+
+def test_a_horizon_of_9999_is_refused_at_once_on_the_horizon(tmp_path):
+    path = _scenario_file(tmp_path, "horizon: 2028\n", "horizon: 9999\n")
+    with pytest.raises(InputError, match="horisonten") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.key == "horizon" and caught.value.text == "9999"
+    assert caught.value.line == _line_of(path, "horizon: 9999")
+
+
+def test_a_horizon_before_the_files_years_is_blamed_on_the_horizon(tmp_path):
+    path = _scenario_file(tmp_path, "horizon: 2028\n", "horizon: 2020\n")
+    with pytest.raises(InputError, match="horisonten ligger før") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.key == "horizon"
+    assert caught.value.line == _line_of(path, "horizon: 2020")
+
+
+@pytest.mark.parametrize(("old", "new", "key", "message", "needle"), [
+    ("price_basis: fast\n", "price_basis: nominell\n", "price_basis", "tillatt: 'fast'",
+     "price_basis: nominell"),
+    ("  efficiency_pct: 2.4\n", "  efficiency_pct: 240\n", "growth.efficiency_pct", "100",
+     "efficiency_pct: 240"),
+    ("    lag_years: 1", "    lag_years: 50", "growth.investments.lag_years", "≤ 10",
+     "lag_years: 50"),
+    ("    2025: 4.121\n    2026", "    2025: -100\n    2026", "index.rates.2025", "≥ -50",
+     "2025: -100"),
+    ("  base_year: 2025\n", "  base_year: 20255\n", "deflator.base_year", "≤ 2100",
+     "base_year: 20255"),
+    ("    items: []\n", "    items:\n      - {unit: Helsenorge, year: 2027}\n",
+     "growth.investments.items[1].mnok", "mangler", "{unit: Helsenorge, year: 2027}"),
+])
+def test_every_bad_value_is_refused_with_file_line_key_and_text(tmp_path, old, new, key,
+                                                                  message, needle):
+    path = _scenario_file(tmp_path, old, new)
+    with pytest.raises(InputError) as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    error = caught.value
+    assert error.path == path and error.key == key, str(error)
+    assert message in error.message, str(error)
+    assert error.line == _line_of(path, needle), str(error)
+
+
+def test_a_scenario_saved_outside_the_project_finds_the_projects_keys(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    path = tmp_path / "eget.yml"
+    path.write_text((SCENARIOS / "alternativ-1.yml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    assert load_scenario(path).key_set.id == "alternativ-1"
+
+
+def test_one_broken_file_does_not_stop_the_comparison(tmp_path, funding, index):
+    from tbu_analysis.scenarios.projection import compute_many
+
+    broken = tmp_path / "feil.yml"
+    broken.write_text("name: feil\nhorizon: 2028\n", encoding="utf-8")
+    comparison = compute_many([SCENARIOS / "alternativ-1.yml", broken], funding, index)
+    assert list(comparison.results) == [scenario("alternativ-1").name]
+    assert comparison.notes[0].startswith("feil.yml er ikke med:")
+    assert "sharing" in comparison.notes[0]
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_the_command_refuses_a_bad_scenario_with_exit_2(tmp_path, monkeypatch, capsys,
+                                                        analysis):
+    from tbu_analysis import cli
+
+    monkeypatch.chdir(ROOT)
+    path = _scenario_file(tmp_path, "  extend_last_year: true\n",
+                          "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+                          "      2026: {rhf: 10}\n")
+    assert cli.main(["scenario", str(path), "--round", "2024-host"]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and f"linje {_line_of(path, '2026: {rhf: 10}')}" in err
+    assert "sharing.overrides.Kjernejournal.2026" in err and "summerer ikke til 100 %" in err
+
+
+def test_an_unknown_unit_stops_the_command_before_any_notebook_runs(tmp_path, monkeypatch,
+                                                                   capsys, analysis):
+    from tbu_analysis import cli
+
+    monkeypatch.chdir(ROOT)
+    path = _scenario_file(tmp_path, "  additions: []\n",
+                          "  additions:\n    - {unit: Helsenorge.no, from_year: 2027, mnok: 5, "
+                          "source: test}\n")
+    assert cli.main(["scenario", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "ukjent enhet" in err and "Helsenorge.no" in err
+    assert not (ROOT / "reports" / "scenarios" / "feil.pdf").exists()
+
+
+def test_the_latest_round_is_chosen_by_year_and_season(tmp_path):
+    import shutil
+
+    from tbu_analysis.scenarios.files import latest_round
+
+    raw = tmp_path / "data" / "raw"
+    for round_id, season in (("2024-host", "høst"), ("2025-var", "vår"), ("2023-host", "høst")):
+        (raw / round_id).mkdir(parents=True)
+        text = (ROOT / "data" / "raw" / "2024-host" / "manifest.yaml").read_text(
+            encoding="utf-8").replace("round: 2024-host", f"round: {round_id}").replace(
+            "season: høst", f"season: {season}")
+        (raw / round_id / "manifest.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    assert latest_round(tmp_path) == "2025-var"
+    (raw / "2025-var" / "manifest.yaml").write_text(
+        (raw / "2025-var" / "manifest.yaml").read_text(encoding="utf-8")
+        .replace("round: 2025-var", "round: 2025-var\nyear: 2024"), encoding="utf-8")
+    assert latest_round(tmp_path) == "2024-host"  # same year: autumn after spring

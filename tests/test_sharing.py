@@ -154,3 +154,35 @@ def test_rest_and_fractions(tmp_path):
     shares = load_key_set(path).units["Kjernejournal"][0].shares
     assert shares["kommuner"] == pytest.approx(100 - 100 / 3 - 11.5)
     assert shares["apotek"] == 11.5
+
+
+def test_a_non_mapping_key_file_is_refused(tmp_path):
+    path = tmp_path / "liste.yaml"
+    path.write_text("- kommuner\n- rhf\n", encoding="utf-8")
+    with pytest.raises(InputError, match="må være en tabell") as caught:
+        load_key_set(path)
+    assert caught.value.path == path
+
+
+@pytest.mark.parametrize(("head", "key", "message"), [
+    ("name: Test\nsource: test\ndate: i fjor\n", "date", "ÅÅÅÅ-MM-DD"),
+    ("name: Test\nsource: test\ndate: 2024-01-01\nbase: alt\n", "base",
+     "tillatt: 'vekst', 'kostnad', 'ukjent'"),
+    ("name: Test\ndate: 2024-01-01\n", "source", "mangler"),
+])
+def test_every_bad_top_level_value_is_refused_with_key(tmp_path, head, key, message):
+    path = tmp_path / "nokkel.yaml"
+    path.write_text(head + "units:\n  Kjernejournal:\n    alle: {kommuner: 50, rhf: 50, "
+                    "apotek: 0, ovrige: 0}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_key_set(path)
+    assert caught.value.key == key, str(caught.value)
+    assert message in caught.value.message, str(caught.value)
+
+
+def test_a_year_out_of_bounds_is_refused(tmp_path):
+    path = _write(tmp_path, "  Kjernejournal:\n    20255: {kommuner: 50, rhf: 50, apotek: 0, "
+                  "ovrige: 0}\n")
+    with pytest.raises(InputError, match="mellom 1990 og 2100") as caught:
+        load_key_set(path)
+    assert caught.value.line == 6

@@ -1,28 +1,41 @@
 """Reading and saving scenario files (``scenarios/*.yml``), and finding a round's inputs.
 
-The file schema is described at the top of ``scenarios/baseline.yml``. A file is checked
-when it is read (keys, types, ranges, years after the horizon); what needs the data (units,
-years before the data) is checked by ``projection``. Both raise :class:`InputError` naming
-file, line and key.
+A file is read through :mod:`tbu_analysis.common.inputs` with :class:`ScenarioFile` (unknown
+keys refused, bounds on every number, year and horizon), then checked against its key set
+(shares must add up to 100 %) and its horizon. What needs the round's data (units, years
+before the data) is checked by ``projection``. Every problem is an :class:`InputError`
+naming file, line and key. The schema notes at the top of ``scenarios/baseline.yml`` are
+checked against these models by a test.
 """
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
+from pydantic import BeforeValidator, Field, model_validator
 
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.atomic import write_text
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.yamlio import line_of, load_yaml
+from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
+from tbu_analysis.common.yamlio import LineDict, line_of
 from tbu_analysis.config import project_root
-from tbu_analysis.rounds.numbers import parse_number
-from tbu_analysis.scenarios.keys import Origin, load_key_set, parse_overrides, parse_share_amount
+from tbu_analysis.scenarios.keys import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_MNOK,
+    AmountField,
+    OverridesField,
+    allocation_for,
+    load_key_set,
+    overrides_from,
+    parse_amount,
+)
 from tbu_analysis.scenarios.model import (
     CURRENT,
     FIXED,
@@ -35,113 +48,101 @@ from tbu_analysis.scenarios.model import (
 )
 
 KEY_SET_DIR = Path("data") / "raw" / "cost_sharing"
+#: The longest projection a file may ask for, counted from its first named year: a typo such
+#: as ``horizon: 9999`` is refused at once instead of running for ever.
+MAX_HORIZON_YEARS = 30
 
-_TOP = {"name", "description", "sharing", "index", "price_basis", "price_year", "horizon",
-        "horizon_source", "growth", "deflator"}
-_SHARING = {"key_set", "extend_last_year", "overrides"}
-_INDEX = {"rates", "source"}
-_GROWTH = {"efficiency_pct", "volume_pct", "source", "investments", "additions"}
-_INVESTMENTS = {"share_pct", "share_source", "lag_years", "items"}
-_INVESTMENT = {"unit", "year", "mnok", "source", "price_year"}
-_ADDITION = {"unit", "from_year", "mnok", "source", "label", "price_year"}
-_DEFLATOR = {"base_year", "rates", "source"}
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, strict=False)]
+#: An index or deflator rate in percent: a fall of more than half or a doubling is a typo.
+IndexRate = Annotated[float, BeforeValidator(parse_amount),
+                      Field(ge=-50, le=100, allow_inf_nan=False)]
+Percent = Annotated[float, BeforeValidator(parse_amount), Field(ge=0, le=100,
+                                                                allow_inf_nan=False)]
+VolumePercent = Annotated[float, BeforeValidator(parse_amount), Field(ge=-100, le=100,
+                                                                      allow_inf_nan=False)]
+SignedAmount = Annotated[float, BeforeValidator(parse_amount),
+                         Field(ge=-MAX_MNOK, le=MAX_MNOK, allow_inf_nan=False)]
+KeySetId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=100)]
 
 
-class _Reader:
-    """Walks a scenario file, checking keys and types and remembering each key's line."""
+class SharingModel(InputModel):
+    """``sharing``: the key set, whether its last year carries on, and changed shares."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.lines: dict[str, int] = {}
+    key_set: KeySetId
+    extend_last_year: bool = False
+    overrides: OverridesField = Field(default_factory=dict)
 
-    def origin(self, mapping: Any, key: Any = None) -> Origin:
-        return Origin(self.path, line_of(mapping, key))
 
-    def table(self, mapping: Any, allowed: set[str] | None, keypath: str) -> dict:
-        if mapping is None:
-            return {}
-        if not isinstance(mapping, dict):
-            raise self.origin(mapping).error("må være en tabell (nøkkel: verdi)", keypath,
-                                             mapping)
-        for key in mapping:
-            path = f"{keypath}.{key}" if keypath else str(key)
-            line = line_of(mapping, key)
-            if line is not None:
-                self.lines[path] = line
-            if allowed is not None and key not in allowed:
-                raise self.origin(mapping, key).error(
-                    f"ukjent nøkkel (tillatt: {', '.join(sorted(allowed))})", path, key
-                )
-        return mapping
+class IndexModel(InputModel):
+    """``index``: rates by year (year → year + 1) replacing ``data/raw/index.csv``."""
 
-    def number(self, mapping: dict, key: Any, keypath: str) -> float:
-        value = mapping[key]
-        origin = self.origin(mapping, key)
-        if isinstance(value, bool) or value is None:
-            raise origin.error("må være et tall", keypath, value)
-        if isinstance(value, int | float):
-            number = float(value)
-        else:
-            try:
-                parsed = parse_number(str(value))
-            except InputError:
-                raise origin.error("må være et tall", keypath, value) from None
-            if parsed.value is None:
-                raise origin.error("må være et tall", keypath, value)
-            number = float(parsed.value)
-        if not math.isfinite(number):
-            raise origin.error("må være et endelig tall", keypath, value)
-        return number
+    rates: dict[Year, IndexRate] = Field(default_factory=dict)
+    source: str = ""
 
-    def percent(self, mapping: dict, key: Any, keypath: str, low: float, high: float) -> float:
-        value = self.number(mapping, key, keypath)
-        if not low <= value <= high:
-            raise self.origin(mapping, key).error(
-                f"må ligge mellom {low:g} og {high:g} %", keypath, mapping[key]
-            )
-        return value
 
-    def year(self, mapping: dict, key: Any, keypath: str) -> int:
-        value = mapping[key]
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise self.origin(mapping, key).error("må være et årstall", keypath, value)
-        text = str(value).strip()
-        if not (text.isdigit() and len(text) == 4):
-            raise self.origin(mapping, key).error("må være et årstall", keypath, value)
-        return int(text)
+class InvestmentModel(InputModel):
+    unit: str = Field(min_length=1)
+    year: Year
+    mnok: AmountField
+    source: str = ""
+    price_year: Year | None = None
 
-    def year_key(self, mapping: dict, key: Any, keypath: str) -> int:
-        text = str(key).strip()
-        if isinstance(key, bool) or not (text.isdigit() and len(text) == 4):
-            raise self.origin(mapping, key).error("nøkkelen må være et årstall", keypath, key)
-        return int(text)
 
-    def rates(self, mapping: Any, keypath: str, low: float, high: float) -> dict[int, float]:
-        table = self.table(mapping, None, keypath)
-        return {
-            self.year_key(table, key, f"{keypath}.{key}"): self.percent(
-                table, key, f"{keypath}.{key}", low, high
-            )
-            for key in table
-        }
+class InvestmentsModel(InputModel):
+    """``growth.investments``: the share of an investment that becomes yearly D&F."""
 
-    def rate(self, mapping: dict, key: str, keypath: str, low: float, high: float) -> Rate:
-        """One percent for every projected year, or ``{year: percent}``."""
-        if key not in mapping:
-            return 0.0
-        if isinstance(mapping[key], dict):
-            return self.rates(mapping[key], keypath, low, high)
-        return self.percent(mapping, key, keypath, low, high)
+    share_pct: Percent | None = None
+    share_source: str = ""
+    lag_years: int = Field(default=1, ge=0, le=10)
+    items: list[InvestmentModel] = Field(default_factory=list)
 
-    def text(self, mapping: dict, key: str) -> str:
-        value = mapping.get(key)
-        return "" if value is None else str(value).strip()
+    @model_validator(mode="after")
+    def _share_given(self) -> InvestmentsModel:
+        if self.items and self.share_pct is None:
+            raise ValueError("mangler share_pct: andelen av investeringen som blir årlig D&F")
+        return self
 
-    def unit(self, mapping: dict, keypath: str) -> str:
-        value = mapping.get("unit")
-        if not isinstance(value, str) or not value.strip():
-            raise self.origin(mapping).error("mangler enhet (løsning)", keypath)
-        return value.strip()
+
+class AdditionModel(InputModel):
+    unit: str = Field(min_length=1)
+    from_year: Year
+    mnok: SignedAmount
+    source: str = Field(min_length=1)
+    label: str = ""
+    price_year: Year | None = None
+
+
+class GrowthModel(InputModel):
+    """``growth``: applies only to the years after NHN's last estimate."""
+
+    efficiency_pct: Percent | dict[Year, Percent] = 0.0
+    volume_pct: VolumePercent | dict[Year, VolumePercent] = 0.0
+    source: str = ""
+    investments: InvestmentsModel = Field(default_factory=InvestmentsModel)
+    additions: list[AdditionModel] = Field(default_factory=list)
+
+
+class DeflatorModel(InputModel):
+    """``deflator``: the municipal deflator, each group's bill against its base year's."""
+
+    base_year: Year
+    rates: dict[Year, IndexRate]
+    source: str = ""
+
+
+class ScenarioFile(InputModel):
+    """A scenario file (``scenarios/*.yml``); amounts in MNOK, rates in percent."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    sharing: SharingModel
+    index: IndexModel = Field(default_factory=IndexModel)
+    price_basis: Literal["fast", "løpende", "lopende"] = "fast"
+    price_year: Year | None = None
+    horizon: Year
+    horizon_source: str = ""
+    growth: GrowthModel = Field(default_factory=GrowthModel)
+    deflator: DeflatorModel | None = None
 
 
 def resolve_path(path: str | Path) -> Path:
@@ -153,171 +154,161 @@ def resolve_path(path: str | Path) -> Path:
     return project_root() / path
 
 
+def key_set_dir_for(path: Path) -> Path:
+    """The cost-sharing keys of the project the file lies in; a file saved outside any
+    project (a user's own folder) uses the project the run started in."""
+    for start in (path.parent, None):
+        directory = project_root(start) / KEY_SET_DIR
+        if directory.is_dir():
+            return directory
+    return project_root() / KEY_SET_DIR
+
+
+def _key_lines(data: Any, prefix: str = "") -> dict[str, int]:
+    """Every key path of the file with its line (list items counted from 1)."""
+    lines: dict[str, int] = {}
+    if isinstance(data, LineDict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            line = line_of(data, key)
+            if line is not None:
+                lines[path] = line
+            lines.update(_key_lines(value, path))
+    elif isinstance(data, list):
+        for number, item in enumerate(data, start=1):
+            path = f"{prefix}[{number}]"
+            if getattr(item, "line", None) is not None:
+                lines[path] = item.line
+            lines.update(_key_lines(item, path))
+    return lines
+
+
 def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Scenario:
     """Read and check a scenario file; the key set is read from ``key_set_dir`` (default
     ``data/raw/cost_sharing`` in the project)."""
     path = resolve_path(path)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
-    data = load_yaml(path)
-    read = _Reader(path)
-    top = read.table(data, _TOP, "")
-    for required in ("name", "sharing", "horizon"):
-        if required not in top:
-            raise read.origin(top).error("mangler", required)
-    horizon = read.year(top, "horizon", "horizon")
-
-    sharing = read.table(top["sharing"], _SHARING, "sharing")
-    if "key_set" not in sharing:
-        raise read.origin(sharing).error("mangler", "sharing.key_set")
-    directory = (
-        Path(key_set_dir) if key_set_dir is not None
-        else project_root(path.parent) / KEY_SET_DIR
-    )
-    key_set_id = str(sharing["key_set"]).strip()
-    key_set_file = _key_set_file(directory, key_set_id)
+    data = load_yaml_data(path)
+    if not isinstance(data, Mapping):
+        found = "en liste" if isinstance(data, list) else "tom" if data is None else "tekst"
+        raise InputError(f"scenariofilen må være en tabell (nøkkel: verdi) øverst; fant {found}",
+                         path=path, line=line_of(data) or 1)
+    _check_horizon_first(data, path)
+    model = validate(ScenarioFile, data, path)
+    directory = Path(key_set_dir) if key_set_dir is not None else key_set_dir_for(path)
+    key_set_file = _key_set_file(directory, model.sharing.key_set)
     if key_set_file is None:
-        raise read.origin(sharing, "key_set").error(
-            f"finner ikke fordelingsnøkkelen i {directory}", "sharing.key_set", key_set_id
-        )
-    extend = sharing.get("extend_last_year", False)
-    if not isinstance(extend, bool):
-        raise read.origin(sharing, "extend_last_year").error(
-            "må være true eller false", "sharing.extend_last_year", extend
-        )
-    overrides = parse_overrides(sharing.get("overrides"), Origin(path), "sharing.overrides")
-
-    index = read.table(top.get("index"), _INDEX, "index")
-    index_rates = read.rates(index.get("rates"), "index.rates", -50, 100)
-
-    price_basis = read.text(top, "price_basis").lower().replace("ø", "o") or FIXED
-    if price_basis not in (FIXED, CURRENT):
-        raise read.origin(top, "price_basis").error(
-            "må være «fast» eller «løpende»", "price_basis", top["price_basis"]
-        )
-    price_year = read.year(top, "price_year", "price_year") if "price_year" in top else None
-
-    growth = read.table(top.get("growth"), _GROWTH, "growth")
-    efficiency = read.rate(growth, "efficiency_pct", "growth.efficiency_pct", 0, 100)
-    volume = read.rate(growth, "volume_pct", "growth.volume_pct", -100, 100)
-    investments = read.table(growth.get("investments"), _INVESTMENTS, "growth.investments")
-    items = _investments(read, investments.get("items"))
-    share = 0.0
-    if "share_pct" in investments:
-        share = read.percent(investments, "share_pct", "growth.investments.share_pct", 0, 100)
-    elif items:
-        raise read.origin(investments).error(
-            "mangler andel av investeringen som blir årlig D&F", "growth.investments.share_pct"
-        )
-    lag = 1
-    if "lag_years" in investments:
-        lag = int(read.percent(investments, "lag_years", "growth.investments.lag_years", 0, 10))
-    additions = _additions(read, growth.get("additions"))
-
-    deflator = _deflator(read, top.get("deflator"))
+        raise InputError(f"finner ikke fordelingsnøkkelen i {directory}", path=path,
+                         line=line_of(data["sharing"], "key_set"), key="sharing.key_set",
+                         text=model.sharing.key_set)
+    growth, investments = model.growth, model.growth.investments
+    raw_growth = data.get("growth") or {}
+    raw_sharing = data["sharing"]
     scenario = Scenario(
-        name=read.text(top, "name"),
-        description=read.text(top, "description"),
+        name=model.name,
+        description=model.description,
         key_set=load_key_set(key_set_file),
-        horizon=horizon,
-        horizon_source=read.text(top, "horizon_source"),
-        extend_last_year=extend,
-        overrides=overrides,
-        index_rates=index_rates,
-        index_source=read.text(index, "source"),
-        price_basis=price_basis,
-        price_year=price_year,
-        efficiency_pct=efficiency,
-        volume_pct=volume,
-        growth_source=read.text(growth, "source"),
-        investment_share_pct=share,
-        investment_share_source=read.text(investments, "share_source"),
-        investment_lag_years=lag,
-        investments=items,
-        additions=additions,
-        deflator=deflator,
+        horizon=model.horizon,
+        horizon_source=model.horizon_source,
+        extend_last_year=model.sharing.extend_last_year,
+        overrides=overrides_from(model.sharing.overrides, raw_sharing.get("overrides"), path,
+                                 "sharing.overrides"),
+        index_rates=dict(model.index.rates),
+        index_source=model.index.source,
+        price_basis=FIXED if model.price_basis == "fast" else CURRENT,
+        price_year=model.price_year,
+        efficiency_pct=_rate(growth.efficiency_pct),
+        volume_pct=_rate(growth.volume_pct),
+        growth_source=growth.source,
+        investment_share_pct=investments.share_pct or 0.0,
+        investment_share_source=investments.share_source,
+        investment_lag_years=investments.lag_years,
+        investments=tuple(
+            Investment(i.unit, i.year, i.mnok, i.source, i.price_year,
+                       keypath=f"growth.investments.items[{n}]",
+                       line=line_of(_item(raw_growth, "investments", "items", n)))
+            for n, i in enumerate(investments.items, start=1)
+        ),
+        additions=tuple(
+            Addition(a.unit, a.from_year, a.mnok, a.source, a.label, a.price_year,
+                     keypath=f"growth.additions[{n}]",
+                     line=line_of(_item(raw_growth, "additions", None, n)))
+            for n, a in enumerate(growth.additions, start=1)
+        ),
+        deflator=(Deflator(model.deflator.base_year, dict(model.deflator.rates),
+                           model.deflator.source) if model.deflator else None),
         path=path,
         key_set_dir=directory,
-        lines=read.lines,
+        lines=_key_lines(data),
     )
     check_horizon(scenario)
+    check_overrides(scenario)
     return scenario
 
 
+def _check_horizon_first(data: Mapping[str, Any], path: Path) -> None:
+    """A horizon far beyond or before every year the file names is the horizon's fault, not
+    the fault of the year it meets first; say so before anything else is checked."""
+    horizon = data.get("horizon")
+    if isinstance(horizon, bool) or not isinstance(horizon, int):
+        return
+    named = [year for keypath, year in _named_years(data)]
+    if not named:
+        return
+    line = line_of(data, "horizon")
+    if horizon < min(named):
+        raise InputError(f"horisonten ligger før alle år filen nevner (første: {min(named)})",
+                         path=path, line=line, key="horizon", text=str(horizon))
+    if horizon > min(named) + MAX_HORIZON_YEARS:
+        raise InputError(f"horisonten ligger mer enn {MAX_HORIZON_YEARS} år etter første år "
+                         f"filen nevner ({min(named)})", path=path, line=line, key="horizon",
+                         text=str(horizon))
+
+
+def _named_years(data: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Years the file names as rate keys (index and deflator), and the deflator's base year."""
+    years = []
+    for section in ("index", "deflator"):
+        rates = (data.get(section) or {}).get("rates") if isinstance(data.get(section),
+                                                                      Mapping) else None
+        if isinstance(rates, Mapping):
+            years += [(f"{section}.rates.{y}", y) for y in rates
+                      if isinstance(y, int) and not isinstance(y, bool)]
+    deflator = data.get("deflator")
+    if isinstance(deflator, Mapping) and isinstance(deflator.get("base_year"), int):
+        years.append(("deflator.base_year", deflator["base_year"]))
+    return years
+
+
+def _item(growth: Any, section: str, sub: str | None, number: int) -> Any:
+    node = growth.get(section) if isinstance(growth, Mapping) else None
+    if sub is not None:
+        node = node.get(sub) if isinstance(node, Mapping) else None
+    return node[number - 1] if isinstance(node, list) and len(node) >= number else None
+
+
+def _rate(value: float | Mapping[int, float]) -> Rate:
+    return dict(sorted(value.items())) if isinstance(value, Mapping) else float(value)
+
+
+def check_overrides(scenario: Scenario) -> None:
+    """Shares changed in the file must, with the key's others, add up to 100 % in every year
+    they cover (up to the horizon): refused when the file is read, not in the notebook."""
+    for override in scenario.overrides:
+        first = override.span.first
+        last = override.span.last if override.span.last is not None else scenario.horizon
+        for year in range(first if first is not None else last, last + 1):
+            allocation_for(scenario.key_set, override.unit, year, scenario.overrides,
+                           scenario.extend_last_year)
+
+
 def _key_set_file(directory: Path, key_set_id: str) -> Path | None:
-    if not key_set_id or "/" in key_set_id or "\\" in key_set_id or ".." in key_set_id:
-        return None
     for suffix in (".yaml", ".yml"):
         candidate = directory / f"{key_set_id}{suffix}"
         if candidate.is_file():
             return candidate
     return None
-
-
-def _investments(read: _Reader, items: Any) -> tuple[Investment, ...]:
-    if items is None:
-        return ()
-    if not isinstance(items, list):
-        raise read.origin(items).error("må være en liste", "growth.investments.items")
-    result = []
-    for number, item in enumerate(items, start=1):
-        keypath = f"growth.investments.items[{number}]"
-        item = read.table(item, _INVESTMENT, keypath)
-        for required in ("unit", "year", "mnok"):
-            if required not in item:
-                raise read.origin(item).error("mangler", f"{keypath}.{required}")
-        result.append(Investment(
-            unit=read.unit(item, keypath),
-            year=read.year(item, "year", f"{keypath}.year"),
-            mnok=parse_share_amount(item["mnok"], read.origin(item, "mnok"), f"{keypath}.mnok"),
-            source=read.text(item, "source"),
-            price_year=(read.year(item, "price_year", f"{keypath}.price_year")
-                        if "price_year" in item else None),
-            keypath=keypath,
-            line=line_of(item),
-        ))
-    return tuple(result)
-
-
-def _additions(read: _Reader, items: Any) -> tuple[Addition, ...]:
-    if items is None:
-        return ()
-    if not isinstance(items, list):
-        raise read.origin(items).error("må være en liste", "growth.additions")
-    result = []
-    for number, item in enumerate(items, start=1):
-        keypath = f"growth.additions[{number}]"
-        item = read.table(item, _ADDITION, keypath)
-        for required in ("unit", "from_year", "mnok", "source"):
-            if required not in item:
-                raise read.origin(item).error("mangler", f"{keypath}.{required}")
-        value = read.number(item, "mnok", f"{keypath}.mnok")
-        result.append(Addition(
-            unit=read.unit(item, keypath),
-            from_year=read.year(item, "from_year", f"{keypath}.from_year"),
-            mnok=value,
-            source=read.text(item, "source"),
-            label=read.text(item, "label"),
-            price_year=(read.year(item, "price_year", f"{keypath}.price_year")
-                        if "price_year" in item else None),
-            keypath=keypath,
-            line=line_of(item),
-        ))
-    return tuple(result)
-
-
-def _deflator(read: _Reader, mapping: Any) -> Deflator | None:
-    if mapping is None:
-        return None
-    table = read.table(mapping, _DEFLATOR, "deflator")
-    for required in ("base_year", "rates"):
-        if required not in table:
-            raise read.origin(table).error("mangler", f"deflator.{required}")
-    return Deflator(
-        base_year=read.year(table, "base_year", "deflator.base_year"),
-        rates=read.rates(table["rates"], "deflator.rates", -50, 100),
-        source=read.text(table, "source"),
-    )
 
 
 # --- writing
@@ -415,3 +406,42 @@ def scenario_files(directory: str | Path = "scenarios") -> list[Path]:
 def provenance_files(scenario: Scenario) -> list[Path]:
     """The files a scenario was read from, for its provenance page."""
     return [p.resolve() for p in (scenario.path, scenario.key_set.path) if p is not None]
+
+
+#: The order of a year's rounds: the spring round comes before the autumn round.
+SEASON_ORDER = {"vår": 0, "var": 0, "host": 1, "høst": 1}
+
+
+def latest_round(root: str | Path | None = None) -> str:
+    """The newest round under ``data/raw``, by its manifest's year and season (``year:``, or
+    the first four-digit year in the round id), so a second round does not stop the run."""
+    from tbu_analysis.config import discover_rounds, project_paths
+
+    paths = project_paths(root)
+    rounds = discover_rounds(paths.root)
+    if not rounds:
+        raise InputError("fant ingen runde (data/raw/<runde>/manifest.yaml)", path=paths.raw)
+
+    def order(round_id: str) -> tuple[int, int, str]:
+        manifest = load_yaml_data(paths.raw / round_id / "manifest.yaml")
+        manifest = manifest if isinstance(manifest, Mapping) else {}
+        year = manifest.get("year")
+        if not isinstance(year, int):
+            found = re.search(r"(?<!\d)(\d{4})(?!\d)", round_id)
+            year = int(found[1]) if found else 0
+        season = str(manifest.get("season", "")).strip().lower()
+        return year, SEASON_ORDER.get(season, -1), round_id
+
+    return max(rounds, key=order)
+
+
+def check_against_round(path: str | Path, paths: Any) -> Scenario:
+    """Read the scenario file and compute it once against the round's data, so every problem
+    (units, years before the data, shares) stops the run with one message before any
+    notebook or PDF is written."""
+    from tbu_analysis.scenarios.projection import compute
+
+    scenario = load_scenario(path)
+    compute(scenario, load_baseline(paths.round_id, paths.root),
+            load_index(paths.project.index))
+    return scenario

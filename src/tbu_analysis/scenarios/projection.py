@@ -501,12 +501,30 @@ def years_label(years: list[int]) -> str:
     return ", ".join(map(str, years))
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """Several scenarios computed side by side, and the files that could not be (with why)."""
+
+    results: dict[str, ScenarioResult]
+    skipped: tuple[tuple[Path, str], ...] = ()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(f"{path.name} er ikke med: {message}" for path, message in self.skipped)
+
+
 def compute_many(
     paths: Iterable[str | Path], baseline_funding: pd.DataFrame, index: PriceIndex
-) -> dict[str, ScenarioResult]:
-    """Several scenario files at once, by scenario name (for side-by-side tables)."""
+) -> Comparison:
+    """Several scenario files at once, by scenario name (for side-by-side tables). A broken
+    file is left out with a note, so one bad file does not stop every comparison."""
     results: dict[str, ScenarioResult] = {}
+    skipped: list[tuple[Path, str]] = []
     for path in paths:
-        result = compute(load_scenario(path), baseline_funding, index)
+        try:
+            result = compute(load_scenario(path), baseline_funding, index)
+        except InputError as error:
+            skipped.append((Path(path), str(error)))
+            continue
         results[result.scenario.name] = result
-    return results
+    return Comparison(results, tuple(skipped))

@@ -7,7 +7,7 @@ through :mod:`tbu_analysis.common.formatting`, charts through :mod:`tbu_analysis
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -196,7 +196,12 @@ def summary(result: ScenarioResult) -> str:
 
 def notes_markdown(result: ScenarioResult) -> str:
     """The result's notes as a Markdown list."""
-    return "\n".join(f"- {note}" for note in result.notes)
+    return notes_list(result.notes)
+
+
+def notes_list(notes: Iterable[str]) -> str:
+    """Notes as a Markdown list (empty when there are none)."""
+    return "\n".join(f"- {note}" for note in notes)
 
 
 def _numbers(value: float, change: bool = False) -> str:
