@@ -464,3 +464,19 @@ def test_the_latest_round_is_chosen_by_year_and_season(tmp_path):
         (raw / "2025-var" / "manifest.yaml").read_text(encoding="utf-8")
         .replace("round: 2025-var", "round: 2025-var\nyear: 2024"), encoding="utf-8")
     assert latest_round(tmp_path) == "2024-host"  # same year: autumn after spring
+
+
+def test_a_frame_that_breaks_its_schema_is_refused(funding, index):
+    import pandera.errors
+
+    from tbu_analysis.scenarios import schemas
+
+    result = compute(scenario("alternativ-1"), funding, index)
+    broken = result.projection.copy()
+    broken.loc[0, "end"] += 1.0  # start + drivers no longer give the end
+    with pytest.raises(pandera.errors.SchemaError, match="= end"):
+        schemas.checked(schemas.PROJECTION, broken)
+    unknown_group = result.bills.copy()
+    unknown_group.loc[0, "group"] = "staten"
+    with pytest.raises(pandera.errors.SchemaError):
+        schemas.checked(schemas.BILLS, unknown_group)

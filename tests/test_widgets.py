@@ -97,3 +97,16 @@ def test_views_are_tables_the_notebook_can_show(explorer):
     assert bills.set_index("Aktørgruppe").loc["Sum", "2026"] == pytest.approx(1076)
     assert not deflator_table(explorer.result).empty
     assert "Kommuner" in shares_table(explorer.result).columns
+
+
+def test_the_explorers_frames_keep_the_scenario_schemas(explorer):
+    from tbu_analysis.scenarios import schemas
+
+    explorer.key_set.value = "alternativ-2"
+    explorer.volume.value = 2.0
+    result = explorer.result
+    for schema, frame in [(schemas.PROJECTION, result.projection), (schemas.BILLS, result.bills),
+                          (schemas.BILLS_BY_UNIT, result.bills_by_unit),
+                          (schemas.VERSUS_BASELINE, result.versus_baseline),
+                          (schemas.DEFLATED, result.deflated)]:
+        schemas.checked(schema, frame)

@@ -324,7 +324,7 @@ class ScenarioExplorer:
         """Recompute from the controls and redraw; bad input shows a message, no tables."""
         try:
             scenario = self.current_scenario()
-            self.result = compute(scenario, self.baseline_funding, self.index)
+            self.result = compute(scenario, self.baseline_funding, self.index, check=False)
         except InputError as error:
             self._show_error(error)
             return

@@ -23,6 +23,7 @@ import pandas as pd
 
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.scenarios import schemas
 from tbu_analysis.scenarios.files import load_scenario
 from tbu_analysis.scenarios.keys import Allocation, allocation_for, split
 from tbu_analysis.scenarios.labels import (
@@ -399,14 +400,21 @@ def deflate(scenario: Scenario, bills: Mapping[tuple[str, int], float],
 
 
 def compute(
-    scenario: Scenario, baseline_funding: pd.DataFrame, index: PriceIndex
+    scenario: Scenario, baseline_funding: pd.DataFrame, index: PriceIndex, *,
+    check: bool = True,
 ) -> ScenarioResult:
     """Project NHN's funding need to the horizon and split it into each actor group's bill.
 
     ``index`` is the shipped index the figures were raised with; the scenario's own rates
     replace some of its years. The baseline compared with is the same figures with the
-    shipped index, no additions, and the last estimate held flat after it.
+    shipped index, no additions, and the last estimate held flat after it. ``check=False``
+    skips the frames' pandera schemas (about 80 ms): the explorer recomputes on every
+    change and must answer within 150 ms; the report, the CLI and the tests always check.
     """
+
+    def checked(schema, frame: pd.DataFrame) -> pd.DataFrame:
+        return schemas.checked(schema, frame) if check else frame
+
     funding = read_funding(baseline_funding)
     check_against_data(scenario, funding)
     prices = Prices(scenario, index, index.with_rates(scenario.index_rates), funding.base_price)
@@ -426,23 +434,24 @@ def compute(
         scenario=scenario,
         price_label=converted.price_label,
         data_years=funding.years,
-        projection=converted.projection,
-        totals=pd.DataFrame(
+        projection=checked(schemas.PROJECTION, converted.projection),
+        totals=checked(schemas.TOTALS, pd.DataFrame(
             [(u, y, v) for (u, y), v in converted.totals.items()],
             columns=["unit", "year", "value_mnok"],
-        ),
-        bills=pd.DataFrame(
+        )),
+        bills=checked(schemas.BILLS, pd.DataFrame(
             [(g, y, bills.by_group[g, y]) for g in BILL_GROUPS for y in years],
             columns=["group", "year", "value_mnok"],
-        ),
-        bills_by_unit=pd.DataFrame(
+        )),
+        bills_by_unit=checked(schemas.BILLS_BY_UNIT, pd.DataFrame(
             bills.by_unit, columns=["unit", "year", "group", "share_pct", "value_mnok"]
-        ),
-        versus_baseline=versus_baseline,
-        bills_versus_baseline=bills_versus_baseline,
-        deflated=deflated,
-        unallocated=pd.DataFrame(bills.unallocated,
-                                 columns=["unit", "year", "value_mnok", "reason"]),
+        ).astype({"share_pct": float})),
+        versus_baseline=checked(schemas.VERSUS_BASELINE, versus_baseline),
+        bills_versus_baseline=checked(schemas.BILLS_VERSUS_BASELINE, bills_versus_baseline),
+        deflated=checked(schemas.DEFLATED, deflated),
+        unallocated=checked(schemas.UNALLOCATED_FRAME, pd.DataFrame(
+            bills.unallocated, columns=["unit", "year", "value_mnok", "reason"]
+        ).astype({"year": int, "value_mnok": float})),
         notes=_notes(scenario, allocations, funding, converted.price_label)
         + _deflator_notes(scenario, bills.by_group, years),
     )
