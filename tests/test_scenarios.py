@@ -127,24 +127,54 @@ def test_fixed_kroner_of_another_year(funding, index):
     assert result.price_label == "2025-kroner"
 
 
+UNKNOWN_KJ_2025 = """name: Test med ukjent andel
+source: test
+date: 2024-01-01
+units:
+  Kjernejournal:
+    2023-2024: {kommuner: 50, rhf: 50, apotek: 0, ovrige: 0}
+    2025: {kommuner: ukjent, rhf: ukjent, apotek: 0, ovrige: 0}
+    2026-: {kommuner: 50, rhf: 50, apotek: 0, ovrige: 0}
+"""
+
+
 def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, index, tmp_path):
-    result = compute(scenario("baseline"), funding, index)
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "ukjent-kj.yaml").write_text(UNKNOWN_KJ_2025, encoding="utf-8")
+    path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n")
+    result = compute(load_scenario(path, key_set_dir=keys), funding, index)
     assert bill(result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
-    assert bill(result, "ikke_fordelt", 2024) == pytest.approx(1038)  # no key before 2025
+    assert bill(result, "ikke_fordelt", 2024, "Helsenorge") == pytest.approx(344)  # no key
     row = result.unallocated.query("unit == 'Kjernejournal' and year == 2025")
     assert "ukjent" in row["reason"].iloc[0]
 
-    path = tmp_path / "rhf55.yml"
-    text = (SCENARIOS / "baseline.yml").read_text(encoding="utf-8").replace(
-        "  extend_last_year: true\n",
-        "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+    text = path.read_text(encoding="utf-8").replace(
+        "  extend_last_year: false  # nøkkelen gjelder alle år\n",
+        "  extend_last_year: false\n  overrides:\n    Kjernejournal:\n"
         "      2025: {rhf: 55, kommuner: rest}\n",
     )
     path.write_text(text, encoding="utf-8")
-    filled = compute(load_scenario(path, key_set_dir=KEY_SETS), funding, index)
+    filled = compute(load_scenario(path, key_set_dir=keys), funding, index)
     assert bill(filled, "rhf", 2025, "Kjernejournal") == pytest.approx(0.55 * 93)
     assert bill(filled, "kommuner", 2025, "Kjernejournal") == pytest.approx(0.45 * 93)
     assert bill(filled, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(0)
+
+
+def test_a_template_key_without_a_source_cannot_be_used(tmp_path):
+    path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: gjeldende-modell\n")
+    with pytest.raises(InputError, match="mal uten kilde") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.key == "sharing.key_set"
+
+
+def test_the_baseline_uses_a_key_the_sources_state(funding, index):
+    result = compute(scenario("baseline"), funding, index)
+    assert result.scenario.key_set.id == "alternativ-1"
+    assert "001_26607bd423ebb788.txt" in result.scenario.key_set.source
+    assert result.unallocated.empty
+    assert bill(result, "kommuner", 2025) + bill(result, "rhf", 2025) + bill(
+        result, "apotek", 2025) == pytest.approx(1054)
 
 
 def test_the_projection_shows_start_drivers_and_end(funding, index):
@@ -235,8 +265,8 @@ def test_an_unknown_key_is_refused(tmp_path):
 
 def test_a_share_outside_0_100_is_refused(tmp_path):
     path = _scenario_file(
-        tmp_path, "  extend_last_year: true\n",
-        "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+        tmp_path, "  extend_last_year: false  # nøkkelen gjelder alle år\n",
+        "  extend_last_year: false\n  overrides:\n    Kjernejournal:\n"
         "      2025: {rhf: 155, kommuner: rest}\n",
     )
     with pytest.raises(InputError, match="mellom 0 og 100") as caught:
@@ -247,8 +277,8 @@ def test_a_share_outside_0_100_is_refused(tmp_path):
 
 def test_shares_that_do_not_sum_to_100_are_refused_when_the_file_is_read(tmp_path):
     path = _scenario_file(
-        tmp_path, "  extend_last_year: true\n",
-        "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+        tmp_path, "  extend_last_year: false  # nøkkelen gjelder alle år\n",
+        "  extend_last_year: false\n  overrides:\n    Kjernejournal:\n"
         "      2026: {rhf: 40}\n",
     )
     with pytest.raises(InputError, match="summerer ikke til 100 % \\(90 %\\)") as caught:
@@ -287,7 +317,7 @@ def test_an_unknown_unit_is_refused(tmp_path, funding, index):
 
 
 def test_an_unknown_key_set_is_refused(tmp_path):
-    path = _scenario_file(tmp_path, "  key_set: gjeldende-modell\n", "  key_set: alternativ-9\n")
+    path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: alternativ-9\n")
     with pytest.raises(InputError, match="finner ikke fordelingsnøkkelen") as caught:
         load_scenario(path, key_set_dir=KEY_SETS)
     assert caught.value.line == _line_of(path, "key_set: alternativ-9")
@@ -423,8 +453,8 @@ def test_the_command_refuses_a_bad_scenario_with_exit_2(tmp_path, monkeypatch, c
     from tbu_analysis import cli
 
     monkeypatch.chdir(ROOT)
-    path = _scenario_file(tmp_path, "  extend_last_year: true\n",
-                          "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+    path = _scenario_file(tmp_path, "  extend_last_year: false  # nøkkelen gjelder alle år\n",
+                          "  extend_last_year: false\n  overrides:\n    Kjernejournal:\n"
                           "      2026: {rhf: 10}\n")
     assert cli.main(["scenario", str(path), "--round", "2024-host"]) == 2
     err = capsys.readouterr().err

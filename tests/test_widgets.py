@@ -31,14 +31,16 @@ def cell(result, group: str, year: int, unit: str | None = None) -> float:
     return float(frame.loc[mask, "value_mnok"].sum())
 
 
-def test_choosing_alternative_1_recomputes_the_bills(explorer):
-    assert cell(explorer.result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
-    explorer.key_set.value = "alternativ-1"
+def test_choosing_alternative_2_recomputes_the_bills(explorer):
+    assert cell(explorer.result, "kommuner", 2025, "Kjernejournal") == pytest.approx(46.5)
+    assert set(dict(explorer.key_set.options).values()) == {"alternativ-1", "alternativ-2"}
+    explorer.key_set.value = "alternativ-2"
     assert explorer.error is None
-    assert cell(explorer.result, "rhf", 2025, "Kjernejournal") == pytest.approx(46.5)
+    assert cell(explorer.result, "kommuner", 2025, "Kjernejournal") == pytest.approx(37.2)
+    assert cell(explorer.result, "rhf", 2025, "Kjernejournal") == pytest.approx(55.8)
     assert cell(explorer.result, "apotek", 2025, "E-resept") == pytest.approx(21.12)
     assert cell(explorer.result, "ikke_fordelt", 2025) == pytest.approx(0)
-    assert "Kommuner" in explorer.bills_view.value and "516,4" in explorer.bills_view.value
+    assert "Kommuner" in explorer.bills_view.value
 
 
 def test_the_index_slider_restates_2023(explorer):
@@ -56,7 +58,25 @@ def test_efficiency_and_volume_sliders_change_the_projection(explorer):
     assert rows.loc[("Helsenorge", 2028), "end"] == pytest.approx(374 * 1.02**2)
 
 
-def test_filling_the_unknown_kjernejournal_2025_side(explorer):
+@pytest.fixture
+def unknown_explorer(baseline_funding, tmp_path) -> ScenarioExplorer:
+    """An explorer on a key with Kjernejournal 2025 unknown (no shipped key has one)."""
+    from test_scenarios import UNKNOWN_KJ_2025
+
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "ukjent-kj.yaml").write_text(UNKNOWN_KJ_2025, encoding="utf-8")
+    path = tmp_path / "ukjent.yml"
+    path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
+        "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n"), encoding="utf-8")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    return ScenarioExplorer(baseline_funding, index, load_scenario(path, key_set_dir=keys),
+                            chart=False)
+
+
+def test_filling_the_unknown_kjernejournal_2025_side(unknown_explorer):
+    explorer = unknown_explorer
+    assert cell(explorer.result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
     options = dict(explorer.unknown_cell.options)
     explorer.unknown_cell.value = options["Kjernejournal 2025: RHF"]
     explorer.unknown_value.value = "55"
@@ -68,7 +88,8 @@ def test_filling_the_unknown_kjernejournal_2025_side(explorer):
     assert cell(explorer.result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
 
 
-def test_bad_input_shows_a_message_and_no_tables(explorer):
+def test_bad_input_shows_a_message_and_no_tables(unknown_explorer):
+    explorer = unknown_explorer
     explorer.unknown_value.value = "155"
     assert explorer.error is not None and explorer.result is None
     assert "0 og 100" in explorer.message.value

@@ -89,7 +89,8 @@ class ScenarioExplorer:
         self.scenario = scenario
         self.chart = chart
         if key_sets is None:
-            key_sets = load_key_sets(scenario.key_set_dir) if scenario.key_set_dir else {}
+            key_sets = (load_key_sets(scenario.key_set_dir, templates=False)
+                        if scenario.key_set_dir else {})
         self.key_sets = {**key_sets, scenario.key_set.id: key_sets.get(
             scenario.key_set.id, scenario.key_set)}
         self.result: ScenarioResult | None = None

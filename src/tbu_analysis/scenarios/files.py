@@ -202,13 +202,19 @@ def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Sc
         raise InputError(f"finner ikke fordelingsnøkkelen i {directory}", path=path,
                          line=line_of(data["sharing"], "key_set"), key="sharing.key_set",
                          text=model.sharing.key_set)
+    key_set = load_key_set(key_set_file)
+    if key_set.template:
+        raise InputError("nøkkelen er en mal uten kilde (template: true) og kan ikke brukes før "
+                         "andelene og kilden er fylt inn", path=path,
+                         line=line_of(data["sharing"], "key_set"), key="sharing.key_set",
+                         text=model.sharing.key_set)
     growth, investments = model.growth, model.growth.investments
     raw_growth = data.get("growth") or {}
     raw_sharing = data["sharing"]
     scenario = Scenario(
         name=model.name,
         description=model.description,
-        key_set=load_key_set(key_set_file),
+        key_set=key_set,
         horizon=model.horizon,
         horizon_source=model.horizon_source,
         extend_last_year=model.sharing.extend_last_year,

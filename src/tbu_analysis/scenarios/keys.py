@@ -275,6 +275,7 @@ class KeyEntryModel(InputModel):
     apotek: ShareField | None = None
     ovrige: ShareField | None = None
     parts: list[PartModel] | None = Field(default=None, min_length=1)
+    base: KeyBase | None = None
     note: str = ""
 
     def raw(self) -> dict[str, RawShare]:
@@ -360,6 +361,7 @@ class KeyEntry:
     parts: tuple[Mapping[str, Any], ...] = ()
     note: str = ""
     line: int | None = None
+    base: KeyBase | None = None  # where the source says this entry's base (else the set's)
 
 
 @dataclass(frozen=True)
@@ -430,10 +432,11 @@ def load_key_set(path: str | Path) -> KeySet:
             line = line_of(raw_by_year, raw_key)
             if entry.parts is not None:
                 shares, parts = _blend(entry)
-                entries.append(KeyEntry(span, shares, parts=parts, note=entry.note, line=line))
+                entries.append(KeyEntry(span, shares, parts=parts, note=entry.note, line=line,
+                                        base=entry.base))
             else:
                 entries.append(KeyEntry(span, resolve_shares(entry.raw()), raw=entry.raw(),
-                                        note=entry.note, line=line))
+                                        note=entry.note, line=line, base=entry.base))
         units[unit] = tuple(entries)
     return KeySet(
         id=path.stem,
