@@ -142,6 +142,7 @@ def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, inde
     keys = tmp_path / "keys"
     keys.mkdir()
     (keys / "ukjent-kj.yaml").write_text(UNKNOWN_KJ_2025, encoding="utf-8")
+    (keys / "alternativ-2.yaml").write_bytes((KEY_SETS / "alternativ-2.yaml").read_bytes())
     path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n")
     result = compute(load_scenario(path, key_set_dir=keys), funding, index)
     assert bill(result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
@@ -510,3 +511,109 @@ def test_a_frame_that_breaks_its_schema_is_refused(funding, index):
     unknown_group.loc[0, "group"] = "staten"
     with pytest.raises(pandera.errors.SchemaError):
         schemas.checked(schemas.BILLS, unknown_group)
+
+
+# --- key against key --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def alt1_against_alt2(funding, index):
+    from tbu_analysis.scenarios import comparison
+
+    return comparison.for_scenario(compute(scenario("baseline"), funding, index), funding, index)
+
+
+def test_alternative_2_moves_16_6_mnok_in_2026_from_the_municipalities_to_the_rhf(
+        alt1_against_alt2):
+    whole = alt1_against_alt2["kostnad"]
+    assert whole.first_name.startswith("Alternativ 1") and whole.second_name.startswith(
+        "Alternativ 2")
+    # Kjernejournal 136 × 10 % + HelseID's share of «Grunndata og HelseID» 115 × 31/117,8 × 10 %
+    expected = 136 * 0.1 + 115 * (31 / 117.8) * 0.1
+    assert whole.difference("kommuner", 2026) == pytest.approx(-expected)
+    assert whole.difference("rhf", 2026) == pytest.approx(expected)
+    assert round(expected, 1) == 16.6
+    assert whole.difference("apotek", 2026) == 0  # 11 % of E-resept under both keys
+    kj = whole.frame.query("unit == 'Kjernejournal' and group == 'kommuner' and year == 2026")
+    assert kj["first_mnok"].iloc[0] == pytest.approx(68.0)
+    assert kj["second_mnok"].iloc[0] == pytest.approx(54.4)
+    assert kj["difference_pct"].iloc[0] == pytest.approx(-20.0)
+
+
+def test_on_the_growth_the_keys_differ_by_a_tenth_of_kjernejournal_and_helseids_growth(
+        alt1_against_alt2):
+    growth = alt1_against_alt2["vekst"]
+    # Kjernejournal 93 → 136; Grunndata og HelseID 118 → 115 (HelseID weight 31/117,8)
+    expected = (136 - 93) * 0.1 + (115 - 118) * (31 / 117.8) * 0.1
+    assert growth.difference("rhf", 2026) == pytest.approx(expected)
+    assert growth.basis_label == "nøkkelen brukt på veksten fra året før"
+    assert 2023 not in set(growth.frame["year"])  # no growth into the data's first year
+
+
+def test_the_key_comparison_tables_say_their_base(alt1_against_alt2):
+    from tbu_analysis.scenarios import tables
+
+    whole = alt1_against_alt2["kostnad"]
+    table = tables.key_comparison_table(whole)
+    assert list(table.columns) == ["Aktørgruppe", "År", "Alternativ 1", "Alternativ 2",
+                                   "Forskjell", "Forskjell (%)"]
+    assert "Øvrige aktører" not in set(table["Aktørgruppe"])  # pays nothing under either
+    by_unit = tables.key_comparison_by_unit_table(whole, 2026)
+    row = by_unit[(by_unit["Løsning"] == "Kjernejournal") & (by_unit["Aktørgruppe"] == "Kommuner")]
+    assert row["Forskjell"].iloc[0] == pytest.approx(-13.6)
+    text = tables.key_basis_markdown(alt1_against_alt2, 2026)
+    assert "hele kostnaden: −16,6" in text and "veksten fra året før: −4,2" in text
+    assert "ikke oppgitt i kilden" in text and "1,1 MNOK" in text
+
+
+def test_the_workbook_holds_the_tables_and_is_byte_identical_on_a_rerun(
+        funding, index, alt1_against_alt2, tmp_path):
+    import openpyxl
+
+    from tbu_analysis.scenarios import tables
+
+    result = alt1_against_alt2["kostnad"].first
+    sheets = tables.export_tables(result, alt1_against_alt2)
+    first = tables.write_workbook(sheets, tmp_path / "a.xlsx").read_bytes()
+    again = tables.write_workbook(tables.export_tables(result, alt1_against_alt2),
+                                  tmp_path / "b.xlsx").read_bytes()
+    assert first == again
+    book = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    assert {"Regning", "Nøkler – kostnad", "Nøkler – vekst", "Forutsetninger"} <= set(
+        book.sheetnames)
+    rows = list(book["Nøkler – kostnad"].values)
+    header = rows[0]
+    kj = next(r for r in rows if r[1] == "Kjernejournal" and r[2] == "Kommuner" and r[3] == 2026)
+    assert kj[header.index("Alternativ 2")] == pytest.approx(54.4)
+    csvs = tables.write_csv_files(sheets, tmp_path, "alt1")
+    assert (tmp_path / "alt1-regning.csv") in csvs
+    assert "Kommuner" in (tmp_path / "alt1-regning.csv").read_text(encoding="utf-8")
+
+
+def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from tbu_analysis import cli
+    from tbu_analysis.reports import execute
+
+    for name in ("data/raw", "scenarios"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["clean", "--round", "2024-host"]) == 0
+
+    def fake_pdf(path, round_id, root, notebooks, log):  # the notebook run is tested elsewhere
+        pdf = root / "reports" / "scenarios" / f"{path.stem}.pdf"
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        pdf.write_bytes(b"%PDF")
+        return pdf
+
+    monkeypatch.setattr(execute, "run_scenario", fake_pdf)
+    assert cli.main(["scenario", "scenarios/alternativ-2.yml"]) == 0
+    workbook = tmp_path / "reports" / "scenarios" / "alternativ-2.xlsx"
+    assert workbook.is_file() and "alternativ-2.xlsx" in capsys.readouterr().out
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(workbook)["Nøkler – kostnad"].values)
+    kj = next(r for r in rows if r[1] == "Kjernejournal" and r[2] == "Kommuner" and r[3] == 2026)
+    assert kj[rows[0].index("Alternativ 2")] == pytest.approx(54.4)

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.scenarios.keys import (
     GROUPS,
-    KeyBase,
     UNALLOCATED,
     Allocation,
+    KeyBase,
     allocation_for,
     load_key_set,
     load_key_sets,

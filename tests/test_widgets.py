@@ -66,6 +66,7 @@ def unknown_explorer(baseline_funding, tmp_path) -> ScenarioExplorer:
     keys = tmp_path / "keys"
     keys.mkdir()
     (keys / "ukjent-kj.yaml").write_text(UNKNOWN_KJ_2025, encoding="utf-8")
+    (keys / "alternativ-2.yaml").write_bytes((KEY_SETS / "alternativ-2.yaml").read_bytes())
     path = tmp_path / "ukjent.yml"
     path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
         "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n"), encoding="utf-8")

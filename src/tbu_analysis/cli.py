@@ -71,6 +71,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tbu_analysis.reports.execute import RunLog, run_scenario
+    from tbu_analysis.scenarios.export import write_scenario_workbook
     from tbu_analysis.scenarios.files import check_against_round, latest_round
 
     root = project_root()
@@ -79,12 +80,13 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     path = Path(args.scenario)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
-    check_against_round(path, paths)
+    scenario = check_against_round(path, paths)
     log = RunLog()
     pdf = run_scenario(path, round_id, root, root / "notebooks", log)
     if pdf is None:
         return 1
-    print(f"{path}: {pdf.relative_to(root)}")
+    workbook = write_scenario_workbook(scenario, paths, pdf.with_suffix(".xlsx"))
+    print(f"{path}: {pdf.relative_to(root)}, {workbook.relative_to(root)}")
     return 0
 
 

@@ -69,6 +69,7 @@ class SharingModel(InputModel):
     """``sharing``: the key set, whether its last year carries on, and changed shares."""
 
     key_set: KeySetId
+    compare_with: KeySetId | None = None
     extend_last_year: bool = False
     overrides: OverridesField = Field(default_factory=dict)
 
@@ -208,6 +209,16 @@ def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Sc
                          "andelene og kilden er fylt inn", path=path,
                          line=line_of(data["sharing"], "key_set"), key="sharing.key_set",
                          text=model.sharing.key_set)
+    compare_with = None
+    if model.sharing.compare_with is not None:
+        other_file = _key_set_file(directory, model.sharing.compare_with)
+        other = load_key_set(other_file) if other_file is not None else None
+        if other is None or other.template:
+            why = "finner ikke nøkkelen" if other is None else "nøkkelen er en mal uten kilde"
+            raise InputError(f"{why} i {directory}", path=path,
+                             line=line_of(data["sharing"], "compare_with"),
+                             key="sharing.compare_with", text=model.sharing.compare_with)
+        compare_with = other
     growth, investments = model.growth, model.growth.investments
     raw_growth = data.get("growth") or {}
     raw_sharing = data["sharing"]
@@ -218,6 +229,7 @@ def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Sc
         horizon=model.horizon,
         horizon_source=model.horizon_source,
         extend_last_year=model.sharing.extend_last_year,
+        compare_with=compare_with,
         overrides=overrides_from(model.sharing.overrides, raw_sharing.get("overrides"), path,
                                  "sharing.overrides"),
         index_rates=dict(model.index.rates),
@@ -328,8 +340,10 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     overrides: dict[str, dict[Any, dict[str, Any]]] = {}
     for override in scenario.overrides:
         overrides.setdefault(override.unit, {})[override.span.yaml_key] = dict(override.values)
-    sharing: dict[str, Any] = {"key_set": scenario.key_set.id,
-                               "extend_last_year": scenario.extend_last_year}
+    sharing: dict[str, Any] = {"key_set": scenario.key_set.id}
+    if scenario.compare_with is not None:
+        sharing["compare_with"] = scenario.compare_with.id
+    sharing["extend_last_year"] = scenario.extend_last_year
     if overrides:
         sharing["overrides"] = overrides
     data: dict[str, Any] = {"name": scenario.name}

@@ -8,6 +8,7 @@ A share the source does not give is written ``ukjent``; its money goes to an exp
 File schema (``<id>.yaml``)::
 
     name: shown to readers            source: where the key comes from (a document)
+    short_name: for table headings    template: true for a key no report may use yet
     date: of the source (or ukjent)   note: optional caveat shown with the key
     base: vekst | kostnad | ukjent    what the shares apply to, as the source says it
     base_note: why, with the source's words
@@ -314,6 +315,7 @@ class KeySetFile(InputModel):
     """A cost-sharing key file (``data/raw/cost_sharing/<id>.yaml``)."""
 
     name: str = Field(min_length=1)
+    short_name: str = ""
     source: str = Field(min_length=1)
     date: Annotated[str, BeforeValidator(parse_date)]
     note: str = ""
@@ -378,6 +380,12 @@ class KeySet:
     base: KeyBase = KeyBase.UNSTATED
     base_note: str = ""
     template: bool = False
+    short_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """The short name for table headings (the full name where none is given)."""
+        return self.short_name or self.name
 
     @property
     def base_label(self) -> str:
@@ -449,6 +457,7 @@ def load_key_set(path: str | Path) -> KeySet:
         base=model.base,
         base_note=model.base_note,
         template=model.template,
+        short_name=model.short_name,
     )
 
 

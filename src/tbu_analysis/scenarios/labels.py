@@ -39,3 +39,13 @@ UNALLOCATED_COLUMNS = {
     "unit": UNIT_COLUMN, "year": YEAR_COLUMN, "value_mnok": "Ikke fordelt", "reason": "Årsak",
 }
 PERCENT_COLUMNS = ("Vekst i regning", "Deflatorvekst", *(GROUP_LABELS[g] for g in GROUPS))
+
+#: The row that sums every solution in a key-against-key table.
+ALL_UNITS = "Alle løsninger"
+DIFFERENCE_COLUMN = "Forskjell"
+DIFFERENCE_PCT_COLUMN = "Forskjell (%)"
+#: What a key's shares were applied to, as a reader sees it beside a figure.
+BASIS_LABELS = {
+    "kostnad": "nøkkelen brukt på hele kostnaden",
+    "vekst": "nøkkelen brukt på veksten fra året før",
+}

@@ -68,6 +68,7 @@ class Scenario:
     description: str = ""
     horizon_source: str = ""
     extend_last_year: bool = False
+    compare_with: KeySet | None = None  # the key the report sets this one against
     overrides: tuple[Override, ...] = ()
     index_rates: Mapping[int, float] = field(default_factory=dict)
     index_source: str = ""

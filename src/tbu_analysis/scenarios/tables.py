@@ -8,7 +8,8 @@ through :mod:`tbu_analysis.common.formatting`, charts through :mod:`tbu_analysis
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -18,9 +19,13 @@ from tbu_analysis.common.formatting import (
     format_percent,
     format_table,
 )
+from tbu_analysis.common.store import write_csv, write_excel
 from tbu_analysis.reports.charts import levels_chart
 from tbu_analysis.scenarios.labels import (
+    ALL_UNITS,
     DEFLATOR_COLUMNS,
+    DIFFERENCE_COLUMN,
+    DIFFERENCE_PCT_COLUMN,
     GROUP_COLUMN,
     GROUP_LABELS,
     GROUPS,
@@ -35,6 +40,9 @@ from tbu_analysis.scenarios.labels import (
     YEAR_COLUMN,
 )
 from tbu_analysis.scenarios.model import ScenarioResult
+
+if TYPE_CHECKING:
+    from tbu_analysis.scenarios.comparison import KeyComparison
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -210,15 +218,20 @@ def _numbers(value: float, change: bool = False) -> str:
 
 def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
     """The project's table style: Norwegian numbers, percent columns marked."""
-    percent = [c for c in table.columns if c in PERCENT_COLUMNS
+    percent = [c for c in table.columns if c in (*PERCENT_COLUMNS, DIFFERENCE_PCT_COLUMN)
                and pd.api.types.is_numeric_dtype(table[c])]
     text = [c for c in table.columns if c == YEAR_COLUMN]
     return format_table(table, percent_columns=percent, text_columns=text, caption=caption)
 
 
-def show_table(table: pd.DataFrame, caption: str | None = None) -> None:
+def show_table(table: pd.DataFrame, caption: str | None = None,
+               empty: str = "Ingen rader.") -> None:
+    """The table in the project's style, or ``empty`` in italics when it has no rows."""
     from IPython.display import display
 
+    if table.empty:
+        show_markdown(f"*{empty}*")
+        return
     display(styled(table, caption))
 
 
@@ -250,3 +263,126 @@ def totals_figure(result: ScenarioResult) -> Any:
                        title=f"Samlet finansieringsbehov ({result.price_label})")
     fig.axes[0].get_legend().set_title("")
     return fig
+
+
+# --- key against key ---------------------------------------------------------------------------
+
+
+def _key_columns(comparison: KeyComparison) -> dict[str, str]:
+    return {"first_mnok": comparison.first.scenario.key_set.label,
+            "second_mnok": comparison.second.scenario.key_set.label,
+            "difference_mnok": DIFFERENCE_COLUMN, "difference_pct": DIFFERENCE_PCT_COLUMN}
+
+
+def _paying(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows where either key bills something (no rows of zeros for groups that pay nothing)."""
+    return frame[(frame["first_mnok"].abs() > 1e-9) | (frame["second_mnok"].abs() > 1e-9)]
+
+
+def key_comparison_table(comparison: KeyComparison, unit: str = ALL_UNITS) -> pd.DataFrame:
+    """Each actor group's bill per year under both keys, with the difference in MNOK and %."""
+    frame = _paying(comparison.frame[comparison.frame["unit"] == unit])
+    frame = frame.assign(group=frame["group"].map(GROUP_LABELS)).drop(columns=["unit"])
+    return frame.rename(columns={"group": GROUP_COLUMN, "year": YEAR_COLUMN,
+                                 **_key_columns(comparison)}).reset_index(drop=True)
+
+
+def key_comparison_by_unit_table(comparison: KeyComparison, year: int) -> pd.DataFrame:
+    """Per solution and actor group in one year: both bills and the difference."""
+    frame = comparison.frame
+    frame = _paying(frame[(frame["year"] == year) & (frame["unit"] != ALL_UNITS)])
+    frame = frame.assign(group=frame["group"].map(GROUP_LABELS)).drop(columns=["year"])
+    return frame.rename(columns={"unit": UNIT_COLUMN, "group": GROUP_COLUMN,
+                                 **_key_columns(comparison)}).reset_index(drop=True)
+
+
+def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> str:
+    """What each base gives for the municipalities in ``year``, and what the sources say of
+    the base (the keys' own notes), so a reader sees which base a figure uses."""
+    any_comparison = next(iter(comparisons.values()))
+    first, second = any_comparison.first.scenario.key_set, any_comparison.second.scenario.key_set
+    lines = [
+        f"Forskjellen {second.label} − {first.label} for kommunene i {year}, mill. kr:"
+    ]
+    for comparison in comparisons.values():
+        lines.append(f"- {comparison.basis_label}: "
+                     f"{format_change(comparison.difference('kommuner', year))}")
+    lines.append("")
+    notes: dict[str, list[str]] = {}
+    for key_set in ((first, second) if first.id != second.id else (first,)):
+        notes.setdefault(f"grunnlag for nøkkelen: **{key_set.base_label}**. {key_set.base_note}",
+                         []).append(key_set.label)
+    for note, labels in notes.items():
+        lines.append(f"*{' og '.join(labels)}*, {note}")
+        lines.append("")
+    return "\n".join(lines).strip()
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def export_tables(
+    result: ScenarioResult, comparisons: Mapping[str, KeyComparison] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The explorer's and the report's tables by sheet name, for Excel and CSV."""
+    sheets = {
+        "Regning": bills_table(result),
+        "Per løsning": totals_table(result),
+        "Andeler": shares_table(result),
+        "Mot grunnlag": difference_table(result),
+        "Fremskriving": projection_table(result, projected_only=False),
+        "Mot deflator": deflator_table(result),
+        "Ikke fordelt": unallocated_table(result),
+    }
+    for comparison in (comparisons or {}).values():
+        frame = comparison.frame.assign(
+            group=comparison.frame["group"].map(GROUP_LABELS),
+            basis=comparison.basis_label,
+        )
+        sheets[f"Nøkler – {comparison.basis}"] = frame[
+            ["basis", "unit", "group", "year", "first_mnok", "second_mnok", "difference_mnok",
+             "difference_pct"]
+        ].rename(columns={"basis": "Grunnlag for nøkkelen", "unit": UNIT_COLUMN,
+                          "group": GROUP_COLUMN, "year": YEAR_COLUMN,
+                          **_key_columns(comparison)})
+    sheets["Forutsetninger"] = assumptions_table(result)
+    return {name: _without_float_noise(frame) for name, frame in sheets.items()}
+
+
+def _without_float_noise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Amounts rounded to 6 decimals, so a spreadsheet shows 1,1 and not 1.0999999999999996."""
+    numeric = frame.select_dtypes("number").columns
+    return frame.assign(**{str(c): frame[c].round(6) for c in numeric})
+
+
+def write_workbook(tables: Mapping[str, pd.DataFrame], target: str | Path) -> Path:
+    """The tables as one workbook, atomically and byte-identically (``common.store``)."""
+    return write_excel(dict(tables), target)
+
+
+def write_csv_files(tables: Mapping[str, pd.DataFrame], folder: str | Path,
+                    stem: str) -> list[Path]:
+    """One CSV file per table: ``<stem>-<sheet>.csv``."""
+    return [write_csv(frame, Path(folder) / f"{stem}-{_file_part(name)}.csv")
+            for name, frame in tables.items()]
+
+
+def _file_part(name: str) -> str:
+    return "-".join(name.lower().replace("–", " ").split()).replace("ø", "o").replace(
+        "å", "a").replace("æ", "ae")
+
+
+def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int) -> None:
+    """The key-against-key section: on each base, every group's bill per year under both
+    keys, then per solution and group in ``year``; or a plain note when there is none."""
+    if not comparisons:
+        show_markdown("*Scenariofilen nevner ingen nøkkel å sammenligne med "
+                      "(`sharing.compare_with`).*")
+        return
+    show_markdown(key_basis_markdown(comparisons, year))
+    for comparison in comparisons.values():
+        title = (f"{comparison.second.scenario.key_set.label} mot "
+                 f"{comparison.first.scenario.key_set.label}, {comparison.basis_label}")
+        show_table(key_comparison_table(comparison), f"{title}: alle løsninger, mill. kr")
+        show_table(key_comparison_by_unit_table(comparison, year),
+                   f"{title}: per løsning i {year}, mill. kr")
