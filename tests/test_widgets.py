@@ -132,3 +132,58 @@ def test_the_explorers_frames_keep_the_scenario_schemas(explorer):
                           (schemas.VERSUS_BASELINE, result.versus_baseline),
                           (schemas.DEFLATED, result.deflated)]:
         schemas.checked(schema, frame)
+
+
+def test_saving_an_untouched_explorer_gives_the_file_that_was_loaded(explorer, tmp_path):
+    target = tmp_path / "uendret.yml"
+    assert explorer.save(target) == target
+    assert target.read_bytes() == (ROOT / "scenarios" / "baseline.yml").read_bytes()
+
+
+def test_a_changed_value_records_its_new_source_and_loads_back(baseline_funding, tmp_path):
+    import datetime as dt
+
+    import yaml
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
+                                today=dt.date(2026, 1, 2))
+    explorer.volume.value = 0.1 + 0.2  # 0.30000000000000004 from a slider's arithmetic
+    explorer.key_set.value = "alternativ-2"
+    target = explorer.save(tmp_path / "endret.yml")
+    saved = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert saved["growth"]["volume_pct"] == 0.3
+    assert saved["growth"]["source"] == "endret i utforskeren, 2026-01-02"
+    assert saved["index"]["source"] == scenario.index_source  # untouched: old source kept
+    assert "Fordelingen endret i utforskeren, 2026-01-02." in saved["description"]
+    again = ScenarioExplorer(baseline_funding, index,
+                             load_scenario(target, key_set_dir=KEY_SETS), chart=False)
+    assert again.key_set.value == "alternativ-2"
+    pd.testing.assert_frame_equal(again.result.bills, explorer.result.bills)
+
+
+def test_saved_scenarios_go_to_the_users_folder_outside_the_repository(
+        baseline_funding, tmp_path, monkeypatch):
+    monkeypatch.setenv("TBU_SCENARIO_DIR", str(tmp_path / "mine"))
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False)
+    assert Path(explorer.save_path.value) == tmp_path / "mine" / "baseline-eget.yml"
+    explorer.save_button.click()
+    assert (tmp_path / "mine" / "baseline-eget.yml").is_file()
+    assert not (ROOT / "scenarios" / "baseline-eget.yml").exists()
+
+
+def test_the_explorers_tables_export_to_excel_and_csv(explorer, tmp_path):
+    import openpyxl
+
+    explorer.save_path.value = str(tmp_path / "mitt.yml")
+    explorer.key_set.value = "alternativ-2"
+    explorer.export_button.click()
+    book = openpyxl.load_workbook(tmp_path / "mitt.xlsx")
+    rows = list(book["Regning"].values)
+    kommuner = next(r for r in rows if r[0] == "Kommuner")
+    assert kommuner[rows[0].index("2025")] == pytest.approx(504.034737)
+    assert (tmp_path / "mitt-regning.csv").is_file() and "Eksportert" in \
+        explorer.save_status.value

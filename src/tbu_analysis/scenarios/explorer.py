@@ -7,6 +7,7 @@ control's value and read it.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 from collections.abc import Mapping
@@ -18,10 +19,11 @@ import ipywidgets as w
 import pandas as pd
 
 from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.common.atomic import write_bytes
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.reports.charts import figure_to_svg
 from tbu_analysis.rounds.numbers import parse_number
-from tbu_analysis.scenarios.files import save_scenario, scenario_to_dict
+from tbu_analysis.scenarios.files import save_scenario, scenario_to_dict, user_scenario_dir
 from tbu_analysis.scenarios.keys import (
     REST,
     KeySet,
@@ -44,10 +46,13 @@ from tbu_analysis.scenarios.tables import (
     bills_figure,
     bills_table,
     difference_table,
+    export_tables,
     show_markdown,
     styled,
     totals_table,
     unallocated_table,
+    write_csv_files,
+    write_workbook,
 )
 
 # --- the explorer ----------------------------------------------------------------------------
@@ -83,11 +88,14 @@ class ScenarioExplorer:
         key_sets: Mapping[str, KeySet] | None = None,
         save_path: str | Path | None = None,
         chart: bool = True,
+        today: dt.date | None = None,
     ) -> None:
         self.baseline_funding = baseline_funding
         self.index = index
         self.scenario = scenario
         self.chart = chart
+        self.today = today
+        self._save_path = Path(save_path) if save_path is not None else None
         if key_sets is None:
             key_sets = (load_key_sets(scenario.key_set_dir, templates=False)
                         if scenario.key_set_dir else {})
@@ -148,9 +156,12 @@ class ScenarioExplorer:
                                     continuous_update=False)
         self.unknown_help = w.HTML()
         self.save_path = w.Text(
-            value=str(_default_save_path(s)), description="Fil", style=style, layout=layout
+            value=str(self._save_path or _default_save_path(s)), description="Fil", style=style,
+            layout=layout,
         )
         self.save_button = w.Button(description="Lagre scenario", icon="save")
+        self.export_button = w.Button(description="Eksporter tabeller (Excel og CSV)",
+                                      icon="download", layout=w.Layout(width="auto"))
         self.save_status = w.HTML()
 
         for control in (self.key_set, self.extend, self.price_basis, self.investment_share,
@@ -161,6 +172,7 @@ class ScenarioExplorer:
         self.unknown_cell.observe(self._cell_selected, names="value")
         self.unknown_value.observe(self._share_entered, names="value")
         self.save_button.on_click(lambda _button: self.save())
+        self.export_button.on_click(lambda _button: self.export())
         self._refresh_unknown_cells()
 
     def _build_outputs(self) -> None:
@@ -182,7 +194,7 @@ class ScenarioExplorer:
             self.key_set, self.extend, w.HBox([self.unknown_cell]),
             w.HBox([self.unknown_value]), self.unknown_help, self.price_basis,
             *self.index_rates.values(), self.efficiency, self.volume, self.investment_share,
-            w.HBox([self.save_path, self.save_button]), self.save_status,
+            w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
         self.widget = w.VBox([controls, self.message, tabs])
 
@@ -269,12 +281,13 @@ class ScenarioExplorer:
 
     # scenario and results
     def current_scenario(self) -> Scenario:
-        """The scenario the controls describe now."""
+        """The scenario the controls describe now; a value changed here records
+        «endret i utforskeren, <dato>» as its source instead of keeping the old one."""
         s = self.scenario
         key_set = self.key_sets[self.key_set.value]
         rates = dict(s.index_rates)
         rates.update({
-            year: float(slider.value) for year, slider in self.index_rates.items()
+            year: round(float(slider.value), 3) for year, slider in self.index_rates.items()
             if year in s.index_rates or slider.value != self.index.rates.get(year)
         })
         changes: dict[str, Any] = {
@@ -282,18 +295,16 @@ class ScenarioExplorer:
             "extend_last_year": bool(self.extend.value),
             "price_basis": self.price_basis.value,
             "index_rates": rates,
-            "investment_share_pct": float(self.investment_share.value),
+            "investment_share_pct": round(float(self.investment_share.value), 1),
             "overrides": (*s.overrides, *self._share_overrides(key_set)),
         }
         if "efficiency_pct" in self._rate_touched:
-            changes["efficiency_pct"] = float(self.efficiency.value)
+            changes["efficiency_pct"] = round(float(self.efficiency.value), 1)
         if "volume_pct" in self._rate_touched:
-            changes["volume_pct"] = float(self.volume.value)
+            changes["volume_pct"] = round(float(self.volume.value), 1)
         scenario = replace(s, **changes)
         check_horizon(scenario)
-        if scenario_to_dict(scenario) != scenario_to_dict(s):
-            scenario = replace(scenario, name=f"{s.name} (endret i utforskeren)")
-        return scenario
+        return with_changed_sources(s, scenario, self.today)
 
     def _share_overrides(self, key_set: KeySet) -> list[Override]:
         by_entry: dict[tuple[str, YearSpan], dict[str, float]] = {}
@@ -353,15 +364,63 @@ class ScenarioExplorer:
             view.value = ""
 
     def save(self, path: str | Path | None = None) -> Path | None:
-        """Write the current choices as a scenario file (atomic)."""
+        """Write the current choices as a scenario file (atomic). Untouched, the file is the
+        one loaded, byte for byte."""
         target = Path(path) if path is not None else Path(self.save_path.value)
         try:
-            written = save_scenario(self.current_scenario(), target)
+            current = self.current_scenario()
+            if (self.scenario.path is not None and self.scenario.path.is_file()
+                    and scenario_to_dict(current) == scenario_to_dict(self.scenario)):
+                write_bytes(target, self.scenario.path.read_bytes())
+                written = target
+            else:
+                written = save_scenario(current, target)
         except (InputError, OSError) as error:
             self.save_status.value = f"<i>Ikke lagret: {html.escape(str(error))}</i>"
             return None
         self.save_status.value = f"<i>Lagret til {html.escape(str(written))}</i>"
         return written
+
+    def export(self, folder: str | Path | None = None) -> list[Path]:
+        """The tables shown now, as one workbook and one CSV file per table, in ``folder``
+        (default: the folder the scenario is saved to)."""
+        if self.result is None:
+            self.save_status.value = "<i>Ingen tabeller å eksportere (se feilmeldingen).</i>"
+            return []
+        folder = Path(folder) if folder is not None else Path(self.save_path.value).parent
+        stem = Path(self.save_path.value).stem
+        sheets = export_tables(self.result)
+        try:
+            written = [write_workbook(sheets, folder / f"{stem}.xlsx"),
+                       *write_csv_files(sheets, folder, stem)]
+        except OSError as error:
+            self.save_status.value = f"<i>Ikke eksportert: {html.escape(str(error))}</i>"
+            return []
+        self.save_status.value = (f"<i>Eksportert til {html.escape(str(folder))}: "
+                                  f"{len(written)} filer</i>")
+        return written
+
+
+def with_changed_sources(loaded: Scenario, current: Scenario,
+                         today: dt.date | None = None) -> Scenario:
+    """``current`` with «endret i utforskeren, <dato>» as the source of every part that
+    differs from ``loaded``, and the name marked as changed."""
+    if scenario_to_dict(current) == scenario_to_dict(loaded):
+        return current
+    note = f"endret i utforskeren, {(today or dt.date.today()).isoformat()}"
+    changes: dict[str, Any] = {"name": f"{loaded.name} (endret i utforskeren)"}
+    if current.index_rates != loaded.index_rates:
+        changes["index_source"] = note
+    if (current.efficiency_pct, current.volume_pct) != (loaded.efficiency_pct,
+                                                        loaded.volume_pct):
+        changes["growth_source"] = note
+    if current.investment_share_pct != loaded.investment_share_pct:
+        changes["investment_share_source"] = note
+    if (current.key_set.id, current.overrides, current.extend_last_year) != (
+            loaded.key_set.id, loaded.overrides, loaded.extend_last_year):
+        changes["description"] = (f"{loaded.description} Fordelingen {note}."
+                                  if loaded.description else f"Fordelingen {note}.")
+    return replace(current, **changes)
 
 
 def _html(table: pd.DataFrame, caption: str) -> str:
@@ -381,9 +440,9 @@ def _mean_rate(rate: Any) -> float:
 
 
 def _default_save_path(scenario: Scenario) -> Path:
-    if scenario.path is None:
-        return Path("scenarios") / "eget-scenario.yml"
-    return scenario.path.with_name(f"{scenario.path.stem}-eget.yml")
+    """In the user's own folder (outside git), named after the loaded file."""
+    stem = scenario.path.stem if scenario.path is not None else "scenario"
+    return user_scenario_dir() / f"{stem}-eget.yml"
 
 
 def show_explorer(

@@ -146,6 +146,19 @@ class ScenarioFile(InputModel):
     deflator: DeflatorModel | None = None
 
 
+#: Where the explorer saves a user's own scenarios unless told otherwise: outside the
+#: repository, so a saved file never dirties git nor joins a report's comparison.
+USER_SCENARIO_ENV = "TBU_SCENARIO_DIR"
+
+
+def user_scenario_dir() -> Path:
+    """``$TBU_SCENARIO_DIR``, or ``~/tbu-scenarier``."""
+    import os
+
+    configured = os.environ.get(USER_SCENARIO_ENV, "").strip()
+    return Path(configured).expanduser() if configured else Path.home() / "tbu-scenarier"
+
+
 def resolve_path(path: str | Path) -> Path:
     """A relative path as given, or else relative to the project root (notebooks run in
     ``notebooks/``, the secretariat runs ``make`` in the root)."""
