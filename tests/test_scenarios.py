@@ -617,3 +617,27 @@ def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, c
     rows = list(openpyxl.load_workbook(workbook)["Nøkler – kostnad"].values)
     kj = next(r for r in rows if r[1] == "Kjernejournal" and r[2] == "Kommuner" and r[3] == 2026)
     assert kj[rows[0].index("Alternativ 2")] == pytest.approx(54.4)
+
+
+# --- placeholders are not results -------------------------------------------------------------
+
+
+def test_amounts_moved_with_placeholder_rates_are_marked(funding, index):
+    from tbu_analysis.scenarios import tables
+
+    base = scenario("baseline")
+    assert base.index_placeholder and base.deflator.placeholder
+    fixed = compute(base, funding, index)
+    assert fixed.placeholder_years == ()  # 2024 kroner: no placeholder rate is used
+    current = compute(replace(base, price_basis=CURRENT), funding, index)
+    assert current.placeholder_years == (2025, 2026, 2027, 2028)  # 2024→2025 is a placeholder
+    headings = list(tables.bills_table(current).columns)
+    assert headings == ["Aktørgruppe", "2023", "2024", "2025*", "2026*", "2027*", "2028*"]
+    assert any("merket med *" in note and "2025–2028" in note for note in current.notes)
+    deflator = tables.deflator_table(current)
+    assert set(deflator.loc[deflator["År"] > 2025, "Satser"]) == {"plassholder"}
+    sourced = compute(replace(base, price_basis=CURRENT, index_placeholder=False,
+                              deflator=replace(base.deflator, placeholder=False)),
+                      funding, index)
+    assert sourced.placeholder_years == ()
+    assert "Satser" not in tables.deflator_table(sourced).columns

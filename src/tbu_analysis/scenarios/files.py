@@ -79,6 +79,7 @@ class IndexModel(InputModel):
 
     rates: dict[Year, IndexRate] = Field(default_factory=dict)
     source: str = ""
+    placeholder: bool = False
 
 
 class InvestmentModel(InputModel):
@@ -129,6 +130,7 @@ class DeflatorModel(InputModel):
     base_year: Year
     rates: dict[Year, IndexRate]
     source: str = ""
+    placeholder: bool = False
 
 
 class ScenarioFile(InputModel):
@@ -247,6 +249,7 @@ def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Sc
                                  "sharing.overrides"),
         index_rates=dict(model.index.rates),
         index_source=model.index.source,
+        index_placeholder=model.index.placeholder,
         price_basis=FIXED if model.price_basis == "fast" else CURRENT,
         price_year=model.price_year,
         efficiency_pct=_rate(growth.efficiency_pct),
@@ -268,7 +271,8 @@ def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Sc
             for n, a in enumerate(growth.additions, start=1)
         ),
         deflator=(Deflator(model.deflator.base_year, dict(model.deflator.rates),
-                           model.deflator.source) if model.deflator else None),
+                           model.deflator.source, model.deflator.placeholder)
+                  if model.deflator else None),
         path=path,
         key_set_dir=directory,
         lines=_key_lines(data),
@@ -365,6 +369,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     data["sharing"] = sharing
     data["index"] = {"rates": dict(sorted(scenario.index_rates.items())),
                      "source": scenario.index_source}
+    if scenario.index_placeholder:
+        data["index"]["placeholder"] = True
     data["price_basis"] = scenario.price_basis
     if scenario.price_year is not None:
         data["price_year"] = scenario.price_year
@@ -392,6 +398,8 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         data["deflator"] = {"base_year": scenario.deflator.base_year,
                             "rates": dict(sorted(scenario.deflator.rates.items())),
                             "source": scenario.deflator.source}
+        if scenario.deflator.placeholder:
+            data["deflator"]["placeholder"] = True
     return data
 
 

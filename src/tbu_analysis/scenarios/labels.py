@@ -49,3 +49,8 @@ BASIS_LABELS = {
     "kostnad": "nøkkelen brukt på hele kostnaden",
     "vekst": "nøkkelen brukt på veksten fra året før",
 }
+
+#: A year heading whose amounts use a rate without a source, and what the rate column says.
+PLACEHOLDER_MARK = "*"
+PLACEHOLDER_TEXT = "plassholder"
+RATES_COLUMN = "Satser"

@@ -53,6 +53,7 @@ class Deflator:
     base_year: int
     rates: Mapping[int, float]
     source: str = ""
+    placeholder: bool = False  # the rates have no source yet: results are marked
 
 
 Rate = float | Mapping[int, float]
@@ -72,6 +73,7 @@ class Scenario:
     overrides: tuple[Override, ...] = ()
     index_rates: Mapping[int, float] = field(default_factory=dict)
     index_source: str = ""
+    index_placeholder: bool = False  # the rates have no source yet: results are marked
     price_basis: str = FIXED
     price_year: int | None = None
     efficiency_pct: Rate = 0.0
@@ -113,6 +115,7 @@ class ScenarioResult:
     deflated: pd.DataFrame
     unallocated: pd.DataFrame
     notes: tuple[str, ...]
+    placeholder_years: tuple[int, ...] = ()  # years whose amounts use a placeholder rate
 
 
 def check_horizon(scenario: Scenario) -> None:

@@ -429,6 +429,7 @@ def compute(
     baseline_bills = allocate(converted.baseline_totals, allocations)
     versus_baseline, bills_versus_baseline = compare(converted, bills, baseline_bills, years)
     deflated = deflate(scenario, bills.by_group, converted.factors, prices, years)
+    marked = placeholder_years(scenario, funding, years, prices.base_price)
 
     return ScenarioResult(
         scenario=scenario,
@@ -453,8 +454,55 @@ def compute(
             bills.unallocated, columns=["unit", "year", "value_mnok", "reason"]
         ).astype({"year": int, "value_mnok": float})),
         notes=_notes(scenario, allocations, funding, converted.price_label)
+        + _placeholder_notes(scenario, marked)
         + _deflator_notes(scenario, bills.by_group, years),
+        placeholder_years=marked,
     )
+
+
+def placeholder_years(scenario: Scenario, funding: Funding, years: Iterable[int],
+                      base_price: int) -> tuple[int, ...]:
+    """Years whose shown amounts were moved between kroner levels with a rate the scenario
+    file marks as a placeholder (``index.placeholder``)."""
+    if not scenario.index_placeholder or not scenario.index_rates:
+        return ()
+    placeholder = set(scenario.index_rates)
+
+    def uses(start: int, end: int) -> bool:
+        low, high = sorted((start, end))
+        return any(low <= year < high for year in placeholder)
+
+    restated = {year for _, year, _, price, nominal in funding.rows
+                if (nominal < price and uses(nominal, price)) or uses(price, base_price)}
+    moved = {year for year in scenario_years(scenario)
+             if uses(base_price, target_price_year(scenario, year, base_price))}
+    starts = [a.from_year for a in scenario.additions
+              if a.price_year is not None and uses(a.price_year, base_price)]
+    starts += [i.year + scenario.investment_lag_years for i in scenario.investments
+               if i.price_year is not None and uses(i.price_year, base_price)]
+    added = {year for year in years if starts and year >= min(starts)}
+    return tuple(year for year in years if year in restated | moved | added)
+
+
+def scenario_years(scenario: Scenario) -> range:
+    """Every year a result may show (the data's first year is found from the data)."""
+    from tbu_analysis.scenarios.keys import FIRST_YEAR
+
+    return range(FIRST_YEAR, scenario.horizon + 1)
+
+
+def _placeholder_notes(scenario: Scenario, marked: tuple[int, ...]) -> tuple[str, ...]:
+    notes = []
+    if marked:
+        notes.append(
+            f"Tall for {years_label(list(marked))} er merket med *: de er regnet om med "
+            f"indekssatser uten kilde (plassholder: {scenario.index_source or 'ikke oppgitt'})."
+        )
+    if scenario.deflator is not None and (scenario.deflator.placeholder
+                                          or scenario.index_placeholder):
+        notes.append("Deflatorsammenligningen bygger på plassholdersatser og viser bare "
+                     "regnemåten, ikke et resultat.")
+    return tuple(notes)
 
 
 def _notes(scenario: Scenario, allocations: Mapping[Cell, Allocation], funding: Funding,

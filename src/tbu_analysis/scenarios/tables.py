@@ -31,7 +31,10 @@ from tbu_analysis.scenarios.labels import (
     GROUPS,
     KIND_DATA,
     PERCENT_COLUMNS,
+    PLACEHOLDER_MARK,
+    PLACEHOLDER_TEXT,
     PROJECTION_COLUMNS,
+    RATES_COLUMN,
     SCENARIO_COLUMN,
     SUM_LABEL,
     UNALLOCATED,
@@ -47,10 +50,16 @@ if TYPE_CHECKING:
 # --- tables ----------------------------------------------------------------------------------
 
 
-def _wide(frame: pd.DataFrame, row: str, label: str, value: str = "value_mnok") -> pd.DataFrame:
+def year_heading(year: int, marked: Iterable[int] = ()) -> str:
+    """A year as a column heading; ``2027*`` when its amounts use a placeholder rate."""
+    return f"{year}{PLACEHOLDER_MARK if year in set(marked) else ''}"
+
+
+def _wide(frame: pd.DataFrame, row: str, label: str, value: str = "value_mnok",
+          marked: Iterable[int] = ()) -> pd.DataFrame:
     table = frame.pivot_table(index=row, columns="year", values=value, aggfunc="sum",
                               sort=False)
-    table.columns = [str(year) for year in table.columns]
+    table.columns = [year_heading(year, marked) for year in table.columns]
     table.index.name = label
     return table.reset_index()
 
@@ -63,17 +72,20 @@ def _with_sum(table: pd.DataFrame, label: str) -> pd.DataFrame:
 def bills_table(result: ScenarioResult) -> pd.DataFrame:
     """Each actor group's bill per year, with «Ikke fordelt» and the sum."""
     frame = result.bills.assign(group=result.bills["group"].map(GROUP_LABELS))
-    return _with_sum(_wide(frame, "group", GROUP_COLUMN), GROUP_COLUMN)
+    return _with_sum(_wide(frame, "group", GROUP_COLUMN, marked=result.placeholder_years),
+                     GROUP_COLUMN)
 
 
 def totals_table(result: ScenarioResult) -> pd.DataFrame:
     """Funding need per solution (unit) and year, after the scenario's changes."""
-    return _with_sum(_wide(result.totals, "unit", UNIT_COLUMN), UNIT_COLUMN)
+    return _with_sum(_wide(result.totals, "unit", UNIT_COLUMN,
+                           marked=result.placeholder_years), UNIT_COLUMN)
 
 
 def difference_table(result: ScenarioResult) -> pd.DataFrame:
     """Scenario minus baseline per solution and year."""
-    table = _wide(result.versus_baseline, "unit", UNIT_COLUMN, "difference_mnok")
+    table = _wide(result.versus_baseline, "unit", UNIT_COLUMN, "difference_mnok",
+                  result.placeholder_years)
     return _with_sum(table, UNIT_COLUMN)
 
 
@@ -81,7 +93,8 @@ def bills_difference_table(result: ScenarioResult) -> pd.DataFrame:
     """Scenario minus baseline per actor group and year (same key for both)."""
     frame = result.bills_versus_baseline
     frame = frame.assign(group=frame["group"].map(GROUP_LABELS))
-    return _with_sum(_wide(frame, "group", GROUP_COLUMN, "difference_mnok"), GROUP_COLUMN)
+    return _with_sum(_wide(frame, "group", GROUP_COLUMN, "difference_mnok",
+                           result.placeholder_years), GROUP_COLUMN)
 
 
 def projection_table(result: ScenarioResult, projected_only: bool = True) -> pd.DataFrame:
@@ -93,11 +106,17 @@ def projection_table(result: ScenarioResult, projected_only: bool = True) -> pd.
 
 
 def deflator_table(result: ScenarioResult) -> pd.DataFrame:
-    """Each group's bill in current kroner against its base-year bill grown by the deflator."""
+    """Each group's bill in current kroner against its base-year bill grown by the deflator;
+    a «Satser» column says plainly when the rates are placeholders."""
     frame = result.deflated
     frame = frame[frame["group"] != UNALLOCATED]
-    return frame.assign(group=frame["group"].map(GROUP_LABELS)).rename(
+    table = frame.assign(group=frame["group"].map(GROUP_LABELS)).rename(
         columns=DEFLATOR_COLUMNS).reset_index(drop=True)
+    deflator = result.scenario.deflator
+    if deflator is not None and (deflator.placeholder or result.scenario.index_placeholder):
+        table[RATES_COLUMN] = [PLACEHOLDER_TEXT if year > deflator.base_year else ""
+                               for year in table[YEAR_COLUMN]]
+    return table
 
 
 def unallocated_table(result: ScenarioResult) -> pd.DataFrame:
