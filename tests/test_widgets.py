@@ -187,3 +187,22 @@ def test_the_explorers_tables_export_to_excel_and_csv(explorer, tmp_path):
     assert kommuner[rows[0].index("2025")] == pytest.approx(504.034737)
     assert (tmp_path / "mitt-regning.csv").is_file() and "Eksportert" in \
         explorer.save_status.value
+
+
+def test_controls_without_effect_are_disabled_with_the_reason(explorer):
+    assert not explorer.index_rates[2023].disabled  # restates 2023 into 2024 kroner
+    assert explorer.index_rates[2024].disabled and explorer.index_rates[2026].disabled
+    assert explorer.investment_share.disabled  # the baseline has no investments
+    assert "løpende kroner" in explorer.disabled_help.value
+    assert "growth.investments.items" in explorer.disabled_help.value
+    explorer.price_basis.value = "lopende"
+    assert not explorer.index_rates[2024].disabled
+    assert "løpende kroner" not in explorer.disabled_help.value
+
+
+def test_readouts_are_norwegian_numbers(explorer):
+    explorer.index_rates[2023].value = 4.121
+    assert explorer.readouts[explorer.index_rates[2023]].value == "4,121"
+    explorer.volume.value = -1.5
+    assert explorer.readouts[explorer.volume].value == "\u22121,5"
+    assert "padding" in explorer.bills_view.value

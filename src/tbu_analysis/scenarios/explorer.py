@@ -21,6 +21,7 @@ import pandas as pd
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.atomic import write_bytes
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import format_number
 from tbu_analysis.reports.charts import figure_to_svg
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.scenarios.files import save_scenario, scenario_to_dict, user_scenario_dir
@@ -122,7 +123,9 @@ class ScenarioExplorer:
             value=s.key_set.id, description="Fordelingsnøkkel", style=style, layout=layout,
         )
         self.extend = w.Checkbox(value=s.extend_last_year,
-                                 description="Viderefør siste års nøkkel", style=style)
+                                 description="Viderefør siste års nøkkel til senere år",
+                                 style={"description_width": "initial"},
+                                 layout=w.Layout(width="auto"))
         self.price_basis = w.ToggleButtons(
             options=[("Faste kroner", FIXED), ("Løpende kroner", CURRENT)],
             value=s.price_basis, description="Kroneverdi", style=style,
@@ -132,22 +135,22 @@ class ScenarioExplorer:
         self.index_rates = {
             year: w.FloatSlider(
                 value=s.index_rates.get(year, self.index.rates.get(year, 0.0)),
-                min=0.0, max=10.0, step=0.001, readout_format=".3f",
+                min=0.0, max=10.0, step=0.001, readout=False,
                 description=f"Indeks {year}→{year + 1} (%)", style=style, layout=layout,
             )
             for year in rate_years
         }
         self.efficiency = w.FloatSlider(
             value=_mean_rate(s.efficiency_pct), min=0.0, max=10.0, step=0.1,
-            readout_format=".1f", description="Effektivisering per år (%)", style=style,
+            readout=False, description="Effektivisering per år (%)", style=style,
             layout=layout,
         )
         self.volume = w.FloatSlider(
-            value=_mean_rate(s.volume_pct), min=-5.0, max=10.0, step=0.1, readout_format=".1f",
+            value=_mean_rate(s.volume_pct), min=-5.0, max=10.0, step=0.1, readout=False,
             description="Volumvekst per år (%)", style=style, layout=layout,
         )
         self.investment_share = w.FloatSlider(
-            value=s.investment_share_pct, min=0.0, max=50.0, step=1.0, readout_format=".0f",
+            value=s.investment_share_pct, min=0.0, max=50.0, step=1.0, readout=False,
             description="D&F-andel av investering (%)", style=style, layout=layout,
         )
         self.unknown_cell = w.Dropdown(description="Ukjent andel", style=style, layout=layout)
@@ -163,6 +166,15 @@ class ScenarioExplorer:
         self.export_button = w.Button(description="Eksporter tabeller (Excel og CSV)",
                                       icon="download", layout=w.Layout(width="auto"))
         self.save_status = w.HTML()
+        self.readouts = {
+            slider: _readout(slider, decimals)
+            for slider, decimals in ((self.efficiency, 1), (self.volume, 1),
+                                     (self.investment_share, 0),
+                                     *((slider, 3) for slider in self.index_rates.values()))
+        }
+        self.disabled_help = w.HTML()
+        self.price_basis.observe(lambda _change: self._update_enabled(), names="value")
+        self._update_enabled()
 
         for control in (self.key_set, self.extend, self.price_basis, self.investment_share,
                         *self.index_rates.values()):
@@ -186,17 +198,38 @@ class ScenarioExplorer:
             w.VBox([self.bills_view, self.chart_view]), self.totals_view,
             self.difference_view, self.unallocated_view,
         ])
-        for number, title in enumerate(
-            ["Regning per aktørgruppe", "Sum per løsning", "Scenario − grunnlag", "Ikke fordelt"]
-        ):
+        for number, title in enumerate(["Regning", "Per løsning", "Mot grunnlag",
+                                         "Ikke fordelt"]):
             tabs.set_title(number, title)
+        sliders = [w.HBox([slider, self.readouts[slider]])
+                   for slider in (*self.index_rates.values(), self.efficiency, self.volume,
+                                  self.investment_share)]
         controls = w.VBox([
             self.key_set, self.extend, w.HBox([self.unknown_cell]),
             w.HBox([self.unknown_value]), self.unknown_help, self.price_basis,
-            *self.index_rates.values(), self.efficiency, self.volume, self.investment_share,
+            *sliders, self.disabled_help,
             w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
         self.widget = w.VBox([controls, self.message, tabs])
+
+    def _update_enabled(self) -> None:
+        """Controls with no effect in the current mode are disabled, and the reason shown."""
+        base_price = int(self.baseline_funding["price_year"].max())
+        fixed = self.price_basis.value == FIXED and self.scenario.price_year in (None,
+                                                                                  base_price)
+        reasons = []
+        idle = [year for year in self.index_rates if year >= base_price]
+        for year, slider in self.index_rates.items():
+            slider.disabled = fixed and year in idle
+        if fixed and idle:
+            reasons.append(f"Indekssatsene fra {min(idle)} virker bare i løpende kroner (i faste "
+                           f"{base_price}-kroner flyttes ingen beløp med dem).")
+        self.investment_share.disabled = not self.scenario.investments
+        if not self.scenario.investments:
+            reasons.append("D&F-andelen virker bare når scenarioet har investeringer "
+                           "(growth.investments.items i scenariofilen).")
+        self.disabled_help.value = "".join(f"<div><i>{html.escape(r)}</i></div>"
+                                           for r in reasons)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -423,8 +456,22 @@ def with_changed_sources(loaded: Scenario, current: Scenario,
     return replace(current, **changes)
 
 
+#: Room around the numbers in the explorer's tables (JupyterLab's default cells are tight).
+_TABLE_CSS = ("<style>.tbu-table td, .tbu-table th {padding: 3px 10px;}"
+              ".tbu-table caption {text-align: left; font-weight: bold;}</style>")
+
+
 def _html(table: pd.DataFrame, caption: str) -> str:
-    return styled(table, caption).to_html()
+    return _TABLE_CSS + styled(table, caption).to_html()
+
+
+def _readout(slider: Any, decimals: int) -> Any:
+    """A slider's value in Norwegian format (4,121, not 4.121), kept up to date."""
+    label = w.HTML(value=format_number(slider.value, decimals))
+    slider.observe(lambda change: setattr(label, "value", format_number(change["new"],
+                                                                         decimals)),
+                   names="value")
+    return label
 
 
 def _plain(value: float) -> str:
