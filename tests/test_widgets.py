@@ -206,3 +206,21 @@ def test_readouts_are_norwegian_numbers(explorer):
     explorer.volume.value = -1.5
     assert explorer.readouts[explorer.volume].value == "\u22121,5"
     assert "padding" in explorer.bills_view.value
+
+
+def test_a_hidden_tab_is_drawn_when_it_is_opened(explorer):
+    explorer.key_set.value = "alternativ-2"
+    assert "Kommuner" in explorer.bills_view.value
+    assert explorer.totals_view.value == ""  # not drawn until opened
+    explorer.tabs.selected_index = 1
+    assert "Kjernejournal" in explorer.totals_view.value and "1\u00a0076" in \
+        explorer.totals_view.value
+
+
+def test_the_bars_show_each_groups_bill_in_norwegian_numbers(baseline_funding):
+    from tbu_analysis.scenarios.explorer import bills_bars_html
+
+    scenario = load_scenario(ROOT / "scenarios" / "alternativ-2.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    bars = bills_bars_html(compute(scenario, baseline_funding, index))
+    assert "Kommuner" in bars and "504,0" in bars and "Ikke fordelt" not in bars
