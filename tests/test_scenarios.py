@@ -641,3 +641,14 @@ def test_amounts_moved_with_placeholder_rates_are_marked(funding, index):
                       funding, index)
     assert sourced.placeholder_years == ()
     assert "Satser" not in tables.deflator_table(sourced).columns
+
+
+def test_the_assumptions_name_the_keys_base_and_the_placeholders(funding, index):
+    from tbu_analysis.scenarios import tables
+
+    table = tables.assumptions_table(compute(scenario("baseline"), funding, index))
+    rows = table.set_index("Forutsetning")
+    assert rows.loc["Grunnlag for nøkkelen", "Verdi"] == "ikke oppgitt i kilden"
+    assert "1,1 MNOK" in rows.loc["Grunnlag for nøkkelen", "Kilde"]
+    assert rows.loc["Indeks (satser i scenarioet)", "Verdi"].endswith("(plassholder, uten kilde)")
+    assert rows.loc["Deflator", "Verdi"].endswith("(plassholder, uten kilde)")

@@ -151,8 +151,10 @@ def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
     rows = [
         ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
         ("Merknad til nøkkelen", s.key_set.note or "–", ""),
+        ("Grunnlag for nøkkelen", s.key_set.base_label, s.key_set.base_note),
         ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
-        ("Indeks (satser i scenarioet)", _rates_text(s.index_rates), s.index_source),
+        ("Indeks (satser i scenarioet)", _rates_text(s.index_rates)
+         + (" (plassholder, uten kilde)" if s.index_placeholder else ""), s.index_source),
         ("Kroneverdi", result.price_label, ""),
         ("Horisont", str(s.horizon), s.horizon_source),
         ("Effektivisering per år", _rate_text(s.efficiency_pct), s.growth_source),
@@ -164,7 +166,9 @@ def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
     ]
     if s.deflator:
         rows.append(("Deflator", f"basisår {s.deflator.base_year}; "
-                     + _rates_text(s.deflator.rates), s.deflator.source))
+                     + _rates_text(s.deflator.rates)
+                     + (" (plassholder, uten kilde)" if s.deflator.placeholder else ""),
+                     s.deflator.source))
     return pd.DataFrame(rows, columns=["Forutsetning", "Verdi", "Kilde"])
 
 
