@@ -224,3 +224,37 @@ def test_the_bars_show_each_groups_bill_in_norwegian_numbers(baseline_funding):
     index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
     bars = bills_bars_html(compute(scenario, baseline_funding, index))
     assert "Kommuner" in bars and "504,0" in bars and "Ikke fordelt" not in bars
+
+
+def test_investments_and_additions_can_be_added_and_saved(baseline_funding, tmp_path):
+    import datetime as dt
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
+                                today=dt.date(2026, 1, 2))
+    before = explorer.result.projection.set_index(["unit", "year"])
+    explorer.item_unit.value, explorer.item_year.value = "Helsenorge", 2027
+    explorer.item_mnok.value = "100"
+    explorer.add_item()
+    assert not explorer.investment_share.disabled  # now there is an investment
+    explorer.item_kind.value = "addition"
+    explorer.item_unit.value, explorer.item_year.value = "Kjernejournal", 2027
+    explorer.item_mnok.value = "13,0"
+    explorer.item_add.click()
+    rows = explorer.result.projection.set_index(["unit", "year"])
+    assert rows.loc[("Helsenorge", 2028), "investments"] == pytest.approx(20)  # 20 % a year on
+    assert rows.loc[("Kjernejournal", 2027), "additions"] == pytest.approx(13)
+    assert rows.loc[("Kjernejournal", 2027), "end"] == pytest.approx(
+        before.loc[("Kjernejournal", 2027), "end"] + 13)
+    target = explorer.save(tmp_path / "med-tillegg.yml")
+    saved = load_scenario(target, key_set_dir=KEY_SETS)
+    assert saved.investments[0].source == "endret i utforskeren, 2026-01-02"
+    assert (saved.additions[0].unit, saved.additions[0].mnok) == ("Kjernejournal", 13.0)
+    explorer.item_mnok.value = "tretten"
+    explorer.add_item()
+    assert explorer.error is not None and "tretten" in explorer.message.value
+    explorer.clear_items()
+    assert explorer.error is None
+    assert explorer.result.projection.set_index(["unit", "year"]).loc[
+        ("Kjernejournal", 2027), "additions"] == 0

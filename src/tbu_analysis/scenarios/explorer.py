@@ -32,11 +32,14 @@ from tbu_analysis.scenarios.keys import (
     YearSpan,
     allocation_for,
     load_key_sets,
+    parse_amount,
 )
 from tbu_analysis.scenarios.labels import GROUP_LABELS, GROUPS
 from tbu_analysis.scenarios.model import (
     CURRENT,
     FIXED,
+    Addition,
+    Investment,
     Scenario,
     ScenarioResult,
     check_horizon,
@@ -164,6 +167,25 @@ class ScenarioExplorer:
         self.export_button = w.Button(description="Eksporter tabeller (Excel og CSV)",
                                       icon="download", layout=w.Layout(width="auto"))
         self.save_status = w.HTML()
+        units = list(dict.fromkeys(self.baseline_funding["unit"].tolist()))
+        self.item_kind = w.ToggleButtons(
+            options=[("Investering", "investment"), ("Fast tillegg", "addition")],
+            value="investment", description="Legg til", style=style)
+        self.item_unit = w.Dropdown(options=units, description="Løsning", style=style,
+                                    layout=layout)
+        self.item_year = w.BoundedIntText(value=s.horizon - 1, min=self._first_year,
+                                          max=s.horizon, description="År (investering/fra)",
+                                          style=style, layout=layout)
+        self.item_mnok = w.Text(value="", placeholder="mill. kr, f.eks. 12,5",
+                                description="Beløp (mill. kr)", style=style, layout=layout)
+        self.item_add = w.Button(description="Legg til", icon="plus")
+        self.item_clear = w.Button(description="Fjern det som er lagt til", icon="trash",
+                                   layout=w.Layout(width="auto"))
+        self.items_help = w.HTML()
+        self.added_investments: list[Investment] = []
+        self.added_additions: list[Addition] = []
+        self.item_add.on_click(lambda _button: self.add_item())
+        self.item_clear.on_click(lambda _button: self.clear_items())
         self.readouts = {
             slider: _readout(slider, decimals)
             for slider, decimals in ((self.efficiency, 1), (self.volume, 1),
@@ -208,6 +230,8 @@ class ScenarioExplorer:
             self.key_set, self.extend, w.HBox([self.unknown_cell]),
             w.HBox([self.unknown_value]), self.unknown_help, self.price_basis,
             *sliders, self.disabled_help,
+            self.item_kind, self.item_unit, self.item_year, self.item_mnok,
+            w.HBox([self.item_add, self.item_clear]), self.items_help,
             w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
         self.widget = w.VBox([controls, self.message, tabs])
@@ -224,8 +248,9 @@ class ScenarioExplorer:
         if fixed and idle:
             reasons.append(f"Indekssatsene fra {min(idle)} virker bare i løpende kroner (i faste "
                            f"{base_price}-kroner flyttes ingen beløp med dem).")
-        self.investment_share.disabled = not self.scenario.investments
-        if not self.scenario.investments:
+        investments = (*self.scenario.investments, *getattr(self, "added_investments", ()))
+        self.investment_share.disabled = not investments
+        if not investments:
             reasons.append("D&F-andelen virker bare når scenarioet har investeringer "
                            "(growth.investments.items i scenariofilen).")
         self.disabled_help.value = "".join(f"<div><i>{html.escape(r)}</i></div>"
@@ -330,6 +355,8 @@ class ScenarioExplorer:
             "index_rates": rates,
             "investment_share_pct": round(float(self.investment_share.value), 1),
             "overrides": (*s.overrides, *self._share_overrides(key_set)),
+            "investments": (*s.investments, *self.added_investments),
+            "additions": (*s.additions, *self.added_additions),
         }
         if "efficiency_pct" in self._rate_touched:
             changes["efficiency_pct"] = round(float(self.efficiency.value), 1)
@@ -338,6 +365,44 @@ class ScenarioExplorer:
         scenario = replace(s, **changes)
         check_horizon(scenario)
         return with_changed_sources(s, scenario, self.today)
+
+    def add_item(self) -> None:
+        """Add the investment or fixed addition the form describes, with its source
+        «endret i utforskeren, <dato>», and recompute."""
+        try:
+            mnok = parse_amount(self.item_mnok.value)
+        except ValueError as error:
+            self._show_error(InputError(str(error), key="Beløp", text=self.item_mnok.value))
+            return
+        note = f"endret i utforskeren, {(self.today or dt.date.today()).isoformat()}"
+        unit, year = self.item_unit.value, int(self.item_year.value)
+        if self.item_kind.value == "investment":
+            number = len(self.scenario.investments) + len(self.added_investments) + 1
+            self.added_investments.append(Investment(
+                unit, year, mnok, note, keypath=f"growth.investments.items[{number}]"))
+        else:
+            number = len(self.scenario.additions) + len(self.added_additions) + 1
+            self.added_additions.append(Addition(unit, year, mnok, note,
+                                                 keypath=f"growth.additions[{number}]"))
+        self.item_mnok.value = ""
+        self._describe_items()
+        self._update_enabled()
+        self.refresh()
+
+    def clear_items(self) -> None:
+        """Remove what was added in the explorer (the file's own items stay)."""
+        self.added_investments.clear()
+        self.added_additions.clear()
+        self._describe_items()
+        self._update_enabled()
+        self.refresh()
+
+    def _describe_items(self) -> None:
+        lines = [f"Investering: {i.unit} {i.year}, {format_number(i.mnok)} mill. kr"
+                 for i in self.added_investments]
+        lines += [f"Fast tillegg: {a.unit} fra {a.from_year}, {format_number(a.mnok)} mill. kr"
+                  for a in self.added_additions]
+        self.items_help.value = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
 
     def _share_overrides(self, key_set: KeySet) -> list[Override]:
         by_entry: dict[tuple[str, YearSpan], dict[str, float]] = {}
