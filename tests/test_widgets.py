@@ -258,3 +258,13 @@ def test_investments_and_additions_can_be_added_and_saved(baseline_funding, tmp_
     assert explorer.error is None
     assert explorer.result.projection.set_index(["unit", "year"]).loc[
         ("Kjernejournal", 2027), "additions"] == 0
+
+
+def test_the_explorer_sets_its_key_against_another(explorer):
+    assert explorer.compare_with.value == "alternativ-2"  # the file's sharing.compare_with
+    explorer.tabs.selected_index = 4
+    view = explorer.keys_view.value
+    assert "Alternativ 2 mot Alternativ 1, nøkkelen brukt på hele kostnaden" in view
+    assert "\u221216,6" in view and "ikke oppgitt i kilden" in view
+    explorer.compare_with.value = "alternativ-1"  # the same key: no difference
+    assert "hele kostnaden: 0,0" in explorer.keys_view.value

@@ -23,6 +23,7 @@ from tbu_analysis.common.atomic import write_bytes
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number
 from tbu_analysis.rounds.numbers import parse_number
+from tbu_analysis.scenarios.comparison import both_bases, key_against_key
 from tbu_analysis.scenarios.files import save_scenario, scenario_to_dict, user_scenario_dir
 from tbu_analysis.scenarios.keys import (
     REST,
@@ -49,6 +50,10 @@ from tbu_analysis.scenarios.tables import (
     bills_table,
     difference_table,
     export_tables,
+    key_basis_markdown,
+    key_comparison_by_unit_table,
+    key_comparison_table,
+    markdown_html,
     show_markdown,
     styled,
     totals_table,
@@ -167,6 +172,13 @@ class ScenarioExplorer:
         self.export_button = w.Button(description="Eksporter tabeller (Excel og CSV)",
                                       icon="download", layout=w.Layout(width="auto"))
         self.save_status = w.HTML()
+        others = [key for key in self.key_sets if key != s.key_set.id]
+        default = (s.compare_with.id if s.compare_with is not None
+                   and s.compare_with.id in self.key_sets else (others or [s.key_set.id])[0])
+        self.compare_with = w.Dropdown(
+            options=[(ks.name, key) for key, ks in self.key_sets.items()], value=default,
+            description="Sammenlign med", style=style, layout=layout)
+        self.compare_with.observe(self._compare_changed, names="value")
         units = list(dict.fromkeys(self.baseline_funding["unit"].tolist()))
         self.item_kind = w.ToggleButtons(
             options=[("Investering", "investment"), ("Fast tillegg", "addition")],
@@ -213,14 +225,16 @@ class ScenarioExplorer:
         self.totals_view = w.HTML()
         self.difference_view = w.HTML()
         self.unallocated_view = w.HTML()
+        self.keys_view = w.HTML()
         self.chart_view = w.HTML()
         self._stale: set[int] = set()
         tabs = self.tabs = w.Tab(children=[
             w.VBox([self.bills_view, self.chart_view]), self.totals_view,
             self.difference_view, self.unallocated_view,
+            w.VBox([self.compare_with, self.keys_view]),
         ])
         for number, title in enumerate(["Regning", "Per løsning", "Mot grunnlag",
-                                         "Ikke fordelt"]):
+                                         "Ikke fordelt", "Nøkkel mot nøkkel"]):
             tabs.set_title(number, title)
         tabs.observe(self._draw_visible, names="selected_index")
         sliders = [w.HBox([slider, self.readouts[slider]])
@@ -235,6 +249,10 @@ class ScenarioExplorer:
             w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
         self.widget = w.VBox([controls, self.message, tabs])
+
+    def _compare_changed(self, _change: Any = None) -> None:
+        self._stale.add(4)
+        self._draw_visible()
 
     def _update_enabled(self) -> None:
         """Controls with no effect in the current mode are disabled, and the reason shown."""
@@ -460,11 +478,27 @@ class ScenarioExplorer:
         elif tab == 2:
             self.difference_view.value = _html(difference_table(result),
                                                "Scenario minus grunnlag, mill. kr")
-        else:
+        elif tab == 3:
             self.unallocated_view.value = (
                 _html(unallocated_table(result), "Ikke fordelt, mill. kr")
                 if not result.unallocated.empty else "<p>Alt er fordelt.</p>"
             )
+        else:
+            self.keys_view.value = self._keys_html(result)
+
+    def _keys_html(self, result: ScenarioResult) -> str:
+        """The explorer's key against the chosen one, on the whole cost and on the growth."""
+        other = self.key_sets[self.compare_with.value]
+        compared = both_bases(key_against_key(result, other, self.baseline_funding,
+                                              self.index, check=False))
+        year = result.data_years[-1]
+        parts = [markdown_html(key_basis_markdown(compared, year))]
+        for comparison in compared.values():
+            title = f"{other.label} mot {result.scenario.key_set.label}, {comparison.basis_label}"
+            parts.append(_html(key_comparison_table(comparison), f"{title}, mill. kr"))
+            parts.append(_html(key_comparison_by_unit_table(comparison, year),
+                               f"{title}: per løsning i {year}, mill. kr"))
+        return "".join(parts)
 
     def _show_error(self, error: InputError) -> None:
         self.error = error
@@ -473,7 +507,7 @@ class ScenarioExplorer:
             f'<p style="color:#B00020"><b>Kan ikke regne:</b> {html.escape(str(error))}</p>'
         )
         for view in (self.bills_view, self.totals_view, self.difference_view,
-                     self.unallocated_view, self.chart_view):
+                     self.unallocated_view, self.chart_view, self.keys_view):
             view.value = ""
 
     def save(self, path: str | Path | None = None) -> Path | None:

@@ -258,6 +258,13 @@ def show_table(table: pd.DataFrame, caption: str | None = None,
     display(styled(table, caption))
 
 
+def markdown_html(text: str) -> str:
+    """Markdown as HTML for a widget (the explorer shows what the report writes)."""
+    from nbconvert.filters.markdown import markdown2html
+
+    return markdown2html(text)
+
+
 def show_markdown(text: str) -> None:
     from IPython.display import Markdown, display
 
@@ -292,8 +299,11 @@ def totals_figure(result: ScenarioResult) -> Any:
 
 
 def _key_columns(comparison: KeyComparison) -> dict[str, str]:
-    return {"first_mnok": comparison.first.scenario.key_set.label,
-            "second_mnok": comparison.second.scenario.key_set.label,
+    first = comparison.first.scenario.key_set.label
+    second = comparison.second.scenario.key_set.label
+    if second == first:
+        first, second = f"{first} (scenarioet)", f"{second} (sammenlignet)"
+    return {"first_mnok": first, "second_mnok": second,
             "difference_mnok": DIFFERENCE_COLUMN, "difference_pct": DIFFERENCE_PCT_COLUMN}
 
 
