@@ -268,3 +268,22 @@ def test_the_explorer_sets_its_key_against_another(explorer):
     assert "\u221216,6" in view and "ikke oppgitt i kilden" in view
     explorer.compare_with.value = "alternativ-1"  # the same key: no difference
     assert "hele kostnaden: 0,0" in explorer.keys_view.value
+
+
+def test_a_custom_key_for_one_solution_is_used_saved_and_loaded_back(explorer, tmp_path):
+    explorer.share_unit.value, explorer.share_from.value = "Kjernejournal", 2025
+    for group, value in {"kommuner": "30", "rhf": "60", "apotek": "0", "ovrige": "10"}.items():
+        explorer.share_boxes[group].value = value
+    explorer.share_apply.click()
+    assert explorer.error is None
+    assert cell(explorer.result, "kommuner", 2026, "Kjernejournal") == pytest.approx(0.3 * 136)
+    assert cell(explorer.result, "ovrige", 2026, "Kjernejournal") == pytest.approx(13.6)
+    assert cell(explorer.result, "kommuner", 2024, "Kjernejournal") == pytest.approx(65)  # key
+    saved = load_scenario(explorer.save(tmp_path / "egen.yml"), key_set_dir=KEY_SETS)
+    again = compute(saved, explorer.baseline_funding, explorer.index)
+    pd.testing.assert_frame_equal(again.bills, explorer.result.bills)
+    explorer.share_boxes["ovrige"].value = "0"  # now 90 %
+    explorer.share_apply.click()
+    assert explorer.error is not None and "summerer ikke til 100 %" in explorer.message.value
+    explorer.clear_shares()
+    assert cell(explorer.result, "kommuner", 2026, "Kjernejournal") == pytest.approx(68)

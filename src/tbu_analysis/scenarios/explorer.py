@@ -34,6 +34,8 @@ from tbu_analysis.scenarios.keys import (
     allocation_for,
     load_key_sets,
     parse_amount,
+    parse_share,
+    resolve_shares,
 )
 from tbu_analysis.scenarios.labels import GROUP_LABELS, GROUPS
 from tbu_analysis.scenarios.model import (
@@ -196,6 +198,23 @@ class ScenarioExplorer:
         self.items_help = w.HTML()
         self.added_investments: list[Investment] = []
         self.added_additions: list[Addition] = []
+        self.share_unit = w.Dropdown(options=units, description="Egen nøkkel for",
+                                     style=style, layout=layout)
+        self.share_from = w.BoundedIntText(value=self._first_year, min=self._first_year,
+                                           max=s.horizon, description="Fra og med år",
+                                           style=style, layout=layout)
+        self.share_boxes = {
+            group: w.Text(value="", placeholder="%", description=GROUP_LABELS[group],
+                          style=style, layout=w.Layout(width="330px"))
+            for group in GROUPS
+        }
+        self.share_apply = w.Button(description="Bruk andelene", icon="check")
+        self.share_clear = w.Button(description="Fjern egne andeler", icon="trash",
+                                    layout=w.Layout(width="auto"))
+        self.share_help = w.HTML()
+        self.custom_shares: list[Override] = []
+        self.share_apply.on_click(lambda _button: self.apply_shares())
+        self.share_clear.on_click(lambda _button: self.clear_shares())
         self.item_add.on_click(lambda _button: self.add_item())
         self.item_clear.on_click(lambda _button: self.clear_items())
         self.readouts = {
@@ -244,6 +263,8 @@ class ScenarioExplorer:
             self.key_set, self.extend, w.HBox([self.unknown_cell]),
             w.HBox([self.unknown_value]), self.unknown_help, self.price_basis,
             *sliders, self.disabled_help,
+            self.share_unit, self.share_from, *self.share_boxes.values(),
+            w.HBox([self.share_apply, self.share_clear]), self.share_help,
             self.item_kind, self.item_unit, self.item_year, self.item_mnok,
             w.HBox([self.item_add, self.item_clear]), self.items_help,
             w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
@@ -372,7 +393,7 @@ class ScenarioExplorer:
             "price_basis": self.price_basis.value,
             "index_rates": rates,
             "investment_share_pct": round(float(self.investment_share.value), 1),
-            "overrides": (*s.overrides, *self._share_overrides(key_set)),
+            "overrides": (*s.overrides, *self._share_overrides(key_set), *self.custom_shares),
             "investments": (*s.investments, *self.added_investments),
             "additions": (*s.additions, *self.added_additions),
         }
@@ -405,6 +426,34 @@ class ScenarioExplorer:
         self.item_mnok.value = ""
         self._describe_items()
         self._update_enabled()
+        self.refresh()
+
+    def apply_shares(self) -> None:
+        """Use the four shares typed for one solution from a year on (a custom key for it);
+        they must add up to 100 %, else the message says so and nothing changes."""
+        try:
+            raw = {group: parse_share(box.value.strip() or "0")
+                   for group, box in self.share_boxes.items()}
+            resolve_shares(raw)
+        except ValueError as error:
+            self._show_error(InputError(str(error), key=f"Egen nøkkel for {self.share_unit.value}",
+                                        text="; ".join(b.value for b in self.share_boxes.values())))
+            return
+        unit, first = self.share_unit.value, int(self.share_from.value)
+        span = YearSpan(first, None)
+        self.custom_shares = [o for o in self.custom_shares if o.unit != unit]
+        self.custom_shares.append(Override(unit, span, raw, Origin(None),
+                                           f"utforsker.egen_nøkkel.{unit}.{span.label}"))
+        self.share_help.value = "".join(
+            f"<div>{html.escape(o.unit)} fra {o.span.first}: "
+            + ", ".join(f"{GROUP_LABELS[g]} {format_number(v, 2)} %" for g, v in o.values.items())
+            + "</div>" for o in self.custom_shares)
+        self.refresh()
+
+    def clear_shares(self) -> None:
+        """Back to the key's own shares."""
+        self.custom_shares.clear()
+        self.share_help.value = ""
         self.refresh()
 
     def clear_items(self) -> None:
