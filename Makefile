@@ -30,7 +30,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 
 ALL_ROUNDS := $(patsubst data/raw/%/manifest.yaml,%,$(wildcard data/raw/*/manifest.yaml))
 ROUNDS := $(if $(ROUND),$(ROUND),$(ALL_ROUNDS))
-SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2' -o -name '*.json' \) | sort)
+SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2' -o -name '*.json' -o -name '*.otf' -o -name '*.ttf' \) | sort)
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := report
