@@ -11,10 +11,12 @@ import pandas as pd
 from tbu_analysis.analysis import growth
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
+from tbu_analysis.analysis.schemas import check_outputs
 from tbu_analysis.common.store import write_csv, write_excel
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.schema import read_figures
+from tbu_analysis.vocab import SHEET_NAMES
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
 
 
 def write_analysis(paths: RoundPaths, result: AnalysisResult) -> list[Path]:
+    check_outputs(result)  # every output against its schema before the first is written
     out = paths.processed
     written = [
         write_csv(result.levels, out / "levels.csv"),
@@ -92,8 +95,7 @@ def write_analysis(paths: RoundPaths, result: AnalysisResult) -> list[Path]:
         write_csv(result.drivers, out / "drivers.csv"),
         write_csv(result.reconciliation, out / "reconciliation.csv"),
     ]
-    sheets = {"Tall": result.figures, "Nivåer": result.levels, "Vekst": result.growth,
-              "Drivere": result.drivers, "Avstemming": result.reconciliation}
+    sheets = {SHEET_NAMES[name]: getattr(result, name) for name in SHEET_NAMES}
     for table in result.manifest.tables:
         sheets[f"{table.number} ({table.id})"] = result.figures[
             result.figures["table"] == table.id]

@@ -63,9 +63,6 @@ RC = {
     "axes.unicode_minus": True,
 }
 
-WaterfallKind = str  # "level" | "change"
-
-
 @contextmanager
 def style() -> Iterator[None]:
     """The project's chart style, applied while a figure is built and saved."""
