@@ -92,7 +92,7 @@ GROWTH_SCHEMA = pa.DataFrameSchema(
         **_text("from_table", "to_table"),
     },
     checks=[pa.Check(lambda df: df["from_year"] < df["to_year"],
-                     error="a change goes from an earlier year to a later one")],
+                     error="en endring går fra et tidligere år til et senere")],
     strict=True, ordered=True, name="growth.csv",
     description="change between every pair of years",
 )
@@ -114,14 +114,14 @@ DRIVERS_SCHEMA = pa.DataFrameSchema(
         "corrected": column("corrected", bool),
     },
     checks=[pa.Check(lambda df: df["from_year"] < df["to_year"],
-                     error="a change goes from an earlier year to a later one")],
+                     error="en endring går fra et tidligere år til et senere")],
     strict=True, ordered=True, name="drivers.csv", description="the driver decomposition",
 )
 
 RECONCILIATION_SCHEMA = pa.DataFrameSchema(
     {
         "check_id": column("check_id", str, pa.Check(lambda s: ~s.duplicated(),
-                                                     error="check ids are unique")),
+                                                     error="kontroll-id-en finnes fra før")),
         "check_type": column("check_type", str, allowed=(CheckType,)),
         **_text("table", "table_number", "solution", "item", "check"),
         "computed": column("computed", float),
@@ -133,7 +133,7 @@ RECONCILIATION_SCHEMA = pa.DataFrameSchema(
         **_text("message", "section", "quote", "explanation"),
     },
     checks=[pa.Check(lambda df: (df["explanation"] == "") | (df["status"] == Status.DISCREPANCY),
-                     error="only a discrepancy is explained")],
+                     error="bare et avvik kan ha en forklaring")],
     strict=True, ordered=True, name="reconciliation.csv", description="one row per check",
 )
 

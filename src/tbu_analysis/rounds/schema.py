@@ -33,10 +33,20 @@ def column(name: str, dtype: object, *checks: pa.Check, nullable: bool = False,
     checks_ = list(checks)
     if allowed:
         values = [code for kind in allowed for code in codes(kind)] + ([""] if blank else [])
-        checks_.append(pa.Check.isin(values))
+        kinds = " / ".join(kind.__name__ for kind in allowed)
+        checks_.append(pa.Check.isin(values, error=f"ukjent kode; {kinds} har "
+                                                   f"{', '.join(v or '(tom)' for v in values)}"))
     return pa.Column(dtype, checks_, nullable=nullable, name=name,
                      description=description or FIELDS[name],
                      metadata={"codes": allowed, "blank": blank})
+
+
+_REASONS = {
+    pa.errors.SchemaErrorReason.COLUMN_NOT_IN_DATAFRAME: "mangler kolonnen",
+    pa.errors.SchemaErrorReason.COLUMN_NOT_IN_SCHEMA: "kolonnen hører ikke til fila",
+    pa.errors.SchemaErrorReason.COLUMN_NOT_ORDERED: "kolonnene står i feil rekkefølge",
+    pa.errors.SchemaErrorReason.SERIES_CONTAINS_NULLS: "tom verdi der en verdi kreves",
+}
 
 
 def check_frame(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -44,21 +54,35 @@ def check_frame(schema: pa.DataFrameSchema, frame: pd.DataFrame, file: str) -> p
     have in the CSV, the column and the offending value."""
     try:
         return schema.validate(frame)
-    except pa.errors.SchemaError as exc:
-        cases = exc.failure_cases
-        line = text = None
-        if isinstance(cases, pd.DataFrame) and len(cases):
-            first = cases.iloc[0]
-            index = first.get("index")
-            line = int(index) + 2 if isinstance(index, int) and not pd.isna(index) else None
-            text = None if pd.isna(first.get("failure_case")) else str(first["failure_case"])
-        elif cases is not None and not isinstance(cases, pd.DataFrame):
-            text = str(cases)
-        name = getattr(exc.schema, "name", None)
-        where = name if isinstance(exc.schema, pa.Column) else None
-        check = str(exc.check) if exc.check is not None else str(exc).splitlines()[0]
-        raise InputError(f"bryter skjemaet ({check})", path=file, line=line, column=where,
-                         text=text) from None
+    except pa.errors.SchemaErrors as errors:
+        error = errors.schema_errors[0]
+    except pa.errors.SchemaError as one:
+        error = one
+    raise _schema_message(error, file) from None
+
+
+def _schema_message(exc: pa.errors.SchemaError, file: str) -> InputError:
+    cases = exc.failure_cases
+    column_name = exc.schema.name if isinstance(exc.schema, pa.Column) else None
+    line = text = None
+    if isinstance(cases, pd.DataFrame):
+        first = cases.iloc[0] if len(cases) else pd.Series(dtype=object)
+        index = first.get("index")
+        line = int(index) + 2 if pd.api.types.is_integer(index) else None
+        value = first.get("failure_case")
+        if column_name is not None and value is not None and not pd.isna(value):
+            text = str(value)  # one column's value; a check across columns has none
+    elif cases is not None:
+        column_name = column_name or str(cases)
+    reason = exc.reason_code
+    if reason == pa.errors.SchemaErrorReason.WRONG_DATATYPE:
+        what, text = f"feil type, skal være {exc.schema.dtype}", str(cases)
+    elif reason in _REASONS:
+        what = _REASONS[reason]
+    else:
+        what = getattr(exc.check, "error", None) or str(exc.check)
+    return InputError(f"bryter skjemaet: {what}", path=file, line=line, column=column_name,
+                      text=text)
 
 
 FIGURE_COLUMNS = [
@@ -101,7 +125,7 @@ FIGURES_SCHEMA = pa.DataFrameSchema(
     {name: _COLUMN_TYPES[name] for name in FIGURE_COLUMNS},
     checks=[
         pa.Check(lambda df: df["value_mnok"].notna() ^ df["value_pct"].notna(),
-                 error="each figure is either an amount or a percentage"),
+                 error="hvert tall er enten et beløp eller en prosent"),
     ],
     strict=True,
     ordered=True,
