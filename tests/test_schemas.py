@@ -92,6 +92,12 @@ def test_a_missing_or_mistyped_column_is_refused(analysis):
         schemas.check_frame(schemas.LEVELS_SCHEMA, mistyped, "levels.csv")
 
 
+def test_an_empty_amount_is_refused(analysis):
+    broken = _broken(analysis.drivers, 4, "value_mnok", float("nan"))
+    with pytest.raises(InputError, match="drivers.csv, linje 6, kolonne value_mnok: .*tom verdi"):
+        schemas.check_frame(schemas.DRIVERS_SCHEMA, broken, "drivers.csv")
+
+
 def test_a_check_id_given_twice_is_refused(analysis):
     checks = analysis.reconciliation
     broken = _broken(checks, 1, "check_id", checks.loc[0, "check_id"])

@@ -66,7 +66,7 @@ def _schema_message(exc: pa.errors.SchemaError, file: str) -> InputError:
     column_name = exc.schema.name if isinstance(exc.schema, pa.Column) else None
     line = text = None
     if isinstance(cases, pd.DataFrame):
-        first = cases.iloc[0] if len(cases) else pd.Series(dtype=object)
+        first = cases.astype(object).iloc[0] if len(cases) else pd.Series(dtype=object)
         index = first.get("index")
         line = int(index) + 2 if pd.api.types.is_integer(index) else None
         value = first.get("failure_case")
