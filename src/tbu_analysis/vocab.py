@@ -92,7 +92,8 @@ class DriverCategory(Coded):
 class ColumnRole(Coded):
     """What a source column does in its table's identities (the manifest's column ``role``)."""
 
-    VALUE = ("value", "Verdi", "a level or amount with no part in a row identity")
+    VALUE = ("value", "Verdi", "a printed amount outside a growth table (a level, forecast or "
+                               "deviation)")
     BASE = ("base", "Utgangsnivå", "the starting level of a growth table")
     DRIVER = ("driver", "Endring", "a change by driver")
     LEVEL = ("level", "Nytt nivå", "the level reached: base plus drivers")
