@@ -179,13 +179,14 @@ class ActorGroup(Coded):
 
 
 class OutputTable(Coded):
-    """An output file of a round; the label names its sheet in the round's workbook."""
+    """A table of a round's outputs; the label names its sheet in the round's workbook."""
 
     FIGURES = ("figures", "Tall", "one row per number printed in the source")
     LEVELS = ("levels", "Nivåer", "each solution's and item's level per year and series")
     GROWTH = ("growth", "Vekst", "change between every pair of years")
     DRIVERS = ("drivers", "Drivere", "the driver decomposition")
     RECONCILIATION = ("reconciliation", "Avstemming", "one row per check")
+    INDEX = ("index", "Indeks", "the index rates the run used, year by year, with their source")
 
 
 MEASURE_LABELS = labels(Measure)

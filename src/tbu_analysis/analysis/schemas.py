@@ -217,9 +217,13 @@ def data_dictionary() -> str:
     ]
     for schema in OUTPUT_SCHEMAS:
         lines += _file_section(schema)
-    sheets = ", ".join(f"`{t.label}` ({t.value})" for t in OutputTable)
+    sheets = ", ".join(f"`{t.label}` ({t.meaning if t is OutputTable.INDEX else t.value})"
+                       for t in OutputTable)
     lines += ["### `tbu-<round>.xlsx`", "",
-              f"Sheets {sheets}, and one sheet per source table.", "",
+              f"Sheets {sheets}, and one sheet per source table as printed.", "",
+              "### `run.json`", "",
+              "What the outputs beside it were made with: `round`, `index_overrides` (the rates "
+              "given with `--index`), `index_rates` (every rate used) and `price_year`.", "",
               "### Codes", ""]
     for kind in VOCABULARIES:
         lines += _vocabulary_section(kind)
