@@ -101,23 +101,24 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_scenario(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from tbu_analysis.config import latest_round
     from tbu_analysis.reports.execute import RunLog, run_scenario
+    from tbu_analysis.scenarios.export import write_scenario_workbook
+    from tbu_analysis.scenarios.files import check_against_round
 
     root = project_root()
-    rounds = discover_rounds(root)
-    if args.round is None and len(rounds) != 1:
-        raise InputError("velg runden med --round (fant: "
-                         f"{', '.join(rounds) or 'ingen'} under data/raw)")
-    round_id = args.round or rounds[0]
-    round_paths(round_id, root)
+    round_id = args.round if args.round is not None else latest_round(root)
+    paths = round_paths(round_id, root)
     path = Path(args.scenario)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
+    scenario = check_against_round(path, paths)
     log = RunLog()
     pdf = run_scenario(path, round_id, root, root / "notebooks", log)
     if pdf is None:
         return 1
-    print(f"{path}: {pdf.relative_to(root)}")
+    workbook = write_scenario_workbook(scenario, paths, pdf.with_suffix(".xlsx"))
+    print(f"{path}: {pdf.relative_to(root)}, {workbook.relative_to(root)}")
     return 0
 
 
@@ -146,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
     scenario = sub.add_parser("scenario", help="kjør et scenario og lag PDF mot grunnlaget")
     scenario.add_argument("scenario", help="scenariofil, f.eks. scenarios/alternativ-2.yml")
-    scenario.add_argument("--round", help="runde-id (kan utelates når det finnes én runde)")
+    scenario.add_argument("--round", help="runde-id (standard: den nyeste runden etter "
+                          "manifestets år og sesong)")
     scenario.set_defaults(func=cmd_scenario)
     return parser
 

@@ -361,7 +361,7 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
 
     from tbu_analysis.common.provenance import source_date
     from tbu_analysis.config import RoundPaths
-    from tbu_analysis.scenarios.scenario import load_scenario
+    from tbu_analysis.scenarios.files import load_scenario
 
     scenario = load_scenario(scenario_path)
     name = slug(scenario_path.stem)
