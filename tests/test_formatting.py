@@ -14,7 +14,6 @@ from tbu_analysis.common.formatting import (
     format_change,
     format_change_percent,
     format_frame,
-    format_mnok,
     format_number,
     format_percent,
     format_table,
@@ -49,15 +48,15 @@ def test_format_number(value, decimals, expected):
     assert format_number(value, decimals) == expected
 
 
-def test_default_is_one_decimal_and_mnok_is_the_same():
+def test_default_is_one_decimal():
     assert format_number(1038) == f"1{NB}038,0"
-    assert format_mnok(-1038.46) == f"{MINUS}1{NB}038,5"
-    assert format_mnok(12.25, 2) == "12,25"
+    assert format_number(-1038.46) == f"{MINUS}1{NB}038,5"
+    assert format_number(12.25, 2) == "12,25"
 
 
 @pytest.mark.parametrize("missing", [None, float("nan"), np.nan, pd.NA, Decimal("NaN")])
 def test_missing_values_print_as_en_dash(missing):
-    for func in (format_number, format_mnok, format_percent, format_change, format_change_percent):
+    for func in (format_number, format_percent, format_change, format_change_percent):
         assert func(missing) == "\u2013"
 
 

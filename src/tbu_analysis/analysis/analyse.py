@@ -18,10 +18,12 @@ import pandas as pd
 from tbu_analysis.analysis import growth
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
+from tbu_analysis.analysis.schemas import check_outputs
 from tbu_analysis.common.store import OutputSet, Sheet, decimals_format, default_formats
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.schema import read_figures
+from tbu_analysis.vocab import SHEET_NAMES
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ def write_analysis(paths: RoundPaths, result: AnalysisResult) -> list[Path]:
 
 
 def stage_analysis(outputs: OutputSet, paths: RoundPaths, result: AnalysisResult) -> None:
+    check_outputs(result)  # every output against its schema before any is staged
     outputs.add_csv("levels.csv", result.levels)
     outputs.add_csv("growth.csv", result.growth)
     outputs.add_csv("drivers.csv", result.drivers)
@@ -143,13 +146,15 @@ def workbook_sheets(result: AnalysisResult) -> dict[str, Sheet]:
     """The workbook: the long tables with number formats by printed precision, the index the
     run used, and one sheet per source table laid out as the source prints it."""
     sheets = {
-        "Tall": _long(result.figures, {"value_mnok": "decimals", "value_pct": "decimals"}),
-        "Nivåer": _long(result.levels, {c: "decimals" for c in
-                                        ("value_mnok", "nominal", "fixed", "projected")}),
-        "Vekst": _long(result.growth),
-        "Drivere": _long(result.drivers),
-        "Avstemming": _long(result.reconciliation),
-        "Indeks": _long(index_used(result)),
+        SHEET_NAMES["figures"]: _long(result.figures, {"value_mnok": "decimals",
+                                                       "value_pct": "decimals"}),
+        SHEET_NAMES["levels"]: _long(result.levels, {c: "decimals" for c in
+                                                     ("value_mnok", "nominal", "fixed",
+                                                      "projected")}),
+        SHEET_NAMES["growth"]: _long(result.growth),
+        SHEET_NAMES["drivers"]: _long(result.drivers),
+        SHEET_NAMES["reconciliation"]: _long(result.reconciliation),
+        SHEET_NAMES["index"]: _long(index_used(result)),
     }
     for table in result.manifest.tables:
         sheets[f"{table.number} ({table.id})"] = printed_table(result.figures, table)

@@ -7,21 +7,20 @@ from itertools import combinations
 import pandas as pd
 
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.analysis.series import SERIES_LABELS, SERIES_MEASURES, amounts, yearly_series
+from tbu_analysis.analysis.series import SERIES_MEASURES, amounts, yearly_series
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.vocab import (
+    DRIVER_LABELS,
+    MEASURE_LABELS,
+    SERIES_LABELS,
+    DriverCategory,
+    Measure,
+    PriceBasis,
+    fixed_kroner,
+)
 
-DRIVER_LABELS = {
-    "investeringer": "Økte kostnader grunnet investeringer",
-    "ny_funksjonalitet": "Ny funksjonalitet / nye løsninger",
-    "endrede_forutsetninger": "Endrede forutsetninger",
-    "endret_finansieringskilde": "Endret finansieringskilde",
-    "endret_finansiering_og_forutsetninger": "Endring i finansiering / forutsetninger",
-    "volum_beredskap": "Volum / beredskap",
-    "effektivisering": "Effektivisering",
-    "tilbakeføring": "Tilbakeføring tidligere års midler",
-}
-PRICE_AS_PRINTED = "som trykt"
-PRICE_NOMINAL = "nominelle kroner"
+PRICE_AS_PRINTED = PriceBasis.AS_PRINTED.value
+PRICE_NOMINAL = PriceBasis.NOMINAL.value
 
 
 def indexed_levels(figures: pd.DataFrame, printed: PriceIndex, scenario: PriceIndex,
@@ -72,7 +71,7 @@ def growth_table(figures: pd.DataFrame, printed: PriceIndex, scenario: PriceInde
             bases = [(PRICE_AS_PRINTED, "value_mnok")]
             if a["nominal_year"] < a["price_year"] or b["nominal_year"] < b["price_year"] \
                     or a["projected"] or b["projected"]:
-                bases = [(f"faste {int(a['fixed_price_year'])}-kroner", "fixed"),
+                bases = [(fixed_kroner(a["fixed_price_year"]), "fixed"),
                          (PRICE_NOMINAL, "nominal")]
             for basis, column in bases:
                 start_value, end_value = float(a[column]), float(b[column])
@@ -162,15 +161,16 @@ def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
             steps.append((DRIVER_LABELS.get(category, category), change, "change"))
     level_rows = rows[rows["column_role"] == "level"]
     level_year = int(level_rows["year"].iloc[0])
-    steps.append((f"Kostnadsnivå {level_year}", total("level"), "level"))
+    steps.append((f"{MEASURE_LABELS[Measure.KOSTNADSNIVA]} {level_year}", total("level"),
+                  "level"))
     funding = total("funding")
     if funding is not None:
         if deduction := total("deduction"):
-            steps.append((DRIVER_LABELS["tilbakeføring"], deduction, "change"))
-        steps.append((f"Finansieringsbehov {level_year}", funding, "level"))
+            steps.append((DRIVER_LABELS[DriverCategory.TILBAKEFORING], deduction, "change"))
+        steps.append((f"{MEASURE_LABELS[Measure.FINANSIERINGSBEHOV]} {level_year}", funding,
+                      "level"))
     return steps
 
 
 def _measure_label(measure: str) -> str:
-    return {"forskrift": "Forskrift", "kostnadsnivå": "Kostnadsnivå",
-            "finansieringsbehov": "Finansieringsbehov"}.get(measure, measure)
+    return MEASURE_LABELS.get(measure, measure)

@@ -21,10 +21,7 @@ from tbu_analysis.common.formatting import format_number, format_percent
 from tbu_analysis.common.yamlio import line_of, load_yaml
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
-
-RECONCILIATION_COLUMNS = [*tol.CHECK_COLUMNS, "explanation"]
-STATUS_TEXT = {tol.OK: "stemmer", tol.ROUNDING: "avrundingsforskjell",
-               tol.DISCREPANCY: "avvik"}
+from tbu_analysis.vocab import STATUS_PHRASES
 
 
 def _name(solution: str, item: str) -> str:
@@ -36,7 +33,7 @@ def _message(what: str, computed: float, printed: float, decimals: int, status: 
     fmt = format_percent if percent else format_number
     shown = max(decimals, 1)
     text = (f"{what}: trykt {fmt(printed, decimals)}, beregnet {fmt(computed, shown)}"
-            f" ({STATUS_TEXT[status]}")
+            f" ({STATUS_PHRASES[status]}")
     if status != tol.OK:
         text += f", forskjell {format_number(printed - computed, shown)}"
     text += ")."

@@ -13,6 +13,7 @@ import pandas as pd
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.vocab import Measure, Series
 
 # A quantity: the same solution/item, measure, year and price basis, whichever table prints it.
 KEY = ["solution", "item", "measure", "category", "year", "price_year", "nominal_year"]
@@ -21,12 +22,9 @@ KEY = ["solution", "item", "measure", "category", "year", "price_year", "nominal
 # Funding (what the sector is billed): a fixed forskrift, else the proposed funding need,
 # else the estimated cost level (later years have no tilbakeføring to deduct).
 SERIES_MEASURES = {
-    "finansieringsbehov": ("forskrift", "finansieringsbehov", "kostnadsnivå"),
-    "kostnadsnivå": ("kostnadsnivå", "forskrift"),
-}
-SERIES_LABELS = {
-    "finansieringsbehov": "Forskrift / finansieringsbehov",
-    "kostnadsnivå": "Kostnadsnivå",
+    Series.FINANSIERINGSBEHOV.value: (Measure.FORSKRIFT.value, Measure.FINANSIERINGSBEHOV.value,
+                                      Measure.KOSTNADSNIVA.value),
+    Series.KOSTNADSNIVA.value: (Measure.KOSTNADSNIVA.value, Measure.FORSKRIFT.value),
 }
 
 

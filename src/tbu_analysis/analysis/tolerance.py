@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-OK, ROUNDING, DISCREPANCY = "ok", "rounding", "discrepancy"
+from tbu_analysis.vocab import Status
+
+# Plain strings, so that frames hold str: the codes are the vocabulary's.
+OK, ROUNDING, DISCREPANCY = Status.OK.value, Status.ROUNDING.value, Status.DISCREPANCY.value
 
 # One row per check, whoever makes it (the reconciliation of the tables, or the claims).
 CHECK_COLUMNS = [

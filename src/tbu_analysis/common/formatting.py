@@ -95,11 +95,6 @@ def format_number(value: Any, decimals: int = 1) -> str:
     return _digits(value, decimals, "minus")
 
 
-def format_mnok(value: Any, decimals: int = 1) -> str:
-    """An amount in million kroner; the unit goes in the column heading, not the cell."""
-    return _digits(value, decimals, "minus")
-
-
 def format_percent(value: Any, decimals: int = 1) -> str:
     """``4.9`` (already percent) → ``"4,9 %"`` with a no-break space before ``%``."""
     text = _digits(value, decimals, "minus")

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 #: 1980-01-01T00:00:00Z, the earliest date a ZIP file can hold; the usual reproducible default.
 FIXED_EPOCH = 315532800
+#: The reproducible-builds variable that pins a build's time.
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 UNKNOWN = "ukjent"
 PACKAGES = (
     "pandas",
@@ -100,13 +102,25 @@ def _git(repo_root: Path, *args: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) if set, else ``None``.
+
+    The one place the variable is read, so the provenance page and the PDFs agree on it and a
+    malformed value stops every run the same way.
+    """
+    env = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    if not env:
+        return None
+    if not env.isdigit():
+        raise InputError(f"{SOURCE_DATE_EPOCH} må være et heltall (sekunder)", text=env)
+    return int(env)
+
+
 def source_date(repo_root: str | Path | None = None) -> tuple[datetime, str]:
     """The reproducible time of a run and where it came from ("SOURCE_DATE_EPOCH"/"git"/"fixed")."""
-    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if env:
-        if not env.isdigit():
-            raise InputError("SOURCE_DATE_EPOCH må være et heltall (sekunder)", text=env)
-        return datetime.fromtimestamp(int(env), tz=UTC), "SOURCE_DATE_EPOCH"
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return datetime.fromtimestamp(epoch, tz=UTC), SOURCE_DATE_EPOCH
     if repo_root is not None:
         out = _git(Path(repo_root), "log", "-1", "--format=%ct", "HEAD")
         if out and out.strip().isdigit():

@@ -80,9 +80,6 @@ RC = {
     "axes.unicode_minus": True,
 }
 
-WaterfallKind = str  # "level" | "change"
-
-
 @cache
 def _register_fonts() -> None:
     """Teach matplotlib the shipped font from its files (once per process)."""

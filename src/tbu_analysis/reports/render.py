@@ -42,6 +42,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Unicode, default
 from traitlets.config import Config
 
+from tbu_analysis.common import provenance
 from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import NUMERIC_TEXT
@@ -169,8 +170,8 @@ def created_datetime(created: datetime | str | int | float | None = None) -> dat
     """The PDF's creation time (UTC): ``created`` if given, else ``SOURCE_DATE_EPOCH``, else a
     fixed epoch (1980-01-01) — never the clock, so a rerun gives the same bytes."""
     if created is None or created == "":
-        env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        created = int(env) if env.isdigit() else FIXED_EPOCH
+        epoch = provenance.source_date_epoch()
+        created = epoch if epoch is not None else FIXED_EPOCH
     if isinstance(created, int | float):
         moment = datetime.fromtimestamp(created, tz=UTC)
     elif isinstance(created, datetime):
@@ -419,14 +420,14 @@ class _DropSubsetNotice(logging.Filter):
 @contextmanager
 def _font_timestamp(epoch: int) -> Iterator[None]:
     """fontTools stamps subset fonts with ``SOURCE_DATE_EPOCH`` or else the clock: pin it."""
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    previous = os.environ.get(provenance.SOURCE_DATE_EPOCH)
     if previous is None:
-        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+        os.environ[provenance.SOURCE_DATE_EPOCH] = str(epoch)
     try:
         yield
     finally:
         if previous is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
+            os.environ.pop(provenance.SOURCE_DATE_EPOCH, None)
 
 
 def _html_to_pdf(html: str, base_url: str | None, epoch: int) -> bytes:

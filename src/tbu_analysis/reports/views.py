@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tbu_analysis.analysis.growth import DRIVER_LABELS
-from tbu_analysis.analysis.tolerance import DISCREPANCY, ROUNDING
+from tbu_analysis.analysis.tolerance import DISCREPANCY, OK, ROUNDING
 from tbu_analysis.common.formatting import MISSING, format_number, format_percent, places_needed
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import strip_markup
 from tbu_analysis.rounds.raw_tables import read_raw_table
-
-STATUS_LABELS = {"ok": "Stemmer", ROUNDING: "Avrunding", DISCREPANCY: "Avvik"}
-CHECK_TYPE_LABELS = {"rad": "Rader (nivå + endringer)", "kolonne": "Summer og delsummer",
-                     "prosent": "Prosenter", "kryss": "Samme tall i flere tabeller",
-                     "påstand": "Tallpåstander i teksten"}
+from tbu_analysis.vocab import CHECK_TYPE_LABELS, DRIVER_LABELS, MEASURE_LABELS, STATUS_LABELS
 
 
 def _row_name(row: pd.Series) -> str:
@@ -24,13 +19,6 @@ def _row_name(row: pd.Series) -> str:
     if row["row_kind"] == "total" and not row["item"]:
         return "Sum" if row["solution"] == ALL_SOLUTIONS else f"Sum {row['solution']}"
     return row["item"] or row["solution"]
-
-
-MEASURE_LABELS = {
-    "forskrift": "Forskrift", "finansieringsbehov": "Finansieringsbehov",
-    "kostnadsnivå": "Kostnadsnivå", "påløpt": "Påløpt", "prognose": "Prognose",
-    "prognoseavvik": "Prognoseavvik", "overførte_midler": "Overført fra tidligere år",
-}
 
 
 def column_label(column) -> str:
@@ -170,7 +158,7 @@ def corrections_markdown(corrections: pd.DataFrame, manifest: Manifest) -> str:
 
 def reconciliation_summary(reconciliation: pd.DataFrame) -> pd.DataFrame:
     counts = reconciliation.groupby(["check_type", "status"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=["ok", ROUNDING, DISCREPANCY], fill_value=0)
+    counts = counts.reindex(columns=[OK, ROUNDING, DISCREPANCY], fill_value=0)
     counts = counts.reindex([t for t in CHECK_TYPE_LABELS if t in counts.index])
     counts.index = [CHECK_TYPE_LABELS[i] for i in counts.index]
     counts.columns = [STATUS_LABELS[c] for c in counts.columns]
