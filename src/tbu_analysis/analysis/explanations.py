@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator
@@ -46,7 +46,7 @@ def _numbers_in(text: str) -> set[str]:
     return {n.replace(".", ",") for n in re.findall(r"\d+(?:[.,]\d+)?", text)}
 
 
-class Change(str, Enum):
+class Change(StrEnum):
     INCREASE = "økning"
     DECREASE = "reduksjon"
 
@@ -226,8 +226,9 @@ def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
                 continue
             if entry.item == own_item or (not own_item and entry.item):
                 places = decimals.get((row.solution, row.item, row.category), 1)
-                status = compare(entry, float(row.value_mnok), places) \
-                    if entry.item == own_item else PART_OF
+                status = compare(entry, float(row.value_mnok), places)
+                if entry.item != own_item and status == DISAGREES:
+                    status = PART_OF  # an item's change may be offset by the others
                 found.append((entry, status))
         notes.append(DriverNote(row.solution, row.item, row.category, int(row.from_year),
                                 int(row.to_year), float(row.value_mnok),

@@ -5,18 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
 
+from tbu_analysis.analysis import comparison as comparison_module
+from tbu_analysis.analysis import explanations as explanations_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
 from tbu_analysis.analysis.series import yearly_series
 from tbu_analysis.analysis.tolerance import DISCREPANCY
+from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number, format_percent
-from tbu_analysis.common.provenance import collect_provenance, provenance_table
-from tbu_analysis.config import RoundPaths, round_paths
-from tbu_analysis.reports import narrative, views
+from tbu_analysis.common.provenance import collect_provenance, provenance_table, source_date
+from tbu_analysis.config import RoundPaths, project_root, round_paths
+from tbu_analysis.reports import committee, narrative, views
+from tbu_analysis.reports.execute import slug
 from tbu_analysis.rounds.manifest import Manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 
@@ -46,6 +51,76 @@ class ReportContext:
     @cached_property
     def years(self) -> list[int]:
         return sorted(self.figures["year"].unique().tolist())
+
+    @cached_property
+    def explanations(self) -> list[explanations_module.Explanation]:
+        return explanations_module.load_explanations(self.paths)
+
+    @cached_property
+    def conditions(self) -> list[explanations_module.Condition]:
+        return explanations_module.load_conditions(self.paths)
+
+    @cached_property
+    def previous_round(self) -> comparison_module.PreviousRound | None:
+        return comparison_module.load_previous_round(self.paths)
+
+    @cached_property
+    def estimates(self) -> pd.DataFrame:
+        return comparison_module.estimates_against_outcomes(self.figures)
+
+    # --- what a committee acts on ----------------------------------------------------------
+    def driver_notes(self, solution: str = ALL_SOLUTIONS) -> list[explanations_module.DriverNote]:
+        """Every driver the report's driver tables show, with its explanations."""
+        notes = []
+        for table_id in views.growth_table_ids(self.manifest):
+            spec = self.manifest.table(table_id)
+            start = spec.columns[spec.base_column].year
+            detail = self._detail_table(solution, start) if solution != ALL_SOLUTIONS else None
+            notes += explanations_module.driver_notes(
+                self.result.drivers, self.figures, detail or table_id, self.explanations,
+                solution=None if solution == ALL_SOLUTIONS else solution,
+                by_item=detail is not None)
+        return notes
+
+    def conditions_markdown(self, solution: str | None = None) -> str:
+        return committee.conditions_markdown(
+            explanations_module.conditions_for(self.conditions, solution))
+
+    def since_previous_markdown(self) -> str:
+        return committee.previous_round_markdown(self.previous_round, None)
+
+    def estimates_view(self, solution: str | None = None) -> pd.DataFrame:
+        return committee.estimates_view(self.estimates, solution)
+
+    def estimates_markdown(self) -> str:
+        return committee.estimates_markdown(self.estimates)
+
+    def questions_markdown(self, solution: str | None = None) -> str:
+        reconciliation = self.reconciliation if solution is None \
+            else self.reconciliation_for(solution)
+        return committee.questions_markdown(reconciliation,
+                                            self.driver_notes(solution or ALL_SOLUTIONS))
+
+    def cover_markdown(self, solution: str | None = None) -> str:
+        """The cover page: title, source and its date, status, date and version."""
+        when, _ = source_date(self.paths.root)
+        title = f"{self.manifest.title} – {solution}" if solution else self.manifest.title
+        source = " ".join(str(self.manifest.source.get("description", "")).split())
+        return "\n".join([
+            '<div class="cover">', "", f"# {title}", "",
+            f"**Analyse av tallgrunnlaget {self.manifest.label} "
+            f"({min(self.years)}–{max(self.years)})**", "",
+            "**Status:** Arbeidsdokument for Teknisk beregningsutvalg  ",
+            f"**Dato:** {when:%d.%m.%Y}  ",
+            f"**Versjon:** {package_version()}  ",
+            f"**Kilde:** {source}", "",
+            "Alle beløp er i millioner kroner (mill. kroner) der ikke annet står.", "",
+            "</div>"])
+
+    @staticmethod
+    def contents_markdown(headings: list[str]) -> str:
+        """A printed table of contents: the report's numbered sections."""
+        return "## Innhold\n\n" + "\n".join(f"- {h}" for h in headings)
 
     # --- headings and prose ----------------------------------------------------------------
     def title_markdown(self, solution: str | None = None) -> str:
@@ -158,7 +233,9 @@ class ReportContext:
         return out
 
     def driver_sections(self, solution: str = ALL_SOLUTIONS
-                        ) -> list[tuple[str, pd.DataFrame, list, str]]:
+                        ) -> list[tuple[str, pd.DataFrame, list, str, str]]:
+        """Per growth table: heading, table, waterfall steps, source note, and in words the
+        largest drivers with the source's reasons."""
         out = []
         drivers = self.result.drivers
         for table_id in views.growth_table_ids(self.manifest):
@@ -185,7 +262,13 @@ class ReportContext:
             label = spec.columns[max(spec.columns)].price_basis.label
             notes = [f"Kilde: {used.document}, {used.number}{f' ({label})' if stated else ''}."]
             notes += [n.replace("*", "\\*") for n in used.footnotes]
-            out.append((heading, table, steps, "\n\n".join(f"*{n}*" for n in notes)))
+            driver_notes = explanations_module.driver_notes(
+                drivers, self.figures, detail or table_id, self.explanations,
+                solution=None if solution == ALL_SOLUTIONS else solution,
+                by_item=detail is not None)
+            words = committee.driver_explanations_markdown(
+                driver_notes, show_solution=solution == ALL_SOLUTIONS)
+            out.append((heading, table, steps, "\n\n".join(f"*{n}*" for n in notes), words))
         return out
 
     def prognosis_sections(self) -> list[tuple[str, pd.DataFrame, str]]:
@@ -249,6 +332,14 @@ class ReportContext:
                 f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
 
 
+def package_version() -> str:
+    """The analysis package's version, which the cover page prints."""
+    try:
+        return version("tbu-analysis")
+    except PackageNotFoundError:
+        return "ukjent"
+
+
 def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.DataFrame:
     """The provenance page: commit, checksums of every raw input, parameters, versions, time."""
     paths = round_paths(round_id)
@@ -259,8 +350,29 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     return provenance_table(prov)
 
 
-def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
+def _paths(round_id: str) -> RoundPaths:
+    """The round's paths from the working directory's project, else from the project this
+    package is installed from, so notebooks run from any working directory."""
     paths = round_paths(round_id)
+    if not paths.raw.is_dir():
+        paths = round_paths(round_id, project_root(Path(__file__)))
+    return paths
+
+
+def solution_name(round_id: str, value: str) -> str:
+    """A solution's display name from its display name or its report's slug
+    (``kjernejournal``); anything else is refused at once, naming the valid values."""
+    solutions = NameMap.from_csv(_paths(round_id).names).solutions
+    known = {key: s for s in solutions for key in (s.casefold(), slug(s))}
+    name = known.get(str(value).strip().casefold())
+    if name is None:
+        valid = ", ".join(f"{s} ({slug(s)})" for s in solutions)
+        raise InputError(f"ukjent løsning (gyldige: {valid})", key="solution", text=str(value))
+    return name
+
+
+def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
+    paths = _paths(round_id)
     result = analyse(paths, index_rates)  # cached per process while the inputs are unchanged
     corrections_path = paths.processed / "corrections_applied.csv"
     corrections = pd.read_csv(corrections_path, keep_default_na=False) \
