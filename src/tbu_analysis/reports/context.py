@@ -353,10 +353,10 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
 def _paths(round_id: str) -> RoundPaths:
     """The round's paths from the working directory's project, else from the project this
     package is installed from, so notebooks run from any working directory."""
-    paths = round_paths(round_id)
-    if not paths.raw.is_dir():
-        paths = round_paths(round_id, project_root(Path(__file__)))
-    return paths
+    here = project_root()
+    if not (here / "data" / "raw").is_dir():
+        here = project_root(Path(__file__))
+    return round_paths(round_id, here)
 
 
 def solution_name(round_id: str, value: str) -> str:
