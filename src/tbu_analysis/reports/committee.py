@@ -7,6 +7,8 @@ against the source; nothing here knows a year, a round or a table number.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from tbu_analysis.analysis import tolerance
@@ -17,14 +19,19 @@ from tbu_analysis.analysis.explanations import (
     THRESHOLD_MNOK,
     Condition,
     DriverNote,
+    compare,
 )
 from tbu_analysis.analysis.growth import DRIVER_LABELS
 from tbu_analysis.common.formatting import (
+    MISSING,
     format_change,
     format_number,
     format_percent,
+    format_table,
     places_needed,
 )
+from tbu_analysis.reports.views import column_label
+from tbu_analysis.rounds.manifest import TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
 # Abbreviations a reader meets, explained once in the report's terms.
@@ -253,3 +260,112 @@ def abbreviations_markdown(text: str = "") -> str:
     """The abbreviations used, each explained once (all of them when ``text`` is empty)."""
     used = [k for k in ABBREVIATIONS if not text or k in text]
     return "**Forkortelser:** " + "; ".join(f"{k}: {ABBREVIATIONS[k]}" for k in used) + "."
+
+
+# --- discrepant cells, marked where they are printed ------------------------------------------
+
+MARK = "†"
+_CELL_CHECK = re.compile(r"^(?P<table>[^:]+):(?:rad|kolonne|prosent):(?P<row>\d+):(?P<col>\d+)$")
+
+
+def discrepant_cells(reconciliation: pd.DataFrame, figures: pd.DataFrame) -> dict[int, str]:
+    """The printed figures (by their index in ``figures``) that a discrepancy is about, each
+    with what does not add up (the analysts' explanation where there is one)."""
+    out: dict[int, str] = {}
+    for row in reconciliation[reconciliation["status"] == tolerance.DISCREPANCY].itertuples():
+        if row.check_type == "påstand":
+            continue  # a figure in the prose, not a table cell
+        cells = _cells_of(row, figures)
+        if len(cells) != 1:
+            continue  # not one printed cell: leave it to the list of questions
+        text = row.explanation or row.message
+        out.setdefault(int(cells.index[0]), text)
+    return out
+
+
+def disagreeing_cells(explanations: list, figures: pd.DataFrame) -> dict[int, str]:
+    """Printed driver amounts that the source's own prose contradicts (an explanation whose
+    amount «avviker»), each with what the text says."""
+    changes = figures[figures["measure"] == "endring"]
+    out: dict[int, str] = {}
+    for entry in explanations:
+        rows = changes[(changes["solution"] == entry.solution) & (changes["item"] == entry.item)
+                       & (changes["category"] == entry.driver) & (changes["year"] == entry.year)]
+        for index, row in rows.iterrows():
+            if compare(entry, float(row["value_mnok"]), int(row["decimals"])) == DISAGREES:
+                sign = "−" if entry.change.value == "reduksjon" else "+"
+                out.setdefault(int(index), f"Teksten gir {sign}{entry.amount}: «{entry.quote}» "
+                                           f"({entry.section}).")
+    return out
+
+
+def _cells_of(check, figures: pd.DataFrame) -> pd.DataFrame:
+    match = _CELL_CHECK.match(check.check_id)
+    parts = str(check.check_id).split(":")
+    if parts[0] == "kryss" and len(parts) == 8:  # kryss:printed:reference:solution:item:…
+        _, table, _, solution, item, measure, category, year = parts
+        return figures[(figures["table"] == table) & (figures["solution"] == solution)
+                       & (figures["item"] == item) & (figures["measure"] == measure)
+                       & (figures["category"] == category)
+                       & (figures["year"].astype(str) == year)]
+    if match:
+        return figures[(figures["table"] == match["table"])
+                       & (figures["source_row"] == int(match["row"]))
+                       & (figures["source_col"] == int(match["col"]))]
+    table = str(check.table).split("+")[0]
+    value = figures["value_pct"] if check.check_type == "prosent" else figures["value_mnok"]
+    return figures[(figures["table"] == table) & (figures["solution"] == check.solution)
+                   & (figures["item"] == check.item) & (value == check.printed)]
+
+
+def table_marks(frame: pd.DataFrame, figures: pd.DataFrame, cells: dict[int, str],
+                spec: TableSpec, by: str = "table") -> list[tuple[int, str, str]]:
+    """Where in ``frame`` the marked cells of ``spec``'s table are: (row, column, note).
+
+    ``by="table"`` for a source table rebuilt row by row (``views.table_view``); ``"solution"``
+    or ``"item"`` for a driver table (``views.drivers_view``)."""
+    marked = figures.loc[[i for i in cells if figures.loc[i, "table"] == spec.id]]
+    out = []
+    if by == "table":
+        lines = sorted(figures.loc[figures["table"] == spec.id, "source_row"].unique())
+        for index, cell in marked.iterrows():
+            column = column_label(spec.columns[int(cell["source_col"])])
+            if column in frame.columns:
+                out.append((lines.index(cell["source_row"]), column, cells[index]))
+        return out
+    names = frame.iloc[:, 0].tolist()
+    for index, cell in marked.iterrows():
+        if cell["measure"] != "endring":
+            continue
+        name = cell["item"] if by == "item" else (cell["item"] or cell["solution"])
+        column = DRIVER_LABELS.get(cell["category"], cell["category"])
+        if name in names and column in frame.columns:
+            out.append((names.index(name), column, cells[index]))
+    return out
+
+
+def marked_table(frame: pd.DataFrame, marks: list[tuple[int, str, str]], **options):
+    """``format_table`` with a mark after every marked cell (its alignment unchanged)."""
+    decimals = options.get("decimals", 1)
+    styler = format_table(frame, **options)
+    for row, column, _ in marks:
+        label = frame.index[row]
+
+        def with_mark(value, places=decimals):
+            text = value if isinstance(value, str) else (
+                MISSING if pd.isna(value) else format_number(value, places))
+            return f"{text}\u00a0{MARK}"
+
+        styler = styler.format(with_mark, subset=pd.IndexSlice[[label], [column]])
+    return styler
+
+
+def marks_note(frame: pd.DataFrame, marks: list[tuple[int, str, str]]) -> str:
+    """The footnote under a table with marked cells: what does not add up, per cell."""
+    if not marks:
+        return ""
+    lines = []
+    for row, column, note in marks:
+        name = frame.iloc[row, 0]
+        lines.append(f"{MARK} *{name}, {column}:* {note}")
+    return "\n\n".join(dict.fromkeys(lines))

@@ -17,7 +17,7 @@ from tbu_analysis.analysis.analyse import AnalysisResult, analyse
 from tbu_analysis.analysis.series import yearly_series
 from tbu_analysis.analysis.tolerance import DISCREPANCY
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import format_number, format_percent
+from tbu_analysis.common.formatting import format_number, format_percent, places_needed
 from tbu_analysis.common.provenance import collect_provenance, provenance_table, source_date
 from tbu_analysis.config import RoundPaths, project_root, round_paths
 from tbu_analysis.reports import committee, narrative, views
@@ -188,6 +188,27 @@ class ReportContext:
             "summen.",
         ])
 
+    @cached_property
+    def marked_cells(self) -> dict[int, str]:
+        """Printed figures a discrepancy is about, marked wherever a table shows them."""
+        cells = committee.discrepant_cells(self.reconciliation, self.figures)
+        for index, note in committee.disagreeing_cells(self.explanations,
+                                                       self.figures).items():
+            cells.setdefault(index, note)
+        return cells
+
+    def _marked(self, frame: pd.DataFrame, spec, by: str = "table", **options):
+        """A table formatted for display with its discrepant cells marked, and the footnote."""
+        marks = committee.table_marks(frame, self.figures, self.marked_cells, spec, by)
+        return committee.marked_table(frame, marks, **options), committee.marks_note(frame,
+                                                                                      marks)
+
+    def overview_table(self):
+        frame = views.overview(self.figures, self.manifest)
+        styled, _ = self._marked(frame, self.manifest.primary, decimals=0,
+                                 caption="Mill. kroner")
+        return styled
+
     def overview_note(self) -> str:
         spec = self.manifest.primary
         precision = f" {spec.precision[:1].upper()}{spec.precision[1:]}." if spec.precision else ""
@@ -205,7 +226,9 @@ class ReportContext:
             notes.append(
                 f"Nominelt (uten indeksjusteringen på {format_percent(rate, 3)}) er summen for "
                 f"{row.nominal_year} {format_number(row.nominal, 1)} mill. kroner.")
-        return "\n\n".join(f"*{n}*" for n in notes)
+        frame = views.overview(self.figures, self.manifest)
+        _, marks = self._marked(frame, spec, decimals=0)
+        return "\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])])
 
     def levels_for_chart(self) -> pd.DataFrame:
         series = yearly_series(self.figures, "finansieringsbehov")
@@ -232,10 +255,10 @@ class ReportContext:
                     out.append((f"{label} {start}–{end}{suffix}", table))
         return out
 
-    def driver_sections(self, solution: str = ALL_SOLUTIONS
-                        ) -> list[tuple[str, pd.DataFrame, list, str, str]]:
-        """Per growth table: heading, table, waterfall steps, source note, and in words the
-        largest drivers with the source's reasons."""
+    def driver_sections(self, solution: str = ALL_SOLUTIONS) -> list[tuple]:
+        """Per growth table: heading, the table ready to display (discrepant cells marked),
+        waterfall steps, the notes under the table, and in words the largest drivers with the
+        source's reasons."""
         out = []
         drivers = self.result.drivers
         for table_id in views.growth_table_ids(self.manifest):
@@ -268,14 +291,57 @@ class ReportContext:
                 by_item=detail is not None)
             words = committee.driver_explanations_markdown(
                 driver_notes, show_solution=solution == ALL_SOLUTIONS)
-            out.append((heading, table, steps, "\n\n".join(f"*{n}*" for n in notes), words))
+            shown = self.manifest.table(detail) if detail else spec
+            by = "item" if detail else "solution"
+            styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
+            notes_text = "\n\n".join([*(f"*{n}*" for n in notes),
+                                       *self._percent_notes(shown.id, solution),
+                                       *self._waterfall_notes(steps, solution, start,
+                                                             base_column.measure),
+                                       *([marks] if marks else [])])
+            out.append((heading, styled, steps, notes_text, words))
         return out
 
-    def prognosis_sections(self) -> list[tuple[str, pd.DataFrame, str]]:
-        return [(f"{t.title} ({t.document}, {t.number})",
-                 views.table_view(self.figures, t, as_printed=True),
-                 "\n\n".join(f"*{n.replace('*', chr(92) + '*')}*" for n in t.footnotes))
-                for t in self.manifest.tables if t.role in {"prognose", "overforte_midler"}]
+    def _percent_notes(self, table_id: str, solution: str) -> list[str]:
+        """Where the share the table computes differs from the percentage NHN printed."""
+        rows = self.reconciliation[(self.reconciliation["check_type"] == "prosent")
+                                   & (self.reconciliation["table"] == table_id)
+                                   & (self.reconciliation["status"] != "ok")]
+        if solution != ALL_SOLUTIONS:
+            rows = rows[rows["solution"] == solution]
+        return [f"*Prosentraden er regnet ut her. NHN trykker "
+                f"{format_percent(r.printed, places_needed(r.printed, 0, 1))} for "
+                f"{r.check.replace('*', '')}; utregnet gir det {format_percent(r.computed, 1)}.*"
+                for r in rows.itertuples()]
+
+    def _waterfall_notes(self, steps: list, solution: str, start: int,
+                         base_measure: str) -> list[str]:
+        """Where the chart's starting level is printed otherwise than the level the report's
+        other tables use for that year (one value per quantity, or a note saying why not)."""
+        series = "kostnadsnivå" if base_measure == "kostnadsnivå" else "finansieringsbehov"
+        levels = yearly_series(self.figures, series)
+        level = levels[(levels["solution"] == solution) & (levels["item"] == "")
+                       & (levels["year"] == start)]
+        label, value, _ = steps[0]
+        if level.empty or abs(float(level["value_mnok"].iloc[0]) - value) < 1e-6:
+            return []
+        used = level.iloc[0]
+        return [f"*Grafen starter på {format_number(value, 1)} ({label.lower()}, summen av "
+                f"radene i tabellen over); ellers bruker rapporten "
+                f"{format_number(float(used['value_mnok']), 1)} for {start}, som i "
+                f"{used['table_number']}.*"]
+
+    def prognosis_sections(self) -> list[tuple]:
+        out = []
+        for spec in self.manifest.tables:
+            if spec.role not in {"prognose", "overforte_midler"}:
+                continue
+            frame = views.table_view(self.figures, spec, as_printed=True)
+            styled, marks = self._marked(frame, spec)
+            notes = [f"*{n.replace('*', chr(92) + '*')}*" for n in spec.footnotes]
+            out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
+                        "\n\n".join([*notes, *([marks] if marks else [])])))
+        return out
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
         return provenance_frame(self.paths.round_id, parameters)
@@ -289,14 +355,27 @@ class ReportContext:
         return None
 
     def solution_levels(self, solution: str) -> pd.DataFrame:
+        """The solution's levels by year, each series named for what it is: the billed amount
+        (forskrift, then the proposed funding need), the cost level only where the source
+        prints one, and the outcomes (påløpt, prognose) of past and current years."""
         rows = []
         for series, label in (("finansieringsbehov", "Forskrift / finansieringsbehov"),
                               ("kostnadsnivå", "Kostnadsnivå")):
             data = yearly_series(self.figures, series)
             data = data[(data["solution"] == solution) & (data["item"] == "")]
+            if series == "kostnadsnivå":
+                data = data[data["measure"] == "kostnadsnivå"]
             rows.append({"Serie": label,
                          **{str(r.year): r.value_mnok for r in data.itertuples()}})
-        return pd.DataFrame(rows)
+        outcomes = self.estimates[self.estimates["solution"] == solution]
+        for measure, label in (("påløpt", "Påløpte kostnader"), ("prognose", "Prognose")):
+            data = outcomes[outcomes["measure"] == measure]
+            if len(data):
+                rows.append({"Serie": label,
+                             **{str(r.year): r.outcome for r in data.itertuples()}})
+        frame = pd.DataFrame(rows)
+        years = sorted(c for c in frame.columns if c != "Serie")
+        return frame[["Serie", *years]]
 
     def solution_summary(self, solution: str) -> str:
         growth = self.result.growth
@@ -317,9 +396,16 @@ class ReportContext:
                       f"gjelder {solution}.")
         return narrative.as_markdown(points)
 
-    def item_tables(self, solution: str) -> list[tuple[str, pd.DataFrame]]:
-        return [(f"{t.title} ({t.number})", views.table_view(self.figures, t, as_printed=True))
-                for t in self.manifest.tables if t.role == "detalj" and t.solution == solution]
+    def item_tables(self, solution: str) -> list[tuple]:
+        """Each detail table of the solution as printed: heading, table, marks footnote."""
+        out = []
+        for spec in self.manifest.tables:
+            if spec.role != "detalj" or spec.solution != solution:
+                continue
+            frame = views.table_view(self.figures, spec, as_printed=True)
+            styled, marks = self._marked(frame, spec, decimals=views.decimals_needed(frame))
+            out.append((f"{spec.title} ({spec.number})", styled, marks))
+        return out
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:
         return self.reconciliation[self.reconciliation["solution"] == solution]
