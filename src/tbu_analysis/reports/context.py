@@ -15,7 +15,7 @@ from tbu_analysis.analysis import explanations as explanations_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
 from tbu_analysis.analysis.series import yearly_series
-from tbu_analysis.analysis.tolerance import DISCREPANCY
+from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number, format_percent, places_needed
 from tbu_analysis.common.provenance import collect_provenance, provenance_table, source_date
@@ -414,7 +414,8 @@ class ReportContext:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
         return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
-                f"{counts.get('rounding', 0)} avrundingsforskjeller og "
+                f"{counts.get('rounding', 0)} avrundingsforskjeller, "
+                f"{counts.get(UNLIKELY, 0)} usannsynlige avrundinger og "
                 f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
 
 

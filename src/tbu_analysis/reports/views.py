@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tbu_analysis.analysis.growth import DRIVER_LABELS
-from tbu_analysis.analysis.tolerance import DISCREPANCY, ROUNDING
+from tbu_analysis.analysis.tolerance import DISCREPANCY, ROUNDING, UNLIKELY
 from tbu_analysis.common.formatting import MISSING, format_number, format_percent, places_needed
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
@@ -170,10 +170,11 @@ def corrections_markdown(corrections: pd.DataFrame, manifest: Manifest) -> str:
 
 def reconciliation_summary(reconciliation: pd.DataFrame) -> pd.DataFrame:
     counts = reconciliation.groupby(["check_type", "status"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=["ok", ROUNDING, DISCREPANCY], fill_value=0)
+    counts = counts.reindex(columns=["ok", ROUNDING, UNLIKELY, DISCREPANCY], fill_value=0)
     counts = counts.reindex([t for t in CHECK_TYPE_LABELS if t in counts.index])
     counts.index = [CHECK_TYPE_LABELS[i] for i in counts.index]
-    counts.columns = [STATUS_LABELS[c] for c in counts.columns]
+    labels = {**STATUS_LABELS, UNLIKELY: "Usannsynlig avrunding"}
+    counts.columns = [labels[c] for c in counts.columns]
     counts.loc["I alt"] = counts.sum()
     counts.index.name = "Kontroll"
     return counts.reset_index()
