@@ -186,3 +186,40 @@ def test_solution_parameter_takes_name_or_slug(project_root, monkeypatch):
 def test_solution_names_resolve_from_any_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert context.solution_name(ROUND, "e-resept") == "E-resept"
+
+
+def test_report_compares_with_a_spring_round_in_the_project(tmp_round, monkeypatch):
+    """A spring round built by the test beside the autumn one (its overview table with
+    Helsenorge's 2025 at 341 instead of 351): the report shows both rounds and flags
+    Helsenorge as above the spring ceiling."""
+    import hashlib
+    import re
+    import shutil
+
+    from tbu_analysis.rounds.pipeline import run_clean
+
+    spring_dir = tmp_round.raw.parent / "2024-var"
+    shutil.copytree(tmp_round.raw, spring_dir)
+    autumn_row, spring_row = "Helsenorge\t325\t344\t351\t374", "Helsenorge\t325\t344\t341\t374"
+    edited = [spring_dir / "tables" / "tallgrunnlag-tabell-03.tsv",
+              spring_dir / "tables" / "notat-tabell-01.tsv", *spring_dir.glob("source/*.txt")]
+    for path in edited:  # the spring round's tables and its own source text agree
+        path.write_text(path.read_text(encoding="utf-8").replace(autumn_row, spring_row),
+                        encoding="utf-8")
+    source = next(spring_dir.glob("source/*.txt"))
+    manifest = spring_dir / "manifest.yaml"
+    text = manifest.read_text(encoding="utf-8").replace("round: 2024-host", "round: 2024-var")
+    text = text.replace("data/raw/2024-host/source/", "data/raw/2024-var/source/")
+    text = re.sub(r"sha256: [0-9a-f]{64}",
+                  f"sha256: {hashlib.sha256(source.read_bytes()).hexdigest()}", text)
+    manifest.write_text(text, encoding="utf-8")
+    for round_id in ("2024-var", ROUND):
+        run_clean(round_paths(round_id, tmp_round.root))
+    monkeypatch.chdir(tmp_round.root)
+    ctx = context.load(ROUND)
+    result = ctx.round_comparison
+    above = result[result["above_ceiling"]]
+    assert above[["solution", "year", "previous", "current"]].values.tolist() == [
+        ["Helsenorge", 2025, 341.0, 351.0]]
+    assert "Over vårens tak: Helsenorge 2025 (+10 mill. kroner)." in ctx.since_previous_markdown()
+    assert len(ctx.since_previous_tables()) == 1

@@ -17,13 +17,20 @@ from tbu_analysis.analysis.analyse import AnalysisResult, analyse
 from tbu_analysis.analysis.series import yearly_series
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import format_number, format_percent, places_needed
+from tbu_analysis.common.formatting import (
+    format_number,
+    format_percent,
+    format_table,
+    places_needed,
+)
 from tbu_analysis.common.provenance import collect_provenance, provenance_table, source_date
 from tbu_analysis.config import RoundPaths, project_root, round_paths
 from tbu_analysis.reports import committee, narrative, views
 from tbu_analysis.reports.execute import slug
+from tbu_analysis.rounds.cleaning import clean_round
 from tbu_analysis.rounds.manifest import Manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
+from tbu_analysis.rounds.schema import read_figures
 
 
 @dataclass
@@ -86,8 +93,29 @@ class ReportContext:
         return committee.conditions_markdown(
             explanations_module.conditions_for(self.conditions, solution))
 
+    @cached_property
+    def round_comparison(self) -> pd.DataFrame | None:
+        """This round against the previous one, where the previous round's tables exist."""
+        previous = self.previous_round
+        if previous is None:
+            return None
+        try:
+            paths = round_paths(previous.round, self.paths.root)
+        except InputError:
+            return None  # only the text speaks about it
+        figures = read_figures(paths.figures) if paths.figures.is_file() \
+            else clean_round(paths).figures
+        return comparison_module.compare_rounds(self.figures, figures)
+
     def since_previous_markdown(self) -> str:
-        return committee.previous_round_markdown(self.previous_round, None)
+        return committee.previous_round_markdown(self.previous_round, self.round_comparison)
+
+    def since_previous_tables(self) -> list:
+        """The table comparison with the previous round, when there is one to show."""
+        if self.round_comparison is None or self.round_comparison.empty:
+            return []
+        return [format_table(committee.comparison_view(self.round_comparison),
+                             text_columns=["År"], caption="Mill. kroner")]
 
     def estimates_view(self, solution: str | None = None) -> pd.DataFrame:
         return committee.estimates_view(self.estimates, solution)
