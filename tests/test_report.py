@@ -196,6 +196,15 @@ def test_main_report_answers_why_e_resept_grows(reports):
     assert "drifts- og forvaltningskostnader for SFM i 2025 vil ligge på 50 mill. kroner" in text
 
 
+def test_main_report_explains_kjernejournals_fall_and_rebound(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    assert ("Kjernejournal: −37,1 mill. kroner (−28,5 %). I 2025 er 25,9 mill. kroner i "
+            "udisponerte midler trukket fra (et engangsfradrag)") in text
+    assert ("Kjernejournal: +42,6 mill. kroner (+45,8 %). Fradraget på 25,9 mill. kroner i "
+            "udisponerte midler i 2025 var et engangsfradrag som faller bort i 2026") in text
+    assert "Dette er følgelig en engangsreduksjon." in text
+
+
 def test_main_report_answers_what_changed_since_spring(reports):
     text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
     assert "legge en øvre ramme for betaling året etter" in text  # the mandate, quoted

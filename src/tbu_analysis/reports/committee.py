@@ -25,6 +25,7 @@ from tbu_analysis.analysis.growth import DRIVER_LABELS
 from tbu_analysis.common.formatting import (
     MISSING,
     format_change,
+    format_change_percent,
     format_number,
     format_percent,
     format_table,
@@ -369,3 +370,43 @@ def marks_note(frame: pd.DataFrame, marks: list[tuple[int, str, str]]) -> str:
         name = frame.iloc[row, 0]
         lines.append(f"{MARK} *{name}, {column}:* {note}")
     return "\n\n".join(dict.fromkeys(lines))
+
+
+def deduction_markdown(growth_rows: pd.DataFrame, cost_rows: pd.DataFrame,
+                       deductions: pd.DataFrame, explanations: list) -> str:
+    """Why a funding need jumps where a one-off deduction (tilbakeføring) comes or goes: per
+    solution with a deduction in either year, the change with and without it, and the source's
+    words about the deduction."""
+    if growth_rows.empty or deductions.empty:
+        return ""
+    start, end = int(growth_rows["from_year"].iloc[0]), int(growth_rows["to_year"].iloc[0])
+    lines = []
+    for row in growth_rows.itertuples():
+        own = deductions[deductions["solution"] == row.solution]
+        before = float(own.loc[own["to_year"] == start, "value_mnok"].sum())
+        after = float(own.loc[own["to_year"] == end, "value_mnok"].sum())
+        if not before and not after:
+            continue
+        cost = cost_rows[cost_rows["solution"] == row.solution]
+        text = (f"- **{row.solution}:** "
+                f"{_amount(row.change_mnok)} mill. kroner "
+                f"({format_change_percent(row.change_pct)}). ")
+        if after:
+            text += (f"I {end} er {format_number(-after, 1)} mill. kroner i udisponerte midler "
+                     "trukket fra (et engangsfradrag)")
+        else:
+            text += (f"Fradraget på {format_number(-before, 1)} mill. kroner i udisponerte "
+                     f"midler i {start} var et engangsfradrag som faller bort i {end}")
+        if len(cost):
+            c = cost.iloc[0]
+            text += (f"; kostnadsnivået går fra {format_number(c['from_value'], 1)} til "
+                     f"{format_number(c['to_value'], 1)} ({_amount(c['change_mnok'])}, "
+                     f"{format_change_percent(c['change_pct'])})")
+        lines.append(text + ".")
+    if not lines:
+        return ""
+    said = [e for e in explanations if e.driver == "tilbakeføring" and e.year == end
+            and e.solution == ALL_SOLUTIONS]
+    quotes = " ".join(f"«{e.quote}» ({e.section})" for e in said)
+    head = "**Engangsfradraget forklarer de store utslagene:**" + (f" {quotes}" if quotes else "")
+    return "\n".join([head, "", *lines])

@@ -266,6 +266,26 @@ class ReportContext:
                                     if c.name == "solution" else c, kind="stable")
         return series[["solution", "year", "value_mnok"]]
 
+    def growth_words(self, heading: str) -> str:
+        """Under a funding-need growth table: what the one-off deduction does to it."""
+        for start, end in zip(self.years, self.years[1:], strict=False):
+            if heading.startswith("Forskriftsbeløp") and f"{start}–{end}" in heading \
+                    and "," not in heading:
+                growth = self.result.growth
+                pair = growth[(growth["from_year"] == start) & (growth["to_year"] == end)
+                              & (growth["item"] == "")
+                              & (growth["price_basis"] == growth_module.PRICE_AS_PRINTED)]
+                drivers = self.result.drivers
+                deductions = drivers[(drivers["category"] == "tilbakeføring")
+                                     & (drivers["item"] == "")
+                                     & drivers["row_kind"].isin(["item", "total"])]
+                deductions = deductions.drop_duplicates(["solution", "to_year"])
+                return committee.deduction_markdown(
+                    pair[pair["series"] == "finansieringsbehov"].drop_duplicates("solution"),
+                    pair[pair["series"] == "kostnadsnivå"].drop_duplicates("solution"),
+                    deductions, self.explanations)
+        return ""
+
     def growth_sections(self) -> list[tuple[str, pd.DataFrame]]:
         out = []
         growth = self.result.growth
