@@ -165,7 +165,7 @@ def estimates_view(estimates: pd.DataFrame, solution: str | None = None) -> pd.D
         "Forskrift": rows["forskrift"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
         "Utfall": rows["outcome"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
         "Avvik (MNOK)": rows["difference"].map(lambda v: _amount(v)),
-        "Avvik (%)": rows["difference_pct"].map(lambda v: format_percent(v, 1)),
+        "Avvik (%)": rows["difference_pct"].map(lambda v: format_change_percent(v, 1)),
     }).reset_index(drop=True)
 
 
@@ -234,7 +234,8 @@ def unlikely_view(reconciliation: pd.DataFrame) -> pd.DataFrame:
     """The checks that are possible but unlikely rounding, with how many deviations each is."""
     rows = reconciliation[reconciliation["status"] == tolerance.UNLIKELY]
     return pd.DataFrame({
-        "Tabell": rows["table_number"], "Post": rows["item"].where(rows["item"] != "",
+        "Tabell": rows["table_number"].str.replace(" ", "\u00a0", n=1),
+        "Post": rows["item"].where(rows["item"] != "",
                                                                    rows["solution"]),
         "Kontroll": rows["check"],
         "Trykt": rows["printed"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
