@@ -196,6 +196,17 @@ def test_main_report_answers_why_e_resept_grows(reports):
     assert "drifts- og forvaltningskostnader for SFM i 2025 vil ligge på 50 mill. kroner" in text
 
 
+def test_main_report_summary_answers_the_committees_first_questions(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    summary = text[text.find("Sammendrag", text.find("Sammendrag") + 1):]
+    assert ("Størst vekst: E-resepts kostnadsnivå øker +34,6 % fra 2024 til 2025 "
+            "(142,6 → 192,0). Største årsak: økte kostnader grunnet investeringer "
+            "(+54 mill. kroner): SFM (50 mill. kroner)") in summary
+    assert "Siden våren: Estimatet for 2025 er 26 mill. kroner lavere enn i våres" in summary
+    assert "påløpte kostnader 2023 −4,1 % fra forskriften, prognose 2024 −2,4 %" in summary
+    assert "Spørsmål til NHN: 16 spørsmål" in summary
+
+
 def test_main_report_explains_kjernejournals_fall_and_rebound(reports):
     text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
     assert ("Kjernejournal: −37,1 mill. kroner (−28,5 %). I 2025 er 25,9 mill. kroner i "
@@ -247,10 +258,13 @@ def test_main_report_has_a_cover_contents_and_no_build_words_in_its_body(reports
     assert "Innhold" in first_page and "8 Spørsmål til NHN" in first_page
     assert "Helsedirektoratets notat 27.09.24" in " ".join(first_page.split())
     body = _body(text)
-    for word in (".yaml", ".csv", ".tsv", "round_id", "index_rates", "tekstuttrekket",
+    for word in (".yaml", ".csv", ".tsv", "round_id", "index_rates", "tekstuttrekk",
                  "data/raw"):
-        assert word not in body, word
+        assert word not in body.lower(), word
     assert "SHA-256" in text[len(body):]  # provenance is in the annex
+    for pdf in reports.glob("*.pdf"):  # the solution reports' bodies, before their annex
+        body = pdf_text(pdf).split("Vedlegg: avstemming og proveniens")[0].lower()
+        assert not any(w in body for w in (".yaml", "round_id", "tekstuttrekk")), pdf.name
 
 
 def test_discrepant_cells_are_marked_where_printed(reports):
@@ -266,8 +280,9 @@ def test_one_value_per_quantity_is_explained_where_it_differs(reports):
     main = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
     assert "NHN trykker −2,7 %" in main and "utregnet gir det −2,8 %" in main
     helsenettet = " ".join(pdf_text(reports / "helsenettet.pdf").split())
-    assert ("Grafen starter på 300,2 (kostnadsnivå 2025, summen av radene i tabellen over); "
-            "ellers bruker rapporten 299,9 for 2025, som i Tabell 9.") in helsenettet
+    assert ("Grafen viser kostnadsnivå 2025 300,2 og kostnadsnivå 2026 270,2, summen av "
+            "radene i tabellen over; ellers bruker rapporten 299,9 (Tabell 9) og 270,0 "
+            "(Notatets tabell 1)") in helsenettet
 
 
 def test_solution_reports_name_each_series_and_explain_their_drivers(reports):

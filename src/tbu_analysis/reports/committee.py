@@ -411,3 +411,45 @@ def deduction_markdown(growth_rows: pd.DataFrame, cost_rows: pd.DataFrame,
     quotes = " ".join(f"«{e.quote}» ({e.section})" for e in said)
     head = "**Engangsfradraget forklarer de store utslagene:**" + (f" {quotes}" if quotes else "")
     return "\n".join([head, "", *lines])
+
+
+def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: PreviousRound | None,
+                    estimates: pd.DataFrame, conditions: list[Condition],
+                    questions: str) -> list[str]:
+    """The five answers a committee member looks for first, each pointing to its section."""
+    points = []
+    cost = growth[(growth["series"] == "kostnadsnivå") & (growth["item"] == "")
+                  & (growth["solution"] != ALL_SOLUTIONS)
+                  & (growth["from_year"] == growth["from_year"].max() - 1)
+                  & (growth["to_year"] == growth["from_year"] + 1)]
+    cost = cost.drop_duplicates("solution")
+    if len(cost):
+        top = cost.loc[cost["change_pct"].idxmax()]
+        reasons = [n for n in notes if n.solution == top["solution"] and n.explained
+                   and int(n.to_year) == int(top["to_year"])]
+        why = ""
+        if reasons:
+            matching = [e for e, status in reasons[0].explanations if status == MATCHES]
+            first = (matching or [reasons[0].explanations[0][0]])[0]
+            why = (f" Største årsak: {_label(reasons[0].category)} "
+                   f"({_amount(reasons[0].value_mnok)} mill. kroner): {first.reason}.")
+        points.append(
+            f"**Størst vekst:** {top['solution']}s kostnadsnivå øker "
+            f"{format_change_percent(top['change_pct'])} fra {top['from_year']} til "
+            f"{top['to_year']} ({format_number(top['from_value'], 1)} → "
+            f"{format_number(top['to_value'], 1)}).{why} Se kapittel 3.")
+    if previous is not None and previous.statements:
+        points.append(f"**Siden våren:** {previous.statements[0].statement} Se kapittel 5.")
+    total = estimates[(estimates["solution"] == ALL_SOLUTIONS)]
+    if len(total):
+        parts = [f"{MEASURE_NAMES.get(r.measure, r.measure)} {r.year} "
+                 f"{format_change_percent(r.difference_pct)} fra forskriften"
+                 for r in total.itertuples()]
+        points.append(f"**Hvor nær estimatene var:** {', '.join(parts)}. Se kapittel 6.")
+    if conditions:
+        points.append(f"**Usikkert:** {len(conditions)} forutsetninger og usikkerheter, blant "
+                      f"annet: {conditions[0].statement} Se kapittel 4.")
+    count = sum(1 for line in questions.splitlines() if re.match(r"^\d+\. ", line))
+    points.append(f"**Spørsmål til NHN:** {count} spørsmål om tall som ikke går opp, "
+                  "usannsynlig avrunding og endringer kilden ikke forklarer. Se kapittel 8.")
+    return points

@@ -89,6 +89,12 @@ class ReportContext:
                 by_item=detail is not None)
         return notes
 
+    def headline_markdown(self) -> str:
+        """Short answers to the committee's first questions, each pointing to its section."""
+        return narrative.as_markdown(committee.headline_points(
+            self.result.growth, self.driver_notes(), self.previous_round, self.estimates,
+            self.conditions, self.questions_markdown()))
+
     def conditions_markdown(self, solution: str | None = None) -> str:
         return committee.conditions_markdown(
             explanations_module.conditions_for(self.conditions, solution))
@@ -344,8 +350,7 @@ class ReportContext:
             styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
             notes_text = "\n\n".join([*(f"*{n}*" for n in notes),
                                        *self._percent_notes(shown.id, solution),
-                                       *self._waterfall_notes(steps, solution, start,
-                                                             base_column.measure),
+                                       *self._waterfall_notes(steps, solution),
                                        *([marks] if marks else [])])
             out.append((heading, styled, steps, notes_text, words))
         return out
@@ -362,22 +367,28 @@ class ReportContext:
                 f"{r.check.replace('*', '')}; utregnet gir det {format_percent(r.computed, 1)}.*"
                 for r in rows.itertuples()]
 
-    def _waterfall_notes(self, steps: list, solution: str, start: int,
-                         base_measure: str) -> list[str]:
-        """Where the chart's starting level is printed otherwise than the level the report's
-        other tables use for that year (one value per quantity, or a note saying why not)."""
-        series = "kostnadsnivå" if base_measure == "kostnadsnivå" else "finansieringsbehov"
-        levels = yearly_series(self.figures, series)
-        level = levels[(levels["solution"] == solution) & (levels["item"] == "")
-                       & (levels["year"] == start)]
-        label, value, _ = steps[0]
-        if level.empty or abs(float(level["value_mnok"].iloc[0]) - value) < 1e-6:
+    def _waterfall_notes(self, steps: list, solution: str) -> list[str]:
+        """Where a level in the chart is printed otherwise than the level the report's other
+        tables use for that year (one value per quantity, or a note saying why not)."""
+        shown, used = [], []
+        for label, value, kind in steps:
+            name, _, year = label.rpartition(" ")
+            if kind != "level" or not year.isdigit():
+                continue
+            series = "kostnadsnivå" if name.lower().startswith("kostnadsnivå") \
+                else "finansieringsbehov"
+            levels = yearly_series(self.figures, series)
+            level = levels[(levels["solution"] == solution) & (levels["item"] == "")
+                           & (levels["year"] == int(year))]
+            if len(level) and abs(float(level["value_mnok"].iloc[0]) - value) > 1e-6:
+                shown.append(f"{label.lower()} {format_number(value, 1)}")
+                used.append(f"{format_number(float(level['value_mnok'].iloc[0]), 1)} "
+                            f"({self.manifest.table(level['table'].iloc[0]).label})")
+        if not shown:
             return []
-        used = level.iloc[0]
-        return [f"*Grafen starter på {format_number(value, 1)} ({label.lower()}, summen av "
-                f"radene i tabellen over); ellers bruker rapporten "
-                f"{format_number(float(used['value_mnok']), 1)} for {start}, som i "
-                f"{used['table_number']}.*"]
+        return [f"*Grafen viser {' og '.join(shown)}, summen av radene i tabellen over; "
+                f"ellers bruker rapporten {' og '.join(used)}, der kilden trykker tallet "
+                "for løsningen.*"]
 
     def prognosis_sections(self) -> list[tuple]:
         out = []
