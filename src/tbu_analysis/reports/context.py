@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -153,8 +154,11 @@ class ReportContext:
 
     @staticmethod
     def contents_markdown(headings: list[str]) -> str:
-        """A printed table of contents: the report's numbered sections."""
-        return "## Innhold\n\n" + "\n".join(f"- {h}" for h in headings)
+        """A printed table of contents: the report's sections, each linked to its heading (the
+        id nbconvert gives it), so print CSS can add the page number (``target-counter``)."""
+        links = "\n".join(f'<li><a href="#{quote(h.replace(" ", "-"), safe=",")}">{h}</a></li>'
+                          for h in headings)
+        return f'## Innhold\n\n<ul class="toc">\n{links}\n</ul>'
 
     # --- headings and prose ----------------------------------------------------------------
     def title_markdown(self, solution: str | None = None) -> str:
