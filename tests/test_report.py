@@ -205,3 +205,139 @@ def test_a_rerun_gives_byte_identical_pdfs_outputs_and_executed_notebooks(report
     for path, (data, inode) in before.items():
         assert path.read_bytes() == data, path.name
         assert path.stat().st_ino == inode, path.name  # unchanged bytes are not rewritten
+
+
+# --- what a committee must find in the reports (issue 12) ------------------------------------
+
+
+def _body(text: str) -> str:
+    """The reader's part of the main report: everything before the technical annex (the
+    contents list names the annex too, so the second mention is where it starts)."""
+    first = text.find("Vedlegg A Avstemming")
+    return text[: text.find("Vedlegg A Avstemming", first + 1)]
+
+
+def test_main_report_answers_why_e_resept_grows(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    assert "+34,6 %" in text  # 142,6 → 192,0
+    assert "E-resept, økte kostnader grunnet investeringer: +54 mill. kroner." in text
+    assert "godkjenningsprosessen for SFM (4 mill. kroner) kommer inn i forskriftsbetalingen" \
+        in text
+    assert "drifts- og forvaltningskostnader for SFM i 2025 vil ligge på 50 mill. kroner" in text
+
+
+def test_main_report_summary_answers_the_committees_first_questions(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    summary = text[text.find("Sammendrag", text.find("Sammendrag") + 1):]
+    assert ("Størst vekst: E-resepts kostnadsnivå øker +34,6 % fra 2024 til 2025 "
+            "(142,6 → 192,0). Største årsak: økte kostnader grunnet investeringer "
+            "(+54 mill. kroner): SFM (50 mill. kroner)") in summary
+    assert "Siden våren: Estimatet for 2025 er 26 mill. kroner lavere enn i våres" in summary
+    assert "påløpte kostnader 2023 −4,1 % fra forskriften, prognose 2024 −2,4 %" in summary
+    assert "Spørsmål til NHN: 16 spørsmål" in summary
+
+
+def test_main_report_explains_kjernejournals_fall_and_rebound(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    assert ("Kjernejournal: −37,1 mill. kroner (−28,5 %). I 2025 er 25,9 mill. kroner i "
+            "udisponerte midler trukket fra (et engangsfradrag)") in text
+    assert ("Kjernejournal: +42,6 mill. kroner (+45,8 %). Fradraget på 25,9 mill. kroner i "
+            "udisponerte midler i 2025 var et engangsfradrag som faller bort i 2026") in text
+    assert "Dette er følgelig en engangsreduksjon." in text
+
+
+def test_main_report_answers_what_changed_since_spring(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    assert "legge en øvre ramme for betaling året etter" in text  # the mandate, quoted
+    assert "17 + 9 = 26 (stemmer)" in text
+    assert "17 + 2 = 19 (mot 18,5 i teksten; innenfor avrunding)" in text
+    assert "268 + 7 = 275" in text
+
+
+def test_main_report_answers_how_close_last_years_estimates_were(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    assert ("Samlet var påløpte kostnader 2023 902 mill. kroner mot forskrift 941: "
+            "−39 mill. kroner (−4,1 %)") in text
+    assert "Samlet var prognose 2024 1 013 mill. kroner mot forskrift 1 038" in text
+    assert "Kjernejournal (påløpte kostnader 2023), −20 mill. kroner (−16,5 %)" in text
+
+
+def test_main_report_answers_what_is_uncertain(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    assert "Under forutsetning om at betaling for SFM og VKP hjemles i forskrift" in text
+    assert "tilstrekkelig utprøving av Pasientens prøvesvar" in text
+    assert "avvikling av PREG 31.12.2025" in text
+    assert "57,5 mill. kroner" in text and "foreløpige grove estimerer" in text
+    assert "underforbruk i 2024 på 10–15 mill. kroner" in text  # an interval stays one
+    assert "underforbruk i 2024 på 5–10 mill. kroner" in text
+
+
+def test_main_report_says_what_to_ask_nhn(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    questions = text[text.find("8 Spørsmål til NHN", text.find("8 Spørsmål til NHN") + 1):]
+    assert "Hva stemmer her? Tabell 5, Drift og produksjon." in questions
+    assert "83,6 + 2,2 + 9,3 − 11,5 = 83,6, men 82,6 er trykt" in questions
+    assert "Er dette bare avrunding? Tabell 11" in questions
+    assert "Delene gir 1 088,2, trykt er 1 089. Forskjellen er 2,7 standardavvik" in questions
+
+
+def test_main_report_has_a_cover_contents_and_no_build_words_in_its_body(reports):
+    text = pdf_text(reports / f"tbu-{ROUND}.pdf")
+    first_page = PdfReader(reports / f"tbu-{ROUND}.pdf").pages[0].extract_text()
+    assert "Arbeidsdokument for Teknisk beregningsutvalg" in first_page
+    assert "Innhold" in first_page and "8 Spørsmål til NHN" in first_page
+    assert "Helsedirektoratets notat 27.09.24" in " ".join(first_page.split())
+    body = _body(text)
+    for word in (".yaml", ".csv", ".tsv", "round_id", "index_rates", "tekstuttrekk",
+                 "data/raw"):
+        assert word not in body.lower(), word
+    assert "SHA-256" in text[len(body):]  # provenance is in the annex
+    for pdf in (p for p in reports.glob("*.pdf") if p.stem != f"tbu-{ROUND}"):
+        body = pdf_text(pdf).split("Vedlegg: avstemming og proveniens")[0].lower()
+        assert not any(w in body for w in (".yaml", "round_id", "tekstuttrekk")), pdf.name
+
+
+def test_discrepant_cells_are_marked_where_printed(reports):
+    text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    assert "303 †" in text  # Helsenettet 2024 in the overview, against Tabell 9's 303,6
+    assert "† Helsenettet, Forskrift 2024: Oversiktstabellene viser 303" in text
+    helsenorge = " ".join(pdf_text(reports / "helsenorge.pdf").split())
+    assert "82,6 †" in helsenorge and "8,6 †" in helsenorge
+    assert "† Plattform, Tilbakeføring tidligere års midler: Teksten gir −8,6" in helsenorge
+
+
+def test_one_value_per_quantity_is_explained_where_it_differs(reports):
+    main = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
+    assert "NHN trykker −2,7 %" in main and "utregnet gir det −2,8 %" in main
+    helsenettet = " ".join(pdf_text(reports / "helsenettet.pdf").split())
+    assert ("Grafen viser kostnadsnivå 2025 300,2 og kostnadsnivå 2026 270,2, summen av "
+            "radene i tabellen over; ellers bruker rapporten 299,9 (Tabell 9) og 270,0 "
+            "(Notatets tabell 1)") in helsenettet
+
+
+def test_solution_reports_name_each_series_and_explain_their_drivers(reports):
+    helsenorge = " ".join(pdf_text(reports / "helsenorge.pdf").split())
+    assert "Påløpte kostnader 308,0" in helsenorge and "Prognose – 344,0" in helsenorge
+    assert "Forskrift 2023 mot påløpte kostnader 2023 325 308 −17 −5,2 %" in helsenorge
+    helsenettet = " ".join(pdf_text(reports / "helsenettet.pdf").split())
+    assert "Kilden forklarer ikke denne endringen." in helsenettet
+    kjernejournal = " ".join(pdf_text(reports / "kjernejournal.pdf").split())
+    assert "Pasientens prøvesvar tas inn i kjernejournal" in kjernejournal
+    assert "underforbruk i 2024 på 10–15 mill. kroner" in kjernejournal
+
+
+def test_solution_notebook_takes_the_slug_and_refuses_an_unknown_name(tmp_path):
+    """Papermill's ``-p solution kjernejournal`` (the PDF's own name) runs; an unknown value
+    stops in the first cell after the parameters, naming the valid values."""
+    import papermill
+
+    out = tmp_path / "out.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        papermill.execute_notebook(str(ROOT / "notebooks" / "11_solution.ipynb"), str(out),
+                                   parameters={"solution": "helsenet"}, cwd=str(tmp_path),
+                                   kernel_name="python3", progress_bar=False)
+    assert "gyldige: Helsenorge (helsenorge), Kjernejournal (kjernejournal)" in str(error.value)
+    executed = nbformat.read(out, as_version=4)
+    ran = [c for c in executed.cells if c.cell_type == "code" and c.execution_count]
+    # The parameters, papermill's injected parameters and the first cell, nothing more.
+    assert len(ran) == 3 and "solution_name" in ran[-1].source

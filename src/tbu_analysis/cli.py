@@ -47,10 +47,11 @@ def _rates(values: list[str] | None) -> dict[int, float]:
 
 
 def _summary(round_id: str, reconciliation, folder: str) -> str:
-    counts = reconciliation["status"].value_counts().to_dict()
-    return (f"{round_id}: {len(reconciliation)} kontroller — "
-            f"{counts.get('ok', 0)} stemmer, {counts.get('rounding', 0)} avrunding, "
-            f"{counts.get('discrepancy', 0)} avvik → {folder}")
+    from tbu_analysis.vocab import Status
+
+    counts = reconciliation["status"].value_counts()
+    outcomes = ", ".join(f"{counts.get(status.value, 0)} {status.phrase}" for status in Status)
+    return f"{round_id}: {len(reconciliation)} kontroller — {outcomes} → {folder}"
 
 
 def cmd_analyse(args: argparse.Namespace) -> None:

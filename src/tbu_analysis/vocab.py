@@ -146,6 +146,9 @@ class Status(Coded):
 
     OK = ("ok", "Stemmer", "the parts give the printed figure", "stemmer")
     ROUNDING = ("rounding", "Avrunding", "within the printed precision", "avrundingsforskjell")
+    UNLIKELY = ("unlikely_rounding", "Usannsynlig avrunding",
+                "within the printed precision, but more than two standard deviations of the "
+                "summed rounding errors away (about 1 in 20 by chance)", "usannsynlig avrunding")
     DISCREPANCY = ("discrepancy", "Avvik", "beyond the printed precision", "avvik")
 
 
@@ -278,6 +281,9 @@ FIELDS: Mapping[str, str] = MappingProxyType({
     "section": "the source's section the table or claim is in",
     "quote": "for claims: the sentence of the prose",
     "explanation": "from `findings.yaml`, where an analyst has explained the discrepancy",
+    "spread": "the standard deviation of the check's summed rounding errors (each printed "
+              "figure off by a uniform error of at most half a unit: √(Σ h²/3)); a difference "
+              "beyond two of them is `unlikely_rounding`",
     "id": "the correction's id",
     "file": "the raw file",
     "line": "the line in the raw file",

@@ -44,8 +44,11 @@ def _message(what: str, computed: float, printed: float, decimals: int, status: 
 
 def _row(check_id: str, check_type: str, spec: TableSpec | None, table: str, solution: str,
          item: str, check: str, computed: float, printed: float, decimals: int,
-         tolerance: float, corrected: bool, percent: bool = False) -> dict:
+         tolerance: float, corrected: bool, percent: bool = False,
+         spread: float | None = None) -> dict:
     status = tol.classify(computed, printed, decimals, tolerance)
+    if spread is not None:
+        status = tol.refine(status, printed - computed, spread)
     return {
         "check_id": check_id, "check_type": check_type, "table": table,
         "table_number": spec.label if spec else table, "solution": solution, "item": item,
@@ -55,6 +58,7 @@ def _row(check_id: str, check_type: str, spec: TableSpec | None, table: str, sol
         "message": _message(f"{spec.label if spec else table}, {_name(solution, item)}: "
                             f"{check}", computed, printed, decimals, status, corrected, percent),
         "section": spec.section if spec else "", "quote": "",
+        "spread": spread if spread is not None else float("nan"),
     }
 
 
@@ -78,12 +82,14 @@ def row_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
             computed = sum(sign * float(cell["value_mnok"]) for cell, sign in present)
             tolerance = tol.sum_tolerance([int(cell["decimals"]) for cell, _ in present],
                                           int(result["decimals"]))
+            spread = tol.sum_spread([int(cell["decimals"]) for cell, _ in present],
+                                    int(result["decimals"]))
             corrected = bool(result["corrected"]) or any(bool(c["corrected"]) for c, _ in present)
             out.append(_row(
                 f"{spec.id}:rad:{line}:{identity.result}", "rad", spec, spec.id,
                 result["solution"], result["item"], identity.text or f"rad gir {result_header}",
                 computed, float(result["value_mnok"]), int(result["decimals"]), tolerance,
-                corrected))
+                corrected, spread=spread))
     return out
 
 
@@ -112,6 +118,8 @@ def column_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
             computed = sum(float(p["value_mnok"]) for p in parts)
             tolerance = tol.sum_tolerance([int(p["decimals"]) for p in parts],
                                           int(total_cell["decimals"]))
+            spread = tol.sum_spread([int(p["decimals"]) for p in parts],
+                                    int(total_cell["decimals"]))
             corrected = bool(total_cell["corrected"]) or any(bool(p["corrected"]) for p in parts)
             target = "summen" if total.parts is None else f"«{total.row}»"
             out.append(_row(
@@ -119,7 +127,7 @@ def column_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
                 total_cell["solution"], total_cell["item"],
                 f"radene summerer til {target} i kolonnen «{column_spec.header}»",
                 computed, float(total_cell["value_mnok"]), int(total_cell["decimals"]),
-                tolerance, corrected))
+                tolerance, corrected, spread=spread))
     return out
 
 
@@ -150,11 +158,14 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
         computed = 100 * numerator / base_value
         tolerance = tol.ratio_tolerance(numerator, numerator_error, base_value, base_error,
                                         int(pct["decimals"]))
+        # Uniform rounding errors: a half-unit h has standard deviation h / √3.
+        spread = tol.ratio_spread(numerator, numerator_error / 3**0.5, base_value,
+                                  base_error / 3**0.5, int(pct["decimals"]))
         corrected = bool(cell["corrected"]) if cell is not None else False
         out.append(_row(f"{spec.id}:prosent:{int(pct['source_row'])}:{column}", "prosent", spec,
                         spec.id, pct["solution"], pct["item"], what, computed,
                         float(pct["value_pct"]), int(pct["decimals"]), tolerance, corrected,
-                        percent=True))
+                        percent=True, spread=spread))
     return out
 
 
@@ -182,6 +193,7 @@ def cross_checks(figures: pd.DataFrame, manifest: Manifest) -> list[dict]:
             parts = reference.get("_parts") if reference["_derived"] else None
             ref_errors = parts if isinstance(parts, list) else [int(reference["decimals"])]
             tolerance = tol.sum_tolerance(ref_errors, int(other["decimals"]))
+            spread = tol.sum_spread(ref_errors, int(other["decimals"]))
             solution, item, measure, category, year = key[:5]
             what = (f"{_measure_text(measure, category)} {year} som i {ref_spec.label}"
                     f"{' (sum av radene)' if reference['_derived'] else ''}")
@@ -190,7 +202,7 @@ def cross_checks(figures: pd.DataFrame, manifest: Manifest) -> list[dict]:
                 f"{category}:{year}", "kryss", spec, f"{other['table']}+{reference['table']}",
                 solution, item, what, float(reference["value_mnok"]),
                 float(other["value_mnok"]), int(other["decimals"]), tolerance,
-                bool(reference["corrected"]) or bool(other["corrected"])))
+                bool(reference["corrected"]) or bool(other["corrected"]), spread=spread))
     return out
 
 

@@ -5,21 +5,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
+from tbu_analysis.analysis import comparison as comparison_module
+from tbu_analysis.analysis import explanations as explanations_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
 from tbu_analysis.analysis.series import yearly_series
-from tbu_analysis.analysis.tolerance import DISCREPANCY
-from tbu_analysis.common.formatting import format_number, format_percent
-from tbu_analysis.common.provenance import collect_provenance, provenance_table
-from tbu_analysis.config import RoundPaths, round_paths
-from tbu_analysis.reports import narrative, views
+from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import (
+    format_number,
+    format_percent,
+    format_table,
+    places_needed,
+)
+from tbu_analysis.common.provenance import collect_provenance, provenance_table, source_date
+from tbu_analysis.config import RoundPaths, project_root, round_paths
+from tbu_analysis.reports import committee, narrative, views
+from tbu_analysis.reports.execute import slug
 from tbu_analysis.reports.fonts import font_files
+from tbu_analysis.rounds.cleaning import clean_round
 from tbu_analysis.rounds.manifest import Manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
+from tbu_analysis.rounds.schema import read_figures
+from tbu_analysis.vocab import SERIES_LABELS
 
 
 @dataclass
@@ -47,6 +61,106 @@ class ReportContext:
     @cached_property
     def years(self) -> list[int]:
         return sorted(self.figures["year"].unique().tolist())
+
+    @cached_property
+    def explanations(self) -> list[explanations_module.Explanation]:
+        return explanations_module.load_explanations(self.paths)
+
+    @cached_property
+    def conditions(self) -> list[explanations_module.Condition]:
+        return explanations_module.load_conditions(self.paths)
+
+    @cached_property
+    def previous_round(self) -> comparison_module.PreviousRound | None:
+        return comparison_module.load_previous_round(self.paths)
+
+    @cached_property
+    def estimates(self) -> pd.DataFrame:
+        return comparison_module.estimates_against_outcomes(self.figures)
+
+    # --- what a committee acts on ----------------------------------------------------------
+    def driver_notes(self, solution: str = ALL_SOLUTIONS) -> list[explanations_module.DriverNote]:
+        """Every driver the report's driver tables show, with its explanations."""
+        notes = []
+        for table_id in views.growth_table_ids(self.manifest):
+            spec = self.manifest.table(table_id)
+            start = spec.columns[spec.base_column].year
+            detail = self._detail_table(solution, start) if solution != ALL_SOLUTIONS else None
+            notes += explanations_module.driver_notes(
+                self.result.drivers, self.figures, detail or table_id, self.explanations,
+                solution=None if solution == ALL_SOLUTIONS else solution,
+                by_item=detail is not None)
+        return notes
+
+    def headline_markdown(self) -> str:
+        """Short answers to the committee's first questions, each pointing to its section."""
+        return narrative.as_markdown(committee.headline_points(
+            self.result.growth, self.driver_notes(), self.previous_round, self.estimates,
+            self.conditions, self.questions_markdown()))
+
+    def conditions_markdown(self, solution: str | None = None) -> str:
+        return committee.conditions_markdown(
+            explanations_module.conditions_for(self.conditions, solution))
+
+    @cached_property
+    def round_comparison(self) -> pd.DataFrame | None:
+        """This round against the previous one, where the previous round's tables exist."""
+        previous = self.previous_round
+        if previous is None:
+            return None
+        try:
+            paths = round_paths(previous.round, self.paths.root)
+        except InputError:
+            return None  # only the text speaks about it
+        figures = read_figures(paths.figures) if paths.figures.is_file() \
+            else clean_round(paths).figures
+        return comparison_module.compare_rounds(self.figures, figures)
+
+    def since_previous_markdown(self) -> str:
+        return committee.previous_round_markdown(self.previous_round, self.round_comparison)
+
+    def since_previous_tables(self) -> list:
+        """The table comparison with the previous round, when there is one to show."""
+        if self.round_comparison is None or self.round_comparison.empty:
+            return []
+        return [format_table(committee.comparison_view(self.round_comparison),
+                             text_columns=["År"], caption="Mill. kroner")]
+
+    def estimates_view(self, solution: str | None = None) -> pd.DataFrame:
+        return committee.estimates_view(self.estimates, solution)
+
+    def estimates_markdown(self) -> str:
+        return committee.estimates_markdown(self.estimates)
+
+    def questions_markdown(self, solution: str | None = None) -> str:
+        reconciliation = self.reconciliation if solution is None \
+            else self.reconciliation_for(solution)
+        return committee.questions_markdown(reconciliation,
+                                            self.driver_notes(solution or ALL_SOLUTIONS))
+
+    def cover_markdown(self, solution: str | None = None) -> str:
+        """The cover page: title, source and its date, status, date and version."""
+        when, _ = source_date(self.paths.root)
+        title = f"{self.manifest.title} – {solution}" if solution else self.manifest.title
+        source = " ".join(str(self.manifest.source.get("description", "")).split())
+        return "\n".join([
+            '<div class="cover">', "", f"# {title}", "",
+            f"**Analyse av tallgrunnlaget {self.manifest.label} "
+            f"({min(self.years)}–{max(self.years)})**", "",
+            "**Status:** Arbeidsdokument for Teknisk beregningsutvalg  ",
+            f"**Dato:** {when:%d.%m.%Y}  ",
+            f"**Versjon:** {package_version()}  ",
+            f"**Kilde:** {source}", "",
+            "Alle beløp er i millioner kroner (mill. kroner) der ikke annet står.", "",
+            "</div>"])
+
+    @staticmethod
+    def contents_markdown(headings: list[str]) -> str:
+        """A printed table of contents: the report's sections, each linked to its heading (the
+        id nbconvert gives it), so print CSS can add the page number (``target-counter``)."""
+        links = "\n".join(f'<li><a href="#{quote(h.replace(" ", "-"), safe=",")}">{h}</a></li>'
+                          for h in headings)
+        return f'## Innhold\n\n<ul class="toc">\n{links}\n</ul>'
 
     # --- headings and prose ----------------------------------------------------------------
     def title_markdown(self, solution: str | None = None) -> str:
@@ -114,6 +228,27 @@ class ReportContext:
             "summen.",
         ])
 
+    @cached_property
+    def marked_cells(self) -> dict[int, str]:
+        """Printed figures a discrepancy is about, marked wherever a table shows them."""
+        cells = committee.discrepant_cells(self.reconciliation, self.figures)
+        for index, note in committee.disagreeing_cells(self.explanations,
+                                                       self.figures).items():
+            cells.setdefault(index, note)
+        return cells
+
+    def _marked(self, frame: pd.DataFrame, spec, by: str = "table", **options):
+        """A table formatted for display with its discrepant cells marked, and the footnote."""
+        marks = committee.table_marks(frame, self.figures, self.marked_cells, spec, by)
+        return committee.marked_table(frame, marks, **options), committee.marks_note(frame,
+                                                                                      marks)
+
+    def overview_table(self):
+        frame = views.overview(self.figures, self.manifest)
+        styled, _ = self._marked(frame, self.manifest.primary, decimals=0,
+                                 caption="Mill. kroner")
+        return styled
+
     def overview_note(self) -> str:
         spec = self.manifest.primary
         precision = f" {spec.precision[:1].upper()}{spec.precision[1:]}." if spec.precision else ""
@@ -131,7 +266,9 @@ class ReportContext:
             notes.append(
                 f"Nominelt (uten indeksjusteringen på {format_percent(rate, 3)}) er summen for "
                 f"{row.nominal_year} {format_number(row.nominal, 1)} mill. kroner.")
-        return "\n\n".join(f"*{n}*" for n in notes)
+        frame = views.overview(self.figures, self.manifest)
+        _, marks = self._marked(frame, spec, decimals=0)
+        return "\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])])
 
     def levels_for_chart(self) -> pd.DataFrame:
         series = yearly_series(self.figures, "finansieringsbehov")
@@ -140,6 +277,26 @@ class ReportContext:
         series = series.sort_values(["solution", "year"], key=lambda c: c.map(order)
                                     if c.name == "solution" else c, kind="stable")
         return series[["solution", "year", "value_mnok"]]
+
+    def growth_words(self, heading: str) -> str:
+        """Under a funding-need growth table: what the one-off deduction does to it."""
+        for start, end in zip(self.years, self.years[1:], strict=False):
+            if heading.startswith("Forskriftsbeløp") and f"{start}–{end}" in heading \
+                    and "," not in heading:
+                growth = self.result.growth
+                pair = growth[(growth["from_year"] == start) & (growth["to_year"] == end)
+                              & (growth["item"] == "")
+                              & (growth["price_basis"] == growth_module.PRICE_AS_PRINTED)]
+                drivers = self.result.drivers
+                deductions = drivers[(drivers["category"] == "tilbakeføring")
+                                     & (drivers["item"] == "")
+                                     & drivers["row_kind"].isin(["item", "total"])]
+                deductions = deductions.drop_duplicates(["solution", "to_year"])
+                return committee.deduction_markdown(
+                    pair[pair["series"] == "finansieringsbehov"].drop_duplicates("solution"),
+                    pair[pair["series"] == "kostnadsnivå"].drop_duplicates("solution"),
+                    deductions, self.explanations)
+        return ""
 
     def growth_sections(self) -> list[tuple[str, pd.DataFrame]]:
         out = []
@@ -158,8 +315,10 @@ class ReportContext:
                     out.append((f"{label} {start}–{end}{suffix}", table))
         return out
 
-    def driver_sections(self, solution: str = ALL_SOLUTIONS
-                        ) -> list[tuple[str, pd.DataFrame, list, str]]:
+    def driver_sections(self, solution: str = ALL_SOLUTIONS) -> list[tuple]:
+        """Per growth table: heading, the table ready to display (discrepant cells marked),
+        waterfall steps, the notes under the table, and in words the largest drivers with the
+        source's reasons."""
         out = []
         drivers = self.result.drivers
         for table_id in views.growth_table_ids(self.manifest):
@@ -186,14 +345,68 @@ class ReportContext:
             label = spec.columns[max(spec.columns)].price_basis.label
             notes = [f"Kilde: {used.document}, {used.number}{f' ({label})' if stated else ''}."]
             notes += [n.replace("*", "\\*") for n in used.footnotes]
-            out.append((heading, table, steps, "\n\n".join(f"*{n}*" for n in notes)))
+            driver_notes = explanations_module.driver_notes(
+                drivers, self.figures, detail or table_id, self.explanations,
+                solution=None if solution == ALL_SOLUTIONS else solution,
+                by_item=detail is not None)
+            words = committee.driver_explanations_markdown(
+                driver_notes, show_solution=solution == ALL_SOLUTIONS)
+            shown = self.manifest.table(detail) if detail else spec
+            by = "item" if detail else "solution"
+            styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
+            notes_text = "\n\n".join([*(f"*{n}*" for n in notes),
+                                       *self._percent_notes(shown.id, solution),
+                                       *self._waterfall_notes(steps, solution),
+                                       *([marks] if marks else [])])
+            out.append((heading, styled, steps, notes_text, words))
         return out
 
-    def prognosis_sections(self) -> list[tuple[str, pd.DataFrame, str]]:
-        return [(f"{t.title} ({t.document}, {t.number})",
-                 views.table_view(self.figures, t, as_printed=True),
-                 "\n\n".join(f"*{n.replace('*', chr(92) + '*')}*" for n in t.footnotes))
-                for t in self.manifest.tables if t.role in {"prognose", "overforte_midler"}]
+    def _percent_notes(self, table_id: str, solution: str) -> list[str]:
+        """Where the share the table computes differs from the percentage NHN printed."""
+        rows = self.reconciliation[(self.reconciliation["check_type"] == "prosent")
+                                   & (self.reconciliation["table"] == table_id)
+                                   & (self.reconciliation["status"] != "ok")]
+        if solution != ALL_SOLUTIONS:
+            rows = rows[rows["solution"] == solution]
+        return [f"*Prosentraden er regnet ut her. NHN trykker "
+                f"{format_percent(r.printed, places_needed(r.printed, 0, 1))} for "
+                f"{r.check.replace('*', '')}; utregnet gir det {format_percent(r.computed, 1)}.*"
+                for r in rows.itertuples()]
+
+    def _waterfall_notes(self, steps: list, solution: str) -> list[str]:
+        """Where a level in the chart is printed otherwise than the level the report's other
+        tables use for that year (one value per quantity, or a note saying why not)."""
+        shown, used = [], []
+        for label, value, kind in steps:
+            name, _, year = label.rpartition(" ")
+            if kind != "level" or not year.isdigit():
+                continue
+            series = "kostnadsnivå" if name.lower().startswith("kostnadsnivå") \
+                else "finansieringsbehov"
+            levels = yearly_series(self.figures, series)
+            level = levels[(levels["solution"] == solution) & (levels["item"] == "")
+                           & (levels["year"] == int(year))]
+            if len(level) and abs(float(level["value_mnok"].iloc[0]) - value) > 1e-6:
+                shown.append(f"{label.lower()} {format_number(value, 1)}")
+                used.append(f"{format_number(float(level['value_mnok'].iloc[0]), 1)} "
+                            f"({self.manifest.table(level['table'].iloc[0]).label})")
+        if not shown:
+            return []
+        return [f"*Grafen viser {' og '.join(shown)}, summen av radene i tabellen over; "
+                f"ellers bruker rapporten {' og '.join(used)}, der kilden trykker tallet "
+                "for løsningen.*"]
+
+    def prognosis_sections(self) -> list[tuple]:
+        out = []
+        for spec in self.manifest.tables:
+            if spec.role not in {"prognose", "overforte_midler"}:
+                continue
+            frame = views.table_view(self.figures, spec, as_printed=True)
+            styled, marks = self._marked(frame, spec)
+            notes = [f"*{n.replace('*', chr(92) + '*')}*" for n in spec.footnotes]
+            out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
+                        "\n\n".join([*notes, *([marks] if marks else [])])))
+        return out
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
         return provenance_frame(self.paths.round_id, parameters)
@@ -207,14 +420,27 @@ class ReportContext:
         return None
 
     def solution_levels(self, solution: str) -> pd.DataFrame:
+        """The solution's levels by year, each series named for what it is: the billed amount
+        (forskrift, then the proposed funding need), the cost level only where the source
+        prints one, and the outcomes (påløpt, prognose) of past and current years."""
         rows = []
-        for series, label in (("finansieringsbehov", "Forskrift / finansieringsbehov"),
-                              ("kostnadsnivå", "Kostnadsnivå")):
+        for series in ("finansieringsbehov", "kostnadsnivå"):
+            label = SERIES_LABELS[series]
             data = yearly_series(self.figures, series)
             data = data[(data["solution"] == solution) & (data["item"] == "")]
+            if series == "kostnadsnivå":
+                data = data[data["measure"] == "kostnadsnivå"]
             rows.append({"Serie": label,
                          **{str(r.year): r.value_mnok for r in data.itertuples()}})
-        return pd.DataFrame(rows)
+        outcomes = self.estimates[self.estimates["solution"] == solution]
+        for measure, label in (("påløpt", "Påløpte kostnader"), ("prognose", "Prognose")):
+            data = outcomes[outcomes["measure"] == measure]
+            if len(data):
+                rows.append({"Serie": label,
+                             **{str(r.year): r.outcome for r in data.itertuples()}})
+        frame = pd.DataFrame(rows)
+        years = sorted(c for c in frame.columns if c != "Serie")
+        return frame[["Serie", *years]]
 
     def solution_summary(self, solution: str) -> str:
         growth = self.result.growth
@@ -235,9 +461,16 @@ class ReportContext:
                       f"gjelder {solution}.")
         return narrative.as_markdown(points)
 
-    def item_tables(self, solution: str) -> list[tuple[str, pd.DataFrame]]:
-        return [(f"{t.title} ({t.number})", views.table_view(self.figures, t, as_printed=True))
-                for t in self.manifest.tables if t.role == "detalj" and t.solution == solution]
+    def item_tables(self, solution: str) -> list[tuple]:
+        """Each detail table of the solution as printed: heading, table, marks footnote."""
+        out = []
+        for spec in self.manifest.tables:
+            if spec.role != "detalj" or spec.solution != solution:
+                continue
+            frame = views.table_view(self.figures, spec, as_printed=True)
+            styled, marks = self._marked(frame, spec, decimals=views.decimals_needed(frame))
+            out.append((f"{spec.title} ({spec.number})", styled, marks))
+        return out
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:
         return self.reconciliation[self.reconciliation["solution"] == solution]
@@ -246,8 +479,17 @@ class ReportContext:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
         return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
-                f"{counts.get('rounding', 0)} avrundingsforskjeller og "
+                f"{counts.get('rounding', 0)} avrundingsforskjeller, "
+                f"{counts.get(UNLIKELY, 0)} usannsynlige avrundinger og "
                 f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
+
+
+def package_version() -> str:
+    """The analysis package's version, which the cover page prints."""
+    try:
+        return version("tbu-analysis")
+    except PackageNotFoundError:
+        return "ukjent"
 
 
 def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.DataFrame:
@@ -261,8 +503,29 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     return provenance_table(prov)
 
 
+def _paths(round_id: str) -> RoundPaths:
+    """The round's paths from the working directory's project, else from the project this
+    package is installed from, so notebooks run from any working directory."""
+    here = project_root()
+    if not (here / "data" / "raw").is_dir():
+        here = project_root(Path(__file__))
+    return round_paths(round_id, here)
+
+
+def solution_name(round_id: str, value: str) -> str:
+    """A solution's display name from its display name or its report's slug
+    (``kjernejournal``); anything else is refused at once, naming the valid values."""
+    solutions = NameMap.from_csv(_paths(round_id).names).solutions
+    known = {key: s for s in solutions for key in (s.casefold(), slug(s))}
+    name = known.get(str(value).strip().casefold())
+    if name is None:
+        valid = ", ".join(f"{s} ({slug(s)})" for s in solutions)
+        raise InputError(f"ukjent løsning (gyldige: {valid})", key="solution", text=str(value))
+    return name
+
+
 def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
-    paths = round_paths(round_id)
+    paths = _paths(round_id)
     result = analyse(paths, index_rates)  # cached per process while the inputs are unchanged
     corrections_path = paths.processed / "corrections_applied.csv"
     corrections = pd.read_csv(corrections_path, keep_default_na=False) \

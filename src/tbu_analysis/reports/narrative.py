@@ -6,7 +6,7 @@ import pandas as pd
 
 from tbu_analysis.analysis.growth import PRICE_AS_PRINTED, PRICE_NOMINAL
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.analysis.tolerance import DISCREPANCY, ROUNDING
+from tbu_analysis.analysis.tolerance import DISCREPANCY, ROUNDING, UNLIKELY
 from tbu_analysis.common.formatting import (
     format_change,
     format_number,
@@ -85,8 +85,10 @@ def key_findings(growth: pd.DataFrame, drivers: pd.DataFrame, levels: pd.DataFra
     points.append(
         f"Avstemmingen kontrollerte {len(tables)} sammenhenger i tabellene og {len(claims)} "
         f"tallpåstander i teksten: {int((tables['status'] == DISCREPANCY).sum())} avvik i "
-        f"tabellene og {int((claims['status'] == DISCREPANCY).sum())} i teksten, i tillegg "
-        f"til {int((reconciliation['status'] == ROUNDING).sum())} avrundingsforskjeller "
+        f"tabellene og {int((claims['status'] == DISCREPANCY).sum())} i teksten, "
+        f"{int((reconciliation['status'] == UNLIKELY).sum())} sammenhenger som bare går opp "
+        "ved usannsynlig avrunding (spørsmål til NHN), og "
+        f"{int((reconciliation['status'] == ROUNDING).sum())} vanlige avrundingsforskjeller "
         "(se vedlegg A).")
     return points
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tbu_analysis.analysis.tolerance import DISCREPANCY, OK, ROUNDING
+from tbu_analysis.analysis.tolerance import DISCREPANCY, OK, ROUNDING, UNLIKELY
 from tbu_analysis.common.formatting import MISSING, format_number, format_percent, places_needed
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
@@ -158,7 +158,7 @@ def corrections_markdown(corrections: pd.DataFrame, manifest: Manifest) -> str:
 
 def reconciliation_summary(reconciliation: pd.DataFrame) -> pd.DataFrame:
     counts = reconciliation.groupby(["check_type", "status"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=[OK, ROUNDING, DISCREPANCY], fill_value=0)
+    counts = counts.reindex(columns=[OK, ROUNDING, UNLIKELY, DISCREPANCY], fill_value=0)
     counts = counts.reindex([t for t in CHECK_TYPE_LABELS if t in counts.index])
     counts.index = [CHECK_TYPE_LABELS[i] for i in counts.index]
     counts.columns = [STATUS_LABELS[c] for c in counts.columns]

@@ -1,0 +1,255 @@
+"""Why the figures move, and what they depend on: the source's prose kept as data.
+
+Two registers sit beside a round's claims: ``explanations.yaml`` (a driver amount, the amount
+the prose gives for it, the reason and the quote) and ``conditions.yaml`` (conditions, risks,
+uncertainty and intervals, quoted). Both are read through ``common.inputs``; every quote must
+stand in the round's shipped source text and every amount must be printed in its quote, so a
+register entry cannot say more than the source does. An explanation's amount is compared with
+the driver it names, with the tolerance of the printed precision: it equals the driver, is a
+part of it, or disagrees with it. Drivers of ``THRESHOLD_MNOK`` or more with no explanation are
+listed so the report can say «kilden forklarer ikke».
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+import pandas as pd
+from pydantic import Field, ValidationInfo, field_validator
+
+from tbu_analysis.analysis import tolerance
+from tbu_analysis.common.inputs import InputModel, load_yaml_model, read_text
+from tbu_analysis.config import RoundPaths
+from tbu_analysis.rounds.manifest import load_manifest
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.rounds.numbers import parse_number
+
+# A driver this large needs a reason a committee can read (issue: «5 MNOK or more»).
+THRESHOLD_MNOK = 5.0
+EXPLANATIONS_FILE = "explanations.yaml"
+CONDITIONS_FILE = "conditions.yaml"
+
+MATCHES, PART_OF, DISAGREES = "stemmer", "del av", "avviker"
+_RANGE = re.compile(r"^\s*([0-9][0-9 ]*(?:,[0-9]+)?)\s*[-–]\s*([0-9][0-9 ]*(?:,[0-9]+)?)\s*$")
+
+
+def collapse(text: str) -> str:
+    """Quotes are compared with runs of whitespace (incl. no-break spaces) as one space."""
+    return " ".join(text.split())
+
+
+def _numbers_in(text: str) -> set[str]:
+    """Every number printed in ``text`` ("1.25" and "1,25" alike), without grouping spaces."""
+    return {n.replace(".", ",") for n in re.findall(r"\d+(?:[.,]\d+)?", text)}
+
+
+class Change(StrEnum):
+    INCREASE = "økning"
+    DECREASE = "reduksjon"
+
+
+class Amount(InputModel):
+    """An amount as printed in a quote: one number ("8,6") or an interval ("8-10")."""
+
+    low: Decimal
+    high: Decimal
+    decimals: int
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> Amount:
+        match = _RANGE.match(text)
+        parts = [match[1], match[2]] if match else [text]
+        numbers = [parse_number(p) for p in parts]
+        if any(n.value is None or n.value < 0 for n in numbers):
+            raise ValueError(f"beløpet «{text}» må være et tall eller et intervall (8-10)")
+        return cls(low=numbers[0].value, high=numbers[-1].value,
+                   decimals=max(n.decimals for n in numbers), text=text)
+
+    @property
+    def is_interval(self) -> bool:
+        return self.low != self.high
+
+
+class Quoted(InputModel):
+    """A quote from the source with its section; the quote must stand in the source text."""
+
+    quote: str = Field(min_length=1)
+    section: str = Field(min_length=1)
+
+    @field_validator("quote")
+    @classmethod
+    def _in_source(cls, quote: str, info: ValidationInfo) -> str:
+        source = (info.context or {}).get("source")
+        if source is not None and collapse(quote) not in source:
+            raise ValueError("sitatet finnes ikke i kilden")
+        return quote
+
+
+class Explanation(Quoted):
+    solution: str = Field(min_length=1)
+    item: str = ""
+    driver: str = Field(min_length=1)
+    year: int = Field(ge=1990, le=2100)
+    amount: str = Field(min_length=1)
+    change: Change
+    reason: str = Field(min_length=1)
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, amount: str, info: ValidationInfo) -> str:
+        parsed = Amount.parse(amount)
+        quote = info.data.get("quote", "")
+        missing = [str(v).replace(".", ",") for v in {parsed.low, parsed.high}
+                   if str(v).replace(".", ",") not in _numbers_in(quote)]
+        if quote and missing:
+            raise ValueError(f"beløpet {missing[0]} står ikke i sitatet")
+        return amount
+
+    @property
+    def parsed(self) -> Amount:
+        return Amount.parse(self.amount)
+
+    @property
+    def signed_range(self) -> tuple[float, float]:
+        sign = -1 if self.change is Change.DECREASE else 1
+        a, b = sign * float(self.parsed.low), sign * float(self.parsed.high)
+        return (min(a, b), max(a, b))
+
+
+class ExplanationsFile(InputModel):
+    explanations: list[Explanation] = Field(min_length=1)
+
+
+class Condition(Quoted):
+    solution: str = Field(min_length=1)
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    kind: str = Field(pattern=r"^(forutsetning|risiko|usikkerhet|intervall)$")
+    statement: str = Field(min_length=1)
+    interval: str | None = None
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, interval: str | None, info: ValidationInfo) -> str | None:
+        if interval is None:
+            return None
+        parsed = Amount.parse(interval)
+        if not parsed.is_interval:
+            raise ValueError("et intervall må ha to tall (5-10)")
+        quote = info.data.get("quote", "")
+        numbers = _numbers_in(quote)
+        if quote and not {str(parsed.low), str(parsed.high)} <= numbers:
+            raise ValueError("intervallets tall står ikke i sitatet")
+        return interval
+
+
+class ConditionsFile(InputModel):
+    conditions: list[Condition] = Field(min_length=1)
+
+
+def source_text(paths: RoundPaths) -> str | None:
+    """The round's shipped source text, whitespace collapsed (None when the round has none)."""
+    name = load_manifest(paths.manifest).source.get("file")
+    path = paths.root / name if name else None
+    return collapse(read_text(path, "kildeteksten")) if path and path.is_file() else None
+
+
+def load_explanations(paths: RoundPaths) -> list[Explanation]:
+    path = paths.raw / EXPLANATIONS_FILE
+    if not path.is_file():
+        return []
+    return load_yaml_model(path, ExplanationsFile,
+                           context={"source": source_text(paths)}).explanations
+
+
+def load_conditions(paths: RoundPaths) -> list[Condition]:
+    path = paths.raw / CONDITIONS_FILE
+    if not path.is_file():
+        return []
+    return load_yaml_model(path, ConditionsFile,
+                           context={"source": source_text(paths)}).conditions
+
+
+# --- explanations against the drivers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DriverNote:
+    """One driver as the report shows it: amount, and what the source says about it."""
+
+    solution: str
+    item: str
+    category: str
+    from_year: int
+    to_year: int
+    value_mnok: float
+    decimals: int
+    explanations: tuple[tuple[Explanation, str], ...]  # (explanation, status)
+
+    @property
+    def explained(self) -> bool:
+        return bool(self.explanations)
+
+
+def compare(explanation: Explanation, value: float, decimals: int) -> str:
+    """The explanation's amount against the driver: equal within the printed precision, a part
+    of it (same direction, smaller), or disagreeing."""
+    low, high = explanation.signed_range
+    slack = tolerance.half_unit(decimals) + tolerance.half_unit(explanation.parsed.decimals)
+    if low - slack <= value <= high + slack:
+        return MATCHES
+    if value * low > 0 and abs(low if value > 0 else high) <= abs(value) + slack:
+        return PART_OF
+    return DISAGREES
+
+
+def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
+                 explanations: list[Explanation], solution: str | None = None,
+                 by_item: bool = False) -> list[DriverNote]:
+    """The drivers of one growth table, largest first: each with the explanations for its own
+    row and, for a solution's row, those for that solution's items in the same driver."""
+    rows = drivers[(drivers["table"] == table) & (drivers["row_kind"] == "item")
+                   & (drivers["category"] != "sum_endring")]
+    if solution is not None:
+        rows = rows[rows["solution"] == solution]
+    decimals = _decimals(figures, table)
+    notes = []
+    for row in rows.itertuples(index=False):
+        own_item = row.item if by_item or row.item else ""
+        found = []
+        for entry in explanations:
+            if (entry.solution, entry.driver, entry.year) != (row.solution, row.category,
+                                                              int(row.to_year)):
+                continue
+            if entry.item == own_item or (not own_item and entry.item):
+                places = decimals.get((row.solution, row.item, row.category), 1)
+                status = compare(entry, float(row.value_mnok), places)
+                if entry.item != own_item and status == DISAGREES:
+                    status = PART_OF  # an item's change may be offset by the others
+                found.append((entry, status))
+        notes.append(DriverNote(row.solution, row.item, row.category, int(row.from_year),
+                                int(row.to_year), float(row.value_mnok),
+                                decimals.get((row.solution, row.item, row.category), 1),
+                                tuple(found)))
+    notes.sort(key=lambda n: -abs(n.value_mnok))
+    return notes
+
+
+def _decimals(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], int]:
+    rows = figures[(figures["table"] == table) & (figures["measure"] == "endring")]
+    return {(r.solution, r.item, r.category): int(r.decimals) for r in rows.itertuples()}
+
+
+def unexplained(notes: list[DriverNote]) -> list[DriverNote]:
+    """Drivers of ``THRESHOLD_MNOK`` or more the source does not explain."""
+    return [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK and not n.explained]
+
+
+def conditions_for(conditions: list[Condition], solution: str | None = None) -> list[Condition]:
+    """A solution's conditions and those for all solutions; every one without ``solution``."""
+    if solution is None or solution == ALL_SOLUTIONS:
+        return list(conditions)
+    return [c for c in conditions if c.solution in {solution, ALL_SOLUTIONS}]

@@ -1,0 +1,455 @@
+"""What a committee needs beside the numbers, in words: why the figures move, what they depend
+on, what changed since the previous round, how close past estimates were, and what to ask NHN.
+
+Every function returns Markdown (or a table) built from the registers the analysis checked
+against the source; nothing here knows a year, a round or a table number.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis.comparison import PreviousRound
+from tbu_analysis.analysis.explanations import (
+    DISAGREES,
+    MATCHES,
+    THRESHOLD_MNOK,
+    Condition,
+    DriverNote,
+    compare,
+)
+from tbu_analysis.analysis.growth import DRIVER_LABELS
+from tbu_analysis.common.formatting import (
+    MISSING,
+    format_change,
+    format_change_percent,
+    format_number,
+    format_percent,
+    format_table,
+    places_needed,
+)
+from tbu_analysis.reports.views import column_label
+from tbu_analysis.rounds.manifest import TableSpec
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
+
+# Abbreviations a reader meets, explained once in the report's terms.
+ABBREVIATIONS = {
+    "NHN": "Norsk helsenett SF, som forvalter løsningene og lager tallgrunnlaget",
+    "TBU": "Teknisk beregningsutvalg for nasjonale e-helseløsninger",
+    "D&F": "drift og forvaltning",
+    "MNOK": "millioner kroner",
+    "SFM": "Sentral forskrivningsmodul (E-resept)",
+    "FM": "Forskrivningsmodulen, den eldre modulen SFM erstatter",
+    "VKP": "Velferdsteknologisk knutepunkt (under Helsenettet)",
+    "PLL": "Pasientens legemiddelliste",
+    "PREG": "grensesnittet mot folkeregisteret i det gamle DSF-formatet, som skal fases ut",
+    "NUIT": "et av organene i den nasjonale rådsmodellen, som behandler investeringene",
+}
+KIND_LABELS = {"forutsetning": "Forutsetning", "risiko": "Risiko",
+               "usikkerhet": "Usikkerhet", "intervall": "Intervall"}
+MEASURE_NAMES = {"påløpt": "påløpte kostnader", "prognose": "prognose"}
+
+
+def _amount(value: float) -> str:
+    return format_change(value, places_needed(value, 0, 1))
+
+
+def _label(category: str) -> str:
+    return DRIVER_LABELS.get(category, category).lower()
+
+
+def _driver_name(note: DriverNote, show_solution: bool) -> str:
+    who = note.item or note.solution
+    if show_solution and note.item:
+        who = f"{note.solution}, {note.item}"
+    return who
+
+
+def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = True) -> str:
+    """The drivers of ``THRESHOLD_MNOK`` or more, largest first, each with the source's
+    reasons and amounts, or «Kilden forklarer ikke»."""
+    shown = [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK]
+    if not shown:
+        return ""
+    lines = [f"**Hvorfor tallene endres** (endringer på {format_number(THRESHOLD_MNOK, 0)} "
+             "mill. kroner eller mer, med kildens forklaring):", ""]
+    for note in shown:
+        head = (f"- **{_driver_name(note, show_solution)}, {_label(note.category)}: "
+                f"{_amount(note.value_mnok)} mill. kroner.**")
+        if not note.explained:
+            lines.append(f"{head} Kilden forklarer ikke denne endringen.")
+            continue
+        reasons = []
+        for entry, status in note.explanations:
+            part = f"{entry.item}: " if entry.item and entry.item != note.item else ""
+            sign = "−" if entry.change.value == "reduksjon" else "+"
+            amount = entry.amount.replace("-", "–")
+            reason = entry.reason if part else entry.reason[:1].upper() + entry.reason[1:]
+            text = f"{part}{reason} ({sign}{amount} mill. kroner"
+            if status == DISAGREES:
+                text += f"; tabellen viser {_amount(note.value_mnok)}, se spørsmål til NHN"
+            text += f"; «{entry.quote}», {entry.section})"
+            reasons.append(text)
+        covered = any(s == MATCHES for _, s in note.explanations)
+        tail = "" if covered else " Kilden forklarer bare en del av beløpet."
+        lines.append(f"{head} " + "; ".join(reasons) + "." + tail)
+    return "\n".join(lines)
+
+
+def conditions_markdown(conditions: list[Condition]) -> str:
+    """Each condition, risk or interval as a bullet with its quote; intervals stay intervals."""
+    if not conditions:
+        return "Kilden nevner ingen forutsetninger for disse tallene."
+    lines = []
+    for c in conditions:
+        year = f" ({c.year})" if c.year else ""
+        who = "Alle løsninger" if c.solution == ALL_SOLUTIONS else c.solution
+        lines.append(f"- **{KIND_LABELS[c.kind]}, {who}{year}:** {c.statement} "
+                     f"«{c.quote}» ({c.section})")
+    return "\n".join(lines)
+
+
+def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataFrame | None,
+                            label: str = "") -> str:
+    """The mandate, what this round's text says about the previous round (arithmetic checked),
+    and the table comparison where the previous round's figures exist."""
+    if previous is None:
+        return "Kilden sier ikke noe om forrige runde."
+    lines = [f"Vårens tallgrunnlag er taket for neste års betaling: «{previous.mandate.quote}» "
+             f"({previous.mandate.section}).", ""]
+    if comparison is not None and len(comparison):
+        above = comparison[comparison["above_ceiling"]]
+        lines.append(
+            "Tallene fra forrige runde ligger i prosjektet; tabellen under viser begge. "
+            + ("Ingen løsning ligger over vårens tak." if above.empty else
+               "Over vårens tak: " + "; ".join(
+                   f"{r.solution} {r.year} ({_amount(r.change)} mill. kroner)"
+                   for r in above.itertuples()) + "."))
+    else:
+        lines.append("Tabellene fra forrige runde er ikke med, men kilden omtaler endringene "
+                     "siden da. Tallene i sitatene er regnet etter:")
+    lines.append("")
+    for s in previous.statements:
+        parts = " + ".join(s.parts)
+        result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
+        check = f"{parts} = {result}"
+        if s.total is not None:
+            status = s.status
+            verdict = {tolerance.OK: "stemmer",
+                       tolerance.ROUNDING: f"mot {s.total} i teksten; innenfor avrunding"
+                       }.get(status, f"stemmer ikke med {s.total} i teksten")
+            check += f" ({verdict})"
+        lines.append(f"- **{s.statement}** «{s.quote}» ({s.section}). Kontroll: {check}.")
+    return "\n".join(lines)
+
+
+def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Løsning": comparison["solution"], "År": comparison["year"],
+        "Mål": comparison["measure"], "Forrige runde": comparison["previous"],
+        "Denne runden": comparison["current"], "Endring": comparison["change"],
+        "Over taket": comparison["above_ceiling"].map({True: "ja", False: ""}),
+    })
+
+
+def estimates_view(estimates: pd.DataFrame, solution: str | None = None) -> pd.DataFrame:
+    """Forskrift against påløpt / prognose, in MNOK and %, one row per solution and outcome."""
+    rows = estimates if solution is None else estimates[estimates["solution"] == solution]
+    return pd.DataFrame({
+        "Løsning": rows["solution"].replace({ALL_SOLUTIONS: "Sum"}),
+        "Sammenlignet": [f"Forskrift {y} mot {MEASURE_NAMES.get(m, m)} {y}"
+                         for y, m in zip(rows["year"], rows["measure"], strict=True)],
+        "Forskrift": rows["forskrift"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
+        "Utfall": rows["outcome"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
+        "Avvik (MNOK)": rows["difference"].map(lambda v: _amount(v)),
+        "Avvik (%)": rows["difference_pct"].map(lambda v: format_change_percent(v, 1)),
+    }).reset_index(drop=True)
+
+
+def estimates_markdown(estimates: pd.DataFrame) -> str:
+    """One sentence per outcome measure for all solutions: how far from the forskrift."""
+    total = estimates[estimates["solution"] == ALL_SOLUTIONS]
+    sentences = []
+    for r in total.itertuples():
+        what = MEASURE_NAMES.get(r.measure, r.measure)
+        sentences.append(
+            f"Samlet var {what} {r.year} {format_number(r.outcome, 0)} mill. kroner mot "
+            f"forskrift {format_number(r.forskrift, 0)}: {_amount(r.difference)} mill. kroner "
+            f"({format_percent(r.difference_pct, 1)}).")
+    spread = estimates[estimates["solution"] != ALL_SOLUTIONS]
+    if len(spread):
+        worst = spread.loc[spread["difference_pct"].abs().idxmax()]
+        sentences.append(
+            f"Størst avvik: {worst['solution']} ({MEASURE_NAMES.get(worst['measure'])} "
+            f"{worst['year']}), {_amount(worst['difference'])} mill. kroner "
+            f"({format_percent(worst['difference_pct'], 1)}).")
+    return " ".join(sentences)
+
+
+def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote]) -> str:
+    """The questions to put to NHN: each finding or discrepancy (what does not add up, with the
+    figures and tables), each unlikely rounding (as a question, not an error), and each large
+    driver the source does not explain."""
+    lines = []
+    discrepancies = reconciliation[reconciliation["status"] == tolerance.DISCREPANCY]
+    grouped: dict[str, list] = {}
+    for row in discrepancies.itertuples():
+        key = row.explanation or row.message
+        grouped.setdefault(key, []).append(row)
+    number = 0
+    for text, rows in grouped.items():
+        number += 1
+        where = "; ".join(dict.fromkeys(
+            (r.table_number if r.check_type != "påstand" else f"teksten {r.section.split(' ')[0]}")
+            + ", " + (r.item or r.solution) for r in rows))
+        figures = "; ".join(dict.fromkeys(
+            f"trykt {format_number(r.printed, places_needed(r.printed, 0, 1))}, "
+            f"beregnet {format_number(r.computed, places_needed(r.computed, 0, 2))}"
+            for r in rows[:3]))
+        lines.append(f"{number}. **Hva stemmer her?** {where}. {text} ({figures}.)")
+    unlikely = reconciliation[reconciliation["status"] == tolerance.UNLIKELY]
+    for row in unlikely.itertuples():
+        number += 1
+        lines.append(
+            f"{number}. **Er dette bare avrunding?** {row.table_number}, "
+            f"{row.item or row.solution}: {row.check}. Delene gir "
+            f"{format_number(row.computed, places_needed(row.computed, 0, 2))}, trykt er "
+            f"{format_number(row.printed, places_needed(row.printed, 0, 1))}. Forskjellen er "
+            f"{format_number(tolerance.sigmas(row.difference, row.spread), 1)} "
+            "standardavvik for avrunding; det er mulig, men usannsynlig.")
+    for note in notes:
+        if abs(note.value_mnok) >= THRESHOLD_MNOK and not note.explained:
+            number += 1
+            lines.append(
+                f"{number}. **Hva er årsaken?** {note.item or note.solution}, "
+                f"{_label(note.category)} {note.from_year}–{note.to_year}: "
+                f"{_amount(note.value_mnok)} mill. kroner. Kilden forklarer ikke endringen.")
+    return "\n".join(lines) if lines else "Avstemmingen gir ingen spørsmål til NHN."
+
+
+def unlikely_view(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """The checks that are possible but unlikely rounding, with how many deviations each is."""
+    rows = reconciliation[reconciliation["status"] == tolerance.UNLIKELY]
+    return pd.DataFrame({
+        "Tabell": rows["table_number"].str.replace(" ", "\u00a0", n=1),
+        "Post": rows["item"].where(rows["item"] != "",
+                                                                   rows["solution"]),
+        "Kontroll": rows["check"],
+        "Trykt": rows["printed"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
+        "Beregnet": rows["computed"].map(lambda v: format_number(v, places_needed(v, 0, 2))),
+        "Største avrunding": rows["tolerance"].map(lambda v: format_number(v, 2)),
+        "Standardavvik": [format_number(tolerance.sigmas(d, s), 1)
+                          for d, s in zip(rows["difference"], rows["spread"], strict=True)],
+    }).reset_index(drop=True)
+
+
+def unlikely_rule_markdown() -> str:
+    return (
+        "**Usannsynlig avrunding.** Et tall som er avrundet, kan høyst være en halv enhet i "
+        "siste siffer fra det riktige, men som regel er det mye nærmere. Avrundingsfeilene i en "
+        "sum oppfører seg som uavhengige, jevnt fordelte feil, så summens feil har et "
+        "standardavvik på kvadratroten av summen av h²/3 (h er en halv enhet for hvert tall). "
+        "En forskjell som er innenfor det verste tilfellet, men mer enn "
+        f"{format_number(tolerance.UNLIKELY_SIGMAS, 0)} standardavvik fra null (det skjer "
+        "omtrent én gang av 20 ved tilfeldighet), kalles *usannsynlig avrunding*. Det er ikke "
+        "en feil, men et spørsmål til NHN.")
+
+
+def abbreviations_markdown(text: str = "") -> str:
+    """The abbreviations used, each explained once (all of them when ``text`` is empty)."""
+    used = [k for k in ABBREVIATIONS if not text or k in text]
+    return "**Forkortelser:** " + "; ".join(f"{k}: {ABBREVIATIONS[k]}" for k in used) + "."
+
+
+# --- discrepant cells, marked where they are printed ------------------------------------------
+
+MARK = "†"
+_CELL_CHECK = re.compile(r"^(?P<table>[^:]+):(?:rad|kolonne|prosent):(?P<row>\d+):(?P<col>\d+)$")
+
+
+def discrepant_cells(reconciliation: pd.DataFrame, figures: pd.DataFrame) -> dict[int, str]:
+    """The printed figures (by their index in ``figures``) that a discrepancy is about, each
+    with what does not add up (the analysts' explanation where there is one)."""
+    out: dict[int, str] = {}
+    for row in reconciliation[reconciliation["status"] == tolerance.DISCREPANCY].itertuples():
+        if row.check_type == "påstand":
+            continue  # a figure in the prose, not a table cell
+        cells = _cells_of(row, figures)
+        if len(cells) != 1:
+            continue  # not one printed cell: leave it to the list of questions
+        text = row.explanation or row.message
+        out.setdefault(int(cells.index[0]), text)
+    return out
+
+
+def disagreeing_cells(explanations: list, figures: pd.DataFrame) -> dict[int, str]:
+    """Printed driver amounts that the source's own prose contradicts (an explanation whose
+    amount «avviker»), each with what the text says."""
+    changes = figures[figures["measure"] == "endring"]
+    out: dict[int, str] = {}
+    for entry in explanations:
+        rows = changes[(changes["solution"] == entry.solution) & (changes["item"] == entry.item)
+                       & (changes["category"] == entry.driver) & (changes["year"] == entry.year)]
+        for index, row in rows.iterrows():
+            if compare(entry, float(row["value_mnok"]), int(row["decimals"])) == DISAGREES:
+                sign = "−" if entry.change.value == "reduksjon" else "+"
+                out.setdefault(int(index), f"Teksten gir {sign}{entry.amount}: «{entry.quote}» "
+                                           f"({entry.section}).")
+    return out
+
+
+def _cells_of(check, figures: pd.DataFrame) -> pd.DataFrame:
+    match = _CELL_CHECK.match(check.check_id)
+    parts = str(check.check_id).split(":")
+    if parts[0] == "kryss" and len(parts) == 8:  # kryss:printed:reference:solution:item:…
+        _, table, _, solution, item, measure, category, year = parts
+        return figures[(figures["table"] == table) & (figures["solution"] == solution)
+                       & (figures["item"] == item) & (figures["measure"] == measure)
+                       & (figures["category"] == category)
+                       & (figures["year"].astype(str) == year)]
+    if match:
+        return figures[(figures["table"] == match["table"])
+                       & (figures["source_row"] == int(match["row"]))
+                       & (figures["source_col"] == int(match["col"]))]
+    table = str(check.table).split("+")[0]
+    value = figures["value_pct"] if check.check_type == "prosent" else figures["value_mnok"]
+    return figures[(figures["table"] == table) & (figures["solution"] == check.solution)
+                   & (figures["item"] == check.item) & (value == check.printed)]
+
+
+def table_marks(frame: pd.DataFrame, figures: pd.DataFrame, cells: dict[int, str],
+                spec: TableSpec, by: str = "table") -> list[tuple[int, str, str]]:
+    """Where in ``frame`` the marked cells of ``spec``'s table are: (row, column, note).
+
+    ``by="table"`` for a source table rebuilt row by row (``views.table_view``); ``"solution"``
+    or ``"item"`` for a driver table (``views.drivers_view``)."""
+    marked = figures.loc[[i for i in cells if figures.loc[i, "table"] == spec.id]]
+    out = []
+    if by == "table":
+        lines = sorted(figures.loc[figures["table"] == spec.id, "source_row"].unique())
+        for index, cell in marked.iterrows():
+            column = column_label(spec.columns[int(cell["source_col"])])
+            if column in frame.columns:
+                out.append((lines.index(cell["source_row"]), column, cells[index]))
+        return out
+    names = frame.iloc[:, 0].tolist()
+    for index, cell in marked.iterrows():
+        if cell["measure"] != "endring":
+            continue
+        name = cell["item"] if by == "item" else (cell["item"] or cell["solution"])
+        column = DRIVER_LABELS.get(cell["category"], cell["category"])
+        if name in names and column in frame.columns:
+            out.append((names.index(name), column, cells[index]))
+    return out
+
+
+def marked_table(frame: pd.DataFrame, marks: list[tuple[int, str, str]], **options):
+    """``format_table`` with a mark after every marked cell (its alignment unchanged)."""
+    decimals = options.get("decimals", 1)
+    styler = format_table(frame, **options)
+    for row, column, _ in marks:
+        label = frame.index[row]
+
+        def with_mark(value, places=decimals):
+            text = value if isinstance(value, str) else (
+                MISSING if pd.isna(value) else format_number(value, places))
+            return f"{text}\u00a0{MARK}"
+
+        styler = styler.format(with_mark, subset=pd.IndexSlice[[label], [column]])
+    return styler
+
+
+def marks_note(frame: pd.DataFrame, marks: list[tuple[int, str, str]]) -> str:
+    """The footnote under a table with marked cells: what does not add up, per cell."""
+    if not marks:
+        return ""
+    lines = []
+    for row, column, note in marks:
+        name = frame.iloc[row, 0]
+        lines.append(f"{MARK} *{name}, {column}:* {note}")
+    return "\n\n".join(dict.fromkeys(lines))
+
+
+def deduction_markdown(growth_rows: pd.DataFrame, cost_rows: pd.DataFrame,
+                       deductions: pd.DataFrame, explanations: list) -> str:
+    """Why a funding need jumps where a one-off deduction (tilbakeføring) comes or goes: per
+    solution with a deduction in either year, the change with and without it, and the source's
+    words about the deduction."""
+    if growth_rows.empty or deductions.empty:
+        return ""
+    start, end = int(growth_rows["from_year"].iloc[0]), int(growth_rows["to_year"].iloc[0])
+    lines = []
+    for row in growth_rows.itertuples():
+        own = deductions[deductions["solution"] == row.solution]
+        before = float(own.loc[own["to_year"] == start, "value_mnok"].sum())
+        after = float(own.loc[own["to_year"] == end, "value_mnok"].sum())
+        if not before and not after:
+            continue
+        cost = cost_rows[cost_rows["solution"] == row.solution]
+        text = (f"- **{row.solution}:** "
+                f"{_amount(row.change_mnok)} mill. kroner "
+                f"({format_change_percent(row.change_pct)}). ")
+        if after:
+            text += (f"I {end} er {format_number(-after, 1)} mill. kroner i udisponerte midler "
+                     "trukket fra (et engangsfradrag)")
+        else:
+            text += (f"Fradraget på {format_number(-before, 1)} mill. kroner i udisponerte "
+                     f"midler i {start} var et engangsfradrag som faller bort i {end}")
+        if len(cost):
+            c = cost.iloc[0]
+            text += (f"; kostnadsnivået går fra {format_number(c['from_value'], 1)} til "
+                     f"{format_number(c['to_value'], 1)} ({_amount(c['change_mnok'])}, "
+                     f"{format_change_percent(c['change_pct'])})")
+        lines.append(text + ".")
+    if not lines:
+        return ""
+    said = [e for e in explanations if e.driver == "tilbakeføring" and e.year == end
+            and e.solution == ALL_SOLUTIONS]
+    quotes = " ".join(f"«{e.quote}» ({e.section})" for e in said)
+    head = "**Engangsfradraget forklarer de store utslagene:**" + (f" {quotes}" if quotes else "")
+    return "\n".join([head, "", *lines])
+
+
+def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: PreviousRound | None,
+                    estimates: pd.DataFrame, conditions: list[Condition],
+                    questions: str) -> list[str]:
+    """The five answers a committee member looks for first, each pointing to its section."""
+    points = []
+    cost = growth[(growth["series"] == "kostnadsnivå") & (growth["item"] == "")
+                  & (growth["solution"] != ALL_SOLUTIONS)
+                  & (growth["from_year"] == growth["from_year"].max() - 1)
+                  & (growth["to_year"] == growth["from_year"] + 1)]
+    cost = cost.drop_duplicates("solution")
+    if len(cost):
+        top = cost.loc[cost["change_pct"].idxmax()]
+        reasons = [n for n in notes if n.solution == top["solution"] and n.explained
+                   and int(n.to_year) == int(top["to_year"])]
+        why = ""
+        if reasons:
+            matching = [e for e, status in reasons[0].explanations if status == MATCHES]
+            first = (matching or [reasons[0].explanations[0][0]])[0]
+            why = (f" Største årsak: {_label(reasons[0].category)} "
+                   f"({_amount(reasons[0].value_mnok)} mill. kroner): {first.reason}.")
+        points.append(
+            f"**Størst vekst:** {top['solution']}s kostnadsnivå øker "
+            f"{format_change_percent(top['change_pct'])} fra {top['from_year']} til "
+            f"{top['to_year']} ({format_number(top['from_value'], 1)} → "
+            f"{format_number(top['to_value'], 1)}).{why} Se kapittel 3.")
+    if previous is not None and previous.statements:
+        points.append(f"**Siden våren:** {previous.statements[0].statement} Se kapittel 5.")
+    total = estimates[(estimates["solution"] == ALL_SOLUTIONS)]
+    if len(total):
+        parts = [f"{MEASURE_NAMES.get(r.measure, r.measure)} {r.year} "
+                 f"{format_change_percent(r.difference_pct)} fra forskriften"
+                 for r in total.itertuples()]
+        points.append(f"**Hvor nær estimatene var:** {', '.join(parts)}. Se kapittel 6.")
+    if conditions:
+        points.append(f"**Usikkert:** {len(conditions)} forutsetninger og usikkerheter, blant "
+                      f"annet: {conditions[0].statement} Se kapittel 4.")
+    count = sum(1 for line in questions.splitlines() if re.match(r"^\d+\. ", line))
+    points.append(f"**Spørsmål til NHN:** {count} spørsmål om tall som ikke går opp, "
+                  "usannsynlig avrunding og endringer kilden ikke forklarer. Se kapittel 8.")
+    return points

@@ -1,0 +1,225 @@
+"""What a committee acts on: explanations and conditions from the source's prose, unlikely
+rounding, estimates against outcomes, the previous round, and the solution parameter."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tbu_analysis.analysis import comparison, explanations
+from tbu_analysis.analysis import tolerance as tol
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.config import round_paths
+from tbu_analysis.reports import committee, context
+
+ROUND = "2024-host"
+
+
+@pytest.fixture(scope="module")
+def paths(project_root):
+    return round_paths(ROUND, project_root)
+
+
+@pytest.fixture(scope="module")
+def register(paths):
+    return explanations.load_explanations(paths)
+
+
+def check(analysis, check_id: str) -> pd.Series:
+    rows = analysis.reconciliation[analysis.reconciliation["check_id"] == check_id]
+    assert len(rows) == 1, check_id
+    return rows.iloc[0]
+
+
+# --- explanations --------------------------------------------------------------------------
+
+
+def test_e_resept_growth_is_explained_by_sfm(analysis, register):
+    notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register)
+    sfm = next(n for n in notes if n.solution == "E-resept" and n.category == "investeringer")
+    assert sfm.value_mnok == 54
+    amounts = {(e.item, e.amount): status for e, status in sfm.explanations}
+    assert amounts[("", "54")] == explanations.MATCHES
+    assert ("Sentral forskrivningsmodul (SFM) drift og forvaltning", "50") in amounts
+
+
+def test_every_large_driver_in_the_summary_tables_is_explained(analysis, register):
+    for table in ("tg-t4", "tg-t11"):
+        notes = explanations.driver_notes(analysis.drivers, analysis.figures, table, register)
+        assert explanations.unexplained(notes) == [], table
+
+
+def test_helsenettets_moves_between_services_are_not_explained(analysis, register):
+    """Tabell 9 moves 19 and 21 mill. kroner between shared and external services; the text
+    explains only the 2 of the reception process, so the report says «kilden forklarer ikke»."""
+    notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t9", register,
+                                      by_item=True)
+    missing = {(n.item, n.value_mnok) for n in explanations.unexplained(notes)}
+    assert missing == {("Helsenettet felles tjenester", -21.0),
+                       ("Operasjonell sikkerhets- og hendelseshåndtering for helsesektoren", 19.0)}
+    text = committee.driver_explanations_markdown(notes, show_solution=False)
+    assert "Kilden forklarer ikke denne endringen." in text
+
+
+def test_plattforms_printed_plus_8_6_disagrees_with_the_texts_deduction(analysis, register):
+    notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t5", register,
+                                      by_item=True)
+    plattform = next(n for n in notes if n.item == "Plattform" and n.category == "tilbakeføring")
+    assert plattform.value_mnok == 8.6
+    assert [s for _, s in plattform.explanations] == [explanations.DISAGREES]
+
+
+def test_an_interval_stays_an_interval(register):
+    sms = next(e for e in register if e.amount == "8-10")
+    assert sms.signed_range == (-10.0, -8.0)
+    assert explanations.compare(sms, -9.0, 1) == explanations.MATCHES
+    assert explanations.compare(sms, -11.5, 1) == explanations.PART_OF
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("quote: \"Vi forventer en effektivisering på 2 mill. kroner",
+     "quote: \"Vi forventer en effektivisering på 3 mill. kroner", "sitatet finnes ikke i kilden"),
+    ("amount: \"2,1\"", "amount: \"2,2\"", "beløpet 2,2 står ikke i sitatet"),
+    ("driver: investeringer, year: 2026", "driver: investeringer, year: 2026, owner: x",
+     "ukjent nøkkel"),
+])
+def test_a_bad_register_entry_is_one_message_with_file_and_line(tmp_round, old, new, message):
+    path = tmp_round.raw / explanations.EXPLANATIONS_FILE
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError, match=message) as error:
+        explanations.load_explanations(tmp_round)
+    assert "explanations.yaml" in str(error.value) and "linje" in str(error.value)
+
+
+def test_conditions_quote_the_source_and_keep_intervals(paths):
+    conditions = explanations.load_conditions(paths)
+    intervals = {c.solution: c.interval for c in conditions if c.kind == "intervall"}
+    assert intervals == {"Kjernejournal": "10-15", "Helsenettet": "5-10"}
+    grunndata = explanations.conditions_for(conditions, "Grunndata og HelseID")
+    text = committee.conditions_markdown(grunndata)
+    assert "avvikling av PREG 31.12.2025" in text
+    assert "Kjernejournal" not in text  # only its own and all solutions' conditions
+
+
+# --- unlikely rounding ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("check_id", "computed", "printed", "sigmas"), [
+    ("tg-t11:kolonne:11:1", 1088.2, 1089, 2.7),  # Tabell 11's 2025 column
+    ("tg-t6:kolonne:11:10", 91.7, 93, 2.6),      # Tabell 6's funding need 2025
+    ("tg-t5:kolonne:14:9", 353, 351, 2.1),       # Tabell 5's funding need 2025
+    ("tg-t5:kolonne:14:7", 359.8, 359.6, 2.1),   # Tabell 5's cost level 2025
+])
+def test_these_checks_are_unlikely_rounding(analysis, check_id, computed, printed, sigmas):
+    row = check(analysis, check_id)
+    assert (row["computed"], row["printed"]) == (pytest.approx(computed), printed)
+    assert row["status"] == tol.UNLIKELY
+    assert tol.sigmas(row["difference"], row["spread"]) == pytest.approx(sigmas, abs=0.05)
+
+
+def test_typical_rounding_stays_rounding(analysis):
+    row = check(analysis, "tg-t4:rad:10:8")  # 1 088,4 against 1 089: 1,2 deviations
+    assert row["status"] == tol.ROUNDING
+    assert (analysis.reconciliation["status"] == tol.UNLIKELY).sum() == 4
+
+
+def test_spread_of_eleven_whole_numbers_and_their_total():
+    spread = tol.sum_spread([0] * 11, 0)
+    assert spread == pytest.approx((12 * 0.25 / 3) ** 0.5)
+    assert tol.refine(tol.ROUNDING, 5.5, spread) == tol.UNLIKELY  # worst case: 5,5 σ
+    assert tol.refine(tol.ROUNDING, 1.0, spread) == tol.ROUNDING
+    assert tol.refine(tol.DISCREPANCY, 9.0, spread) == tol.DISCREPANCY
+
+
+# --- estimates against outcomes, the previous round ------------------------------------------
+
+
+def test_estimates_against_outcomes_per_solution(analysis):
+    estimates = comparison.estimates_against_outcomes(analysis.figures).set_index(
+        ["solution", "measure"])
+    helsenorge = estimates.loc[("Helsenorge", "påløpt")]
+    assert (helsenorge["year"], helsenorge["forskrift"], helsenorge["outcome"]) == (2023, 325, 308)
+    assert helsenorge["difference_pct"] == pytest.approx(-17 / 325 * 100)
+    kjernejournal = estimates.loc[("Kjernejournal", "prognose")]
+    assert (kjernejournal["forskrift"], kjernejournal["outcome"]) == (130, 115)
+    total = estimates.loc[("Alle løsninger", "prognose")]
+    assert total["difference"] == -25
+
+
+def test_the_previous_rounds_statements_and_their_arithmetic(paths):
+    previous = comparison.load_previous_round(paths)
+    statements = {s.id: s for s in previous.statements}
+    assert statements["estimat-2025-redusert"].status == tol.OK  # 17 + 9 = 26
+    # 17 + 2 = 19 against 18,5: within what whole-number rounding allows, and shown as such.
+    assert statements["investeringer-under-nuit"].status == tol.ROUNDING
+    assert float(statements["helsenettet-prognose-2024"].parts_sum) == 275
+
+
+def test_a_spring_round_sets_the_ceiling(figures):
+    """A spring round built from this one: Helsenorge's 2025 funding need 10 lower in spring,
+    so the autumn figure is above the spring ceiling; other solutions are unchanged."""
+    spring = figures.copy()
+    lower = (spring["solution"] == "Helsenorge") & (spring["measure"] == "finansieringsbehov") \
+        & (spring["year"] == 2025) & (spring["item"] == "")
+    spring.loc[lower, "value_mnok"] -= 10
+    result = comparison.compare_rounds(figures, spring)
+    above = result[result["above_ceiling"]]
+    assert above[["solution", "year"]].values.tolist() == [["Helsenorge", 2025]]
+    assert above["change"].iloc[0] == pytest.approx(10)
+    assert (result.loc[~result["above_ceiling"], "change"] == 0).all()
+
+
+# --- the solution parameter ----------------------------------------------------------------
+
+
+def test_solution_parameter_takes_name_or_slug(project_root, monkeypatch):
+    monkeypatch.chdir(project_root)
+    assert context.solution_name(ROUND, "kjernejournal") == "Kjernejournal"
+    assert context.solution_name(ROUND, "Grunndata og HelseID") == "Grunndata og HelseID"
+    assert context.solution_name(ROUND, "grunndata-og-helseid") == "Grunndata og HelseID"
+    with pytest.raises(InputError, match="gyldige: Helsenorge \\(helsenorge\\)"):
+        context.solution_name(ROUND, "helsenet")
+
+
+def test_solution_names_resolve_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert context.solution_name(ROUND, "e-resept") == "E-resept"
+
+
+def test_report_compares_with_a_spring_round_in_the_project(tmp_round, monkeypatch):
+    """A spring round built by the test beside the autumn one (its overview table with
+    Helsenorge's 2025 at 341 instead of 351): the report shows both rounds and flags
+    Helsenorge as above the spring ceiling."""
+    import hashlib
+    import re
+    import shutil
+
+    from tbu_analysis.rounds.pipeline import run_clean
+
+    spring_dir = tmp_round.raw.parent / "2024-var"
+    shutil.copytree(tmp_round.raw, spring_dir)
+    autumn_row, spring_row = "Helsenorge\t325\t344\t351\t374", "Helsenorge\t325\t344\t341\t374"
+    edited = [spring_dir / "tables" / "tallgrunnlag-tabell-03.tsv",
+              spring_dir / "tables" / "notat-tabell-01.tsv", *spring_dir.glob("source/*.txt")]
+    for path in edited:  # the spring round's tables and its own source text agree
+        path.write_text(path.read_text(encoding="utf-8").replace(autumn_row, spring_row),
+                        encoding="utf-8")
+    source = next(spring_dir.glob("source/*.txt"))
+    manifest = spring_dir / "manifest.yaml"
+    text = manifest.read_text(encoding="utf-8").replace("round: 2024-host", "round: 2024-var")
+    text = text.replace("data/raw/2024-host/source/", "data/raw/2024-var/source/")
+    text = re.sub(r"sha256: [0-9a-f]{64}",
+                  f"sha256: {hashlib.sha256(source.read_bytes()).hexdigest()}", text)
+    manifest.write_text(text, encoding="utf-8")
+    for round_id in ("2024-var", ROUND):
+        run_clean(round_paths(round_id, tmp_round.root))
+    monkeypatch.chdir(tmp_round.root)
+    ctx = context.load(ROUND)
+    result = ctx.round_comparison
+    above = result[result["above_ceiling"]]
+    assert above[["solution", "year", "previous", "current"]].values.tolist() == [
+        ["Helsenorge", 2025, 341.0, 351.0]]
+    assert "Over vårens tak: Helsenorge 2025 (+10 mill. kroner)." in ctx.since_previous_markdown()
+    assert len(ctx.since_previous_tables()) == 1
