@@ -10,7 +10,7 @@ import pandas as pd
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.corrections import Correction, apply_corrections, load_corrections
-from tbu_analysis.rounds.manifest import Manifest, TableSpec, load_manifest
+from tbu_analysis.rounds.manifest import Manifest, TableSpec, check_source, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.numbers import parse_number, strip_markup
 from tbu_analysis.rounds.raw_tables import RawTable, read_raw_table
@@ -99,7 +99,28 @@ def _row_names(spec: TableSpec, labels: dict[int, str], raw: RawTable, names: Na
         elif spec.parent:
             parent = spec.parent
         result[line] = (name.solution, name.item, parent, kind)
+    _refuse_two_rows_for_one_name(spec, labels, result, raw, names)
     return result
+
+
+def _refuse_two_rows_for_one_name(spec: TableSpec, labels: dict[int, str],
+                                  roles: dict[int, tuple[str, str, str, str]], raw: RawTable,
+                                  names: NameMap) -> None:
+    """Two printed rows of one table must not become the same solution and item (two
+    spellings in names.csv mapped to one name would add the rows up as one quantity)."""
+    seen: dict[tuple[str, str], int] = {}
+    for line, (solution, item, _parent, kind) in roles.items():
+        if kind not in {"item", "subtotal"}:
+            continue
+        key = (solution, item)
+        if key in seen:
+            raise InputError(
+                f"tabell {spec.id}: radene «{labels[seen[key]]}» (linje {seen[key]}) og "
+                f"«{labels[line]}» blir begge «{' / '.join(p for p in key if p)}» i "
+                f"{names.path.name}; hver rad må ha sitt eget navn",
+                path=raw.path, line=line, column=0, text=labels[line],
+            )
+        seen[key] = line
 
 
 def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, ...],
@@ -218,6 +239,7 @@ def clean_round(paths: RoundPaths) -> CleanResult:
             "rows": len(raw.rows), "figures": len(table_records),
             "corrected_figures": sum(r["corrected"] for r in table_records),
         })
+    check_source(manifest, paths.root)
     figures = pd.DataFrame.from_records(records, columns=FIGURE_COLUMNS)
     figures = validate_figures(figures)
     correction_rows = [

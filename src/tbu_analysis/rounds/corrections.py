@@ -4,10 +4,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import ConfigDict, Field
 
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.yamlio import line_of, load_yaml
+from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.rounds.raw_tables import RawRow, RawTable
+
+
+class CellEntry(InputModel):
+    """One cell: where it is in the raw file, as printed and as corrected."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    line: Annotated[int, Field(strict=True, ge=1, le=1_000_000)]
+    column: Annotated[int, Field(strict=True, ge=0, le=99)]
+    as_printed: Annotated[str, Field(max_length=2000)]
+    corrected: Annotated[str, Field(max_length=2000)]
+
+
+class EvidenceEntry(InputModel):
+    section: str = ""
+    quote: Annotated[str, Field(min_length=1)]
+
+
+class CorrectionEntry(InputModel):
+    id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    table: Annotated[str, Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=1)]
+    cells: Annotated[list[CellEntry], Field(min_length=1)]
+    evidence: Annotated[list[EvidenceEntry], Field(min_length=1)]
+
+
+class CorrectionsFile(InputModel):
+    """``corrections.yaml``: fixes of the text extraction, each proved by quotes."""
+
+    corrections: list[CorrectionEntry] = []
 
 
 @dataclass(frozen=True)
@@ -35,28 +68,27 @@ class Correction:
 
 
 def load_corrections(path: str | Path) -> tuple[Correction, ...]:
+    """The register, validated; a round without one has no corrections."""
     path = Path(path)
     if not path.exists():
         return ()
-    raw = load_yaml(path) or {}
-    items = raw.get("corrections") or []
-    result = []
-    for item in items:
-        for key in ("id", "table", "reason", "cells", "evidence"):
-            if not item.get(key):
-                raise InputError(f"rettelsen mangler «{key}»", path=path, line=line_of(item))
-        cells = []
-        for cell in item["cells"]:
-            for key in ("line", "column", "as_printed", "corrected"):
-                if key not in cell:
-                    raise InputError(f"cellen mangler «{key}»", path=path, line=line_of(cell))
-            cells.append(CellFix(int(cell["line"]), int(cell["column"]),
-                                 str(cell["as_printed"]), str(cell["corrected"])))
-        evidence = tuple(Evidence(str(e.get("section", "")), str(e["quote"]))
-                         for e in item["evidence"])
-        result.append(Correction(str(item["id"]), str(item["table"]), str(item["reason"]).strip(),
-                                 tuple(cells), evidence, line_of(item)))
-    return tuple(result)
+    register = load_yaml_model(path, CorrectionsFile)
+    seen: set[str] = set()
+    for entry in register.corrections:
+        if entry.id in seen:
+            raise InputError("rettelses-id-en står to ganger", path=path,
+                             line=entry.line_of("id"), key="id", text=entry.id)
+        seen.add(entry.id)
+    return tuple(
+        Correction(
+            id=entry.id, table=entry.table, reason=entry.reason,
+            cells=tuple(CellFix(c.line, c.column, c.as_printed, c.corrected)
+                        for c in entry.cells),
+            evidence=tuple(Evidence(e.section, e.quote) for e in entry.evidence),
+            line=entry.input_line,
+        )
+        for entry in register.corrections
+    )
 
 
 def apply_corrections(
