@@ -114,7 +114,10 @@ def validate(model: type[Model], data: Any, path: str | Path, *,
 def as_input_error(exc: ValidationError, model: type[BaseModel], data: Any, path: str | Path, *,
                    line: int | None = None) -> InputError:
     """The first of pydantic's errors, located by the line of the deepest key it names."""
-    error = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    error = errors[0]
+    if error["type"] == "missing":  # a misspelt key is both missing and unknown: say unknown
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), error)
     loc = tuple(error.get("loc", ()))
     found_line = _line_at(data, loc)
     key = _keypath(data, loc)
