@@ -507,7 +507,7 @@ def test_yaml_alias_bomb_in_the_manifest_is_refused(cleaned, capsys):
 
 def test_findings_with_checks_that_are_not_a_list(cleaned, capsys):
     paths, _ = cleaned
-    paths.findings.write_text("# x\nfindings:\n  - checks: tg-t5:rad:4:7\n"
+    paths.findings.write_text("# x\nfindings:\n  - checks: tg-t5:rad:Plattform:2025\n"
                               "    explanation: tekst\n", encoding="utf-8")
     message = fails(["analyse", "--round", ROUND_ID], capsys)
     assert "findings.yaml" in message and "linje 3" in message
@@ -518,10 +518,11 @@ def test_findings_with_checks_that_are_not_a_list(cleaned, capsys):
 def test_findings_naming_a_check_that_holds(cleaned, capsys):
     paths, _ = cleaned
     paths.findings.write_text("findings:\n  - explanation: tekst\n"
-                              "    checks: [tg-t4:rad:4:8]\n", encoding="utf-8")
+                              "    checks: [tg-t4:rad:Helsenorge:kostnadsnivå 2025]\n",
+                              encoding="utf-8")
     message = fails(["analyse", "--round", ROUND_ID], capsys)
     assert "findings.yaml" in message and "linje 3" in message
-    assert "'tg-t4:rad:4:8'" in message and "foreldet" in message
+    assert "'tg-t4:rad:Helsenorge:kostnadsnivå 2025'" in message and "foreldet" in message
 
 
 def test_claim_with_a_document_outside_the_vocabulary(cleaned, capsys):

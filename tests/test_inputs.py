@@ -241,3 +241,35 @@ def test_yaml_model_names_the_line_of_the_bad_key(tmp_path):
     error = error_of(load_yaml_model, path, ClaimsFile)
     assert (error.line, error.key, error.text) == (3, "claims[1].document", "brev")
     assert "tillatt: 'notat', 'tallgrunnlag'" in str(error)
+
+
+def test_check_ids_survive_a_row_inserted_above(tmp_path):
+    """Check ids name cells by table, row label and column header: shifting every line of a
+    table (a row inserted above it in a copied round) leaves the ids, and so the findings
+    register, as they were."""
+    from tbu_analysis.analysis.claims import evaluate_claims, load_claims
+    from tbu_analysis.analysis.findings import attach_explanations
+    from tbu_analysis.analysis.reconciliation import reconcile
+    from tbu_analysis.config import round_paths
+    from tbu_analysis.rounds.cleaning import clean_round
+
+    paths = round_paths("2024-host", ROOT)
+    figures = clean_round(paths).figures
+    manifest = load_manifest(paths.manifest)
+    shifted = figures.assign(source_row=figures["source_row"] + (figures["table"] == "tg-t5"))
+    claims = evaluate_claims(load_claims(paths.claims, figures), figures)
+    before, after = reconcile(figures, manifest, claims), reconcile(shifted, manifest, claims)
+    assert before["check_id"].tolist() == after["check_id"].tolist()
+    assert "tg-t5:rad:Plattform:Finansieringsbehov 2025**" in set(after["check_id"])
+    explained = attach_explanations(after, paths.findings)
+    plattform = explained.set_index("check_id").loc[
+        "tg-t5:rad:Plattform:Finansieringsbehov 2025**"]
+    assert "48,7" in plattform["explanation"]
+    assert (explained["explanation"] != "").sum() == 28  # every discrepancy is explained
+
+
+def test_two_columns_with_one_header_are_refused(tmp_path):
+    error = error_of(load_manifest, _manifest_with(
+        tmp_path, "2: {header: Forskrift 2024, measure: forskrift, year: 2024, role: value",
+        "2: {header: Forskrift 2023, measure: forskrift, year: 2024, role: value"))
+    assert error.key == "tables[1].columns" and "to kolonner" in str(error)

@@ -61,6 +61,12 @@ def _row(check_id: str, check_type: str, spec: TableSpec | None, table: str, sol
     }
 
 
+def check_id(spec: TableSpec, check_type: str, row_label: str, column: int) -> str:
+    """A check's id names its cell by table, row label and column header, never by line, so
+    a row inserted in a copied round leaves the findings register's ids valid."""
+    return f"{spec.id}:{check_type}:{row_label}:{spec.columns[column].header}"
+
+
 def _cells(figures: pd.DataFrame, table: str) -> dict[tuple[int, int], pd.Series]:
     rows = figures[figures["table"] == table]
     return {(int(r.source_row), int(r.source_col)): r for _, r in rows.iterrows()}
@@ -83,7 +89,7 @@ def row_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
                                           int(result["decimals"]))
             corrected = bool(result["corrected"]) or any(bool(c["corrected"]) for c, _ in present)
             out.append(_row(
-                f"{spec.id}:rad:{line}:{identity.result}", "rad", spec, spec.id,
+                check_id(spec, "rad", result["row_label"], identity.result), "rad", spec, spec.id,
                 result["solution"], result["item"], identity.text or f"rad gir {result_header}",
                 computed, float(result["value_mnok"]), int(result["decimals"]), tolerance,
                 corrected))
@@ -118,7 +124,7 @@ def column_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
             corrected = bool(total_cell["corrected"]) or any(bool(p["corrected"]) for p in parts)
             target = "summen" if total.parts is None else f"«{total.row}»"
             out.append(_row(
-                f"{spec.id}:kolonne:{total_line}:{column}", "kolonne", spec, spec.id,
+                check_id(spec, "kolonne", total.row, column), "kolonne", spec, spec.id,
                 total_cell["solution"], total_cell["item"],
                 f"radene summerer til {target} i kolonnen «{column_spec.header}»",
                 computed, float(total_cell["value_mnok"]), int(total_cell["decimals"]),
@@ -154,7 +160,7 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
         tolerance = tol.ratio_tolerance(numerator, numerator_error, base_value, base_error,
                                         int(pct["decimals"]))
         corrected = bool(cell["corrected"]) if cell is not None else False
-        out.append(_row(f"{spec.id}:prosent:{int(pct['source_row'])}:{column}", "prosent", spec,
+        out.append(_row(check_id(spec, "prosent", pct["row_label"], column), "prosent", spec,
                         spec.id, pct["solution"], pct["item"], what, computed,
                         float(pct["value_pct"]), int(pct["decimals"]), tolerance, corrected,
                         percent=True))

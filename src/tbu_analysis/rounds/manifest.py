@@ -124,6 +124,17 @@ class TableEntry(InputModel):
             raise ValueError("filen finnes ikke")
         return value
 
+    @field_validator("columns")
+    @classmethod
+    def _headers_are_unique(cls, value: dict[int, ColumnEntry]) -> dict[int, ColumnEntry]:
+        """Check ids and corrections name a column by its header, so each header is one."""
+        seen: set[str] = set()
+        for column in value.values():
+            if column.header in seen:
+                raise ValueError(f"overskriften «{column.header}» står på to kolonner")
+            seen.add(column.header)
+        return value
+
     @field_validator("lines")
     @classmethod
     def _first_before_last(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
