@@ -186,29 +186,44 @@ def test_unknown_round(cleaned, capsys):
 
 def test_correction_that_does_not_match_the_raw_cell(cleaned, capsys):
     paths, before = cleaned
-    line = replace_once(
-        paths.corrections, "as_printed: Kritisk info,", "as_printed: Kritisk informasjon,"
-    )
+    line = replace_once(paths.corrections, 'as_printed: "13,0"', 'as_printed: "13,5"')
     message = clean_fails(paths, before, capsys)
     assert "corrections.yaml" in message
     correction_line = (
-        paths.corrections.read_text(encoding="utf-8").split("\n").index("  - id: kj-etiketter") + 1
+        paths.corrections.read_text(encoding="utf-8").split("\n").index(
+            "  - id: fm-forskrift-2024") + 1
     )
     assert f"linje {correction_line}" in message and line > correction_line
-    assert "tallgrunnlag-tabell-06.tsv linje 5 kolonne 0" in message
-    assert "'Kritisk info'" in message and "Kritisk informasjon" in message
+    assert "tallgrunnlag-tabell-07.tsv linje 9 kolonne 1" in message
+    assert "'13,0'" in message and "13,5" in message
 
 
-def test_correction_naming_a_cell_outside_the_table(cleaned, capsys):
+def test_correction_naming_a_row_that_does_not_exist(cleaned, capsys):
     paths, before = cleaned
-    replace_once(
-        paths.corrections,
-        '{line: 10, column: 1, as_printed: ""',
-        '{line: 99, column: 1, as_printed: ""',
-    )
+    line = replace_once(paths.corrections, "row: Forskrivningsmodulen FM,",
+                        "row: Forskrivningsmodulen XM,")
     message = clean_fails(paths, before, capsys)
-    assert "corrections.yaml" in message and "linje 99" in message
-    assert "tallgrunnlag-tabell-07.tsv" in message
+    assert "corrections.yaml" in message and f"linje {line}" in message
+    assert "tallgrunnlag-tabell-07.tsv" in message and "'Forskrivningsmodulen XM'" in message
+
+
+def test_correction_naming_a_column_that_does_not_exist(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.corrections, "column: Forskrift 2024,", "column: Forskrift 2042,")
+    message = clean_fails(paths, before, capsys)
+    assert "corrections.yaml" in message and f"linje {line}" in message
+    assert "'Forskrift 2042'" in message and "Forskrift 2024" in message  # what exists
+
+
+def test_correction_whose_line_no_longer_names_its_row(cleaned, capsys):
+    """The optional line is a cross-check: a label that now stands on another line is
+    reported rather than silently corrected."""
+    paths, before = cleaned
+    line = replace_once(paths.corrections, "{row: Forskrivningsmodulen FM,",
+                        "{row: Forskrivningsmodulen FM, line: 11,")
+    message = clean_fails(paths, before, capsys)
+    assert f"linje {line}" in message and "linje 10 i tallgrunnlag-tabell-07.tsv" in message
+    assert "ikke linje 11" in message
 
 
 def test_index_missing_a_year(cleaned, capsys):
@@ -381,10 +396,11 @@ def test_manifest_line_range_that_does_not_match_the_table(cleaned, capsys):
 
 def test_correction_line_that_is_not_a_number(cleaned, capsys):
     paths, before = cleaned
-    line = replace_once(paths.corrections, "{line: 4, column: 0,", "{line: abc, column: 0,")
+    line = replace_once(paths.corrections, "{column: label, as_printed: Kritisk info,",
+                        "{line: abc, column: label, as_printed: Kritisk info,")
     message = clean_fails(paths, before, capsys)
     assert "corrections.yaml" in message and f"linje {line}" in message
-    assert "nøkkel corrections[1].cells[1].line" in message
+    assert "nøkkel corrections[1].cells[2].line" in message
     assert "må være et heltall" in message and "'abc'" in message
 
 
