@@ -374,6 +374,18 @@ def test_manifest_source_checksum_is_checked(cleaned, capsys):
     assert "4fff594fb5c74351c97f94388d1aba875a472e655616c30fe2c72b16e20bcec4" in message
 
 
+@pytest.mark.parametrize("target", ["data/raw/names.csv", "/etc/passwd"])
+def test_manifest_source_outside_the_round(cleaned, capsys, target):
+    paths, before = cleaned
+    line = replace_once(paths.manifest,
+                        "file: data/raw/2024-host/source/000_0a93e98d5add182d.txt",
+                        f"file: {target}")
+    message = clean_fails(paths, before, capsys)
+    assert "manifest.yaml" in message and "source.file" in message
+    assert f"linje {line - 2}" in message and repr(target) in message
+    assert "rundens mappe" in message
+
+
 def test_edited_raw_table_no_longer_matches_the_source(cleaned, capsys):
     """A valid number typed over a raw cell is caught: the table is no longer the source's
     lines (corrections belong in corrections.yaml)."""
