@@ -191,12 +191,21 @@ def _manifest_with(tmp_path: Path, old: str, new: str) -> Path:
         ("forskrift, year: 2023", "forskrift, year: '2023'", "tables[1].columns.1.year", "heltall"),
         ("unit: MNOK", "unit: NOK", "unit", "MNOK"),
         ("sha256: 4fff", "sha256: xfff", "source.sha256", "ugyldig form"),
+        ("    lines: [324, 331]\n", "", "tables", "tg-t1 mangler «lines»"),
     ],
 )
 def test_malformed_manifest(tmp_path, old, new, key, message):
     error = error_of(load_manifest, _manifest_with(tmp_path, old, new))
     assert error.path == tmp_path / "manifest.yaml" and error.line is not None
     assert error.key == key and message in str(error)
+
+
+def test_a_table_file_linked_out_of_the_round_is_refused(tmp_path):
+    path = _manifest_with(tmp_path, "file: tables/tallgrunnlag-tabell-04.tsv",
+                          "file: tables/lenke.tsv")
+    (tmp_path / "tables" / "lenke.tsv").symlink_to(RAW / "names.csv")
+    error = error_of(load_manifest, path)
+    assert error.key == "tables[5].file" and "peker ut" in str(error)
 
 
 def test_claim_entry_fields_in_the_order_they_are_checked():

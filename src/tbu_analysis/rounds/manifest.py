@@ -120,7 +120,12 @@ class TableEntry(InputModel):
         if relative.is_absolute() or ".." in relative.parts:
             raise ValueError("filen må ligge i rundens mappe (ingen absolutt sti eller ..)")
         manifest = (info.context or {}).get("path")
-        if manifest is not None and not (Path(manifest).parent / relative).is_file():
+        if manifest is None:
+            return value
+        folder = Path(manifest).parent
+        if not (folder / relative).resolve().is_relative_to(folder.resolve()):
+            raise ValueError("filen må ligge i rundens mappe (lenken peker ut av den)")
+        if not (folder / relative).is_file():
             raise ValueError("filen finnes ikke")
         return value
 
@@ -202,7 +207,12 @@ class ManifestFile(InputModel):
 
     @field_validator("tables")
     @classmethod
-    def _one_primary_overview_and_unique_ids(cls, value: list[TableEntry]) -> list[TableEntry]:
+    def _one_primary_overview_and_unique_ids(cls, value: list[TableEntry],
+                                             info: ValidationInfo) -> list[TableEntry]:
+        if info.data.get("source") is not None:
+            missing = [t.id for t in value if t.lines is None]
+            if missing:
+                raise ValueError(f"tabell {missing[0]} mangler «lines» (linjene i kilden)")
         primaries = [t for t in value if t.primary]
         if len(primaries) != 1 or primaries[0].role != "oversikt":
             raise ValueError("nøyaktig én tabell med role: oversikt må ha primary: true")
