@@ -254,12 +254,12 @@ def clean_round(paths: RoundPaths) -> CleanResult:
     check_source(manifest, paths.root)
     figures = pd.DataFrame.from_records(records, columns=FIGURE_COLUMNS)
     figures = validate_figures(figures)
-    where = {(id(a.correction), id(a.fix)): (a.line, a.column) for a in applied}
+    where = {(a.correction.id, a.fix): (a.line, a.column) for a in applied}
     correction_rows = [
         {"id": c.id, "table": c.table,
          "table_number": manifest.table(c.table).number,
          "file": manifest.table(c.table).file.relative_to(paths.root).as_posix(),
-         "line": where[(id(c), id(fix))][0], "column": where[(id(c), id(fix))][1],
+         "line": where[(c.id, fix)][0], "column": where[(c.id, fix)][1],
          "as_printed": fix.as_printed, "corrected": fix.corrected, "reason": c.reason,
          "evidence": " | ".join(f"{e.section}: «{e.quote}»" for e in c.evidence)}
         for c in corrections for fix in c.cells
