@@ -142,6 +142,8 @@ def test_malformed_index(tmp_path, text, line, column, message):
          "to ganger"),
         ("scope,printed,solution,item\n,,Helsenorge,\n", 2, "kan ikke være tom"),
         ("scope,printed,item\n", 1, "solution"),
+        ("scope,printed,solution,item\n,Helsenorge,Helsenorge,\n"
+         "Helsenorgee,Innhold,Helsenorge,Innhold\n", 3, "ukjent scope"),
     ],
 )
 def test_malformed_names(tmp_path, text, line, message):

@@ -57,6 +57,10 @@ class NameMap:
                 raise InputError("ukjent løsning (en løsning defineres av en rad uten scope "
                                  "og item lenger opp)", path=path, line=line,
                                  column="solution", text=row.solution)
+            if row.scope and row.scope not in solutions:
+                raise InputError("ukjent scope (scope er løsningen hvis tabeller navnet står "
+                                 "i, definert lenger opp)", path=path, line=line,
+                                 column="scope", text=row.scope)
             key = (row.scope, " ".join(row.printed.split()))
             if key in entries:
                 raise InputError("navnet står to ganger", path=path, line=line,
