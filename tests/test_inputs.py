@@ -285,3 +285,14 @@ def test_two_columns_with_one_header_are_refused(tmp_path):
         tmp_path, "2: {header: Forskrift 2024, measure: forskrift, year: 2024, role: value",
         "2: {header: Forskrift 2023, measure: forskrift, year: 2024, role: value"))
     assert error.key == "tables[1].columns" and "to kolonner" in str(error)
+
+
+def test_a_term_category_outside_the_vocabulary_names_its_key(tmp_path):
+    path = write(tmp_path, "claims.yaml", (
+        "claims:\n  - id: a\n    document: notat\n    section: s\n    quote: q\n"
+        "    equals: e\n    terms:\n"
+        "      - {table: t, solution: s, measure: endring, category: foo, year: 2024}\n"
+        "    unit: MNOK\n    value: \"1\"\n"))
+    error = error_of(load_yaml_model, path, ClaimsFile)
+    assert (error.line, error.key, error.text) == (8, "claims[1].terms[1].category", "foo")
+    assert "'investeringer'" in str(error) and "'sum_endring'" in str(error)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import pandas as pd
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
@@ -45,7 +45,7 @@ class TermEntry(InputModel):
     solution: _Text
     item: str = ""
     measure: Measure
-    category: Category | Literal[""] = ""
+    category: Literal[(*get_args(Category), "")] = ""  # type: ignore[valid-type]
     year: Annotated[int, Field(strict=True, ge=2000, le=2100)]
     sign: Literal["+", "-", "\u2212"] = "+"
 

@@ -158,7 +158,7 @@ def _keypath(data: Any, loc: Sequence[Any]) -> str:
     parts: list[str] = []
     node = data
     for part in loc:
-        if str(part).startswith(("function-", "union[", "tagged-union[")) or \
+        if str(part).startswith(("function-", "union[", "tagged-union[", "literal[")) or \
                 part in {"str", "int", "float", "bool"}:
             continue  # pydantic's names for the branch it tried, not a key in the file
         if isinstance(node, list) and isinstance(part, int):
