@@ -1,5 +1,15 @@
 # tbu-analysis. `make report` (default) and `make test` set up .venv by themselves.
-# ROUND=2024-host selects one round; no ROUND means every round in data/raw/.
+# ROUND=2024-host selects one round; no ROUND means every round in data/raw/. `make help`
+# lists the front doors.
+#
+# Who writes what (one producer per file):
+#   data/processed/<round>/{figures,corrections_applied,clean_log}.csv   `tbu clean`   (make data)
+#   data/processed/<round>/{levels,growth,drivers,reconciliation}.csv,
+#     run.json, tbu-<round>.xlsx                                         `tbu analyse` (make analysis)
+#   reports/<round>/*.pdf, executed/*.ipynb                              `tbu report`  (make report)
+# The notebooks only read data/processed. Make decides by content: .make/<round>.inputs holds
+# the SHA-256 of every raw input and is rewritten only when that list changes (an edited,
+# added or deleted file, whatever its mtime; names with spaces too).
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -11,6 +21,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := .tools/uv/bin/uv
 STAMP := $(VENV)/.installed
+STAMPS := .make
+PORT ?= 8888
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -19,11 +31,17 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 ALL_ROUNDS := $(patsubst data/raw/%/manifest.yaml,%,$(wildcard data/raw/*/manifest.yaml))
 ROUNDS := $(if $(ROUND),$(ROUND),$(ALL_ROUNDS))
 SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2' -o -name '*.json' \) | sort)
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := report
-.PHONY: report data analysis test lint lab clean bench lock setup scenario
+.PHONY: help report data analysis test lint lab clean bench lock setup scenario git-filter
 
-setup: $(STAMP)
+help: ## list the front doors
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
+	  | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-9s %s\n", $$1, $$2}'
+	@echo "  (ROUND=<runde> for one round; SCENARIO=..., PORT=... where the target says)"
+
+setup: $(STAMP) ## create .venv from uv.lock, register the kernel, install the notebook git filter
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .tools/uv uv==$(UV_VERSION)
@@ -31,55 +49,90 @@ $(UV):
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --quiet
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (tbu-analysis)" >/dev/null
+	$(MAKE) --no-print-directory git-filter
 	touch $@
 
-lock: | $(UV)
+# nbstripout's git filter: git stores notebooks without outputs, so running one in JupyterLab
+# never dirties the repository. In a linked worktree the git config is shared with the main
+# checkout (and would point at this worktree's .venv), so it is left to the main checkout.
+git-filter:
+	@if [ ! -e .git ]; then echo "git-filter: ikke et git-repo; hopper over"; \
+	elif [ "$$(git rev-parse --git-dir)" != "$$(git rev-parse --git-common-dir)" ]; then \
+	  echo "git-filter: git worktree; installer filteret i hovedmappen ($$(git rev-parse --git-common-dir)/..)"; \
+	else $(VENV)/bin/nbstripout --install --attributes .gitattributes; fi
+
+lock: | $(UV) ## update uv.lock and requirements.lock after changing dependencies
 	$(UV) lock
 	$(UV) export --frozen --no-hashes --no-emit-project --quiet -o requirements.lock
 
-# --- data: raw tables -> tidy figures -> analysis -------------------------------------------
-raw_inputs = $(shell find data/raw/$(1) -type f) data/raw/names.csv data/raw/index.csv
-FIGURES := $(foreach r,$(ROUNDS),data/processed/$(r)/figures.csv)
-ANALYSES := $(foreach r,$(ROUNDS),data/processed/$(r)/reconciliation.csv)
-REPORTS := $(foreach r,$(ROUNDS),reports/$(r)/.built)
-NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+# --- content stamps (at parse time, so `make -n` and `make -q` see them too) ----------------
+# A round's inputs: every file under data/raw/<round>/ and every shared file under data/raw/
+# that belongs to no round.
+define hash_inputs
+{ find data/raw/$(1) -type f -print0; \
+  find data/raw -type f $(foreach r,$(ALL_ROUNDS),-not -path 'data/raw/$(r)/*') -print0; } \
+  | LC_ALL=C sort -z | xargs -0r sha256sum
+endef
+$(foreach r,$(ROUNDS),$(shell [ -d data/raw/$(r) ] && mkdir -p $(STAMPS) && ($(call hash_inputs,$(r))) > $(STAMPS)/$(r).inputs.new \
+  && if cmp -s $(STAMPS)/$(r).inputs.new $(STAMPS)/$(r).inputs; then rm $(STAMPS)/$(r).inputs.new; \
+  else mv $(STAMPS)/$(r).inputs.new $(STAMPS)/$(r).inputs; fi))
+# Only a round that does not exist has no inputs stamp.
+$(STAMPS)/%.inputs:
+	@echo "feil: runden finnes ikke (data/raw/$*/ mangler)" >&2; exit 2
+# A round's reports: the stamp lists the SHA-256 of each PDF; a deleted or changed PDF drops it.
+$(foreach r,$(ROUNDS),$(shell [ ! -f $(STAMPS)/$(r).report ] || sha256sum --check --status $(STAMPS)/$(r).report 2>/dev/null || rm -f $(STAMPS)/$(r).report))
 
-data: $(FIGURES)
-analysis: $(ANALYSES)
-report: $(REPORTS)
+# --- data: raw tables -> tidy figures -> analysis -> reports ---------------------------------
+clean_outputs = $(addprefix data/processed/$(1)/,figures.csv corrections_applied.csv clean_log.csv)
+analysis_outputs = $(addprefix data/processed/$(1)/,levels.csv growth.csv drivers.csv reconciliation.csv run.json tbu-$(1).xlsx)
 
-.SECONDEXPANSION:
-data/processed/%/figures.csv: $$(call raw_inputs,%) $(SRC) $(STAMP)
-	$(PY) -m tbu_analysis.cli clean --round $*
+data: $(foreach r,$(ROUNDS),$(call clean_outputs,$(r))) ## clean the raw tables into data/processed/<round>/figures.csv
+analysis: $(foreach r,$(ROUNDS),$(call analysis_outputs,$(r))) ## index, growth, drivers and reconciliation (CSV, Excel)
+report: $(foreach r,$(ROUNDS),$(STAMPS)/$(r).report) ## the PDF reports in reports/<round>/ (runs data and analysis first)
 
-data/processed/%/reconciliation.csv: data/processed/%/figures.csv $$(call raw_inputs,%) $(SRC)
-	$(PY) -m tbu_analysis.cli analyse --round $*
+# Each stage writes only files whose bytes changed; `touch` then tells make the stage is done
+# (mtime only), so an input edited without changing the outputs reruns the stage once.
+define round_rules
+$(call clean_outputs,$(1)) &: $(STAMPS)/$(1).inputs $(SRC) $(STAMP)
+	$(PY) -m tbu_analysis.cli clean --round $(1)
+	touch $(call clean_outputs,$(1))
 
-# One process per round runs every notebook (cleaning and analysis included) in one kernel
-# and renders the PDFs; a failed notebook keeps the old PDF and fails the target.
-reports/%/.built: $$(call raw_inputs,%) $(NOTEBOOKS) $(SRC) $(STAMP)
-	$(PY) -m tbu_analysis.cli report --round $*
-	touch $@
+$(call analysis_outputs,$(1)) &: $(call clean_outputs,$(1)) $(STAMPS)/$(1).inputs $(SRC) $(STAMP)
+	$(PY) -m tbu_analysis.cli analyse --round $(1)
+	touch $(call analysis_outputs,$(1))
+
+$(STAMPS)/$(1).report: $(call analysis_outputs,$(1)) $(STAMPS)/$(1).inputs $(NOTEBOOKS) $(SRC) $(STAMP)
+	$(PY) -m tbu_analysis.cli report --round $(1) --data-ready
+	find reports/$(1) -maxdepth 1 -type f \( -name '*.pdf' -o -name '*.html' \) -print0 \
+	  | LC_ALL=C sort -z | xargs -0r sha256sum > $$@
+endef
+$(foreach r,$(ROUNDS),$(eval $(call round_rules,$(r))))
 
 # --- scenarios ------------------------------------------------------------------------------
 SCENARIO ?= scenarios/baseline.yml
-scenario: $(STAMP)
-	$(PY) -m tbu_analysis.cli scenario $(SCENARIO)
+# ROUND, else the latest round by its manifest's year and season.
+SCENARIO_ROUND = $(or $(ROUND),$(shell $(PY) -c 'from tbu_analysis.config import latest_round; print(latest_round())'))
+scenario: $(STAMP) ## SCENARIO=scenarios/<name>.yml [ROUND=...]: reports/scenarios/<name>.pdf against the baseline
+	$(MAKE) --no-print-directory data ROUND=$(SCENARIO_ROUND)
+	$(PY) -m tbu_analysis.cli scenario $(SCENARIO) --round $(SCENARIO_ROUND)
 
 # --- checks -----------------------------------------------------------------------------------
-test: $(STAMP)
+test: $(STAMP) ## the whole test suite (what CI runs)
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) ## time every stage against the toolchain's floor
 	$(PY) benchmarks/bench_report.py $(if $(ROUND),--round $(ROUND))
 	$(PY) benchmarks/bench_scenarios.py
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff, and notebooks stored without outputs
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+# Notebooks are saved without outputs (common/lab.py), so a run leaves `git status` clean.
+lab: $(STAMP) ## JupyterLab on the project's kernel at PORT (default 8888); works as root
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT) --ServerApp.port_retries=0 \
+	  --no-browser --allow-root \
+	  --FileContentsManager.pre_save_hook=tbu_analysis.common.lab.strip_on_save
 
-clean:
-	rm -rf data/processed/* reports/* .pytest_cache .ruff_cache
+clean: ## remove processed data, reports and make's stamps
+	rm -rf data/processed/* data/processed/.[!.]* reports/* reports/.[!.]* $(STAMPS) .pytest_cache .ruff_cache

@@ -69,7 +69,7 @@ def main() -> None:
     print(f"  {clean:6.2f} s  tbu clean (egen prosess)")
     analysis, _ = timed([*tbu, "analyse", "--round", args.round])
     print(f"  {analysis:6.2f} s  tbu analyse (egen prosess)")
-    whole, output = timed([*tbu, "report", "--round", args.round, "--timings"])
+    whole, output = timed([*tbu, "report", "--round", args.round])  # a line per step
     for line in output.splitlines():
         print(f"  {line.strip()}" if line.startswith(" ") else f"  {line}")
     print(f"  {whole:6.2f} s  hele runden (tbu report: rensing, analyse, hovedrapport og "

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from tbu_analysis import cli
 from tbu_analysis.config import round_paths
-from tbu_analysis.reports.execute import RunLog, run_round, slug
+from tbu_analysis.reports.execute import INJECTED_CELL_ID, RunLog, run_round, slug
+from tbu_analysis.rounds.pipeline import run_round_data
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
@@ -30,11 +31,29 @@ def reports(tmp_path_factory) -> Path:
         shutil.copytree(ROOT / name, repo / name)
     shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
     paths = round_paths(ROUND, repo)
-    log = RunLog()
+    run_round_data(paths)  # what `make data` and `make analysis` write; notebooks only read
+    steps: list[str] = []
+    log = RunLog(on_step=lambda label, seconds: steps.append(label))
     pdfs = run_round(paths, repo / "notebooks", log)
     assert not log.failures, log.failures
     assert len(pdfs) == 1 + 5  # the main report and one per solution
+    # A line per notebook and per PDF as it finished, for the person at the terminal.
+    assert sum(label.startswith("kjøring ") for label in steps) == 2 + 1 + 5
+    assert {label for label in steps if label.startswith("PDF ")} == {f"PDF {p.name}"
+                                                                      for p in pdfs}
     return paths.reports
+
+
+def test_the_notebooks_write_nothing_to_the_processed_data(reports):
+    processed = reports.parents[1] / "data" / "processed" / ROUND
+    written = {p.name: p.stat().st_mtime_ns for p in processed.iterdir()}
+    executed = reports / "executed"
+    assert {p.name for p in executed.glob("*.ipynb")} >= {"01_clean.ipynb",
+                                                            "02_analysis.ipynb"}
+    for name in ("01_clean.ipynb", "02_analysis.ipynb"):
+        source = (ROOT / "notebooks" / name).read_text(encoding="utf-8")
+        assert "write_" not in source and "run_clean" not in source
+    assert {p.name: p.stat().st_mtime_ns for p in processed.iterdir()} == written
 
 
 def test_main_report_states_the_rounds_key_figures(reports):
@@ -110,6 +129,7 @@ def test_a_failing_notebook_keeps_its_executed_copy_and_the_old_pdf(tmp_path, ca
     broken.cells.insert(3, cell)
     nbformat.write(broken, repo / "notebooks" / "11_solution.ipynb")
     paths = round_paths(ROUND, repo)
+    run_round_data(paths)
     paths.reports.mkdir(parents=True)
     old = paths.reports / "kjernejournal.pdf"
     old.write_bytes(b"%PDF earlier report")
@@ -145,7 +165,7 @@ def test_scenario_command_renders_the_scenario_against_the_baseline(tmp_path, mo
     repo = _repo_copy(tmp_path)
     monkeypatch.chdir(repo)
     assert cli.main(["clean", "--round", ROUND]) == 0
-    assert cli.main(["scenario", "scenarios/alternativ-1.yml"]) == 0
+    assert cli.main(["scenario", "scenarios/alternativ-1.yml", "--round", ROUND]) == 0
     text = " ".join(pdf_text(repo / "reports" / "scenarios" / "alternativ-1.pdf").split())
     assert "Alternativ 1" in text and "Kommuner" in text and "RHF" in text
     assert "1 054" in text  # the round's 2025 funding need, billed in full
@@ -164,15 +184,24 @@ def test_a_bad_scenario_file_renders_nothing(tmp_path, monkeypatch, capsys):
     assert not (repo / "reports" / "scenarios").exists()
 
 
-def test_a_rerun_gives_byte_identical_pdfs_and_outputs(reports):
+def test_a_rerun_gives_byte_identical_pdfs_outputs_and_executed_notebooks(reports):
     paths = round_paths(ROUND, reports.parents[1])
-    before = {p.name: p.read_bytes() for p in [reports / "kjernejournal.pdf",
-                                                 reports / f"tbu-{ROUND}.pdf",
-                                                 paths.processed / "reconciliation.csv",
-                                                 paths.processed / f"tbu-{ROUND}.xlsx"]}
+    executed = reports / "executed"
+    files = [reports / "kjernejournal.pdf", reports / f"tbu-{ROUND}.pdf",
+             paths.processed / "reconciliation.csv", paths.processed / f"tbu-{ROUND}.xlsx",
+             executed / "kjernejournal.ipynb", executed / f"tbu-{ROUND}.ipynb",
+             executed / "01_clean.ipynb", executed / "02_analysis.ipynb"]
+    before = {path: (path.read_bytes(), path.stat().st_ino) for path in files}
+    for path in files[4:]:
+        text = path.read_text(encoding="utf-8")
+        assert " at 0x" not in text, path.name
+        nb = nbformat.reads(text, as_version=4)
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert [c["id"] for c in injected] == [INJECTED_CELL_ID], path.name
+    run_round_data(paths)
     log = RunLog()
     run_round(paths, paths.root / "notebooks", log, solutions=("Kjernejournal",))
     assert not log.failures
-    for name, data in before.items():
-        path = reports / name if name.endswith(".pdf") else paths.processed / name
-        assert path.read_bytes() == data, name
+    for path, (data, inode) in before.items():
+        assert path.read_bytes() == data, path.name
+        assert path.stat().st_ino == inode, path.name  # unchanged bytes are not rewritten

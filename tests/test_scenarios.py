@@ -10,17 +10,15 @@ import pytest
 
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.scenarios.keys import load_key_sets
-from tbu_analysis.scenarios.scenario import (
-    CURRENT,
-    Addition,
-    Investment,
-    compute,
+from tbu_analysis.scenarios.files import (
     load_baseline,
     load_scenario,
     save_scenario,
     scenario_files,
 )
+from tbu_analysis.scenarios.keys import load_key_sets
+from tbu_analysis.scenarios.model import CURRENT, Addition, Investment
+from tbu_analysis.scenarios.projection import compute
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
@@ -129,24 +127,55 @@ def test_fixed_kroner_of_another_year(funding, index):
     assert result.price_label == "2025-kroner"
 
 
+UNKNOWN_KJ_2025 = """name: Test med ukjent andel
+source: test
+date: 2024-01-01
+units:
+  Kjernejournal:
+    2023-2024: {kommuner: 50, rhf: 50, apotek: 0, ovrige: 0}
+    2025: {kommuner: ukjent, rhf: ukjent, apotek: 0, ovrige: 0}
+    2026-: {kommuner: 50, rhf: 50, apotek: 0, ovrige: 0}
+"""
+
+
 def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, index, tmp_path):
-    result = compute(scenario("baseline"), funding, index)
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "ukjent-kj.yaml").write_text(UNKNOWN_KJ_2025, encoding="utf-8")
+    (keys / "alternativ-2.yaml").write_bytes((KEY_SETS / "alternativ-2.yaml").read_bytes())
+    path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n")
+    result = compute(load_scenario(path, key_set_dir=keys), funding, index)
     assert bill(result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
-    assert bill(result, "ikke_fordelt", 2024) == pytest.approx(1038)  # no key before 2025
+    assert bill(result, "ikke_fordelt", 2024, "Helsenorge") == pytest.approx(344)  # no key
     row = result.unallocated.query("unit == 'Kjernejournal' and year == 2025")
     assert "ukjent" in row["reason"].iloc[0]
 
-    path = tmp_path / "rhf55.yml"
-    text = (SCENARIOS / "baseline.yml").read_text(encoding="utf-8").replace(
-        "  extend_last_year: true\n",
-        "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+    text = path.read_text(encoding="utf-8").replace(
+        "  extend_last_year: false  # nøkkelen gjelder alle år\n",
+        "  extend_last_year: false\n  overrides:\n    Kjernejournal:\n"
         "      2025: {rhf: 55, kommuner: rest}\n",
     )
     path.write_text(text, encoding="utf-8")
-    filled = compute(load_scenario(path, key_set_dir=KEY_SETS), funding, index)
+    filled = compute(load_scenario(path, key_set_dir=keys), funding, index)
     assert bill(filled, "rhf", 2025, "Kjernejournal") == pytest.approx(0.55 * 93)
     assert bill(filled, "kommuner", 2025, "Kjernejournal") == pytest.approx(0.45 * 93)
     assert bill(filled, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(0)
+
+
+def test_a_template_key_without_a_source_cannot_be_used(tmp_path):
+    path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: gjeldende-modell\n")
+    with pytest.raises(InputError, match="mal uten kilde") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.key == "sharing.key_set"
+
+
+def test_the_baseline_uses_a_key_the_sources_state(funding, index):
+    result = compute(scenario("baseline"), funding, index)
+    assert result.scenario.key_set.id == "alternativ-1"
+    assert "001_26607bd423ebb788.txt" in result.scenario.key_set.source
+    assert result.unallocated.empty
+    assert bill(result, "kommuner", 2025) + bill(result, "rhf", 2025) + bill(
+        result, "apotek", 2025) == pytest.approx(1054)
 
 
 def test_the_projection_shows_start_drivers_and_end(funding, index):
@@ -237,8 +266,8 @@ def test_an_unknown_key_is_refused(tmp_path):
 
 def test_a_share_outside_0_100_is_refused(tmp_path):
     path = _scenario_file(
-        tmp_path, "  extend_last_year: true\n",
-        "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+        tmp_path, "  extend_last_year: false  # nøkkelen gjelder alle år\n",
+        "  extend_last_year: false\n  overrides:\n    Kjernejournal:\n"
         "      2025: {rhf: 155, kommuner: rest}\n",
     )
     with pytest.raises(InputError, match="mellom 0 og 100") as caught:
@@ -247,15 +276,14 @@ def test_a_share_outside_0_100_is_refused(tmp_path):
     assert "sharing.overrides.Kjernejournal.2025.rhf" in str(caught.value)
 
 
-def test_shares_that_do_not_sum_to_100_are_refused(tmp_path, funding, index):
+def test_shares_that_do_not_sum_to_100_are_refused_when_the_file_is_read(tmp_path):
     path = _scenario_file(
-        tmp_path, "  extend_last_year: true\n",
-        "  extend_last_year: true\n  overrides:\n    Kjernejournal:\n"
+        tmp_path, "  extend_last_year: false  # nøkkelen gjelder alle år\n",
+        "  extend_last_year: false\n  overrides:\n    Kjernejournal:\n"
         "      2026: {rhf: 40}\n",
     )
-    loaded = load_scenario(path, key_set_dir=KEY_SETS)
-    with pytest.raises(InputError, match="summerer ikke til 100") as caught:
-        compute(loaded, funding, index)
+    with pytest.raises(InputError, match="summerer ikke til 100 % \\(90 %\\)") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
     assert caught.value.path == path
     assert caught.value.line == _line_of(path, "2026: {rhf: 40}")
     assert "sharing.overrides.Kjernejournal.2026" in str(caught.value)
@@ -290,7 +318,7 @@ def test_an_unknown_unit_is_refused(tmp_path, funding, index):
 
 
 def test_an_unknown_key_set_is_refused(tmp_path):
-    path = _scenario_file(tmp_path, "  key_set: gjeldende-modell\n", "  key_set: alternativ-9\n")
+    path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: alternativ-9\n")
     with pytest.raises(InputError, match="finner ikke fordelingsnøkkelen") as caught:
         load_scenario(path, key_set_dir=KEY_SETS)
     assert caught.value.line == _line_of(path, "key_set: alternativ-9")
@@ -309,3 +337,318 @@ def test_load_baseline_reads_the_cleaned_round(tmp_round, baseline_funding):
     got = load_baseline(tmp_round.round_id, tmp_round.root)
     pd.testing.assert_frame_equal(got.reset_index(drop=True),
                                   baseline_funding.reset_index(drop=True))
+
+
+# --- the one input mechanism: models, bounds, schema notes ----------------------------------
+
+
+def _model_fields(model, prefix: str = "") -> dict[str, object]:
+    """Every key path of a model, nested models included (lists of models as one key)."""
+    from pydantic import BaseModel
+
+    from tbu_analysis.common.inputs import _unwrap
+
+    fields: dict[str, object] = {}
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        inner = _unwrap(info.annotation)
+        fields[path] = inner
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            fields.update(_model_fields(inner, f"{path}."))
+    return fields
+
+
+def test_the_schema_notes_in_baseline_yml_match_the_model():
+    import re
+
+    from tbu_analysis.scenarios.files import AdditionModel, InvestmentModel, ScenarioFile
+    from tbu_analysis.scenarios.keys import FIRST_YEAR, LAST_YEAR
+
+    text = (SCENARIOS / "baseline.yml").read_text(encoding="utf-8")
+    notes = dict(re.findall(r"^#   ([a-z_.]+)\s+(.*)$", text, flags=re.MULTILINE))
+    fields = _model_fields(ScenarioFile)
+    leaves = {path for path, inner in fields.items()
+              if not (isinstance(inner, type) and hasattr(inner, "model_fields"))}
+    assert set(notes) == leaves
+    assert f"{FIRST_YEAR}–{LAST_YEAR}" in text
+    lists = {"growth.investments.items": InvestmentModel, "growth.additions": AdditionModel}
+    for path, model in lists.items():
+        listed = re.search(r"\{(.*)\}", notes[path])[1].split(", ")
+        assert listed == list(model.model_fields)
+
+
+def test_a_non_mapping_scenario_file_is_refused_without_echoing_it(tmp_path):
+    path = tmp_path / "tekst.yml"
+    path.write_text("Dette er ikke et scenario, bare en lang tekst " * 20, encoding="utf-8")
+    with pytest.raises(InputError, match="må være en tabell") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.path == path and caught.value.line == 1
+    assert len(str(caught.value)) < 200
+
+
+def test_a_horizon_of_9999_is_refused_at_once_on_the_horizon(tmp_path):
+    path = _scenario_file(tmp_path, "horizon: 2028\n", "horizon: 9999\n")
+    with pytest.raises(InputError, match="horisonten") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.key == "horizon" and caught.value.text == "9999"
+    assert caught.value.line == _line_of(path, "horizon: 9999")
+
+
+def test_a_horizon_before_the_files_years_is_blamed_on_the_horizon(tmp_path):
+    path = _scenario_file(tmp_path, "horizon: 2028\n", "horizon: 2020\n")
+    with pytest.raises(InputError, match="horisonten ligger før") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.key == "horizon"
+    assert caught.value.line == _line_of(path, "horizon: 2020")
+
+
+@pytest.mark.parametrize(("old", "new", "key", "message", "needle"), [
+    ("price_basis: fast\n", "price_basis: nominell\n", "price_basis", "tillatt: 'fast'",
+     "price_basis: nominell"),
+    ("  efficiency_pct: 2.4\n", "  efficiency_pct: 240\n", "growth.efficiency_pct", "100",
+     "efficiency_pct: 240"),
+    ("    lag_years: 1", "    lag_years: 50", "growth.investments.lag_years", "≤ 10",
+     "lag_years: 50"),
+    ("    2025: 4.121\n    2026", "    2025: -100\n    2026", "index.rates.2025", "≥ -50",
+     "2025: -100"),
+    ("  base_year: 2025\n", "  base_year: 20255\n", "deflator.base_year", "≤ 2100",
+     "base_year: 20255"),
+    ("    items: []\n", "    items:\n      - {unit: Helsenorge, year: 2027}\n",
+     "growth.investments.items[1].mnok", "mangler", "{unit: Helsenorge, year: 2027}"),
+])
+def test_every_bad_value_is_refused_with_file_line_key_and_text(tmp_path, old, new, key,
+                                                                  message, needle):
+    path = _scenario_file(tmp_path, old, new)
+    with pytest.raises(InputError) as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    error = caught.value
+    assert error.path == path and error.key == key, str(error)
+    assert message in error.message, str(error)
+    assert error.line == _line_of(path, needle), str(error)
+
+
+def test_a_scenario_saved_outside_the_project_finds_the_projects_keys(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    path = tmp_path / "eget.yml"
+    path.write_text((SCENARIOS / "alternativ-1.yml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    assert load_scenario(path).key_set.id == "alternativ-1"
+
+
+def test_one_broken_file_does_not_stop_the_comparison(tmp_path, funding, index):
+    from tbu_analysis.scenarios.projection import compute_many
+
+    broken = tmp_path / "feil.yml"
+    broken.write_text("name: feil\nhorizon: 2028\n", encoding="utf-8")
+    comparison = compute_many([SCENARIOS / "alternativ-1.yml", broken], funding, index)
+    assert list(comparison.results) == [scenario("alternativ-1").name]
+    assert comparison.notes[0].startswith("feil.yml er ikke med:")
+    assert "sharing" in comparison.notes[0]
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_the_command_refuses_a_bad_scenario_with_exit_2(tmp_path, monkeypatch, capsys,
+                                                        analysis):
+    from tbu_analysis import cli
+
+    monkeypatch.chdir(ROOT)
+    path = _scenario_file(tmp_path, "  extend_last_year: false  # nøkkelen gjelder alle år\n",
+                          "  extend_last_year: false\n  overrides:\n    Kjernejournal:\n"
+                          "      2026: {rhf: 10}\n")
+    assert cli.main(["scenario", str(path), "--round", "2024-host"]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and f"linje {_line_of(path, '2026: {rhf: 10}')}" in err
+    assert "sharing.overrides.Kjernejournal.2026" in err and "summerer ikke til 100 %" in err
+
+
+def test_an_unknown_unit_stops_the_command_before_any_notebook_runs(tmp_path, monkeypatch,
+                                                                   capsys, analysis):
+    from tbu_analysis import cli
+
+    monkeypatch.chdir(ROOT)
+    path = _scenario_file(tmp_path, "  additions: []\n",
+                          "  additions:\n    - {unit: Helsenorge.no, from_year: 2027, mnok: 5, "
+                          "source: test}\n")
+    assert cli.main(["scenario", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "ukjent enhet" in err and "Helsenorge.no" in err
+    assert not (ROOT / "reports" / "scenarios" / "feil.pdf").exists()
+
+
+def test_the_latest_round_is_chosen_by_year_and_season(tmp_path):
+    import shutil
+
+    from tbu_analysis.config import latest_round
+
+    raw = tmp_path / "data" / "raw"
+    for round_id, season in (("2024-host", "høst"), ("2025-var", "vår"), ("2023-host", "høst")):
+        (raw / round_id).mkdir(parents=True)
+        text = (ROOT / "data" / "raw" / "2024-host" / "manifest.yaml").read_text(
+            encoding="utf-8").replace("round: 2024-host", f"round: {round_id}\nyear: {round_id[:4]}"
+                                      ).replace("season: høst", f"season: {season}")
+        (raw / round_id / "manifest.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    assert latest_round(tmp_path) == "2025-var"
+    (raw / "2025-var" / "manifest.yaml").write_text(
+        (raw / "2025-var" / "manifest.yaml").read_text(encoding="utf-8")
+        .replace("year: 2025", "year: 2024"), encoding="utf-8")
+    assert latest_round(tmp_path) == "2024-host"  # same year: autumn after spring
+
+
+def test_a_frame_that_breaks_its_schema_is_refused(funding, index):
+    import pandera.errors
+
+    from tbu_analysis.scenarios import schemas
+
+    result = compute(scenario("alternativ-1"), funding, index)
+    broken = result.projection.copy()
+    broken.loc[0, "end"] += 1.0  # start + drivers no longer give the end
+    with pytest.raises(pandera.errors.SchemaError, match="= end"):
+        schemas.checked(schemas.PROJECTION, broken)
+    unknown_group = result.bills.copy()
+    unknown_group.loc[0, "group"] = "staten"
+    with pytest.raises(pandera.errors.SchemaError):
+        schemas.checked(schemas.BILLS, unknown_group)
+
+
+# --- key against key --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def alt1_against_alt2(funding, index):
+    from tbu_analysis.scenarios import comparison
+
+    return comparison.for_scenario(compute(scenario("baseline"), funding, index), funding, index)
+
+
+def test_alternative_2_moves_16_6_mnok_in_2026_from_the_municipalities_to_the_rhf(
+        alt1_against_alt2):
+    whole = alt1_against_alt2["kostnad"]
+    assert whole.first_name.startswith("Alternativ 1") and whole.second_name.startswith(
+        "Alternativ 2")
+    # Kjernejournal 136 × 10 % + HelseID's share of «Grunndata og HelseID» 115 × 31/117,8 × 10 %
+    expected = 136 * 0.1 + 115 * (31 / 117.8) * 0.1
+    assert whole.difference("kommuner", 2026) == pytest.approx(-expected)
+    assert whole.difference("rhf", 2026) == pytest.approx(expected)
+    assert round(expected, 1) == 16.6
+    assert whole.difference("apotek", 2026) == 0  # 11 % of E-resept under both keys
+    kj = whole.frame.query("unit == 'Kjernejournal' and group == 'kommuner' and year == 2026")
+    assert kj["first_mnok"].iloc[0] == pytest.approx(68.0)
+    assert kj["second_mnok"].iloc[0] == pytest.approx(54.4)
+    assert kj["difference_pct"].iloc[0] == pytest.approx(-20.0)
+
+
+def test_on_the_growth_the_keys_differ_by_a_tenth_of_kjernejournal_and_helseids_growth(
+        alt1_against_alt2):
+    growth = alt1_against_alt2["vekst"]
+    # Kjernejournal 93 → 136; Grunndata og HelseID 118 → 115 (HelseID weight 31/117,8)
+    expected = (136 - 93) * 0.1 + (115 - 118) * (31 / 117.8) * 0.1
+    assert growth.difference("rhf", 2026) == pytest.approx(expected)
+    assert growth.basis_label == "nøkkelen brukt på veksten fra året før"
+    assert 2023 not in set(growth.frame["year"])  # no growth into the data's first year
+
+
+def test_the_key_comparison_tables_say_their_base(alt1_against_alt2):
+    from tbu_analysis.scenarios import tables
+
+    whole = alt1_against_alt2["kostnad"]
+    table = tables.key_comparison_table(whole)
+    assert list(table.columns) == ["Aktørgruppe", "År", "Alternativ 1", "Alternativ 2",
+                                   "Forskjell", "Forskjell (%)"]
+    assert "Øvrige aktører" not in set(table["Aktørgruppe"])  # pays nothing under either
+    by_unit = tables.key_comparison_by_unit_table(whole, 2026)
+    row = by_unit[(by_unit["Løsning"] == "Kjernejournal") & (by_unit["Aktørgruppe"] == "Kommuner")]
+    assert row["Forskjell"].iloc[0] == pytest.approx(-13.6)
+    text = tables.key_basis_markdown(alt1_against_alt2, 2026)
+    assert "hele kostnaden: −16,6" in text and "veksten fra året før: −4,2" in text
+    assert "ikke oppgitt i kilden" in text and "1,1 MNOK" in text
+
+
+def test_the_workbook_holds_the_tables_and_is_byte_identical_on_a_rerun(
+        funding, index, alt1_against_alt2, tmp_path):
+    import openpyxl
+
+    from tbu_analysis.scenarios import tables
+
+    result = alt1_against_alt2["kostnad"].first
+    sheets = tables.export_tables(result, alt1_against_alt2)
+    first = tables.write_workbook(sheets, tmp_path / "a.xlsx").read_bytes()
+    again = tables.write_workbook(tables.export_tables(result, alt1_against_alt2),
+                                  tmp_path / "b.xlsx").read_bytes()
+    assert first == again
+    book = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    assert {"Regning", "Nøkler – kostnad", "Nøkler – vekst", "Forutsetninger"} <= set(
+        book.sheetnames)
+    rows = list(book["Nøkler – kostnad"].values)
+    header = rows[0]
+    kj = next(r for r in rows if r[1] == "Kjernejournal" and r[2] == "Kommuner" and r[3] == 2026)
+    assert kj[header.index("Alternativ 2")] == pytest.approx(54.4)
+    csvs = tables.write_csv_files(sheets, tmp_path, "alt1")
+    assert (tmp_path / "alt1-regning.csv") in csvs
+    assert "Kommuner" in (tmp_path / "alt1-regning.csv").read_text(encoding="utf-8")
+
+
+def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from tbu_analysis import cli
+    from tbu_analysis.reports import execute
+
+    for name in ("data/raw", "scenarios"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["clean", "--round", "2024-host"]) == 0
+
+    def fake_pdf(path, round_id, root, notebooks, log):  # the notebook run is tested elsewhere
+        pdf = root / "reports" / "scenarios" / f"{path.stem}.pdf"
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        pdf.write_bytes(b"%PDF")
+        return pdf
+
+    monkeypatch.setattr(execute, "run_scenario", fake_pdf)
+    assert cli.main(["scenario", "scenarios/alternativ-2.yml"]) == 0
+    workbook = tmp_path / "reports" / "scenarios" / "alternativ-2.xlsx"
+    assert workbook.is_file() and "alternativ-2.xlsx" in capsys.readouterr().out
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(workbook)["Nøkler – kostnad"].values)
+    kj = next(r for r in rows if r[1] == "Kjernejournal" and r[2] == "Kommuner" and r[3] == 2026)
+    assert kj[rows[0].index("Alternativ 2")] == pytest.approx(54.4)
+
+
+# --- placeholders are not results -------------------------------------------------------------
+
+
+def test_amounts_moved_with_placeholder_rates_are_marked(funding, index):
+    from tbu_analysis.scenarios import tables
+
+    base = scenario("baseline")
+    assert base.index_placeholder and base.deflator.placeholder
+    fixed = compute(base, funding, index)
+    assert fixed.placeholder_years == ()  # 2024 kroner: no placeholder rate is used
+    current = compute(replace(base, price_basis=CURRENT), funding, index)
+    assert current.placeholder_years == (2025, 2026, 2027, 2028)  # 2024→2025 is a placeholder
+    headings = list(tables.bills_table(current).columns)
+    assert headings == ["Aktørgruppe", "2023", "2024", "2025*", "2026*", "2027*", "2028*"]
+    assert any("merket med *" in note and "2025–2028" in note for note in current.notes)
+    deflator = tables.deflator_table(current)
+    assert set(deflator.loc[deflator["År"] > 2025, "Satser"]) == {"plassholder"}
+    sourced = compute(replace(base, price_basis=CURRENT, index_placeholder=False,
+                              deflator=replace(base.deflator, placeholder=False)),
+                      funding, index)
+    assert sourced.placeholder_years == ()
+    assert "Satser" not in tables.deflator_table(sourced).columns
+
+
+def test_the_assumptions_name_the_keys_base_and_the_placeholders(funding, index):
+    from tbu_analysis.scenarios import tables
+
+    table = tables.assumptions_table(compute(scenario("baseline"), funding, index))
+    rows = table.set_index("Forutsetning")
+    assert rows.loc["Grunnlag for nøkkelen", "Verdi"] == "ikke oppgitt i kilden"
+    assert "1,1 MNOK" in rows.loc["Grunnlag for nøkkelen", "Kilde"]
+    assert rows.loc["Indeks (satser i scenarioet)", "Verdi"].endswith("(plassholder, uten kilde)")
+    assert rows.loc["Deflator", "Verdi"].endswith("(plassholder, uten kilde)")

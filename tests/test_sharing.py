@@ -13,6 +13,7 @@ from tbu_analysis.scenarios.keys import (
     GROUPS,
     UNALLOCATED,
     Allocation,
+    KeyBase,
     allocation_for,
     load_key_set,
     load_key_sets,
@@ -28,10 +29,30 @@ def key_sets():
     return load_key_sets(KEY_SETS)
 
 
-def test_every_shipped_key_set_has_source_and_date(key_sets):
+def test_every_shipped_key_set_stands_on_a_document_in_the_sources(key_sets):
     assert {"alternativ-1", "alternativ-2", "gjeldende-modell"} <= set(key_sets)
-    for key_set in key_sets.values():
-        assert key_set.source and key_set.date
+    used = {k: v for k, v in key_sets.items() if not v.template}
+    assert set(used) == {"alternativ-1", "alternativ-2"}
+    for key_set in used.values():
+        assert "001_26607bd423ebb788.txt" in key_set.source and key_set.date == "2021-04-21"
+    assert load_key_sets(KEY_SETS, templates=False).keys() == used.keys()
+
+
+def test_the_present_model_is_a_template_with_every_share_unknown(key_sets):
+    template = key_sets["gjeldende-modell"]
+    assert template.template and template.date == "ukjent"
+    for entries in template.units.values():
+        for entry in entries:
+            assert set(entry.shares.values()) == {None}
+
+
+def test_the_keys_say_which_base_the_source_gives(key_sets):
+    for name in ("alternativ-1", "alternativ-2"):
+        key_set = key_sets[name]
+        assert key_set.base == KeyBase.UNSTATED  # «fordeling av kostnadene»: base not said
+        assert "1,1 MNOK" in key_set.base_note and "87,8 MNOK" in key_set.base_note
+        e_resept = key_set.units["E-resept"][0]
+        assert e_resept.base == KeyBase.COST and e_resept.shares["apotek"] == 11
 
 
 def test_alternative_1_is_50_50_with_pharmacies_paying_11_pct_of_e_resept(key_sets):
@@ -54,24 +75,12 @@ def test_alternative_2_weights_helseid_inside_its_unit_by_tabell_8(key_sets):
     assert earlier["kommuner"] == pytest.approx((27 * 40 + 90.6 * 50) / 117.6)
 
 
-def test_present_model_records_what_is_unknown(key_sets):
-    now = key_sets["gjeldende-modell"]
-    kj_2025 = allocation_for(now, "Kjernejournal", 2025)
-    assert kj_2025.shares["kommuner"] is None and kj_2025.shares["rhf"] is None
-    assert "ukjent" in kj_2025.reason
-    assert allocation_for(now, "Kjernejournal", 2026).shares["rhf"] == 50
-    thirds = allocation_for(now, "Helsenettet (ekskl. VKP)", 2025).shares
-    assert sum(thirds.values()) == pytest.approx(100)
-    assert thirds["kommuner"] == thirds["rhf"] == thirds["ovrige"]
-    for unit in ("Helsenorge", "E-resept", "Velferdsteknologisk knutepunkt (VKP)"):
-        assert set(allocation_for(now, unit, 2025).shares.values()) == {None}
-    assert "mangler" in allocation_for(now, "Helsenorge", 2024).reason
-
-
-def test_extending_the_last_year_is_a_choice(key_sets):
-    now = key_sets["gjeldende-modell"]
-    assert allocation_for(now, "Kjernejournal", 2027).reason
-    carried = allocation_for(now, "Kjernejournal", 2027, extend_last_year=True)
+def test_extending_the_last_year_is_a_choice(tmp_path):
+    key_set = load_key_set(_write(tmp_path, "  Kjernejournal:\n    2025-2026: {kommuner: 50, "
+                                  "rhf: 50, apotek: 0, ovrige: 0}\n"))
+    assert allocation_for(key_set, "Kjernejournal", 2027).reason
+    assert "mangler" in allocation_for(key_set, "Kjernejournal", 2024).reason
+    carried = allocation_for(key_set, "Kjernejournal", 2027, extend_last_year=True)
     assert carried.shares["rhf"] == 50 and carried.carried_from == 2026
 
 
@@ -154,3 +163,35 @@ def test_rest_and_fractions(tmp_path):
     shares = load_key_set(path).units["Kjernejournal"][0].shares
     assert shares["kommuner"] == pytest.approx(100 - 100 / 3 - 11.5)
     assert shares["apotek"] == 11.5
+
+
+def test_a_non_mapping_key_file_is_refused(tmp_path):
+    path = tmp_path / "liste.yaml"
+    path.write_text("- kommuner\n- rhf\n", encoding="utf-8")
+    with pytest.raises(InputError, match="må være en tabell") as caught:
+        load_key_set(path)
+    assert caught.value.path == path
+
+
+@pytest.mark.parametrize(("head", "key", "message"), [
+    ("name: Test\nsource: test\ndate: i fjor\n", "date", "ÅÅÅÅ-MM-DD"),
+    ("name: Test\nsource: test\ndate: 2024-01-01\nbase: alt\n", "base",
+     "tillatt: 'vekst', 'kostnad', 'ukjent'"),
+    ("name: Test\ndate: 2024-01-01\n", "source", "mangler"),
+])
+def test_every_bad_top_level_value_is_refused_with_key(tmp_path, head, key, message):
+    path = tmp_path / "nokkel.yaml"
+    path.write_text(head + "units:\n  Kjernejournal:\n    alle: {kommuner: 50, rhf: 50, "
+                    "apotek: 0, ovrige: 0}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_key_set(path)
+    assert caught.value.key == key, str(caught.value)
+    assert message in caught.value.message, str(caught.value)
+
+
+def test_a_year_out_of_bounds_is_refused(tmp_path):
+    path = _write(tmp_path, "  Kjernejournal:\n    20255: {kommuner: 50, rhf: 50, apotek: 0, "
+                  "ovrige: 0}\n")
+    with pytest.raises(InputError, match="mellom 1990 og 2100") as caught:
+        load_key_set(path)
+    assert caught.value.line == 6

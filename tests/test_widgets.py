@@ -8,13 +8,10 @@ import pandas as pd
 import pytest
 
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.scenarios.explorer import (
-    ScenarioExplorer,
-    bills_table,
-    deflator_table,
-    shares_table,
-)
-from tbu_analysis.scenarios.scenario import compute, load_scenario
+from tbu_analysis.scenarios.explorer import ScenarioExplorer
+from tbu_analysis.scenarios.files import load_scenario
+from tbu_analysis.scenarios.projection import compute
+from tbu_analysis.scenarios.tables import bills_table, deflator_table, shares_table
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
@@ -34,14 +31,16 @@ def cell(result, group: str, year: int, unit: str | None = None) -> float:
     return float(frame.loc[mask, "value_mnok"].sum())
 
 
-def test_choosing_alternative_1_recomputes_the_bills(explorer):
-    assert cell(explorer.result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
-    explorer.key_set.value = "alternativ-1"
+def test_choosing_alternative_2_recomputes_the_bills(explorer):
+    assert cell(explorer.result, "kommuner", 2025, "Kjernejournal") == pytest.approx(46.5)
+    assert set(dict(explorer.key_set.options).values()) == {"alternativ-1", "alternativ-2"}
+    explorer.key_set.value = "alternativ-2"
     assert explorer.error is None
-    assert cell(explorer.result, "rhf", 2025, "Kjernejournal") == pytest.approx(46.5)
+    assert cell(explorer.result, "kommuner", 2025, "Kjernejournal") == pytest.approx(37.2)
+    assert cell(explorer.result, "rhf", 2025, "Kjernejournal") == pytest.approx(55.8)
     assert cell(explorer.result, "apotek", 2025, "E-resept") == pytest.approx(21.12)
     assert cell(explorer.result, "ikke_fordelt", 2025) == pytest.approx(0)
-    assert "Kommuner" in explorer.bills_view.value and "516,4" in explorer.bills_view.value
+    assert "Kommuner" in explorer.bills_view.value
 
 
 def test_the_index_slider_restates_2023(explorer):
@@ -59,7 +58,26 @@ def test_efficiency_and_volume_sliders_change_the_projection(explorer):
     assert rows.loc[("Helsenorge", 2028), "end"] == pytest.approx(374 * 1.02**2)
 
 
-def test_filling_the_unknown_kjernejournal_2025_side(explorer):
+@pytest.fixture
+def unknown_explorer(baseline_funding, tmp_path) -> ScenarioExplorer:
+    """An explorer on a key with Kjernejournal 2025 unknown (no shipped key has one)."""
+    from test_scenarios import UNKNOWN_KJ_2025
+
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "ukjent-kj.yaml").write_text(UNKNOWN_KJ_2025, encoding="utf-8")
+    (keys / "alternativ-2.yaml").write_bytes((KEY_SETS / "alternativ-2.yaml").read_bytes())
+    path = tmp_path / "ukjent.yml"
+    path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
+        "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n"), encoding="utf-8")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    return ScenarioExplorer(baseline_funding, index, load_scenario(path, key_set_dir=keys),
+                            chart=False)
+
+
+def test_filling_the_unknown_kjernejournal_2025_side(unknown_explorer):
+    explorer = unknown_explorer
+    assert cell(explorer.result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
     options = dict(explorer.unknown_cell.options)
     explorer.unknown_cell.value = options["Kjernejournal 2025: RHF"]
     explorer.unknown_value.value = "55"
@@ -71,7 +89,8 @@ def test_filling_the_unknown_kjernejournal_2025_side(explorer):
     assert cell(explorer.result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
 
 
-def test_bad_input_shows_a_message_and_no_tables(explorer):
+def test_bad_input_shows_a_message_and_no_tables(unknown_explorer):
+    explorer = unknown_explorer
     explorer.unknown_value.value = "155"
     assert explorer.error is not None and explorer.result is None
     assert "0 og 100" in explorer.message.value
@@ -100,3 +119,171 @@ def test_views_are_tables_the_notebook_can_show(explorer):
     assert bills.set_index("Aktørgruppe").loc["Sum", "2026"] == pytest.approx(1076)
     assert not deflator_table(explorer.result).empty
     assert "Kommuner" in shares_table(explorer.result).columns
+
+
+def test_the_explorers_frames_keep_the_scenario_schemas(explorer):
+    from tbu_analysis.scenarios import schemas
+
+    explorer.key_set.value = "alternativ-2"
+    explorer.volume.value = 2.0
+    result = explorer.result
+    for schema, frame in [(schemas.PROJECTION, result.projection), (schemas.BILLS, result.bills),
+                          (schemas.BILLS_BY_UNIT, result.bills_by_unit),
+                          (schemas.VERSUS_BASELINE, result.versus_baseline),
+                          (schemas.DEFLATED, result.deflated)]:
+        schemas.checked(schema, frame)
+
+
+def test_saving_an_untouched_explorer_gives_the_file_that_was_loaded(explorer, tmp_path):
+    target = tmp_path / "uendret.yml"
+    assert explorer.save(target) == target
+    assert target.read_bytes() == (ROOT / "scenarios" / "baseline.yml").read_bytes()
+
+
+def test_a_changed_value_records_its_new_source_and_loads_back(baseline_funding, tmp_path):
+    import datetime as dt
+
+    import yaml
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
+                                today=dt.date(2026, 1, 2))
+    explorer.volume.value = 0.1 + 0.2  # 0.30000000000000004 from a slider's arithmetic
+    explorer.key_set.value = "alternativ-2"
+    target = explorer.save(tmp_path / "endret.yml")
+    saved = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert saved["growth"]["volume_pct"] == 0.3
+    assert saved["growth"]["source"] == "endret i utforskeren, 2026-01-02"
+    assert saved["index"]["source"] == scenario.index_source  # untouched: old source kept
+    assert "Fordelingen endret i utforskeren, 2026-01-02." in saved["description"]
+    again = ScenarioExplorer(baseline_funding, index,
+                             load_scenario(target, key_set_dir=KEY_SETS), chart=False)
+    assert again.key_set.value == "alternativ-2"
+    pd.testing.assert_frame_equal(again.result.bills, explorer.result.bills)
+
+
+def test_saved_scenarios_go_to_the_users_folder_outside_the_repository(
+        baseline_funding, tmp_path, monkeypatch):
+    monkeypatch.setenv("TBU_SCENARIO_DIR", str(tmp_path / "mine"))
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False)
+    assert Path(explorer.save_path.value) == tmp_path / "mine" / "baseline-eget.yml"
+    explorer.save_button.click()
+    assert (tmp_path / "mine" / "baseline-eget.yml").is_file()
+    assert not (ROOT / "scenarios" / "baseline-eget.yml").exists()
+
+
+def test_the_explorers_tables_export_to_excel_and_csv(explorer, tmp_path):
+    import openpyxl
+
+    explorer.save_path.value = str(tmp_path / "mitt.yml")
+    explorer.key_set.value = "alternativ-2"
+    explorer.export_button.click()
+    book = openpyxl.load_workbook(tmp_path / "mitt.xlsx")
+    rows = list(book["Regning"].values)
+    kommuner = next(r for r in rows if r[0] == "Kommuner")
+    assert kommuner[rows[0].index("2025")] == pytest.approx(504.034737)
+    assert (tmp_path / "mitt-regning.csv").is_file() and "Eksportert" in \
+        explorer.save_status.value
+
+
+def test_controls_without_effect_are_disabled_with_the_reason(explorer):
+    assert not explorer.index_rates[2023].disabled  # restates 2023 into 2024 kroner
+    assert explorer.index_rates[2024].disabled and explorer.index_rates[2026].disabled
+    assert explorer.investment_share.disabled  # the baseline has no investments
+    assert "løpende kroner" in explorer.disabled_help.value
+    assert "growth.investments.items" in explorer.disabled_help.value
+    explorer.price_basis.value = "lopende"
+    assert not explorer.index_rates[2024].disabled
+    assert "løpende kroner" not in explorer.disabled_help.value
+
+
+def test_readouts_are_norwegian_numbers(explorer):
+    explorer.index_rates[2023].value = 4.121
+    assert explorer.readouts[explorer.index_rates[2023]].value == "4,121"
+    explorer.volume.value = -1.5
+    assert explorer.readouts[explorer.volume].value == "\u22121,5"
+    assert "padding" in explorer.bills_view.value
+
+
+def test_a_hidden_tab_is_drawn_when_it_is_opened(explorer):
+    explorer.key_set.value = "alternativ-2"
+    assert "Kommuner" in explorer.bills_view.value
+    assert explorer.totals_view.value == ""  # not drawn until opened
+    explorer.tabs.selected_index = 1
+    assert "Kjernejournal" in explorer.totals_view.value and "1\u00a0076" in \
+        explorer.totals_view.value
+
+
+def test_the_bars_show_each_groups_bill_in_norwegian_numbers(baseline_funding):
+    from tbu_analysis.scenarios.explorer import bills_bars_html
+
+    scenario = load_scenario(ROOT / "scenarios" / "alternativ-2.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    bars = bills_bars_html(compute(scenario, baseline_funding, index))
+    assert "Kommuner" in bars and "504,0" in bars and "Ikke fordelt" not in bars
+
+
+def test_investments_and_additions_can_be_added_and_saved(baseline_funding, tmp_path):
+    import datetime as dt
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
+                                today=dt.date(2026, 1, 2))
+    before = explorer.result.projection.set_index(["unit", "year"])
+    explorer.item_unit.value, explorer.item_year.value = "Helsenorge", 2027
+    explorer.item_mnok.value = "100"
+    explorer.add_item()
+    assert not explorer.investment_share.disabled  # now there is an investment
+    explorer.item_kind.value = "addition"
+    explorer.item_unit.value, explorer.item_year.value = "Kjernejournal", 2027
+    explorer.item_mnok.value = "13,0"
+    explorer.item_add.click()
+    rows = explorer.result.projection.set_index(["unit", "year"])
+    assert rows.loc[("Helsenorge", 2028), "investments"] == pytest.approx(20)  # 20 % a year on
+    assert rows.loc[("Kjernejournal", 2027), "additions"] == pytest.approx(13)
+    assert rows.loc[("Kjernejournal", 2027), "end"] == pytest.approx(
+        before.loc[("Kjernejournal", 2027), "end"] + 13)
+    target = explorer.save(tmp_path / "med-tillegg.yml")
+    saved = load_scenario(target, key_set_dir=KEY_SETS)
+    assert saved.investments[0].source == "endret i utforskeren, 2026-01-02"
+    assert (saved.additions[0].unit, saved.additions[0].mnok) == ("Kjernejournal", 13.0)
+    explorer.item_mnok.value = "tretten"
+    explorer.add_item()
+    assert explorer.error is not None and "tretten" in explorer.message.value
+    explorer.clear_items()
+    assert explorer.error is None
+    assert explorer.result.projection.set_index(["unit", "year"]).loc[
+        ("Kjernejournal", 2027), "additions"] == 0
+
+
+def test_the_explorer_sets_its_key_against_another(explorer):
+    assert explorer.compare_with.value == "alternativ-2"  # the file's sharing.compare_with
+    explorer.tabs.selected_index = 4
+    view = explorer.keys_view.value
+    assert "Alternativ 2 mot Alternativ 1, nøkkelen brukt på hele kostnaden" in view
+    assert "\u221216,6" in view and "ikke oppgitt i kilden" in view
+    explorer.compare_with.value = "alternativ-1"  # the same key: no difference
+    assert "hele kostnaden: 0,0" in explorer.keys_view.value
+
+
+def test_a_custom_key_for_one_solution_is_used_saved_and_loaded_back(explorer, tmp_path):
+    explorer.share_unit.value, explorer.share_from.value = "Kjernejournal", 2025
+    for group, value in {"kommuner": "30", "rhf": "60", "apotek": "0", "ovrige": "10"}.items():
+        explorer.share_boxes[group].value = value
+    explorer.share_apply.click()
+    assert explorer.error is None
+    assert cell(explorer.result, "kommuner", 2026, "Kjernejournal") == pytest.approx(0.3 * 136)
+    assert cell(explorer.result, "ovrige", 2026, "Kjernejournal") == pytest.approx(13.6)
+    assert cell(explorer.result, "kommuner", 2024, "Kjernejournal") == pytest.approx(65)  # key
+    saved = load_scenario(explorer.save(tmp_path / "egen.yml"), key_set_dir=KEY_SETS)
+    again = compute(saved, explorer.baseline_funding, explorer.index)
+    pd.testing.assert_frame_equal(again.bills, explorer.result.bills)
+    explorer.share_boxes["ovrige"].value = "0"  # now 90 %
+    explorer.share_apply.click()
+    assert explorer.error is not None and "summerer ikke til 100 %" in explorer.message.value
+    explorer.clear_shares()
+    assert cell(explorer.result, "kommuner", 2026, "Kjernejournal") == pytest.approx(68)

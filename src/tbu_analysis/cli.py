@@ -1,16 +1,25 @@
-"""Command line: `tbu clean|analyse|report ...`. Bad input ends in one message, exit 2."""
+"""Command line: `tbu clean|analyse|report|scenario ...`.
+
+Bad input, or an output the system will not let us write (a read-only folder, a full disk),
+ends in one message and exit code 2; nothing is half-written. `clean` and `analyse` are the
+producers of ``data/processed/<round>/``; `report` writes ``reports/<round>/``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
+from tbu_analysis.common.atomic import WriteError
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.config import discover_rounds, project_root, round_paths
 
 
 def _rounds(selected: str | None) -> list[str]:
-    return [selected] if selected else discover_rounds()
+    """The round asked for, or every round when none is given (``--round ""`` is an error,
+    not "every round")."""
+    return [selected] if selected is not None else discover_rounds()
 
 
 def cmd_clean(args: argparse.Namespace) -> None:
@@ -37,31 +46,53 @@ def _rates(values: list[str] | None) -> dict[int, float]:
     return rates
 
 
+def _summary(round_id: str, reconciliation, folder: str) -> str:
+    counts = reconciliation["status"].value_counts().to_dict()
+    return (f"{round_id}: {len(reconciliation)} kontroller — "
+            f"{counts.get('ok', 0)} stemmer, {counts.get('rounding', 0)} avrunding, "
+            f"{counts.get('discrepancy', 0)} avvik → {folder}")
+
+
 def cmd_analyse(args: argparse.Namespace) -> None:
     from tbu_analysis.analysis.analyse import analyse, write_analysis
 
     for round_id in _rounds(args.round):
         paths = round_paths(round_id, project_root())
-        result = analyse(paths, _rates(args.index), args.price_year)
+        rates = _rates(args.index)
+        result = analyse(paths, rates, args.price_year)
         write_analysis(paths, result)
-        counts = result.reconciliation["status"].value_counts().to_dict()
-        print(f"{round_id}: {len(result.reconciliation)} kontroller — "
-              f"{counts.get('ok', 0)} stemmer, {counts.get('rounding', 0)} avrunding, "
-              f"{counts.get('discrepancy', 0)} avvik → {paths.processed.relative_to(paths.root)}")
+        folder = paths.analysis_dir(rates, args.price_year).relative_to(paths.root)
+        print(_summary(round_id, result.reconciliation, str(folder)))
+
+
+def _progress(round_id: str):
+    """A line per notebook and PDF as it finishes, with its time (Norwegian numbers)."""
+    from tbu_analysis.common.formatting import format_number
+
+    def show(label: str, seconds: float) -> None:
+        print(f"  {round_id}: {label} ({format_number(seconds, 1)} s)", flush=True)
+
+    return show
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from tbu_analysis.reports.execute import RunLog, run_round
+    from tbu_analysis.rounds.pipeline import prepare_round, publish_round_data
 
     root = project_root()
+    rates = _rates(args.index)
+    selected = [round_paths(r, root) for r in _rounds(args.round)]
+    if not args.data_ready:
+        # Every input of every round is checked before anything is written.
+        prepared = [prepare_round(paths, rates) for paths in selected]
+        for paths, data in zip(selected, prepared, strict=True):
+            publish_round_data(paths, data)
     failed = False
-    for round_id in _rounds(args.round):
-        paths = round_paths(round_id, root)
-        log = RunLog()
-        pdfs = run_round(paths, root / "notebooks", log, _rates(args.index))
-        for label, seconds in log.timings if args.timings else []:
-            print(f"  {seconds:6.2f} s  {label}")
-        print(f"{round_id}: {len(pdfs)} PDF-er i {paths.reports.relative_to(root)}"
+    for paths in selected:
+        log = RunLog(on_step=None if args.quiet else _progress(paths.round_id))
+        pdfs = run_round(paths, root / "notebooks", log, rates)
+        print(f"{paths.round_id}: {len(pdfs)} PDF-er i "
+              f"{paths.reports_dir(rates).relative_to(root)}"
               + (f", {len(log.failures)} notatbøker feilet" if log.failures else ""))
         failed = failed or bool(log.failures)
     return 1 if failed else 0
@@ -70,23 +101,24 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_scenario(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from tbu_analysis.config import latest_round
     from tbu_analysis.reports.execute import RunLog, run_scenario
+    from tbu_analysis.scenarios.export import write_scenario_workbook
+    from tbu_analysis.scenarios.files import check_against_round
 
     root = project_root()
-    rounds = discover_rounds(root)
-    if args.round is None and len(rounds) != 1:
-        raise InputError("velg runden med --round (fant: "
-                         f"{', '.join(rounds) or 'ingen'} under data/raw)")
-    round_id = args.round or rounds[0]
-    round_paths(round_id, root)
+    round_id = args.round if args.round is not None else latest_round(root)
+    paths = round_paths(round_id, root)
     path = Path(args.scenario)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
+    scenario = check_against_round(path, paths)
     log = RunLog()
     pdf = run_scenario(path, round_id, root, root / "notebooks", log)
     if pdf is None:
         return 1
-    print(f"{path}: {pdf.relative_to(root)}")
+    workbook = write_scenario_workbook(scenario, paths, pdf.with_suffix(".xlsx"))
+    print(f"{path}: {pdf.relative_to(root)}, {workbook.relative_to(root)}")
     return 0
 
 
@@ -99,29 +131,49 @@ def build_parser() -> argparse.ArgumentParser:
     analyse = sub.add_parser("analyse", help="indeksjustering, vekst og avstemming")
     analyse.add_argument("--round", help="runde-id (standard: alle)")
     analyse.add_argument("--index", action="append", metavar="ÅR=SATS",
-                         help="overstyr indekssatsen for et år, f.eks. 2023=5")
+                         help="overstyr indekssatsen for et år, f.eks. 2023=5 (skrives til "
+                              "en egen mappe, f.eks. data/processed/<runde>/indeks-2023-5)")
     analyse.add_argument("--price-year", type=int, help="prisnivå for faste kroner")
     analyse.set_defaults(func=cmd_analyse)
     report = sub.add_parser("report", help="kjør notatbøkene og lag PDF-rapportene")
     report.add_argument("--round", help="runde-id (standard: alle)")
-    report.add_argument("--index", action="append", metavar="ÅR=SATS")
-    report.add_argument("--timings", action="store_true", help="skriv tiden for hvert steg")
+    report.add_argument("--index", action="append", metavar="ÅR=SATS",
+                        help="overstyr indekssatsen (rapportene får en egen mappe)")
+    report.add_argument("--data-ready", action="store_true",
+                        help="data/processed er allerede oppdatert (make har kjørt clean og "
+                             "analyse); ellers renses og analyseres runden først")
+    report.add_argument("--quiet", action="store_true",
+                        help="ingen linje per notatbok og PDF underveis")
     report.set_defaults(func=cmd_report)
     scenario = sub.add_parser("scenario", help="kjør et scenario og lag PDF mot grunnlaget")
     scenario.add_argument("scenario", help="scenariofil, f.eks. scenarios/alternativ-2.yml")
-    scenario.add_argument("--round", help="runde-id (kan utelates når det finnes én runde)")
+    scenario.add_argument("--round", help="runde-id (standard: den nyeste runden etter "
+                          "manifestets år og sesong)")
     scenario.set_defaults(func=cmd_scenario)
     return parser
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM unwinds like Ctrl-C: the kernel and the PDF workers are stopped and nothing
+    staged is published."""
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.func(args) or 0)
-    except InputError as error:
+    except (InputError, WriteError) as error:
         print(f"feil: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a file the system refused outside the project's writers
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"feil: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,21 @@
-"""Every path the project knows, and which round ids are safe to use as paths."""
+"""Every path the project knows, which round ids are safe to use as paths, and which round
+is the latest."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from tbu_analysis.common.errors import InputError
 
-_ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# Letters (Norwegian æøå included), digits, - and _: a round id is a folder name and a make
+# target, so no "/", "..", spaces or shell characters.
+_ROUND_ID = re.compile(r"^[0-9A-Za-zÆØÅæøå][0-9A-Za-zÆØÅæøå_-]*$")
+# The seasons a round can be from, in the order they come within a year.
+SEASON_ORDER = {"vår": 0, "høst": 1}
 
 
 def project_root(start: str | Path | None = None) -> Path:
@@ -22,11 +29,30 @@ def project_root(start: str | Path | None = None) -> Path:
 
 
 def validate_round_id(round_id: str) -> str:
+    """The round id in NFC form (``2025-vår`` typed on any system names one folder)."""
+    if isinstance(round_id, str):
+        round_id = unicodedata.normalize("NFC", round_id)
     if not isinstance(round_id, str) or not _ROUND_ID.match(round_id) or ".." in round_id:
         raise InputError(
-            "ugyldig runde-id (bare bokstaver, tall, - og _; ikke / eller ..)", text=str(round_id)
+            "ugyldig runde-id (bare bokstaver med æøå, tall, - og _; ikke tom, / eller ..)",
+            text=str(round_id),
         )
     return round_id
+
+
+def rates_folder_name(index_rates: Mapping[int, float] | None,
+                      price_year: int | None = None) -> str | None:
+    """The folder a run with other index rates (or another price year) writes to, named by
+    them (``indeks-2023-5``, ``indeks-2023-4,5+2024-3``, ``prisniva-2025``); ``None`` for the
+    shipped rates, whose outputs are the round's own."""
+    parts = []
+    if index_rates:
+        parts.append("indeks-" + "+".join(
+            f"{int(year)}-{float(rate):g}".replace(".", ",")
+            for year, rate in sorted(index_rates.items())))
+    if price_year is not None:
+        parts.append(f"prisniva-{int(price_year)}")
+    return "_".join(parts) or None
 
 
 @dataclass(frozen=True)
@@ -130,9 +156,21 @@ class RoundPaths:
     def figures(self) -> Path:
         return self.processed / "figures.csv"
 
+    def analysis_dir(self, index_rates: Mapping[int, float] | None = None,
+                     price_year: int | None = None) -> Path:
+        """Where the analysis goes: the round's folder for the shipped index, else a subfolder
+        named by the rates, so another index never overwrites the default outputs."""
+        name = rates_folder_name(index_rates, price_year)
+        return self.processed / name if name else self.processed
+
+    def reports_dir(self, index_rates: Mapping[int, float] | None = None) -> Path:
+        """Where the PDFs go: as ``analysis_dir``, for the reports."""
+        name = rates_folder_name(index_rates)
+        return self.reports / name if name else self.reports
+
 
 def round_paths(round_id: str, root: str | Path | None = None) -> RoundPaths:
-    validate_round_id(round_id)
+    round_id = validate_round_id(round_id)
     paths = RoundPaths(Path(root) if root is not None else project_root(), round_id)
     if not paths.raw.is_dir():
         raise InputError("runden finnes ikke under data/raw", path=paths.raw, text=round_id)
@@ -141,4 +179,36 @@ def round_paths(round_id: str, root: str | Path | None = None) -> RoundPaths:
 
 def discover_rounds(root: str | Path | None = None) -> list[str]:
     """Every round in ``data/raw`` (a folder with a manifest)."""
-    return sorted(p.parent.name for p in project_paths(root).raw.glob("*/manifest.yaml"))
+    return sorted(unicodedata.normalize("NFC", p.parent.name)
+                  for p in project_paths(root).raw.glob("*/manifest.yaml"))
+
+
+def round_order(manifest_path: Path) -> tuple[int, int]:
+    """(year, season) of a round from its manifest: the ``year`` key if it has one, else the
+    year its ``label`` or ``title`` names; the ``season`` as in ``SEASON_ORDER``."""
+    from tbu_analysis.common.yamlio import load_yaml
+
+    raw = load_yaml(manifest_path)
+    if not isinstance(raw, dict):
+        raise InputError("manifestet må være en YAML-mapping", path=manifest_path)
+    season = str(raw.get("season", ""))
+    if season not in SEASON_ORDER:
+        raise InputError(f"season må være en av {', '.join(SEASON_ORDER)}",
+                         path=manifest_path, key="season", text=season)
+    year = raw.get("year")
+    if year is None:
+        found = re.findall(r"\b(\d{4})\b", f"{raw.get('label', '')} {raw.get('title', '')}")
+        if not found:
+            raise InputError("manifestet sier ikke hvilket år runden er fra (year, label "
+                             "eller title)", path=manifest_path, key="label")
+        year = found[0]
+    return int(year), SEASON_ORDER[season]
+
+
+def latest_round(root: str | Path | None = None) -> str:
+    """The newest round in ``data/raw`` by its manifest's year and season (not by name)."""
+    paths = project_paths(root)
+    rounds = discover_rounds(paths.root)
+    if not rounds:
+        raise InputError("fant ingen runde (data/raw/<runde>/manifest.yaml)", path=paths.raw)
+    return max(rounds, key=lambda r: (*round_order(paths.raw / r / "manifest.yaml"), r))

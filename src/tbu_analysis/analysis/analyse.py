@@ -1,9 +1,16 @@
-"""The analysis of one round: index adjustment, growth, drivers and reconciliation."""
+"""The analysis of one round: index adjustment, growth, drivers and reconciliation.
+
+In: the round's ``figures.csv`` (or the figures in memory), its manifest, claims, findings and
+the index. Out: ``levels.csv``, ``growth.csv``, ``drivers.csv``, ``reconciliation.csv``, the
+workbook and ``run.json`` (the index rates and price year the outputs were made with), in the
+round's folder for the shipped index and in a folder named by the rates otherwise.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +19,7 @@ from tbu_analysis.analysis import growth
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
 from tbu_analysis.common.inputs import read_text
-from tbu_analysis.common.store import write_csv, write_excel
+from tbu_analysis.common.store import OutputSet, Sheet, decimals_format, default_formats
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.schema import read_figures
@@ -28,6 +35,8 @@ class AnalysisResult:
     index: PriceIndex
     scenario_index: PriceIndex
     manifest: Manifest
+    index_rates: Mapping[int, float] = field(default_factory=dict)  # the run's overrides
+    price_year: int | None = None
 
 
 def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame | None:
@@ -53,24 +62,28 @@ _CACHE: dict[tuple, AnalysisResult] = {}
 
 
 def analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
-            price_year: int | None = None) -> AnalysisResult:
+            price_year: int | None = None, figures: pd.DataFrame | None = None
+            ) -> AnalysisResult:
     """Everything computed, nothing written: a failure leaves earlier outputs untouched.
 
-    Cached per process while the inputs are unchanged: the notebooks of one report run share
-    a kernel and so compute the analysis once.
+    ``figures`` (the cleaned figures in memory) replaces reading ``figures.csv``, so every
+    input of a round can be checked before the first file is written. Cached per process
+    while the inputs are unchanged: the notebooks of one report run share a kernel and so
+    compute the analysis once.
     """
     rates = {int(k): float(v) for k, v in (index_rates or {}).items()}
+    if figures is not None:
+        return _analyse(paths, rates, price_year, figures)
     key = (str(paths.root), paths.round_id, tuple(sorted(rates.items())), price_year,
            _inputs_signature(paths))
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = _analyse(paths, rates, price_year)
+        _CACHE[key] = _analyse(paths, rates, price_year, read_figures(paths.figures))
     return _CACHE[key]
 
 
 def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
-             price_year: int | None) -> AnalysisResult:
-    figures = read_figures(paths.figures)
+             price_year: int | None, figures: pd.DataFrame) -> AnalysisResult:
     manifest = load_manifest(paths.manifest)
     index = PriceIndex.from_csv(paths.index)
     scenario = index.with_rates(index_rates or {})
@@ -84,21 +97,100 @@ def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
         index=index,
         scenario_index=scenario,
         manifest=manifest,
+        index_rates=dict(index_rates or {}),
+        price_year=price_year,
     )
 
 
 def write_analysis(paths: RoundPaths, result: AnalysisResult) -> list[Path]:
-    out = paths.processed
-    written = [
-        write_csv(result.levels, out / "levels.csv"),
-        write_csv(result.growth, out / "growth.csv"),
-        write_csv(result.drivers, out / "drivers.csv"),
-        write_csv(result.reconciliation, out / "reconciliation.csv"),
-    ]
-    sheets = {"Tall": result.figures, "Nivåer": result.levels, "Vekst": result.growth,
-              "Drivere": result.drivers, "Avstemming": result.reconciliation}
+    """Publish the analysis into its folder (see ``RoundPaths.analysis_dir``) as one set."""
+    with OutputSet(paths.analysis_dir(result.index_rates, result.price_year)) as outputs:
+        stage_analysis(outputs, paths, result)
+        return outputs.publish()
+
+
+def stage_analysis(outputs: OutputSet, paths: RoundPaths, result: AnalysisResult) -> None:
+    outputs.add_csv("levels.csv", result.levels)
+    outputs.add_csv("growth.csv", result.growth)
+    outputs.add_csv("drivers.csv", result.drivers)
+    outputs.add_csv("reconciliation.csv", result.reconciliation)
+    outputs.add_excel(f"tbu-{paths.round_id}.xlsx", workbook_sheets(result))
+    outputs.add_bytes("run.json", run_record(paths, result))
+
+
+def index_used(result: AnalysisResult) -> pd.DataFrame:
+    """The rates the run used, year by year, and where each came from."""
+    rows = []
+    for year in sorted(result.scenario_index.rates):
+        overridden = year in result.index_rates
+        rows.append({"from_year": year, "to_year": year + 1,
+                     "rate_pct": float(result.scenario_index.rates[year]),
+                     "source": "overstyrt i kjøringen (--index)" if overridden
+                     else result.index.sources.get(year, "")})
+    return pd.DataFrame(rows, columns=["from_year", "to_year", "rate_pct", "source"])
+
+
+def run_record(paths: RoundPaths, result: AnalysisResult) -> bytes:
+    """``run.json``: the round, the index rates every output of the folder was made with
+    (shipped and overridden) and the price year."""
+    record = {
+        "round": paths.round_id,
+        "index_overrides": {str(y): r for y, r in sorted(result.index_rates.items())},
+        "index_rates": {str(y): float(r) for y, r in sorted(result.scenario_index.rates.items())},
+        "price_year": result.price_year,
+    }
+    return (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def workbook_sheets(result: AnalysisResult) -> dict[str, Sheet]:
+    """The workbook: the long tables with number formats by printed precision, the index the
+    run used, and one sheet per source table laid out as the source prints it."""
+    sheets = {
+        "Tall": _long(result.figures, {"value_mnok": "decimals", "value_pct": "decimals"}),
+        "Nivåer": _long(result.levels, {c: "decimals" for c in
+                                        ("value_mnok", "nominal", "fixed", "projected")}),
+        "Vekst": _long(result.growth),
+        "Drivere": _long(result.drivers),
+        "Avstemming": _long(result.reconciliation),
+        "Indeks": _long(index_used(result)),
+    }
     for table in result.manifest.tables:
-        sheets[f"{table.number} ({table.id})"] = result.figures[
-            result.figures["table"] == table.id]
-    written.append(write_excel(sheets, out / f"tbu-{paths.round_id}.xlsx"))
-    return written
+        sheets[f"{table.number} ({table.id})"] = printed_table(result.figures, table)
+    return sheets
+
+
+def _long(frame: pd.DataFrame, decimals_columns: Mapping[str, str] | None = None) -> Sheet:
+    present = {c: d for c, d in (decimals_columns or {}).items() if c in frame and d in frame}
+    return Sheet(frame, default_formats(frame, present))
+
+
+def printed_table(figures: pd.DataFrame, table) -> Sheet:
+    """One source table as printed: a row per printed row (in source order), the row label,
+    then a column per printed column with its header; each number with its printed decimals.
+    Blank cells of the source stay blank."""
+    rows = figures[figures["table"] == table.id]
+    columns = sorted(int(c) for c in rows["source_col"].unique())
+    headers = {c: _header(table, c) for c in columns}
+    for c in columns:  # two columns printed with one header stay two columns
+        if list(headers.values()).count(headers[c]) > 1:
+            headers[c] = f"{headers[c]} (kolonne {c})"
+    order = rows.groupby("source_row")["row_label"].first().sort_index()
+    values = pd.DataFrame(index=order.index, columns=columns, dtype=object)
+    formats = pd.DataFrame("", index=order.index, columns=columns)
+    for _, figure in rows.iterrows():
+        value = figure["value_mnok"] if pd.notna(figure["value_mnok"]) else figure["value_pct"]
+        values.loc[figure["source_row"], int(figure["source_col"])] = value
+        formats.loc[figure["source_row"], int(figure["source_col"])] = decimals_format(
+            figure["decimals"])
+    label_header = "Rad" if not table.solution else table.solution
+    frame = pd.concat([order.rename(label_header).to_frame(),
+                       values.rename(columns=headers)], axis=1).reset_index(drop=True)
+    cell_formats = pd.concat([pd.Series("", index=order.index, name=label_header).to_frame(),
+                              formats.rename(columns=headers)], axis=1).reset_index(drop=True)
+    return Sheet(frame, cell_formats)
+
+
+def _header(table, column: int) -> str:
+    spec = table.columns.get(column)
+    header = " ".join(str(getattr(spec, "header", "") or "").split()) if spec else ""
+    return header or f"Kolonne {column}"

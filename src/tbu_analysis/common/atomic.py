@@ -1,4 +1,8 @@
-"""Write files all-or-nothing: a failed run never leaves half-written output."""
+"""Write files all-or-nothing: a failed run never leaves half-written output.
+
+A write that the system refuses (a read-only folder, a full disk) becomes one ``WriteError``
+naming the file the project meant to write, never the temporary name beside it.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,41 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+class WriteError(Exception):
+    """An output could not be written; the CLI prints it as one line and exits 2."""
+
+    def __init__(self, path: str | Path, error: OSError) -> None:
+        self.path = Path(path)
+        self.reason = error.strerror or str(error)
+        super().__init__(f"{self.path}: kunne ikke skrive filen ({self.reason})")
+
+
+@contextmanager
+def writing(target: str | Path) -> Iterator[None]:
+    """Turn an ``OSError`` raised inside the block into a ``WriteError`` naming ``target``."""
+    try:
+        yield
+    except WriteError:
+        raise
+    except OSError as error:
+        raise WriteError(target, error) from error
+
+
 @contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    with writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=target.parent)
+        os.close(fd)
     tmp = Path(tmp_name)
-    os.chmod(tmp, 0o666 & ~_umask())
     try:
-        yield tmp
-        os.replace(tmp, target)
+        with writing(target):
+            os.chmod(tmp, 0o666 & ~_umask())
+            yield tmp
+            os.replace(tmp, target)
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -1,19 +1,30 @@
-"""Write processed outputs deterministically and atomically.
+"""Write processed outputs deterministically and atomically, and publish a folder's outputs
+together.
 
 A file whose new content equals the old is left alone, so reruns keep timestamps and `make`
-does not rebuild what depends on it.
+does not rebuild what depends on it. A run's outputs are first written to a staging folder
+beside their folder (``OutputSet``) and moved in at the end, so a kill, a full disk or a bad
+input half-way leaves the earlier set whole.
 """
 
 from __future__ import annotations
 
+import fcntl
 import io
+import json
+import math
+import os
 import re
+import shutil
 import zipfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from tbu_analysis.common.atomic import write_bytes
+from tbu_analysis.common.atomic import write_bytes, writing
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -26,29 +37,112 @@ def write_if_changed(target: str | Path, data: bytes) -> Path:
     return target
 
 
-def write_csv(frame: pd.DataFrame, target: str | Path) -> Path:
+def csv_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
-    return write_if_changed(target, buffer.getvalue().encode("utf-8"))
+    return buffer.getvalue().encode("utf-8")
 
 
-def write_excel(sheets: dict[str, pd.DataFrame], target: str | Path) -> Path:
-    """One sheet per frame; zip entries get a fixed date so reruns are byte-identical."""
+def write_csv(frame: pd.DataFrame, target: str | Path) -> Path:
+    return write_if_changed(target, csv_bytes(frame))
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sheet:
+    """A worksheet: its frame, optional per-cell number formats (a frame of Excel format codes
+    with the same shape; empty strings keep the default) and whether it gets an autofilter."""
+
+    frame: pd.DataFrame
+    formats: pd.DataFrame | None = None
+    autofilter: bool = True
+
+
+def decimals_format(decimals: int | float | None) -> str:
+    """The Excel number format that shows a number as printed: ``#,##0.0`` for one decimal."""
+    if decimals is None or (isinstance(decimals, float) and math.isnan(decimals)):
+        return FALLBACK_FLOAT_FORMAT
+    places = int(decimals)
+    return "#,##0" + ("." + "0" * places if places > 0 else "")
+
+
+# A number whose printed precision is unknown shows up to three decimals and no float noise.
+FALLBACK_FLOAT_FORMAT = "#,##0.0##"
+_CLEAN_DIGITS = 10  # floats are stored rounded to this many decimals (no 0.6500000000000001)
+
+
+def default_formats(frame: pd.DataFrame,
+                    decimals_columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per-cell formats: a column named in ``decimals_columns`` takes each row's printed
+    decimals from the named column; other float columns get ``FALLBACK_FLOAT_FORMAT``, integer
+    columns (years, counts) ``0``."""
+    formats = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for column in frame.columns:
+        if decimals_columns and column in decimals_columns:
+            formats[column] = frame[decimals_columns[column]].map(decimals_format)
+        elif pd.api.types.is_float_dtype(frame[column]):
+            formats[column] = FALLBACK_FLOAT_FORMAT
+        elif pd.api.types.is_integer_dtype(frame[column]):
+            formats[column] = "0"
+    return formats
+
+
+def _cell_value(value):
+    """A cell as Excel takes it: missing values blank, numpy scalars as Python numbers,
+    floats without binary noise, true/false as «ja»/«nei» (spreadsheets show 1/0 or TRUE)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()  # numpy scalar
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, _CLEAN_DIGITS)
+    return value
+
+
+def excel_bytes(sheets: Mapping[str, pd.DataFrame | Sheet]) -> bytes:
+    """One sheet per frame, with number formats, autofilter and frozen header; zip entries get
+    a fixed date so reruns are byte-identical."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, sheet in sheets.items():
+        if isinstance(sheet, pd.DataFrame):
+            sheet = Sheet(sheet, default_formats(sheet))
+        frame = sheet.frame
+        formats = sheet.formats if sheet.formats is not None else default_formats(frame)
+        ws = book.create_sheet(title=name[:31])
+        ws.append([str(c) for c in frame.columns])
+        for row_values, row_formats in zip(frame.itertuples(index=False, name=None),
+                                           formats.itertuples(index=False, name=None),
+                                           strict=True):
+            ws.append([_cell_value(v) for v in row_values])
+            for cell, number_format in zip(ws[ws.max_row], row_formats, strict=True):
+                if number_format and cell.value is not None:
+                    cell.number_format = number_format
+        ws.freeze_panes = "A2"
+        if sheet.autofilter and len(frame.columns):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+        for index, column in enumerate(frame.columns, start=1):
+            texts = [str(column)] + [str(v) for v in frame.iloc[:, index - 1].dropna()]
+            width = max((len(t) for t in texts), default=8)
+            ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+    props = book.properties
+    props.created = props.modified = datetime(2000, 1, 1)
+    props.creator = "tbu-analysis"
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            sheet.freeze_panes = "A2"
-            for column in sheet.columns:
-                width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
-        props = writer.book.properties
-        from datetime import datetime
+    book.save(buffer)
+    return _normalise_zip(buffer.getvalue())
 
-        props.created = props.modified = datetime(2000, 1, 1)
-        props.creator = "tbu-analysis"
-    return write_if_changed(target, _normalise_zip(buffer.getvalue()))
+
+def write_excel(sheets: Mapping[str, pd.DataFrame | Sheet], target: str | Path) -> Path:
+    return write_if_changed(target, excel_bytes(sheets))
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
@@ -69,3 +163,109 @@ def _normalise_zip(data: bytes) -> bytes:
                     rb"<dcterms:modified\1>2000-01-01T00:00:00Z</dcterms:modified>", content)
             target.writestr(fixed, content)
     return out.getvalue()
+
+
+# --- publishing a folder's outputs together ---------------------------------------------------
+
+_MARKER = ".publish.json"  # in the staging folder: the list of files to move in; written last
+
+
+def staging_dir(folder: Path) -> Path:
+    return folder.parent / f".{folder.name}.staging"
+
+
+def recover(folder: str | Path) -> None:
+    """Finish what a killed run left: a staged set with its marker is complete and is moved in
+    (roll forward); a set without it is discarded, so the folder keeps its earlier outputs."""
+    folder = Path(folder)
+    staging = staging_dir(folder)
+    if not staging.exists():
+        return
+    marker = staging / _MARKER
+    if marker.is_file():
+        for name in json.loads(marker.read_text(encoding="utf-8")):
+            staged = staging / name
+            if staged.is_file():
+                with writing(folder / name):
+                    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(staged, folder / name)
+    shutil.rmtree(staging)
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One run at a time per output folder (a second waits for the first to publish): a lock
+    on the folder itself, so no lock file sits among the outputs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+class OutputSet:
+    """The outputs of one run into ``folder``: staged beside it, published together.
+
+    Use as a context manager: ``publish()`` moves every staged file whose bytes differ from the
+    published one into ``folder`` (unchanged files keep their timestamps); leaving the block by
+    an exception discards the staged files.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.staging = staging_dir(self.folder)
+        self._lock = _locked(self.folder)
+
+    def __enter__(self) -> OutputSet:
+        with writing(self.folder):
+            self._lock.__enter__()
+            recover(self.folder)
+            self.staging.mkdir(parents=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.staging.exists():
+                shutil.rmtree(self.staging)
+        finally:
+            self._lock.__exit__(*exc)
+
+    def path(self, name: str) -> Path:
+        """Where to stage ``name`` (a path relative to the folder); a writer fills it in."""
+        staged = self.staging / name
+        with writing(self.folder / name):
+            staged.parent.mkdir(parents=True, exist_ok=True)
+        return staged
+
+    def add_bytes(self, name: str, data: bytes) -> Path:
+        staged = self.path(name)
+        with writing(self.folder / name):
+            staged.write_bytes(data)
+        return self.folder / name
+
+    def add_csv(self, name: str, frame: pd.DataFrame) -> Path:
+        return self.add_bytes(name, csv_bytes(frame))
+
+    def add_excel(self, name: str, sheets: Mapping[str, pd.DataFrame | Sheet]) -> Path:
+        return self.add_bytes(name, excel_bytes(sheets))
+
+    def publish(self) -> list[Path]:
+        """Move every staged file in (whoever wrote it: a PDF worker, papermill, ``add_*``);
+        returns them all, changed or not. A writer that failed staged nothing, so its old
+        file stays."""
+        names = sorted(str(p.relative_to(self.staging)) for p in self.staging.rglob("*")
+                       if p.is_file() and p.name != _MARKER and not p.name.endswith(".tmp"))
+        changed = []
+        for name in names:
+            staged, target = self.staging / name, self.folder / name
+            if target.is_file() and target.read_bytes() == staged.read_bytes():
+                staged.unlink()
+            else:
+                changed.append(name)
+        with writing(self.folder):
+            write_bytes(self.staging / _MARKER,
+                        json.dumps(changed, ensure_ascii=False).encode("utf-8"))
+            recover(self.folder)
+        return [self.folder / name for name in names]

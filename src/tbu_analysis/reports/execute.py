@@ -1,14 +1,20 @@
 """Run the round's notebooks with papermill and render the reader-facing ones to PDF.
 
+In: the round's raw inputs and ``data/processed/<round>/`` (the notebooks only read). Out:
+``reports/<round>/`` (or a folder named by the index rates): the PDFs and the executed
+notebooks, staged and published together at the end, so a kill leaves the earlier set whole.
+
 All notebooks of a round run in one process so imports and the PDF engine start once. A
 notebook that fails keeps its executed copy (with the failing cell) and gets no PDF; the
-earlier PDF is left as it was.
+earlier PDF is left as it was. The PDF workers die with the process that started them.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
 import time
 import unicodedata
@@ -19,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from tbu_analysis.common.atomic import atomic_path
+from tbu_analysis.common.store import OutputSet
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.names import NameMap
 
@@ -35,15 +42,23 @@ class Job:
 
 @dataclass
 class RunLog:
+    """Timings and failures of a run; ``on_step`` (if set) hears of each step as it ends."""
+
     timings: list[tuple[str, float]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    on_step: Callable[[str, float], None] | None = None
+
+    def record(self, label: str, seconds: float) -> None:
+        self.timings.append((label, seconds))
+        if self.on_step is not None:
+            self.on_step(label, seconds)
 
     def timed(self, label: str, func: Callable, *args, **kwargs):
         start = time.perf_counter()
         try:
             return func(*args, **kwargs)
         finally:
-            self.timings.append((label, time.perf_counter() - start))
+            self.record(label, time.perf_counter() - start)
 
 
 def slug(text: str) -> str:
@@ -59,8 +74,8 @@ def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] | None = None,
         solutions = NameMap.from_csv(paths.names).solutions
     round_id = paths.round_id
     rates = {str(k): float(v) for k, v in (index_rates or {}).items()}
-    # The reports need only the cleaned figures (they compute the analysis, cached in the
-    # shared kernel); the analysis notebook, which writes the CSV and Excel files, runs last,
+    # Every notebook only reads data/processed (written by `tbu clean`/`tbu analyse` before);
+    # the analysis is computed once per kernel (cached). The analysis notebook runs last,
     # while the last PDFs are being rendered.
     jobs = [
         Job("01_clean", "01_clean.ipynb", {"round_id": round_id}, required=True),
@@ -75,17 +90,51 @@ def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] | None = None,
     return jobs
 
 
+INJECTED_CELL_ID = "papermill-parameters"
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 def _normalise(executed: Path) -> None:
-    """Drop run times from the executed notebook so reruns are identical."""
+    """Make the executed notebook as deterministic as the other outputs: no run times, the
+    injected parameter cell with a fixed id (papermill draws a random one), execution counts
+    from 1 (the shared kernel counts on from the notebooks run before), and no memory
+    addresses in reprs (``<Figure at 0x7f…>``)."""
     nb = nbformat.read(executed, as_version=4)
     papermill = nb.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
         papermill.pop(key, None)
+    count = 0
     for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = count
         cell.metadata.pop("execution", None)
         cell.metadata.get("papermill", {}).clear()
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = INJECTED_CELL_ID
+        for output in cell.get("outputs", []):
+            _strip_addresses(output)
     with atomic_path(executed) as tmp:
         nbformat.write(nb, tmp)
+
+
+def _strip_addresses(node):
+    """Replace memory addresses in every text of an output, in place."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str):
+                node[key] = _ADDRESS.sub("", value)
+            else:
+                _strip_addresses(value)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if isinstance(value, str):
+                node[index] = _ADDRESS.sub("", value)
+            else:
+                _strip_addresses(value)
 
 
 def _failed_cell(executed: Path, source: Path | None = None) -> str:
@@ -167,34 +216,50 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
               solutions: tuple[str, ...] | None = None, created=None) -> list[Path]:
     """Run the round's notebooks one after another in one kernel; each PDF renders in a
     worker process while the kernel runs the next notebook. (Two kernels were measured
-    slower on two cores: the PDF engine already uses the second one.)"""
+    slower on two cores: the PDF engine already uses the second one.) Everything is written
+    to a staging folder and published together when the last PDF is done."""
     from concurrent.futures import ProcessPoolExecutor
 
-    executed_dir = paths.reports / "executed"
-    executed_dir.mkdir(parents=True, exist_ok=True)
-    with SharedKernel(notebooks_dir, executed_dir / "kernel.log") as kernel, \
-            ProcessPoolExecutor(max_workers=RENDER_WORKERS,
-                                initializer=_warm_renderer) as renderer:
-        for _ in range(RENDER_WORKERS):  # start the workers now, while the kernel boots
-            renderer.submit(_noop)
-        from tbu_analysis.common.provenance import source_date
-        from tbu_analysis.rounds.manifest import load_manifest
+    from tbu_analysis.common.provenance import source_date
+    from tbu_analysis.rounds.manifest import load_manifest
 
-        runner = _Runner(paths, notebooks_dir, executed_dir, log,
-                         created or source_date(paths.root)[0],
-                         round_label=f"TBU {load_manifest(paths.manifest).label}")
-        futures = runner.run_all(jobs_for(paths, solutions, index_rates), kernel, renderer)
-        return [future.result()[0] for future in futures]
+    reports_dir = paths.reports_dir(index_rates)
+    round_label = f"TBU {load_manifest(paths.manifest).label}"
+    log_path = reports_dir.parent / f".{reports_dir.name}.kernel.log"
+    with OutputSet(reports_dir) as outputs, SharedKernel(notebooks_dir, log_path) as kernel:
+        renderer = ProcessPoolExecutor(max_workers=RENDER_WORKERS, initializer=_warm_renderer,
+                                       initargs=(os.getpid(),))
+        try:
+            for _ in range(RENDER_WORKERS):  # start the workers now, while the kernel boots
+                renderer.submit(_noop)
+            runner = _Runner(paths, notebooks_dir, outputs, log,
+                             created or source_date(paths.root)[0], round_label=round_label)
+            futures = runner.run_all(jobs_for(paths, solutions, index_rates), kernel, renderer)
+            staged = [future.result()[0] for future in futures]
+        except BaseException:
+            _stop_workers(renderer)  # killed or failed: no PDF is finished after we stop
+            raise
+        renderer.shutdown()
+        outputs.publish()
+    return [reports_dir / pdf.name for pdf in staged]
+
+
+def _stop_workers(pool) -> None:
+    """Kill the pool's workers at once (``shutdown`` alone waits for running renders)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
 
 
 @dataclass
 class _Runner:
     paths: RoundPaths
     notebooks_dir: Path
-    executed_dir: Path
+    outputs: OutputSet  # executed notebooks go to executed/, PDFs beside them, all staged
     log: RunLog
     created: object
-    reports_dir: Path | None = None  # where PDFs go (default: the round's reports)
     cwd: Path | None = None  # where notebooks run (default: notebooks/)
     round_label: str = ""  # the running header's right side
 
@@ -215,7 +280,8 @@ class _Runner:
         """Execute one notebook; on success submit its PDF. Returns the PDF's future, if any."""
         import papermill
 
-        executed = self.executed_dir / job.executed
+        executed = self.outputs.path(f"executed/{job.executed}")
+        shown = self.outputs.folder / "executed" / job.executed
         source = self.notebooks_dir / f"{job.notebook}.ipynb"
         label = f"{job.notebook} {job.parameters.get('solution', '')}".strip()
         try:
@@ -227,7 +293,7 @@ class _Runner:
                            km=kernel.alive())
         except papermill.PapermillExecutionError:
             message = (f"{job.notebook}.ipynb ({json.dumps(job.parameters, ensure_ascii=False)})"
-                       f" feilet i {_failed_cell(executed, source)}; se {executed}")
+                       f" feilet i {_failed_cell(executed, source)}; se {shown}")
             self.log.failures.append(message)
             print(f"feil: {message}", file=sys.stderr)
             return []
@@ -238,19 +304,20 @@ class _Runner:
         nb.metadata["tbu"] = {"title": job.title,
                               "round": self.round_label or f"Runde {self.paths.round_id}",
                               "author": "tbu-analysis"}
-        future = renderer.submit(_render, nb, (self.reports_dir or self.paths.reports) / job.pdf,
-                                 self.created)
+        future = renderer.submit(_render, nb, self.outputs.path(job.pdf), self.created)
         future.add_done_callback(
-            lambda f, name=job.pdf: self.log.timings.append((f"PDF {name}", f.result()[1]))
-            if not f.exception() else None)
+            lambda f, name=job.pdf: self.log.record(f"PDF {name}", f.result()[1])
+            if not f.cancelled() and not f.exception() else None)
         return [future]
 
 
 RENDER_WORKERS = 2
 
 
-def _warm_renderer() -> None:
-    """Import the PDF engine in each worker before the first notebook is done."""
+def _warm_renderer(parent_pid: int | None = None) -> None:
+    """Tie the worker's life to its parent, then import the PDF engine before the first
+    notebook is done."""
+    _die_with_parent(parent_pid)
     import weasyprint  # noqa: F401
 
     from tbu_analysis.reports import render  # noqa: F401
@@ -258,6 +325,22 @@ def _warm_renderer() -> None:
 
 def _noop() -> None:
     return None
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent_pid: int | None) -> None:
+    """Ask Linux to kill this process when its parent dies (even by SIGKILL), so no worker
+    goes on writing PDFs after the run was stopped. Elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)  # the parent died before the request took effect
 
 
 def _render(nb, pdf_path: Path, created) -> tuple[Path, float]:
@@ -278,7 +361,7 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
 
     from tbu_analysis.common.provenance import source_date
     from tbu_analysis.config import RoundPaths
-    from tbu_analysis.scenarios.scenario import load_scenario
+    from tbu_analysis.scenarios.files import load_scenario
 
     scenario = load_scenario(scenario_path)
     name = slug(scenario_path.stem)
@@ -287,14 +370,15 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
               {"scenario_path": str(scenario_path.resolve()), "round_id": round_id,
                "interactive": False},
               pdf=f"{name}.pdf", title=f"Scenario: {scenario.name}")
-    executed_dir = root / "reports" / "scenarios" / "executed"
-    executed_dir.mkdir(parents=True, exist_ok=True)
     from tbu_analysis.rounds.manifest import load_manifest
 
-    runner = _Runner(out, notebooks_dir, executed_dir, log,
-                     created or source_date(root)[0], reports_dir=executed_dir.parent,
-                     cwd=root, round_label=f"TBU {load_manifest(out.manifest).label}")
-    with SharedKernel(root, executed_dir / "kernel.log") as kernel, \
-            ThreadPoolExecutor(max_workers=1) as renderer:
-        futures = runner.run(job, kernel, renderer)
-        return futures[0].result()[0] if futures else None
+    folder = root / "reports" / "scenarios"
+    with OutputSet(folder) as outputs:
+        runner = _Runner(out, notebooks_dir, outputs, log, created or source_date(root)[0],
+                         cwd=root, round_label=f"TBU {load_manifest(out.manifest).label}")
+        with SharedKernel(root, folder.parent / ".scenarios.kernel.log") as kernel, \
+                ThreadPoolExecutor(max_workers=1) as renderer:
+            futures = runner.run(job, kernel, renderer)
+            staged = futures[0].result()[0] if futures else None
+        outputs.publish()
+    return folder / staged.name if staged is not None else None

@@ -1,12 +1,13 @@
-"""The scenario explorer and the views it shares with the static report.
+"""The interactive scenario explorer (ipywidgets): controls → a recomputed result → views.
 
-Every table and chart here is built from a :class:`~tbu_analysis.scenarios.ScenarioResult`,
-so the explorer, a headless notebook run and the tests show the same numbers. Formatting and
-charts go through :mod:`tbu_analysis.common.formatting` and :mod:`tbu_analysis.reports.charts` only.
+Tables and charts come from :mod:`tbu_analysis.scenarios.tables`, so the explorer shows what
+the static report shows. ``ScenarioExplorer.result`` is the latest result; tests set a
+control's value and read it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 from collections.abc import Mapping
@@ -18,270 +19,50 @@ import ipywidgets as w
 import pandas as pd
 
 from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.common.atomic import write_bytes
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import (
-    format_change,
-    format_mnok,
-    format_number,
-    format_percent,
-    format_table,
-)
-from tbu_analysis.reports.charts import figure_to_svg, levels_chart, show
+from tbu_analysis.common.formatting import format_number
 from tbu_analysis.rounds.numbers import parse_number
+from tbu_analysis.scenarios.comparison import both_bases, key_against_key
+from tbu_analysis.scenarios.files import save_scenario, scenario_to_dict, user_scenario_dir
 from tbu_analysis.scenarios.keys import (
-    GROUP_LABELS,
-    GROUPS,
     REST,
-    TOTAL,
-    UNALLOCATED,
     KeySet,
     Origin,
     Override,
     YearSpan,
     allocation_for,
     load_key_sets,
+    parse_amount,
+    parse_share,
+    resolve_shares,
 )
-from tbu_analysis.scenarios.scenario import (
+from tbu_analysis.scenarios.labels import GROUP_LABELS, GROUPS
+from tbu_analysis.scenarios.model import (
     CURRENT,
     FIXED,
-    KIND_DATA,
+    Addition,
+    Investment,
     Scenario,
     ScenarioResult,
     check_horizon,
-    compute,
-    save_scenario,
-    scenario_to_dict,
 )
-
-GROUP_COLUMN = "Aktørgruppe"
-UNIT_COLUMN = "Løsning"
-SCENARIO_COLUMN = "Scenario"
-SUM_LABEL = GROUP_LABELS[TOTAL]
-
-# --- tables ----------------------------------------------------------------------------------
-
-
-def _wide(frame: pd.DataFrame, row: str, label: str, value: str = "value_mnok") -> pd.DataFrame:
-    table = frame.pivot_table(index=row, columns="year", values=value, aggfunc="sum",
-                              sort=False)
-    table.columns = [str(year) for year in table.columns]
-    table.index.name = label
-    return table.reset_index()
-
-
-def _with_sum(table: pd.DataFrame, label: str) -> pd.DataFrame:
-    total = table.drop(columns=[label]).sum(numeric_only=True)
-    return pd.concat([table, pd.DataFrame([{label: SUM_LABEL, **total}])], ignore_index=True)
-
-
-def bills_table(result: ScenarioResult) -> pd.DataFrame:
-    """Each actor group's bill per year, with «Ikke fordelt» and the sum."""
-    frame = result.bills.assign(group=result.bills["group"].map(GROUP_LABELS))
-    return _with_sum(_wide(frame, "group", GROUP_COLUMN), GROUP_COLUMN)
-
-
-def totals_table(result: ScenarioResult) -> pd.DataFrame:
-    """Funding need per solution (unit) and year, after the scenario's changes."""
-    return _with_sum(_wide(result.totals, "unit", UNIT_COLUMN), UNIT_COLUMN)
-
-
-def difference_table(result: ScenarioResult) -> pd.DataFrame:
-    """Scenario minus baseline per solution and year."""
-    table = _wide(result.versus_baseline, "unit", UNIT_COLUMN, "difference_mnok")
-    return _with_sum(table, UNIT_COLUMN)
-
-
-def bills_difference_table(result: ScenarioResult) -> pd.DataFrame:
-    """Scenario minus baseline per actor group and year (same key for both)."""
-    frame = result.bills_versus_baseline
-    frame = frame.assign(group=frame["group"].map(GROUP_LABELS))
-    return _with_sum(_wide(frame, "group", GROUP_COLUMN, "difference_mnok"), GROUP_COLUMN)
-
-
-def projection_table(result: ScenarioResult, projected_only: bool = True) -> pd.DataFrame:
-    """Start, each driver and end per solution and year: the arithmetic of the projection."""
-    frame = result.projection
-    if projected_only:
-        frame = frame[frame["kind"] != KIND_DATA]
-    return frame.rename(columns={
-        "unit": UNIT_COLUMN, "year": "År", "kind": "Grunnlag", "start": "Start",
-        "volume": "Volum", "efficiency": "Effektivisering", "investments": "Investeringer",
-        "additions": "Faste tillegg", "end": "Slutt",
-    }).reset_index(drop=True)
-
-
-def deflator_table(result: ScenarioResult) -> pd.DataFrame:
-    """Each group's bill in current kroner against its base-year bill grown by the deflator."""
-    frame = result.deflated
-    frame = frame[frame["group"] != UNALLOCATED]
-    return frame.assign(group=frame["group"].map(GROUP_LABELS)).rename(columns={
-        "group": GROUP_COLUMN, "year": "År", "bill_mnok": "Regning (løpende kr)",
-        "reference_mnok": "Basisår × deflator", "difference_mnok": "Over deflator",
-        "bill_growth_pct": "Vekst i regning", "deflator_growth_pct": "Deflatorvekst",
-    }).reset_index(drop=True)
-
-
-def unallocated_table(result: ScenarioResult) -> pd.DataFrame:
-    """Money no key allocates, and why."""
-    return result.unallocated.rename(columns={
-        "unit": UNIT_COLUMN, "year": "År", "value_mnok": "Ikke fordelt", "reason": "Årsak",
-    })
-
-
-def shares_table(result: ScenarioResult) -> pd.DataFrame:
-    """The shares used, per solution and year (– = unknown)."""
-    frame = result.bills_by_unit
-    frame = frame[frame["group"].isin(GROUPS)]
-    table = frame.pivot_table(index=["unit", "year"], columns="group", values="share_pct",
-                              aggfunc="first", sort=False, dropna=False)
-    table = table.reindex(columns=list(GROUPS))
-    table.columns = [GROUP_LABELS[group] for group in table.columns]
-    return table.reset_index().rename(columns={"unit": UNIT_COLUMN, "year": "År"})
-
-
-def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
-    """Bills per actor group and year for several scenarios, one under the other."""
-    parts = []
-    for name, result in results.items():
-        table = bills_table(result)
-        table.insert(0, SCENARIO_COLUMN, name)
-        parts.append(table)
-    return pd.concat(parts, ignore_index=True)
-
-
-def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
-    """Every choice of the scenario with its source, as the report states them."""
-    s = result.scenario
-    rows = [
-        ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
-        ("Merknad til nøkkelen", s.key_set.note or "–", ""),
-        ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
-        ("Indeks (satser i scenarioet)", _rates_text(s.index_rates), s.index_source),
-        ("Kroneverdi", result.price_label, ""),
-        ("Horisont", str(s.horizon), s.horizon_source),
-        ("Effektivisering per år", _rate_text(s.efficiency_pct), s.growth_source),
-        ("Volumvekst per år", _rate_text(s.volume_pct), s.growth_source),
-        ("D&F-andel av investering", _pct_text(s.investment_share_pct),
-         s.investment_share_source),
-        ("Investeringer", _items_text(s.investments), ""),
-        ("Faste tillegg", _items_text(s.additions), ""),
-    ]
-    if s.deflator:
-        rows.append(("Deflator", f"basisår {s.deflator.base_year}; "
-                     + _rates_text(s.deflator.rates), s.deflator.source))
-    return pd.DataFrame(rows, columns=["Forutsetning", "Verdi", "Kilde"])
-
-
-def _pct_text(value: float) -> str:
-    decimals = next((d for d in range(3) if abs(value * 10**d - round(value * 10**d)) < 1e-9), 3)
-    return format_percent(value, decimals)
-
-
-def _rate_text(rate: Any) -> str:
-    return _rates_text(rate) if isinstance(rate, Mapping) else _pct_text(float(rate))
-
-
-def _rates_text(rates: Mapping[int, float]) -> str:
-    if not rates:
-        return "ingen (bruker indeksfilen)"
-    return "; ".join(f"{year}: {_pct_text(rate)}" for year, rate in sorted(rates.items()))
-
-
-def _items_text(items: Any) -> str:
-    if not items:
-        return "ingen"
-    texts = []
-    for item in items:
-        year = getattr(item, "year", None) or getattr(item, "from_year", None)
-        label = getattr(item, "label", "") or item.source
-        texts.append(f"{item.unit} {year}: {format_number(item.mnok, 1)} mill. ({label})")
-    return "; ".join(texts)
-
-
-def summary(result: ScenarioResult) -> str:
-    """A short Norwegian paragraph (Markdown) with the scenario's main numbers."""
-    bills = result.bills.set_index(["group", "year"])["value_mnok"]
-    last, horizon = result.data_years[-1], result.scenario.horizon
-    totals = result.totals.groupby("year")["value_mnok"].sum()
-    diff = result.versus_baseline.groupby("year")["difference_mnok"].sum()
-    fmt = _numbers
-
-    def group_line(year: int) -> str:
-        parts = [f"{GROUP_LABELS[g]} {fmt(bills[g, year])}" for g in GROUPS
-                 if abs(bills[g, year]) > 0.05]
-        return ", ".join(parts) or "ingen kjente andeler"
-
-    text = [
-        f"Scenarioet **{result.scenario.name}** bruker fordelingsnøkkelen "
-        f"«{result.scenario.key_set.name}». Beløp i mill. kroner, {result.price_label}.",
-        "",
-        f"- Samlet finansieringsbehov: {fmt(totals[last])} i {last} (NHNs siste estimat) og "
-        f"{fmt(totals[horizon])} i {horizon}; forskjell mot grunnlaget i {horizon}: "
-        f"{fmt(diff[horizon], change=True)}.",
-        f"- Regning {last}: {group_line(last)}; ikke fordelt {fmt(bills[UNALLOCATED, last])}.",
-        f"- Regning {horizon}: {group_line(horizon)}; ikke fordelt "
-        f"{fmt(bills[UNALLOCATED, horizon])}.",
-    ]
-    return "\n".join(text)
-
-
-def notes_markdown(result: ScenarioResult) -> str:
-    """The result's notes as a Markdown list."""
-    return "\n".join(f"- {note}" for note in result.notes)
-
-
-def _numbers(value: float, change: bool = False) -> str:
-    return format_change(value) if change else format_mnok(value)
-
-
-def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
-    """The project's table style: Norwegian numbers, percent columns marked."""
-    percent = [c for c in table.columns if c in ("Vekst i regning", "Deflatorvekst",
-                                                 *(GROUP_LABELS[g] for g in GROUPS))
-               and pd.api.types.is_numeric_dtype(table[c])]
-    text = [c for c in table.columns if c in ("År",)]
-    return format_table(table, percent_columns=percent, text_columns=text, caption=caption)
-
-
-def show_table(table: pd.DataFrame, caption: str | None = None) -> None:
-    from IPython.display import display
-
-    display(styled(table, caption))
-
-
-def show_markdown(text: str) -> None:
-    from IPython.display import Markdown, display
-
-    display(Markdown(text))
-
-
-# --- charts ----------------------------------------------------------------------------------
-
-
-def bills_figure(result: ScenarioResult) -> Any:
-    """Bars per actor group, one per year."""
-    frame = result.bills.assign(solution=result.bills["group"].map(GROUP_LABELS))
-    return levels_chart(frame, title=f"Regning per aktørgruppe ({result.price_label})")
-
-
-def totals_figure(result: ScenarioResult) -> Any:
-    """Total funding need per year: scenario and baseline."""
-    frame = result.versus_baseline.groupby("year")[["scenario_mnok", "baseline_mnok"]].sum()
-    long = pd.concat([
-        pd.DataFrame({"solution": "Scenario", "year": frame.index,
-                      "value_mnok": frame["scenario_mnok"].to_numpy()}),
-        pd.DataFrame({"solution": "Grunnlag", "year": frame.index,
-                      "value_mnok": frame["baseline_mnok"].to_numpy()}),
-    ])
-    fig = levels_chart(long, kind="line",
-                       title=f"Samlet finansieringsbehov ({result.price_label})")
-    fig.axes[0].get_legend().set_title("")
-    return fig
-
-
-def show_figure(fig: Any) -> None:
-    show(fig)
-
+from tbu_analysis.scenarios.projection import compute
+from tbu_analysis.scenarios.tables import (
+    bills_table,
+    difference_table,
+    export_tables,
+    key_basis_markdown,
+    key_comparison_by_unit_table,
+    key_comparison_table,
+    markdown_html,
+    show_markdown,
+    styled,
+    totals_table,
+    unallocated_table,
+    write_csv_files,
+    write_workbook,
+)
 
 # --- the explorer ----------------------------------------------------------------------------
 
@@ -316,13 +97,17 @@ class ScenarioExplorer:
         key_sets: Mapping[str, KeySet] | None = None,
         save_path: str | Path | None = None,
         chart: bool = True,
+        today: dt.date | None = None,
     ) -> None:
         self.baseline_funding = baseline_funding
         self.index = index
         self.scenario = scenario
         self.chart = chart
+        self.today = today
+        self._save_path = Path(save_path) if save_path is not None else None
         if key_sets is None:
-            key_sets = load_key_sets(scenario.key_set_dir) if scenario.key_set_dir else {}
+            key_sets = (load_key_sets(scenario.key_set_dir, templates=False)
+                        if scenario.key_set_dir else {})
         self.key_sets = {**key_sets, scenario.key_set.id: key_sets.get(
             scenario.key_set.id, scenario.key_set)}
         self.result: ScenarioResult | None = None
@@ -346,7 +131,9 @@ class ScenarioExplorer:
             value=s.key_set.id, description="Fordelingsnøkkel", style=style, layout=layout,
         )
         self.extend = w.Checkbox(value=s.extend_last_year,
-                                 description="Viderefør siste års nøkkel", style=style)
+                                 description="Viderefør siste års nøkkel til senere år",
+                                 style={"description_width": "initial"},
+                                 layout=w.Layout(width="auto"))
         self.price_basis = w.ToggleButtons(
             options=[("Faste kroner", FIXED), ("Løpende kroner", CURRENT)],
             value=s.price_basis, description="Kroneverdi", style=style,
@@ -356,22 +143,22 @@ class ScenarioExplorer:
         self.index_rates = {
             year: w.FloatSlider(
                 value=s.index_rates.get(year, self.index.rates.get(year, 0.0)),
-                min=0.0, max=10.0, step=0.001, readout_format=".3f",
+                min=0.0, max=10.0, step=0.001, readout=False,
                 description=f"Indeks {year}→{year + 1} (%)", style=style, layout=layout,
             )
             for year in rate_years
         }
         self.efficiency = w.FloatSlider(
             value=_mean_rate(s.efficiency_pct), min=0.0, max=10.0, step=0.1,
-            readout_format=".1f", description="Effektivisering per år (%)", style=style,
+            readout=False, description="Effektivisering per år (%)", style=style,
             layout=layout,
         )
         self.volume = w.FloatSlider(
-            value=_mean_rate(s.volume_pct), min=-5.0, max=10.0, step=0.1, readout_format=".1f",
+            value=_mean_rate(s.volume_pct), min=-5.0, max=10.0, step=0.1, readout=False,
             description="Volumvekst per år (%)", style=style, layout=layout,
         )
         self.investment_share = w.FloatSlider(
-            value=s.investment_share_pct, min=0.0, max=50.0, step=1.0, readout_format=".0f",
+            value=s.investment_share_pct, min=0.0, max=50.0, step=1.0, readout=False,
             description="D&F-andel av investering (%)", style=style, layout=layout,
         )
         self.unknown_cell = w.Dropdown(description="Ukjent andel", style=style, layout=layout)
@@ -380,10 +167,65 @@ class ScenarioExplorer:
                                     continuous_update=False)
         self.unknown_help = w.HTML()
         self.save_path = w.Text(
-            value=str(_default_save_path(s)), description="Fil", style=style, layout=layout
+            value=str(self._save_path or _default_save_path(s)), description="Fil", style=style,
+            layout=layout,
         )
         self.save_button = w.Button(description="Lagre scenario", icon="save")
+        self.export_button = w.Button(description="Eksporter tabeller (Excel og CSV)",
+                                      icon="download", layout=w.Layout(width="auto"))
         self.save_status = w.HTML()
+        others = [key for key in self.key_sets if key != s.key_set.id]
+        default = (s.compare_with.id if s.compare_with is not None
+                   and s.compare_with.id in self.key_sets else (others or [s.key_set.id])[0])
+        self.compare_with = w.Dropdown(
+            options=[(ks.name, key) for key, ks in self.key_sets.items()], value=default,
+            description="Sammenlign med", style=style, layout=layout)
+        self.compare_with.observe(self._compare_changed, names="value")
+        units = list(dict.fromkeys(self.baseline_funding["unit"].tolist()))
+        self.item_kind = w.ToggleButtons(
+            options=[("Investering", "investment"), ("Fast tillegg", "addition")],
+            value="investment", description="Legg til", style=style)
+        self.item_unit = w.Dropdown(options=units, description="Løsning", style=style,
+                                    layout=layout)
+        self.item_year = w.BoundedIntText(value=s.horizon - 1, min=self._first_year,
+                                          max=s.horizon, description="År (investering/fra)",
+                                          style=style, layout=layout)
+        self.item_mnok = w.Text(value="", placeholder="mill. kr, f.eks. 12,5",
+                                description="Beløp (mill. kr)", style=style, layout=layout)
+        self.item_add = w.Button(description="Legg til", icon="plus")
+        self.item_clear = w.Button(description="Fjern det som er lagt til", icon="trash",
+                                   layout=w.Layout(width="auto"))
+        self.items_help = w.HTML()
+        self.added_investments: list[Investment] = []
+        self.added_additions: list[Addition] = []
+        self.share_unit = w.Dropdown(options=units, description="Egen nøkkel for",
+                                     style=style, layout=layout)
+        self.share_from = w.BoundedIntText(value=self._first_year, min=self._first_year,
+                                           max=s.horizon, description="Fra og med år",
+                                           style=style, layout=layout)
+        self.share_boxes = {
+            group: w.Text(value="", placeholder="%", description=GROUP_LABELS[group],
+                          style=style, layout=w.Layout(width="330px"))
+            for group in GROUPS
+        }
+        self.share_apply = w.Button(description="Bruk andelene", icon="check")
+        self.share_clear = w.Button(description="Fjern egne andeler", icon="trash",
+                                    layout=w.Layout(width="auto"))
+        self.share_help = w.HTML()
+        self.custom_shares: list[Override] = []
+        self.share_apply.on_click(lambda _button: self.apply_shares())
+        self.share_clear.on_click(lambda _button: self.clear_shares())
+        self.item_add.on_click(lambda _button: self.add_item())
+        self.item_clear.on_click(lambda _button: self.clear_items())
+        self.readouts = {
+            slider: _readout(slider, decimals)
+            for slider, decimals in ((self.efficiency, 1), (self.volume, 1),
+                                     (self.investment_share, 0),
+                                     *((slider, 3) for slider in self.index_rates.values()))
+        }
+        self.disabled_help = w.HTML()
+        self.price_basis.observe(lambda _change: self._update_enabled(), names="value")
+        self._update_enabled()
 
         for control in (self.key_set, self.extend, self.price_basis, self.investment_share,
                         *self.index_rates.values()):
@@ -393,6 +235,7 @@ class ScenarioExplorer:
         self.unknown_cell.observe(self._cell_selected, names="value")
         self.unknown_value.observe(self._share_entered, names="value")
         self.save_button.on_click(lambda _button: self.save())
+        self.export_button.on_click(lambda _button: self.export())
         self._refresh_unknown_cells()
 
     def _build_outputs(self) -> None:
@@ -401,22 +244,56 @@ class ScenarioExplorer:
         self.totals_view = w.HTML()
         self.difference_view = w.HTML()
         self.unallocated_view = w.HTML()
+        self.keys_view = w.HTML()
         self.chart_view = w.HTML()
-        tabs = w.Tab(children=[
+        self._stale: set[int] = set()
+        tabs = self.tabs = w.Tab(children=[
             w.VBox([self.bills_view, self.chart_view]), self.totals_view,
             self.difference_view, self.unallocated_view,
+            w.VBox([self.compare_with, self.keys_view]),
         ])
-        for number, title in enumerate(
-            ["Regning per aktørgruppe", "Sum per løsning", "Scenario − grunnlag", "Ikke fordelt"]
-        ):
+        for number, title in enumerate(["Regning", "Per løsning", "Mot grunnlag",
+                                         "Ikke fordelt", "Nøkkel mot nøkkel"]):
             tabs.set_title(number, title)
+        tabs.observe(self._draw_visible, names="selected_index")
+        sliders = [w.HBox([slider, self.readouts[slider]])
+                   for slider in (*self.index_rates.values(), self.efficiency, self.volume,
+                                  self.investment_share)]
         controls = w.VBox([
             self.key_set, self.extend, w.HBox([self.unknown_cell]),
             w.HBox([self.unknown_value]), self.unknown_help, self.price_basis,
-            *self.index_rates.values(), self.efficiency, self.volume, self.investment_share,
-            w.HBox([self.save_path, self.save_button]), self.save_status,
+            *sliders, self.disabled_help,
+            self.share_unit, self.share_from, *self.share_boxes.values(),
+            w.HBox([self.share_apply, self.share_clear]), self.share_help,
+            self.item_kind, self.item_unit, self.item_year, self.item_mnok,
+            w.HBox([self.item_add, self.item_clear]), self.items_help,
+            w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
         self.widget = w.VBox([controls, self.message, tabs])
+
+    def _compare_changed(self, _change: Any = None) -> None:
+        self._stale.add(4)
+        self._draw_visible()
+
+    def _update_enabled(self) -> None:
+        """Controls with no effect in the current mode are disabled, and the reason shown."""
+        base_price = int(self.baseline_funding["price_year"].max())
+        fixed = self.price_basis.value == FIXED and self.scenario.price_year in (None,
+                                                                                  base_price)
+        reasons = []
+        idle = [year for year in self.index_rates if year >= base_price]
+        for year, slider in self.index_rates.items():
+            slider.disabled = fixed and year in idle
+        if fixed and idle:
+            reasons.append(f"Indekssatsene fra {min(idle)} virker bare i løpende kroner (i faste "
+                           f"{base_price}-kroner flyttes ingen beløp med dem).")
+        investments = (*self.scenario.investments, *getattr(self, "added_investments", ()))
+        self.investment_share.disabled = not investments
+        if not investments:
+            reasons.append("D&F-andelen virker bare når scenarioet har investeringer "
+                           "(growth.investments.items i scenariofilen).")
+        self.disabled_help.value = "".join(f"<div><i>{html.escape(r)}</i></div>"
+                                           for r in reasons)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -501,12 +378,13 @@ class ScenarioExplorer:
 
     # scenario and results
     def current_scenario(self) -> Scenario:
-        """The scenario the controls describe now."""
+        """The scenario the controls describe now; a value changed here records
+        «endret i utforskeren, <dato>» as its source instead of keeping the old one."""
         s = self.scenario
         key_set = self.key_sets[self.key_set.value]
         rates = dict(s.index_rates)
         rates.update({
-            year: float(slider.value) for year, slider in self.index_rates.items()
+            year: round(float(slider.value), 3) for year, slider in self.index_rates.items()
             if year in s.index_rates or slider.value != self.index.rates.get(year)
         })
         changes: dict[str, Any] = {
@@ -514,18 +392,84 @@ class ScenarioExplorer:
             "extend_last_year": bool(self.extend.value),
             "price_basis": self.price_basis.value,
             "index_rates": rates,
-            "investment_share_pct": float(self.investment_share.value),
-            "overrides": (*s.overrides, *self._share_overrides(key_set)),
+            "investment_share_pct": round(float(self.investment_share.value), 1),
+            "overrides": (*s.overrides, *self._share_overrides(key_set), *self.custom_shares),
+            "investments": (*s.investments, *self.added_investments),
+            "additions": (*s.additions, *self.added_additions),
         }
         if "efficiency_pct" in self._rate_touched:
-            changes["efficiency_pct"] = float(self.efficiency.value)
+            changes["efficiency_pct"] = round(float(self.efficiency.value), 1)
         if "volume_pct" in self._rate_touched:
-            changes["volume_pct"] = float(self.volume.value)
+            changes["volume_pct"] = round(float(self.volume.value), 1)
         scenario = replace(s, **changes)
         check_horizon(scenario)
-        if scenario_to_dict(scenario) != scenario_to_dict(s):
-            scenario = replace(scenario, name=f"{s.name} (endret i utforskeren)")
-        return scenario
+        return with_changed_sources(s, scenario, self.today)
+
+    def add_item(self) -> None:
+        """Add the investment or fixed addition the form describes, with its source
+        «endret i utforskeren, <dato>», and recompute."""
+        try:
+            mnok = parse_amount(self.item_mnok.value)
+        except ValueError as error:
+            self._show_error(InputError(str(error), key="Beløp", text=self.item_mnok.value))
+            return
+        note = f"endret i utforskeren, {(self.today or dt.date.today()).isoformat()}"
+        unit, year = self.item_unit.value, int(self.item_year.value)
+        if self.item_kind.value == "investment":
+            number = len(self.scenario.investments) + len(self.added_investments) + 1
+            self.added_investments.append(Investment(
+                unit, year, mnok, note, keypath=f"growth.investments.items[{number}]"))
+        else:
+            number = len(self.scenario.additions) + len(self.added_additions) + 1
+            self.added_additions.append(Addition(unit, year, mnok, note,
+                                                 keypath=f"growth.additions[{number}]"))
+        self.item_mnok.value = ""
+        self._describe_items()
+        self._update_enabled()
+        self.refresh()
+
+    def apply_shares(self) -> None:
+        """Use the four shares typed for one solution from a year on (a custom key for it);
+        they must add up to 100 %, else the message says so and nothing changes."""
+        try:
+            raw = {group: parse_share(box.value.strip() or "0")
+                   for group, box in self.share_boxes.items()}
+            resolve_shares(raw)
+        except ValueError as error:
+            self._show_error(InputError(str(error), key=f"Egen nøkkel for {self.share_unit.value}",
+                                        text="; ".join(b.value for b in self.share_boxes.values())))
+            return
+        unit, first = self.share_unit.value, int(self.share_from.value)
+        span = YearSpan(first, None)
+        self.custom_shares = [o for o in self.custom_shares if o.unit != unit]
+        self.custom_shares.append(Override(unit, span, raw, Origin(None),
+                                           f"utforsker.egen_nøkkel.{unit}.{span.label}"))
+        self.share_help.value = "".join(
+            f"<div>{html.escape(o.unit)} fra {o.span.first}: "
+            + ", ".join(f"{GROUP_LABELS[g]} {format_number(v, 2)} %" for g, v in o.values.items())
+            + "</div>" for o in self.custom_shares)
+        self.refresh()
+
+    def clear_shares(self) -> None:
+        """Back to the key's own shares."""
+        self.custom_shares.clear()
+        self.share_help.value = ""
+        self.refresh()
+
+    def clear_items(self) -> None:
+        """Remove what was added in the explorer (the file's own items stay)."""
+        self.added_investments.clear()
+        self.added_additions.clear()
+        self._describe_items()
+        self._update_enabled()
+        self.refresh()
+
+    def _describe_items(self) -> None:
+        lines = [f"Investering: {i.unit} {i.year}, {format_number(i.mnok)} mill. kr"
+                 for i in self.added_investments]
+        lines += [f"Fast tillegg: {a.unit} fra {a.from_year}, {format_number(a.mnok)} mill. kr"
+                  for a in self.added_additions]
+        self.items_help.value = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
 
     def _share_overrides(self, key_set: KeySet) -> list[Override]:
         by_entry: dict[tuple[str, YearSpan], dict[str, float]] = {}
@@ -557,22 +501,53 @@ class ScenarioExplorer:
         """Recompute from the controls and redraw; bad input shows a message, no tables."""
         try:
             scenario = self.current_scenario()
-            self.result = compute(scenario, self.baseline_funding, self.index)
+            self.result = compute(scenario, self.baseline_funding, self.index, check=False)
         except InputError as error:
             self._show_error(error)
             return
         self.error = None
         self.message.value = ""
+        self._stale = set(range(len(self.tabs.children)))
+        self._draw_visible()
+
+    def _draw_visible(self, _change: Any = None) -> None:
+        """Draw only the tab a reader sees; the others are drawn when they are opened. One
+        change then costs one table and the bars, within the 150 ms ``make bench`` checks."""
+        tab = self.tabs.selected_index or 0
+        if self.result is None or tab not in self._stale:
+            return
+        self._stale.discard(tab)
         result = self.result
-        self.bills_view.value = _html(bills_table(result), "Regning per aktørgruppe, mill. kr")
-        self.totals_view.value = _html(totals_table(result), "Finansieringsbehov, mill. kr")
-        self.difference_view.value = _html(difference_table(result),
-                                           "Scenario minus grunnlag, mill. kr")
-        self.unallocated_view.value = (
-            _html(unallocated_table(result), "Ikke fordelt, mill. kr")
-            if not result.unallocated.empty else "<p>Alt er fordelt.</p>"
-        )
-        self.chart_view.value = figure_to_svg(bills_figure(result)) if self.chart else ""
+        if tab == 0:
+            self.bills_view.value = _html(bills_table(result),
+                                          "Regning per aktørgruppe, mill. kr")
+            self.chart_view.value = bills_bars_html(result) if self.chart else ""
+        elif tab == 1:
+            self.totals_view.value = _html(totals_table(result), "Finansieringsbehov, mill. kr")
+        elif tab == 2:
+            self.difference_view.value = _html(difference_table(result),
+                                               "Scenario minus grunnlag, mill. kr")
+        elif tab == 3:
+            self.unallocated_view.value = (
+                _html(unallocated_table(result), "Ikke fordelt, mill. kr")
+                if not result.unallocated.empty else "<p>Alt er fordelt.</p>"
+            )
+        else:
+            self.keys_view.value = self._keys_html(result)
+
+    def _keys_html(self, result: ScenarioResult) -> str:
+        """The explorer's key against the chosen one, on the whole cost and on the growth."""
+        other = self.key_sets[self.compare_with.value]
+        compared = both_bases(key_against_key(result, other, self.baseline_funding,
+                                              self.index, check=False))
+        year = result.data_years[-1]
+        parts = [markdown_html(key_basis_markdown(compared, year))]
+        for comparison in compared.values():
+            title = f"{other.label} mot {result.scenario.key_set.label}, {comparison.basis_label}"
+            parts.append(_html(key_comparison_table(comparison), f"{title}, mill. kr"))
+            parts.append(_html(key_comparison_by_unit_table(comparison, year),
+                               f"{title}: per løsning i {year}, mill. kr"))
+        return "".join(parts)
 
     def _show_error(self, error: InputError) -> None:
         self.error = error
@@ -581,23 +556,115 @@ class ScenarioExplorer:
             f'<p style="color:#B00020"><b>Kan ikke regne:</b> {html.escape(str(error))}</p>'
         )
         for view in (self.bills_view, self.totals_view, self.difference_view,
-                     self.unallocated_view, self.chart_view):
+                     self.unallocated_view, self.chart_view, self.keys_view):
             view.value = ""
 
     def save(self, path: str | Path | None = None) -> Path | None:
-        """Write the current choices as a scenario file (atomic)."""
+        """Write the current choices as a scenario file (atomic). Untouched, the file is the
+        one loaded, byte for byte."""
         target = Path(path) if path is not None else Path(self.save_path.value)
         try:
-            written = save_scenario(self.current_scenario(), target)
+            current = self.current_scenario()
+            if (self.scenario.path is not None and self.scenario.path.is_file()
+                    and scenario_to_dict(current) == scenario_to_dict(self.scenario)):
+                write_bytes(target, self.scenario.path.read_bytes())
+                written = target
+            else:
+                written = save_scenario(current, target)
         except (InputError, OSError) as error:
             self.save_status.value = f"<i>Ikke lagret: {html.escape(str(error))}</i>"
             return None
         self.save_status.value = f"<i>Lagret til {html.escape(str(written))}</i>"
         return written
 
+    def export(self, folder: str | Path | None = None) -> list[Path]:
+        """The tables shown now, as one workbook and one CSV file per table, in ``folder``
+        (default: the folder the scenario is saved to)."""
+        if self.result is None:
+            self.save_status.value = "<i>Ingen tabeller å eksportere (se feilmeldingen).</i>"
+            return []
+        folder = Path(folder) if folder is not None else Path(self.save_path.value).parent
+        stem = Path(self.save_path.value).stem
+        sheets = export_tables(self.result)
+        try:
+            written = [write_workbook(sheets, folder / f"{stem}.xlsx"),
+                       *write_csv_files(sheets, folder, stem)]
+        except OSError as error:
+            self.save_status.value = f"<i>Ikke eksportert: {html.escape(str(error))}</i>"
+            return []
+        self.save_status.value = (f"<i>Eksportert til {html.escape(str(folder))}: "
+                                  f"{len(written)} filer</i>")
+        return written
+
+
+def with_changed_sources(loaded: Scenario, current: Scenario,
+                         today: dt.date | None = None) -> Scenario:
+    """``current`` with «endret i utforskeren, <dato>» as the source of every part that
+    differs from ``loaded``, and the name marked as changed."""
+    if scenario_to_dict(current) == scenario_to_dict(loaded):
+        return current
+    note = f"endret i utforskeren, {(today or dt.date.today()).isoformat()}"
+    changes: dict[str, Any] = {"name": f"{loaded.name} (endret i utforskeren)"}
+    if current.index_rates != loaded.index_rates:
+        changes["index_source"] = note
+    if (current.efficiency_pct, current.volume_pct) != (loaded.efficiency_pct,
+                                                        loaded.volume_pct):
+        changes["growth_source"] = note
+    if current.investment_share_pct != loaded.investment_share_pct:
+        changes["investment_share_source"] = note
+    if (current.key_set.id, current.overrides, current.extend_last_year) != (
+            loaded.key_set.id, loaded.overrides, loaded.extend_last_year):
+        changes["description"] = (f"{loaded.description} Fordelingen {note}."
+                                  if loaded.description else f"Fordelingen {note}.")
+    return replace(current, **changes)
+
+
+#: Room around the numbers in the explorer's tables (JupyterLab's default cells are tight).
+_TABLE_CSS = ("<style>.tbu-table td, .tbu-table th {padding: 3px 10px;}"
+              ".tbu-table caption {text-align: left; font-weight: bold;}</style>")
+
 
 def _html(table: pd.DataFrame, caption: str) -> str:
-    return styled(table, caption).to_html()
+    return _TABLE_CSS + styled(table, caption).to_html()
+
+
+_BAR_COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#f4b183", "#7f7f7f", "#a9d18e")
+
+
+def bills_bars_html(result: ScenarioResult) -> str:
+    """Each actor group's bill per year as horizontal bars in HTML, drawn by the browser: a
+    matplotlib figure takes 250–700 ms per change here, these bars about 1 ms. The report's
+    chart stays ``tables.bills_figure``."""
+    bills = result.bills[result.bills["group"].isin(GROUPS)
+                         | (result.bills["value_mnok"].abs() > 0.05)]
+    largest = max(float(bills["value_mnok"].abs().max()), 1e-9)
+    years = sorted(bills["year"].unique())
+    colour = {year: _BAR_COLOURS[n % len(_BAR_COLOURS)] for n, year in enumerate(years)}
+    rows = []
+    for group, frame in bills.groupby("group", sort=False):
+        bars = "".join(
+            f'<div style="display:flex;align-items:center;height:14px">'
+            f'<span style="width:40px;font-size:11px">{year}</span>'
+            f'<span style="background:{colour[year]};height:11px;'
+            f'width:{abs(value) / largest * 320:.1f}px"></span>'
+            f'<span style="font-size:11px;padding-left:6px">{format_number(value)}</span></div>'
+            for year, value in zip(frame["year"], frame["value_mnok"], strict=True)
+        )
+        rows.append(f'<div style="display:flex;margin:4px 0"><b style="width:130px;'
+                    f'font-size:12px">{html.escape(GROUP_LABELS[group])}</b>'
+                    f'<div>{bars}</div></div>')
+    title = f"Regning per aktørgruppe, mill. kr ({html.escape(result.price_label)})"
+    return f'<div><div style="font-weight:bold;margin:8px 0 4px">{title}</div>' + \
+        "".join(rows) + "</div>"
+
+
+def _readout(slider: Any, decimals: int) -> Any:
+    """A slider's value in Norwegian format (4,121, not 4.121), kept up to date."""
+    label = w.HTML(value=format_number(slider.value, decimals))
+    slider.observe(lambda change: setattr(label, "value", format_number(change["new"],
+                                                                         decimals)),
+                   names="value")
+    return label
 
 
 def _plain(value: float) -> str:
@@ -613,9 +680,9 @@ def _mean_rate(rate: Any) -> float:
 
 
 def _default_save_path(scenario: Scenario) -> Path:
-    if scenario.path is None:
-        return Path("scenarios") / "eget-scenario.yml"
-    return scenario.path.with_name(f"{scenario.path.stem}-eget.yml")
+    """In the user's own folder (outside git), named after the loaded file."""
+    stem = scenario.path.stem if scenario.path is not None else "scenario"
+    return user_scenario_dir() / f"{stem}-eget.yml"
 
 
 def show_explorer(

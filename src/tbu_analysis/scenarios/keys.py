@@ -2,12 +2,16 @@
 
 The keys are data (``data/raw/cost_sharing/*.yaml``), each file one key set with its source.
 A share the source does not give is written ``ukjent``; its money goes to an explicit
-"ikke fordelt" line, so a bill is never made up.
+"ikke fordelt" line, so a bill is never made up. Files are read through
+:mod:`tbu_analysis.common.inputs` with the models below (:class:`KeySetFile`).
 
 File schema (``<id>.yaml``)::
 
-    name: shown to readers            source: where the key comes from
+    name: shown to readers            source: where the key comes from (a document)
+    short_name: for table headings    template: true for a key no report may use yet
     date: of the source (or ukjent)   note: optional caveat shown with the key
+    base: vekst | kostnad | ukjent    what the shares apply to, as the source says it
+    base_note: why, with the source's words
     units:
       <unit>:                         # as in series.funding_by_unit
         <years>:                      # 2025 | "2025-2026" | "2025-" (onwards) | alle
@@ -23,42 +27,53 @@ File schema (``<id>.yaml``)::
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, model_validator
 
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.yamlio import line_of, load_yaml
+from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
+from tbu_analysis.common.yamlio import line_of
 from tbu_analysis.rounds.numbers import parse_number
+from tbu_analysis.scenarios.labels import GROUP_LABELS, GROUPS, UNALLOCATED
 
-GROUPS = ("kommuner", "rhf", "apotek", "ovrige")
-UNALLOCATED = "ikke_fordelt"
-TOTAL = "sum"
-GROUP_LABELS = {
-    "kommuner": "Kommuner",
-    "rhf": "RHF",
-    "apotek": "Apotek",
-    "ovrige": "Øvrige aktører",
-    UNALLOCATED: "Ikke fordelt",
-    TOTAL: "Sum",
-}
 UNKNOWN = "ukjent"
 REST = "rest"
 ALL_YEARS = "alle"
 TOLERANCE = 1e-6
+#: Years a key, a rate or a horizon may name: wide enough for any round, narrow enough that a
+#: typo (``20255``, ``9999``) is refused before anything is computed.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+MAX_MNOK = 1_000_000.0
 
 _SPAN = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})?$")
 _FRACTION = re.compile(r"^(\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d+)?)$")
-_KEY_SET_FIELDS = {"name", "source", "date", "note", "units"}
-_ENTRY_FIELDS = {*GROUPS, "note"}
-_PARTS_ENTRY_FIELDS = {"parts", "note"}
-_PART_FIELDS = {"name", "mnok", "source", *GROUPS}
+_SHARE_HELP = "andelen må være et tall (0–100), «ukjent» eller «rest»"
 
 Share = float | None  # percent; None = unknown
 RawShare = float | str  # a number, UNKNOWN or REST
+
+
+class KeyBase(StrEnum):
+    """What a key's shares apply to: the growth in costs, the whole cost, or not stated."""
+
+    GROWTH = "vekst"
+    COST = "kostnad"
+    UNSTATED = "ukjent"
+
+
+BASE_LABELS = {
+    KeyBase.GROWTH: "kostnadsveksten",
+    KeyBase.COST: "hele kostnaden",
+    KeyBase.UNSTATED: "ikke oppgitt i kilden",
+}
 
 
 @dataclass(frozen=True)
@@ -72,12 +87,8 @@ class Origin:
         return Origin(self.path, line if line is not None else self.line)
 
     def error(self, message: str, key: str, text: Any = None) -> InputError:
-        return InputError(
-            f"{message} (nøkkel «{key}»)",
-            path=self.path,
-            line=self.line,
-            text=None if text is None else str(text),
-        )
+        return InputError(message, path=self.path, line=self.line, key=key or None,
+                          text=None if text is None else str(text))
 
 
 @dataclass(frozen=True)
@@ -112,34 +123,40 @@ class YearSpan:
         return self.label.replace("–", "-")
 
 
-def parse_span(key: Any, origin: Origin, keypath: str, *, allow_all: bool = True) -> YearSpan:
-    """``2025``, ``"2025-2026"``, ``"2025-"`` (onwards) or ``"alle"``."""
+def _year_in_bounds(year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"året må ligge mellom {FIRST_YEAR} og {LAST_YEAR}")
+    return year
+
+
+def parse_span(key: Any, *, allow_all: bool = True) -> YearSpan:
+    """``2025``, ``"2025-2026"``, ``"2025-"`` (onwards) or ``"alle"``; ValueError otherwise."""
+    allowed = "år (2025), periode (2025-2026), fra og med (2025-)"
+    if allow_all:
+        allowed += " eller «alle»"
     if isinstance(key, bool):
-        raise origin.error("ugyldig år", keypath, key)
+        raise ValueError(f"ugyldig år; skriv {allowed}")
     if isinstance(key, int):
-        return YearSpan(key, key)
+        return YearSpan(_year_in_bounds(key), key)
     text = str(key).strip()
     if allow_all and text.lower() == ALL_YEARS:
         return YearSpan(None, None)
     if text.isdigit() and len(text) == 4:
-        return YearSpan(int(text), int(text))
+        return YearSpan(_year_in_bounds(int(text)), int(text))
     match = _SPAN.match(text)
     if match:
-        first = int(match[1])
-        last = int(match[2]) if match[2] else None
+        first = _year_in_bounds(int(match[1]))
+        last = _year_in_bounds(int(match[2])) if match[2] else None
         if last is not None and last < first:
-            raise origin.error("perioden slutter før den begynner", keypath, key)
+            raise ValueError("perioden slutter før den begynner")
         return YearSpan(first, last)
-    allowed = "år (2025), periode (2025-2026), fra og med (2025-)"
-    if allow_all:
-        allowed += " eller «alle»"
-    raise origin.error(f"ugyldig år; skriv {allowed}", keypath, key)
+    raise ValueError(f"ugyldig år; skriv {allowed}")
 
 
-def parse_share(value: Any, origin: Origin, keypath: str) -> RawShare:
+def parse_share(value: Any) -> RawShare:
     """A share in percent: a number, a fraction such as ``100/3``, ``ukjent`` or ``rest``."""
     if isinstance(value, bool) or value is None:
-        raise origin.error("andelen må være et tall (0–100), «ukjent» eller «rest»", keypath, value)
+        raise ValueError(_SHARE_HELP)
     if isinstance(value, int | float):
         number = float(value)
     else:
@@ -154,42 +171,186 @@ def parse_share(value: Any, origin: Origin, keypath: str) -> RawShare:
                     raise ValueError
                 number = float(fraction[1].replace(",", ".")) / denominator
             else:
-                parsed = parse_number(text, path=origin.path, line=origin.line)
+                parsed = parse_number(text.removesuffix("%"))
                 if parsed.value is None:
                     raise ValueError
                 number = float(parsed.value)
         except (InputError, ValueError):
-            raise origin.error(
-                "andelen må være et tall (0–100), «ukjent» eller «rest»", keypath, value
-            ) from None
+            raise ValueError(_SHARE_HELP) from None
     if not math.isfinite(number) or number < -TOLERANCE or number > 100 + TOLERANCE:
-        raise origin.error("andelen må ligge mellom 0 og 100 %", keypath, value)
+        raise ValueError("andelen må ligge mellom 0 og 100 %")
     return min(max(number, 0.0), 100.0)
 
 
-def resolve_shares(
-    raw: Mapping[str, RawShare], origin: Origin, keypath: str
-) -> dict[str, Share]:
-    """Turn written shares into percents; check they can add up to 100 %."""
+def parse_amount(value: Any) -> float:
+    """An amount in MNOK: a number, or Norwegian text such as ``"90,6"``."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("beløpet må være et tall (mill. kroner)")
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        parsed = parse_number(str(value))
+    except InputError:
+        raise ValueError("beløpet må være et tall (mill. kroner)") from None
+    if parsed.value is None:
+        raise ValueError("beløpet må være et tall (mill. kroner)")
+    return float(parsed.value)
+
+
+def parse_date(value: Any) -> str:
+    """The source's date (``2021-04-21``) or ``ukjent``."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if text.lower() == UNKNOWN:
+        return UNKNOWN
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError("skriv datoen som ÅÅÅÅ-MM-DD eller «ukjent»") from None
+
+
+def _pct(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
+
+
+def resolve_shares(raw: Mapping[str, RawShare]) -> dict[str, Share]:
+    """Turn written shares into percents; ValueError unless they can add up to 100 %."""
     rests = [group for group, value in raw.items() if value == REST]
     if len(rests) > 1:
-        raise origin.error("bare én andel kan være «rest»", keypath, ", ".join(rests))
+        raise ValueError(f"bare én andel kan være «rest» (her: {', '.join(rests)})")
     known = sum(value for value in raw.values() if isinstance(value, float))
     unknown = any(value == UNKNOWN for value in raw.values())
     if known > 100 + TOLERANCE:
-        raise origin.error("andelene summerer til mer enn 100 %", keypath, _pct(known))
+        raise ValueError(f"andelene summerer til mer enn 100 % ({_pct(known)})")
     shares: dict[str, Share] = {
         group: raw[group] if isinstance(raw.get(group), float) else None for group in GROUPS
     }
     if rests:
         shares[rests[0]] = None if unknown else max(100.0 - known, 0.0)
     elif not unknown and abs(known - 100) > TOLERANCE:
-        raise origin.error("andelene summerer ikke til 100 %", keypath, _pct(known))
+        raise ValueError(f"andelene summerer ikke til 100 % ({_pct(known)})")
     return shares
 
 
-def _pct(value: float) -> str:
-    return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
+# --- the file's models ----------------------------------------------------------------------
+
+ShareField = Annotated[float | Literal["ukjent", "rest"], BeforeValidator(parse_share)]
+AmountField = Annotated[float, BeforeValidator(parse_amount), Field(ge=0, le=MAX_MNOK,
+                                                                    allow_inf_nan=False)]
+SpanKey = Annotated[YearSpan, PlainValidator(parse_span)]
+OverrideSpanKey = Annotated[YearSpan, PlainValidator(lambda key: parse_span(key,
+                                                                            allow_all=False))]
+
+
+class GroupSharesModel(InputModel):
+    """One share per actor group; every group written (0 or ``ukjent`` when not stated)."""
+
+    kommuner: ShareField
+    rhf: ShareField
+    apotek: ShareField
+    ovrige: ShareField
+
+    def raw(self) -> dict[str, RawShare]:
+        return {group: getattr(self, group) for group in GROUPS}
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> GroupSharesModel:
+        resolve_shares(self.raw())
+        return self
+
+
+class PartModel(GroupSharesModel):
+    """A part of a unit with its own key, weighted by its amount."""
+
+    name: str = Field(min_length=1)
+    mnok: AmountField
+    source: str = ""
+
+
+class KeyEntryModel(InputModel):
+    """A unit's shares for some years: four shares, or ``parts`` blended by amount."""
+
+    kommuner: ShareField | None = None
+    rhf: ShareField | None = None
+    apotek: ShareField | None = None
+    ovrige: ShareField | None = None
+    parts: list[PartModel] | None = Field(default=None, min_length=1)
+    base: KeyBase | None = None
+    note: str = ""
+
+    def raw(self) -> dict[str, RawShare]:
+        return {group: getattr(self, group) for group in GROUPS}
+
+    @model_validator(mode="after")
+    def _complete(self) -> KeyEntryModel:
+        given = [group for group in GROUPS if getattr(self, group) is not None]
+        if self.parts is not None:
+            if given:
+                raise ValueError("skriv enten andeler eller «parts», ikke begge")
+            if sum(part.mnok for part in self.parts) <= 0:
+                raise ValueError("delene må ha beløp over 0")
+            return self
+        missing = [group for group in GROUPS if group not in given]
+        if missing:
+            raise ValueError(f"mangler andel for {', '.join(missing)} (skriv 0 eller «ukjent» "
+                             "hvis kilden ikke sier det)")
+        resolve_shares(self.raw())
+        return self
+
+
+def _no_overlap(entries: dict[YearSpan, Any]) -> dict[YearSpan, Any]:
+    spans = list(entries)
+    for number, span in enumerate(spans):
+        for other in spans[:number]:
+            if other.overlaps(span):
+                raise ValueError(f"årene overlapper: «{other.label}» og «{span.label}»")
+    return entries
+
+
+UnitKeys = Annotated[dict[SpanKey, KeyEntryModel], AfterValidator(_no_overlap)]
+
+
+class KeySetFile(InputModel):
+    """A cost-sharing key file (``data/raw/cost_sharing/<id>.yaml``)."""
+
+    name: str = Field(min_length=1)
+    short_name: str = ""
+    source: str = Field(min_length=1)
+    date: Annotated[str, BeforeValidator(parse_date)]
+    note: str = ""
+    base: KeyBase = KeyBase.UNSTATED
+    base_note: str = ""
+    template: bool = False
+    units: dict[str, UnitKeys]
+
+
+class OverrideSharesModel(InputModel):
+    """A scenario's change to some of one unit's shares (at least one)."""
+
+    kommuner: ShareField | None = None
+    rhf: ShareField | None = None
+    apotek: ShareField | None = None
+    ovrige: ShareField | None = None
+
+    def raw(self) -> dict[str, RawShare]:
+        return {g: getattr(self, g) for g in GROUPS if getattr(self, g) is not None}
+
+    @model_validator(mode="after")
+    def _some(self) -> OverrideSharesModel:
+        if not self.raw():
+            raise ValueError("endringen må sette minst én andel")
+        rests = [g for g, v in self.raw().items() if v == REST]
+        if len(rests) > 1:
+            raise ValueError(f"bare én andel kan være «rest» (her: {', '.join(rests)})")
+        return self
+
+
+OverridesField = dict[str, Annotated[dict[OverrideSpanKey, OverrideSharesModel],
+                                     AfterValidator(_no_overlap)]]
+
+
+# --- what the rest of the package uses ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -202,6 +363,7 @@ class KeyEntry:
     parts: tuple[Mapping[str, Any], ...] = ()
     note: str = ""
     line: int | None = None
+    base: KeyBase | None = None  # where the source says this entry's base (else the set's)
 
 
 @dataclass(frozen=True)
@@ -215,6 +377,19 @@ class KeySet:
     units: Mapping[str, tuple[KeyEntry, ...]]
     note: str = ""
     path: Path | None = None
+    base: KeyBase = KeyBase.UNSTATED
+    base_note: str = ""
+    template: bool = False
+    short_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """The short name for table headings (the full name where none is given)."""
+        return self.short_name or self.name
+
+    @property
+    def base_label(self) -> str:
+        return BASE_LABELS[self.base]
 
     def lookup(
         self, unit: str, year: int, extend_last_year: bool = False
@@ -232,158 +407,69 @@ class KeySet:
         return None, None
 
 
-def _require_table(mapping: Any, origin: Origin, keypath: str, what: str) -> dict:
-    if not isinstance(mapping, dict):
-        raise origin.at(line_of(mapping)).error(f"{what} må være en tabell (nøkkel: verdi)",
-                                                keypath, mapping)
-    return mapping
-
-
-def _check_fields(
-    mapping: Any, allowed: set[str], origin: Origin, keypath: str, what: str
-) -> None:
-    _require_table(mapping, origin, keypath, what)
-    for key in mapping:
-        if key not in allowed:
-            known = ", ".join(sorted(allowed))
-            raise origin.at(line_of(mapping, key)).error(
-                f"ukjent nøkkel (tillatt: {known})", f"{keypath}.{key}" if keypath else key, key
-            )
-
-
-def _text_field(mapping: dict, key: str, origin: Origin, keypath: str, required: bool) -> str:
-    value = mapping.get(key)
-    if value is None or str(value).strip() == "":
-        if required:
-            raise origin.at(line_of(mapping)).error("mangler", f"{keypath}{key}")
-        return ""
-    return str(value).strip()
-
-
-def _parse_group_shares(
-    mapping: dict, origin: Origin, keypath: str
-) -> dict[str, RawShare]:
-    raw: dict[str, RawShare] = {}
-    for group in GROUPS:
-        if group not in mapping:
-            raise origin.at(line_of(mapping)).error(
-                "mangler andel (skriv 0 eller «ukjent» hvis kilden ikke sier det)",
-                f"{keypath}.{group}",
-            )
-        raw[group] = parse_share(mapping[group], origin.at(line_of(mapping, group)),
-                                 f"{keypath}.{group}")
-    return raw
-
-
-def _parse_entry(span: YearSpan, value: Any, origin: Origin, keypath: str) -> KeyEntry:
-    line = line_of(value)
-    if isinstance(value, dict) and "parts" in value:
-        _check_fields(value, _PARTS_ENTRY_FIELDS, origin, keypath, "nøkkelen")
-        return _parse_parts(span, value, origin, keypath)
-    _check_fields(value, _ENTRY_FIELDS, origin, keypath, "nøkkelen")
-    raw = _parse_group_shares(value, origin, keypath)
-    shares = resolve_shares(raw, origin, keypath)
-    note = _text_field(value, "note", origin, keypath, required=False)
-    return KeyEntry(span=span, shares=shares, raw=raw, note=note, line=line)
-
-
-def _parse_parts(span: YearSpan, value: dict, origin: Origin, keypath: str) -> KeyEntry:
+def _blend(entry: KeyEntryModel) -> tuple[dict[str, Share], tuple[Mapping[str, Any], ...]]:
     """A unit made of parts with different keys: blend the keys by the parts' amounts."""
-    parts = value["parts"]
-    if not isinstance(parts, list) or not parts:
-        raise origin.at(line_of(value, "parts")).error("«parts» må være en liste med deler",
-                                                       f"{keypath}.parts")
-    weights: list[float] = []
-    resolved: list[dict[str, Share]] = []
-    described: list[Mapping[str, Any]] = []
-    for number, part in enumerate(parts, start=1):
-        partpath = f"{keypath}.parts[{number}]"
-        _check_fields(part, _PART_FIELDS, origin, partpath, "delen")
-        part_origin = origin.at(line_of(part))
-        mnok = parse_share_amount(part.get("mnok"), part_origin, f"{partpath}.mnok")
-        raw = _parse_group_shares(part, origin, partpath)
-        weights.append(mnok)
-        resolved.append(resolve_shares(raw, part_origin, partpath))
-        described.append({"name": str(part.get("name", "")), "mnok": mnok, **raw,
-                          "source": str(part.get("source", ""))})
-    total = sum(weights)
-    if total <= 0:
-        raise origin.at(line_of(value, "parts")).error("delene må ha beløp over 0",
-                                                       f"{keypath}.parts")
+    parts = entry.parts or []
+    total = sum(part.mnok for part in parts)
+    resolved = [resolve_shares(part.raw()) for part in parts]
     shares: dict[str, Share] = {}
     for group in GROUPS:
-        values = [part[group] for part in resolved]
+        values = [shares_[group] for shares_ in resolved]
         shares[group] = (
             None if any(v is None for v in values)
-            else sum(w * v for w, v in zip(weights, values, strict=True)) / total
+            else sum(p.mnok * v for p, v in zip(parts, values, strict=True)) / total
         )
-    note = _text_field(value, "note", origin, keypath, required=False)
-    return KeyEntry(span=span, shares=shares, parts=tuple(described), note=note,
-                    line=line_of(value))
-
-
-def parse_share_amount(value: Any, origin: Origin, keypath: str) -> float:
-    """An amount in MNOK (a number, Norwegian or not); must be zero or more."""
-    if isinstance(value, bool) or value is None:
-        raise origin.error("mangler beløp i MNOK", keypath, value)
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            parsed = parse_number(str(value), path=origin.path, line=origin.line)
-        except InputError:
-            raise origin.error("beløpet må være et tall", keypath, value) from None
-        if parsed.value is None:
-            raise origin.error("beløpet må være et tall", keypath, value)
-        number = float(parsed.value)
-    if not math.isfinite(number) or number < 0:
-        raise origin.error("beløpet må være 0 eller mer", keypath, value)
-    return number
+    described = tuple({"name": p.name, "mnok": p.mnok, **p.raw(), "source": p.source}
+                      for p in parts)
+    return shares, described
 
 
 def load_key_set(path: str | Path) -> KeySet:
     """Read and check one key set file; its id is the file name without extension."""
     path = Path(path)
-    data = load_yaml(path)
-    origin = Origin(path)
-    _check_fields(data, _KEY_SET_FIELDS, origin, "", "filen")
-    for required in ("name", "source", "date", "units"):
-        if required not in data:
-            raise origin.at(line_of(data)).error("mangler", required)
-    units = _require_table(data["units"], origin, "units", "«units»")
-    parsed: dict[str, tuple[KeyEntry, ...]] = {}
-    for unit, by_year in units.items():
-        unitpath = f"units.{unit}"
-        _require_table(by_year, origin, unitpath, "enheten")
-        entries: list[KeyEntry] = []
-        for year_key, value in by_year.items():
-            entry_origin = origin.at(line_of(by_year, year_key))
-            span = parse_span(year_key, entry_origin, f"{unitpath}.{year_key}")
-            for other in entries:
-                if other.span.overlaps(span):
-                    raise entry_origin.error(
-                        f"årene overlapper med «{other.span.label}»", f"{unitpath}.{year_key}"
-                    )
-            entries.append(_parse_entry(span, value, entry_origin, f"{unitpath}.{year_key}"))
-        parsed[str(unit)] = tuple(entries)
+    data = load_yaml_data(path)
+    if not isinstance(data, Mapping):
+        raise InputError("filen må være en tabell (nøkkel: verdi) øverst", path=path,
+                         line=line_of(data), text=type(data).__name__)
+    model = validate(KeySetFile, data, path)
+    units: dict[str, tuple[KeyEntry, ...]] = {}
+    for unit, by_year in model.units.items():
+        raw_by_year = data["units"][unit]
+        entries = []
+        for raw_key, (span, entry) in zip(raw_by_year, by_year.items(), strict=True):
+            line = line_of(raw_by_year, raw_key)
+            if entry.parts is not None:
+                shares, parts = _blend(entry)
+                entries.append(KeyEntry(span, shares, parts=parts, note=entry.note, line=line,
+                                        base=entry.base))
+            else:
+                entries.append(KeyEntry(span, resolve_shares(entry.raw()), raw=entry.raw(),
+                                        note=entry.note, line=line, base=entry.base))
+        units[unit] = tuple(entries)
     return KeySet(
         id=path.stem,
-        name=_text_field(data, "name", origin, "", required=True),
-        source=_text_field(data, "source", origin, "", required=True),
-        date=_text_field(data, "date", origin, "", required=True),
-        note=_text_field(data, "note", origin, "", required=False),
-        units=parsed,
+        name=model.name,
+        source=model.source,
+        date=str(model.date),
+        note=model.note,
+        units=units,
         path=path,
+        base=model.base,
+        base_note=model.base_note,
+        template=model.template,
+        short_name=model.short_name,
     )
 
 
-def load_key_sets(directory: str | Path) -> dict[str, KeySet]:
-    """Every key set in ``directory``, by id, in file-name order."""
+def load_key_sets(directory: str | Path, *, templates: bool = True) -> dict[str, KeySet]:
+    """Every key set in ``directory``, by id, in file-name order (``templates=False`` leaves
+    out key sets marked ``template: true``, which no report uses until filled in)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError("mappen med fordelingsnøkler finnes ikke", path=directory)
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
-    return {key_set.id: key_set for key_set in map(load_key_set, files)}
+    key_sets = {key_set.id: key_set for key_set in map(load_key_set, files)}
+    return {k: v for k, v in key_sets.items() if templates or not v.template}
 
 
 @dataclass(frozen=True)
@@ -397,30 +483,16 @@ class Override:
     keypath: str = ""
 
 
-def parse_overrides(mapping: Any, origin: Origin, keypath: str) -> tuple[Override, ...]:
-    """``{unit: {year or span: {group: share}}}`` from a scenario file."""
-    if mapping is None:
-        return ()
-    _require_table(mapping, origin, keypath, "«overrides»")
-    overrides: list[Override] = []
-    for unit, by_year in mapping.items():
-        unitpath = f"{keypath}.{unit}"
-        _require_table(by_year, origin, unitpath, "enheten")
-        for year_key, values in by_year.items():
-            path = f"{unitpath}.{year_key}"
-            here = origin.at(line_of(by_year, year_key))
-            span = parse_span(year_key, here, path, allow_all=False)
-            for other in overrides:
-                if other.unit == unit and other.span.overlaps(span):
-                    raise here.error(f"årene overlapper med «{other.span.label}»", path)
-            _check_fields(values, set(GROUPS), origin, path, "endringen")
-            if not values:
-                raise here.error("endringen må sette minst én andel", path)
-            raw = {
-                group: parse_share(share, origin.at(line_of(values, group)), f"{path}.{group}")
-                for group, share in values.items()
-            }
-            overrides.append(Override(str(unit), span, raw, here, path))
+def overrides_from(model: Mapping[str, Mapping[YearSpan, OverrideSharesModel]], raw: Any,
+                   path: Path | None, keypath: str) -> tuple[Override, ...]:
+    """The validated ``sharing.overrides`` as :class:`Override` s that remember their line."""
+    overrides = []
+    for unit, by_year in model.items():
+        raw_by_year = raw[unit] if isinstance(raw, Mapping) else {}
+        for raw_key, (span, values) in zip(raw_by_year, by_year.items(), strict=True):
+            overrides.append(Override(unit, span, values.raw(),
+                                      Origin(path, line_of(raw_by_year, raw_key)),
+                                      f"{keypath}.{unit}.{raw_key}"))
     return tuple(overrides)
 
 
@@ -456,7 +528,10 @@ def allocation_for(
             group: UNKNOWN if share is None else share for group, share in shares.items()
         }
         raw.update(override.values)
-        shares = resolve_shares(raw, override.origin, override.keypath)
+        try:
+            shares = resolve_shares(raw)
+        except ValueError as error:
+            raise override.origin.error(str(error), override.keypath) from None
         overridden = True
     unknown = [GROUP_LABELS[group] for group in GROUPS if shares[group] is None]
     if not unknown:

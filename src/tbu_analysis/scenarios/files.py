@@ -1,0 +1,460 @@
+"""Reading and saving scenario files (``scenarios/*.yml``), and finding a round's inputs.
+
+A file is read through :mod:`tbu_analysis.common.inputs` with :class:`ScenarioFile` (unknown
+keys refused, bounds on every number, year and horizon), then checked against its key set
+(shares must add up to 100 %) and its horizon. What needs the round's data (units, years
+before the data) is checked by ``projection``. Every problem is an :class:`InputError`
+naming file, line and key. The schema notes at the top of ``scenarios/baseline.yml`` are
+checked against these models by a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import BeforeValidator, Field, model_validator
+
+from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.common.atomic import write_text
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
+from tbu_analysis.common.yamlio import LineDict, line_of
+from tbu_analysis.config import project_root
+from tbu_analysis.scenarios.keys import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_MNOK,
+    AmountField,
+    OverridesField,
+    allocation_for,
+    load_key_set,
+    overrides_from,
+    parse_amount,
+)
+from tbu_analysis.scenarios.model import (
+    CURRENT,
+    FIXED,
+    Addition,
+    Deflator,
+    Investment,
+    Rate,
+    Scenario,
+    check_horizon,
+)
+
+KEY_SET_DIR = Path("data") / "raw" / "cost_sharing"
+#: The longest projection a file may ask for, counted from its first named year: a typo such
+#: as ``horizon: 9999`` is refused at once instead of running for ever.
+MAX_HORIZON_YEARS = 30
+
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, strict=False)]
+#: An index or deflator rate in percent: a fall of more than half or a doubling is a typo.
+IndexRate = Annotated[float, BeforeValidator(parse_amount),
+                      Field(ge=-50, le=100, allow_inf_nan=False)]
+Percent = Annotated[float, BeforeValidator(parse_amount), Field(ge=0, le=100,
+                                                                allow_inf_nan=False)]
+VolumePercent = Annotated[float, BeforeValidator(parse_amount), Field(ge=-100, le=100,
+                                                                      allow_inf_nan=False)]
+SignedAmount = Annotated[float, BeforeValidator(parse_amount),
+                         Field(ge=-MAX_MNOK, le=MAX_MNOK, allow_inf_nan=False)]
+KeySetId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=100)]
+
+
+class SharingModel(InputModel):
+    """``sharing``: the key set, whether its last year carries on, and changed shares."""
+
+    key_set: KeySetId
+    compare_with: KeySetId | None = None
+    extend_last_year: bool = False
+    overrides: OverridesField = Field(default_factory=dict)
+
+
+class IndexModel(InputModel):
+    """``index``: rates by year (year → year + 1) replacing ``data/raw/index.csv``."""
+
+    rates: dict[Year, IndexRate] = Field(default_factory=dict)
+    source: str = ""
+    placeholder: bool = False
+
+
+class InvestmentModel(InputModel):
+    unit: str = Field(min_length=1)
+    year: Year
+    mnok: AmountField
+    source: str = ""
+    price_year: Year | None = None
+
+
+class InvestmentsModel(InputModel):
+    """``growth.investments``: the share of an investment that becomes yearly D&F."""
+
+    share_pct: Percent | None = None
+    share_source: str = ""
+    lag_years: int = Field(default=1, ge=0, le=10)
+    items: list[InvestmentModel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _share_given(self) -> InvestmentsModel:
+        if self.items and self.share_pct is None:
+            raise ValueError("mangler share_pct: andelen av investeringen som blir årlig D&F")
+        return self
+
+
+class AdditionModel(InputModel):
+    unit: str = Field(min_length=1)
+    from_year: Year
+    mnok: SignedAmount
+    source: str = Field(min_length=1)
+    label: str = ""
+    price_year: Year | None = None
+
+
+class GrowthModel(InputModel):
+    """``growth``: applies only to the years after NHN's last estimate."""
+
+    efficiency_pct: Percent | dict[Year, Percent] = 0.0
+    volume_pct: VolumePercent | dict[Year, VolumePercent] = 0.0
+    source: str = ""
+    investments: InvestmentsModel = Field(default_factory=InvestmentsModel)
+    additions: list[AdditionModel] = Field(default_factory=list)
+
+
+class DeflatorModel(InputModel):
+    """``deflator``: the municipal deflator, each group's bill against its base year's."""
+
+    base_year: Year
+    rates: dict[Year, IndexRate]
+    source: str = ""
+    placeholder: bool = False
+
+
+class ScenarioFile(InputModel):
+    """A scenario file (``scenarios/*.yml``); amounts in MNOK, rates in percent."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    sharing: SharingModel
+    index: IndexModel = Field(default_factory=IndexModel)
+    price_basis: Literal["fast", "løpende", "lopende"] = "fast"
+    price_year: Year | None = None
+    horizon: Year
+    horizon_source: str = ""
+    growth: GrowthModel = Field(default_factory=GrowthModel)
+    deflator: DeflatorModel | None = None
+
+
+#: Where the explorer saves a user's own scenarios unless told otherwise: outside the
+#: repository, so a saved file never dirties git nor joins a report's comparison.
+USER_SCENARIO_ENV = "TBU_SCENARIO_DIR"
+
+
+def user_scenario_dir() -> Path:
+    """``$TBU_SCENARIO_DIR``, or ``~/tbu-scenarier``."""
+    import os
+
+    configured = os.environ.get(USER_SCENARIO_ENV, "").strip()
+    return Path(configured).expanduser() if configured else Path.home() / "tbu-scenarier"
+
+
+def resolve_path(path: str | Path) -> Path:
+    """A relative path as given, or else relative to the project root (notebooks run in
+    ``notebooks/``, the secretariat runs ``make`` in the root)."""
+    path = Path(path)
+    if path.is_absolute() or path.exists():
+        return path
+    return project_root() / path
+
+
+def key_set_dir_for(path: Path) -> Path:
+    """The cost-sharing keys of the project the file lies in; a file saved outside any
+    project (a user's own folder) uses the project the run started in."""
+    for start in (path.parent, None):
+        directory = project_root(start) / KEY_SET_DIR
+        if directory.is_dir():
+            return directory
+    return project_root() / KEY_SET_DIR
+
+
+def _key_lines(data: Any, prefix: str = "") -> dict[str, int]:
+    """Every key path of the file with its line (list items counted from 1)."""
+    lines: dict[str, int] = {}
+    if isinstance(data, LineDict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            line = line_of(data, key)
+            if line is not None:
+                lines[path] = line
+            lines.update(_key_lines(value, path))
+    elif isinstance(data, list):
+        for number, item in enumerate(data, start=1):
+            path = f"{prefix}[{number}]"
+            if getattr(item, "line", None) is not None:
+                lines[path] = item.line
+            lines.update(_key_lines(item, path))
+    return lines
+
+
+def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Scenario:
+    """Read and check a scenario file; the key set is read from ``key_set_dir`` (default
+    ``data/raw/cost_sharing`` in the project)."""
+    path = resolve_path(path)
+    if not path.is_file():
+        raise InputError("scenariofilen finnes ikke", path=path)
+    data = load_yaml_data(path)
+    if not isinstance(data, Mapping):
+        found = "en liste" if isinstance(data, list) else "tom" if data is None else "tekst"
+        raise InputError(f"scenariofilen må være en tabell (nøkkel: verdi) øverst; fant {found}",
+                         path=path, line=line_of(data) or 1)
+    _check_horizon_first(data, path)
+    model = validate(ScenarioFile, data, path)
+    directory = Path(key_set_dir) if key_set_dir is not None else key_set_dir_for(path)
+    key_set_file = _key_set_file(directory, model.sharing.key_set)
+    if key_set_file is None:
+        raise InputError(f"finner ikke fordelingsnøkkelen i {directory}", path=path,
+                         line=line_of(data["sharing"], "key_set"), key="sharing.key_set",
+                         text=model.sharing.key_set)
+    key_set = load_key_set(key_set_file)
+    if key_set.template:
+        raise InputError("nøkkelen er en mal uten kilde (template: true) og kan ikke brukes før "
+                         "andelene og kilden er fylt inn", path=path,
+                         line=line_of(data["sharing"], "key_set"), key="sharing.key_set",
+                         text=model.sharing.key_set)
+    compare_with = None
+    if model.sharing.compare_with is not None:
+        other_file = _key_set_file(directory, model.sharing.compare_with)
+        other = load_key_set(other_file) if other_file is not None else None
+        if other is None or other.template:
+            why = "finner ikke nøkkelen" if other is None else "nøkkelen er en mal uten kilde"
+            raise InputError(f"{why} i {directory}", path=path,
+                             line=line_of(data["sharing"], "compare_with"),
+                             key="sharing.compare_with", text=model.sharing.compare_with)
+        compare_with = other
+    growth, investments = model.growth, model.growth.investments
+    raw_growth = data.get("growth") or {}
+    raw_sharing = data["sharing"]
+    scenario = Scenario(
+        name=model.name,
+        description=model.description,
+        key_set=key_set,
+        horizon=model.horizon,
+        horizon_source=model.horizon_source,
+        extend_last_year=model.sharing.extend_last_year,
+        compare_with=compare_with,
+        overrides=overrides_from(model.sharing.overrides, raw_sharing.get("overrides"), path,
+                                 "sharing.overrides"),
+        index_rates=dict(model.index.rates),
+        index_source=model.index.source,
+        index_placeholder=model.index.placeholder,
+        price_basis=FIXED if model.price_basis == "fast" else CURRENT,
+        price_year=model.price_year,
+        efficiency_pct=_rate(growth.efficiency_pct),
+        volume_pct=_rate(growth.volume_pct),
+        growth_source=growth.source,
+        investment_share_pct=investments.share_pct or 0.0,
+        investment_share_source=investments.share_source,
+        investment_lag_years=investments.lag_years,
+        investments=tuple(
+            Investment(i.unit, i.year, i.mnok, i.source, i.price_year,
+                       keypath=f"growth.investments.items[{n}]",
+                       line=line_of(_item(raw_growth, "investments", "items", n)))
+            for n, i in enumerate(investments.items, start=1)
+        ),
+        additions=tuple(
+            Addition(a.unit, a.from_year, a.mnok, a.source, a.label, a.price_year,
+                     keypath=f"growth.additions[{n}]",
+                     line=line_of(_item(raw_growth, "additions", None, n)))
+            for n, a in enumerate(growth.additions, start=1)
+        ),
+        deflator=(Deflator(model.deflator.base_year, dict(model.deflator.rates),
+                           model.deflator.source, model.deflator.placeholder)
+                  if model.deflator else None),
+        path=path,
+        key_set_dir=directory,
+        lines=_key_lines(data),
+    )
+    check_horizon(scenario)
+    check_overrides(scenario)
+    return scenario
+
+
+def _check_horizon_first(data: Mapping[str, Any], path: Path) -> None:
+    """A horizon far beyond or before every year the file names is the horizon's fault, not
+    the fault of the year it meets first; say so before anything else is checked."""
+    horizon = data.get("horizon")
+    if isinstance(horizon, bool) or not isinstance(horizon, int):
+        return
+    named = [year for keypath, year in _named_years(data)]
+    if not named:
+        return
+    line = line_of(data, "horizon")
+    if horizon < min(named):
+        raise InputError(f"horisonten ligger før alle år filen nevner (første: {min(named)})",
+                         path=path, line=line, key="horizon", text=str(horizon))
+    if horizon > min(named) + MAX_HORIZON_YEARS:
+        raise InputError(f"horisonten ligger mer enn {MAX_HORIZON_YEARS} år etter første år "
+                         f"filen nevner ({min(named)})", path=path, line=line, key="horizon",
+                         text=str(horizon))
+
+
+def _named_years(data: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """Years the file names as rate keys (index and deflator), and the deflator's base year."""
+    years = []
+    for section in ("index", "deflator"):
+        rates = (data.get(section) or {}).get("rates") if isinstance(data.get(section),
+                                                                      Mapping) else None
+        if isinstance(rates, Mapping):
+            years += [(f"{section}.rates.{y}", y) for y in rates
+                      if isinstance(y, int) and not isinstance(y, bool)]
+    deflator = data.get("deflator")
+    if isinstance(deflator, Mapping) and isinstance(deflator.get("base_year"), int):
+        years.append(("deflator.base_year", deflator["base_year"]))
+    return years
+
+
+def _item(growth: Any, section: str, sub: str | None, number: int) -> Any:
+    node = growth.get(section) if isinstance(growth, Mapping) else None
+    if sub is not None:
+        node = node.get(sub) if isinstance(node, Mapping) else None
+    return node[number - 1] if isinstance(node, list) and len(node) >= number else None
+
+
+def _rate(value: float | Mapping[int, float]) -> Rate:
+    return dict(sorted(value.items())) if isinstance(value, Mapping) else float(value)
+
+
+def check_overrides(scenario: Scenario) -> None:
+    """Shares changed in the file must, with the key's others, add up to 100 % in every year
+    they cover (up to the horizon): refused when the file is read, not in the notebook."""
+    for override in scenario.overrides:
+        first = override.span.first
+        last = override.span.last if override.span.last is not None else scenario.horizon
+        for year in range(first if first is not None else last, last + 1):
+            allocation_for(scenario.key_set, override.unit, year, scenario.overrides,
+                           scenario.extend_last_year)
+
+
+def _key_set_file(directory: Path, key_set_id: str) -> Path | None:
+    for suffix in (".yaml", ".yml"):
+        candidate = directory / f"{key_set_id}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+# --- writing
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as a file would hold it (for «Lagre scenario»)."""
+    def rate(value: Rate) -> Any:
+        return dict(sorted(value.items())) if isinstance(value, Mapping) else value
+
+    overrides: dict[str, dict[Any, dict[str, Any]]] = {}
+    for override in scenario.overrides:
+        overrides.setdefault(override.unit, {})[override.span.yaml_key] = dict(override.values)
+    sharing: dict[str, Any] = {"key_set": scenario.key_set.id}
+    if scenario.compare_with is not None:
+        sharing["compare_with"] = scenario.compare_with.id
+    sharing["extend_last_year"] = scenario.extend_last_year
+    if overrides:
+        sharing["overrides"] = overrides
+    data: dict[str, Any] = {"name": scenario.name}
+    if scenario.description:
+        data["description"] = scenario.description
+    data["sharing"] = sharing
+    data["index"] = {"rates": dict(sorted(scenario.index_rates.items())),
+                     "source": scenario.index_source}
+    if scenario.index_placeholder:
+        data["index"]["placeholder"] = True
+    data["price_basis"] = scenario.price_basis
+    if scenario.price_year is not None:
+        data["price_year"] = scenario.price_year
+    data["horizon"] = scenario.horizon
+    if scenario.horizon_source:
+        data["horizon_source"] = scenario.horizon_source
+    data["growth"] = {
+        "efficiency_pct": rate(scenario.efficiency_pct),
+        "volume_pct": rate(scenario.volume_pct),
+        "source": scenario.growth_source,
+        "investments": {
+            "share_pct": scenario.investment_share_pct,
+            "share_source": scenario.investment_share_source,
+            "lag_years": scenario.investment_lag_years,
+            "items": [_drop_empty({"unit": i.unit, "year": i.year, "mnok": i.mnok,
+                                   "source": i.source, "price_year": i.price_year})
+                      for i in scenario.investments],
+        },
+        "additions": [_drop_empty({"unit": a.unit, "from_year": a.from_year, "mnok": a.mnok,
+                                   "label": a.label, "source": a.source,
+                                   "price_year": a.price_year})
+                      for a in scenario.additions],
+    }
+    if scenario.deflator:
+        data["deflator"] = {"base_year": scenario.deflator.base_year,
+                            "rates": dict(sorted(scenario.deflator.rates.items())),
+                            "source": scenario.deflator.source}
+        if scenario.deflator.placeholder:
+            data["deflator"]["placeholder"] = True
+    return data
+
+
+def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in mapping.items() if value not in (None, "")}
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> Path:
+    """Write the scenario as YAML, all or nothing; it loads back to the same choices."""
+    path = Path(path)
+    header = (
+        "# Scenario lagret fra scenarioutforskeren (tbu_analysis.scenarios.explorer).\n"
+        f"# Fordelingsnøkkel: {scenario.key_set.name}\n"
+    )
+    body = yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True,
+                          width=100)
+    write_text(path, header + body)
+    return path
+
+
+# --- finding inputs
+
+
+def load_index(path: str | Path = Path("data") / "raw" / "index.csv") -> PriceIndex:
+    """The shipped price index (project root relative)."""
+    return PriceIndex.from_csv(resolve_path(path))
+
+
+def load_baseline(round_id: str, root: str | Path | None = None) -> pd.DataFrame:
+    """NHN's funding need per unit and year for a round, from the cleaned figures."""
+    from tbu_analysis.analysis import series
+    from tbu_analysis.config import round_paths
+    from tbu_analysis.rounds.schema import read_figures
+
+    paths = round_paths(round_id, root if root is not None else project_root())
+    return series.funding_by_unit(read_figures(paths.figures))
+
+
+def scenario_files(directory: str | Path = "scenarios") -> list[Path]:
+    """The scenario files in the project's ``scenarios/`` folder, by name."""
+    folder = resolve_path(directory)
+    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])
+
+
+def provenance_files(scenario: Scenario) -> list[Path]:
+    """The files a scenario was read from, for its provenance page."""
+    return [p.resolve() for p in (scenario.path, scenario.key_set.path) if p is not None]
+
+
+def check_against_round(path: str | Path, paths: Any) -> Scenario:
+    """Read the scenario file and compute it once against the round's data, so every problem
+    (units, years before the data, shares) stops the run with one message before any
+    notebook or PDF is written."""
+    from tbu_analysis.scenarios.projection import compute
+
+    scenario = load_scenario(path)
+    compute(scenario, load_baseline(paths.round_id, paths.root),
+            load_index(paths.project.index))
+    return scenario

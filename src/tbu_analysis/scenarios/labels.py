@@ -1,0 +1,56 @@
+"""Every Norwegian word the scenarios show a reader, in one place (to move into the project's
+shared vocabulary when it exists): actor groups, table headings, kinds of rows."""
+
+from __future__ import annotations
+
+#: Actor groups that pay a bill, in the order tables list them.
+GROUPS = ("kommuner", "rhf", "apotek", "ovrige")
+UNALLOCATED = "ikke_fordelt"
+TOTAL = "sum"
+GROUP_LABELS = {
+    "kommuner": "Kommuner",
+    "rhf": "RHF",
+    "apotek": "Apotek",
+    "ovrige": "Øvrige aktører",
+    UNALLOCATED: "Ikke fordelt",
+    TOTAL: "Sum",
+}
+
+GROUP_COLUMN = "Aktørgruppe"
+UNIT_COLUMN = "Løsning"
+SCENARIO_COLUMN = "Scenario"
+YEAR_COLUMN = "År"
+SUM_LABEL = GROUP_LABELS[TOTAL]
+
+#: How a projection row came about: NHN's own figure, or projected by the scenario.
+KIND_DATA, KIND_PROJECTED = "NHN", "fremskrevet"
+
+PROJECTION_COLUMNS = {
+    "unit": UNIT_COLUMN, "year": YEAR_COLUMN, "kind": "Grunnlag", "start": "Start",
+    "volume": "Volum", "efficiency": "Effektivisering", "investments": "Investeringer",
+    "additions": "Faste tillegg", "end": "Slutt",
+}
+DEFLATOR_COLUMNS = {
+    "group": GROUP_COLUMN, "year": YEAR_COLUMN, "bill_mnok": "Regning (løpende kr)",
+    "reference_mnok": "Basisår × deflator", "difference_mnok": "Over deflator",
+    "bill_growth_pct": "Vekst i regning", "deflator_growth_pct": "Deflatorvekst",
+}
+UNALLOCATED_COLUMNS = {
+    "unit": UNIT_COLUMN, "year": YEAR_COLUMN, "value_mnok": "Ikke fordelt", "reason": "Årsak",
+}
+PERCENT_COLUMNS = ("Vekst i regning", "Deflatorvekst", *(GROUP_LABELS[g] for g in GROUPS))
+
+#: The row that sums every solution in a key-against-key table.
+ALL_UNITS = "Alle løsninger"
+DIFFERENCE_COLUMN = "Forskjell"
+DIFFERENCE_PCT_COLUMN = "Forskjell (%)"
+#: What a key's shares were applied to, as a reader sees it beside a figure.
+BASIS_LABELS = {
+    "kostnad": "nøkkelen brukt på hele kostnaden",
+    "vekst": "nøkkelen brukt på veksten fra året før",
+}
+
+#: A year heading whose amounts use a rate without a source, and what the rate column says.
+PLACEHOLDER_MARK = "*"
+PLACEHOLDER_TEXT = "plassholder"
+RATES_COLUMN = "Satser"

@@ -1,0 +1,421 @@
+"""The static tables and charts of a scenario, shared by the report and the explorer.
+
+Every table and chart here is built from a :class:`~tbu_analysis.scenarios.model.ScenarioResult`,
+so the explorer, a headless notebook run and the tests show the same numbers. Numbers go
+through :mod:`tbu_analysis.common.formatting`, charts through :mod:`tbu_analysis.reports.charts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from tbu_analysis.common.formatting import (
+    format_change,
+    format_number,
+    format_percent,
+    format_table,
+)
+from tbu_analysis.common.store import write_csv, write_excel
+from tbu_analysis.reports.charts import levels_chart
+from tbu_analysis.scenarios.labels import (
+    ALL_UNITS,
+    DEFLATOR_COLUMNS,
+    DIFFERENCE_COLUMN,
+    DIFFERENCE_PCT_COLUMN,
+    GROUP_COLUMN,
+    GROUP_LABELS,
+    GROUPS,
+    KIND_DATA,
+    PERCENT_COLUMNS,
+    PLACEHOLDER_MARK,
+    PLACEHOLDER_TEXT,
+    PROJECTION_COLUMNS,
+    RATES_COLUMN,
+    SCENARIO_COLUMN,
+    SUM_LABEL,
+    UNALLOCATED,
+    UNALLOCATED_COLUMNS,
+    UNIT_COLUMN,
+    YEAR_COLUMN,
+)
+from tbu_analysis.scenarios.model import ScenarioResult
+
+if TYPE_CHECKING:
+    from tbu_analysis.scenarios.comparison import KeyComparison
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def year_heading(year: int, marked: Iterable[int] = ()) -> str:
+    """A year as a column heading; ``2027*`` when its amounts use a placeholder rate."""
+    return f"{year}{PLACEHOLDER_MARK if year in set(marked) else ''}"
+
+
+def _wide(frame: pd.DataFrame, row: str, label: str, value: str = "value_mnok",
+          marked: Iterable[int] = ()) -> pd.DataFrame:
+    table = frame.pivot_table(index=row, columns="year", values=value, aggfunc="sum",
+                              sort=False)
+    table.columns = [year_heading(year, marked) for year in table.columns]
+    table.index.name = label
+    return table.reset_index()
+
+
+def _with_sum(table: pd.DataFrame, label: str) -> pd.DataFrame:
+    total = table.drop(columns=[label]).sum(numeric_only=True)
+    return pd.concat([table, pd.DataFrame([{label: SUM_LABEL, **total}])], ignore_index=True)
+
+
+def bills_table(result: ScenarioResult) -> pd.DataFrame:
+    """Each actor group's bill per year, with «Ikke fordelt» and the sum."""
+    frame = result.bills.assign(group=result.bills["group"].map(GROUP_LABELS))
+    return _with_sum(_wide(frame, "group", GROUP_COLUMN, marked=result.placeholder_years),
+                     GROUP_COLUMN)
+
+
+def totals_table(result: ScenarioResult) -> pd.DataFrame:
+    """Funding need per solution (unit) and year, after the scenario's changes."""
+    return _with_sum(_wide(result.totals, "unit", UNIT_COLUMN,
+                           marked=result.placeholder_years), UNIT_COLUMN)
+
+
+def difference_table(result: ScenarioResult) -> pd.DataFrame:
+    """Scenario minus baseline per solution and year."""
+    table = _wide(result.versus_baseline, "unit", UNIT_COLUMN, "difference_mnok",
+                  result.placeholder_years)
+    return _with_sum(table, UNIT_COLUMN)
+
+
+def bills_difference_table(result: ScenarioResult) -> pd.DataFrame:
+    """Scenario minus baseline per actor group and year (same key for both)."""
+    frame = result.bills_versus_baseline
+    frame = frame.assign(group=frame["group"].map(GROUP_LABELS))
+    return _with_sum(_wide(frame, "group", GROUP_COLUMN, "difference_mnok",
+                           result.placeholder_years), GROUP_COLUMN)
+
+
+def projection_table(result: ScenarioResult, projected_only: bool = True) -> pd.DataFrame:
+    """Start, each driver and end per solution and year: the arithmetic of the projection."""
+    frame = result.projection
+    if projected_only:
+        frame = frame[frame["kind"] != KIND_DATA]
+    return frame.rename(columns=PROJECTION_COLUMNS).reset_index(drop=True)
+
+
+def deflator_table(result: ScenarioResult) -> pd.DataFrame:
+    """Each group's bill in current kroner against its base-year bill grown by the deflator;
+    a «Satser» column says plainly when the rates are placeholders."""
+    frame = result.deflated
+    frame = frame[frame["group"] != UNALLOCATED]
+    table = frame.assign(group=frame["group"].map(GROUP_LABELS)).rename(
+        columns=DEFLATOR_COLUMNS).reset_index(drop=True)
+    deflator = result.scenario.deflator
+    if deflator is not None and (deflator.placeholder or result.scenario.index_placeholder):
+        table[RATES_COLUMN] = [PLACEHOLDER_TEXT if year > deflator.base_year else ""
+                               for year in table[YEAR_COLUMN]]
+    return table
+
+
+def unallocated_table(result: ScenarioResult) -> pd.DataFrame:
+    """Money no key allocates, and why."""
+    return result.unallocated.rename(columns=UNALLOCATED_COLUMNS)
+
+
+def shares_table(result: ScenarioResult) -> pd.DataFrame:
+    """The shares used, per solution and year (– = unknown)."""
+    frame = result.bills_by_unit
+    frame = frame[frame["group"].isin(GROUPS)]
+    table = frame.pivot_table(index=["unit", "year"], columns="group", values="share_pct",
+                              aggfunc="first", sort=False, dropna=False)
+    table = table.reindex(columns=list(GROUPS))
+    table.columns = [GROUP_LABELS[group] for group in table.columns]
+    return table.reset_index().rename(columns={"unit": UNIT_COLUMN, "year": YEAR_COLUMN})
+
+
+def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
+    """Bills per actor group and year for several scenarios, one under the other."""
+    parts = []
+    for name, result in results.items():
+        table = bills_table(result)
+        table.insert(0, SCENARIO_COLUMN, name)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
+    """Every choice of the scenario with its source, as the report states them."""
+    s = result.scenario
+    rows = [
+        ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
+        ("Merknad til nøkkelen", s.key_set.note or "–", ""),
+        ("Grunnlag for nøkkelen", s.key_set.base_label, s.key_set.base_note),
+        ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
+        ("Indeks (satser i scenarioet)", _rates_text(s.index_rates)
+         + (" (plassholder, uten kilde)" if s.index_placeholder else ""), s.index_source),
+        ("Kroneverdi", result.price_label, ""),
+        ("Horisont", str(s.horizon), s.horizon_source),
+        ("Effektivisering per år", _rate_text(s.efficiency_pct), s.growth_source),
+        ("Volumvekst per år", _rate_text(s.volume_pct), s.growth_source),
+        ("D&F-andel av investering", _pct_text(s.investment_share_pct),
+         s.investment_share_source),
+        ("Investeringer", _items_text(s.investments), ""),
+        ("Faste tillegg", _items_text(s.additions), ""),
+    ]
+    if s.deflator:
+        rows.append(("Deflator", f"basisår {s.deflator.base_year}; "
+                     + _rates_text(s.deflator.rates)
+                     + (" (plassholder, uten kilde)" if s.deflator.placeholder else ""),
+                     s.deflator.source))
+    return pd.DataFrame(rows, columns=["Forutsetning", "Verdi", "Kilde"])
+
+
+def _pct_text(value: float) -> str:
+    decimals = next((d for d in range(3) if abs(value * 10**d - round(value * 10**d)) < 1e-9), 3)
+    return format_percent(value, decimals)
+
+
+def _rate_text(rate: Any) -> str:
+    return _rates_text(rate) if isinstance(rate, Mapping) else _pct_text(float(rate))
+
+
+def _rates_text(rates: Mapping[int, float]) -> str:
+    if not rates:
+        return "ingen (bruker indeksfilen)"
+    return "; ".join(f"{year}: {_pct_text(rate)}" for year, rate in sorted(rates.items()))
+
+
+def _items_text(items: Any) -> str:
+    if not items:
+        return "ingen"
+    texts = []
+    for item in items:
+        year = getattr(item, "year", None) or getattr(item, "from_year", None)
+        label = getattr(item, "label", "") or item.source
+        texts.append(f"{item.unit} {year}: {format_number(item.mnok, 1)} mill. ({label})")
+    return "; ".join(texts)
+
+
+def summary(result: ScenarioResult) -> str:
+    """A short Norwegian paragraph (Markdown) with the scenario's main numbers."""
+    bills = result.bills.set_index(["group", "year"])["value_mnok"]
+    last, horizon = result.data_years[-1], result.scenario.horizon
+    totals = result.totals.groupby("year")["value_mnok"].sum()
+    diff = result.versus_baseline.groupby("year")["difference_mnok"].sum()
+    fmt = _numbers
+
+    def group_line(year: int) -> str:
+        parts = [f"{GROUP_LABELS[g]} {fmt(bills[g, year])}" for g in GROUPS
+                 if abs(bills[g, year]) > 0.05]
+        return ", ".join(parts) or "ingen kjente andeler"
+
+    text = [
+        f"Scenarioet **{result.scenario.name}** bruker fordelingsnøkkelen "
+        f"«{result.scenario.key_set.name}». Beløp i mill. kroner, {result.price_label}.",
+        "",
+        f"- Samlet finansieringsbehov: {fmt(totals[last])} i {last} (NHNs siste estimat) og "
+        f"{fmt(totals[horizon])} i {horizon}; forskjell mot grunnlaget i {horizon}: "
+        f"{fmt(diff[horizon], change=True)}.",
+        f"- Regning {last}: {group_line(last)}; ikke fordelt {fmt(bills[UNALLOCATED, last])}.",
+        f"- Regning {horizon}: {group_line(horizon)}; ikke fordelt "
+        f"{fmt(bills[UNALLOCATED, horizon])}.",
+    ]
+    return "\n".join(text)
+
+
+def notes_markdown(result: ScenarioResult) -> str:
+    """The result's notes as a Markdown list."""
+    return notes_list(result.notes)
+
+
+def notes_list(notes: Iterable[str]) -> str:
+    """Notes as a Markdown list (empty when there are none)."""
+    return "\n".join(f"- {note}" for note in notes)
+
+
+def _numbers(value: float, change: bool = False) -> str:
+    return format_change(value) if change else format_number(value)
+
+
+def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
+    """The project's table style: Norwegian numbers, percent columns marked."""
+    percent = [c for c in table.columns if c in (*PERCENT_COLUMNS, DIFFERENCE_PCT_COLUMN)
+               and pd.api.types.is_numeric_dtype(table[c])]
+    text = [c for c in table.columns if c == YEAR_COLUMN]
+    return format_table(table, percent_columns=percent, text_columns=text, caption=caption)
+
+
+def show_table(table: pd.DataFrame, caption: str | None = None,
+               empty: str = "Ingen rader.") -> None:
+    """The table in the project's style, or ``empty`` in italics when it has no rows."""
+    from IPython.display import display
+
+    if table.empty:
+        show_markdown(f"*{empty}*")
+        return
+    display(styled(table, caption))
+
+
+def markdown_html(text: str) -> str:
+    """Markdown as HTML for a widget (the explorer shows what the report writes)."""
+    from nbconvert.filters.markdown import markdown2html
+
+    return markdown2html(text)
+
+
+def show_markdown(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def bills_figure(result: ScenarioResult) -> Any:
+    """Bars per actor group, one per year."""
+    frame = result.bills.assign(solution=result.bills["group"].map(GROUP_LABELS))
+    return levels_chart(frame, title=f"Regning per aktørgruppe ({result.price_label})")
+
+
+def totals_figure(result: ScenarioResult) -> Any:
+    """Total funding need per year: scenario and baseline."""
+    frame = result.versus_baseline.groupby("year")[["scenario_mnok", "baseline_mnok"]].sum()
+    long = pd.concat([
+        pd.DataFrame({"solution": "Scenario", "year": frame.index,
+                      "value_mnok": frame["scenario_mnok"].to_numpy()}),
+        pd.DataFrame({"solution": "Grunnlag", "year": frame.index,
+                      "value_mnok": frame["baseline_mnok"].to_numpy()}),
+    ])
+    fig = levels_chart(long, kind="line",
+                       title=f"Samlet finansieringsbehov ({result.price_label})")
+    fig.axes[0].get_legend().set_title("")
+    return fig
+
+
+# --- key against key ---------------------------------------------------------------------------
+
+
+def _key_columns(comparison: KeyComparison) -> dict[str, str]:
+    first = comparison.first.scenario.key_set.label
+    second = comparison.second.scenario.key_set.label
+    if second == first:
+        first, second = f"{first} (scenarioet)", f"{second} (sammenlignet)"
+    return {"first_mnok": first, "second_mnok": second,
+            "difference_mnok": DIFFERENCE_COLUMN, "difference_pct": DIFFERENCE_PCT_COLUMN}
+
+
+def _paying(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows where either key bills something (no rows of zeros for groups that pay nothing)."""
+    return frame[(frame["first_mnok"].abs() > 1e-9) | (frame["second_mnok"].abs() > 1e-9)]
+
+
+def key_comparison_table(comparison: KeyComparison, unit: str = ALL_UNITS) -> pd.DataFrame:
+    """Each actor group's bill per year under both keys, with the difference in MNOK and %."""
+    frame = _paying(comparison.frame[comparison.frame["unit"] == unit])
+    frame = frame.assign(group=frame["group"].map(GROUP_LABELS)).drop(columns=["unit"])
+    return frame.rename(columns={"group": GROUP_COLUMN, "year": YEAR_COLUMN,
+                                 **_key_columns(comparison)}).reset_index(drop=True)
+
+
+def key_comparison_by_unit_table(comparison: KeyComparison, year: int) -> pd.DataFrame:
+    """Per solution and actor group in one year: both bills and the difference."""
+    frame = comparison.frame
+    frame = _paying(frame[(frame["year"] == year) & (frame["unit"] != ALL_UNITS)])
+    frame = frame.assign(group=frame["group"].map(GROUP_LABELS)).drop(columns=["year"])
+    return frame.rename(columns={"unit": UNIT_COLUMN, "group": GROUP_COLUMN,
+                                 **_key_columns(comparison)}).reset_index(drop=True)
+
+
+def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> str:
+    """What each base gives for the municipalities in ``year``, and what the sources say of
+    the base (the keys' own notes), so a reader sees which base a figure uses."""
+    any_comparison = next(iter(comparisons.values()))
+    first, second = any_comparison.first.scenario.key_set, any_comparison.second.scenario.key_set
+    lines = [
+        f"Forskjellen {second.label} − {first.label} for kommunene i {year}, mill. kr:"
+    ]
+    for comparison in comparisons.values():
+        lines.append(f"- {comparison.basis_label}: "
+                     f"{format_change(comparison.difference('kommuner', year))}")
+    lines.append("")
+    notes: dict[str, list[str]] = {}
+    for key_set in ((first, second) if first.id != second.id else (first,)):
+        notes.setdefault(f"grunnlag for nøkkelen: **{key_set.base_label}**. {key_set.base_note}",
+                         []).append(key_set.label)
+    for note, labels in notes.items():
+        lines.append(f"*{' og '.join(labels)}*, {note}")
+        lines.append("")
+    return "\n".join(lines).strip()
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def export_tables(
+    result: ScenarioResult, comparisons: Mapping[str, KeyComparison] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The explorer's and the report's tables by sheet name, for Excel and CSV."""
+    sheets = {
+        "Regning": bills_table(result),
+        "Per løsning": totals_table(result),
+        "Andeler": shares_table(result),
+        "Mot grunnlag": difference_table(result),
+        "Fremskriving": projection_table(result, projected_only=False),
+        "Mot deflator": deflator_table(result),
+        "Ikke fordelt": unallocated_table(result),
+    }
+    for comparison in (comparisons or {}).values():
+        frame = comparison.frame.assign(
+            group=comparison.frame["group"].map(GROUP_LABELS),
+            basis=comparison.basis_label,
+        )
+        sheets[f"Nøkler – {comparison.basis}"] = frame[
+            ["basis", "unit", "group", "year", "first_mnok", "second_mnok", "difference_mnok",
+             "difference_pct"]
+        ].rename(columns={"basis": "Grunnlag for nøkkelen", "unit": UNIT_COLUMN,
+                          "group": GROUP_COLUMN, "year": YEAR_COLUMN,
+                          **_key_columns(comparison)})
+    sheets["Forutsetninger"] = assumptions_table(result)
+    return {name: _without_float_noise(frame) for name, frame in sheets.items()}
+
+
+def _without_float_noise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Amounts rounded to 6 decimals, so a spreadsheet shows 1,1 and not 1.0999999999999996."""
+    numeric = frame.select_dtypes("number").columns
+    return frame.assign(**{str(c): frame[c].round(6) for c in numeric})
+
+
+def write_workbook(tables: Mapping[str, pd.DataFrame], target: str | Path) -> Path:
+    """The tables as one workbook, atomically and byte-identically (``common.store``)."""
+    return write_excel(dict(tables), target)
+
+
+def write_csv_files(tables: Mapping[str, pd.DataFrame], folder: str | Path,
+                    stem: str) -> list[Path]:
+    """One CSV file per table: ``<stem>-<sheet>.csv``."""
+    return [write_csv(frame, Path(folder) / f"{stem}-{_file_part(name)}.csv")
+            for name, frame in tables.items()]
+
+
+def _file_part(name: str) -> str:
+    return "-".join(name.lower().replace("–", " ").split()).replace("ø", "o").replace(
+        "å", "a").replace("æ", "ae")
+
+
+def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int) -> None:
+    """The key-against-key section: on each base, every group's bill per year under both
+    keys, then per solution and group in ``year``; or a plain note when there is none."""
+    if not comparisons:
+        show_markdown("*Scenariofilen nevner ingen nøkkel å sammenligne med "
+                      "(`sharing.compare_with`).*")
+        return
+    show_markdown(key_basis_markdown(comparisons, year))
+    for comparison in comparisons.values():
+        title = (f"{comparison.second.scenario.key_set.label} mot "
+                 f"{comparison.first.scenario.key_set.label}, {comparison.basis_label}")
+        show_table(key_comparison_table(comparison), f"{title}: alle løsninger, mill. kr")
+        show_table(key_comparison_by_unit_table(comparison, year),
+                   f"{title}: per løsning i {year}, mill. kr")
