@@ -215,7 +215,8 @@ def test_the_source_has_at_least_a_dozen_discrepancies(analysis):
 
 
 def test_helsenorge_drift_og_produksjon_row_does_not_add_up(analysis):
-    row = check(analysis, "tg-t5:rad:4:7")  # 83,6 + 2,2 + 9,3 − 11,5 = 83,6, printed 82,6
+    # 83,6 + 2,2 + 9,3 − 11,5 = 83,6, printed 82,6
+    row = check(analysis, "tg-t5:rad:Drift og produksjon:Estimert kostnadsnivå 2025 Sum")
     assert row["item"] == "Drift og produksjon"
     assert row["computed"] == pytest.approx(83.6)
     assert row["printed"] == 82.6
@@ -239,11 +240,11 @@ def test_eksterne_tjenester_2025_differs_between_tabell_11_and_9(analysis):
 
 def test_tabell_4_sum_of_cost_level_2025_is_rounding(analysis):
     # The row: 1 038 + 85,5 − 4 − 2,8 + 22,3 − 50,6 = 1 088,4 against a printed 1 089.
-    row = check(analysis, "tg-t4:rad:10:8")
+    row = check(analysis, "tg-t4:rad:Sum:kostnadsnivå 2025")
     assert row["computed"] == pytest.approx(1088.4)
     assert row["status"] == tol.ROUNDING
     # The column: the solutions' 2025 levels add to 1 088,6, which rounds to the printed 1 089.
-    column = check(analysis, "tg-t4:kolonne:10:8")
+    column = check(analysis, "tg-t4:kolonne:Sum:kostnadsnivå 2025")
     assert column["computed"] == pytest.approx(1088.6)
     assert column["status"] == tol.OK
 
@@ -255,40 +256,46 @@ def test_checks_after_the_kjernejournal_correction_say_so(analysis):
     assert len(items) == 14  # seven items, two row identities each
     assert items["involves_correction"].all()
     assert items["message"].str.contains("etter rettelse av tekstuttrekket").all()
-    journal = check(analysis, "tg-t6:rad:8:8")
+    journal = check(analysis, "tg-t6:rad:Pasientens journaldokumenter:kostnadsnivå 2025")
     assert journal["item"] == "Pasientens journaldokumenter"
     assert journal["computed"] == pytest.approx(8.0 + 9.5 + 1.25)
     assert journal["status"] == tol.OK
-    total = table[table["check_id"] == "tg-t6:rad:11:8"].iloc[0]
+    total = table[table["check_id"] == "tg-t6:rad:Sum:kostnadsnivå 2025"].iloc[0]
     assert not total["involves_correction"]
 
 
 def test_nested_subtotals_of_tabell_7_add_up(analysis):
     table = analysis.reconciliation
-    for line, item, expected in [
-        (8, "E-resept ekskl. forskrivningsmodulene", 129.6),
-        (12, "Forskrivningsmodulene (FM og SFM)", 13.0),
+    for label, item, expected in [
+        ("Delsum E-resept ekskl. Forskrivningsmodulene", "E-resept ekskl. forskrivningsmodulene",
+         129.6),
+        ("Delsum Forskrivningsmodulene (FM og SFM)", "Forskrivningsmodulene (FM og SFM)", 13.0),
     ]:
-        rows = table[table["check_id"].str.startswith(f"tg-t7:kolonne:{line}:")]
+        rows = table[table["check_id"].str.startswith(f"tg-t7:kolonne:{label}:")]
         assert len(rows) == 5
         assert (rows["item"] == item).all()
         assert (rows["status"] == tol.OK).all()
-        assert check(analysis, f"tg-t7:kolonne:{line}:1")["computed"] == pytest.approx(expected)
+        assert check(analysis, f"tg-t7:kolonne:{label}:Forskrift 2024")["computed"] == \
+            pytest.approx(expected)
     # The grand total counts the two subtotals, not the items inside them.
-    assert check(analysis, "tg-t7:kolonne:13:1")["computed"] == pytest.approx(142.6)
+    assert check(analysis, "tg-t7:kolonne:Sum:Forskrift 2024")["computed"] == \
+        pytest.approx(142.6)
     # The FM subtotal only adds up after the forskrift amount moves to FM's row.
-    assert check(analysis, "tg-t7:kolonne:12:1")["involves_correction"]
+    assert check(analysis, "tg-t7:kolonne:Delsum Forskrivningsmodulene (FM og SFM):"
+                 "Forskrift 2024")["involves_correction"]
 
 
 def test_subtotal_helsenettet_eksterne_tjenester_adds_up(analysis):
     table = analysis.reconciliation
-    rows = table[table["check_id"].str.startswith("tg-t9:kolonne:5:")]
+    rows = table[table["check_id"].str.startswith("tg-t9:kolonne:Helsenettet eksterne tjenester:")]
     assert len(rows) == 9
     assert (rows["item"] == "Helsenettet eksterne tjenester").all()
     assert (rows["status"] == tol.OK).all()
-    assert check(analysis, "tg-t9:kolonne:5:1")["computed"] == pytest.approx(165.7)
-    assert check(analysis, "tg-t9:kolonne:5:8")["computed"] == pytest.approx(187.2)
-    assert check(analysis, "tg-t9:kolonne:18:1")["computed"] == pytest.approx(303.6)
+    subtotal = "tg-t9:kolonne:Helsenettet eksterne tjenester"
+    assert check(analysis, f"{subtotal}:Forskrift 2024")["computed"] == pytest.approx(165.7)
+    assert check(analysis, f"{subtotal}:kostnadsnivå 2025")["computed"] == pytest.approx(187.2)
+    assert check(analysis, "tg-t9:kolonne:Sum:Forskrift 2024")["computed"] == \
+        pytest.approx(303.6)
 
 
 def test_every_check_has_a_message_and_a_sane_tolerance(analysis):
@@ -437,7 +444,8 @@ def test_every_discrepancy_of_the_shipped_round_has_an_explanation(analysis):
     table = analysis.reconciliation
     unexplained = table[(table["status"] == tol.DISCREPANCY) & (table["explanation"] == "")]
     assert unexplained.empty, unexplained["check_id"].tolist()
-    plattform = table[table["check_id"] == "tg-t5:rad:11:9"].iloc[0]
+    plattform = table[table["check_id"] == "tg-t5:rad:Plattform:Finansieringsbehov 2025**"]
+    plattform = plattform.iloc[0]
     assert "48,7" in plattform["explanation"]
 
 
@@ -487,10 +495,13 @@ def test_adding_next_years_rate_does_not_change_the_round(tmp_round):
 @pytest.mark.parametrize("text", [
     "- ikke en mapping\n",
     "findings: [tekst]\n",
-    "findings:\n  - checks: tg-t5:rad:4:7\n    explanation: tekst\n",
-    "findings:\n  - checks: [tg-t5:rad:4:7]\n    explanation: a\n"
-    "  - checks: [tg-t5:rad:4:7]\n    explanation: b\n",
-    "findings:\n  - checks: [tg-t4:rad:4:8]\n    explanation: stemmer allerede\n",
+    "findings:\n  - checks: tg-t5:rad:Plattform:2025\n    explanation: tekst\n",
+    "findings:\n  - checks: [tg-t5:rad:Drift og produksjon:Estimert kostnadsnivå 2025 Sum]\n"
+    "    explanation: a\n"
+    "  - checks: [tg-t5:rad:Drift og produksjon:Estimert kostnadsnivå 2025 Sum]\n"
+    "    explanation: b\n",
+    "findings:\n  - checks: [tg-t4:rad:Helsenorge:kostnadsnivå 2025]\n"
+    "    explanation: stemmer allerede\n",
 ])
 def test_malformed_findings_are_refused(tmp_round, text):
     from tbu_analysis.analysis.analyse import analyse

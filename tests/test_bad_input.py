@@ -186,29 +186,44 @@ def test_unknown_round(cleaned, capsys):
 
 def test_correction_that_does_not_match_the_raw_cell(cleaned, capsys):
     paths, before = cleaned
-    line = replace_once(
-        paths.corrections, "as_printed: Kritisk info,", "as_printed: Kritisk informasjon,"
-    )
+    line = replace_once(paths.corrections, 'as_printed: "13,0"', 'as_printed: "13,5"')
     message = clean_fails(paths, before, capsys)
     assert "corrections.yaml" in message
     correction_line = (
-        paths.corrections.read_text(encoding="utf-8").split("\n").index("  - id: kj-etiketter") + 1
+        paths.corrections.read_text(encoding="utf-8").split("\n").index(
+            "  - id: fm-forskrift-2024") + 1
     )
     assert f"linje {correction_line}" in message and line > correction_line
-    assert "tallgrunnlag-tabell-06.tsv linje 5 kolonne 0" in message
-    assert "'Kritisk info'" in message and "Kritisk informasjon" in message
+    assert "tallgrunnlag-tabell-07.tsv linje 9 kolonne 1" in message
+    assert "'13,0'" in message and "13,5" in message
 
 
-def test_correction_naming_a_cell_outside_the_table(cleaned, capsys):
+def test_correction_naming_a_row_that_does_not_exist(cleaned, capsys):
     paths, before = cleaned
-    replace_once(
-        paths.corrections,
-        '{line: 10, column: 1, as_printed: ""',
-        '{line: 99, column: 1, as_printed: ""',
-    )
+    line = replace_once(paths.corrections, "row: Forskrivningsmodulen FM,",
+                        "row: Forskrivningsmodulen XM,")
     message = clean_fails(paths, before, capsys)
-    assert "corrections.yaml" in message and "linje 99" in message
-    assert "tallgrunnlag-tabell-07.tsv" in message
+    assert "corrections.yaml" in message and f"linje {line}" in message
+    assert "tallgrunnlag-tabell-07.tsv" in message and "'Forskrivningsmodulen XM'" in message
+
+
+def test_correction_naming_a_column_that_does_not_exist(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.corrections, "column: Forskrift 2024,", "column: Forskrift 2042,")
+    message = clean_fails(paths, before, capsys)
+    assert "corrections.yaml" in message and f"linje {line}" in message
+    assert "'Forskrift 2042'" in message and "Forskrift 2024" in message  # what exists
+
+
+def test_correction_whose_line_no_longer_names_its_row(cleaned, capsys):
+    """The optional line is a cross-check: a label that now stands on another line is
+    reported rather than silently corrected."""
+    paths, before = cleaned
+    line = replace_once(paths.corrections, "{row: Forskrivningsmodulen FM,",
+                        "{row: Forskrivningsmodulen FM, line: 11,")
+    message = clean_fails(paths, before, capsys)
+    assert f"linje {line}" in message and "linje 10 i tallgrunnlag-tabell-07.tsv" in message
+    assert "ikke linje 11" in message
 
 
 def test_index_missing_a_year(cleaned, capsys):
@@ -272,3 +287,276 @@ def test_claim_naming_a_figure_that_does_not_exist(cleaned, capsys, old, new, sh
     assert paths.figures.read_bytes() == before
     for name in ("growth.csv", "reconciliation.csv", f"tbu-{ROUND_ID}.xlsx"):
         assert not (paths.processed / name).exists(), name
+
+
+# --- one mechanism for every round input (issue 10 point 2, issue 11 points 7, 10–15) -------
+
+
+def manifest_line(paths: RoundPaths, text: str) -> int:
+    """The 1-based line of the first line of the manifest that contains ``text``."""
+    lines = paths.manifest.read_text(encoding="utf-8").split("\n")
+    return next(n for n, line in enumerate(lines, start=1) if text in line)
+
+
+def test_manifest_table_role_outside_the_vocabulary(cleaned, capsys):
+    """``role: detail`` (for ``detalj``) used to be accepted and dropped the table from the
+    solution report; now it is refused with the allowed values."""
+    paths, before = cleaned
+    line = replace_once(paths.manifest, "role: detalj", "role: detail")
+    message = clean_fails(paths, before, capsys)
+    assert "manifest.yaml" in message and f"linje {line}" in message
+    assert "nøkkel tables[6].role" in message and "'detail'" in message
+    for allowed in ("oversikt", "prognose", "overforte_midler", "vekst", "detalj"):
+        assert allowed in message
+
+
+def test_manifest_column_measure_outside_the_vocabulary(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.manifest, "measure: prognoseavvik", "measure: avvik")
+    message = clean_fails(paths, before, capsys)
+    assert f"linje {line}" in message and "'avvik'" in message
+    assert "columns.4.measure" in message and "prognoseavvik" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "shown"),
+    [
+        ("header_rows: 3", "header_rows: 0", "tables[5].header_rows", "må være ≥ 1"),
+        ("rows_are: items", "rows_are: rader", "tables[6].rows_are", "'rader'"),
+        ("percent_decimals: 1", "percent_decimals: en", "tables[6].percent_decimals",
+         "må være et heltall"),
+        ("lines: [73, 81]", "lines: [81, 73]", "tables[1].lines", "første linje"),
+        ("season: høst", "season: haust", "season", "'haust'"),
+    ],
+)
+def test_manifest_values_out_of_bounds(cleaned, capsys, old, new, key, shown):
+    paths, before = cleaned
+    line = replace_once(paths.manifest, old, new)
+    message = clean_fails(paths, before, capsys)
+    assert "manifest.yaml" in message and f"linje {line}" in message
+    assert f"nøkkel {key}" in message and shown in message
+
+
+def test_manifest_tables_that_are_not_a_list(cleaned, capsys):
+    paths, before = cleaned
+    text = paths.manifest.read_text(encoding="utf-8")
+    paths.manifest.write_text(text[: text.index("tables:")] + "tables: 5\n", encoding="utf-8")
+    message = clean_fails(paths, before, capsys)
+    assert f"linje {manifest_line(paths, 'tables: 5')}" in message
+    assert "nøkkel tables" in message and "må være en liste" in message
+
+
+def test_manifest_unknown_key_names_the_allowed_ones(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.manifest, "    header_rows: 2\n", "    header_row: 2\n")
+    message = clean_fails(paths, before, capsys)
+    assert f"linje {line}" in message and "nøkkel tables[1].header_row" in message
+    assert "ukjent nøkkel" in message and "header_rows" in message
+
+
+@pytest.mark.parametrize("target", ["../../etc/passwd", "/etc/passwd", "../names.csv"])
+def test_manifest_table_file_outside_the_round(cleaned, capsys, target):
+    paths, before = cleaned
+    line = replace_once(paths.manifest, "file: tables/tallgrunnlag-tabell-04.tsv",
+                        f"file: {target}")
+    message = clean_fails(paths, before, capsys)
+    assert "manifest.yaml" in message and f"linje {line}" in message
+    assert "tables[5].file" in message and repr(target) in message
+    assert "rundens mappe" in message
+
+
+def test_manifest_source_checksum_is_checked(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.manifest, "sha256: 4fff", "sha256: 5fff")
+    message = clean_fails(paths, before, capsys)
+    assert "manifest.yaml" in message and "source.sha256" in message
+    assert f"linje {line - 3}" in message  # the source entry's line
+    assert "4fff594fb5c74351c97f94388d1aba875a472e655616c30fe2c72b16e20bcec4" in message
+
+
+@pytest.mark.parametrize("target", ["data/raw/names.csv", "/etc/passwd"])
+def test_manifest_source_outside_the_round(cleaned, capsys, target):
+    paths, before = cleaned
+    line = replace_once(paths.manifest,
+                        "file: data/raw/2024-host/source/000_0a93e98d5add182d.txt",
+                        f"file: {target}")
+    message = clean_fails(paths, before, capsys)
+    assert "manifest.yaml" in message and "source.file" in message
+    assert f"linje {line - 2}" in message and repr(target) in message
+    assert "rundens mappe" in message
+
+
+def test_edited_raw_table_no_longer_matches_the_source(cleaned, capsys):
+    """A valid number typed over a raw cell is caught: the table is no longer the source's
+    lines (corrections belong in corrections.yaml)."""
+    paths, before = cleaned
+    table = paths.raw / "tables" / "tallgrunnlag-tabell-04.tsv"
+    assert edit_cell(table, 5, 1, "131,1") == "130,1"
+    message = clean_fails(paths, before, capsys)
+    assert str(TABLES / "tallgrunnlag-tabell-04.tsv") in message and "linje 5" in message
+    assert "linje 426 i kilden" in message and "131,1" in message
+
+
+def test_manifest_line_range_that_does_not_match_the_table(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.manifest, "lines: [422, 432]", "lines: [421, 432]")
+    message = clean_fails(paths, before, capsys)
+    assert "tallgrunnlag-tabell-04.tsv" in message and "linje 1" in message
+    assert "linje 421 i kilden" in message
+    assert line > 0
+
+
+def test_correction_line_that_is_not_a_number(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.corrections, "{column: label, as_printed: Kritisk info,",
+                        "{line: abc, column: label, as_printed: Kritisk info,")
+    message = clean_fails(paths, before, capsys)
+    assert "corrections.yaml" in message and f"linje {line}" in message
+    assert "nøkkel corrections[1].cells[2].line" in message
+    assert "må være et heltall" in message and "'abc'" in message
+
+
+def test_correction_with_an_unknown_key(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.corrections, "    reason: >-", "    grunn: x\n    reason: >-")
+    message = clean_fails(paths, before, capsys)
+    assert f"linje {line}" in message and "corrections[1].grunn" in message
+    assert "ukjent nøkkel" in message
+
+
+def _first_non_ascii_line(text: str) -> int:
+    at = next(i for i, char in enumerate(text) if ord(char) > 127)
+    return text[:at].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("relative", "command"),
+    [
+        ("data/raw/2024-host/tables/tallgrunnlag-tabell-04.tsv", "clean"),
+        ("data/raw/2024-host/manifest.yaml", "clean"),
+        ("data/raw/2024-host/corrections.yaml", "clean"),
+        ("data/raw/names.csv", "clean"),
+        ("data/raw/index.csv", "analyse"),
+        ("data/raw/2024-host/claims.yaml", "analyse"),
+        ("data/raw/2024-host/findings.yaml", "analyse"),
+    ],
+)
+def test_latin1_input_is_one_message(cleaned, capsys, relative, command):
+    paths, before = cleaned
+    path = paths.root / relative
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("latin-1", errors="replace"))
+    message = fails([command, "--round", ROUND_ID], capsys)
+    assert relative in message and "ikke UTF-8" in message
+    assert f"linje {_first_non_ascii_line(text)}" in message
+    assert paths.figures.read_bytes() == before
+
+
+@pytest.mark.parametrize("relative", ["data/raw/2024-host/tables/tallgrunnlag-tabell-03.tsv",
+                                      "data/raw/names.csv", "data/raw/2024-host/manifest.yaml"])
+def test_random_bytes_are_one_message(cleaned, capsys, relative):
+    paths, before = cleaned
+    (paths.root / relative).write_bytes(bytes(range(256)) * 4)
+    message = clean_fails(paths, before, capsys)
+    assert relative in message and "linje" in message
+    assert "nullbyte" in message or "ikke UTF-8" in message
+
+
+def test_names_with_a_short_row(cleaned, capsys):
+    paths, before = cleaned
+    with paths.names.open("a", encoding="utf-8") as handle:
+        handle.write(",Helsenorge.no\n")
+    line = len(paths.names.read_text(encoding="utf-8").splitlines())
+    message = clean_fails(paths, before, capsys)
+    assert "names.csv" in message and f"linje {line}" in message
+    assert "2 celler" in message and "'" + ",Helsenorge.no" + "'" in message
+
+
+def test_names_sending_two_rows_of_one_table_to_one_item(cleaned, capsys):
+    paths, before = cleaned
+    text = paths.names.read_text(encoding="utf-8")
+    paths.names.write_text(
+        text.replace("Grunndata og HelseID,Virksomhet,Grunndata og HelseID,Virksomhet,",
+                     "Grunndata og HelseID,Virksomhet,Grunndata og HelseID,Person,"),
+        encoding="utf-8")
+    message = clean_fails(paths, before, capsys)
+    assert "tallgrunnlag-tabell-08.tsv" in message and "linje 5" in message
+    assert "'Virksomhet'" in message and "linje 4" in message  # Person's row
+    assert "Grunndata og HelseID / Person" in message and "names.csv" in message
+
+
+def test_a_byte_order_mark_before_a_csv_header_is_read(cleaned, capsys):
+    paths, before = cleaned
+    for path in (paths.names, paths.index):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert main(["clean", "--round", ROUND_ID]) == 0
+    assert main(["analyse", "--round", ROUND_ID]) == 0
+    assert "554 stemmer, 18 avrunding, 28 avvik" in capsys.readouterr().out
+    assert paths.figures.read_bytes() == before
+
+
+def test_a_400_digit_cell_is_refused_not_written_as_inf(cleaned, capsys):
+    paths, before = cleaned
+    table = paths.raw / "tables" / "tallgrunnlag-tabell-04.tsv"
+    edit_cell(table, 5, 1, "9" * 400)
+    message = clean_fails(paths, before, capsys)
+    assert "tallgrunnlag-tabell-04.tsv" in message and "linje 5" in message
+    assert "kolonne 1" in message and "for mange sifre" in message
+
+
+@pytest.mark.parametrize(("rate", "shown"), [("-100", "> -50"), ("250", "< 100")])
+def test_index_rate_out_of_bounds(cleaned, capsys, rate, shown):
+    paths, _ = cleaned
+    text = paths.index.read_text(encoding="utf-8")
+    paths.index.write_text(text.replace('"4,121"', f'"{rate}"'), encoding="utf-8")
+    message = fails(["analyse", "--round", ROUND_ID], capsys)
+    assert "index.csv" in message and "linje 2" in message
+    assert "kolonne rate_pct" in message and shown in message
+    assert not (paths.processed / "growth.csv").exists()
+
+
+@pytest.mark.parametrize("override", ["2023=-100", "2023=1000"])
+def test_index_override_out_of_bounds(cleaned, capsys, override):
+    paths, _ = cleaned
+    message = fails(["analyse", "--round", ROUND_ID, "--index", override], capsys)
+    assert "--index" in message and "mellom -50 og 100" in message
+    assert not (paths.processed / "growth.csv").exists()
+
+
+def test_yaml_alias_bomb_in_the_manifest_is_refused(cleaned, capsys):
+    paths, before = cleaned
+    bomb = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    bomb += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    paths.manifest.write_text("\n".join(bomb) + "\n" + paths.manifest.read_text(
+        encoding="utf-8"), encoding="utf-8")
+    message = clean_fails(paths, before, capsys)
+    assert "manifest.yaml" in message and "YAML-aliasene" in message
+
+
+def test_findings_with_checks_that_are_not_a_list(cleaned, capsys):
+    paths, _ = cleaned
+    paths.findings.write_text("# x\nfindings:\n  - checks: tg-t5:rad:Plattform:2025\n"
+                              "    explanation: tekst\n", encoding="utf-8")
+    message = fails(["analyse", "--round", ROUND_ID], capsys)
+    assert "findings.yaml" in message and "linje 3" in message
+    assert "nøkkel findings[1].checks" in message and "må være en liste" in message
+    assert not (paths.processed / "reconciliation.csv").exists()
+
+
+def test_findings_naming_a_check_that_holds(cleaned, capsys):
+    paths, _ = cleaned
+    paths.findings.write_text("findings:\n  - explanation: tekst\n"
+                              "    checks: [tg-t4:rad:Helsenorge:kostnadsnivå 2025]\n",
+                              encoding="utf-8")
+    message = fails(["analyse", "--round", ROUND_ID], capsys)
+    assert "findings.yaml" in message and "linje 3" in message
+    assert "'tg-t4:rad:Helsenorge:kostnadsnivå 2025'" in message and "foreldet" in message
+
+
+def test_claim_with_a_document_outside_the_vocabulary(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.claims, "document: notat", "document: notatet")
+    message = fails(["analyse", "--round", ROUND_ID], capsys)
+    assert "claims.yaml" in message and f"linje {line}" in message
+    assert "'notatet'" in message and "tallgrunnlag" in message
+    assert paths.figures.read_bytes() == before

@@ -216,3 +216,33 @@ def test_quote_missing_from_source_is_an_error(tmp_path, figures):
                   f"      - {GOOD_TERM}\n")
     with pytest.raises(InputError, match="sitatet finnes ikke"):
         load_claims(path, figures, source_text="en helt annen tekst")
+
+
+def test_a_blank_total_cell_is_blamed_on_the_table_not_the_claim(paths, figures):
+    """Figures cleaned from a table whose total cell is blank lack the total; the message
+    points at that cell of the raw table, not at the claim that needs it."""
+    total = (figures["table"] == "tg-t3") & (figures["solution"] == "Alle løsninger") \
+        & (figures["measure"] == "finansieringsbehov") & (figures["year"] == 2025)
+    assert figures.loc[total, "value_mnok"].tolist() == [1054.0]
+    with pytest.raises(InputError) as info:
+        load_claims(paths.claims, figures[~total], manifest=load_manifest(paths.manifest))
+    message = str(info.value)
+    assert message.startswith(str(paths.raw / "tables" / "tallgrunnlag-tabell-03.tsv"))
+    assert "linje 8" in message and "kolonne 3" in message
+    assert "«Sum»" in message and "er tom" in message and "claims.yaml" in message
+
+
+def test_claim_value_with_a_percent_sign_in_an_amount(tmp_path, figures):
+    path = _write(tmp_path, '    unit: MNOK\n    value: "4,5 %"\n    equals: x\n    terms:\n'
+                  f"      - {GOOD_TERM}\n")
+    message = _error(path, figures)
+    assert "linje 7" in message and "'4,5 %'" in message and "enheten MNOK" in message
+
+
+def test_duplicate_claim_ids_are_refused(tmp_path, figures):
+    claim = (f'    value: "1 038"\n    unit: MNOK\n    equals: x\n    terms:\n'
+             f"      - {GOOD_TERM}\n")
+    path = _write(tmp_path, claim + "  - id: test-claim\n    document: notat\n"
+                  "    section: 3 Test\n    quote: Beløpet\n" + claim)
+    message = _error(path, figures)
+    assert "linje 11" in message and "to ganger" in message and "'test-claim'" in message

@@ -199,12 +199,41 @@ def _raw_cell(root: Path, figure: pd.Series) -> str:
 
 
 def _corrected_cells(shipped) -> set[tuple[str, int, int]]:
-    manifest = load_manifest(shipped.manifest)
-    return {
-        (manifest.table(c.table).file.relative_to(shipped.root).as_posix(), f.line, f.column)
-        for c in load_corrections(shipped.corrections)
-        for f in c.cells
-    }
+    from tbu_analysis.rounds.cleaning import clean_round
+
+    applied = clean_round(shipped).corrections
+    return set(zip(applied["file"], applied["line"].astype(int), applied["column"].astype(int),
+                   strict=True))
+
+
+def test_corrections_resolve_to_the_cells_they_were_written_for(shipped):
+    """Corrections name cells by row label and column header; they land on the raw lines and
+    columns the source's extraction misplaced (Tabell 6 lines 4–10, Tabell 7 lines 9–10)."""
+    from tbu_analysis.rounds.cleaning import clean_round
+
+    applied = clean_round(shipped).corrections
+    assert list(zip(applied["id"], applied["line"], applied["column"], strict=True)) == [
+        *(("kj-etiketter", line, 0) for line in range(4, 11)),
+        ("fm-forskrift-2024", 9, 1), ("fm-forskrift-2024", 10, 1)]
+
+
+def test_corrections_survive_a_row_inserted_above(shipped, manifest):
+    """A row inserted above the corrected rows (as in a copied round) moves their lines; the
+    fixes still find their cells by label and header."""
+    from tbu_analysis.rounds.corrections import apply_corrections
+    from tbu_analysis.rounds.raw_tables import RawRow, read_raw_table
+
+    spec = manifest.table("tg-t7")
+    raw = read_raw_table(spec.file, spec.header_rows)
+    inserted = RawRow(line=4, cells=("Ny aktivitet",) + ("",) * (raw.width - 1))
+    shifted = raw.with_rows((inserted, *(RawRow(r.line + 1, r.cells) for r in raw.rows)))
+    fixes = tuple(c for c in load_corrections(shipped.corrections) if c.table == "tg-t7")
+    headers = {i: c.header for i, c in spec.columns.items()}
+    table, touched, applied = apply_corrections(shifted, fixes, shipped.corrections, headers)
+    assert [(a.line, a.column) for a in applied] == [(10, 1), (11, 1)]
+    cells = {r.line: r.cells for r in table.rows}
+    assert cells[10][1] == "" and cells[11][1] == "13,0"
+    assert touched == {10: ["fm-forskrift-2024"], 11: ["fm-forskrift-2024"]}
 
 
 def test_every_figure_points_to_the_raw_cell_it_was_read_from(figures, shipped):

@@ -107,10 +107,12 @@ def test_conditions_quote_the_source_and_keep_intervals(paths):
 
 
 @pytest.mark.parametrize(("check_id", "computed", "printed", "sigmas"), [
-    ("tg-t11:kolonne:11:1", 1088.2, 1089, 2.7),  # Tabell 11's 2025 column
-    ("tg-t6:kolonne:11:10", 91.7, 93, 2.6),      # Tabell 6's funding need 2025
-    ("tg-t5:kolonne:14:9", 353, 351, 2.1),       # Tabell 5's funding need 2025
-    ("tg-t5:kolonne:14:7", 359.8, 359.6, 2.1),   # Tabell 5's cost level 2025
+    # Tabell 11's 2025 column
+    ("tg-t11:kolonne:Sum:Estimat kostnadsnivå 2025 reversert midlertidig nedtrekk*",
+     1088.2, 1089, 2.7),
+    ("tg-t6:kolonne:Sum:2025", 91.7, 93, 2.6),  # Tabell 6's funding need 2025
+    ("tg-t5:kolonne:Sum:Finansieringsbehov 2025**", 353, 351, 2.1),  # Tabell 5's funding need
+    ("tg-t5:kolonne:Sum:Estimert kostnadsnivå 2025 Sum", 359.8, 359.6, 2.1),  # its cost level
 ])
 def test_these_checks_are_unlikely_rounding(analysis, check_id, computed, printed, sigmas):
     row = check(analysis, check_id)
@@ -120,7 +122,7 @@ def test_these_checks_are_unlikely_rounding(analysis, check_id, computed, printe
 
 
 def test_typical_rounding_stays_rounding(analysis):
-    row = check(analysis, "tg-t4:rad:10:8")  # 1 088,4 against 1 089: 1,2 deviations
+    row = check(analysis, "tg-t4:rad:Sum:kostnadsnivå 2025")  # 1,2 deviations
     assert row["status"] == tol.ROUNDING
     assert (analysis.reconciliation["status"] == tol.UNLIKELY).sum() == 4
 

@@ -59,7 +59,7 @@ def test_an_unknown_status_names_file_line_column_and_value(analysis):
         schemas.check_frame(schemas.RECONCILIATION_SCHEMA, broken, "reconciliation.csv")
     message = str(caught.value)
     assert message.startswith("reconciliation.csv, linje 5, kolonne status")
-    assert "ukjent kode; Status har ok, rounding, discrepancy" in message
+    assert "ukjent kode; Status har ok, rounding, unlikely_rounding, discrepancy" in message
     assert message.endswith("'nesten'")
 
 

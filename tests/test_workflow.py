@@ -63,6 +63,30 @@ def test_an_empty_round_is_an_error_not_every_round(tmp_path, monkeypatch, capsy
     assert not (tmp_path / "data" / "processed").exists()
 
 
+def edit_table_and_source(paths, name: str, old: str, new: str) -> None:
+    """A valid change of a printed figure: the raw table, the line of the shipped source text
+    it is checked against, and the manifest's checksum of that source all change together."""
+    import hashlib
+
+    from tbu_analysis.rounds.manifest import load_manifest
+
+    manifest = load_manifest(paths.manifest)
+    (spec,) = [t for t in manifest.tables if t.file.name == name]
+    lines = spec.file.read_text(encoding="utf-8").split("\n")
+    (at,) = [n for n, line in enumerate(lines) if old in line]
+    lines[at] = lines[at].replace(old, new)
+    spec.file.write_text("\n".join(lines), encoding="utf-8")
+    source = paths.root / manifest.source["file"]
+    text = source.read_bytes().split(b"\n")
+    number = spec.lines[0] - 1 + at
+    text[number] = text[number].replace(old.encode(), new.encode())
+    source.write_bytes(b"\n".join(text))
+    checksum = manifest.source["sha256"]
+    updated = hashlib.sha256(source.read_bytes()).hexdigest()
+    paths.manifest.write_text(paths.manifest.read_text(encoding="utf-8").replace(
+        checksum, updated), encoding="utf-8")
+
+
 @pytest.fixture
 def cleaned(tmp_round, monkeypatch):
     """A copy of the round, cleaned with `tbu clean`, the cwd in its repository."""
@@ -96,10 +120,8 @@ def test_a_valid_table_edit_with_a_bad_claim_writes_nothing(cleaned, capsys):
     paths = cleaned
     capsys.readouterr()
     figures = paths.figures.read_bytes()
-    table = paths.raw / "tables" / "tallgrunnlag-tabell-03.tsv"
-    table.write_text(table.read_text(encoding="utf-8").replace("325\t344\t351\t374",
-                                                              "325\t344\t351\t375"),
-                     encoding="utf-8")
+    edit_table_and_source(paths, "tallgrunnlag-tabell-03.tsv", "325\t344\t351\t374",
+                          "325\t344\t351\t375")
     text = paths.claims.read_text(encoding="utf-8")
     paths.claims.write_text(text.replace('value: "16"', 'value: "seksten"', 1),
                             encoding="utf-8")
@@ -134,9 +156,8 @@ def test_a_refused_write_is_one_message_and_exit_2(cleaned, monkeypatch, capsys,
     paths = cleaned
     capsys.readouterr()
     before = paths.figures.read_bytes()
-    table = paths.raw / "tables" / "tallgrunnlag-tabell-03.tsv"
-    table.write_text(table.read_text(encoding="utf-8").replace("\t374", "\t375"),
-                     encoding="utf-8")  # so that figures.csv has new bytes to write
+    edit_table_and_source(paths, "tallgrunnlag-tabell-03.tsv", "325\t344\t351\t374",
+                          "325\t344\t351\t375")  # so that figures.csv has new bytes to write
     monkeypatch.setattr(os, "replace", _refuse(error))
 
     assert cli.main(["clean", "--round", ROUND]) == 2

@@ -19,6 +19,7 @@ from tbu_analysis.analysis import growth
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
 from tbu_analysis.analysis.schemas import check_outputs
+from tbu_analysis.common.inputs import read_text
 from tbu_analysis.common.store import OutputSet, Sheet, decimals_format, default_formats
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
@@ -45,11 +46,13 @@ def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame
         return None
     from tbu_analysis.analysis.claims import evaluate_claims, load_claims
 
-    source = load_manifest(paths.manifest).source.get("file")
+    manifest = load_manifest(paths.manifest)
+    source = manifest.source.get("file")
     source_path = paths.root / source if source else None
-    text = source_path.read_text(encoding="utf-8") if source_path and source_path.is_file() \
+    text = read_text(source_path, "kildefilen") if source_path and source_path.is_file() \
         else None  # every quote must stand in the source, where the round ships it
-    return evaluate_claims(load_claims(paths.claims, figures, source_text=text), figures)
+    claims = load_claims(paths.claims, figures, source_text=text, manifest=manifest)
+    return evaluate_claims(claims, figures)
 
 
 def _inputs_signature(paths: RoundPaths) -> tuple:

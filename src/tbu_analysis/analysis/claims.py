@@ -8,29 +8,26 @@ differently is told apart from one that disagrees with the tables.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal, get_args
 
 import pandas as pd
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number, format_percent
-from tbu_analysis.common.yamlio import LineDict, line_of, load_yaml
+from tbu_analysis.common.inputs import InputModel, load_yaml_model
+from tbu_analysis.rounds.manifest import Category, Manifest, Measure
 from tbu_analysis.rounds.numbers import parse_number
 
 CHECK_TYPE = "påstand"
-DOCUMENTS = ("notat", "tallgrunnlag")
-UNITS = ("MNOK", "prosent")
+Document = Literal["notat", "tallgrunnlag"]
+ClaimUnit = Literal["MNOK", "prosent"]
 RESULT_COLUMNS = tolerance.CHECK_COLUMNS
-_CLAIM_KEYS = ("id", "document", "section", "quote", "value", "unit", "equals", "terms", "of")
-_REQUIRED = ("id", "document", "section", "quote", "value", "unit", "equals", "terms")
-_TERM_KEYS = ("sign", "table", "solution", "item", "measure", "category", "year")
 _SIGNS = {"+": 1, "-": -1, "\u2212": -1}
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Narrowing order when a term selects nothing: the first key that empties the selection is the
 # one to blame, and the values left at that point are what exists nearby.
 _SELECT_ORDER = (
@@ -38,6 +35,65 @@ _SELECT_ORDER = (
     ("measure", "målet (measure)"), ("category", "kategorien"), ("year", "året"),
 )
 _MAX_OPTIONS = 20
+_Text = Annotated[str, Field(min_length=1)]
+
+
+class TermEntry(InputModel):
+    """One table figure, selected by its keys; ``sign`` says whether it adds or subtracts."""
+
+    table: _Text
+    solution: _Text
+    item: str = ""
+    measure: Measure
+    category: Literal[(*get_args(Category), "")] = ""  # type: ignore[valid-type]
+    year: Annotated[int, Field(strict=True, ge=2000, le=2100)]
+    sign: Literal["+", "-", "\u2212"] = "+"
+
+
+class ClaimEntry(InputModel):
+    """A figure stated in the prose: the quote, its number as printed and what it should
+    equal. Field order matters: ``unit`` is checked against ``of``, ``value`` against ``unit``."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)  # value: 1038 reads as "1038"
+
+    id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    document: Document
+    section: _Text
+    quote: _Text
+    equals: _Text
+    terms: Annotated[list[TermEntry], Field(min_length=1)]
+    of: Annotated[list[TermEntry], Field(min_length=1)] | None = None
+    unit: ClaimUnit
+    value: _Text
+
+    @field_validator("unit")
+    @classmethod
+    def _percent_has_a_denominator(cls, unit: str, info: ValidationInfo) -> str:
+        has_of = info.data.get("of") is not None
+        if unit == "prosent" and not has_of and "terms" in info.data:
+            raise ValueError("prosent krever «of» (nevneren)")
+        if unit != "prosent" and has_of:
+            raise ValueError("«of» hører bare til enheten prosent")
+        return unit
+
+    @field_validator("value")
+    @classmethod
+    def _a_number_in_the_unit(cls, value: str, info: ValidationInfo) -> str:
+        try:
+            parsed = parse_number(value)
+        except InputError:
+            raise ValueError("kan ikke lese verdien (skriv den slik teksten trykker den)") \
+                from None
+        unit = info.data.get("unit")
+        if parsed.value is None or (parsed.is_percent and unit not in (None, "prosent")):
+            raise ValueError(f"verdien passer ikke til enheten {unit}")
+        return value
+
+
+class ClaimsFile(InputModel):
+    """``claims.yaml``: the prose's figures."""
+
+    claims: Annotated[list[ClaimEntry], Field(min_length=1)]
 
 
 @dataclass(frozen=True)
@@ -79,131 +135,47 @@ def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_claims(path: str | Path, figures: pd.DataFrame, *,
-                source_text: str | None = None) -> list[Claim]:
+def load_claims(path: str | Path, figures: pd.DataFrame, *, source_text: str | None = None,
+                manifest: Manifest | None = None) -> list[Claim]:
     """Read and validate the register; every term must select exactly one amount in figures.
 
-    With ``source_text``, every quote must also occur in it (whitespace collapsed).
+    With ``source_text``, every quote must also occur in it (whitespace collapsed). With the
+    ``manifest``, a term that names a blank cell of a table is blamed on the table's cell.
     """
     path = Path(path)
-    raw = load_yaml(path)
-    if not isinstance(raw, LineDict) or "claims" not in raw:
-        raise InputError("påstandsregisteret må være en mapping med nøkkelen «claims»", path=path)
-    for key in raw:
-        if key != "claims":
-            raise InputError("ukjent nøkkel", path=path, line=line_of(raw, key), text=str(key))
-    items = raw["claims"]
-    if not isinstance(items, list) or not items:
-        raise InputError("«claims» må være en ikke-tom liste", path=path,
-                         line=line_of(raw, "claims"))
+    register = load_yaml_model(path, ClaimsFile)
     source = collapse_whitespace(source_text) if source_text is not None else None
     amounts = figures[figures["value_mnok"].notna()]
     claims: list[Claim] = []
     seen: set[str] = set()
-    for item in items:
-        claim = _claim(item, path, amounts)
-        if claim.id in seen:
-            raise InputError("påstands-id står to ganger", path=path, line=claim.line,
-                             text=claim.id)
-        seen.add(claim.id)
-        if source is not None and collapse_whitespace(claim.quote) not in source:
-            raise InputError(f"påstand {claim.id}: sitatet finnes ikke i kilden", path=path,
-                             line=line_of(item, "quote"), text=claim.quote)
-        claims.append(claim)
+    for entry in register.claims:
+        if entry.id in seen:
+            raise InputError("påstands-id står to ganger", path=path, line=entry.input_line,
+                             text=entry.id)
+        seen.add(entry.id)
+        if source is not None and collapse_whitespace(entry.quote) not in source:
+            raise InputError(f"påstand {entry.id}: sitatet finnes ikke i kilden", path=path,
+                             line=entry.line_of("quote"), text=entry.quote)
+        where = f"påstand {entry.id}"
+        terms = tuple(_term(t, where, path, figures, amounts, manifest) for t in entry.terms)
+        of = tuple(_term(t, where, path, figures, amounts, manifest) for t in entry.of or ())
+        parsed = parse_number(entry.value)
+        claims.append(Claim(
+            id=entry.id, document=entry.document, section=entry.section, quote=entry.quote,
+            value_text=entry.value, value=parsed.value, decimals=parsed.decimals,
+            unit=entry.unit, equals=entry.equals, terms=terms, of=of, line=entry.input_line,
+        ))
     return claims
 
 
-def _claim(item: Any, path: Path, amounts: pd.DataFrame) -> Claim:
-    if not isinstance(item, LineDict):
-        raise InputError("hver påstand må være en mapping", path=path, line=line_of(item),
-                         text=str(item))
-    claim_id = str(item.get("id", "?"))
-    where = f"påstand {claim_id}"
-    for key in item:
-        if key not in _CLAIM_KEYS:
-            raise InputError(f"{where}: ukjent nøkkel (kjente: {', '.join(_CLAIM_KEYS)})",
-                             path=path, line=line_of(item, key), text=str(key))
-    for key in _REQUIRED:
-        if item.get(key) in (None, "", []):
-            raise InputError(f"{where}: mangler «{key}»", path=path, line=line_of(item))
-    if not _ID.match(claim_id):
-        raise InputError("påstands-id må være kebab-case (a-z, 0-9 og -)", path=path,
-                         line=line_of(item, "id"), text=claim_id)
-    document, unit = str(item["document"]), str(item["unit"])
-    if document not in DOCUMENTS:
-        raise InputError(f"{where}: ukjent dokument (kjente: {', '.join(DOCUMENTS)})", path=path,
-                         line=line_of(item, "document"), text=document)
-    if unit not in UNITS:
-        raise InputError(f"{where}: ukjent enhet (kjente: {', '.join(UNITS)})", path=path,
-                         line=line_of(item, "unit"), text=unit)
-    value_raw = item["value"]
-    if isinstance(value_raw, bool) or not isinstance(value_raw, str | int):
-        raise InputError(f"{where}: «value» skal stå i anførselstegn slik teksten trykker den",
-                         path=path, line=line_of(item, "value"), text=str(value_raw))
-    value_text = str(value_raw)
-    try:
-        parsed = parse_number(value_text)
-    except InputError:
-        raise InputError(f"{where}: kan ikke lese verdien", path=path,
-                         line=line_of(item, "value"), text=value_text) from None
-    if parsed.value is None or (parsed.is_percent and unit != "prosent"):
-        raise InputError(f"{where}: verdien passer ikke til enheten {unit}", path=path,
-                         line=line_of(item, "value"), text=value_text)
-    if unit == "prosent" and not item.get("of"):
-        raise InputError(f"{where}: prosent krever «of» (nevneren)", path=path,
-                         line=line_of(item, "unit"))
-    if unit != "prosent" and "of" in item:
-        raise InputError(f"{where}: «of» hører bare til enheten prosent", path=path,
-                         line=line_of(item, "of"))
-    terms = _terms(item, "terms", where, path, amounts)
-    of = _terms(item, "of", where, path, amounts) if unit == "prosent" else ()
-    return Claim(
-        id=claim_id, document=document, section=str(item["section"]).strip(),
-        quote=str(item["quote"]).strip(), value_text=value_text, value=parsed.value,
-        decimals=parsed.decimals, unit=unit, equals=str(item["equals"]).strip(), terms=terms,
-        of=of, line=line_of(item),
-    )
-
-
-def _terms(item: LineDict, key: str, where: str, path: Path,
-           amounts: pd.DataFrame) -> tuple[Term, ...]:
-    raw = item[key]
-    if not isinstance(raw, list) or not raw:
-        raise InputError(f"{where}: «{key}» må være en ikke-tom liste", path=path,
-                         line=line_of(item, key))
-    return tuple(_term(entry, where, path, amounts) for entry in raw)
-
-
-def _term(entry: Any, where: str, path: Path, amounts: pd.DataFrame) -> Term:
-    line = line_of(entry)
-    if not isinstance(entry, LineDict):
-        raise InputError(f"{where}: et ledd må være en mapping", path=path, line=line,
-                         text=str(entry))
-    for key in entry:
-        if key not in _TERM_KEYS:
-            raise InputError(f"{where}: ukjent nøkkel i leddet (kjente: {', '.join(_TERM_KEYS)})",
-                             path=path, line=line_of(entry, key), text=str(key))
-    for key in ("table", "solution", "measure", "year"):
-        if entry.get(key) in (None, ""):
-            raise InputError(f"{where}: leddet mangler «{key}»", path=path, line=line)
-    sign_text = str(entry.get("sign", "+")).strip()
-    if sign_text not in _SIGNS:
-        raise InputError(f"{where}: fortegn må være + eller -", path=path,
-                         line=line_of(entry, "sign"), text=sign_text)
-    year = entry["year"]
-    if isinstance(year, bool) or not isinstance(year, int):
-        raise InputError(f"{where}: året må være et heltall", path=path,
-                         line=line_of(entry, "year"), text=str(year))
-    texts = {}
-    for key in ("table", "solution", "measure", "item", "category"):
-        value = entry.get(key, "")
-        if not isinstance(value, str):
-            raise InputError(f"{where}: «{key}» må være tekst", path=path,
-                             line=line_of(entry, key), text=str(value))
-        texts[key] = value
-    term = Term(sign=_SIGNS[sign_text], year=year, line=line, **texts)
+def _term(entry: TermEntry, where: str, path: Path, figures: pd.DataFrame,
+          amounts: pd.DataFrame, manifest: Manifest | None) -> Term:
+    term = Term(table=entry.table, solution=entry.solution, item=entry.item,
+                measure=entry.measure, category=entry.category, year=entry.year,
+                sign=_SIGNS[entry.sign], line=entry.input_line)
     selected, blamed, options = _narrow(amounts, term)
     if blamed is not None:
+        _refuse_blank_cell(term, where, path, figures, manifest)
         key, label = blamed
         keys = [k for k, _ in _SELECT_ORDER]
         matched = [str(getattr(term, k)) for k in keys[:keys.index(key)]]
@@ -212,14 +184,36 @@ def _term(entry: Any, where: str, path: Path, amounts: pd.DataFrame) -> Term:
         shown = ", ".join(f"«{o}»" for o in options[:_MAX_OPTIONS])
         more = f" (og {len(options) - _MAX_OPTIONS} til)" if len(options) > _MAX_OPTIONS else ""
         raise InputError(f"{where}: {label} finnes ikke blant beløpene{scope}; finnes: "
-                         f"{shown}{more}", path=path, line=line_of(entry, key),
+                         f"{shown}{more}", path=path, line=entry.line_of(key),
                          text=str(getattr(term, key)))
     if len(selected) != 1:
         rows = ", ".join(f"{f}:{r}" for f, r in zip(selected["source_file"],
                                                      selected["source_row"], strict=True))
         raise InputError(f"{where}: leddet velger {len(selected)} tall, ikke ett ({rows})",
-                         path=path, line=line, text=_describe(term))
+                         path=path, line=term.line, text=_describe(term))
     return term
+
+
+def _refuse_blank_cell(term: Term, where: str, register: Path, figures: pd.DataFrame,
+                       manifest: Manifest | None) -> None:
+    """A term that names a row and a column the table has, whose cell is blank: the table's
+    cell is what is missing, not the claim that names it."""
+    if manifest is None or term.table not in {t.id for t in manifest.tables}:
+        return
+    spec = manifest.table(term.table)
+    row = figures[(figures["table"] == term.table) & (figures["solution"] == term.solution)
+                  & (figures["item"] == term.item)]
+    columns = [index for index, column in spec.columns.items()
+               if (column.measure, column.category, column.year)
+               == (term.measure, term.category, term.year)]
+    if row.empty or len(columns) != 1:
+        return
+    line = int(row["source_row"].iloc[0])
+    raise InputError(
+        f"tabell {spec.id}: cellen «{spec.columns[columns[0]].header}» på raden "
+        f"«{row['row_label'].iloc[0]}» er tom, men {where} i {register.name} bruker den",
+        path=spec.file, line=line, column=columns[0],
+    )
 
 
 _INDEX: list = []  # [(frame, positions by key)] for the frame being read; rebuilt per frame

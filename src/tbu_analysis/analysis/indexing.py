@@ -2,13 +2,50 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator, model_validator
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.inputs import InputModel, load_csv_models
 from tbu_analysis.rounds.numbers import parse_number
+
+# A yearly rate outside these bounds is a typing error (−100 % would divide by zero).
+MIN_RATE_PCT = -50.0
+MAX_RATE_PCT = 100.0
+IndexYear = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class IndexRow(InputModel):
+    """A row of ``index.csv``: the rate that raises ``from_year`` kroner to the next year's."""
+
+    from_year: IndexYear
+    to_year: IndexYear
+    rate_pct: Annotated[float, Field(gt=MIN_RATE_PCT, lt=MAX_RATE_PCT)]
+    source: Annotated[str, Field(min_length=1)]
+
+    @field_validator("rate_pct", mode="before")
+    @classmethod
+    def _norwegian_number(cls, value: Any) -> Any:
+        """The rate as the source prints it: ``4,121``."""
+        if not isinstance(value, str):
+            return value
+        try:
+            parsed = parse_number(value)
+        except InputError:
+            raise ValueError("kan ikke lese satsen (skriv den som 4,121)") from None
+        if parsed.value is None:
+            raise ValueError("mangler sats")
+        return float(parsed.value)
+
+    @model_validator(mode="after")
+    def _one_year_to_the_next(self) -> IndexRow:
+        if self.to_year != self.from_year + 1:
+            raise ValueError("en rad gjelder ett år til det neste (to_year = from_year + 1)")
+        return self
 
 
 @dataclass(frozen=True)
@@ -22,50 +59,25 @@ class PriceIndex:
     @classmethod
     def from_csv(cls, path: str | Path) -> PriceIndex:
         path = Path(path)
-        if not path.is_file():
-            raise InputError("indeksfilen finnes ikke", path=path)
         rates: dict[int, float] = {}
         sources: dict[int, str] = {}
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            expected = {"from_year", "to_year", "rate_pct", "source"}
-            missing = expected - set(reader.fieldnames or [])
-            if missing:
-                raise InputError(
-                    f"mangler kolonne(r) {', '.join(sorted(missing))}", path=path, line=1
-                )
-            for line, row in enumerate(reader, start=2):
-                try:
-                    from_year, to_year = int(row["from_year"]), int(row["to_year"])
-                except ValueError:
-                    raise InputError(
-                        "år må være heltall", path=path, line=line,
-                        text=f"{row['from_year']},{row['to_year']}",
-                    ) from None
-                if to_year != from_year + 1:
-                    raise InputError(
-                        "en rad gjelder ett år til det neste", path=path, line=line,
-                        column="to_year", text=row["to_year"],
-                    )
-                if from_year in rates:
-                    raise InputError(
-                        "året står to ganger", path=path, line=line, column="from_year",
-                        text=row["from_year"],
-                    )
-                parsed = parse_number(row["rate_pct"], path=path, line=line, column="rate_pct")
-                if parsed.value is None:
-                    raise InputError(
-                        "mangler sats", path=path, line=line, column="rate_pct",
-                        text=row["rate_pct"],
-                    )
-                rates[from_year] = float(parsed.value)
-                sources[from_year] = row["source"]
+        for line, row in load_csv_models(path, IndexRow, what="indeksfilen"):
+            if row.from_year in rates:
+                raise InputError("året står to ganger", path=path, line=line,
+                                 column="from_year", text=str(row.from_year))
+            rates[row.from_year] = row.rate_pct
+            sources[row.from_year] = row.source
         return cls(rates=rates, sources=sources, path=path)
 
     def with_rates(self, overrides: Mapping[int, float]) -> PriceIndex:
         """A scenario: the same index with some years' rates replaced or added."""
         rates = dict(self.rates)
-        rates.update({int(year): float(rate) for year, rate in overrides.items()})
+        for year, rate in overrides.items():
+            if not MIN_RATE_PCT < float(rate) < MAX_RATE_PCT:
+                raise InputError(f"indekssatsen må ligge mellom {MIN_RATE_PCT:g} og "
+                                 f"{MAX_RATE_PCT:g} prosent", key="--index",
+                                 text=f"{year}={rate:g}")
+            rates[int(year)] = float(rate)
         return PriceIndex(rates=rates, sources=self.sources, path=self.path)
 
     def rate(self, from_year: int) -> float:

@@ -4,7 +4,8 @@ Row identities (start + drivers = level; level + tilbakeføring = funding need),
 identities (items add up to subtotals and totals), every printed percentage, and every
 quantity printed in more than one table. Each check gets ok / rounding / discrepancy with a
 tolerance that follows the printed precision (see tolerance.py). Claims in the prose are
-checked by claims.py and joined here.
+checked by claims.py and joined here, and the findings register (findings.py) explains the
+discrepancies.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from tbu_analysis.analysis import tolerance as tol
+from tbu_analysis.analysis.findings import attach_explanations
 from tbu_analysis.analysis.series import KEY, amounts
-from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number, format_percent
-from tbu_analysis.common.yamlio import line_of, load_yaml
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import STATUS_PHRASES
@@ -62,6 +62,12 @@ def _row(check_id: str, check_type: str, spec: TableSpec | None, table: str, sol
     }
 
 
+def check_id(spec: TableSpec, check_type: str, row_label: str, column: int) -> str:
+    """A check's id names its cell by table, row label and column header, never by line, so
+    a row inserted in a copied round leaves the findings register's ids valid."""
+    return f"{spec.id}:{check_type}:{row_label}:{spec.columns[column].header}"
+
+
 def _cells(figures: pd.DataFrame, table: str) -> dict[tuple[int, int], pd.Series]:
     rows = figures[figures["table"] == table]
     return {(int(r.source_row), int(r.source_col)): r for _, r in rows.iterrows()}
@@ -86,7 +92,7 @@ def row_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
                                     int(result["decimals"]))
             corrected = bool(result["corrected"]) or any(bool(c["corrected"]) for c, _ in present)
             out.append(_row(
-                f"{spec.id}:rad:{line}:{identity.result}", "rad", spec, spec.id,
+                check_id(spec, "rad", result["row_label"], identity.result), "rad", spec, spec.id,
                 result["solution"], result["item"], identity.text or f"rad gir {result_header}",
                 computed, float(result["value_mnok"]), int(result["decimals"]), tolerance,
                 corrected, spread=spread))
@@ -123,7 +129,7 @@ def column_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
             corrected = bool(total_cell["corrected"]) or any(bool(p["corrected"]) for p in parts)
             target = "summen" if total.parts is None else f"«{total.row}»"
             out.append(_row(
-                f"{spec.id}:kolonne:{total_line}:{column}", "kolonne", spec, spec.id,
+                check_id(spec, "kolonne", total.row, column), "kolonne", spec, spec.id,
                 total_cell["solution"], total_cell["item"],
                 f"radene summerer til {target} i kolonnen «{column_spec.header}»",
                 computed, float(total_cell["value_mnok"]), int(total_cell["decimals"]),
@@ -162,7 +168,7 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
         spread = tol.ratio_spread(numerator, numerator_error / 3**0.5, base_value,
                                   base_error / 3**0.5, int(pct["decimals"]))
         corrected = bool(cell["corrected"]) if cell is not None else False
-        out.append(_row(f"{spec.id}:prosent:{int(pct['source_row'])}:{column}", "prosent", spec,
+        out.append(_row(check_id(spec, "prosent", pct["row_label"], column), "prosent", spec,
                         spec.id, pct["solution"], pct["item"], what, computed,
                         float(pct["value_pct"]), int(pct["decimals"]), tolerance, corrected,
                         percent=True, spread=spread))
@@ -233,47 +239,6 @@ def _measure_text(measure: str, category: str) -> str:
     if measure == "endring":
         return f"endring «{category.replace('_', ' ')}»"
     return measure
-
-
-def attach_explanations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Join the analysts' findings register (check ids → explanation) onto the checks.
-
-    Every id must name a discrepancy of this run, once: an explanation of a check that now
-    holds, or of one that moved, is stale and refused rather than shown next to the wrong row.
-    """
-    frame = frame.assign(explanation="")
-    if not path.is_file():
-        return frame
-    raw = load_yaml(path) or {}
-    findings = raw.get("findings") if isinstance(raw, dict) else None
-    if not isinstance(findings, list):
-        raise InputError("registeret må ha en liste «findings»", path=path, line=line_of(raw))
-    status = dict(zip(frame["check_id"], frame["status"], strict=True))
-    explained: dict[str, int] = {}
-    for finding in findings:
-        if not isinstance(finding, dict):
-            raise InputError("et funn må være en mapping med «checks» og «explanation»",
-                             path=path, line=line_of(findings), text=str(finding))
-        text = " ".join(str(finding.get("explanation") or "").split())
-        checks = finding.get("checks")
-        if not text or not isinstance(checks, list) or not checks \
-                or not all(isinstance(c, str) for c in checks):
-            raise InputError("et funn må ha «checks» (en liste med kontroll-id-er) og "
-                             "«explanation»", path=path, line=line_of(finding))
-        for check in checks:
-            line = line_of(finding, "checks")
-            if check not in status:
-                raise InputError("kontrollen finnes ikke i avstemmingen", path=path, line=line,
-                                 text=check)
-            if status[check] != tol.DISCREPANCY:
-                raise InputError(f"kontrollen er ikke et avvik (status {status[check]}); "
-                                 "forklaringen er foreldet", path=path, line=line, text=check)
-            if check in explained:
-                raise InputError(f"kontrollen er forklart to ganger (også linje "
-                                 f"{explained[check]})", path=path, line=line, text=check)
-            explained[check] = line
-            frame.loc[frame["check_id"] == check, "explanation"] = text
-    return frame
 
 
 def reconcile(figures: pd.DataFrame, manifest: Manifest,

@@ -8,10 +8,13 @@ checks that the printings agree.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
+from pydantic import Field
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.inputs import InputModel, load_csv_models
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import Measure, Series
 
@@ -73,19 +76,31 @@ def funding_by_solution(figures: pd.DataFrame) -> pd.DataFrame:
     return rows[columns].reset_index(drop=True)
 
 
+class BillingUnitRow(InputModel):
+    """A row of ``billing_units.csv``: a unit the sector is billed for, with the solution (and
+    item, when split out of the solution) whose funding need it takes."""
+
+    unit: Annotated[str, Field(min_length=1, max_length=200)]
+    solution: Annotated[str, Field(min_length=1, max_length=200)]
+    item: Annotated[str, Field(max_length=300)] = ""
+    note: str = ""
+
+
 def load_billing_units(path: str | Path | None = None) -> pd.DataFrame:
     """The units the sector is billed for: a solution, or an item split out of one."""
     from tbu_analysis.config import project_root
 
     path = Path(path) if path is not None else project_root() / "data" / "raw" / \
         "billing_units.csv"
-    if not path.is_file():
-        raise InputError("finner ikke fila med faktureringsenheter", path=path)
-    units = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = {"unit", "solution", "item"} - set(units.columns)
-    if missing:
-        raise InputError(f"mangler kolonne(r) {', '.join(sorted(missing))}", path=path, line=1)
-    return units
+    rows = load_csv_models(path, BillingUnitRow, what="fila med faktureringsenheter")
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        if row.unit in seen:
+            raise InputError(f"enheten står to ganger (også linje {seen[row.unit]})", path=path,
+                             line=line, column="unit", text=row.unit)
+        seen[row.unit] = line
+    columns = list(BillingUnitRow.model_fields)
+    return pd.DataFrame([row.model_dump() for _, row in rows], columns=columns, dtype=str)
 
 
 def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.yamlio import LineDict, parse_yaml
@@ -31,9 +31,33 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 class InputModel(BaseModel):
-    """Base of every input model: unknown keys are refused, and parsed inputs are frozen."""
+    """Base of every input model: unknown keys are refused, and parsed inputs are frozen.
+
+    Each model remembers the line its entry starts on in the input file (``input_line``), so
+    checks that need other files can still point at the entry.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    _input_line: int | None = PrivateAttr(default=None)
+    _key_lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _remember_lines(cls, data: Any, handler: Any) -> Any:
+        model = handler(data)
+        if isinstance(model, InputModel) and isinstance(data, LineDict):
+            model._input_line = data.line
+            model._key_lines = dict(data.key_lines)
+        return model
+
+    @property
+    def input_line(self) -> int | None:
+        """The line in the input file where this entry starts, when known."""
+        return self._input_line
+
+    def line_of(self, key: str) -> int | None:
+        """The line of one of this entry's keys in the input file (else the entry's)."""
+        return self._key_lines.get(key, self._input_line)
 
 
 def read_text(path: str | Path, what: str = "filen") -> str:
@@ -90,7 +114,10 @@ def validate(model: type[Model], data: Any, path: str | Path, *,
 def as_input_error(exc: ValidationError, model: type[BaseModel], data: Any, path: str | Path, *,
                    line: int | None = None) -> InputError:
     """The first of pydantic's errors, located by the line of the deepest key it names."""
-    error = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    error = errors[0]
+    if error["type"] == "missing":  # a misspelt key is both missing and unknown: say unknown
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), error)
     loc = tuple(error.get("loc", ()))
     found_line = _line_at(data, loc)
     key = _keypath(data, loc)
@@ -131,7 +158,7 @@ def _keypath(data: Any, loc: Sequence[Any]) -> str:
     parts: list[str] = []
     node = data
     for part in loc:
-        if str(part).startswith(("function-", "union[", "tagged-union[")) or \
+        if str(part).startswith(("function-", "union[", "tagged-union[", "literal[")) or \
                 part in {"str", "int", "float", "bool"}:
             continue  # pydantic's names for the branch it tried, not a key in the file
         if isinstance(node, list) and isinstance(part, int):
@@ -273,7 +300,11 @@ def load_csv_models(path: str | Path, model: type[Model], *, what: str = "filen"
                                  path=path, line=line, text=",".join(cells))
             data = LineDict(zip(header, cells, strict=True))
             data.line, data.key_lines = line, {}
-            rows.append((line, validate(model, data, path, context=context, line=line)))
+            try:
+                rows.append((line, validate(model, data, path, context=context, line=line)))
+            except InputError as exc:  # a CSV names columns, not keys
+                raise InputError(exc.message, path=path, line=line, column=exc.key,
+                                 text=exc.text) from None
     except csv.Error as exc:
         raise InputError(f"ugyldig CSV: {exc}", path=path, line=reader.line_num) from None
     return rows

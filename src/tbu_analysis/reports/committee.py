@@ -32,7 +32,7 @@ from tbu_analysis.common.formatting import (
     places_needed,
 )
 from tbu_analysis.reports.views import column_label
-from tbu_analysis.rounds.manifest import TableSpec
+from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
 # Abbreviations a reader meets, explained once in the report's terms.
@@ -267,17 +267,18 @@ def abbreviations_markdown(text: str = "") -> str:
 # --- discrepant cells, marked where they are printed ------------------------------------------
 
 MARK = "†"
-_CELL_CHECK = re.compile(r"^(?P<table>[^:]+):(?:rad|kolonne|prosent):(?P<row>\d+):(?P<col>\d+)$")
+_CELL_CHECK_TYPES = ("rad", "kolonne", "prosent")
 
 
-def discrepant_cells(reconciliation: pd.DataFrame, figures: pd.DataFrame) -> dict[int, str]:
+def discrepant_cells(reconciliation: pd.DataFrame, figures: pd.DataFrame,
+                     manifest: Manifest) -> dict[int, str]:
     """The printed figures (by their index in ``figures``) that a discrepancy is about, each
     with what does not add up (the analysts' explanation where there is one)."""
     out: dict[int, str] = {}
     for row in reconciliation[reconciliation["status"] == tolerance.DISCREPANCY].itertuples():
         if row.check_type == "påstand":
             continue  # a figure in the prose, not a table cell
-        cells = _cells_of(row, figures)
+        cells = _cells_of(row, figures, manifest)
         if len(cells) != 1:
             continue  # not one printed cell: leave it to the list of questions
         text = row.explanation or row.message
@@ -301,8 +302,9 @@ def disagreeing_cells(explanations: list, figures: pd.DataFrame) -> dict[int, st
     return out
 
 
-def _cells_of(check, figures: pd.DataFrame) -> pd.DataFrame:
-    match = _CELL_CHECK.match(check.check_id)
+def _cells_of(check, figures: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
+    """The printed cell a check is about: its id names table, check type, row label and column
+    header (see ``reconciliation.check_id``); cross-table ids name the quantity instead."""
     parts = str(check.check_id).split(":")
     if parts[0] == "kryss" and len(parts) == 8:  # kryss:printed:reference:solution:item:…
         _, table, _, solution, item, measure, category, year = parts
@@ -310,10 +312,14 @@ def _cells_of(check, figures: pd.DataFrame) -> pd.DataFrame:
                        & (figures["item"] == item) & (figures["measure"] == measure)
                        & (figures["category"] == category)
                        & (figures["year"].astype(str) == year)]
-    if match:
-        return figures[(figures["table"] == match["table"])
-                       & (figures["source_row"] == int(match["row"]))
-                       & (figures["source_col"] == int(match["col"]))]
+    if len(parts) >= 4 and parts[1] in _CELL_CHECK_TYPES:
+        table, row_label, header = parts[0], ":".join(parts[2:-1]), parts[-1]
+        columns = [index for index, column in manifest.table(table).columns.items()
+                   if column.header == header]
+        cells = figures[(figures["table"] == table) & (figures["row_label"] == row_label)
+                        & figures["source_col"].isin(columns)]
+        if len(cells) == 1:
+            return cells
     table = str(check.table).split("+")[0]
     value = figures["value_pct"] if check.check_type == "prosent" else figures["value_mnok"]
     return figures[(figures["table"] == table) & (figures["solution"] == check.solution)

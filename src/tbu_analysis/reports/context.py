@@ -231,7 +231,7 @@ class ReportContext:
     @cached_property
     def marked_cells(self) -> dict[int, str]:
         """Printed figures a discrepancy is about, marked wherever a table shows them."""
-        cells = committee.discrepant_cells(self.reconciliation, self.figures)
+        cells = committee.discrepant_cells(self.reconciliation, self.figures, self.manifest)
         for index, note in committee.disagreeing_cells(self.explanations,
                                                        self.figures).items():
             cells.setdefault(index, note)

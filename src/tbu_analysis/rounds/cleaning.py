@@ -9,8 +9,13 @@ import pandas as pd
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.config import RoundPaths
-from tbu_analysis.rounds.corrections import Correction, apply_corrections, load_corrections
-from tbu_analysis.rounds.manifest import Manifest, TableSpec, load_manifest
+from tbu_analysis.rounds.corrections import (
+    AppliedFix,
+    Correction,
+    apply_corrections,
+    load_corrections,
+)
+from tbu_analysis.rounds.manifest import Manifest, TableSpec, check_source, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.numbers import parse_number, strip_markup
 from tbu_analysis.rounds.raw_tables import RawTable, read_raw_table
@@ -99,15 +104,42 @@ def _row_names(spec: TableSpec, labels: dict[int, str], raw: RawTable, names: Na
         elif spec.parent:
             parent = spec.parent
         result[line] = (name.solution, name.item, parent, kind)
+    _refuse_two_rows_for_one_name(spec, labels, result, raw, names)
     return result
 
 
+def _refuse_two_rows_for_one_name(spec: TableSpec, labels: dict[int, str],
+                                  roles: dict[int, tuple[str, str, str, str]], raw: RawTable,
+                                  names: NameMap) -> None:
+    """Two printed rows of one table must not become the same solution and item (two
+    spellings in names.csv mapped to one name would add the rows up as one quantity)."""
+    seen: dict[tuple[str, str], int] = {}
+    for line, (solution, item, _parent, kind) in roles.items():
+        if kind not in {"item", "subtotal"}:
+            continue
+        key = (solution, item)
+        if key in seen:
+            raise InputError(
+                f"tabell {spec.id}: radene «{labels[seen[key]]}» (linje {seen[key]}) og "
+                f"«{labels[line]}» blir begge «{' / '.join(p for p in key if p)}» i "
+                f"{names.path.name}; hver rad må ha sitt eget navn",
+                path=raw.path, line=line, column=0, text=labels[line],
+            )
+        seen[key] = line
+
+
 def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, ...],
-                round_id: str, manifest: Path, root: Path) -> tuple[list[dict], RawTable]:
+                round_id: str, manifest: Path, root: Path,
+                applied: list[AppliedFix] | None = None) -> tuple[list[dict], RawTable]:
+    """The table's figures; the corrections applied to it are added to ``applied``."""
     raw = read_raw_table(spec.file, spec.header_rows)
     _check_columns(spec, raw, manifest)
     fixes = tuple(c for c in corrections if c.table == spec.id)
-    table, touched = apply_corrections(raw, fixes, manifest.parent / "corrections.yaml")
+    headers = {index: column.header for index, column in spec.columns.items()}
+    table, touched, done = apply_corrections(raw, fixes, manifest.parent / "corrections.yaml",
+                                             headers)
+    if applied is not None:
+        applied.extend(done)
     labels = {row.line: _label(row.cells[0]) for row in table.rows}
     seen: dict[str, int] = {}
     for line, label in labels.items():
@@ -208,9 +240,10 @@ def clean_round(paths: RoundPaths) -> CleanResult:
                              line=correction.line, text=correction.table)
     records: list[dict] = []
     log = []
+    applied: list[AppliedFix] = []
     for spec in manifest.tables:
         table_records, raw = clean_table(spec, names, corrections, paths.round_id,
-                                         paths.manifest, paths.root)
+                                         paths.manifest, paths.root, applied)
         records.extend(table_records)
         log.append({
             "table": spec.id, "number": spec.number, "document": spec.document,
@@ -218,14 +251,16 @@ def clean_round(paths: RoundPaths) -> CleanResult:
             "rows": len(raw.rows), "figures": len(table_records),
             "corrected_figures": sum(r["corrected"] for r in table_records),
         })
+    check_source(manifest, paths.root)
     figures = pd.DataFrame.from_records(records, columns=FIGURE_COLUMNS)
     figures = validate_figures(figures)
+    where = {(a.correction.id, a.fix): (a.line, a.column) for a in applied}
     correction_rows = [
         {"id": c.id, "table": c.table,
          "table_number": manifest.table(c.table).number,
          "file": manifest.table(c.table).file.relative_to(paths.root).as_posix(),
-         "line": fix.line, "column": fix.column, "as_printed": fix.as_printed,
-         "corrected": fix.corrected, "reason": c.reason,
+         "line": where[(c.id, fix)][0], "column": where[(c.id, fix)][1],
+         "as_printed": fix.as_printed, "corrected": fix.corrected, "reason": c.reason,
          "evidence": " | ".join(f"{e.section}: «{e.quote}»" for e in c.evidence)}
         for c in corrections for fix in c.cells
     ]

@@ -4,18 +4,76 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, model_validator
 
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.yamlio import line_of, load_yaml
+from tbu_analysis.common.inputs import InputModel, load_yaml_model
+from tbu_analysis.rounds.numbers import strip_markup
 from tbu_analysis.rounds.raw_tables import RawRow, RawTable
+
+LABEL_COLUMN = "label"
+
+
+class CellEntry(InputModel):
+    """One cell, named by its row's label as printed (markup removed) and its column's header
+    as the manifest gives it (``label`` for the row label itself), never by line alone: a row
+    inserted in a copied round leaves the address valid. ``line``, when given, is a
+    cross-check that the label still names the row the fix was written for."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    row: Annotated[str, Field(max_length=2000)] | None = None
+    column: Annotated[str, Field(min_length=1, max_length=300)]
+    line: Annotated[int, Field(strict=True, ge=1, le=1_000_000)] | None = None
+    as_printed: Annotated[str, Field(max_length=2000)]
+    corrected: Annotated[str, Field(max_length=2000)]
+
+    @model_validator(mode="after")
+    def _a_value_cell_names_its_row(self) -> CellEntry:
+        if self.row is None and self.column != LABEL_COLUMN:
+            raise ValueError("en celle utenfor radetiketten må ha «row» (radens etikett)")
+        return self
+
+
+class EvidenceEntry(InputModel):
+    section: str = ""
+    quote: Annotated[str, Field(min_length=1)]
+
+
+class CorrectionEntry(InputModel):
+    id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    table: Annotated[str, Field(min_length=1)]
+    reason: Annotated[str, Field(min_length=1)]
+    cells: Annotated[list[CellEntry], Field(min_length=1)]
+    evidence: Annotated[list[EvidenceEntry], Field(min_length=1)]
+
+
+class CorrectionsFile(InputModel):
+    """``corrections.yaml``: fixes of the text extraction, each proved by quotes."""
+
+    corrections: list[CorrectionEntry] = []
 
 
 @dataclass(frozen=True)
 class CellFix:
-    line: int
-    column: int
+    row: str
+    column: str
     as_printed: str
     corrected: str
+    line: int | None = None  # a cross-check, not the address
+    entry_line: int | None = None  # where the cell is in corrections.yaml
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    """A fix as applied: the raw line and column it resolved to."""
+
+    correction: Correction
+    fix: CellFix
+    line: int
+    column: int
 
 
 @dataclass(frozen=True)
@@ -35,55 +93,87 @@ class Correction:
 
 
 def load_corrections(path: str | Path) -> tuple[Correction, ...]:
+    """The register, validated; a round without one has no corrections."""
     path = Path(path)
     if not path.exists():
         return ()
-    raw = load_yaml(path) or {}
-    items = raw.get("corrections") or []
-    result = []
-    for item in items:
-        for key in ("id", "table", "reason", "cells", "evidence"):
-            if not item.get(key):
-                raise InputError(f"rettelsen mangler «{key}»", path=path, line=line_of(item))
-        cells = []
-        for cell in item["cells"]:
-            for key in ("line", "column", "as_printed", "corrected"):
-                if key not in cell:
-                    raise InputError(f"cellen mangler «{key}»", path=path, line=line_of(cell))
-            cells.append(CellFix(int(cell["line"]), int(cell["column"]),
-                                 str(cell["as_printed"]), str(cell["corrected"])))
-        evidence = tuple(Evidence(str(e.get("section", "")), str(e["quote"]))
-                         for e in item["evidence"])
-        result.append(Correction(str(item["id"]), str(item["table"]), str(item["reason"]).strip(),
-                                 tuple(cells), evidence, line_of(item)))
-    return tuple(result)
+    register = load_yaml_model(path, CorrectionsFile)
+    seen: set[str] = set()
+    for entry in register.corrections:
+        if entry.id in seen:
+            raise InputError("rettelses-id-en står to ganger", path=path,
+                             line=entry.line_of("id"), key="id", text=entry.id)
+        seen.add(entry.id)
+    return tuple(
+        Correction(
+            id=entry.id, table=entry.table, reason=entry.reason,
+            cells=tuple(CellFix(c.as_printed if c.row is None else c.row, c.column,
+                                c.as_printed, c.corrected, c.line, c.input_line)
+                        for c in entry.cells),
+            evidence=tuple(Evidence(e.section, e.quote) for e in entry.evidence),
+            line=entry.input_line,
+        )
+        for entry in register.corrections
+    )
+
+
+def _label(text: str) -> str:
+    return " ".join(strip_markup(text).split())
+
+
+def locate(table: RawTable, columns: dict[int, str], correction: Correction, fix: CellFix,
+           register: Path) -> tuple[int, int]:
+    """The raw line and column a fix names by row label and column header."""
+    def refuse(message: str, text: str) -> InputError:
+        return InputError(f"rettelse {correction.id}: {message}", path=register,
+                          line=fix.entry_line or correction.line, text=text)
+
+    if fix.column == LABEL_COLUMN:
+        index = 0
+    else:
+        found = [i for i, header in columns.items() if header == fix.column]
+        if not found:
+            raise refuse(f"kolonnen finnes ikke i manifestets tabell {correction.table} "
+                         f"(kjente: {LABEL_COLUMN}, {', '.join(columns.values())})", fix.column)
+        index = found[0]
+    lines = [row.line for row in table.rows if _label(row.cells[0]) == _label(fix.row)]
+    if not lines:
+        raise refuse(f"raden finnes ikke i {table.path.name}", fix.row)
+    if len(lines) > 1 and fix.line not in lines:
+        raise refuse(f"{len(lines)} rader i {table.path.name} har etiketten (linje "
+                     f"{', '.join(map(str, lines))}); velg med «line»", fix.row)
+    line = fix.line if len(lines) > 1 else lines[0]
+    if fix.line is not None and fix.line != line:
+        raise refuse(f"raden står på linje {line} i {table.path.name}, ikke linje {fix.line}",
+                     fix.row)
+    return line, index
 
 
 def apply_corrections(
-    table: RawTable, corrections: tuple[Correction, ...], register: Path
-) -> tuple[RawTable, dict[int, list[str]]]:
-    """Apply fixes to a table; return it and, per raw line, the ids of fixes that touched it."""
+    table: RawTable, corrections: tuple[Correction, ...], register: Path,
+    columns: dict[int, str],
+) -> tuple[RawTable, dict[int, list[str]], list[AppliedFix]]:
+    """Apply fixes to a table; return it, per raw line the ids of fixes that touched it, and
+    where each fix was applied. ``columns`` maps column numbers to the manifest's headers."""
     rows = {row.line: list(row.cells) for row in table.rows}
     touched: dict[int, list[str]] = {}
+    applied: list[AppliedFix] = []
     for correction in corrections:
-        for fix in correction.cells:
-            if fix.line not in rows or not 0 <= fix.column < table.width:
-                raise InputError(
-                    f"rettelse {correction.id}: cellen (linje {fix.line}, kolonne {fix.column}) "
-                    f"finnes ikke i {table.path.name}",
-                    path=register, line=correction.line,
-                )
-            current = rows[fix.line][fix.column]
+        located = [(fix, *locate(table, columns, correction, fix, register))
+                   for fix in correction.cells]  # addressed in the raw table, as printed
+        for fix, line, column in located:
+            current = rows[line][column]
             if current.strip() != fix.as_printed.strip():
                 raise InputError(
-                    f"rettelse {correction.id}: {table.path.name} linje {fix.line} kolonne "
-                    f"{fix.column} har ikke teksten rettelsen gjelder (forventet "
+                    f"rettelse {correction.id}: {table.path.name} linje {line} kolonne "
+                    f"{column} har ikke teksten rettelsen gjelder (forventet "
                     f"{fix.as_printed!r})",
                     path=register, line=correction.line, text=current,
                 )
-            rows[fix.line][fix.column] = fix.corrected
-            touched.setdefault(fix.line, [])
-            if correction.id not in touched[fix.line]:
-                touched[fix.line].append(correction.id)
+            rows[line][column] = fix.corrected
+            touched.setdefault(line, [])
+            if correction.id not in touched[line]:
+                touched[line].append(correction.id)
+            applied.append(AppliedFix(correction, fix, line, column))
     new_rows = tuple(RawRow(line=r.line, cells=tuple(rows[r.line])) for r in table.rows)
-    return table.with_rows(new_rows), touched
+    return table.with_rows(new_rows), touched, applied

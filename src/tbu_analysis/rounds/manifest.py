@@ -1,20 +1,230 @@
-"""The round manifest: what each raw table is, column by column, read from data."""
+"""The round manifest: what each raw table is, column by column, read from data.
+
+``manifest.yaml`` is validated by the pydantic models below (:class:`ManifestFile` and the
+entries under it): every key is known, every field with a fixed set of values is a
+``Literal``, every number and year is bounded, and a table's ``file`` must lie inside its
+round. The rest of the code works with the plain :class:`Manifest` / :class:`TableSpec` built
+from them. Checks that need the raw files (a column beyond the table, a header that does not
+match, the source's checksum and line ranges) are in ``cleaning`` and :func:`check_source`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.yamlio import LineDict, line_of, load_yaml
+from tbu_analysis.common.inputs import InputModel, read_text, validate
+from tbu_analysis.common.yamlio import LineDict, load_yaml
 
-MEASURES = {
+Measure = Literal[
     "forskrift", "finansieringsbehov", "kostnadsnivå", "påløpt", "prognose", "prognoseavvik",
     "endring", "overførte_midler",
-}
-COLUMN_ROLES = {"value", "base", "driver", "level", "deduction", "funding", "total_change"}
-ROWS_ARE = {"solutions", "items"}
+]
+ColumnRole = Literal["value", "base", "driver", "level", "deduction", "funding", "total_change"]
+TableRole = Literal["oversikt", "prognose", "overforte_midler", "vekst", "detalj"]
+RowsAre = Literal["solutions", "items"]
+Category = Literal[
+    "investeringer", "ny_funksjonalitet", "endrede_forutsetninger", "endret_finansieringskilde",
+    "endret_finansiering_og_forutsetninger", "volum_beredskap", "effektivisering",
+    "tilbakeføring", "sum_endring",
+]
+Season = Literal["høst", "vår"]
+Unit = Literal["MNOK"]
+
+MEASURES = set(get_args(Measure))
+COLUMN_ROLES = set(get_args(ColumnRole))
+TABLE_ROLES = set(get_args(TableRole))
+ROWS_ARE = set(get_args(RowsAre))
+
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Year = Annotated[int, Field(strict=True, ge=2000, le=2100)]
+ColumnIndex = Annotated[int, Field(strict=True, ge=1, le=99)]
+SignedColumn = Annotated[int, Field(strict=True, ge=-99, le=99)]
+Line = Annotated[int, Field(strict=True, ge=1, le=10_000_000)]
+
+
+# --- the file as written --------------------------------------------------------------------
+
+
+class PriceBasisEntry(InputModel):
+    label: Text
+    price_year: Year
+    nominal_year: Year
+
+
+class ColumnEntry(InputModel):
+    model_config = ConfigDict(coerce_numbers_to_str=True)  # a header may print as 2025
+
+    header: Text
+    measure: Measure
+    year: Year
+    role: ColumnRole
+    price_basis: PriceBasisEntry
+    category: Category | None = None
+    base_year: Year | None = None
+
+
+class TotalEntry(InputModel):
+    row: Text
+    parts: Annotated[list[Text], Field(min_length=1)] | None = None
+
+
+class IdentityEntry(InputModel):
+    result: ColumnIndex
+    parts: Annotated[list[SignedColumn], Field(min_length=1)]
+    text: str = ""
+
+
+class AnnotationEntry(InputModel):
+    row: Text
+    column: ColumnIndex
+    text: Text
+
+
+class TableEntry(InputModel):
+    id: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    file: Text
+    lines: tuple[Line, Line] | None = None
+    document: str = ""
+    number: Text
+    reference: str = ""
+    title: Text
+    section: str = ""
+    role: TableRole
+    primary: bool = False
+    rows_are: RowsAre
+    solution: str = ""
+    parent: str = ""
+    header_rows: Annotated[int, Field(strict=True, ge=1, le=10)]
+    columns: Annotated[dict[ColumnIndex, ColumnEntry], Field(min_length=1)]
+    identities: list[IdentityEntry] = []
+    base_column: ColumnIndex | None = None
+    percent_row: str = ""
+    percent_decimals: Annotated[int, Field(strict=True, ge=0, le=6)] | None = None
+    totals: list[TotalEntry] = []
+    note_rows: list[Text] = []
+    annotations: list[AnnotationEntry] = []
+    footnotes: list[str] = []
+    precision: str = ""
+
+    @field_validator("file")
+    @classmethod
+    def _inside_the_round(cls, value: str, info: ValidationInfo) -> str:
+        """A table's file is a path below the round's folder, and it exists."""
+        relative = Path(value)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValueError("filen må ligge i rundens mappe (ingen absolutt sti eller ..)")
+        manifest = (info.context or {}).get("path")
+        if manifest is None:
+            return value
+        folder = Path(manifest).parent
+        if not (folder / relative).resolve().is_relative_to(folder.resolve()):
+            raise ValueError("filen må ligge i rundens mappe (lenken peker ut av den)")
+        if not (folder / relative).is_file():
+            raise ValueError("filen finnes ikke")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _headers_are_unique(cls, value: dict[int, ColumnEntry]) -> dict[int, ColumnEntry]:
+        """Check ids and corrections name a column by its header, so each header is one."""
+        seen: set[str] = set()
+        for column in value.values():
+            if column.header in seen:
+                raise ValueError(f"overskriften «{column.header}» står på to kolonner")
+            seen.add(column.header)
+        return value
+
+    @field_validator("lines")
+    @classmethod
+    def _first_before_last(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and value[0] > value[1]:
+            raise ValueError("første linje må komme før siste")
+        return value
+
+    @field_validator("base_column")
+    @classmethod
+    def _base_is_a_column(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and value not in info.data.get("columns", {value: None}):
+            raise ValueError("base_column er ikke en av kolonnene")
+        return value
+
+    @field_validator("identities")
+    @classmethod
+    def _identities_name_columns(cls, value: list[IdentityEntry],
+                                 info: ValidationInfo) -> list[IdentityEntry]:
+        columns = info.data.get("columns")
+        for identity in value if columns is not None else ():
+            unknown = [c for c in (identity.result, *identity.parts) if abs(c) not in columns]
+            if unknown:
+                raise ValueError(f"identiteten nevner kolonne {abs(unknown[0])}, som tabellen "
+                                 "ikke har")
+        return value
+
+    @field_validator("annotations")
+    @classmethod
+    def _annotations_name_columns(cls, value: list[AnnotationEntry],
+                                  info: ValidationInfo) -> list[AnnotationEntry]:
+        columns = info.data.get("columns")
+        for annotation in value if columns is not None else ():
+            if annotation.column not in columns:
+                raise ValueError(f"merknaden står i kolonne {annotation.column}, som tabellen "
+                                 "ikke har")
+        return value
+
+    @model_validator(mode="after")
+    def _items_belong_to_a_solution(self) -> TableEntry:
+        if self.rows_are == "items" and not self.solution:
+            raise ValueError("en tabell med aktiviteter (rows_are: items) må ha «solution»")
+        return self
+
+
+class SourceEntry(InputModel):
+    file: Text
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    description: str = ""
+
+
+class ManifestFile(InputModel):
+    """``manifest.yaml`` as written. ``price_bases``, ``column_sets`` and ``identity_sets``
+    hold the YAML anchors the tables reuse; they are checked like the tables' own entries."""
+
+    round: Annotated[str, Field(min_length=1, max_length=40)]
+    title: str = ""
+    label: str = ""
+    season: Season | None = None
+    unit: Unit = "MNOK"
+    source: SourceEntry | None = None
+    price_bases: dict[str, PriceBasisEntry] = {}
+    column_sets: dict[str, dict[ColumnIndex, ColumnEntry]] = {}
+    identity_sets: dict[str, list[IdentityEntry]] = {}
+    tables: Annotated[list[TableEntry], Field(min_length=1, max_length=200)]
+
+    @field_validator("tables")
+    @classmethod
+    def _one_primary_overview_and_unique_ids(cls, value: list[TableEntry],
+                                             info: ValidationInfo) -> list[TableEntry]:
+        if info.data.get("source") is not None:
+            missing = [t.id for t in value if t.lines is None]
+            if missing:
+                raise ValueError(f"tabell {missing[0]} mangler «lines» (linjene i kilden)")
+        primaries = [t for t in value if t.primary]
+        if len(primaries) != 1 or primaries[0].role != "oversikt":
+            raise ValueError("nøyaktig én tabell med role: oversikt må ha primary: true")
+        seen: set[str] = set()
+        for table in value:
+            if table.id in seen:
+                raise ValueError(f"tabell-id-en {table.id} står to ganger")
+            seen.add(table.id)
+        return value
+
+
+# --- what the rest of the code uses ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -108,6 +318,7 @@ class Manifest:
     source: dict[str, Any]
     tables: tuple[TableSpec, ...] = field(default_factory=tuple)
     label: str = ""
+    source_line: int | None = None
 
     @property
     def primary(self) -> TableSpec:
@@ -121,172 +332,120 @@ class Manifest:
         raise KeyError(table_id)
 
 
-def _require(mapping: Any, key: str, path: Path, what: str) -> Any:
-    if not isinstance(mapping, dict):
-        raise InputError(f"{what} må være en tabell (mapping)", path=path, line=line_of(mapping))
-    if key not in mapping or mapping[key] in (None, ""):
-        raise InputError(f"{what} mangler «{key}»", path=path, line=line_of(mapping))
-    return mapping[key]
-
-
-def _int(value: Any, path: Path, line: int | None, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{what} må være et heltall", path=path, line=line, text=str(value))
-    return value
-
-
-def _price_basis(raw: Any, path: Path) -> PriceBasis:
-    return PriceBasis(
-        label=str(_require(raw, "label", path, "price_basis")),
-        price_year=_int(_require(raw, "price_year", path, "price_basis"), path, line_of(raw),
-                        "price_year"),
-        nominal_year=_int(_require(raw, "nominal_year", path, "price_basis"), path, line_of(raw),
-                          "nominal_year"),
-    )
-
-
-def _column(index: Any, raw: Any, path: Path, line: int | None) -> ColumnSpec:
-    index = _int(index, path, line, "kolonnenummer")
-    measure = _require(raw, "measure", path, f"kolonne {index}")
-    if measure not in MEASURES:
-        raise InputError(
-            f"ukjent measure (kjente: {', '.join(sorted(MEASURES))})",
-            path=path, line=line_of(raw, "measure"), text=str(measure),
-        )
-    role = _require(raw, "role", path, f"kolonne {index}")
-    if role not in COLUMN_ROLES:
-        raise InputError("ukjent role", path=path, line=line_of(raw, "role"), text=str(role))
-    base_year = raw.get("base_year")
+def _column(index: int, entry: ColumnEntry, line: int | None) -> ColumnSpec:
+    basis = entry.price_basis
     return ColumnSpec(
-        index=index,
-        header=str(_require(raw, "header", path, f"kolonne {index}")),
-        measure=measure,
-        year=_int(_require(raw, "year", path, f"kolonne {index}"), path, line_of(raw, "year"),
-                  "year"),
-        role=role,
-        price_basis=_price_basis(_require(raw, "price_basis", path, f"kolonne {index}"), path),
-        category=str(raw.get("category") or ""),
-        base_year=_int(base_year, path, line_of(raw, "base_year"), "base_year")
-        if base_year is not None else None,
-        line=line or line_of(raw),
+        index=index, header=entry.header, measure=entry.measure, year=entry.year,
+        role=entry.role,
+        price_basis=PriceBasis(basis.label, basis.price_year, basis.nominal_year),
+        category=entry.category or "", base_year=entry.base_year,
+        line=line if line is not None else entry.input_line,
     )
 
 
-def _table(raw: Any, base: Path, path: Path) -> TableSpec:
-    table_id = str(_require(raw, "id", path, "tabell"))
-    what = f"tabell {table_id}"
-    rows_are = _require(raw, "rows_are", path, what)
-    if rows_are not in ROWS_ARE:
-        raise InputError("rows_are må være solutions eller items", path=path,
-                         line=line_of(raw, "rows_are"), text=str(rows_are))
-    if rows_are == "items" and not raw.get("solution"):
-        raise InputError(f"{what}: en tabell med aktiviteter må ha «solution»", path=path,
-                         line=line_of(raw))
-    columns_raw = _require(raw, "columns", path, what)
-    if not isinstance(columns_raw, dict):
-        raise InputError(f"{what}: columns må være en mapping", path=path,
-                         line=line_of(raw, "columns"))
-    columns = {
-        _int(k, path, line_of(columns_raw, k), "kolonnenummer"):
-            _column(k, v, path, line_of(columns_raw, k)) for k, v in columns_raw.items()
-    }
-    base_column = raw.get("base_column")
-    if base_column is not None and (_int(base_column, path, line_of(raw, "base_column"),
-                                         "base_column") not in columns):
-        raise InputError(f"{what}: base_column er ikke en av kolonnene", path=path,
-                         line=line_of(raw, "base_column"), text=str(base_column))
-    percent_decimals = raw.get("percent_decimals")
-    if percent_decimals is not None:
-        _int(percent_decimals, path, line_of(raw, "percent_decimals"), "percent_decimals")
-    totals = tuple(
-        TotalSpec(
-            row=str(_require(t, "row", path, f"{what}: totals")),
-            parts=tuple(str(p) for p in t["parts"]) if t.get("parts") else None,
-            line=line_of(t),
-        )
-        for t in raw.get("totals") or []
-    )
-    identities = tuple(
-        IdentitySpec(
-            result=_int(_require(i, "result", path, "identity"), path, line_of(i), "result"),
-            parts=tuple(_int(p, path, line_of(i), "parts") for p in _require(i, "parts", path,
-                                                                              "identity")),
-            text=str(i.get("text", "")),
-            line=line_of(i),
-        )
-        for i in raw.get("identities") or []
-    )
-    annotations = tuple(
-        AnnotationSpec(
-            row=str(_require(a, "row", path, "annotation")),
-            column=_int(_require(a, "column", path, "annotation"), path, line_of(a), "column"),
-            text=str(_require(a, "text", path, "annotation")),
-            line=line_of(a),
-        )
-        for a in raw.get("annotations") or []
-    )
-    file_value = str(_require(raw, "file", path, what))
-    lines = raw.get("lines")
+def _table(entry: TableEntry, base: Path, column_lines: dict[int, int]) -> TableSpec:
     return TableSpec(
-        id=table_id,
-        file=base / file_value,
-        number=str(_require(raw, "number", path, what)),
-        title=str(_require(raw, "title", path, what)),
-        document=str(raw.get("document", "")),
-        section=str(raw.get("section", "")),
-        role=str(_require(raw, "role", path, what)),
-        rows_are=rows_are,
-        header_rows=_int(_require(raw, "header_rows", path, what), path,
-                         line_of(raw, "header_rows"), "header_rows"),
-        columns=columns,
-        totals=totals,
-        identities=identities,
-        annotations=annotations,
-        note_rows=tuple(str(r) for r in raw.get("note_rows") or []),
-        footnotes=tuple(str(f) for f in raw.get("footnotes") or []),
-        solution=str(raw.get("solution") or ""),
-        parent=str(raw.get("parent") or ""),
-        base_column=base_column,
-        percent_row=str(raw.get("percent_row") or ""),
-        percent_decimals=percent_decimals,
-        primary=bool(raw.get("primary", False)),
-        precision=str(raw.get("precision") or ""),
-        lines=tuple(lines) if lines else None,
-        line=line_of(raw),
-        reference=str(raw.get("reference") or ""),
+        id=entry.id,
+        file=base / entry.file,
+        number=entry.number,
+        title=entry.title,
+        document=entry.document,
+        section=entry.section,
+        role=entry.role,
+        rows_are=entry.rows_are,
+        header_rows=entry.header_rows,
+        columns={index: _column(index, column, column_lines.get(index))
+                 for index, column in entry.columns.items()},
+        totals=tuple(TotalSpec(t.row, tuple(t.parts) if t.parts else None, t.input_line)
+                     for t in entry.totals),
+        identities=tuple(IdentitySpec(i.result, tuple(i.parts), i.text, i.input_line)
+                         for i in entry.identities),
+        annotations=tuple(AnnotationSpec(a.row, a.column, a.text, a.input_line)
+                          for a in entry.annotations),
+        note_rows=tuple(entry.note_rows),
+        footnotes=tuple(entry.footnotes),
+        solution=entry.solution,
+        parent=entry.parent,
+        base_column=entry.base_column,
+        percent_row=entry.percent_row,
+        percent_decimals=entry.percent_decimals,
+        primary=entry.primary,
+        precision=entry.precision,
+        lines=entry.lines,
+        line=entry.input_line,
+        reference=entry.reference,
     )
 
 
 def load_manifest(path: str | Path) -> Manifest:
+    """Read and validate ``manifest.yaml``; the first problem is one InputError."""
     path = Path(path)
     raw = load_yaml(path)
-    if not isinstance(raw, LineDict):
-        raise InputError("manifestet må være en YAML-mapping", path=path)
-    tables_raw = _require(raw, "tables", path, "manifestet")
-    tables = tuple(_table(t, path.parent, path) for t in tables_raw)
-    primaries = [t for t in tables if t.primary]
-    if len(primaries) != 1 or primaries[0].role != "oversikt":
-        raise InputError("nøyaktig én tabell med role: oversikt må ha primary: true",
-                         path=path, line=line_of(raw, "tables"))
-    seen: set[str] = set()
-    for table in tables:
-        if table.id in seen:
-            raise InputError("tabell-id står to ganger", path=path, line=table.line,
-                             text=table.id)
-        seen.add(table.id)
-        if not table.file.is_file():
-            raise InputError(
-                f"tabell {table.id}: filen finnes ikke", path=path,
-                line=line_of(next(t for t in tables_raw if t.get("id") == table.id), "file"),
-                text=str(table.file.relative_to(path.parent)),
-            )
+    parsed = validate(ManifestFile, raw, path, context={"path": path})
+    tables = []
+    for entry, raw_table in zip(parsed.tables, raw["tables"], strict=True):
+        columns = raw_table.get("columns")
+        lines = columns.key_lines if isinstance(columns, LineDict) else {}
+        tables.append(_table(entry, path.parent, lines))
+    source = parsed.source.model_dump() if parsed.source is not None else {}
     return Manifest(
         path=path,
-        round_id=str(_require(raw, "round", path, "manifestet")),
-        title=str(raw.get("title", "")),
-        season=str(raw.get("season", "")),
-        unit=str(raw.get("unit", "MNOK")),
-        source=dict(raw.get("source") or {}),
-        tables=tables,
-        label=str(raw.get("label") or raw.get("round")),
+        round_id=parsed.round,
+        title=parsed.title,
+        season=parsed.season or "",
+        unit=parsed.unit,
+        source=source,
+        tables=tuple(tables),
+        label=parsed.label or parsed.round,
+        source_line=parsed.line_of("source"),
     )
+
+
+def check_source(manifest: Manifest, root: Path) -> None:
+    """The shipped source copy has the manifest's checksum, and each table's ``lines`` in it
+    are, byte for byte, the table's raw file: the tables are the source, not a retyping."""
+    declared = manifest.source
+    if not declared:
+        return
+    relative = Path(declared["file"])
+    source = (root / relative).resolve()
+    round_folder = manifest.path.parent.resolve()
+    line = manifest.source_line
+    if relative.is_absolute() or not source.is_relative_to(round_folder):
+        raise InputError("kilden må ligge i rundens mappe", path=manifest.path, line=line,
+                         key="source.file", text=declared["file"])
+    if not source.is_file():
+        raise InputError("kildefilen finnes ikke", path=manifest.path, line=line,
+                         key="source.file", text=declared["file"])
+    data = source.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != declared["sha256"]:
+        raise InputError(f"kildefilen har SHA-256 {digest}, ikke den manifestet oppgir",
+                         path=manifest.path, line=line, key="source.sha256",
+                         text=declared["sha256"])
+    read_text(source, "kildefilen")  # the source must be readable text too
+    source_lines = data.split(b"\n")
+    for table in manifest.tables:
+        if table.lines is None:
+            continue
+        first, last = table.lines
+        expected = source_lines[first - 1 : last]
+        printed = table.file.read_bytes().split(b"\n")
+        if printed and printed[-1] == b"":
+            printed = printed[:-1]
+        for offset, (ours, theirs) in enumerate(zip(printed, expected, strict=False)):
+            if ours != theirs:
+                raise InputError(
+                    f"tabell {table.id}: linje {offset + 1} i {table.file.name} er ikke linje "
+                    f"{first + offset} i kilden {relative.name} (rådata redigeres ikke; rett i "
+                    "corrections.yaml)",
+                    path=table.file, line=offset + 1,
+                    text=ours.decode("utf-8", "replace"),
+                )
+        if len(printed) != len(expected):
+            raise InputError(
+                f"tabell {table.id}: {table.file.name} har {len(printed)} linjer, kildens "
+                f"linje {first}–{last} er {len(expected)}",
+                path=manifest.path, line=table.line, key="lines", text=f"{first}-{last}",
+            )
+

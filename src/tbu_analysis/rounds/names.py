@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.inputs import InputModel, load_csv_models
 from tbu_analysis.rounds.numbers import strip_markup
 
 ALL_SOLUTIONS = "Alle løsninger"
+
+Name = Annotated[str, Field(max_length=300)]
+
+
+class NameRow(InputModel):
+    """A row of ``names.csv``: a spelling (within a solution's tables, when ``scope`` is set)
+    and the canonical solution and item it stands for."""
+
+    scope: Name = ""
+    printed: Annotated[str, Field(min_length=1, max_length=300)]
+    solution: Annotated[str, Field(min_length=1, max_length=300)]
+    item: Name = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,29 +48,24 @@ class NameMap:
     @classmethod
     def from_csv(cls, path: str | Path) -> NameMap:
         path = Path(path)
-        if not path.is_file():
-            raise InputError("navnefilen finnes ikke", path=path)
         entries: dict[tuple[str, str], CanonicalName] = {}
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            needed = {"scope", "printed", "solution", "item"}
-            if not needed <= set(reader.fieldnames or []):
-                raise InputError(f"navnefilen må ha kolonnene {', '.join(sorted(needed))}",
-                                 path=path, line=1)
-            solutions: list[str] = []
-            for line, row in enumerate(reader, start=2):
-                solution = row["solution"].strip()
-                if not row["scope"].strip() and not row["item"].strip():
-                    solutions.append(solution)  # a solution-level name defines the solution
-                elif solution not in solutions:
-                    raise InputError("ukjent løsning (en løsning defineres av en rad uten scope "
-                                     "og item lenger opp)", path=path, line=line,
-                                     column="solution", text=solution)
-                key = (row["scope"].strip(), row["printed"].strip())
-                if key in entries:
-                    raise InputError("navnet står to ganger", path=path, line=line,
-                                     text=row["printed"])
-                entries[key] = CanonicalName(row["solution"].strip(), row["item"].strip())
+        solutions: list[str] = []
+        for line, row in load_csv_models(path, NameRow, what="navnefilen"):
+            if not row.scope and not row.item:
+                solutions.append(row.solution)  # a solution-level name defines the solution
+            elif row.solution not in solutions:
+                raise InputError("ukjent løsning (en løsning defineres av en rad uten scope "
+                                 "og item lenger opp)", path=path, line=line,
+                                 column="solution", text=row.solution)
+            if row.scope and row.scope not in solutions:
+                raise InputError("ukjent scope (scope er løsningen hvis tabeller navnet står "
+                                 "i, definert lenger opp)", path=path, line=line,
+                                 column="scope", text=row.scope)
+            key = (row.scope, " ".join(row.printed.split()))
+            if key in entries:
+                raise InputError("navnet står to ganger", path=path, line=line,
+                                 column="printed", text=row.printed)
+            entries[key] = CanonicalName(row.solution, row.item)
         return cls(path=path, entries=entries)
 
     def lookup(self, printed: str, scope: str = "") -> CanonicalName | None:

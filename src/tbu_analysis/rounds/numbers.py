@@ -27,6 +27,10 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 _EMPTY = {"", "-", "–", "—", "\u2212"}
+# No figure in million kroner or percent needs more; a longer number is a typing error, and
+# would otherwise become ``inf`` or lose digits as a float.
+MAX_INTEGER_DIGITS = 12
+MAX_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,12 @@ def parse_number(
         raise InputError("kan ikke lese tallet", path=path, line=line, column=column, text=raw)
     digits = match["int"].replace(" ", "")
     frac = match["frac"] or ""
+    if len(digits.lstrip("0")) > MAX_INTEGER_DIGITS or len(frac) > MAX_DECIMALS:
+        raise InputError(
+            f"tallet har for mange sifre (høyst {MAX_INTEGER_DIGITS} før og {MAX_DECIMALS} "
+            "etter komma)", path=path, line=line, column=column,
+            text=raw if len(raw) <= 60 else f"{raw[:57]}...",
+        )
     value = Decimal(f"{digits}.{frac}" if frac else digits)
     if match["sign"] == "-":
         value = -value

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.inputs import read_text
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,9 @@ class RawTable:
 def read_raw_table(path: str | Path, header_rows: int) -> RawTable:
     """Split into header and body; every row must have as many cells as the header."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("tabellfilen finnes ikke", path=path)
-    lines = path.read_text(encoding="utf-8").splitlines()
+    if header_rows < 1:
+        raise InputError("en tabell har minst én overskriftsrad", path=path, text=str(header_rows))
+    lines = read_text(path, "tabellfilen").splitlines()
     rows = [
         RawRow(line=n, cells=tuple(text.split("\t")))
         for n, text in enumerate(lines, start=1)
