@@ -478,10 +478,11 @@ class ReportContext:
     def solution_reconciliation_note(self, solution: str) -> str:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
+        rounding, unlikely = counts.get("rounding", 0), counts.get(UNLIKELY, 0)
         return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
-                f"{counts.get('rounding', 0)} avrundingsforskjeller, "
-                f"{counts.get(UNLIKELY, 0)} usannsynlige avrundinger og "
-                f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
+                f"{rounding} {'avrundingsforskjell' if rounding == 1 else 'avrundingsforskjeller'}, "
+                f"{unlikely} {'usannsynlig avrunding' if unlikely == 1 else 'usannsynlige avrundinger'}"
+                f" og {counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
 
 
 def package_version() -> str:
