@@ -479,10 +479,11 @@ class ReportContext:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
         rounding, unlikely = counts.get("rounding", 0), counts.get(UNLIKELY, 0)
+        rounding_text = "avrundingsforskjell" if rounding == 1 else "avrundingsforskjeller"
+        unlikely_text = "usannsynlig avrunding" if unlikely == 1 else "usannsynlige avrundinger"
         return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
-                f"{rounding} {'avrundingsforskjell' if rounding == 1 else 'avrundingsforskjeller'}, "
-                f"{unlikely} {'usannsynlig avrunding' if unlikely == 1 else 'usannsynlige avrundinger'}"
-                f" og {counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
+                f"{rounding} {rounding_text}, {unlikely} {unlikely_text} og "
+                f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
 
 
 def package_version() -> str:
