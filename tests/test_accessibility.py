@@ -221,3 +221,62 @@ def test_no_heading_ends_a_page_and_no_total_row_stands_alone(editions):
                     break
             assert not (len(first_table_rows) == 1 and "tbu-last" in first_table_rows[0]
                         and number > 1), f"side {number}: bare summeraden"
+
+
+def _pages(pdf: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+@pytest.mark.parametrize("report", ["main", "solution"])
+def test_one_unit_style_mill_kroner_and_no_mnok_outside_source_quotes(editions, report):
+    text = "\n".join(_pages(editions[report]))
+    outside_quotes = re.sub(r"«[^»]*»", "", text)
+    assert "mill. kroner" in outside_quotes
+    assert not re.search(r"mnok", outside_quotes, re.IGNORECASE), re.findall(
+        r".{30}mnok.{10}", outside_quotes, re.IGNORECASE)
+    assert not re.search(r"mill\. kr\b", outside_quotes)  # one form, not "mill. kr"
+    if report == "main":
+        assert "Endring (mill. kroner)" in text and "Avvik (mill. kroner)" in text
+        assert "MNOK:" not in text  # the abbreviation list no longer needs it
+
+
+@pytest.mark.parametrize("report", ["main", "solution"])
+def test_every_footnote_mark_under_a_table_is_in_that_table(editions, report):
+    from tbu_analysis.reports.render import footnote_marks_missing
+
+    html = editions[report].with_suffix(".html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    assert footnote_marks_missing(soup) == []
+    daggers = [p.get_text(" ", strip=True) for p in soup.find_all("p")
+               if p.get_text(strip=True).startswith("†")]
+    assert daggers and any("\u00a0†" in table.get_text() for table in soup.find_all("table"))
+    text = " ".join(soup.get_text(" ").split())
+    assert not re.search(r"(?<![\w*])\*{1,2}[A-ZÆØÅ]", text)  # no bare source star left
+    if report == "main":
+        assert ("Kildens fotnote til kolonnen «Finansieringsbehov 2025»: «Tilbakeføring av "
+                "midler er innarbeidet under hver løsning.»") in text
+
+
+def test_main_cover_has_its_own_page_and_printed_contents_give_page_numbers(editions):
+    pages = _pages(editions["main"])
+    cover = " ".join(pages[0].split())
+    assert "Arbeidsdokument for Teknisk beregningsutvalg" in cover
+    assert "Helsedirektoratets notat 27.09.24" in cover
+    assert "Innhold" not in cover and "Sammendrag" not in cover
+    entries = re.findall(r"^(\S.*?) ?\.{5,} ?(\d+)$", pages[1], re.MULTILINE)
+    titles = [title for title, _ in entries]
+    assert titles[:3] == ["Sammendrag", "1 Forskriftsbeløp og estimater per løsning",
+                          "2 Vekst per løsning"]
+    assert "8 Spørsmål til NHN" in titles and titles[-1] == "Vedlegg B Proveniens"
+    numbers = [int(page) for _, page in entries]
+    assert numbers == sorted(numbers) and numbers[0] == 2 and numbers[-1] <= len(pages)
+    for title, page in entries:  # each section starts on the page the contents give
+        lines = [" ".join(line.split()) for line in pages[int(page) - 1].splitlines()]
+        assert title in lines, (title, page)
+    soup = BeautifulSoup(editions["main"].with_suffix(".html").read_text(encoding="utf-8"),
+                         "html.parser")
+    links = soup.select("ul.toc a")
+    assert [link.get_text(strip=True) for link in links] == titles
+    for link in links:  # the HTML edition: plain links to the headings
+        target = soup.find(id=link["href"].removeprefix("#"))
+        assert target is not None and target.get_text(strip=True) == link.get_text(strip=True)

@@ -225,3 +225,30 @@ def test_report_compares_with_a_spring_round_in_the_project(tmp_round, monkeypat
         ["Helsenorge", 2025, 341.0, 351.0]]
     assert "Over vårens tak: Helsenorge 2025 (+10 mill. kroner)." in ctx.since_previous_markdown()
     assert len(ctx.since_previous_tables()) == 1
+
+
+def test_source_footnotes_name_what_their_star_marks_and_quote_the_source(figures):
+    """The report's tables do not print the source's stars, so each footnote names what the
+    source marked: the table title, a column, or a figure; a star two footnotes share names
+    nothing rather than the wrong thing."""
+    from tbu_analysis.reports import views
+    from tbu_analysis.rounds.manifest import load_manifest
+
+    manifest = load_manifest(round_paths("2024-host").manifest)
+    assert views.source_footnotes(manifest.table("tg-t3"), figures) == [
+        "Kildens fotnote til tabelltittelen: «Alle tallene vises i 2024-kroner og "
+        "2023-tallene er justert med 4,121%.»",
+        "Kildens fotnote til kolonnen «Finansieringsbehov 2025»: «Tilbakeføring av midler er "
+        "innarbeidet under hver løsning.»"]
+    assert views.source_footnotes(manifest.table("tg-t4"), figures)[0] == (
+        "Kildens fotnote til tallet E-resept, Økte kostnader grunnet investeringer: «NUIT sak "
+        "6/24 og e-helseråd sak 5/24 og under forutsetning om at betaling for SFM i forskrift.»")
+    shared = views.source_footnotes(manifest.table("tg-t7"), figures)
+    assert shared[:2] == [
+        "Kildens fotnote: «Behandlet i NUIT sak 6/24 og e-helseråd sak 5/24 og under "
+        "forutsetning at betaling hjemles i forskrift.»",
+        "Kildens fotnote: «Tall er ikke indeksregulert.»"]
+    assert shared[2] == ("Kildens fotnote: «I tillegg kommer fakturering på 4 mnok som ikke "
+                         "er hjemlet i forskrift.»")  # the source's own unit, quoted
+    assert not any(note.startswith("*") for spec in manifest.tables
+                   for note in views.source_footnotes(spec, figures))

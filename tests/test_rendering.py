@@ -400,3 +400,54 @@ def _figure_alts(reader: PdfReader) -> list[str]:
 
     walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object())
     return found
+
+
+def _table_html(header: str) -> str:
+    return (f"<table><thead><tr><th>Post</th><th>{header}</th></tr></thead>"
+            "<tbody><tr><td>Sum</td><td>1</td></tr></tbody></table>")
+
+
+@pytest.mark.parametrize(("header", "note", "missing"), [
+    ("Forskrift 2025**", "**Tall er ikke indeksregulert.", []),
+    ("Forskrift 2025**", "*Tall er ikke indeksregulert.", ["*"]),  # "**" does not show "*"
+    ("Forskrift 2025*", "**Tall er ikke indeksregulert.", ["**"]),
+    ("Forskrift 2025 †", "† Helsenettet, Forskrift 2024: summerer ikke.", []),
+    ("Forskrift 2025", "† Helsenettet, Forskrift 2024: summerer ikke.", ["†"]),
+    ("Forskrift 2025", "Kilde: NHN Tallgrunnlag høst 2024, Tabell 3.", []),
+])
+def test_a_footnote_mark_under_a_table_must_be_in_that_table(header, note, missing):
+    from bs4 import BeautifulSoup
+
+    from tbu_analysis.reports.render import footnote_marks_missing
+
+    html = (f"<main>{_table_html(header)}<p><em>{note}</em></p>"
+            "<h2>Neste</h2><p>*Ikke en note til tabellen over overskriften.</p></main>")
+    assert [m for m, _ in footnote_marks_missing(BeautifulSoup(html, "html.parser"))] == missing
+    nb = _notebook_with(new_markdown_cell("# Noter"), _html_output(_table_html(header)),
+                        new_markdown_cell(note.replace("*", "\\*")))
+    if missing:
+        with pytest.raises(InputError) as error:
+            render_html(nb, created=CREATED)
+        assert f"fotnotemerket {missing[0]} står ikke i tabellen" in str(error.value)
+        assert note.lstrip("*† ")[:20] in str(error.value)
+    else:
+        render_html(nb, created=CREATED)
+
+
+def test_printed_contents_link_to_their_headings_and_a_dead_entry_is_refused():
+    from bs4 import BeautifulSoup
+
+    contents = ('<ul class="toc">\n<li><a href="#Sammendrag">Sammendrag</a></li>\n'
+                '<li><a href="#x">1 Vekst per løsning</a></li>\n</ul>')
+    nb = _notebook_with(new_markdown_cell("# Rapport"), new_markdown_cell(contents),
+                        new_markdown_cell("## Sammendrag\n\nTekst."),
+                        new_markdown_cell("## 1 Vekst per løsning\n\nTekst."))
+    soup = BeautifulSoup(render_html(nb, created=CREATED), "html.parser")
+    for link in soup.select("ul.toc a"):
+        target = soup.find(id=link["href"][1:])
+        assert target is not None and target.name == "h2"
+        assert target.get_text(strip=True) == link.get_text(strip=True)
+    dead = _notebook_with(new_markdown_cell("# Rapport"), new_markdown_cell(contents),
+                          new_markdown_cell("## Sammendrag\n\nTekst."))
+    with pytest.raises(InputError, match="1 Vekst per løsning"):
+        render_html(dead, created=CREATED)

@@ -40,7 +40,6 @@ ABBREVIATIONS = {
     "NHN": "Norsk helsenett SF, som forvalter løsningene og lager tallgrunnlaget",
     "TBU": "Teknisk beregningsutvalg for nasjonale e-helseløsninger",
     "D&F": "drift og forvaltning",
-    "MNOK": "millioner kroner",
     "SFM": "Sentral forskrivningsmodul (E-resept)",
     "FM": "Forskrivningsmodulen, den eldre modulen SFM erstatter",
     "VKP": "Velferdsteknologisk knutepunkt (under Helsenettet)",
@@ -164,7 +163,7 @@ def estimates_view(estimates: pd.DataFrame, solution: str | None = None) -> pd.D
                          for y, m in zip(rows["year"], rows["measure"], strict=True)],
         "Forskrift": rows["forskrift"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
         "Utfall": rows["outcome"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
-        "Avvik (MNOK)": rows["difference"].map(lambda v: _amount(v)),
+        "Avvik (mill. kroner)": rows["difference"].map(lambda v: _amount(v)),
         "Avvik (%)": rows["difference_pct"].map(lambda v: format_change_percent(v, 1)),
     }).reset_index(drop=True)
 

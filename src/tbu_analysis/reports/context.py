@@ -167,7 +167,7 @@ class ReportContext:
         title = f"{self.manifest.title} – {solution}" if solution else self.manifest.title
         source = self.manifest.source.get("description", "")
         return (f"# {title}\n\nAnalyse av tallgrunnlaget {self.manifest.label} "
-                f"({min(self.years)}–{max(self.years)}). Alle beløp i mill. kroner (MNOK).\n\n"
+                f"({min(self.years)}–{max(self.years)}). Alle beløp i mill. kroner.\n\n"
                 f"Kilde: {source}")
 
     def findings(self) -> list[str]:
@@ -253,7 +253,7 @@ class ReportContext:
         spec = self.manifest.primary
         precision = f" {spec.precision[:1].upper()}{spec.precision[1:]}." if spec.precision else ""
         notes = [f"Kilde: {spec.document}, {spec.number}.{precision}"]
-        notes += [n.replace("*", "\\*") for n in spec.footnotes]
+        notes += views.source_footnotes(spec, self.figures)
         for table in self.manifest.tables:
             for row in table.note_rows:
                 notes.append(f"{table.label}, raden «{row}»: {views.note_row_text(table, row)}")
@@ -344,7 +344,7 @@ class ReportContext:
             stated = end > base_column.price_basis.price_year
             label = spec.columns[max(spec.columns)].price_basis.label
             notes = [f"Kilde: {used.document}, {used.number}{f' ({label})' if stated else ''}."]
-            notes += [n.replace("*", "\\*") for n in used.footnotes]
+            notes += views.source_footnotes(used, self.figures)
             driver_notes = explanations_module.driver_notes(
                 drivers, self.figures, detail or table_id, self.explanations,
                 solution=None if solution == ALL_SOLUTIONS else solution,
@@ -403,7 +403,7 @@ class ReportContext:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec)
-            notes = [f"*{n.replace('*', chr(92) + '*')}*" for n in spec.footnotes]
+            notes = [f"*{n}*" for n in views.source_footnotes(spec, self.figures)]
             out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
                         "\n\n".join([*notes, *([marks] if marks else [])])))
         return out

@@ -371,23 +371,78 @@ def _typeset(soup: BeautifulSoup) -> None:
 
 
 def _contents(soup: BeautifulSoup) -> None:
-    """Stable ids on the sections and a table of contents in ``nav`` (HTML edition)."""
+    """Stable ids on the sections, a table of contents in ``nav`` (HTML edition), and the
+    report's own printed contents (``ul.toc``) linked to the headings it names, so print CSS
+    can add their page numbers."""
+    headings = soup.select("main h2")
+    for number, heading in enumerate(headings, start=1):
+        heading["id"] = heading.get("id") or f"del-{number}"
+    _link_printed_contents(soup)
     nav = soup.find("nav", class_="tbu-contents")
     if nav is None:
         return
-    headings = soup.select("main h2")
     if not headings:
         nav.decompose()
         return
     items = soup.new_tag("ol")
-    for number, heading in enumerate(headings, start=1):
-        heading["id"] = heading.get("id") or f"del-{number}"
+    for heading in headings:
         link = soup.new_tag("a", href=f"#{heading['id']}")
         link.string = heading.get_text(" ", strip=True)
         item = soup.new_tag("li")
         item.append(link)
         items.append(item)
     nav.append(items)
+
+
+def _link_printed_contents(soup: BeautifulSoup) -> None:
+    """Point each entry of a printed contents list (``ul.toc``) at the heading with its text;
+    an entry naming no heading is an error, not a dead link."""
+    by_text: dict[str, str] = {}
+    for heading in soup.select("main h2, main h3"):
+        if heading.get("id"):
+            by_text.setdefault(heading.get_text(" ", strip=True), heading["id"])
+    for link in soup.select("ul.toc a"):
+        text = link.get_text(" ", strip=True)
+        if text not in by_text:
+            raise InputError("innholdslisten nevner en overskrift rapporten ikke har",
+                             key="Innhold", text=text)
+        link["href"] = f"#{by_text[text]}"
+
+
+#: A footnote under a table starts with its mark: one or more stars, or a dagger.
+_FOOTNOTE_MARK = re.compile(r"^\s*(\*+|[†‡§])")
+_ENDS_A_TABLE_NOTE = frozenset({"table", "figure", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _shows_mark(text: str, mark: str) -> bool:
+    if mark.startswith("*"):  # "*" is not shown by "**", nor "**" by "*"
+        return re.search(rf"(?<!\*){re.escape(mark)}(?!\*)", text) is not None
+    return mark in text
+
+
+def footnote_marks_missing(soup: BeautifulSoup) -> list[tuple[str, str]]:
+    """(mark, footnote) for every footnote under a table whose mark the table does not show:
+    the paragraphs after a table up to the next table, figure or heading."""
+    missing = []
+    for table in soup.find_all("table"):
+        shown = table.get_text(" ")
+        for sibling in table.find_next_siblings():
+            if sibling.name in _ENDS_A_TABLE_NOTE:
+                break
+            if sibling.name != "p":
+                continue
+            note = sibling.get_text(" ", strip=True)
+            if (found := _FOOTNOTE_MARK.match(note)) and not _shows_mark(shown, found.group(1)):
+                missing.append((found.group(1), note))
+    return missing
+
+
+def _check_footnote_marks(soup: BeautifulSoup) -> None:
+    """Every footnote mark under a table exists in that table."""
+    if missing := footnote_marks_missing(soup):
+        mark, note = missing[0]
+        raise InputError(f"fotnotemerket {mark} står ikke i tabellen over fotnoten",
+                         key="fotnote", text=note[:200])
 
 
 def _postprocess_html(html: str) -> str:
@@ -400,6 +455,7 @@ def _postprocess_html(html: str) -> str:
     _number_figures(soup)
     _typeset(soup)
     _contents(soup)
+    _check_footnote_marks(soup)
     return str(soup)
 
 

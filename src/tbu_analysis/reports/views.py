@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from tbu_analysis.analysis.tolerance import DISCREPANCY, OK, ROUNDING, UNLIKELY
@@ -11,6 +13,10 @@ from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import strip_markup
 from tbu_analysis.rounds.raw_tables import read_raw_table
 from tbu_analysis.vocab import CHECK_TYPE_LABELS, DRIVER_LABELS, MEASURE_LABELS, STATUS_LABELS
+
+#: One unit style in what readers see: "mill. kroner", never "MNOK".
+UNIT_COLUMN = "Mill. kroner"
+CHANGE_COLUMN = "Endring (mill. kroner)"
 
 
 def _row_name(row: pd.Series) -> str:
@@ -84,7 +90,7 @@ def growth_view(growth: pd.DataFrame, series: str, from_year: int, to_year: int,
         "Løsning": rows["solution"].replace({ALL_SOLUTIONS: "Sum"}),
         str(from_year): rows["from_value"],
         str(to_year): rows["to_value"],
-        "Endring (MNOK)": rows["change_mnok"],
+        CHANGE_COLUMN: rows["change_mnok"],
         "Endring (%)": rows["change_pct"],
     })
 
@@ -204,7 +210,7 @@ def figures_sample(figures: pd.DataFrame, per_table: int = 2) -> pd.DataFrame:
     return pd.DataFrame({
         "Tabell": sample["table_number"], "Løsning": sample["solution"], "Post": sample["item"],
         "Mål": sample["measure"], "Kategori": sample["category"], "År": sample["year"],
-        "MNOK": sample["value_mnok"], "Trykt": sample["text_as_printed"],
+        UNIT_COLUMN: sample["value_mnok"], "Trykt": sample["text_as_printed"],
         "Kilde (linje, kolonne)": [f"{f.split('/')[-1]} {r}:{c}" for f, r, c in
                                    zip(sample["source_file"], sample["source_row"],
                                        sample["source_col"], strict=True)],
@@ -229,8 +235,8 @@ def growth_long_view(growth: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Serie": rows["series_label"], "Løsning": rows["solution"], "Fra": rows["from_year"],
         "Til": rows["to_year"], "Prisgrunnlag": rows["price_basis"],
-        "Fra (MNOK)": rows["from_value"], "Til (MNOK)": rows["to_value"],
-        "Endring (MNOK)": rows["change_mnok"], "Endring (%)": rows["change_pct"],
+        "Fra (mill. kroner)": rows["from_value"], "Til (mill. kroner)": rows["to_value"],
+        CHANGE_COLUMN: rows["change_mnok"], "Endring (%)": rows["change_pct"],
     })
 
 
@@ -274,3 +280,49 @@ def explanations_markdown(reconciliation: pd.DataFrame) -> str:
     groups = named.groupby(rows["explanation"], sort=False).apply(
         lambda names: "; ".join(dict.fromkeys(names)))
     return "\n".join(f"- **{who}:** {text}" for text, who in groups.items())
+
+
+_FOOTNOTE_MARK = re.compile(r"^\s*(\*+)\s*")
+_TRAILING_MARK = re.compile(r"(?<!\*)(\*+)\s*$")
+
+
+def _mark_at_end(text: str) -> str:
+    found = _TRAILING_MARK.search(strip_markup(text))
+    return found.group(1) if found else ""
+
+
+def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame) -> str:
+    """Where the source puts ``mark`` in its table: the title, a column header or cells."""
+    if _mark_at_end(spec.title) == mark:
+        return "tabelltittelen"
+    raw = read_raw_table(spec.file, spec.header_rows)
+    columns = [index for row in raw.header for index, cell in enumerate(row.cells)
+               if index and _mark_at_end(cell) == mark]
+    if not columns and any(_mark_at_end(row.cells[0]) == mark for row in raw.header):
+        return "tabelltittelen"
+    labels = [column_label(spec.columns[i]) for i in dict.fromkeys(columns) if i in spec.columns]
+    if labels:
+        return ("kolonnen " if len(labels) == 1 else "kolonnene ") + ", ".join(
+            f"«{label}»" for label in labels)
+    cells = figures[(figures["table"] == spec.id) & (figures["footnote"].fillna("") == mark)]
+    names = [f"{_row_name(cell)}, {column_label(spec.columns[int(cell['source_col'])])}"
+             for _, cell in cells.iterrows() if int(cell["source_col"]) in spec.columns]
+    return ("tallet " if len(names) == 1 else "tallene ") + "; ".join(names) if names else ""
+
+
+def source_footnotes(spec: TableSpec, figures: pd.DataFrame) -> list[str]:
+    """The source's footnotes to a table, quoted, each naming what it is about instead of
+    the source's star: the tables shown here do not print the source's stars, so a star
+    under a table would point at nothing (and one star can mark two footnotes in the source).
+    """
+    marks = [m.group(1) for n in spec.footnotes if (m := _FOOTNOTE_MARK.match(n))]
+    out = []
+    for note in spec.footnotes:
+        found = _FOOTNOTE_MARK.match(note)
+        text = note[found.end():].strip() if found else note.strip()
+        anchor = ""
+        if found and marks.count(found.group(1)) == 1:
+            anchor = _footnote_anchor(spec, found.group(1), figures)
+        where = f" til {anchor}" if anchor else ""
+        out.append(f"Kildens fotnote{where}: «{text.replace('*', chr(92) + '*')}»")
+    return out
