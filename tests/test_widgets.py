@@ -287,3 +287,91 @@ def test_a_custom_key_for_one_solution_is_used_saved_and_loaded_back(explorer, t
     assert explorer.error is not None and "summerer ikke til 100 %" in explorer.message.value
     explorer.clear_shares()
     assert cell(explorer.result, "kommuner", 2026, "Kjernejournal") == pytest.approx(68)
+
+
+def test_deflator_rates_are_edited_saved_with_their_new_source_and_loaded_back(
+        baseline_funding, tmp_path):
+    import datetime as dt
+
+    import yaml
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
+                                today=dt.date(2026, 1, 2))
+    assert sorted(explorer.deflator_rates) == [2025, 2026, 2027]
+    assert not any(slider.disabled for slider in explorer.deflator_rates.values())
+
+    def reference(group: str, year: int) -> float:
+        frame = explorer.result.deflated.set_index(["group", "year"])
+        return float(frame.loc[(group, year), "reference_mnok"])
+
+    kommuner_2025 = reference("kommuner", 2025)  # the base year's bill, current kroner
+    assert kommuner_2025 == pytest.approx(537.72, abs=0.01)
+    assert reference("kommuner", 2027) == pytest.approx(kommuner_2025 * 1.04121**2)
+    explorer.deflator_rates[2026].value = 2.0
+    assert explorer.readouts[explorer.deflator_rates[2026]].value == "2,000"
+    assert reference("kommuner", 2027) == pytest.approx(kommuner_2025 * 1.04121 * 1.02)
+    assert reference("kommuner", 2027) == pytest.approx(571.08, abs=0.01)
+    explorer.tabs.selected_index = 5
+    assert "Over deflator" in explorer.deflator_view.value and "571,1" in \
+        explorer.deflator_view.value
+    target = explorer.save(tmp_path / "deflator.yml")
+    saved = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert saved["deflator"]["rates"] == {2025: 4.121, 2026: 2.0, 2027: 4.121}
+    assert saved["deflator"]["source"] == "endret i utforskeren, 2026-01-02"
+    assert saved["index"]["source"] == scenario.index_source  # untouched: old source kept
+    again = ScenarioExplorer(baseline_funding, index,
+                             load_scenario(target, key_set_dir=KEY_SETS), chart=False)
+    assert again.deflator_rates[2026].value == 2.0
+    pd.testing.assert_frame_equal(again.result.deflated, explorer.result.deflated)
+
+
+def test_a_deflator_rate_before_the_base_year_is_disabled_with_the_reason(
+        baseline_funding, tmp_path):
+    path = tmp_path / "basis-2026.yml"
+    path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
+        "  base_year: 2025\n", "  base_year: 2026\n"), encoding="utf-8")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    explorer = ScenarioExplorer(baseline_funding, index,
+                                load_scenario(path, key_set_dir=KEY_SETS), chart=False)
+    assert explorer.deflator_rates[2025].disabled
+    assert not explorer.deflator_rates[2026].disabled
+    assert "Deflatorsatsene for 2025 virker ikke" in explorer.disabled_help.value
+    assert "basisåret 2026" in explorer.disabled_help.value
+
+
+def test_a_custom_key_for_single_years_is_used_saved_and_loaded_back(explorer, tmp_path):
+    def set_key(first: int, last: int, shares: dict[str, str]) -> None:
+        explorer.share_unit.value = "Kjernejournal"
+        explorer.share_from.value, explorer.share_to.value = first, last
+        for group, value in shares.items():
+            explorer.share_boxes[group].value = value
+        explorer.share_apply.click()
+
+    assert cell(explorer.result, "kommuner", 2026, "Kjernejournal") == pytest.approx(68)
+    set_key(2026, 2028, {"kommuner": "30", "rhf": "60", "apotek": "0", "ovrige": "10"})
+    set_key(2027, 2027, {"kommuner": "40", "rhf": "40", "apotek": "0", "ovrige": "20"})
+    assert explorer.error is None
+    kommuner = {year: cell(explorer.result, "kommuner", year, "Kjernejournal")
+                for year in (2025, 2026, 2027, 2028)}
+    totals = explorer.result.bills_by_unit.query("unit == 'Kjernejournal'").groupby(
+        "year")["value_mnok"].sum()
+    assert kommuner[2025] == pytest.approx(46.5)  # alternative 1's own 50 %
+    assert kommuner[2026] == pytest.approx(40.8)  # 30 % of 136
+    assert kommuner[2027] == pytest.approx(0.4 * totals[2027])
+    assert kommuner[2028] == pytest.approx(0.3 * totals[2028])
+    assert "2026: " in explorer.share_help.value and "2027: " in explorer.share_help.value
+    target = explorer.save(tmp_path / "per-aar.yml")
+    import yaml
+
+    saved = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert set(saved["sharing"]["overrides"]["Kjernejournal"]) == {2026, 2027, 2028}
+    again = ScenarioExplorer(explorer.baseline_funding, explorer.index,
+                             load_scenario(target, key_set_dir=KEY_SETS), chart=False)
+    pd.testing.assert_frame_equal(again.result.bills_by_unit, explorer.result.bills_by_unit)
+    set_key(2027, 2027, {"kommuner": "40", "rhf": "40", "apotek": "0", "ovrige": "10"})
+    assert explorer.error is not None and "summerer ikke til 100 %" in explorer.message.value
+    set_key(2028, 2027, {"kommuner": "40", "rhf": "40", "apotek": "0", "ovrige": "20"})
+    assert explorer.error is not None and "«Til og med år» (2027) ligger før" in \
+        explorer.message.value

@@ -50,6 +50,7 @@ from tbu_analysis.scenarios.model import (
 from tbu_analysis.scenarios.projection import compute
 from tbu_analysis.scenarios.tables import (
     bills_table,
+    deflator_table,
     difference_table,
     export_tables,
     key_basis_markdown,
@@ -115,6 +116,7 @@ class ScenarioExplorer:
         self.share_inputs: dict[tuple[str, YearSpan, str], float] = {}
         self._quiet = False
         self._rate_touched: set[str] = set()
+        self._deflator_touched: set[int] = set()
         years = sorted(baseline_funding["nominal_year"].unique().tolist())
         self._first_year = int(years[0]) if years else scenario.horizon
         self._build_controls()
@@ -147,6 +149,17 @@ class ScenarioExplorer:
                 description=f"Indeks {year}→{year + 1} (%)", style=style, layout=layout,
             )
             for year in rate_years
+        }
+        deflator = s.deflator
+        deflator_years = sorted(
+            {*deflator.rates, *range(deflator.base_year, s.horizon)} if deflator else ())
+        self.deflator_rates = {
+            year: w.FloatSlider(
+                value=deflator.rates.get(year, 0.0) if deflator else 0.0,
+                min=-5.0, max=15.0, step=0.001, readout=False,
+                description=f"Deflator {year}→{year + 1} (%)", style=style, layout=layout,
+            )
+            for year in deflator_years
         }
         self.efficiency = w.FloatSlider(
             value=_mean_rate(s.efficiency_pct), min=0.0, max=10.0, step=0.1,
@@ -203,6 +216,9 @@ class ScenarioExplorer:
         self.share_from = w.BoundedIntText(value=self._first_year, min=self._first_year,
                                            max=s.horizon, description="Fra og med år",
                                            style=style, layout=layout)
+        self.share_to = w.BoundedIntText(value=s.horizon, min=self._first_year,
+                                         max=s.horizon, description="Til og med år",
+                                         style=style, layout=layout)
         self.share_boxes = {
             group: w.Text(value="", placeholder="%", description=GROUP_LABELS[group],
                           style=style, layout=w.Layout(width="330px"))
@@ -221,7 +237,8 @@ class ScenarioExplorer:
             slider: _readout(slider, decimals)
             for slider, decimals in ((self.efficiency, 1), (self.volume, 1),
                                      (self.investment_share, 0),
-                                     *((slider, 3) for slider in self.index_rates.values()))
+                                     *((slider, 3) for slider in self.index_rates.values()),
+                                     *((slider, 3) for slider in self.deflator_rates.values()))
         }
         self.disabled_help = w.HTML()
         self.price_basis.observe(lambda _change: self._update_enabled(), names="value")
@@ -232,6 +249,8 @@ class ScenarioExplorer:
             control.observe(self._changed, names="value")
         self.efficiency.observe(self._rate_changed("efficiency_pct"), names="value")
         self.volume.observe(self._rate_changed("volume_pct"), names="value")
+        for year, slider in self.deflator_rates.items():
+            slider.observe(self._deflator_changed(year), names="value")
         self.unknown_cell.observe(self._cell_selected, names="value")
         self.unknown_value.observe(self._share_entered, names="value")
         self.save_button.on_click(lambda _button: self.save())
@@ -246,24 +265,25 @@ class ScenarioExplorer:
         self.unallocated_view = w.HTML()
         self.keys_view = w.HTML()
         self.chart_view = w.HTML()
+        self.deflator_view = w.HTML()
         self._stale: set[int] = set()
         tabs = self.tabs = w.Tab(children=[
             w.VBox([self.bills_view, self.chart_view]), self.totals_view,
             self.difference_view, self.unallocated_view,
-            w.VBox([self.compare_with, self.keys_view]),
+            w.VBox([self.compare_with, self.keys_view]), self.deflator_view,
         ])
         for number, title in enumerate(["Regning", "Per løsning", "Mot grunnlag",
-                                         "Ikke fordelt", "Nøkkel mot nøkkel"]):
+                                         "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator"]):
             tabs.set_title(number, title)
         tabs.observe(self._draw_visible, names="selected_index")
         sliders = [w.HBox([slider, self.readouts[slider]])
                    for slider in (*self.index_rates.values(), self.efficiency, self.volume,
-                                  self.investment_share)]
+                                  self.investment_share, *self.deflator_rates.values())]
         controls = w.VBox([
             self.key_set, self.extend, w.HBox([self.unknown_cell]),
             w.HBox([self.unknown_value]), self.unknown_help, self.price_basis,
             *sliders, self.disabled_help,
-            self.share_unit, self.share_from, *self.share_boxes.values(),
+            self.share_unit, self.share_from, self.share_to, *self.share_boxes.values(),
             w.HBox([self.share_apply, self.share_clear]), self.share_help,
             self.item_kind, self.item_unit, self.item_year, self.item_mnok,
             w.HBox([self.item_add, self.item_clear]), self.items_help,
@@ -287,6 +307,16 @@ class ScenarioExplorer:
         if fixed and idle:
             reasons.append(f"Indekssatsene fra {min(idle)} virker bare i løpende kroner (i faste "
                            f"{base_price}-kroner flyttes ingen beløp med dem).")
+        deflator = self.scenario.deflator
+        outside = [year for year in self.deflator_rates
+                   if deflator is None or not deflator.base_year <= year < self.scenario.horizon]
+        for year, slider in self.deflator_rates.items():
+            slider.disabled = year in outside
+        if outside and deflator is not None:
+            reasons.append(
+                f"Deflatorsatsene for {', '.join(map(str, outside))} virker ikke: "
+                f"sammenligningen går fra basisåret {deflator.base_year} til horisonten "
+                f"{self.scenario.horizon}.")
         investments = (*self.scenario.investments, *getattr(self, "added_investments", ()))
         self.investment_share.disabled = not investments
         if not investments:
@@ -309,6 +339,12 @@ class ScenarioExplorer:
     def _rate_changed(self, name: str):
         def handler(change: Any) -> None:
             self._rate_touched.add(name)
+            self._changed(change)
+        return handler
+
+    def _deflator_changed(self, year: int):
+        def handler(change: Any) -> None:
+            self._deflator_touched.add(year)
             self._changed(change)
         return handler
 
@@ -397,6 +433,14 @@ class ScenarioExplorer:
             "investments": (*s.investments, *self.added_investments),
             "additions": (*s.additions, *self.added_additions),
         }
+        if s.deflator is not None:
+            deflator_rates = dict(s.deflator.rates)
+            deflator_rates.update({
+                year: round(float(slider.value), 3)
+                for year, slider in self.deflator_rates.items()
+                if year in self._deflator_touched
+            })
+            changes["deflator"] = replace(s.deflator, rates=deflator_rates)
         if "efficiency_pct" in self._rate_touched:
             changes["efficiency_pct"] = round(float(self.efficiency.value), 1)
         if "volume_pct" in self._rate_touched:
@@ -429,23 +473,32 @@ class ScenarioExplorer:
         self.refresh()
 
     def apply_shares(self) -> None:
-        """Use the four shares typed for one solution from a year on (a custom key for it);
-        they must add up to 100 %, else the message says so and nothing changes."""
+        """Use the four shares typed for one solution in the chosen years (a custom key for
+        them); they must add up to 100 %, else the message says so and nothing changes.
+        Years outside the chosen ones keep any custom shares set before."""
+        unit, first, last = (self.share_unit.value, int(self.share_from.value),
+                             int(self.share_to.value))
+        typed = "; ".join(b.value for b in self.share_boxes.values())
+        if last < first:
+            self._show_error(InputError(
+                f"«Til og med år» ({last}) ligger før «Fra og med år» ({first})",
+                key=f"Egen nøkkel for {unit}", text=f"{first}–{last}"))
+            return
         try:
             raw = {group: parse_share(box.value.strip() or "0")
                    for group, box in self.share_boxes.items()}
             resolve_shares(raw)
         except ValueError as error:
-            self._show_error(InputError(str(error), key=f"Egen nøkkel for {self.share_unit.value}",
-                                        text="; ".join(b.value for b in self.share_boxes.values())))
+            self._show_error(InputError(str(error), key=f"Egen nøkkel for {unit}", text=typed))
             return
-        unit, first = self.share_unit.value, int(self.share_from.value)
-        span = YearSpan(first, None)
-        self.custom_shares = [o for o in self.custom_shares if o.unit != unit]
-        self.custom_shares.append(Override(unit, span, raw, Origin(None),
-                                           f"utforsker.egen_nøkkel.{unit}.{span.label}"))
+        span = YearSpan(first, last)
+        kept = [piece for override in self.custom_shares
+                for piece in _outside(override, unit, span)]
+        kept.append(Override(unit, span, raw, Origin(None),
+                             f"utforsker.egen_nøkkel.{unit}.{span.label}"))
+        self.custom_shares = sorted(kept, key=lambda o: (o.unit, o.span.first or 0))
         self.share_help.value = "".join(
-            f"<div>{html.escape(o.unit)} fra {o.span.first}: "
+            f"<div>{html.escape(o.unit)} {html.escape(o.span.label)}: "
             + ", ".join(f"{GROUP_LABELS[g]} {format_number(v, 2)} %" for g, v in o.values.items())
             + "</div>" for o in self.custom_shares)
         self.refresh()
@@ -532,8 +585,12 @@ class ScenarioExplorer:
                 _html(unallocated_table(result), "Ikke fordelt, mill. kr")
                 if not result.unallocated.empty else "<p>Alt er fordelt.</p>"
             )
-        else:
+        elif tab == 4:
             self.keys_view.value = self._keys_html(result)
+        else:
+            self.deflator_view.value = (
+                _html(deflator_table(result), "Regning mot deflator, mill. løpende kr")
+                if not result.deflated.empty else "<p>Scenarioet har ingen deflator.</p>")
 
     def _keys_html(self, result: ScenarioResult) -> str:
         """The explorer's key against the chosen one, on the whole cost and on the growth."""
@@ -556,7 +613,8 @@ class ScenarioExplorer:
             f'<p style="color:#B00020"><b>Kan ikke regne:</b> {html.escape(str(error))}</p>'
         )
         for view in (self.bills_view, self.totals_view, self.difference_view,
-                     self.unallocated_view, self.chart_view, self.keys_view):
+                     self.unallocated_view, self.chart_view, self.keys_view,
+                     self.deflator_view):
             view.value = ""
 
     def save(self, path: str | Path | None = None) -> Path | None:
@@ -610,6 +668,9 @@ def with_changed_sources(loaded: Scenario, current: Scenario,
     if (current.efficiency_pct, current.volume_pct) != (loaded.efficiency_pct,
                                                         loaded.volume_pct):
         changes["growth_source"] = note
+    if current.deflator is not None and loaded.deflator is not None and (
+            current.deflator.rates != loaded.deflator.rates):
+        changes["deflator"] = replace(current.deflator, source=note)
     if current.investment_share_pct != loaded.investment_share_pct:
         changes["investment_share_source"] = note
     if (current.key_set.id, current.overrides, current.extend_last_year) != (
@@ -665,6 +726,22 @@ def _readout(slider: Any, decimals: int) -> Any:
                                                                          decimals)),
                    names="value")
     return label
+
+
+def _outside(override: Override, unit: str, span: YearSpan) -> list[Override]:
+    """The parts of a custom share ``override`` outside ``unit``'s ``span`` (for another
+    solution: all of it), so a key set for some years replaces only those years."""
+    if override.unit != unit or not override.span.overlaps(span):
+        return [override]
+    pieces = []
+    if override.span.first is None or (span.first is not None
+                                       and override.span.first < span.first):
+        pieces.append(YearSpan(override.span.first, span.first - 1))
+    if span.last is not None and (override.span.last is None or override.span.last > span.last):
+        pieces.append(YearSpan(span.last + 1, override.span.last))
+    return [replace(override, span=piece,
+                    keypath=f"utforsker.egen_nøkkel.{override.unit}.{piece.label}")
+            for piece in pieces]
 
 
 def _plain(value: float) -> str:
