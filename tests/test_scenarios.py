@@ -609,7 +609,7 @@ def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, c
         return pdf
 
     monkeypatch.setattr(execute, "run_scenario", fake_pdf)
-    assert cli.main(["scenario", "scenarios/alternativ-2.yml"]) == 0
+    assert cli.main(["scenario", "scenarios/alternativ-2.yml", "--round", "2024-host"]) == 0
     workbook = tmp_path / "reports" / "scenarios" / "alternativ-2.xlsx"
     assert workbook.is_file() and "alternativ-2.xlsx" in capsys.readouterr().out
     import openpyxl
