@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -23,6 +25,15 @@ def test_notebook_is_stored_without_outputs(path):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_as_the_git_filter_writes_it(path):
+    """Byte for byte what nbstripout's clean filter gives, or a fresh clone (where `make setup`
+    installs the filter) shows the notebook as modified and every report says "dirty"."""
+    done = subprocess.run([sys.executable, "-m", "nbstripout"], input=path.read_bytes(),
+                          capture_output=True, check=True)
+    assert done.stdout == path.read_bytes(), f"{path.name}: run nbstripout on it"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
