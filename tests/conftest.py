@@ -8,6 +8,7 @@ break input work on ``tmp_round``, a copy in a temporary repo, never on the ship
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -70,3 +71,32 @@ def baseline_funding(figures: pd.DataFrame) -> pd.DataFrame:
     from tbu_analysis.analysis.series import funding_by_unit
 
     return funding_by_unit(figures)
+
+
+@dataclass(frozen=True)
+class RenderedRound:
+    """The shipped round rendered once per session, in a copy of the repository."""
+
+    paths: RoundPaths
+    pdfs: list[Path]
+    steps: list[str]  # the progress lines' labels, in the order they were printed
+
+
+@pytest.fixture(scope="session")
+def rendered_round(tmp_path_factory) -> RenderedRound:
+    """Every notebook of the round run and every PDF rendered, as `make report` does; the
+    report and accessibility tests read the same outputs instead of rendering twice."""
+    from tbu_analysis.reports.execute import RunLog, run_round
+    from tbu_analysis.rounds.pipeline import run_round_data
+
+    repo = tmp_path_factory.mktemp("repo")
+    for name in ("data/raw", "notebooks", "scenarios"):
+        shutil.copytree(ROOT / name, repo / name)
+    shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    paths = round_paths(ROUND_ID, repo)
+    run_round_data(paths)  # what `make data` and `make analysis` write; notebooks only read
+    steps: list[str] = []
+    log = RunLog(on_step=lambda label, seconds: steps.append(label))
+    pdfs = run_round(paths, repo / "notebooks", log)
+    assert not log.failures, log.failures
+    return RenderedRound(paths, pdfs, steps)

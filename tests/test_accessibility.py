@@ -8,17 +8,14 @@ with a scenario report, in a copy of the repository.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from tbu_analysis.config import round_paths
-from tbu_analysis.reports.execute import RunLog, run_round, run_scenario
+from tbu_analysis.reports.execute import RunLog, run_scenario
 from tbu_analysis.reports.fonts import font_checksums
-from tbu_analysis.rounds.pipeline import run_round_data
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
@@ -28,20 +25,16 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory) -> dict[str, Path]:
-    """PDF paths of the main report, a solution report and a scenario report."""
-    repo = tmp_path_factory.mktemp("repo")
-    for name in ("data/raw", "notebooks", "scenarios"):
-        shutil.copytree(ROOT / name, repo / name)
-    shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
-    paths = round_paths(ROUND, repo)
-    run_round_data(paths)  # what `make data` and `make analysis` write; notebooks only read
+def editions(rendered_round) -> dict[str, Path]:
+    """PDF paths of the main report, a solution report and a scenario report (the scenario
+    rendered beside the session's rendered round)."""
+    paths = rendered_round.paths
     log = RunLog()
-    main, solution = run_round(paths, repo / "notebooks", log, solutions=("Kjernejournal",))
-    scenario = run_scenario(repo / "scenarios" / "baseline.yml", ROUND, repo,
-                            repo / "notebooks", log)
+    scenario = run_scenario(paths.root / "scenarios" / "baseline.yml", ROUND, paths.root,
+                            paths.root / "notebooks", log)
     assert not log.failures, log.failures
-    return {"main": main, "solution": solution, "scenario": scenario}
+    return {"main": paths.reports / f"tbu-{ROUND}.pdf",
+            "solution": paths.reports / "kjernejournal.pdf", "scenario": scenario}
 
 
 def _structure(reader: PdfReader) -> list[dict]:

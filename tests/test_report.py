@@ -24,24 +24,15 @@ def pdf_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> Path:
-    """The shipped round rendered once, in a copy of the repository."""
-    repo = tmp_path_factory.mktemp("repo")
-    for name in ("data/raw", "notebooks", "scenarios"):
-        shutil.copytree(ROOT / name, repo / name)
-    shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
-    paths = round_paths(ROUND, repo)
-    run_round_data(paths)  # what `make data` and `make analysis` write; notebooks only read
-    steps: list[str] = []
-    log = RunLog(on_step=lambda label, seconds: steps.append(label))
-    pdfs = run_round(paths, repo / "notebooks", log)
-    assert not log.failures, log.failures
+def reports(rendered_round) -> Path:
+    """The shipped round rendered once (``conftest.rendered_round``)."""
+    pdfs, steps = rendered_round.pdfs, rendered_round.steps
     assert len(pdfs) == 1 + 5  # the main report and one per solution
     # A line per notebook and per PDF as it finished, for the person at the terminal.
     assert sum(label.startswith("kjøring ") for label in steps) == 2 + 1 + 5
     assert {label for label in steps if label.startswith("PDF ")} == {f"PDF {p.name}"
                                                                       for p in pdfs}
-    return paths.reports
+    return rendered_round.paths.reports
 
 
 def test_the_notebooks_write_nothing_to_the_processed_data(reports):
