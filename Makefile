@@ -47,7 +47,7 @@ $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .tools/uv uv==$(UV_VERSION)
 
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --quiet
+	$(UV) sync --locked --quiet --compile-bytecode
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (tbu-analysis)" >/dev/null
 	$(MAKE) --no-print-directory git-filter
 	touch $@

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +103,26 @@ def load_yaml(path: str | Path) -> Any:
     return load_yaml_data(path)
 
 
+#: Parsed documents by (text, path), so the notebooks of a run, which share one kernel, parse
+#: each data file once (the pure-Python parser keeping line numbers is slow). Keyed by the
+#: text itself: an edited file is parsed again. Callers get a copy they may change.
+_PARSED: OrderedDict[tuple[str, str | None], Any] = OrderedDict()
+_PARSED_MAX = 32
+
+
 def parse_yaml(text: str, path: str | Path | None = None) -> Any:
     """Parse YAML text; aliases are capped (see ``_LineLoader``)."""
+    key = (text, None if path is None else str(path))
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+    else:
+        _PARSED[key] = _parse_yaml(text, path)
+        if len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    return copy.deepcopy(_PARSED[key])
+
+
+def _parse_yaml(text: str, path: str | Path | None) -> Any:
     loader = _LineLoader(text)
     loader.path = path  # type: ignore[attr-defined]
     try:

@@ -94,12 +94,14 @@ INJECTED_CELL_ID = "papermill-parameters"
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
-def _normalise(executed: Path) -> None:
+def _normalise(executed: Path, nb=None):
     """Make the executed notebook as deterministic as the other outputs: no run times, the
     injected parameter cell with a fixed id (papermill draws a random one), execution counts
     from 1 (the shared kernel counts on from the notebooks run before), and no memory
-    addresses in reprs (``<Figure at 0x7f…>``)."""
-    nb = nbformat.read(executed, as_version=4)
+    addresses in reprs (``<Figure at 0x7f…>``). ``nb`` is the notebook papermill wrote there
+    (read back when not given); returns the notebook as written."""
+    if nb is None:
+        nb = nbformat.read(executed, as_version=4)
     papermill = nb.metadata.get("papermill", {})
     for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
         papermill.pop(key, None)
@@ -119,6 +121,7 @@ def _normalise(executed: Path) -> None:
             _strip_addresses(output)
     with atomic_path(executed) as tmp:
         nbformat.write(nb, tmp)
+    return nb
 
 
 def _strip_addresses(node):
@@ -288,11 +291,14 @@ class _Runner:
         source = self.notebooks_dir / f"{job.notebook}.ipynb"
         label = f"{job.notebook} {job.parameters.get('solution', '')}".strip()
         try:
-            self.log.timed(f"kjøring {label}", papermill.execute_notebook,
+            nb = self.log.timed(f"kjøring {label}", papermill.execute_notebook,
                            with_fresh_namespace(source), str(executed),
                            parameters=job.parameters,
                            cwd=str(self.cwd or self.notebooks_dir),
                            progress_bar=False, kernel_name="python3", log_output=False,
+                           # written once at the end (or with the failing cell), not after
+                           # every cell: the writes cost more than the cells
+                           request_save_on_cell_execute=False,
                            km=kernel.alive())
         except papermill.PapermillExecutionError:
             message = (f"{job.notebook}.ipynb ({json.dumps(job.parameters, ensure_ascii=False)})"
@@ -300,10 +306,9 @@ class _Runner:
             self.log.failures.append(message)
             print(f"feil: {message}", file=sys.stderr)
             return []
-        _normalise(executed)
+        nb = _normalise(executed, nb)  # no need to read back what papermill just wrote
         if job.pdf is None:
             return []
-        nb = nbformat.read(executed, as_version=4)
         nb.metadata["tbu"] = {"title": job.title,
                               "round": self.round_label or f"Runde {self.paths.round_id}",
                               "author": "tbu-analysis"}
