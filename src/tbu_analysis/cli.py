@@ -83,15 +83,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     root = project_root()
     rates = _rates(args.index)
     selected = [round_paths(r, root) for r in _rounds(args.round)]
-    if not args.data_ready:
+
+    def prepare() -> None:
         # Every input of every round is checked before anything is written.
         prepared = [prepare_round(paths, rates) for paths in selected]
         for paths, data in zip(selected, prepared, strict=True):
             publish_round_data(paths, data)
+
     failed = False
-    for paths in selected:
+    for number, paths in enumerate(selected):
         log = RunLog(on_step=None if args.quiet else _progress(paths.round_id))
-        pdfs = run_round(paths, root / "notebooks", log, rates)
+        # The first round's kernel and PDF workers boot while the rounds are cleaned.
+        before = prepare if number == 0 and not args.data_ready else None
+        pdfs = run_round(paths, root / "notebooks", log, rates, before=before)
         print(f"{paths.round_id}: {len(pdfs)} PDF-er i "
               f"{paths.reports_dir(rates).relative_to(root)}"
               + (f", {len(log.failures)} notatbøker feilet" if log.failures else ""))

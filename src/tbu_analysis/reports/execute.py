@@ -160,7 +160,11 @@ def _failed_cell(executed: Path, source: Path | None = None) -> str:
 
 class SharedKernel:
     """One kernel for all notebooks of a run: imports are paid once. Each notebook starts
-    from an empty namespace (see ``with_fresh_namespace``); a dead kernel is restarted."""
+    from an empty namespace (see ``with_fresh_namespace``); a dead kernel is restarted.
+
+    The kernel's own output (its TCP warning, crashes) is kept in a temporary file and
+    appended to ``log_path`` at the end, once a notebook has run: a run stopped by bad input
+    before the first notebook writes nothing under ``reports/``."""
 
     def __init__(self, cwd: Path, log_path: Path) -> None:
         from jupyter_client.manager import KernelManager
@@ -170,34 +174,96 @@ class SharedKernel:
         self.km = KernelManager(kernel_name="python3")
         self._log = None
         self._ready = False
+        self._used = False
+        self._warming = None
 
     def __enter__(self) -> SharedKernel:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("a", encoding="utf-8")
-        # The kernel's own stderr (its TCP warning, crashes) goes to a log, not the terminal.
+        import tempfile
+
+        self._log = tempfile.TemporaryFile()
         self.km.start_kernel(cwd=str(self.cwd), stderr=self._log, stdout=self._log)
         self._ready = False  # the caller imports what it needs while the kernel boots
         return self
 
+    def warm(self, code: str) -> None:
+        """Run ``code`` (imports) in the kernel in the background, while the caller does
+        other work; the first notebook waits for it (see ``alive``)."""
+        import threading
+
+        def run() -> None:
+            try:
+                client = self._ready_client()
+                try:
+                    msg_id = client.execute(code, silent=True, store_history=False)
+                    while client.get_shell_msg(timeout=120)["parent_header"].get(
+                            "msg_id") != msg_id:
+                        pass
+                finally:
+                    client.stop_channels()
+            except Exception:  # noqa: BLE001 - warming is an optimisation; the notebook reports
+                pass
+
+        self._warming = threading.Thread(target=run, daemon=True)
+        self._warming.start()
+
+    def _ready_client(self):
+        client = self.km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+        except BaseException:
+            client.stop_channels()
+            raise
+        return client
+
     def alive(self):
         """The kernel manager, its kernel ready; restarted if a notebook killed it."""
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
+        self._used = True
         if not self.km.is_alive():
             self.km.restart_kernel(now=True)
             self._ready = False
         if not self._ready:
-            client = self.km.client()
-            client.start_channels()
-            try:
-                client.wait_for_ready(timeout=60)
-            finally:
-                client.stop_channels()
+            self._ready_client().stop_channels()
             self._ready = True
         return self.km
 
     def __exit__(self, *exc) -> None:
+        if self._warming is not None:
+            self._warming.join(timeout=5)
         self.km.shutdown_kernel(now=True)
-        if self._log is not None:
+        if self._log is None:
+            return
+        try:
+            if self._used:
+                self._log.seek(0)
+                self.log_path.parent.mkdir(parents=True, exist_ok=True)
+                with self.log_path.open("ab") as log:
+                    log.write(self._log.read())
+        finally:
             self._log.close()
+
+
+def warm_up_code(notebooks: list[Path]) -> str:
+    """The import statements of the notebooks' code cells, to run in the kernel before the
+    first notebook (the modules stay loaded; ``%reset -f`` empties only the namespace)."""
+    import ast
+
+    lines: dict[str, None] = {}
+    for path in notebooks:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:  # IPython magics: leave the cell to the notebook
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import | ast.ImportFrom) and node.level == 0:
+                    lines[ast.unparse(node)] = None
+    return "\n".join(lines)
 
 
 RESET_CELL_ID = "tbu-reset"
@@ -216,37 +282,48 @@ def with_fresh_namespace(notebook: Path):
 
 def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
               index_rates: Mapping[int, float] | None = None,
-              solutions: tuple[str, ...] | None = None, created=None) -> list[Path]:
+              solutions: tuple[str, ...] | None = None, created=None,
+              before: Callable[[], object] | None = None) -> list[Path]:
     """Run the round's notebooks one after another in one kernel; each PDF renders in a
     worker process while the kernel runs the next notebook. (Two kernels were measured
     slower on two cores: the PDF engine already uses the second one.) Everything is written
-    to a staging folder and published together when the last PDF is done."""
+    to a staging folder and published together when the last PDF is done.
+
+    The kernel (with the notebooks' imports) and the PDF workers start first; ``before``
+    (the CLI's cleaning and analysis) runs while they boot. If it fails, nothing is written
+    under ``reports/``."""
     from concurrent.futures import ProcessPoolExecutor
 
     from tbu_analysis.common.provenance import source_date
     from tbu_analysis.rounds.manifest import load_manifest
 
     reports_dir = paths.reports_dir(index_rates)
-    round_label = f"TBU {load_manifest(paths.manifest).label}"
     log_path = reports_dir.parent / f".{reports_dir.name}.kernel.log"
-    with OutputSet(reports_dir) as outputs, SharedKernel(notebooks_dir, log_path) as kernel:
+    jobs = jobs_for(paths, solutions, index_rates)
+    with SharedKernel(notebooks_dir, log_path) as kernel:
         renderer = ProcessPoolExecutor(max_workers=RENDER_WORKERS, initializer=_warm_renderer,
                                        initargs=(os.getpid(),))
         try:
             for _ in range(RENDER_WORKERS):  # start the workers now, while the kernel boots
                 renderer.submit(_noop)
-            runner = _Runner(paths, notebooks_dir, outputs, log,
-                             created or source_date(paths.root)[0], round_label=round_label)
-            futures = runner.run_all(jobs_for(paths, solutions, index_rates), kernel, renderer)
-            staged = [future.result()[0] for future in futures]
-            from tbu_analysis.reports.render import write_round_index
+            kernel.warm(warm_up_code(sorted({notebooks_dir / f"{job.notebook}.ipynb"
+                                              for job in jobs})))
+            if before is not None:
+                before()
+            round_label = f"TBU {load_manifest(paths.manifest).label}"
+            with OutputSet(reports_dir) as outputs:
+                runner = _Runner(paths, notebooks_dir, outputs, log,
+                                 created or source_date(paths.root)[0], round_label=round_label)
+                futures = runner.run_all(jobs, kernel, renderer)
+                staged = [future.result()[0] for future in futures]
+                from tbu_analysis.reports.render import write_round_index
 
-            write_round_index(outputs.path("index.html"), round_label, staged)
+                write_round_index(outputs.path("index.html"), round_label, staged)
+                renderer.shutdown()
+                outputs.publish()
         except BaseException:
             _stop_workers(renderer)  # killed or failed: no PDF is finished after we stop
             raise
-        renderer.shutdown()
-        outputs.publish()
     return [reports_dir / pdf.name for pdf in staged]
 
 
