@@ -34,7 +34,7 @@ SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2'
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := report
-.PHONY: help report data analysis test lint lab clean bench lock setup scenario git-filter browser
+.PHONY: help report data analysis test lint lab clean bench lock setup scenario git-filter browser fonts
 
 help: ## list the front doors
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -102,11 +102,32 @@ $(call analysis_outputs,$(1)) &: $(call clean_outputs,$(1)) $(STAMPS)/$(1).input
 	touch $(call analysis_outputs,$(1))
 
 $(STAMPS)/$(1).report: $(call analysis_outputs,$(1)) $(STAMPS)/$(1).inputs $(NOTEBOOKS) $(SRC) $(STAMP)
+	@$$(font_check)
 	$(PY) -m tbu_analysis.cli report --round $(1) --data-ready
 	find reports/$(1) -maxdepth 1 -type f \( -name '*.pdf' -o -name '*.html' \) -print0 \
 	  | LC_ALL=C sort -z | xargs -0r sha256sum > $$@
 endef
 $(foreach r,$(ROUNDS),$(eval $(call round_rules,$(r))))
+
+# --- the font subsetter the PDFs are made with ------------------------------------------------
+# WeasyPrint subsets the shipped fonts with libharfbuzz-subset when the system has it, else
+# with fontTools: the PDFs read and look the same, but their bytes differ from the reference
+# (tests, CI, another machine) and the main report writes several times slower. So `make
+# report` installs it when it is missing, as `make test` does (root with apt-get), and
+# otherwise says what to install and goes on.
+FONT_PACKAGES := libharfbuzz-subset0
+define font_check
+if { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q libharfbuzz-subset; then :; \
+elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+  echo "installerer $(FONT_PACKAGES) (apt-get): PDF-ene blir byte for byte som på andre maskiner"; \
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES) >/dev/null; } \
+  || echo "advarsel: fikk ikke installert $(FONT_PACKAGES); PDF-ene lages likevel (samme innhold, andre bytes enn referansen, tregere)" >&2; \
+else \
+  echo "advarsel: $(FONT_PACKAGES) mangler: PDF-ene lages likevel (samme innhold, men andre bytes enn på maskiner som har den, og tregere); kjør 'sudo apt-get install $(FONT_PACKAGES)'" >&2; \
+fi
+endef
+fonts: ## libharfbuzz-subset0 (same PDF bytes as tests and CI, faster PDFs), if missing
+	@$(font_check)
 
 # --- scenarios ------------------------------------------------------------------------------
 SCENARIO ?= scenarios/baseline.yml
