@@ -19,6 +19,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -253,7 +254,11 @@ def warm_up_code(notebooks: list[Path]) -> str:
 
     lines: dict[str, None] = {}
     for path in notebooks:
-        for cell in nbformat.read(path, as_version=4).cells:
+        try:
+            cells = nbformat.read(path, as_version=4).cells
+        except Exception:  # noqa: BLE001 - the notebook's own run reports what is wrong
+            continue
+        for cell in cells:
             if cell.cell_type != "code":
                 continue
             try:
@@ -299,17 +304,27 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
 
     reports_dir = paths.reports_dir(index_rates)
     log_path = reports_dir.parent / f".{reports_dir.name}.kernel.log"
-    jobs = jobs_for(paths, solutions, index_rates)
-    with SharedKernel(notebooks_dir, log_path) as kernel:
+    try:
+        notebooks = sorted({notebooks_dir / f"{job.notebook}.ipynb"
+                            for job in jobs_for(paths, solutions, index_rates)})
+    except Exception:  # noqa: BLE001 - bad input: ``before`` (or the run below) says what
+        notebooks = []
+    with ExitStack() as stack:
+        try:
+            kernel = stack.enter_context(SharedKernel(notebooks_dir, log_path))
+        except Exception:
+            if before is not None:
+                before()  # bad input is reported first, as if nothing had started early
+            raise
         renderer = ProcessPoolExecutor(max_workers=RENDER_WORKERS, initializer=_warm_renderer,
                                        initargs=(os.getpid(),))
         try:
             for _ in range(RENDER_WORKERS):  # start the workers now, while the kernel boots
                 renderer.submit(_noop)
-            kernel.warm(warm_up_code(sorted({notebooks_dir / f"{job.notebook}.ipynb"
-                                              for job in jobs})))
+            kernel.warm(warm_up_code(notebooks))
             if before is not None:
                 before()
+            jobs = jobs_for(paths, solutions, index_rates)
             round_label = f"TBU {load_manifest(paths.manifest).label}"
             with OutputSet(reports_dir) as outputs:
                 runner = _Runner(paths, notebooks_dir, outputs, log,
