@@ -119,11 +119,14 @@ def excel_bytes(sheets: Mapping[str, pd.DataFrame | Sheet]) -> bytes:
         formats = sheet.formats if sheet.formats is not None else default_formats(frame)
         ws = book.create_sheet(title=name[:31])
         ws.append([str(c) for c in frame.columns])
-        for row_values, row_formats in zip(frame.itertuples(index=False, name=None),
-                                           formats.itertuples(index=False, name=None),
-                                           strict=True):
+        columns = range(1, len(frame.columns) + 1)
+        for row, (row_values, row_formats) in enumerate(
+                zip(frame.itertuples(index=False, name=None),
+                    formats.itertuples(index=False, name=None), strict=True), start=2):
             ws.append([_cell_value(v) for v in row_values])
-            for cell, number_format in zip(ws[ws.max_row], row_formats, strict=True):
+            # the row's cells by index (``ws[ws.max_row]`` scans every cell: quadratic)
+            cells = [ws.cell(row=row, column=column) for column in columns]
+            for cell, number_format in zip(cells, row_formats, strict=True):
                 if number_format and cell.value is not None:
                     cell.number_format = number_format
         ws.freeze_panes = "A2"
