@@ -3,6 +3,8 @@ rounding, estimates against outcomes, the previous round, and the solution param
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -159,6 +161,24 @@ def test_the_previous_rounds_statements_and_their_arithmetic(paths):
     assert float(statements["helsenettet-prognose-2024"].parts_sum) == 275
 
 
+def test_the_manifest_names_the_previous_round(paths, tmp_round):
+    """The previous round is the manifest's ``previous_round:``; previous_round.yaml keeps the
+    statements. A round cannot be its own previous round, and statements about a previous round
+    the manifest does not name are refused."""
+    assert comparison.load_previous_round(paths).round == "2024-var"
+    manifest = tmp_round.manifest
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("previous_round: 2024-var", "previous_round: 2024-host"),
+                        encoding="utf-8")
+    with pytest.raises(InputError, match="sin egen forrige runde"):
+        comparison.load_previous_round(tmp_round)
+    manifest.write_text(re.sub(r"\nprevious_round: .*\n", "\n", text), encoding="utf-8")
+    with pytest.raises(InputError, match="manifest.yaml nevner ingen"):
+        comparison.load_previous_round(tmp_round)
+    (tmp_round.raw / "previous_round.yaml").unlink()
+    assert comparison.load_previous_round(tmp_round) is None
+
+
 def test_a_spring_round_sets_the_ceiling(figures):
     """A spring round built from this one: Helsenorge's 2025 funding need 10 lower in spring,
     so the autumn figure is above the spring ceiling; other solutions are unchanged."""
@@ -211,6 +231,8 @@ def test_report_compares_with_a_spring_round_in_the_project(tmp_round, monkeypat
     source = next(spring_dir.glob("source/*.txt"))
     manifest = spring_dir / "manifest.yaml"
     text = manifest.read_text(encoding="utf-8").replace("round: 2024-host", "round: 2024-var")
+    text = re.sub(r"\nprevious_round: .*\n", "\n", text)  # spring is read against no round
+    (spring_dir / "previous_round.yaml").unlink()
     text = text.replace("data/raw/2024-host/source/", "data/raw/2024-var/source/")
     text = re.sub(r"sha256: [0-9a-f]{64}",
                   f"sha256: {hashlib.sha256(source.read_bytes()).hexdigest()}", text)

@@ -117,8 +117,10 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
     and the table comparison where the previous round's figures exist."""
     if previous is None:
         return "Kilden sier ikke noe om forrige runde."
-    lines = [f"Vårens tallgrunnlag er taket for neste års betaling: «{previous.mandate.quote}» "
-             f"({previous.mandate.section}).", ""]
+    lines = []
+    if previous.mandate is not None:
+        lines += [f"Vårens tallgrunnlag er taket for neste års betaling: "
+                  f"«{previous.mandate.quote}» ({previous.mandate.section}).", ""]
     if comparison is not None and len(comparison):
         above = comparison[comparison["above_ceiling"]]
         lines.append(
@@ -127,9 +129,12 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                "Over vårens tak: " + "; ".join(
                    f"{r.solution} {r.year} ({_amount(r.change)} mill. kroner)"
                    for r in above.itertuples()) + "."))
-    else:
+    elif previous.statements:
         lines.append("Tabellene fra forrige runde er ikke med, men kilden omtaler endringene "
                      "siden da. Tallene i sitatene er regnet etter:")
+    else:
+        lines.append("Tabellene fra forrige runde er ikke med, og kilden omtaler ikke "
+                     "endringene siden da.")
     lines.append("")
     for s in previous.statements:
         parts = " + ".join(s.parts)
