@@ -274,3 +274,39 @@ def test_source_footnotes_name_what_their_star_marks_and_quote_the_source(figure
                          "er hjemlet i forskrift.»")  # the source's own unit, quoted
     assert not any(note.startswith("*") for spec in manifest.tables
                    for note in views.source_footnotes(spec, figures))
+
+
+# --- what the committee reads: one sentence per driver, questions per solution --------------
+
+
+def test_a_driver_in_one_sentence_with_a_short_reference(analysis, register):
+    notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t11", register)
+    felles = next(n for n in notes if n.item == "Helsenettet felles tjenester")
+    sentence = committee.driver_sentence(felles)
+    assert sentence.startswith("**Helsenettet felles tjenester, endring i finansiering")
+    assert "«" not in sentence and sentence.endswith("Kilde: Tallgrunnlag 6.")
+    assert committee.short_section("Tallgrunnlag 5.3 E-resept, Sentral forskrivningsmodul") \
+        == "Tallgrunnlag 5.3"
+    assert committee.short_section("Notat 3.2.2 Kostnadsdrivere") == "Notat 3.2.2"
+
+
+def test_the_plus_printed_deduction_reads_with_the_texts_sign(analysis, register):
+    notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t5", register,
+                                      by_item=True)
+    plattform = next(n for n in notes if n.item == "Plattform" and n.category == "tilbakeføring")
+    sentence = committee.driver_sentence(plattform, show_solution=False)
+    assert sentence.startswith("**Plattform, tilbakeføring tidligere års midler: −8,6 mill. "
+                               "kroner.** Tabellen trykker +8,6")
+    assert "bare en del" not in sentence
+
+
+def test_a_solution_asks_only_its_own_questions(analysis):
+    """The finding on the note's section 3.2.3 spans four solutions; E-resept asks about its
+    own 191,6 only, and no question about all solutions names E-resept."""
+    text = committee.questions_markdown(analysis.reconciliation, [], "E-resept")
+    assert "Teksten sier 191,6 mill. kroner, tabellene gir 192,0" in text
+    for other in ("Kjernejournal", "Grunndata og HelseID", "Helsenettet", "Helsenorge",
+                  "1\u00a0088,2"):
+        assert other not in text, other
+    everything = committee.questions_markdown(analysis.reconciliation, [])
+    assert "Kjernejournal 118,5 mot 118,6" in everything and "1\u00a0088,2" in everything

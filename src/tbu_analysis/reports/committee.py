@@ -180,11 +180,21 @@ def conditions_markdown(conditions: list[Condition]) -> str:
 
 
 def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataFrame | None,
-                            label: str = "") -> str:
+                            label: str = "", solution: str | None = None) -> str:
     """The mandate, what this round's text says about the previous round (arithmetic checked),
-    and the table comparison where the previous round's figures exist."""
+    and the table comparison where the previous round's figures exist. With ``solution``, the
+    statements about it (its own, and those for all solutions whose quote names it)."""
     if previous is None:
         return "Kilden sier ikke noe om forrige runde."
+    if solution is not None:
+        own = tuple(s for s in previous.statements if s.solution == solution
+                    or (s.solution == ALL_SOLUTIONS and solution in s.quote))
+        if comparison is not None and len(comparison):
+            comparison = comparison[comparison["solution"] == solution]
+        if not own and (comparison is None or comparison.empty):
+            return (f"Kilden sier ikke noe om hvordan tallene for {solution} har endret seg "
+                    "siden våren. Se hovedrapporten for hele runden.")
+        previous = PreviousRound(previous.round, previous.mandate, own)
     lines = []
     if previous.mandate is not None:
         lines += [f"Vårens tallgrunnlag er taket for neste års betaling: "

@@ -117,14 +117,18 @@ class ReportContext:
             else clean_round(paths).figures
         return comparison_module.compare_rounds(self.figures, figures)
 
-    def since_previous_markdown(self) -> str:
-        return committee.previous_round_markdown(self.previous_round, self.round_comparison)
+    def since_previous_markdown(self, solution: str | None = None) -> str:
+        return committee.previous_round_markdown(self.previous_round, self.round_comparison,
+                                                 solution=solution)
 
-    def since_previous_tables(self) -> list:
+    def since_previous_tables(self, solution: str | None = None) -> list:
         """The table comparison with the previous round, when there is one to show."""
-        if self.round_comparison is None or self.round_comparison.empty:
+        comparison = self.round_comparison
+        if comparison is not None and solution is not None:
+            comparison = comparison[comparison["solution"] == solution]
+        if comparison is None or comparison.empty:
             return []
-        return [format_table(committee.comparison_view(self.round_comparison),
+        return [format_table(committee.comparison_view(comparison),
                              text_columns=["År"], caption="Mill. kroner")]
 
     def estimates_view(self, solution: str | None = None) -> pd.DataFrame:
@@ -564,6 +568,11 @@ class ReportContext:
                         not in shown:
                     shown.add((rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]))
                     points.append(narrative.change_sentence(rows.iloc[0], what))
+        notes = self.driver_notes(solution)
+        for pair in dict.fromkeys((n.from_year, n.to_year) for n in notes):
+            largest = next(n for n in notes if (n.from_year, n.to_year) == pair)
+            points.append(f"Største endring fra {pair[0]} til {pair[1]}: "
+                          f"{committee.driver_sentence(largest, show_solution=False)}")
         problems = self.reconciliation_for(solution)
         points.append(f"{int((problems['status'] == DISCREPANCY).sum())} avvik i avstemmingen "
                       f"gjelder {solution}.")
