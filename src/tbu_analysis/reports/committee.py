@@ -371,11 +371,14 @@ def marks_note(frame: pd.DataFrame, marks: list[tuple[int, str, str]]) -> str:
     """The footnote under a table with marked cells: what does not add up, per cell."""
     if not marks:
         return ""
-    lines = []
+    # One footnote per text: cells that share it are named together, so the same words are
+    # never printed twice under one table.
+    cells: dict[str, list[str]] = {}
     for row, column, note in marks:
-        name = frame.iloc[row, 0]
-        lines.append(f"{MARK} *{name}, {column}:* {note}")
-    return "\n\n".join(dict.fromkeys(lines))
+        where = f"{frame.iloc[row, 0]}, {column}"
+        if where not in cells.setdefault(note, []):
+            cells[note].append(where)
+    return "\n\n".join(f"{MARK} *{'; '.join(names)}:* {note}" for note, names in cells.items())
 
 
 def deduction_markdown(growth_rows: pd.DataFrame, cost_rows: pd.DataFrame,
