@@ -372,6 +372,8 @@ def levels_chart(
     )
     table = table.reindex(columns=sorted(table.columns))
     table = table.dropna(how="all").dropna(axis=1, how="all")  # no empty categories
+    if kind == "bar":  # a category of zeros only ("Ikke fordelt" 0,0) has no bar to show
+        table = table[(table.fillna(0) != 0).any(axis=1)]
     if table.empty:
         raise InputError("diagrammet har ingen verdier")
     with style():
