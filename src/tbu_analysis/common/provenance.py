@@ -222,10 +222,10 @@ def provenance_table(prov: Provenance, round_label: str = "") -> pd.DataFrame:
     rows: list[tuple[str, str, str]] = [
         ("Beregningsrunde", "", round_text),
         ("Git-commit", "", prov.commit),
-        ("Endringer i arbeidskopien", "", _describe_dirty(prov)),
+        ("Lokale endringer", "", _describe_dirty(prov)),
     ]
     rows += [
-        ("Endringer i arbeidskopien", path, GIT_STATUS.get(code, code))
+        ("Lokale endringer", _breakable(path), GIT_STATUS.get(code, code))
         for code, path in prov.changes
     ]
     rows += [("Sjekksum (SHA-256)", element, digest)
@@ -238,6 +238,14 @@ def provenance_table(prov: Provenance, round_label: str = "") -> pd.DataFrame:
     shown = [(label if i == 0 or rows[i - 1][0] != label else "", element, value)
              for i, (label, element, value) in enumerate(rows)]
     return pd.DataFrame(shown, columns=["Opplysning", "Element", "Verdi"])
+
+
+_BREAK = "\u200b"  # zero-width space: where a long path of a changed file may wrap
+
+
+def _breakable(path: str) -> str:
+    """A changed file's path may wrap after "/" (it can be long; the inputs are short)."""
+    return path.replace("/", "/" + _BREAK)
 
 
 def _inputs_by_folder(inputs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -534,6 +534,11 @@ def _parameters_in_words(parameters: Mapping, manifest: Manifest,
             given = " (satt for denne kjøringen)" if value else ""
             shown[_PARAMETER_WORDS[key]] = (", ".join(dict.fromkeys(rates))
                                             or "ingen") + given
+        elif key == "scenario_path":  # a file of the project, by its path in it
+            path = Path(str(value))
+            inside = path.resolve().is_relative_to(paths.root.resolve())
+            shown[_PARAMETER_WORDS[key]] = (path.resolve().relative_to(paths.root.resolve())
+                                            .as_posix() if inside else path.name)
         else:
             shown[_PARAMETER_WORDS.get(key, key)] = value
     return shown
