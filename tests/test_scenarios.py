@@ -162,6 +162,28 @@ def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, inde
     assert bill(filled, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(0)
 
 
+def test_the_bills_chart_leaves_out_groups_that_pay_nothing_and_names_its_source(
+        funding, index, tmp_path):
+    from tbu_analysis.reports.charts import describe
+    from tbu_analysis.scenarios.tables import bills_figure, chart_source
+
+    result = compute(scenario("baseline"), funding, index)
+    source = chart_source(result, "høsten 2024")
+    text = describe(bills_figure(result, source))
+    # Alternativ 1 gives øvrige aktører 0 % everywhere and leaves nothing unallocated.
+    assert "Kommuner: 2023 462,9" in text.alt and "Apotek: 2023 15,2" in text.alt
+    assert "Øvrige aktører" not in text.alt and "Ikke fordelt" not in text.alt
+    assert text.source.startswith("NHNs tallgrunnlag høsten 2024") and "Alternativ 1" in source
+
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "ukjent-kj.yaml").write_text(UNKNOWN_KJ_2025, encoding="utf-8")
+    (keys / "alternativ-2.yaml").write_bytes((KEY_SETS / "alternativ-2.yaml").read_bytes())
+    path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n")
+    unknown = compute(load_scenario(path, key_set_dir=keys), funding, index)
+    assert "Ikke fordelt" in describe(bills_figure(unknown)).alt  # shown when not zero
+
+
 def test_a_template_key_without_a_source_cannot_be_used(tmp_path):
     path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: gjeldende-modell\n")
     with pytest.raises(InputError, match="mal uten kilde") as caught:

@@ -437,6 +437,15 @@ def load_baseline(round_id: str, root: str | Path | None = None) -> pd.DataFrame
     return series.funding_by_unit(read_figures(paths.figures))
 
 
+def round_label(round_id: str, root: str | Path | None = None) -> str:
+    """How reports name the round («høsten 2024»), from its manifest."""
+    from tbu_analysis.config import round_paths
+    from tbu_analysis.rounds.manifest import load_manifest
+
+    paths = round_paths(round_id, root if root is not None else project_root())
+    return load_manifest(paths.manifest).label
+
+
 def scenario_files(directory: str | Path = "scenarios") -> list[Path]:
     """The scenario files in the project's ``scenarios/`` folder, by name."""
     folder = resolve_path(directory)

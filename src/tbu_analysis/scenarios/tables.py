@@ -20,7 +20,7 @@ from tbu_analysis.common.formatting import (
     format_table,
 )
 from tbu_analysis.common.store import write_csv, write_excel
-from tbu_analysis.reports.charts import levels_chart
+from tbu_analysis.reports.charts import FIGSIZE, levels_chart
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
     DEFLATOR_COLUMNS,
@@ -274,13 +274,26 @@ def show_markdown(text: str) -> None:
 # --- charts ----------------------------------------------------------------------------------
 
 
-def bills_figure(result: ScenarioResult) -> Any:
-    """Bars per actor group, one per year."""
-    frame = result.bills.assign(solution=result.bills["group"].map(GROUP_LABELS))
-    return levels_chart(frame, title=f"Regning per aktørgruppe ({result.price_label})")
+def chart_source(result: ScenarioResult, round_label: str) -> str:
+    """What a scenario chart is computed from, for its caption: the round's figures, the key,
+    and the scenario's own assumptions after NHN's last estimate."""
+    return (f"NHNs tallgrunnlag {round_label} (finansieringsbehov per løsning) og nøkkelen "
+            f"«{result.scenario.key_set.label}»; årene etter {result.data_years[-1]} er "
+            "fremskrevet med scenarioets forutsetninger")
 
 
-def totals_figure(result: ScenarioResult) -> Any:
+def bills_figure(result: ScenarioResult, source: str = "") -> Any:
+    """Bars per actor group, one per year; a group that pays nothing in any year is left out
+    (an empty category is no information), and the unallocated bar shows only when it is
+    not zero."""
+    paying = result.bills.groupby("group")["value_mnok"].transform(lambda v: v.abs().max())
+    shown = result.bills[paying >= 0.05]
+    frame = shown.assign(solution=shown["group"].map(GROUP_LABELS))
+    return levels_chart(frame, title=f"Regning per aktørgruppe ({result.price_label})",
+                        source=source, figsize=(FIGSIZE[0], 2.9))  # fits under its table
+
+
+def totals_figure(result: ScenarioResult, source: str = "") -> Any:
     """Total funding need per year: scenario and baseline."""
     frame = result.versus_baseline.groupby("year")[["scenario_mnok", "baseline_mnok"]].sum()
     long = pd.concat([
@@ -290,7 +303,7 @@ def totals_figure(result: ScenarioResult) -> Any:
                       "value_mnok": frame["baseline_mnok"].to_numpy()}),
     ])
     fig = levels_chart(long, kind="line",
-                       title=f"Samlet finansieringsbehov ({result.price_label})")
+                       title=f"Samlet finansieringsbehov ({result.price_label})", source=source)
     fig.axes[0].get_legend().set_title("")
     return fig
 
