@@ -137,10 +137,14 @@ def sha256_file(path: str | Path) -> str:
 
 
 def _shown_path(path: Path, repo_root: Path) -> str:
-    try:
-        return path.resolve().relative_to(repo_root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A path relative to the repository; a file of the installed package outside it (the
+    shipped fonts) relative to the package's folder ("tbu_analysis/reports/fonts/…"), so no
+    machine's absolute path widens the provenance page."""
+    full = path.resolve()
+    for root in (repo_root.resolve(), Path(__file__).resolve().parents[2]):
+        if full.is_relative_to(root):
+            return full.relative_to(root).as_posix()
+    return path.as_posix()
 
 
 def package_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str]:
