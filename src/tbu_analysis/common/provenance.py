@@ -52,7 +52,7 @@ GIT_STATUS = {
 TIME_SOURCES = {
     "SOURCE_DATE_EPOCH": "fra SOURCE_DATE_EPOCH",
     "git": "tidspunktet for commit",
-    "fixed": "fast tidspunkt; verken SOURCE_DATE_EPOCH eller git var tilgjengelig",
+    "fixed": "fast tidspunkt, uten git",  # neither SOURCE_DATE_EPOCH nor git
 }
 
 
