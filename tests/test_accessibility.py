@@ -438,7 +438,7 @@ def test_main_cover_has_its_own_page_and_printed_contents_give_page_numbers(edit
     titles = [title for title, _ in entries]
     assert titles[:3] == ["Sammendrag", "1 Forskriftsbeløp og estimater per løsning",
                           "2 Vekst per løsning"]
-    assert "8 Spørsmål til NHN" in titles and titles[-1] == "Vedlegg B Proveniens"
+    assert "8 Spørsmål til NHN" in titles and titles[-1] == "Vedlegg C Proveniens"
     numbers = [int(page) for _, page in entries]
     assert numbers == sorted(numbers) and numbers[0] == 2 and numbers[-1] <= len(pages)
     for title, page in entries:  # each section starts on the page the contents give

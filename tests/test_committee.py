@@ -3,6 +3,8 @@ rounding, estimates against outcomes, the previous round, and the solution param
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -159,6 +161,24 @@ def test_the_previous_rounds_statements_and_their_arithmetic(paths):
     assert float(statements["helsenettet-prognose-2024"].parts_sum) == 275
 
 
+def test_the_manifest_names_the_previous_round(paths, tmp_round):
+    """The previous round is the manifest's ``previous_round:``; previous_round.yaml keeps the
+    statements. A round cannot be its own previous round, and statements about a previous round
+    the manifest does not name are refused."""
+    assert comparison.load_previous_round(paths).round == "2024-var"
+    manifest = tmp_round.manifest
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("previous_round: 2024-var", "previous_round: 2024-host"),
+                        encoding="utf-8")
+    with pytest.raises(InputError, match="sin egen forrige runde"):
+        comparison.load_previous_round(tmp_round)
+    manifest.write_text(re.sub(r"\nprevious_round: .*\n", "\n", text), encoding="utf-8")
+    with pytest.raises(InputError, match="manifest.yaml nevner ingen"):
+        comparison.load_previous_round(tmp_round)
+    (tmp_round.raw / "previous_round.yaml").unlink()
+    assert comparison.load_previous_round(tmp_round) is None
+
+
 def test_a_spring_round_sets_the_ceiling(figures):
     """A spring round built from this one: Helsenorge's 2025 funding need 10 lower in spring,
     so the autumn figure is above the spring ceiling; other solutions are unchanged."""
@@ -211,6 +231,8 @@ def test_report_compares_with_a_spring_round_in_the_project(tmp_round, monkeypat
     source = next(spring_dir.glob("source/*.txt"))
     manifest = spring_dir / "manifest.yaml"
     text = manifest.read_text(encoding="utf-8").replace("round: 2024-host", "round: 2024-var")
+    text = re.sub(r"\nprevious_round: .*\n", "\n", text)  # spring is read against no round
+    (spring_dir / "previous_round.yaml").unlink()
     text = text.replace("data/raw/2024-host/source/", "data/raw/2024-var/source/")
     text = re.sub(r"sha256: [0-9a-f]{64}",
                   f"sha256: {hashlib.sha256(source.read_bytes()).hexdigest()}", text)
@@ -252,3 +274,39 @@ def test_source_footnotes_name_what_their_star_marks_and_quote_the_source(figure
                          "er hjemlet i forskrift.»")  # the source's own unit, quoted
     assert not any(note.startswith("*") for spec in manifest.tables
                    for note in views.source_footnotes(spec, figures))
+
+
+# --- what the committee reads: one sentence per driver, questions per solution --------------
+
+
+def test_a_driver_in_one_sentence_with_a_short_reference(analysis, register):
+    notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t11", register)
+    felles = next(n for n in notes if n.item == "Helsenettet felles tjenester")
+    sentence = committee.driver_sentence(felles)
+    assert sentence.startswith("**Helsenettet felles tjenester, endring i finansiering")
+    assert "«" not in sentence and sentence.endswith("Kilde: Tallgrunnlag 6.")
+    assert committee.short_section("Tallgrunnlag 5.3 E-resept, Sentral forskrivningsmodul") \
+        == "Tallgrunnlag 5.3"
+    assert committee.short_section("Notat 3.2.2 Kostnadsdrivere") == "Notat 3.2.2"
+
+
+def test_the_plus_printed_deduction_reads_with_the_texts_sign(analysis, register):
+    notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t5", register,
+                                      by_item=True)
+    plattform = next(n for n in notes if n.item == "Plattform" and n.category == "tilbakeføring")
+    sentence = committee.driver_sentence(plattform, show_solution=False)
+    assert sentence.startswith("**Plattform, tilbakeføring tidligere års midler: −8,6 mill. "
+                               "kroner.** Tabellen trykker +8,6")
+    assert "bare en del" not in sentence
+
+
+def test_a_solution_asks_only_its_own_questions(analysis):
+    """The finding on the note's section 3.2.3 spans four solutions; E-resept asks about its
+    own 191,6 only, and no question about all solutions names E-resept."""
+    text = committee.questions_markdown(analysis.reconciliation, [], "E-resept")
+    assert "Teksten sier 191,6 mill. kroner, tabellene gir 192,0" in text
+    for other in ("Kjernejournal", "Grunndata og HelseID", "Helsenettet", "Helsenorge",
+                  "1\u00a0088,2"):
+        assert other not in text, other
+    everything = committee.questions_markdown(analysis.reconciliation, [])
+    assert "Kjernejournal 118,5 mot 118,6" in everything and "1\u00a0088,2" in everything

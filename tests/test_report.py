@@ -334,3 +334,119 @@ def test_solution_notebook_takes_the_slug_and_refuses_an_unknown_name(tmp_path):
     ran = [c for c in executed.cells if c.cell_type == "code" and c.execution_count]
     # The parameters, papermill's injected parameters and the first cell, nothing more.
     assert len(ran) == 3 and "solution_name" in ran[-1].source
+
+
+# --- content defects found reading the rendered reports page by page (issue 12) ---------------
+
+SOLUTIONS = ("Helsenorge", "Kjernejournal", "E-resept", "Grunndata og HelseID", "Helsenettet")
+
+
+def _texts(reports: Path) -> dict[str, str]:
+    """Every PDF's text with whitespace collapsed: the main report as «main», the solution
+    reports by solution name."""
+    texts = {"main": " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())}
+    for solution in SOLUTIONS:
+        texts[solution] = " ".join(pdf_text(reports / f"{slug(solution)}.pdf").split())
+    return texts
+
+
+def _reader_body(name: str, text: str) -> str:
+    """What precedes the technical annex: «Vedlegg A» (its second mention, after the contents)
+    in the main report, the first «Vedlegg:» in a solution report."""
+    if name == "main":
+        return _body(text)
+    return text[: text.find("Vedlegg:")]
+
+
+def test_one_quantity_printed_twice_is_noted_in_every_report_that_shows_it(reports):
+    """Helsenorge's 2025 drivers are 14 / 15 in Tabell 4 and 14,1 / 14,9 in Tabell 5;
+    Helsenettet's 2024 is 303 in the overview tables and 303,6 in Tabell 9; Grunndata og
+    HelseID's growth is printed «0 %» in Tabell 8 where the report computes 0,2 %."""
+    texts = _texts(reports)
+    assert ("Samme tall, annen verdi i kilden: Helsenorge, Økte kostnader grunnet investeringer: "
+            "Tabell 5 trykker 14,1; Helsenorge, Volum / beredskap: Tabell 5 trykker 14,9.") \
+        in texts["main"]
+    assert ("Sum, Økte kostnader grunnet investeringer: Tabell 4 trykker 14; Sum, Volum / "
+            "beredskap: Tabell 4 trykker 15.") in texts["Helsenorge"]
+    # Helsenettet 2024: the growth tables take Tabell 9's 303,6 and say where 303 is printed.
+    note = ("Samme tall, annen verdi i kilden: Helsenettet 2024 er 303,6 her (Tabell 9); "
+            "Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303.")
+    assert note in _body(texts["main"])
+    helsenettet = texts["Helsenettet"]
+    assert note in helsenettet  # under the levels by year
+    assert "Helsenettet, forskrift 2024 (303, Tabell 1): Oversiktstabellene viser 303" \
+        in helsenettet  # under the estimates, which compare Tabell 1's 303
+    assert "Helsenettet eksterne tjenester, Forskrift 2024" not in helsenettet
+    assert "vekst i % for «2025»: 0,2 % (trykt 0 %)" in texts["Grunndata og HelseID"]
+
+
+def test_each_solution_reports_questions_concern_only_its_solution(reports):
+    texts = _texts(reports)
+    for solution in SOLUTIONS:
+        text = texts[solution]
+        questions = text[text.find("Spørsmål til NHN"): text.find("Vedlegg:")]
+        assert f"Spørsmålene her gjelder {solution}s egne tall" in questions, solution
+        others = [s for s in SOLUTIONS if s != solution and s in questions]
+        assert others == [], (solution, others)
+    # The finding on the note's 3.2.3 spans four solutions: each asks about its own figure.
+    assert "Teksten sier 191,6 mill. kroner, tabellene gir 192,0" in texts["E-resept"]
+    assert "118,5" not in texts["E-resept"] and "191,6" not in texts["Kjernejournal"]
+
+
+def test_why_the_figures_move_reads_one_sentence_per_driver_with_the_quotes_in_the_annex(
+        reports):
+    main = _texts(reports)["main"]
+    body = _body(main)
+    start = body.find("Hvorfor tallene endres", body.find("3 Hva driver veksten"))
+    first = body[start: body.find("Figur 2", start)]
+    assert "«" not in first  # no quotes in the committee's list
+    assert ("E-resept, økte kostnader grunnet investeringer: +54 mill. kroner. SFM (50 mill. "
+            "kroner) og godkjenningsprosessen for SFM (4 mill. kroner) kommer inn i "
+            "forskriftsbetalingen. Kilde: Tallgrunnlag 5.3.") in first
+    assert ("Helsenorge, endret finansieringskilde: +5 mill. kroner. Verdikjedetesting") in first
+    assert "Kilden forklarer bare en del av beløpet." in first
+    annex = main[main.find("Vedlegg B Kildens ord om endringene",
+                           main.find("Vedlegg B Kildens ord om endringene") + 1):]
+    assert ("«Norsk helsenett vurderer at drifts- og forvaltningskostnader for SFM i 2025 vil "
+            "ligge på 50 mill. kroner» (Tallgrunnlag 5.3 E-resept, Sentral forskrivningsmodul)"
+            ) in annex
+    helsenettet = _texts(reports)["Helsenettet"]
+    assert "Kilden forklarer ikke denne endringen." in helsenettet  # still said where true
+
+
+def test_names_notes_and_signs_read_as_a_committee_member_would_write_them(reports):
+    texts = _texts(reports)
+    for name, text in texts.items():
+        assert "Helsenettet, Helsenettet" not in text, name
+    assert ("Helsenettet felles tjenester, endring i finansiering / forutsetninger: −30 mill. "
+            "kroner.") in texts["main"]
+    assert ("Notatets tabell 1 har under tallene raden «Nye tjenester i digital samhandling», "
+            "som med kildens kortform sier hvilke tjenester som er lagt til (+), tatt ut (-) "
+            "eller økt: for forskrift 2024 «+ VKP +Journaldoks»") in texts["main"]
+    assert "Forskrift 2024: + VKP" not in texts["main"]
+    helsenorge = texts["Helsenorge"]
+    assert ("Plattform, tilbakeføring tidligere års midler: −8,6 mill. kroner. Tabellen trykker "
+            "+8,6; kildens tekst og kolonnens trykte sum gir −8,6") in helsenorge
+    assert "Plattform, tilbakeføring tidligere års midler: +8,6 mill. kroner" not in helsenorge
+
+
+ABBREVIATIONS = ("D&F", "SFM", "VKP", "PLL", "FM", "PREG", "NUIT")
+
+
+def test_every_report_explains_its_abbreviations_once_and_has_no_build_words(reports):
+    import re
+
+    from tbu_analysis.reports.committee import ABBREVIATIONS as EXPLAINED
+
+    for name, text in _texts(reports).items():
+        body = _reader_body(name, text)
+        for abbreviation in ABBREVIATIONS:
+            if re.search(rf"(?<!\w){re.escape(abbreviation)}(?!\w)", body):
+                explained = f"{abbreviation}: {EXPLAINED[abbreviation]}"
+                assert body.count(explained) == 1, (name, abbreviation)
+        for word in (".yaml", ".csv", ".tsv", ".txt", "round_id", "index_rates",
+                     "tekstuttrekk", "data/raw", "reports/"):
+            assert word not in body.lower(), (name, word)
+        unquoted = re.sub(r"«[^»]*»", "", body)
+        for typo in ("grunnnet", "estimerer", "hensynte"):  # the source's, kept in quotes
+            assert typo not in unquoted, (name, typo)

@@ -3,8 +3,9 @@
 - :func:`estimates_against_outcomes`: the regulation amount (forskrift) of a year against what
   the source says it came to: incurred costs (påløpt) of a closed year and the forecast
   (prognose) of the current one, per solution, in MNOK and %.
-- ``previous_round.yaml`` (read through ``common.inputs``) names the previous round and keeps
-  what this round's text says about it, quoted, with the arithmetic of its numbers checked.
+- The round's manifest names its previous round (``previous_round:``); ``previous_round.yaml``
+  (read through ``common.inputs``) keeps the mandate and what this round's text says about the
+  previous round, quoted, with the arithmetic of its numbers checked.
 - :func:`compare_rounds`: where the previous round's figures exist, each solution, year and
   measure both rounds print, with the change, and the next year's funding need against the
   previous (spring) round's figure for that year, which is its ceiling.
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
@@ -20,8 +22,10 @@ from pydantic import Field, ValidationInfo, field_validator
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.explanations import Quoted, _numbers_in, source_text
 from tbu_analysis.analysis.series import amounts
+from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
+from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.numbers import parse_number
 
 PREVIOUS_ROUND_FILE = "previous_round.yaml"
@@ -96,17 +100,34 @@ class Statement(Quoted):
         return tolerance.classify(float(self.parts_sum), float(total.value), total.decimals, tol)
 
 
-class PreviousRound(InputModel):
-    round: str = Field(min_length=1)
-    mandate: Quoted
+class PreviousRoundFile(InputModel):
+    """``previous_round.yaml``: the mandate and the statements (the round is the manifest's)."""
+
+    mandate: Quoted | None = None
     statements: list[Statement] = []
 
 
+@dataclass(frozen=True)
+class PreviousRound:
+    round: str
+    mandate: Quoted | None = None
+    statements: tuple[Statement, ...] = ()
+
+
 def load_previous_round(paths: RoundPaths) -> PreviousRound | None:
+    """The previous round the manifest names, with what ``previous_round.yaml`` quotes about
+    it; None when the manifest names none. Statements without a named round are refused."""
+    manifest = load_manifest(paths.manifest)
     path = paths.raw / PREVIOUS_ROUND_FILE
-    if not path.is_file():
+    if not manifest.previous_round:
+        if path.is_file():
+            raise InputError("filen omtaler en forrige runde, men manifest.yaml nevner ingen "
+                             "(previous_round:)", path=path)
         return None
-    return load_yaml_model(path, PreviousRound, context={"source": source_text(paths)})
+    if not path.is_file():
+        return PreviousRound(manifest.previous_round)
+    data = load_yaml_model(path, PreviousRoundFile, context={"source": source_text(paths)})
+    return PreviousRound(manifest.previous_round, data.mandate, tuple(data.statements))
 
 
 def compare_rounds(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:

@@ -62,41 +62,109 @@ def _label(category: str) -> str:
 
 
 def _driver_name(note: DriverNote, show_solution: bool) -> str:
+    """The driver's row as a reader names it: the item, with its solution where the table
+    mixes solutions, unless the item already names it («Helsenettet felles tjenester»)."""
     who = note.item or note.solution
-    if show_solution and note.item:
+    if show_solution and note.item and not note.item.startswith(note.solution):
         who = f"{note.solution}, {note.item}"
     return who
 
 
+_SECTION_NUMBER = re.compile(r"^(\S+ \d+(?:\.\d+)*)\b")
+
+
+def short_section(section: str) -> str:
+    """A source reference as short as a reader needs it: the document and section number
+    («Tallgrunnlag 5.3 E-resept, Sentral forskrivningsmodul» → «Tallgrunnlag 5.3»)."""
+    match = _SECTION_NUMBER.match(section)
+    return match[1] if match else section
+
+
+def _signed(entry, text: str | None = None) -> str:
+    sign = "−" if entry.change.value == "reduksjon" else "+"
+    return f"{sign}{(text or entry.amount).replace('-', '–')}"
+
+
+def _sign_corrected(note: DriverNote) -> float | None:
+    """The driver's amount as the source's prose establishes it where the table prints it
+    with the wrong sign (every explanation disagrees, and one gives the same amount with the
+    other sign, as the reconciliation's column sum does): else None."""
+    if not note.explanations or any(s != DISAGREES for _, s in note.explanations):
+        return None
+    for entry, _ in note.explanations:
+        low, high = entry.signed_range
+        if low == high and abs(low + note.value_mnok) < 1e-9:
+            return low
+    return None
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
+def driver_sentence(note: DriverNote, show_solution: bool = True) -> str:
+    """One driver in one sentence: amount and the source's reason, with a short reference
+    (the quotes themselves are in the annex, ``explanation_quotes_markdown``)."""
+    corrected = _sign_corrected(note)
+    value = note.value_mnok if corrected is None else corrected
+    head = (f"**{_driver_name(note, show_solution)}, {_label(note.category)}: "
+            f"{_amount(value)} mill. kroner.**")
+    if corrected is not None:
+        head += (f" Tabellen trykker {_amount(note.value_mnok)}; kildens tekst og kolonnens "
+                 f"trykte sum gir {_amount(corrected)}, se spørsmål til NHN.")
+    if not note.explained:
+        return f"{head} Kilden forklarer ikke denne endringen."
+    matching = [e for e, s in note.explanations if s == MATCHES]
+    if corrected is not None:
+        matching = [e for e, _ in note.explanations if e.signed_range[0] == corrected][:1]
+    chosen = matching[:1] or [e for e, _ in note.explanations]
+    parts = []
+    for entry in chosen:
+        item = entry.item if entry.item and entry.item != note.item else ""
+        if matching:  # the one explanation of the whole amount: its item, not the amount again
+            parts.append(f"{entry.reason} ({item})" if item else entry.reason)
+        else:
+            parts.append(f"{entry.reason} ({f'{item}, ' if item else ''}"
+                         f"{_signed(entry)} mill. kroner)")
+    sentence = _join(parts)
+    sentence = sentence[:1].upper() + sentence[1:]
+    sources = ", ".join(dict.fromkeys(short_section(e.section) for e in chosen))
+    disagrees = [e for e, s in note.explanations if s == DISAGREES and e in chosen]
+    text = f"{head} {sentence}. Kilde: {sources}."
+    if disagrees and corrected is None:
+        text += " Kildens tekst gir et annet beløp enn tabellen; se spørsmål til NHN."
+    if not matching:
+        text += " Kilden forklarer bare en del av beløpet."
+    return text
+
+
 def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = True) -> str:
-    """The drivers of ``THRESHOLD_MNOK`` or more, largest first, each with the source's
-    reasons and amounts, or «Kilden forklarer ikke»."""
+    """The drivers of ``THRESHOLD_MNOK`` or more, largest first, each in one sentence with the
+    source's reason and amount, or «Kilden forklarer ikke»."""
     shown = [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK]
     if not shown:
         return ""
     lines = [f"**Hvorfor tallene endres** (endringer på {format_number(THRESHOLD_MNOK, 0)} "
-             "mill. kroner eller mer, med kildens forklaring):", ""]
-    for note in shown:
-        head = (f"- **{_driver_name(note, show_solution)}, {_label(note.category)}: "
-                f"{_amount(note.value_mnok)} mill. kroner.**")
-        if not note.explained:
-            lines.append(f"{head} Kilden forklarer ikke denne endringen.")
-            continue
-        reasons = []
-        for entry, status in note.explanations:
-            part = f"{entry.item}: " if entry.item and entry.item != note.item else ""
-            sign = "−" if entry.change.value == "reduksjon" else "+"
-            amount = entry.amount.replace("-", "–")
-            reason = entry.reason if part else entry.reason[:1].upper() + entry.reason[1:]
-            text = f"{part}{reason} ({sign}{amount} mill. kroner"
-            if status == DISAGREES:
-                text += f"; tabellen viser {_amount(note.value_mnok)}, se spørsmål til NHN"
-            text += f"; «{entry.quote}», {entry.section})"
-            reasons.append(text)
-        covered = any(s == MATCHES for _, s in note.explanations)
-        tail = "" if covered else " Kilden forklarer bare en del av beløpet."
-        lines.append(f"{head} " + "; ".join(reasons) + "." + tail)
+             "mill. kroner eller mer; kildens ord står i vedlegget):", ""]
+    lines += [f"- {driver_sentence(note, show_solution)}" for note in shown]
     return "\n".join(lines)
+
+
+def explanation_quotes_markdown(notes: list[DriverNote], show_solution: bool = True) -> str:
+    """The annex to «Hvorfor tallene endres»: per driver of ``THRESHOLD_MNOK`` or more, the
+    source's words in full, with the section they stand in."""
+    lines = []
+    for note in notes:
+        if abs(note.value_mnok) < THRESHOLD_MNOK or not note.explained:
+            continue
+        corrected = _sign_corrected(note)
+        value = note.value_mnok if corrected is None else corrected
+        quotes = "; ".join(f"«{entry.quote}» ({entry.section})"
+                           for entry, _ in note.explanations)
+        lines.append(f"- **{_driver_name(note, show_solution)}, {_label(note.category)} "
+                     f"{note.from_year}–{note.to_year}, {_amount(value)} mill. kroner:** "
+                     f"{quotes}")
+    return "\n".join(dict.fromkeys(lines))
 
 
 def conditions_markdown(conditions: list[Condition]) -> str:
@@ -113,13 +181,25 @@ def conditions_markdown(conditions: list[Condition]) -> str:
 
 
 def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataFrame | None,
-                            label: str = "") -> str:
+                            label: str = "", solution: str | None = None) -> str:
     """The mandate, what this round's text says about the previous round (arithmetic checked),
-    and the table comparison where the previous round's figures exist."""
+    and the table comparison where the previous round's figures exist. With ``solution``, the
+    statements about it (its own, and those for all solutions whose quote names it)."""
     if previous is None:
         return "Kilden sier ikke noe om forrige runde."
-    lines = [f"Vårens tallgrunnlag er taket for neste års betaling: «{previous.mandate.quote}» "
-             f"({previous.mandate.section}).", ""]
+    if solution is not None:
+        own = tuple(s for s in previous.statements if s.solution == solution
+                    or (s.solution == ALL_SOLUTIONS and solution in s.quote))
+        if comparison is not None and len(comparison):
+            comparison = comparison[comparison["solution"] == solution]
+        if not own and (comparison is None or comparison.empty):
+            return (f"Kilden sier ikke noe om hvordan tallene for {solution} har endret seg "
+                    "siden våren. Se hovedrapporten for hele runden.")
+        previous = PreviousRound(previous.round, previous.mandate, own)
+    lines = []
+    if previous.mandate is not None:
+        lines += [f"Vårens tallgrunnlag er taket for neste års betaling: "
+                  f"«{previous.mandate.quote}» ({previous.mandate.section}).", ""]
     if comparison is not None and len(comparison):
         above = comparison[comparison["above_ceiling"]]
         lines.append(
@@ -128,9 +208,12 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                "Over vårens tak: " + "; ".join(
                    f"{r.solution} {r.year} ({_amount(r.change)} mill. kroner)"
                    for r in above.itertuples()) + "."))
-    else:
+    elif previous.statements:
         lines.append("Tabellene fra forrige runde er ikke med, men kilden omtaler endringene "
                      "siden da. Tallene i sitatene er regnet etter:")
+    else:
+        lines.append("Tabellene fra forrige runde er ikke med, og kilden omtaler ikke "
+                     "endringene siden da.")
     lines.append("")
     for s in previous.statements:
         parts = " + ".join(s.parts)
@@ -189,10 +272,33 @@ def estimates_markdown(estimates: pd.DataFrame) -> str:
     return " ".join(sentences)
 
 
-def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote]) -> str:
+def questions_rule(solution: str) -> str:
+    """The lead of a solution report's questions: which questions it shows."""
+    return (f"Spørsmålene her gjelder {solution}s egne tall: avvik og usannsynlig avrunding i "
+            f"tabellene og teksten om {solution}, og store endringer kilden ikke forklarer. "
+            "Et spørsmål om summen for alle løsninger står her bare når det nevner "
+            f"{solution}. Der samme slags feil også gjelder andre løsninger, står bare "
+            f"{solution}s tall her; hele spørsmålet står i hovedrapporten.")
+
+
+def _concerns(row, solution: str) -> bool:
+    if row.solution == solution:
+        return True
+    return row.solution == ALL_SOLUTIONS and any(
+        solution in str(text) for text in (row.explanation, row.message, row.check))
+
+
+def _plain(message: str) -> str:
+    """A check's message without the build's own words (a committee reads the question)."""
+    return re.sub(r"\s*Kontrollert etter rettelse av tekstuttrekket\.", "", message)
+
+
+def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote],
+                       solution: str | None = None) -> str:
     """The questions to put to NHN: each finding or discrepancy (what does not add up, with the
     figures and tables), each unlikely rounding (as a question, not an error), and each large
-    driver the source does not explain."""
+    driver the source does not explain. With ``solution``, only the questions that concern it
+    (``questions_rule``): a finding shared with other solutions is asked with its own figures."""
     lines = []
     discrepancies = reconciliation[reconciliation["status"] == tolerance.DISCREPANCY]
     grouped: dict[str, list] = {}
@@ -200,7 +306,14 @@ def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote]) ->
         key = row.explanation or row.message
         grouped.setdefault(key, []).append(row)
     number = 0
-    for text, rows in grouped.items():
+    for text, all_rows in grouped.items():
+        rows = all_rows if solution is None else [r for r in all_rows if _concerns(r, solution)]
+        if not rows:
+            continue
+        if solution is not None and any(r.solution not in {solution, ALL_SOLUTIONS}
+                                        for r in all_rows):
+            text = " ".join(dict.fromkeys(_plain(r.message) for r in rows)) + (
+                " Samme slags feil gjelder andre løsninger; se hovedrapporten.")
         number += 1
         where = "; ".join(dict.fromkeys(
             (r.table_number if r.check_type != "påstand" else f"teksten {r.section.split(' ')[0]}")
@@ -212,6 +325,8 @@ def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote]) ->
         lines.append(f"{number}. **Hva stemmer her?** {where}. {text} ({figures}.)")
     unlikely = reconciliation[reconciliation["status"] == tolerance.UNLIKELY]
     for row in unlikely.itertuples():
+        if solution is not None and not _concerns(row, solution):
+            continue
         number += 1
         lines.append(
             f"{number}. **Er dette bare avrunding?** {row.table_number}, "
@@ -349,6 +464,8 @@ def table_marks(frame: pd.DataFrame, figures: pd.DataFrame, cells: dict[int, str
         if cell["measure"] != "endring":
             continue
         name = cell["item"] if by == "item" else (cell["item"] or cell["solution"])
+        if by == "item" and not name and cell["row_kind"] == "total":
+            name = "Sum"  # the solution's own sum row of its detail table
         column = DRIVER_LABELS.get(cell["category"], cell["category"])
         if name in names and column in frame.columns:
             out.append((names.index(name), column, cells[index]))
@@ -383,6 +500,23 @@ def marks_note(frame: pd.DataFrame, marks: list[tuple[int, str, str]]) -> str:
         if where not in cells.setdefault(note, []):
             cells[note].append(where)
     return "\n\n".join(f"{MARK} *{'; '.join(names)}:* {note}" for note, names in cells.items())
+
+
+def note_row_sentence(table: str, row: str, cells: list[tuple[str, str]]) -> str:
+    """A source table's text-only row in a sentence: the source's shorthand stays inside
+    quotes, column by column."""
+    parts = [f"for {label[:1].lower()}{label[1:]} «{cell}»" for label, cell in cells]
+    return (f"{table} har under tallene raden «{row}», som med kildens kortform sier hvilke "
+            f"tjenester som er lagt til (+), tatt ut (-) eller økt: {_join(parts)}.")
+
+
+def other_values_note(frame: pd.DataFrame, cells: list[tuple[int, str, str]]) -> str:
+    """The note under a table whose cells the source prints with another value in another
+    table: one quantity, two printings, said where the reader meets it."""
+    if not cells:
+        return ""
+    parts = [f"{frame.iloc[row, 0]}, {column}: {note}" for row, column, note in cells]
+    return "*Samme tall, annen verdi i kilden:* " + "; ".join(dict.fromkeys(parts)) + "."
 
 
 def deduction_markdown(growth_rows: pd.DataFrame, cost_rows: pd.DataFrame,

@@ -14,6 +14,7 @@ import pandas as pd
 from tbu_analysis.analysis import comparison as comparison_module
 from tbu_analysis.analysis import explanations as explanations_module
 from tbu_analysis.analysis import growth as growth_module
+from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.series import yearly_series
@@ -117,14 +118,18 @@ class ReportContext:
             else clean_round(paths).figures
         return comparison_module.compare_rounds(self.figures, figures)
 
-    def since_previous_markdown(self) -> str:
-        return committee.previous_round_markdown(self.previous_round, self.round_comparison)
+    def since_previous_markdown(self, solution: str | None = None) -> str:
+        return committee.previous_round_markdown(self.previous_round, self.round_comparison,
+                                                 solution=solution)
 
-    def since_previous_tables(self) -> list:
+    def since_previous_tables(self, solution: str | None = None) -> list:
         """The table comparison with the previous round, when there is one to show."""
-        if self.round_comparison is None or self.round_comparison.empty:
+        comparison = self.round_comparison
+        if comparison is not None and solution is not None:
+            comparison = comparison[comparison["solution"] == solution]
+        if comparison is None or comparison.empty:
             return []
-        return [format_table(committee.comparison_view(self.round_comparison),
+        return [format_table(committee.comparison_view(comparison),
                              text_columns=["År"], caption="Mill. kroner")]
 
     def estimates_view(self, solution: str | None = None) -> pd.DataFrame:
@@ -134,10 +139,18 @@ class ReportContext:
         return committee.estimates_markdown(self.estimates)
 
     def questions_markdown(self, solution: str | None = None) -> str:
-        reconciliation = self.reconciliation if solution is None \
-            else self.reconciliation_for(solution)
-        return committee.questions_markdown(reconciliation,
-                                            self.driver_notes(solution or ALL_SOLUTIONS))
+        return committee.questions_markdown(self.reconciliation,
+                                            self.driver_notes(solution or ALL_SOLUTIONS),
+                                            solution)
+
+    def questions_lead(self, solution: str) -> str:
+        return committee.questions_rule(solution)
+
+    def explanation_quotes_markdown(self, solution: str = ALL_SOLUTIONS) -> str:
+        """The source's words behind «Hvorfor tallene endres», for the annex."""
+        return committee.explanation_quotes_markdown(
+            self.driver_notes(solution), show_solution=solution == ALL_SOLUTIONS) \
+            or "Kilden forklarer ingen av de store endringene."
 
     def cover_markdown(self, solution: str | None = None) -> str:
         """The cover page: title, source and its date, status, date and version."""
@@ -238,11 +251,109 @@ class ReportContext:
             cells.setdefault(index, note)
         return cells
 
+    @cached_property
+    def other_printings(self) -> dict[int, str]:
+        """Printed figures whose quantity the source prints with another value in another table
+        (the reconciliation's «same figure in several tables» checks), each with where and how
+        the other table prints it: levels that differ by more than the coarser printing's
+        rounding, and driver amounts that differ at all (the driver tables show every amount
+        with one decimal, so a whole 14 reads 14,0 beside another table's 14,1). Cells a
+        discrepancy already marks keep that mark's note instead."""
+        figures = self.figures
+        found: dict[int, dict[str, list[str]]] = {}
+        checks = self.reconciliation[self.reconciliation["check_type"] == "kryss"]
+        for check in checks.itertuples():
+            parts = str(check.check_id).split(":")
+            if len(parts) != 8:
+                continue
+            _, first, second, solution, item, measure, category, year = parts
+            same = figures[(figures["solution"] == solution) & (figures["item"] == item)
+                           & (figures["measure"] == measure) & (figures["category"] == category)
+                           & (figures["year"].astype(str) == year)]
+            cells = [same[same["table"] == t] for t in (first, second)]
+            if any(len(c) != 1 for c in cells):
+                continue  # a computed sum, not one printed cell
+            (a, row_a), (b, row_b) = (next(c.iterrows()) for c in cells)
+            places = min(int(row_a["decimals"]), int(row_b["decimals"]))
+            difference = abs(float(row_a["value_mnok"]) - float(row_b["value_mnok"]))
+            if difference < 1e-9 or (difference <= tolerance.half_unit(places) + 1e-9
+                                     and measure != "endring"):
+                continue  # the same figure, printed with fewer decimals
+            for index, other in ((a, row_b), (b, row_a)):
+                value = format_number(float(other["value_mnok"]), int(other["decimals"]))
+                label = self.manifest.table(other["table"]).label
+                found.setdefault(int(index), {}).setdefault(value, []).append(label)
+        return {index: printed_elsewhere(values) for index, values in found.items()
+                if index not in self.marked_cells}
+
     def _marked(self, frame: pd.DataFrame, spec, by: str = "table", **options):
-        """A table formatted for display with its discrepant cells marked, and the footnote."""
+        """A table formatted for display with its discrepant cells marked, and the footnote:
+        the marks, and the cells the source prints with another value elsewhere."""
         marks = committee.table_marks(frame, self.figures, self.marked_cells, spec, by)
-        return committee.marked_table(frame, marks, **options), committee.marks_note(frame,
-                                                                                      marks)
+        others = committee.table_marks(frame, self.figures, self.other_printings, spec, by)
+        notes = "\n\n".join(n for n in (committee.marks_note(frame, marks),
+                                        committee.other_values_note(frame, others)) if n)
+        return committee.marked_table(frame, marks, **options), notes
+
+    def _figure_note(self, table_number: str, solution: str, measure: str, year: int) -> str:
+        """What the marks or other printings say about one solution-level figure."""
+        figures = self.figures
+        rows = figures[(figures["table_number"] == table_number)
+                       & (figures["solution"] == solution) & (figures["item"] == "")
+                       & (figures["measure"] == measure) & (figures["year"] == year)]
+        for index in rows.index:
+            note = self.marked_cells.get(int(index)) or self.other_printings.get(int(index))
+            if note:
+                return note
+        return ""
+
+    def estimates_note(self, solution: str | None = None) -> str:
+        """Under the estimates table: a forskrift the source prints otherwise elsewhere."""
+        rows = self.estimates if solution is None \
+            else self.estimates[self.estimates["solution"] == solution]
+        notes = []
+        for r in rows.itertuples():
+            note = self._figure_note(r.forskrift_table, r.solution, "forskrift", r.year)
+            if note:
+                notes.append(f"*{r.solution}, forskrift {r.year} "
+                             f"({format_number(r.forskrift, places_needed(r.forskrift, 0, 1))}"
+                             f", {r.forskrift_table}):* {note}")
+        return "\n\n".join(dict.fromkeys(notes))
+
+    def levels_note(self, frame: pd.DataFrame, series: str,
+                    solution: str | None = None) -> str:
+        """Under a table of levels (the growth tables, a solution's levels by year): where a
+        level shown is printed with another value in another table, which and how."""
+        levels = yearly_series(self.figures, series)
+        levels = levels[levels["item"] == ""]
+        names = {solution} if solution else set(frame.iloc[:, 0]) - {"Sum"}
+        years = [int(c) for c in frame.columns if str(c).isdigit()]
+        notes = []
+        for row in levels[levels["solution"].isin(names) & levels["year"].isin(years)] \
+                .itertuples():
+            note = self._other_tables_note(row)
+            if note:
+                notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} {row.year} er "
+                             f"{format_number(row.value_mnok, int(row.decimals))} her "
+                             f"({row.table_number}); {note}.")
+        return "\n\n".join(dict.fromkeys(notes))
+
+    def _other_tables_note(self, level) -> str:
+        """A level taken from one table where another table the report shows prints it
+        otherwise beyond rounding (e.g. 303,6 in Tabell 9 against 303 in the overview)."""
+        figures = self.figures
+        same = figures[(figures["solution"] == level.solution) & (figures["item"] == "")
+                       & (figures["measure"] == level.measure)
+                       & (figures["category"] == "") & (figures["year"] == level.year)
+                       & (figures["table_number"] != level.table_number)]
+        others: dict[str, list[str]] = {}
+        for _, other in same.iterrows():
+            places = min(int(other["decimals"]), int(level.decimals))
+            if abs(float(other["value_mnok"]) - float(level.value_mnok)) \
+                    > tolerance.half_unit(places) + 1e-9:
+                value = format_number(float(other["value_mnok"]), int(other["decimals"]))
+                others.setdefault(value, []).append(self.manifest.table(other["table"]).label)
+        return printed_elsewhere(others)
 
     def overview_table(self):
         frame = views.overview(self.figures, self.manifest)
@@ -257,7 +368,8 @@ class ReportContext:
         notes += views.source_footnotes(spec, self.figures)
         for table in self.manifest.tables:
             for row in table.note_rows:
-                notes.append(f"{table.label}, raden «{row}»: {views.note_row_text(table, row)}")
+                notes.append(committee.note_row_sentence(table.label, row,
+                                                         views.note_row_cells(table, row)))
         indexed = self.result.levels[
             (self.result.levels["nominal_year"] < self.result.levels["price_year"])
             & (self.result.levels["solution"] == ALL_SOLUTIONS)
@@ -457,6 +569,11 @@ class ReportContext:
                         not in shown:
                     shown.add((rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]))
                     points.append(narrative.change_sentence(rows.iloc[0], what))
+        notes = self.driver_notes(solution)
+        for pair in dict.fromkeys((n.from_year, n.to_year) for n in notes):
+            largest = next(n for n in notes if (n.from_year, n.to_year) == pair)
+            points.append(f"Største endring fra {pair[0]} til {pair[1]}: "
+                          f"{committee.driver_sentence(largest, show_solution=False)}")
         problems = self.reconciliation_for(solution)
         points.append(f"{int((problems['status'] == DISCREPANCY).sum())} avvik i avstemmingen "
                       f"gjelder {solution}.")
@@ -470,8 +587,25 @@ class ReportContext:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec, decimals=views.decimals_needed(frame))
-            out.append((f"{spec.title} ({spec.number})", styled, marks))
+            notes = "\n\n".join(n for n in (marks, self._printed_percent_note(spec.id)) if n)
+            out.append((f"{spec.title} ({spec.number})", styled, notes))
         return out
+
+    def _printed_percent_note(self, table_id: str) -> str:
+        """Under a source table printed as is: where its percent row, printed with fewer
+        decimals, reads otherwise than the one-decimal percentages the report computes."""
+        rows = self.reconciliation[(self.reconciliation["check_type"] == "prosent")
+                                   & (self.reconciliation["table"] == table_id)]
+        parts = []
+        for r in rows.itertuples():
+            printed = format_percent(r.printed, places_needed(r.printed, 0, 1))
+            computed = format_percent(r.computed, 1)
+            if abs(round(float(r.computed), 1) - float(r.printed)) > 1e-9:
+                parts.append(f"{r.check.replace('*', '')}: {computed} (trykt {printed})")
+        if not parts:
+            return ""
+        return ("*Prosentraden er NHNs, trykt med færre desimaler enn resten av rapporten. "
+                "Regnet ut med én desimal:* " + "; ".join(parts) + ".")
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:
         return self.reconciliation[self.reconciliation["solution"] == solution]
@@ -485,6 +619,17 @@ class ReportContext:
         return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
                 f"{rounding} {rounding_text}, {unlikely} {unlikely_text} og "
                 f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
+
+
+def printed_elsewhere(values: dict[str, list[str]]) -> str:
+    """«Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303»: the other printings of one
+    quantity, tables grouped by the value they print."""
+    parts = []
+    for value, labels in values.items():
+        labels = list(dict.fromkeys(labels))
+        names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " og " + labels[-1]
+        parts.append(f"{names} trykker {value}")
+    return "; ".join(parts)
 
 
 def package_version() -> str:

@@ -284,15 +284,20 @@ def claims_markdown(reconciliation: pd.DataFrame) -> str:
     return "\n".join(f"- **{r.section}**: «{r.quote}» — {r.message}" for r in rows.itertuples())
 
 
-def note_row_text(spec: TableSpec, row: str) -> str:
+def note_row_cells(spec: TableSpec, row: str) -> list[tuple[str, str]]:
     """A text-only row of a source table (e.g. "Nye tjenester i digital samhandling"), column
-    by column, as the reader needs it next to the numbers."""
+    by column: (column label, the cell as printed, markup removed)."""
     for raw in read_raw_table(spec.file, spec.header_rows).rows:
         cells = [" ".join(strip_markup(c).split()) for c in raw.cells]
         if cells[0] == row:
-            return "; ".join(f"{column_label(spec.columns[i])}: {cells[i]}"
-                             for i in spec.columns if i < len(cells) and cells[i])
-    return ""
+            return [(column_label(spec.columns[i]), cells[i])
+                    for i in spec.columns if i < len(cells) and cells[i]]
+    return []
+
+
+def note_row_text(spec: TableSpec, row: str) -> str:
+    """``note_row_cells`` on one line, as the reader needs it next to the numbers."""
+    return "; ".join(f"{label}: {cell}" for label, cell in note_row_cells(spec, row))
 
 
 def explanations_markdown(reconciliation: pd.DataFrame) -> str:

@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, read_text, validate
 from tbu_analysis.common.yamlio import LineDict, load_yaml
+from tbu_analysis.config import validate_round_id
 
 Measure = Literal[
     "forskrift", "finansieringsbehov", "kostnadsnivå", "påløpt", "prognose", "prognoseavvik",
@@ -198,12 +199,28 @@ class ManifestFile(InputModel):
     title: str = ""
     label: str = ""
     season: Season | None = None
+    previous_round: Annotated[str, Field(min_length=1, max_length=40)] | None = None
     unit: Unit = "MNOK"
     source: SourceEntry | None = None
     price_bases: dict[str, PriceBasisEntry] = {}
     column_sets: dict[str, dict[ColumnIndex, ColumnEntry]] = {}
     identity_sets: dict[str, list[IdentityEntry]] = {}
     tables: Annotated[list[TableEntry], Field(min_length=1, max_length=200)]
+
+    @field_validator("previous_round")
+    @classmethod
+    def _previous_is_another_round(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The round the spring ceiling and «since the last round» refer to: a round id (its
+        tables may or may not be in ``data/raw/``), never the round itself."""
+        if value is None:
+            return None
+        try:
+            value = validate_round_id(value)
+        except InputError:
+            raise ValueError("ugyldig runde-id (bare bokstaver med æøå, tall, - og _)") from None
+        if value == info.data.get("round"):
+            raise ValueError("en runde kan ikke være sin egen forrige runde")
+        return value
 
     @field_validator("tables")
     @classmethod
@@ -319,6 +336,7 @@ class Manifest:
     tables: tuple[TableSpec, ...] = field(default_factory=tuple)
     label: str = ""
     source_line: int | None = None
+    previous_round: str = ""  # the round this one is read against ("" when none is named)
 
     @property
     def primary(self) -> TableSpec:
@@ -398,6 +416,7 @@ def load_manifest(path: str | Path) -> Manifest:
         tables=tuple(tables),
         label=parsed.label or parsed.round,
         source_line=parsed.line_of("source"),
+        previous_round=parsed.previous_round or "",
     )
 
 
