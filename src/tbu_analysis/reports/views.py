@@ -7,7 +7,14 @@ import re
 import pandas as pd
 
 from tbu_analysis.analysis.tolerance import DISCREPANCY, OK, ROUNDING, UNLIKELY
-from tbu_analysis.common.formatting import MISSING, format_number, format_percent, places_needed
+from tbu_analysis.common.formatting import (
+    MISSING,
+    column_places,
+    format_number,
+    format_percent,
+    places_needed,
+    title_text,
+)
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import strip_markup
@@ -36,10 +43,11 @@ def column_label(column) -> str:
     return f"{MEASURE_LABELS.get(column.measure, column.measure)} {column.year}"
 
 
-def decimals_needed(frame: pd.DataFrame, most: int = 2) -> int:
-    """The fewest decimals (at least one) that show every number of ``frame`` exactly."""
-    values = frame.select_dtypes("number").to_numpy().ravel()
-    return max([1, *(places_needed(v, 1, most) for v in values)])
+def decimals_needed(frame: pd.DataFrame, most: int = 2) -> dict[str, int]:
+    """One precision per numeric column of ``frame``: the fewest decimals (at least one) that
+    show every number of that column exactly (``format_table``'s per-column ``decimals``)."""
+    return {column: column_places(frame[column], 1, most)
+            for column in frame.select_dtypes("number").columns}
 
 
 def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True,
@@ -52,6 +60,7 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
         data = data[data["row_kind"] != "percent"]
     headers = {index: column_label(column) for index, column in spec.columns.items()}
     rows = []
+    places: dict[str, int] = {}
     for _line, group in data.groupby("source_row", sort=True):
         first = group.iloc[0]
         name = _row_name(first)
@@ -60,13 +69,24 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
         for _, cell in group.iterrows():
             percent = cell["row_kind"] == "percent"
             value = cell["value_pct"] if percent else cell["value_mnok"]
-            if as_printed:
-                value = (format_percent if percent else format_number)(value,
-                                                                       int(cell["decimals"]))
-            record[headers[int(cell["source_col"])]] = value
+            header = headers[int(cell["source_col"])]
+            if as_printed and percent:
+                value = format_percent(value, int(cell["decimals"]))
+            elif as_printed and pd.notna(value):
+                places[header] = max(places.get(header, 0),
+                                     places_needed(value, 0, int(cell["decimals"])))
+            record[header] = value
         rows.append(record)
     frame = pd.DataFrame(rows, columns=["Post", *headers.values()])
-    return frame.fillna(MISSING) if as_printed else frame
+    if not as_printed:
+        return frame
+    # One precision per column: the source's printed amounts, each with as many decimals as
+    # the column needs to show every one of them as printed (40,00 and 38,1 → 40,0 and 38,1).
+    # Its percentage row keeps the precision the source printed it with (34 % is not 34,0 %).
+    for header, column_decimals in places.items():
+        frame[header] = [value if isinstance(value, str) or pd.isna(value)
+                         else format_number(value, column_decimals) for value in frame[header]]
+    return frame.fillna(MISSING)
 
 
 def overview(figures: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
@@ -109,6 +129,9 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
     wide = items.assign(_name=names).pivot_table(
         index="_name", columns="category", values="value_mnok", aggfunc="sum", sort=False)
     wide = wide.reindex(columns=order)
+    if solution is not None or by == "item":
+        # A driver no row of this table has is no column: an empty category says nothing.
+        wide = wide.dropna(axis=1, how="all")
     if solution is None:
         total = rows[(rows["row_kind"] == "total") & (rows["item"] == "")]
         wide.loc["Sum"] = total.set_index("category")["value_mnok"].reindex(order)
@@ -125,10 +148,14 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
     wide.index.name = "Løsning" if by == "solution" else "Aktivitet"
     amounts = wide.iloc[:-1]
     places = decimals_needed(amounts)
-    text = amounts.map(lambda v: format_number(v, places) if pd.notna(v) else MISSING)
+    text = amounts.apply(lambda column: _format_column(column, places.get(column.name, 1)))
     text.loc["I % av utgangsnivået"] = [format_percent(v, 1) if pd.notna(v) else MISSING
                                         for v in wide.iloc[-1]]
     return text.reset_index()
+
+
+def _format_column(values: pd.Series, decimals: int) -> pd.Series:
+    return values.map(lambda v: format_number(v, decimals) if pd.notna(v) else MISSING)
 
 
 def corrections_view(corrections: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
@@ -187,8 +214,8 @@ def problems_view(reconciliation: pd.DataFrame, status: str = DISCREPANCY,
         "Kilde": where.str.replace(" ", "\u00a0", n=1),
         "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
         "Kontroll": rows["check"],
-        "Trykt": rows["printed"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
-        "Beregnet": rows["computed"].map(lambda v: format_number(v, places_needed(v, 0, 2))),
+        "Trykt": _format_column(rows["printed"], column_places(rows["printed"], 0, 1)),
+        "Beregnet": _format_column(rows["computed"], column_places(rows["computed"], 0, 2)),
         "Forskjell": rows["difference"].map(lambda v: format_number(v, 2)),
         "Toleranse": rows["tolerance"].map(lambda v: format_number(v, 2)),
     }).reset_index(drop=True)
@@ -246,7 +273,7 @@ def growth_table_ids(manifest: Manifest) -> list[str]:
 
 def table_caption(manifest: Manifest, table_id: str) -> str:
     spec = manifest.table(table_id)
-    return f"{spec.title} ({spec.document}, {spec.number})"
+    return title_text(f"{spec.title} ({spec.document}, {spec.number})")
 
 
 def claims_markdown(reconciliation: pd.DataFrame) -> str:
