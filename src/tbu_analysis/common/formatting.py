@@ -184,11 +184,14 @@ def format_table(
     change_columns: Iterable[Any] = (),
     text_columns: Iterable[Any] = (),
     caption: str | None = None,
+    as_printed: bool = False,
 ) -> Styler:
     """A pandas Styler for notebook display: Norwegian numbers, right-aligned, no index.
 
     Its HTML ids come from a hash of the table, not a random uuid, so an executed notebook
-    (and the PDF made from it) is the same byte for byte on every run.
+    (and the PDF made from it) is the same byte for byte on every run. ``as_printed`` marks a
+    table whose numbers each keep their own precision (class ``tbu-printed``): a source table
+    with the decimals the source printed, or a list of checks, one figure per row.
     """
     percent_columns, change_columns = list(percent_columns), list(change_columns)
     formatters = _column_formatters(df, decimals, percent_columns, change_columns, text_columns)
@@ -206,7 +209,8 @@ def format_table(
     styler = styler.format(
         {column: func or _as_text for column, func in formatters.items()}, na_rep=MISSING
     )
-    styler = styler.set_table_attributes('class="tbu-table"')
+    styler = styler.set_table_attributes(
+        'class="tbu-table tbu-printed"' if as_printed else 'class="tbu-table"')
     styles: dict[Any, list[dict[str, str]]] = {}
     for column in df.columns:
         align = "right" if column in numeric else "left"

@@ -24,7 +24,6 @@ from tbu_analysis.analysis.explanations import (
 from tbu_analysis.analysis.growth import DRIVER_LABELS
 from tbu_analysis.common.formatting import (
     MISSING,
-    column_places,
     format_change,
     format_change_percent,
     format_number,
@@ -32,7 +31,7 @@ from tbu_analysis.common.formatting import (
     format_table,
     places_needed,
 )
-from tbu_analysis.reports.views import column_label
+from tbu_analysis.reports.views import column_label, figure_by_figure
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
@@ -348,16 +347,12 @@ def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote],
 def unlikely_view(reconciliation: pd.DataFrame) -> pd.DataFrame:
     """The checks that are possible but unlikely rounding, with how many deviations each is."""
     rows = reconciliation[reconciliation["status"] == tolerance.UNLIKELY]
-    # One precision per column, chosen from the column's figures.
-    printed = column_places(rows["printed"], 0, 1)
-    computed = column_places(rows["computed"], 0, 2)
     return pd.DataFrame({
         "Tabell": rows["table_number"].str.replace(" ", "\u00a0", n=1),
-        "Post": rows["item"].where(rows["item"] != "",
-                                                                   rows["solution"]),
+        "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
         "Kontroll": rows["check"],
-        "Trykt": rows["printed"].map(lambda v: format_number(v, printed)),
-        "Beregnet": rows["computed"].map(lambda v: format_number(v, computed)),
+        "Trykt": figure_by_figure(rows["printed"]),
+        "Beregnet": figure_by_figure(rows["computed"]),
         "Største avrunding": rows["tolerance"].map(lambda v: format_number(v, 2)),
         "Standardavvik": [format_number(tolerance.sigmas(d, s), 1)
                           for d, s in zip(rows["difference"], rows["spread"], strict=True)],

@@ -37,6 +37,10 @@ from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.schema import read_figures
 from tbu_analysis.vocab import SERIES_LABELS
 
+#: Under a source table reproduced as printed: why its columns mix precision.
+AS_PRINTED_NOTE = ("*Tabellen gjengir NHNs tall med de desimalene kilden trykker dem med, så en "
+                   "kolonne kan blande hele tall og desimaler.*")
+
 
 @dataclass
 class ReportContext:
@@ -515,7 +519,7 @@ class ReportContext:
             if spec.role not in {"prognose", "overforte_midler"}:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
-            styled, marks = self._marked(frame, spec)
+            styled, marks = self._marked(frame, spec, as_printed=True)
             notes = [f"*{n}*" for n in views.source_footnotes(spec, self.figures)]
             out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
                         "\n\n".join([*notes, *([marks] if marks else [])])))
@@ -586,8 +590,9 @@ class ReportContext:
             if spec.role != "detalj" or spec.solution != solution:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
-            styled, marks = self._marked(frame, spec, decimals=views.decimals_needed(frame))
-            notes = "\n\n".join(n for n in (marks, self._printed_percent_note(spec.id)) if n)
+            styled, marks = self._marked(frame, spec, as_printed=True)
+            notes = "\n\n".join(n for n in (AS_PRINTED_NOTE, marks,
+                                              self._printed_percent_note(spec.id)) if n)
             out.append((f"{spec.title} ({spec.number})", styled, notes))
         return out
 
@@ -604,8 +609,7 @@ class ReportContext:
                 parts.append(f"{r.check.replace('*', '')}: {computed} (trykt {printed})")
         if not parts:
             return ""
-        return ("*Prosentraden er NHNs, trykt med færre desimaler enn resten av rapporten. "
-                "Regnet ut med én desimal:* " + "; ".join(parts) + ".")
+        return ("*Regnet ut med én desimal, som ellers i rapporten:* " + "; ".join(parts) + ".")
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:
         return self.reconciliation[self.reconciliation["solution"] == solution]

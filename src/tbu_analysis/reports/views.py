@@ -60,7 +60,6 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
         data = data[data["row_kind"] != "percent"]
     headers = {index: column_label(column) for index, column in spec.columns.items()}
     rows = []
-    places: dict[str, int] = {}
     for _line, group in data.groupby("source_row", sort=True):
         first = group.iloc[0]
         name = _row_name(first)
@@ -69,24 +68,15 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
         for _, cell in group.iterrows():
             percent = cell["row_kind"] == "percent"
             value = cell["value_pct"] if percent else cell["value_mnok"]
-            header = headers[int(cell["source_col"])]
-            if as_printed and percent:
-                value = format_percent(value, int(cell["decimals"]))
-            elif as_printed and pd.notna(value):
-                places[header] = max(places.get(header, 0),
-                                     places_needed(value, 0, int(cell["decimals"])))
-            record[header] = value
+            if as_printed and pd.notna(value):
+                # The source's own decimals, cell by cell: a printed 93 is not 93,0, and the
+                # rounding checks read each figure's precision from how it is printed.
+                value = (format_percent(value, int(cell["decimals"])) if percent
+                         else format_number(value, int(cell["decimals"])))
+            record[headers[int(cell["source_col"])]] = value
         rows.append(record)
     frame = pd.DataFrame(rows, columns=["Post", *headers.values()])
-    if not as_printed:
-        return frame
-    # One precision per column: the source's printed amounts, each with as many decimals as
-    # the column needs to show every one of them as printed (40,00 and 38,1 → 40,0 and 38,1).
-    # Its percentage row keeps the precision the source printed it with (34 % is not 34,0 %).
-    for header, column_decimals in places.items():
-        frame[header] = [value if isinstance(value, str) or pd.isna(value)
-                         else format_number(value, column_decimals) for value in frame[header]]
-    return frame.fillna(MISSING)
+    return frame.fillna(MISSING) if as_printed else frame
 
 
 def overview(figures: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
@@ -214,11 +204,18 @@ def problems_view(reconciliation: pd.DataFrame, status: str = DISCREPANCY,
         "Kilde": where.str.replace(" ", "\u00a0", n=1),
         "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
         "Kontroll": rows["check"],
-        "Trykt": _format_column(rows["printed"], column_places(rows["printed"], 0, 1)),
-        "Beregnet": _format_column(rows["computed"], column_places(rows["computed"], 0, 2)),
-        "Forskjell": rows["difference"].map(lambda v: format_number(v, 2)),
+        "Trykt": figure_by_figure(rows["printed"]),
+        "Beregnet": figure_by_figure(rows["computed"]),
+        "Forskjell": figure_by_figure(rows["difference"]),
         "Toleranse": rows["tolerance"].map(lambda v: format_number(v, 2)),
     }).reset_index(drop=True)
+
+
+def figure_by_figure(values: pd.Series) -> pd.Series:
+    """In a list of checks each row is another figure: each number with the decimals it needs
+    (at most two), so a printed 23 reads 23 as in the source and the questions, not 23,0.
+    Shown with ``format_table(..., as_printed=True)``."""
+    return values.map(lambda v: MISSING if pd.isna(v) else format_number(v, places_needed(v)))
 
 
 
