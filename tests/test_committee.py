@@ -63,6 +63,38 @@ def test_helsenettets_moves_between_services_are_not_explained(analysis, registe
     assert "Kilden forklarer ikke denne endringen." in text
 
 
+@pytest.mark.parametrize(("solution", "category", "amount", "items"), [
+    # −11 − 4,5 − 1,5 = −17
+    ("Kjernejournal", "effektivisering", -17.0,
+     ["Legemidler, −11", "Kjernejournal Portal, −4,5", "Drift og produksjon, −1,5"]),
+    ("Grunndata og HelseID", "investeringer", 8.0, ["Personell, +6", "HelseID, +2"]),  # 6 + 2
+    ("Grunndata og HelseID", "endret_finansieringskilde", -7.8,  # −9 + 1,2
+     ["Personell, −9", "Person, +1,2"]),
+])
+def test_a_driver_the_source_explains_item_by_item_is_explained_in_full(
+        analysis, register, solution, category, amount, items):
+    """No one explanation equals the solution's amount, but its items' explanations add up to
+    it: the report names each part and says the whole amount is explained."""
+    notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register)
+    note = next(n for n in notes if n.solution == solution and n.category == category)
+    assert note.value_mnok == amount
+    assert explanations.MATCHES not in [s for _, s in note.explanations]
+    assert note.fully_explained
+    sentence = committee.driver_sentence(note)
+    assert "bare en del" not in sentence
+    assert sentence.endswith("Til sammen forklarer dette hele beløpet.")
+    for item in items:
+        assert f"({item} mill. kroner)" in sentence, item
+
+
+def test_a_driver_the_source_explains_only_in_part_still_says_so(analysis, register):
+    """Helsenorge's −18 of efficiency in 2025: the text gives 8–10 and 1–2, at most −12."""
+    notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register)
+    note = next(n for n in notes if n.solution == "Helsenorge" and n.category == "effektivisering")
+    assert note.value_mnok == -18.0 and not note.fully_explained
+    assert committee.driver_sentence(note).endswith("Kilden forklarer bare en del av beløpet.")
+
+
 def test_plattforms_printed_plus_8_6_disagrees_with_the_texts_deduction(analysis, register):
     notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t5", register,
                                       by_item=True)

@@ -193,6 +193,37 @@ class DriverNote:
     def explained(self) -> bool:
         return bool(self.explanations)
 
+    @property
+    def parts(self) -> tuple[Explanation, ...]:
+        """The explanations of the row's parts (its items), where the row is a solution's and
+        the source explains it item by item."""
+        return tuple(e for e, _ in self.explanations if e.item != self.item)
+
+    @property
+    def fully_explained(self) -> bool:
+        """Whether the source explains the whole amount: one explanation equals it, or the
+        explanations of its parts add up to it within their printed precision
+        (Kjernejournal's −17 = −11 − 4,5 − 1,5)."""
+        if any(status == MATCHES for _, status in self.explanations):
+            return True
+        return len(self.adding_up) > 0
+
+    @property
+    def adding_up(self) -> tuple[Explanation, ...]:
+        """Two or more explanations on one level (the row's own, or its items') whose amounts
+        add up to the row's within their printed precision; empty when none do."""
+        own = tuple(e for e, _ in self.explanations if e.item == self.item)
+        for group in (own, self.parts):
+            if len(group) < 2:
+                continue
+            low = sum(e.signed_range[0] for e in group)
+            high = sum(e.signed_range[1] for e in group)
+            slack = tolerance.half_unit(self.decimals) + sum(
+                tolerance.half_unit(e.parsed.decimals) for e in group)
+            if low - slack <= self.value_mnok <= high + slack:
+                return group
+        return ()
+
 
 def compare(explanation: Explanation, value: float, decimals: int) -> str:
     """The explanation's amount against the driver: equal within the printed precision, a part

@@ -116,7 +116,8 @@ def driver_sentence(note: DriverNote, show_solution: bool = True) -> str:
     matching = [e for e, s in note.explanations if s == MATCHES]
     if corrected is not None:
         matching = [e for e, _ in note.explanations if e.signed_range[0] == corrected][:1]
-    chosen = matching[:1] or [e for e, _ in note.explanations]
+    by_parts = [] if matching else list(note.adding_up)
+    chosen = matching[:1] or by_parts or [e for e, _ in note.explanations]
     parts = []
     for entry in chosen:
         item = entry.item if entry.item and entry.item != note.item else ""
@@ -132,7 +133,9 @@ def driver_sentence(note: DriverNote, show_solution: bool = True) -> str:
     text = f"{head} {sentence}. Kilde: {sources}."
     if disagrees and corrected is None:
         text += " Kildens tekst gir et annet beløp enn tabellen; se spørsmål til NHN."
-    if not matching:
+    if by_parts:
+        text += " Til sammen forklarer dette hele beløpet."
+    elif not matching:
         text += " Kilden forklarer bare en del av beløpet."
     return text
 
