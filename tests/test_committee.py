@@ -342,3 +342,27 @@ def test_a_solution_asks_only_its_own_questions(analysis):
         assert other not in text, other
     everything = committee.questions_markdown(analysis.reconciliation, [])
     assert "Kjernejournal 118,5 mot 118,6" in everything and "1\u00a0088,2" in everything
+
+
+def test_the_main_report_asks_what_the_solution_reports_ask_about_unexplained_changes(analysis):
+    """Its chapter 8 promises questions about changes the source does not explain; Tabell 9's
+    moves between Helsenettet's services (−21 and +19) are asked in the Helsenettet report, so
+    the main report asks them too, naming the solution."""
+    ctx = context.load(ROUND)
+    main = ctx.questions_markdown()
+    helsenettet = ctx.questions_markdown("Helsenettet")
+    for line in ("Helsenettet felles tjenester, endret finansieringskilde 2024–2025: −21 mill. "
+                 "kroner. Kilden forklarer ikke endringen.",
+                 "Helsenettet, Operasjonell sikkerhets- og hendelseshåndtering for "
+                 "helsesektoren, endret finansieringskilde 2024–2025: +19 mill. kroner."):
+        assert line in main, line
+        assert line.removeprefix("Helsenettet, ") in helsenettet
+    assert main.count("Hva er årsaken?") == 2  # asked once each
+
+
+def test_every_question_begins_as_a_sentence(analysis):
+    text = committee.questions_markdown(analysis.reconciliation, [])
+    starts = re.findall(r"\*\*(?:Hva stemmer her\?|Hva er årsaken\?|Er dette bare avrunding\?)"
+                        r"\*\* (\S)", text)
+    assert starts and all(c.isupper() or c.isdigit() for c in starts), starts
+    assert "Teksten i avsnitt 3, alle løsninger." in text

@@ -318,8 +318,11 @@ def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote],
                 " Samme slags feil gjelder andre løsninger; se hovedrapporten.")
         number += 1
         where = "; ".join(dict.fromkeys(
-            (r.table_number if r.check_type != "påstand" else f"teksten {r.section.split(' ')[0]}")
-            + ", " + (r.item or r.solution) for r in rows))
+            (r.table_number if r.check_type != "påstand"
+             else f"teksten i avsnitt {r.section.split(' ')[0]}")
+            + ", " + (r.item or ("alle løsninger" if r.solution == ALL_SOLUTIONS else r.solution))
+            for r in rows))
+        where = where[:1].upper() + where[1:]  # it begins a sentence
         figures = "; ".join(dict.fromkeys(
             f"trykt {format_number(r.printed, places_needed(r.printed, 0, 1))}, "
             f"beregnet {format_number(r.computed, places_needed(r.computed, 0, 2))}"
@@ -337,11 +340,14 @@ def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote],
             f"{format_number(row.printed, places_needed(row.printed, 0, 1))}. Forskjellen er "
             f"{format_number(tolerance.sigmas(row.difference, row.spread), 1)} "
             "standardavvik for avrunding; det er mulig, men usannsynlig.")
+    asked = set()
     for note in notes:
-        if abs(note.value_mnok) >= THRESHOLD_MNOK and not note.explained:
+        key = (note.solution, note.item, note.category, note.from_year, note.to_year)
+        if abs(note.value_mnok) >= THRESHOLD_MNOK and not note.explained and key not in asked:
+            asked.add(key)
             number += 1
             lines.append(
-                f"{number}. **Hva er årsaken?** {note.item or note.solution}, "
+                f"{number}. **Hva er årsaken?** {_driver_name(note, solution is None)}, "
                 f"{_label(note.category)} {note.from_year}–{note.to_year}: "
                 f"{_amount(note.value_mnok)} mill. kroner. Kilden forklarer ikke endringen.")
     return "\n".join(lines) if lines else "Avstemmingen gir ingen spørsmål til NHN."

@@ -143,9 +143,13 @@ class ReportContext:
         return committee.estimates_markdown(self.estimates)
 
     def questions_markdown(self, solution: str | None = None) -> str:
-        return committee.questions_markdown(self.reconciliation,
-                                            self.driver_notes(solution or ALL_SOLUTIONS),
-                                            solution)
+        """The questions to NHN; the main report's carry every solution report's questions
+        about large changes the source does not explain (found in their detail tables)."""
+        notes = self.driver_notes(solution or ALL_SOLUTIONS)
+        if solution is None:
+            for each in self.solutions:
+                notes += self.driver_notes(each)
+        return committee.questions_markdown(self.reconciliation, notes, solution)
 
     def questions_lead(self, solution: str) -> str:
         return committee.questions_rule(solution)
