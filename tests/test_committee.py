@@ -366,3 +366,32 @@ def test_every_question_begins_as_a_sentence(analysis):
                         r"\*\* (\S)", text)
     assert starts and all(c.isupper() or c.isdigit() for c in starts), starts
     assert "Teksten i avsnitt 3, alle løsninger." in text
+
+
+def test_the_sfm_invoicing_outside_the_regulation_is_a_question_not_a_claim(analysis):
+    """Tabell 7's note: «I tillegg kommer fakturering på 4 mnok som ikke er hjemlet i
+    forskrift». The reason for E-resept's +54 no longer says the 4 come into the payment under
+    the regulation; the findings register asks NHN how they are invoiced, with the quote."""
+    ctx = context.load(ROUND)
+    sfm = next(e for e in ctx.explanations
+               if e.solution == "E-resept" and e.item == "" and e.amount == "54")
+    assert "forskriftsbetalingen" not in sfm.reason
+    assert "ikke er hjemlet i forskrift" in sfm.reason
+    quote = "«I tillegg kommer fakturering på 4 mnok som ikke er hjemlet i forskrift.»"
+    for text in (ctx.questions_markdown(), ctx.questions_markdown("E-resept")):
+        line = next(x for x in text.splitlines() if "4 mill. kronene for godkjenning" in x)
+        assert line.split(". ", 1)[1].startswith("**Hvordan faktureres") and quote in line
+    assert "4 mnok" not in ctx.questions_markdown("Helsenettet")
+
+
+def test_a_question_whose_quote_is_not_in_the_source_is_refused(tmp_round):
+    from tbu_analysis.analysis import findings
+
+    path = tmp_round.findings
+    text = path.read_text(encoding="utf-8")
+    old = "I tillegg kommer fakturering på 4 mnok"
+    assert old in text
+    path.write_text(text.replace(old, "I tillegg kommer fakturering på 5 mnok"), encoding="utf-8")
+    with pytest.raises(InputError, match="sitatet finnes ikke i kilden") as error:
+        findings.load_questions(tmp_round)
+    assert "findings.yaml" in str(error.value) and "linje" in str(error.value)

@@ -212,8 +212,10 @@ def test_main_report_answers_why_e_resept_grows(reports):
     text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
     assert "+34,6 %" in text  # 142,6 → 192,0
     assert "E-resept, økte kostnader grunnet investeringer: +54 mill. kroner." in text
-    assert "godkjenningsprosessen for SFM (4 mill. kroner) kommer inn i forskriftsbetalingen" \
-        in text
+    assert ("godkjenningsprosessen for SFM (4 mill. kroner), som i 2024 ble finansiert fra "
+            "andre kilder, regnes med fra 2025; fotnoten til Tabell 7 nevner i tillegg "
+            "fakturering på 4 mill. kroner som ikke er hjemlet i forskrift") in text
+    assert "forskriftsbetalingen" not in text  # Tabell 7's note: the 4 are not under it
     assert "drifts- og forvaltningskostnader for SFM i 2025 vil ligge på 50 mill. kroner" in text
 
 
@@ -225,7 +227,7 @@ def test_main_report_summary_answers_the_committees_first_questions(reports):
             "(+54 mill. kroner): SFM (50 mill. kroner)") in summary
     assert "Siden våren: Estimatet for 2025 er 26 mill. kroner lavere enn i våres" in summary
     assert "påløpte kostnader 2023 −4,1 % fra forskriften, prognose 2024 −2,4 %" in summary
-    assert "Spørsmål til NHN: 16 spørsmål" in summary
+    assert "Spørsmål til NHN: 19 spørsmål" in summary
 
 
 def test_main_report_explains_kjernejournals_fall_and_rebound(reports):
@@ -412,8 +414,13 @@ def test_why_the_figures_move_reads_one_sentence_per_driver_with_the_quotes_in_t
     first = body[start: body.find("Figur 2", start)]
     assert "«" not in first  # no quotes in the committee's list
     assert ("E-resept, økte kostnader grunnet investeringer: +54 mill. kroner. SFM (50 mill. "
-            "kroner) og godkjenningsprosessen for SFM (4 mill. kroner) kommer inn i "
-            "forskriftsbetalingen. Kilde: Tallgrunnlag 5.3.") in first
+            "kroner) og godkjenningsprosessen for SFM (4 mill. kroner), som i 2024 ble "
+            "finansiert fra andre kilder, regnes med fra 2025; fotnoten til Tabell 7 nevner i "
+            "tillegg fakturering på 4 mill. kroner som ikke er hjemlet i forskrift. Kilde: "
+            "Tallgrunnlag 5.3.") in first
+    assert ("Kjernejournal, effektivisering: −17 mill. kroner.") in first
+    assert "−1,5 mill. kroner). Kilde: Tallgrunnlag 5.2. Til sammen forklarer dette hele " \
+        "beløpet." in first
     assert ("Helsenorge, endret finansieringskilde: +5 mill. kroner. Verdikjedetesting") in first
     assert "Kilden forklarer bare en del av beløpet." in first
     annex = main[main.find("Vedlegg B Kildens ord om endringene",

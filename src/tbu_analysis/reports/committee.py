@@ -8,6 +8,7 @@ against the source; nothing here knows a year, a round or a table number.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -21,6 +22,7 @@ from tbu_analysis.analysis.explanations import (
     DriverNote,
     compare,
 )
+from tbu_analysis.analysis.findings import Question
 from tbu_analysis.analysis.growth import DRIVER_LABELS
 from tbu_analysis.common.formatting import (
     MISSING,
@@ -277,7 +279,8 @@ def estimates_markdown(estimates: pd.DataFrame) -> str:
 def questions_rule(solution: str) -> str:
     """The lead of a solution report's questions: which questions it shows."""
     return (f"Spørsmålene her gjelder {solution}s egne tall: avvik og usannsynlig avrunding i "
-            f"tabellene og teksten om {solution}, og store endringer kilden ikke forklarer. "
+            f"tabellene og teksten om {solution}, det kildens tekst om {solution} lar stå "
+            "åpent, og store endringer kilden ikke forklarer. "
             "Et spørsmål om summen for alle løsninger står her bare når det nevner "
             f"{solution}. Der samme slags feil også gjelder andre løsninger, står bare "
             f"{solution}s tall her; hele spørsmålet står i hovedrapporten.")
@@ -296,11 +299,13 @@ def _plain(message: str) -> str:
 
 
 def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote],
-                       solution: str | None = None) -> str:
+                       solution: str | None = None, asked: Sequence[Question] = ()) -> str:
     """The questions to put to NHN: each finding or discrepancy (what does not add up, with the
-    figures and tables), each unlikely rounding (as a question, not an error), and each large
-    driver the source does not explain. With ``solution``, only the questions that concern it
-    (``questions_rule``): a finding shared with other solutions is asked with its own figures."""
+    figures and tables), each question the source's words raise (``asked``, from the findings
+    register, with its quote), each unlikely rounding (as a question, not an error), and each
+    large driver the source does not explain. With ``solution``, only the questions that concern
+    it (``questions_rule``): a finding shared with other solutions is asked with its own
+    figures."""
     lines = []
     discrepancies = reconciliation[reconciliation["status"] == tolerance.DISCREPANCY]
     grouped: dict[str, list] = {}
@@ -328,6 +333,14 @@ def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote],
             f"beregnet {format_number(r.computed, places_needed(r.computed, 0, 2))}"
             for r in rows[:3]))
         lines.append(f"{number}. **Hva stemmer her?** {where}. {text} ({figures}.)")
+    for question in asked:
+        if solution is not None and question.solution not in {solution, ALL_SOLUTIONS}:
+            continue
+        number += 1
+        who = "" if solution is not None else f"{question.solution}: "
+        statement = " ".join(question.statement.split())
+        lines.append(f"{number}. **{question.question}** {who}{statement} "
+                     f"Kilden: «{question.quote}» ({question.section}).")
     unlikely = reconciliation[reconciliation["status"] == tolerance.UNLIKELY]
     for row in unlikely.itertuples():
         if solution is not None and not _concerns(row, solution):
@@ -340,11 +353,11 @@ def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote],
             f"{format_number(row.printed, places_needed(row.printed, 0, 1))}. Forskjellen er "
             f"{format_number(tolerance.sigmas(row.difference, row.spread), 1)} "
             "standardavvik for avrunding; det er mulig, men usannsynlig.")
-    asked = set()
+    seen = set()
     for note in notes:
         key = (note.solution, note.item, note.category, note.from_year, note.to_year)
-        if abs(note.value_mnok) >= THRESHOLD_MNOK and not note.explained and key not in asked:
-            asked.add(key)
+        if abs(note.value_mnok) >= THRESHOLD_MNOK and not note.explained and key not in seen:
+            seen.add(key)
             number += 1
             lines.append(
                 f"{number}. **Hva er årsaken?** {_driver_name(note, solution is None)}, "
@@ -601,5 +614,6 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
                       f"annet: {conditions[0].statement} Se kapittel 4.")
     count = sum(1 for line in questions.splitlines() if re.match(r"^\d+\. ", line))
     points.append(f"**Spørsmål til NHN:** {count} spørsmål om tall som ikke går opp, "
-                  "usannsynlig avrunding og endringer kilden ikke forklarer. Se kapittel 8.")
+                  "usannsynlig avrunding, endringer kilden ikke forklarer og det kildens egen "
+                  "tekst lar stå åpent. Se kapittel 8.")
     return points

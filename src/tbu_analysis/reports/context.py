@@ -13,6 +13,7 @@ import pandas as pd
 
 from tbu_analysis.analysis import comparison as comparison_module
 from tbu_analysis.analysis import explanations as explanations_module
+from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
@@ -149,7 +150,13 @@ class ReportContext:
         if solution is None:
             for each in self.solutions:
                 notes += self.driver_notes(each)
-        return committee.questions_markdown(self.reconciliation, notes, solution)
+        return committee.questions_markdown(self.reconciliation, notes, solution,
+                                            self.register_questions)
+
+    @cached_property
+    def register_questions(self) -> list:
+        """What the source's own words leave open, from the findings register."""
+        return findings_module.load_questions(self.paths)
 
     def questions_lead(self, solution: str) -> str:
         return committee.questions_rule(solution)
