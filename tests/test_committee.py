@@ -308,6 +308,26 @@ def test_source_footnotes_name_what_their_star_marks_and_quote_the_source(figure
                    for note in views.source_footnotes(spec, figures))
 
 
+def test_a_driver_table_shows_only_the_footnotes_about_what_it_shows(figures):
+    """A driver table shows the driver columns, not «Finansieringsbehov 2025» or the cost
+    levels: their footnotes stay with the tables that show them, and a footnote whose place
+    cannot be told (Tabell 7's three) is not put under a table it may not belong to."""
+    from tbu_analysis.reports import views
+    from tbu_analysis.rounds.manifest import load_manifest
+
+    manifest = load_manifest(round_paths("2024-host").manifest)
+    drivers = ["Løsning", "Økte kostnader grunnet investeringer", "Effektivisering", "Sum"]
+    assert views.source_footnotes(manifest.table("tg-t4"), figures, shown=drivers) == [
+        "Kildens fotnote til tallet E-resept, Økte kostnader grunnet investeringer: «NUIT sak "
+        "6/24 og e-helseråd sak 5/24 og under forutsetning om at betaling for SFM i forskrift.»"]
+    assert views.source_footnotes(manifest.table("tg-t8"), figures, shown=drivers) == [
+        "Kildens fotnote til kolonnen «Økte kostnader grunnet investeringer»: «Behandlet i NUIT "
+        "sak 6/24 og e-helseråd sak 5/24.»"]
+    assert views.source_footnotes(manifest.table("tg-t7"), figures, shown=drivers) == []
+    assert views.source_footnotes(manifest.table("tg-t11"), figures, shown=drivers) == []
+    assert len(views.source_footnotes(manifest.table("tg-t11"), figures)) == 2  # as printed
+
+
 # --- what the committee reads: one sentence per driver, questions per solution --------------
 
 

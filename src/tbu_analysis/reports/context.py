@@ -472,7 +472,7 @@ class ReportContext:
             stated = end > base_column.price_basis.price_year
             label = spec.columns[max(spec.columns)].price_basis.label
             notes = [f"Kilde: {used.document}, {used.number}{f' ({label})' if stated else ''}."]
-            notes += views.source_footnotes(used, self.figures)
+            notes += views.source_footnotes(used, self.figures, shown=list(table.columns))
             driver_notes = explanations_module.driver_notes(
                 drivers, self.figures, detail or table_id, self.explanations,
                 solution=None if solution == ALL_SOLUTIONS else solution,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -320,8 +321,11 @@ def _mark_at_end(text: str) -> str:
     return found.group(1) if found else ""
 
 
-def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame) -> str:
-    """Where the source puts ``mark`` in its table: the title, a column header or cells."""
+def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame,
+                     shown: Collection[str] | None = None) -> str | None:
+    """Where the source puts ``mark`` in its table: the title, a column header or cells
+    ("" where it cannot be told). With ``shown`` (the column labels a table derived from the
+    source's shows), only the columns and cells among them; None when none of them is."""
     if _mark_at_end(spec.title) == mark:
         return "tabelltittelen"
     raw = read_raw_table(spec.file, spec.header_rows)
@@ -330,28 +334,42 @@ def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame) -> str:
     if not columns and any(_mark_at_end(row.cells[0]) == mark for row in raw.header):
         return "tabelltittelen"
     labels = [column_label(spec.columns[i]) for i in dict.fromkeys(columns) if i in spec.columns]
+    cells = figures[(figures["table"] == spec.id) & (figures["footnote"].fillna("") == mark)]
+    names = [(_row_name(cell), column_label(spec.columns[int(cell["source_col"])]))
+             for _, cell in cells.iterrows() if int(cell["source_col"]) in spec.columns]
+    if shown is not None:
+        if not labels and not names:
+            return None  # what it is about cannot be told, so no table here shows it
+        labels = [label for label in labels if label in shown]
+        names = [(row, label) for row, label in names if label in shown]
+        if not labels and not names:
+            return None
     if labels:
         return ("kolonnen " if len(labels) == 1 else "kolonnene ") + ", ".join(
             f"«{label}»" for label in labels)
-    cells = figures[(figures["table"] == spec.id) & (figures["footnote"].fillna("") == mark)]
-    names = [f"{_row_name(cell)}, {column_label(spec.columns[int(cell['source_col'])])}"
-             for _, cell in cells.iterrows() if int(cell["source_col"]) in spec.columns]
-    return ("tallet " if len(names) == 1 else "tallene ") + "; ".join(names) if names else ""
+    return (("tallet " if len(names) == 1 else "tallene ")
+            + "; ".join(f"{row}, {label}" for row, label in names)) if names else ""
 
 
-def source_footnotes(spec: TableSpec, figures: pd.DataFrame) -> list[str]:
+def source_footnotes(spec: TableSpec, figures: pd.DataFrame,
+                     shown: Collection[str] | None = None) -> list[str]:
     """The source's footnotes to a table, quoted, each naming what it is about instead of
     the source's star: the tables shown here do not print the source's stars, so a star
     under a table would point at nothing (and one star can mark two footnotes in the source).
+    With ``shown``, the column labels of a table derived from the source's (a driver table):
+    only the footnotes about its title, or a column or cell it shows; a footnote whose place
+    cannot be told (no star, or a star that marks two) is left to the source's own table.
     """
     marks = [m.group(1) for n in spec.footnotes if (m := _FOOTNOTE_MARK.match(n))]
     out = []
     for note in spec.footnotes:
         found = _FOOTNOTE_MARK.match(note)
         text = note[found.end():].strip() if found else note.strip()
-        anchor = ""
+        anchor = "" if shown is None else None
         if found and marks.count(found.group(1)) == 1:
-            anchor = _footnote_anchor(spec, found.group(1), figures)
+            anchor = _footnote_anchor(spec, found.group(1), figures, shown)
+        if anchor is None:
+            continue
         where = f" til {anchor}" if anchor else ""
         out.append(f"Kildens fotnote{where}: «{text.replace('*', chr(92) + '*')}»")
     return out
