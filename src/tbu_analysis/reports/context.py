@@ -103,7 +103,7 @@ class ReportContext:
         """Short answers to the committee's first questions, each pointing to its section."""
         return narrative.as_markdown(committee.headline_points(
             self.result.growth, self.driver_notes(), self.previous_round, self.estimates,
-            self.conditions, self.questions_markdown()))
+            self.conditions, self.questions_markdown(refer_back=False)))
 
     def conditions_markdown(self, solution: str | None = None) -> str:
         return committee.conditions_markdown(
@@ -143,15 +143,21 @@ class ReportContext:
     def estimates_markdown(self) -> str:
         return committee.estimates_markdown(self.estimates)
 
-    def questions_markdown(self, solution: str | None = None) -> str:
+    def questions_markdown(self, solution: str | None = None, refer_back: bool = True) -> str:
         """The questions to NHN; the main report's carry every solution report's questions
-        about large changes the source does not explain (found in their detail tables)."""
+        about large changes the source does not explain (found in their detail tables). A
+        finding said in full earlier in the report is pointed to (``refer_back``)."""
         notes = self.driver_notes(solution or ALL_SOLUTIONS)
         if solution is None:
             for each in self.solutions:
                 notes += self.driver_notes(each)
-        return committee.questions_markdown(self.reconciliation, notes, solution,
+        text = committee.questions_markdown(self.reconciliation, notes, solution,
                                             self.register_questions)
+        return self._once(text) if refer_back else text
+
+    def explanations_markdown(self) -> str:
+        """The annex's list of the analysts' explanations, pointing to those said before."""
+        return self._once(views.explanations_markdown(self.reconciliation))
 
     @cached_property
     def register_questions(self) -> list:
@@ -301,6 +307,30 @@ class ReportContext:
         return {index: printed_elsewhere(values) for index, values in found.items()
                 if index not in self.marked_cells}
 
+    @cached_property
+    def _said(self) -> dict[str, str]:
+        """Notes already said in full in this report (their words → the anchor of the first
+        place), filled in the order the report shows them."""
+        return {}
+
+    def _once(self, block: str, texts=None) -> str:
+        """``block`` as shown where it stands in the report: a note said in full before (the
+        analysts' explanation of a discrepancy, by default) is replaced by a short pointer to
+        where it was said; said for the first time, it gets an anchor there."""
+        if texts is None:
+            texts = {*self.marked_cells.values(), *self.other_printings.values()}
+        for text in sorted((t for t in texts if t and t in block), key=len, reverse=True):
+            anchor = self._said.get(text)
+            if anchor is None:
+                anchor = f"note-{len(self._said) + 1}"
+                self._said[text] = anchor
+                head, _, tail = block.partition(text)
+                block = (f'{head}<span id="{anchor}"></span>{text}'
+                         f"{tail.replace(text, back_reference(anchor))}")
+            else:
+                block = block.replace(text, back_reference(anchor))
+        return block
+
     def _marked(self, frame: pd.DataFrame, spec, by: str = "table", **options):
         """A table formatted for display with its discrepant cells marked, and the footnote:
         the marks, and the cells the source prints with another value elsewhere."""
@@ -333,7 +363,7 @@ class ReportContext:
                 notes.append(f"*{r.solution}, forskrift {r.year} "
                              f"({format_number(r.forskrift, places_needed(r.forskrift, 0, 1))}"
                              f", {r.forskrift_table}):* {note}")
-        return "\n\n".join(dict.fromkeys(notes))
+        return self._once("\n\n".join(dict.fromkeys(notes)))
 
     def levels_note(self, frame: pd.DataFrame, series: str,
                     solution: str | None = None) -> str:
@@ -348,9 +378,17 @@ class ReportContext:
                 .itertuples():
             note = self._other_tables_note(row)
             if note:
-                notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} {row.year} er "
-                             f"{format_number(row.value_mnok, int(row.decimals))} her "
-                             f"({row.table_number}); {note}.")
+                value = format_number(row.value_mnok, int(row.decimals))
+                anchor = self._said.get(note)
+                if anchor is None:  # first use: in full, with an anchor to point back to
+                    self._said[note] = anchor = f"note-{len(self._said) + 1}"
+                    notes.append(f'<span id="{anchor}"></span>*Samme tall, annen verdi i '
+                                 f"kilden:* {row.solution} {row.year} er {value} her "
+                                 f"({row.table_number}); {note}.")
+                else:
+                    notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} "
+                                 f"{row.year} er også her {value} ({row.table_number}). "
+                                 f"{back_reference(anchor)}")
         return "\n\n".join(dict.fromkeys(notes))
 
     def _other_tables_note(self, level) -> str:
@@ -396,7 +434,7 @@ class ReportContext:
                 f"{row.nominal_year} {format_number(row.nominal, 1)} mill. kroner.")
         frame = views.overview(self.figures, self.manifest)
         _, marks = self._marked(frame, spec, decimals=0)
-        return "\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])])
+        return self._once("\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])]))
 
     def levels_for_chart(self) -> pd.DataFrame:
         series = yearly_series(self.figures, "finansieringsbehov")
@@ -486,7 +524,7 @@ class ReportContext:
                                        *self._percent_notes(shown.id, solution),
                                        *self._waterfall_notes(steps, solution),
                                        *([marks] if marks else [])])
-            out.append((heading, styled, steps, notes_text, words))
+            out.append((heading, styled, steps, self._once(notes_text), words))
         return out
 
     def _percent_notes(self, table_id: str, solution: str) -> list[str]:
@@ -533,7 +571,7 @@ class ReportContext:
             styled, marks = self._marked(frame, spec, as_printed=True)
             notes = [f"*{n}*" for n in views.source_footnotes(spec, self.figures)]
             out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
-                        "\n\n".join([*notes, *([marks] if marks else [])])))
+                        self._once("\n\n".join([*notes, *([marks] if marks else [])]))))
         return out
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
@@ -604,7 +642,7 @@ class ReportContext:
             styled, marks = self._marked(frame, spec, as_printed=True)
             notes = "\n\n".join(n for n in (AS_PRINTED_NOTE, marks,
                                               self._printed_percent_note(spec.id)) if n)
-            out.append((f"{spec.title} ({spec.number})", styled, notes))
+            out.append((f"{spec.title} ({spec.number})", styled, self._once(notes)))
         return out
 
     def _printed_percent_note(self, table_id: str) -> str:
@@ -723,6 +761,12 @@ def solution_name(round_id: str, value: str) -> str:
         valid = ", ".join(f"{s} ({slug(s)})" for s in solutions)
         raise InputError(f"ukjent løsning (gyldige: {valid})", key="solution", text=str(value))
     return name
+
+
+def back_reference(anchor: str) -> str:
+    """In place of a note said in full earlier in the report: a link to it (the printed
+    edition adds its page)."""
+    return f'Se <a class="noteref" href="#{anchor}">forklaringen over</a>.'
 
 
 def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
