@@ -415,3 +415,27 @@ def test_a_question_whose_quote_is_not_in_the_source_is_refused(tmp_round):
     with pytest.raises(InputError, match="sitatet finnes ikke i kilden") as error:
         findings.load_questions(tmp_round)
     assert "findings.yaml" in str(error.value) and "linje" in str(error.value)
+
+
+def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(analysis):
+    """Helsenettet's 2024 is 303 in the overview tables and 303,6 in Tabell 9: the reader
+    meets the explanation in full where it first stands, and a link back to it after."""
+    ctx = context.load(ROUND)
+    why = "Tabell 9 summerer til 303,6 (28,2 + 165,7 + 109,7), som avrundes til 304."
+    first = ctx.overview_note()
+    assert first.count(why) == 1 and '<span id="note-1"></span>' in first
+    frame = pd.DataFrame({"Løsning": ["Helsenettet"], "2023": [""], "2024": [""]})
+    growth = [ctx.levels_note(frame, "finansieringsbehov") for _ in range(3)]
+    assert "Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303." in growth[0]
+    assert why not in growth[0] and 'href="#note-1"' in growth[0]
+    for later in growth[1:]:
+        assert later.startswith("*Samme tall, annen verdi i kilden:* Helsenettet 2024 er også "
+                                "her 303,6 (Tabell 9). Se <a class=\"noteref\" href=\"#note-")
+    for text in (ctx.estimates_note(), ctx.questions_markdown(), ctx.explanations_markdown()):
+        assert why not in text and "forklaringen over</a>" in text
+    assert why in ctx.questions_markdown(refer_back=False)  # the count in the summary
+    # a solution report says it in full at its first use
+    solution = context.load(ROUND)
+    levels = solution.levels_note(solution.solution_levels("Helsenettet"), "finansieringsbehov",
+                                  "Helsenettet")
+    assert why in levels and why not in solution.estimates_note("Helsenettet")

@@ -382,14 +382,26 @@ class ReportContext:
                 anchor = self._said.get(note)
                 if anchor is None:  # first use: in full, with an anchor to point back to
                     self._said[note] = anchor = f"note-{len(self._said) + 1}"
-                    notes.append(f'<span id="{anchor}"></span>*Samme tall, annen verdi i '
-                                 f"kilden:* {row.solution} {row.year} er {value} her "
-                                 f"({row.table_number}); {note}.")
+                    why = self._why_printed_otherwise(row)
+                    notes.append(self._once(
+                        f'<span id="{anchor}"></span>*Samme tall, annen verdi i kilden:* '
+                        f"{row.solution} {row.year} er {value} her ({row.table_number}); "
+                        f"{note}.{f' {why}' if why else ''}", [why]))
                 else:
                     notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} "
                                  f"{row.year} er også her {value} ({row.table_number}). "
                                  f"{back_reference(anchor)}")
         return "\n\n".join(dict.fromkeys(notes))
+
+    def _why_printed_otherwise(self, level) -> str:
+        """The analysts' explanation of why another table prints ``level`` otherwise, where a
+        discrepancy marks that table's cell (said once, with the other printing)."""
+        figures = self.figures
+        same = figures[(figures["solution"] == level.solution) & (figures["item"] == "")
+                       & (figures["measure"] == level.measure)
+                       & (figures["category"] == "") & (figures["year"] == level.year)
+                       & (figures["table_number"] != level.table_number)]
+        return next((self.marked_cells[i] for i in same.index if i in self.marked_cells), "")
 
     def _other_tables_note(self, level) -> str:
         """A level taken from one table where another table the report shows prints it
