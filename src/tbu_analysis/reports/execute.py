@@ -315,7 +315,8 @@ def warm_up_code(notebooks: list[Path]) -> str:
             except SyntaxError:  # IPython magics: leave the cell to the notebook
                 continue
             for node in tree.body:
-                if isinstance(node, ast.Import | ast.ImportFrom) and node.level == 0:
+                if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom)
+                                                    and node.level == 0):
                     lines[ast.unparse(node)] = None
     return "\n".join(lines)
 
