@@ -194,32 +194,205 @@ def _flow(box, parent_tag: str = ""):
         yield from _flow(child, tag if tag and tag != parent_tag else parent_tag)
 
 
-def test_no_heading_ends_a_page_and_no_total_row_stands_alone(editions):
-    document = _laid_out(editions["main"].with_suffix(".html"))
-    assert len(document.pages) > 5
-    for number, page in enumerate(document.pages[:-1], start=1):
-        blocks = [(tag, cls) for tag, cls, _, _ in _flow(page._page_box)
-                  if tag in {"h1", "h2", "h3", "h4", "p", "table", "tr", "figure", "li",
-                             "ul", "ol"}]
-        assert blocks[-1][0] not in {"h1", "h2", "h3", "h4"}, (number, blocks[-3:])
+def _table_pieces(document) -> tuple[dict, list[str]]:
+    """Per table (by its element): the body rows it has on each page, in page order; and
+    what ends a page where it must not (a heading, a caption, a paragraph leading into a
+    table, or a caption whose table has no body row on that page), or a table wider than
+    the text column."""
+    pieces: dict[int, list[tuple[int, int]]] = {}
+    problems: list[str] = []
+
+    def walk(box, table=None, in_body=False):
+        for child in getattr(box, "children", []):
+            element = getattr(child, "element", None)
+            tag = getattr(child, "element_tag", None)
+            inner_table, body = table, in_body
+            if tag == "table" and element is not None:
+                inner_table = element
+            if tag == "tbody":
+                body = True
+            if tag and element is not None and child.is_in_normal_flow():
+                yield tag, (element.get("class") or ""), child, inner_table, body
+            yield from walk(child, inner_table, body)
+
     for number, page in enumerate(document.pages, start=1):
-        rows = [(tag, cls) for tag, cls, _, parent in _flow(page._page_box)
-                if tag == "tr" and parent == "tbody"]
-        if rows:
-            first_table_rows = []
-            for _tag, cls in rows:
-                first_table_rows.append(cls)
-                if "tbu-last" in cls:
-                    break
-            assert not (len(first_table_rows) == 1 and "tbu-last" in first_table_rows[0]
-                        and number > 1), f"side {number}: bare summeraden"
+        blocks = []
+        rows: dict[int, int] = {}
+        captions = []
+        right = page._page_box.content_box_x() + page._page_box.width
+        for tag, cls, box, table, body in walk(page._page_box):
+            if type(box).__name__ == "TableBox" and \
+                    box.position_x + box.margin_width() > right + 0.5:
+                problems.append(f"side {number}: tabellen er bredere enn tekstsøylen")
+            if tag == "tr" and body and type(box).__name__ == "TableRowBox":
+                rows[id(table)] = rows.get(id(table), 0) + 1
+            if tag == "caption":
+                captions.append(id(table))
+            if tag in {"h1", "h2", "h3", "h4", "p", "table", "tr", "figure", "li", "ul", "ol",
+                       "caption"}:
+                blocks.append((tag, cls))
+        for key, count in rows.items():
+            pieces.setdefault(key, []).append((number, count))
+        problems += [f"side {number}: tabelltittel uten rader" for c in captions if c not in rows]
+        ends = blocks[-1] if blocks else ("", "")
+        if number < len(document.pages) and (
+                ends[0] in {"h1", "h2", "h3", "h4", "caption"} or "tbu-lead" in ends[1]):
+            problems.append(f"side {number} slutter med {ends}")
+    return pieces, problems
+
+
+def _round_editions(rendered_round) -> list[Path]:
+    return [pdf.with_suffix(".html") for pdf in rendered_round.pdfs]
+
+
+def test_no_heading_or_caption_ends_a_page_and_tables_keep_two_rows_each_side(rendered_round):
+    """Every report of the round: a heading, a table's caption ("Mill. kroner") or a line
+    leading into a table never ends a page; a table that breaks keeps at least two body
+    rows on each side of every break (never its Sum alone), and repeats its header."""
+    pages = 0
+    for html in _round_editions(rendered_round):
+        document = _laid_out(html)
+        pages += len(document.pages)
+        pieces, problems = _table_pieces(document)
+        assert problems == [], (html.name, problems)
+        for parts in pieces.values():
+            if len(parts) > 1:
+                assert all(count >= 2 for _, count in parts), (html.name, parts)
+    assert pages > 40
+    css = (ROOT / "src/tbu_analysis/reports/templates/tbu_pdf/static/tbu.css").read_text()
+    assert re.search(r"thead \{\s*display: table-header-group;", css)  # repeated on breaks
+
+
+def test_provenance_rows_take_one_line_and_name_the_round_and_index_in_words(rendered_round):
+    html = rendered_round.paths.reports / f"tbu-{ROUND}.html"
+    document = _laid_out(html)
+    heights, pages = [], set()
+    for number, page in enumerate(document.pages, start=1):
+        for tag, _cls, box, _parent in _flow(page._page_box):
+            if tag == "table" and type(box).__name__ == "TableBox" and \
+                    box.element.findtext(".//th") == "Opplysning":
+                pages.add(number)
+                heights += [row.height for group in box.children for row in group.children
+                            if group.element_tag == "tbody"]
+    assert heights and max(heights) < 1.5 * min(heights)  # no row wraps to a second line
+    assert len(pages) <= 2
+    text = re.sub(r"[ \n]+", " ", " ".join(_pages(rendered_round.paths.reports
+                                                   / f"tbu-{ROUND}.pdf")))  # NBSP kept
+    assert f"Beregningsrunde høsten 2024 ({ROUND})" in text
+    assert f"Indeksjustering 4,121{NB}% (2023→2024)" in text
+    assert "round_id" not in text and "index_rates" not in text
+
+
+def test_prose_numbers_use_the_tables_no_break_thousands_separator(rendered_round):
+    reports = rendered_round.paths.reports
+    text = "\n".join(_pages(reports / f"tbu-{ROUND}.pdf"))
+    # findings.yaml writes "fra 1 038 til 1 089" with ordinary spaces; the reader sees NBSP.
+    assert f"fra 1{NB}038 til 1{NB}089" in text and "1 038 til" not in text
+    for html in _round_editions(rendered_round):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for element in soup.select("main p, main li, main figcaption, main caption"):
+            found = re.search(r"(?<![\d,.])\d{1,3}[ \u202f]\d{3}(?!\d)", element.get_text())
+            assert not found or re.match(r"\d{4} ", found.group(0)), (
+                html.name, element.get_text()[:120])
+
+
+def _text_width(text: str, size: float, bold: bool = False) -> float:
+    from fontTools.ttLib import TTFont
+
+    from tbu_analysis.reports.fonts import font_files
+
+    name = "Inter-Bold" if bold else "Inter-Regular"
+    font = TTFont(str(next(p for p in font_files() if p.stem == name)))
+    cmap, metrics = font.getBestCmap(), font["hmtx"]
+    units = font["head"].unitsPerEm
+    return sum(metrics[cmap.get(ord(c), cmap[ord(" ")])][0] for c in text) / units * size
+
+
+def test_chart_labels_lie_inside_the_chart_and_tick_labels_keep_their_thousands(
+        rendered_round):
+    """Every label of every chart, measured with the shipped font's own advance widths,
+    starts inside the chart (the first letter of the longest category is not cut off), and
+    an axis number with thousands uses a no-break space as tables do."""
+    checked = 0
+    for html in _round_editions(rendered_round):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for svg in soup.select("figure.tbu-chart svg"):
+            width = float(svg["viewbox"].split()[2])
+            for text in svg.find_all("text"):
+                style = text.get("style", "")
+                size = float(re.search(r"font-size: ([\d.]+)px", style).group(1))
+                anchor = (re.search(r"text-anchor: (\w+)", style) or [0, "start"])[1]
+                label = text.get_text()
+                advance = _text_width(label, size, "bold" in style)
+                # A wrapped label is placed by a transform, each line from its left end.
+                x = float(text["x"]) if text.get("x") else float(
+                    re.search(r"translate\(([\d.]+)", text["transform"]).group(1))
+                left = {"start": x, "middle": x - advance / 2, "end": x - advance}[anchor]
+                if re.search(r"rotate\(-?90", text.get("transform", "")):  # the axis title
+                    left, advance = x - size, size
+                # charts.EDGE_ROOM_PT (6 pt) of room at the edges, less a rounding hair.
+                assert left >= 5.5 and left + advance <= width - 1, (html.name, label, left)
+                assert not re.search(r"\d[ \u202f]\d{3}\b", label), label
+                checked += 1
+            ticks = [t.get_text() for t in svg.find_all("text")
+                     if re.fullmatch(r"[\u2212\d\u00a0,]+", t.get_text())]
+            assert ticks, html.name
+    assert checked > 100
+    main = (rendered_round.paths.reports / f"tbu-{ROUND}.html").read_text(encoding="utf-8")
+    assert f">1{NB}025</text>" in main  # Figur 2's axis from 1 010 to 1 150
+
+
+def test_titles_from_the_source_take_an_en_dash(rendered_round):
+    for html in _round_editions(rendered_round):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for title in soup.select("h1, h2, h3, h4, caption, figcaption"):
+            text = title.get_text(" ", strip=True)
+            assert not re.search(r"\w- [A-ZÆØÅ]| - ", text), (html.name, text)
+    helsenorge = (rendered_round.paths.reports / "helsenorge.html").read_text(encoding="utf-8")
+    assert "Helsenorge \u2013 Vekst og reduksjon" in helsenorge
+
+
+def _decimals_of(cell: str) -> int | None:
+    number = cell.replace(NB, "").replace("\u2212", "").replace("+", "").split("%")[0]
+    number = number.replace("\u2020", "").strip()
+    if not re.fullmatch(r"\d+(?:,\d+)?", number):
+        return None
+    return len(number.split(",")[1]) if "," in number else 0
+
+
+def test_every_table_column_shows_one_precision(rendered_round):
+    """One number of decimals per column in every table the report computes: amounts apart,
+    percentages apart. Source tables reproduced as printed and lists of checks show each
+    figure with its own precision (class ``tbu-printed``); there must be some of those."""
+    printed = 0
+    for html in _round_editions(rendered_round):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for table in soup.find_all("table"):
+            if "tbu-printed" in table.get("class", []):
+                printed += 1
+                continue  # a source table as printed, or a list of checks: figure by figure
+            columns: dict[tuple[int, bool], set[int]] = {}
+            for row in table.select("tbody tr"):
+                cells = row.find_all(["td", "th"], recursive=False)
+                label = cells[0].get_text(" ", strip=True) if cells else ""
+                if label.startswith(("Vekst i %", "I % av")):
+                    continue
+                for index, cell in enumerate(cells[1:], start=1):
+                    text = cell.get_text(strip=True)
+                    places = _decimals_of(text)
+                    if places is not None:
+                        columns.setdefault((index, "%" in text), set()).add(places)
+            mixed = {k: v for k, v in columns.items() if len(v) > 1}
+            caption = table.find_previous(["h2", "h3"])
+            assert not mixed, (html.name, caption.get_text() if caption else "", mixed)
+    assert printed >= 12  # each report's source tables and its list of checks
 
 
 def _pages(pdf: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(pdf).pages]
 
 
-@pytest.mark.parametrize("report", ["main", "solution"])
+@pytest.mark.parametrize("report", ["main", "solution", "scenario"])
 def test_one_unit_style_mill_kroner_and_no_mnok_outside_source_quotes(editions, report):
     text = "\n".join(_pages(editions[report]))
     outside_quotes = re.sub(r"«[^»]*»", "", text)
@@ -242,6 +415,18 @@ def test_every_footnote_mark_under_a_table_is_in_that_table(editions, report):
     daggers = [p.get_text(" ", strip=True) for p in soup.find_all("p")
                if p.get_text(strip=True).startswith("†")]
     assert daggers and any("\u00a0†" in table.get_text() for table in soup.find_all("table"))
+    # Each footnote text once under its table: cells that share it are named together.
+    for table in soup.find_all("table"):
+        notes = []
+        for sibling in table.find_next_siblings():
+            if sibling.name in {"table", "figure", "h1", "h2", "h3", "h4"}:
+                break
+            text = sibling.get_text(" ", strip=True)
+            if sibling.name == "p" and text.startswith("†"):
+                notes.append(text.split(":", 1)[1].strip())
+        assert len(notes) == len(set(notes)), notes
+    if report == "solution":  # Kjernejournal's Tabell 6: three cells, one note
+        assert any(d.count(";") >= 2 and "Testuniverset" in d for d in daggers), daggers
     text = " ".join(soup.get_text(" ").split())
     assert not re.search(r"(?<![\w*])\*{1,2}[A-ZÆØÅ]", text)  # no bare source star left
     if report == "main":

@@ -126,6 +126,12 @@ def test_empty_categories_are_left_out():
     levels.loc[len(levels)] = ["Helsenettet", 2024, float("nan")]
     chart = levels_chart(levels)
     assert "Helsenettet" not in [t.get_text() for t in chart.axes[0].get_xticklabels()]
+    # A group whose every bar is zero (the scenario's "Ikke fordelt" 0,0) is no category.
+    levels = _levels()
+    levels.loc[len(levels)] = ["Ikke fordelt", 2024, 0.0]
+    levels.loc[len(levels)] = ["Ikke fordelt", 2025, 0.0]
+    labels = [t.get_text() for t in levels_chart(levels).axes[0].get_xticklabels()]
+    assert "Ikke fordelt" not in labels and len(labels) == _levels()["solution"].nunique()
 
 
 def test_levels_chart_alt_gives_every_value():

@@ -124,7 +124,7 @@ def test_provenance_table(repo):
     assert labels == [
         "Beregningsrunde",
         "Git-commit",
-        "Endringer i arbeidskopien",
+        "Lokale endringer",
         "Sjekksum (SHA-256)",
         "Parametre",
         "Versjoner",
@@ -132,9 +132,28 @@ def test_provenance_table(repo):
     ]
     rows = {(e, v) for e, v in zip(table["Element"], table["Verdi"], strict=True)}
     assert ("", "Ja (1 fil)") in rows
-    assert ("ny.txt", "ny, ikke i git") in rows
+    assert ("ny.txt", "ny, ikke i git") in rows  # a changed file, by its path
     assert ("rate", "\u22122,5") in rows
     assert ("", "2025-04-01 09:33:20 UTC (tidspunktet for commit)") in rows
-    # Paths and checksums carry zero-width break points so they wrap on the page.
-    plain = [(e.replace("\u200b", ""), v.replace("\u200b", "")) for e, v in rows]
-    assert any(e == "data/raw/kostnader.csv" and len(v) == 64 for e, v in plain)
+    # Each input under its folder, checksums whole: every row fits one line on the page.
+    elements = list(table["Element"])
+    folder = elements.index("data/raw/")
+    assert table["Verdi"][folder] == ""
+    assert elements[folder + 1] == "kostnader.csv" and len(table["Verdi"][folder + 1]) == 64
+    assert not any("\u200b" in str(v) for v in [*elements[folder:], *table["Verdi"]])
+
+
+def test_provenance_names_the_round_and_the_index_rates_in_words():
+    from tbu_analysis.reports.context import provenance_frame
+
+    table = provenance_frame("2024-host", {"round_id": "2024-host", "solution": "E-resept",
+                                           "index_rates": {}})
+    rows = dict(zip(table["Element"], table["Verdi"], strict=True))
+    assert table["Verdi"][0] == "høsten 2024 (2024-host)"
+    # The source raised 2023 kroner to 2024 kroner by 4,121 % (index.csv, Tabell 1).
+    assert rows["Indeksjustering"] == "4,121\u00a0% (2023\u21922024)"
+    assert rows["Løsning"] == "E-resept"
+    assert not {"round_id", "index_rates", "solution"} & set(rows)
+    given = provenance_frame("2024-host", {"round_id": "2024-host", "index_rates": {2023: 5}})
+    assert dict(zip(given["Element"], given["Verdi"], strict=True))["Indeksjustering"] == (
+        "5,000\u00a0% (2023\u21922024) (satt for denne kjøringen)")

@@ -319,6 +319,17 @@ def test_solution_reports_name_each_series_and_explain_their_drivers(reports):
     assert "underforbruk i 2024 på 10–15 mill. kroner" in kjernejournal
 
 
+def test_source_tables_and_check_lists_show_figures_as_printed(reports):
+    kjernejournal = " ".join(pdf_text(reports / "kjernejournal.pdf").split())
+    # Tabell 6 as NHN prints it: 40,00 beside 38,1, 1,25 beside −5,0, and a whole 93.
+    assert "Drift og produksjon 40,00" in kjernejournal
+    assert "Sum Kjernejournal 130,1 9,5 0,00 −4,0 0,0 0,0 −17,0 118,6 −25,9 93" in kjernejournal
+    assert "gjengir NHNs tall med de desimalene kilden trykker" in kjernejournal
+    main = " ".join(pdf_text(reports / "tbu-2024-host.pdf").split())
+    # The list of discrepancies: Tabell 5's Innhold printed 23 against 22,1 computed.
+    assert "finansieringsbehov 2025 23 22,1 0,9 0,55" in main
+
+
 def test_solution_notebook_takes_the_slug_and_refuses_an_unknown_name(tmp_path):
     """Papermill's ``-p solution kjernejournal`` (the PDF's own name) runs; an unknown value
     stops in the first cell after the parameters, naming the valid values."""

@@ -184,11 +184,14 @@ def format_table(
     change_columns: Iterable[Any] = (),
     text_columns: Iterable[Any] = (),
     caption: str | None = None,
+    as_printed: bool = False,
 ) -> Styler:
     """A pandas Styler for notebook display: Norwegian numbers, right-aligned, no index.
 
     Its HTML ids come from a hash of the table, not a random uuid, so an executed notebook
-    (and the PDF made from it) is the same byte for byte on every run.
+    (and the PDF made from it) is the same byte for byte on every run. ``as_printed`` marks a
+    table whose numbers each keep their own precision (class ``tbu-printed``): a source table
+    with the decimals the source printed, or a list of checks, one figure per row.
     """
     percent_columns, change_columns = list(percent_columns), list(change_columns)
     formatters = _column_formatters(df, decimals, percent_columns, change_columns, text_columns)
@@ -206,7 +209,8 @@ def format_table(
     styler = styler.format(
         {column: func or _as_text for column, func in formatters.items()}, na_rep=MISSING
     )
-    styler = styler.set_table_attributes('class="tbu-table"')
+    styler = styler.set_table_attributes(
+        'class="tbu-table tbu-printed"' if as_printed else 'class="tbu-table"')
     styles: dict[Any, list[dict[str, str]]] = {}
     for column in df.columns:
         align = "right" if column in numeric else "left"
@@ -236,3 +240,42 @@ def places_needed(value: Any, least: int = 0, most: int = 2) -> int:
     while places < most and abs(round(float(value), places) - float(value)) > 1e-9:
         places += 1
     return places
+
+
+def column_places(values: Iterable[Any], least: int = 0, most: int = 2) -> int:
+    """One precision for a column: the fewest decimals (between ``least`` and ``most``) that
+    show every value of it exactly, so 40 and 38,1 print as 40,0 and 38,1, never 40 beside
+    38,1 or 40,00 beside 38,1. Missing values do not count."""
+    return max([least, *(places_needed(v, least, most) for v in values if not _is_missing(v))])
+
+
+#: A number whose thousands are grouped with an ordinary or a thin space ("1 038", "1 088,2"),
+#: not a year beside a number ("2023 325,0": a group has at most three digits before it).
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:[ \u202f]\d{3})+)(?![\d])")
+
+
+def group_thousands(text: str) -> str:
+    """Prose as tables print numbers: a no-break space (U+00A0) between the thousands of a
+    number written with an ordinary space ("fra 1 038 til 1 089"), so it never breaks."""
+    return _SPACED_THOUSANDS.sub(
+        lambda m: m.group(1) + re.sub(r"[ \u202f]", NBSP, m.group(2)), text)
+
+
+_DASH_BETWEEN_WORDS = re.compile(r"(?<=\w)(?:-[ \u00a0]+| [-\u2013] )(?=\w)")
+_YEAR_RANGE = re.compile(r"\b(\d{4})[ \u00a0]*[-\u2013][ \u00a0]*(\d{4})\b")
+
+
+def title_text(text: str) -> str:
+    """A title as a reader should see it: a hyphen that separates two parts ("Helsenorge-
+    Vekst", "E-resept - Vekst") becomes an en dash with spaces ("Helsenorge – Vekst"), and a
+    range of years takes an unspaced en dash ("2024–2025"). A hyphen inside a word
+    ("E-resept") and a hyphen before "og" ("drifts- og forvaltningskostnader") stay."""
+    def dash(match: re.Match) -> str:
+        if match.group(0).startswith("-"):
+            after = text[match.end():match.end() + 3]
+            if not after[:1].isupper():  # "drifts- og": a shared word ending, not a dash
+                return match.group(0)
+        return " \u2013 "
+
+    text = _DASH_BETWEEN_WORDS.sub(dash, text)
+    return _YEAR_RANGE.sub("\\1\u2013\\2", text)

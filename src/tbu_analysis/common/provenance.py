@@ -52,7 +52,7 @@ GIT_STATUS = {
 TIME_SOURCES = {
     "SOURCE_DATE_EPOCH": "fra SOURCE_DATE_EPOCH",
     "git": "tidspunktet for commit",
-    "fixed": "fast tidspunkt; verken SOURCE_DATE_EPOCH eller git var tilgjengelig",
+    "fixed": "fast tidspunkt, uten git",  # neither SOURCE_DATE_EPOCH nor git
 }
 
 
@@ -137,10 +137,14 @@ def sha256_file(path: str | Path) -> str:
 
 
 def _shown_path(path: Path, repo_root: Path) -> str:
-    try:
-        return path.resolve().relative_to(repo_root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A path relative to the repository; a file of the installed package outside it (the
+    shipped fonts) relative to the package's folder ("tbu_analysis/reports/fonts/…"), so no
+    machine's absolute path widens the provenance page."""
+    full = path.resolve()
+    for root in (repo_root.resolve(), Path(__file__).resolve().parents[2]):
+        if full.is_relative_to(root):
+            return full.relative_to(root).as_posix()
+    return path.as_posix()
 
 
 def package_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str]:
@@ -207,44 +211,61 @@ def _describe_dirty(prov: Provenance) -> str:
     return f"Ja ({count} {'fil' if count == 1 else 'filer'})"
 
 
-def provenance_table(prov: Provenance) -> pd.DataFrame:
+def provenance_table(prov: Provenance, round_label: str = "") -> pd.DataFrame:
     """A table for the report's provenance page: one row per fact, Norwegian labels.
 
     Columns: ``Opplysning`` (the kind of fact, written on the first row of its group only),
     ``Element`` (file, parameter or package; empty where there is one value) and ``Verdi``.
+    Every row takes one line: the inputs are listed under their folder (a row naming the
+    folder, then each file by its path inside it), checksums whole and unbroken (the print
+    CSS sets them small); the round by its name (``round_label``) with its id.
     """
     import pandas as pd
 
+    round_text = f"{round_label} ({prov.round_id})" if round_label else prov.round_id
     rows: list[tuple[str, str, str]] = [
-        ("Beregningsrunde", "", prov.round_id),
+        ("Beregningsrunde", "", round_text),
         ("Git-commit", "", prov.commit),
-        ("Endringer i arbeidskopien", "", _describe_dirty(prov)),
+        ("Lokale endringer", "", _describe_dirty(prov)),
     ]
     rows += [
-        ("Endringer i arbeidskopien", path, GIT_STATUS.get(code, code))
+        ("Lokale endringer", _breakable(path), GIT_STATUS.get(code, code))
         for code, path in prov.changes
     ]
-    rows += [("Sjekksum (SHA-256)", path, digest) for path, digest in prov.inputs]
+    rows += [("Sjekksum (SHA-256)", element, digest)
+             for element, digest in _inputs_by_folder(prov.inputs)]
     rows += [("Parametre", str(k), _show_value(v)) for k, v in prov.parameters.items()]
     rows += [("Versjoner", name, ver) for name, ver in prov.versions.items()]
     when = prov.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC")
     rows.append(("Tidspunkt", "", f"{when} ({TIME_SOURCES.get(prov.time_source, '')})"))
     # The label is printed once per group: the table reads as sections on the page.
-    shown = [(label if i == 0 or rows[i - 1][0] != label else "", _breakable(element),
-              _breakable(value)) for i, (label, element, value) in enumerate(rows)]
+    shown = [(label if i == 0 or rows[i - 1][0] != label else "", element, value)
+             for i, (label, element, value) in enumerate(rows)]
     return pd.DataFrame(shown, columns=["Opplysning", "Element", "Verdi"])
 
 
-_BREAK = "\u200b"  # zero-width space: a place where a long path or checksum may wrap
+_BREAK = "\u200b"  # zero-width space: where a long path of a changed file may wrap
 
 
-def _breakable(text: str) -> str:
-    """Paths break after "/", 64-digit checksums every 16 digits, so they fit the page
-    (cheaper for the PDF engine than letting every character be a break point)."""
-    text = str(text).replace("/", "/" + _BREAK)
-    if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
-        text = _BREAK.join(text[i:i + 16] for i in range(0, 64, 16))
-    return text
+def _breakable(path: str) -> str:
+    """A changed file's path may wrap after "/" (it can be long; the inputs are short)."""
+    return path.replace("/", "/" + _BREAK)
+
+
+def _inputs_by_folder(inputs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(element, checksum) rows: a row naming a folder (no checksum) before the files in it,
+    each file by its path inside that folder ("tables/tallgrunnlag-tabell-01.tsv" under
+    "data/raw/2024-host/"), so no path is so long that its row needs two lines."""
+    rows: list[tuple[str, str]] = []
+    folder = None
+    for path, digest in inputs:
+        if folder is None or not path.startswith(folder):
+            parent = path.rpartition("/")[0]
+            folder = f"{parent}/" if parent else ""
+            if folder:
+                rows.append((folder, ""))
+        rows.append((path[len(folder):], digest))
+    return rows
 
 
 def _show_value(value: Any) -> str:

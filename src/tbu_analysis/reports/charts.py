@@ -121,6 +121,21 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
+#: The least room between a chart's outermost label and the edge of its image, in points;
+#: a renderer whose text comes out a little wider than matplotlib measured (the browser's or
+#: the PDF engine's shaping) must not cut off the first letter.
+EDGE_ROOM_PT = 6.0
+
+
+def _room_for_labels(fig: Figure, labels: Iterable[str], size: float) -> None:
+    """Pad the layout by a margin that grows with the longest label (5 % of its width, at
+    least :data:`EDGE_ROOM_PT`), so a category label never touches the image's edge."""
+    longest = max((len(line) for label in labels for line in str(label).split("\n")),
+                  default=0)
+    room_pt = max(EDGE_ROOM_PT, 0.05 * longest * 0.6 * size)
+    fig.get_layout_engine().set(w_pad=room_pt / 72)
+
+
 def _axis_formatter(decimals: int) -> FuncFormatter:
     return FuncFormatter(lambda value, _pos: format_number(value, decimals))
 
@@ -328,6 +343,7 @@ def waterfall(
                         fontweight="bold" if bar.kind == "level" else "normal",
                         color="#1A1A1A")
         ax.set_yticks(positions, [b.label for b in bars], fontsize=8.5)
+        _room_for_labels(fig, [b.label for b in bars], 8.5)
         ax.tick_params(axis="y", length=0)
         ax.set_ylim(len(bars) - 0.5, -0.5)  # first step on top
         low = min(0.0, *(b.bottom for b in bars))
@@ -372,6 +388,8 @@ def levels_chart(
     )
     table = table.reindex(columns=sorted(table.columns))
     table = table.dropna(how="all").dropna(axis=1, how="all")  # no empty categories
+    if kind == "bar":  # a category of zeros only ("Ikke fordelt" 0,0) has no bar to show
+        table = table[(table.fillna(0) != 0).any(axis=1)]
     if table.empty:
         raise InputError("diagrammet har ingen verdier")
     with style():
@@ -404,6 +422,7 @@ def levels_chart(
         ax.axhline(0, color="#4D4D4D", linewidth=0.8, zorder=3)
         _norwegian_y_axis(ax, unit)
         ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _room_for_labels(fig, [str(s) for s in table.index], 9)
     caption = title or "Nivå per løsning og år"
     return _attach(fig, ChartText(caption, levels_alt(table, caption, kind, unit or UNIT),
                                   source))

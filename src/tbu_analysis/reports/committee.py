@@ -31,7 +31,7 @@ from tbu_analysis.common.formatting import (
     format_table,
     places_needed,
 )
-from tbu_analysis.reports.views import column_label
+from tbu_analysis.reports.views import column_label, figure_by_figure
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
@@ -349,11 +349,10 @@ def unlikely_view(reconciliation: pd.DataFrame) -> pd.DataFrame:
     rows = reconciliation[reconciliation["status"] == tolerance.UNLIKELY]
     return pd.DataFrame({
         "Tabell": rows["table_number"].str.replace(" ", "\u00a0", n=1),
-        "Post": rows["item"].where(rows["item"] != "",
-                                                                   rows["solution"]),
+        "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
         "Kontroll": rows["check"],
-        "Trykt": rows["printed"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
-        "Beregnet": rows["computed"].map(lambda v: format_number(v, places_needed(v, 0, 2))),
+        "Trykt": figure_by_figure(rows["printed"]),
+        "Beregnet": figure_by_figure(rows["computed"]),
         "Største avrunding": rows["tolerance"].map(lambda v: format_number(v, 2)),
         "Standardavvik": [format_number(tolerance.sigmas(d, s), 1)
                           for d, s in zip(rows["difference"], rows["spread"], strict=True)],
@@ -488,11 +487,14 @@ def marks_note(frame: pd.DataFrame, marks: list[tuple[int, str, str]]) -> str:
     """The footnote under a table with marked cells: what does not add up, per cell."""
     if not marks:
         return ""
-    lines = []
+    # One footnote per text: cells that share it are named together, so the same words are
+    # never printed twice under one table.
+    cells: dict[str, list[str]] = {}
     for row, column, note in marks:
-        name = frame.iloc[row, 0]
-        lines.append(f"{MARK} *{name}, {column}:* {note}")
-    return "\n\n".join(dict.fromkeys(lines))
+        where = f"{frame.iloc[row, 0]}, {column}"
+        if where not in cells.setdefault(note, []):
+            cells[note].append(where)
+    return "\n\n".join(f"{MARK} *{'; '.join(names)}:* {note}" for note, names in cells.items())
 
 
 def note_row_sentence(table: str, row: str, cells: list[tuple[str, str]]) -> str:

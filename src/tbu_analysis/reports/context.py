@@ -16,6 +16,7 @@ from tbu_analysis.analysis import explanations as explanations_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.series import yearly_series
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY
 from tbu_analysis.common.errors import InputError
@@ -31,10 +32,14 @@ from tbu_analysis.reports import committee, narrative, views
 from tbu_analysis.reports.execute import slug
 from tbu_analysis.reports.fonts import font_files
 from tbu_analysis.rounds.cleaning import clean_round
-from tbu_analysis.rounds.manifest import Manifest
+from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.schema import read_figures
 from tbu_analysis.vocab import SERIES_LABELS
+
+#: Under a source table reproduced as printed: why its columns mix precision.
+AS_PRINTED_NOTE = ("*Tabellen gjengir NHNs tall med de desimalene kilden trykker dem med, så en "
+                   "kolonne kan blande hele tall og desimaler.*")
 
 
 @dataclass
@@ -514,7 +519,7 @@ class ReportContext:
             if spec.role not in {"prognose", "overforte_midler"}:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
-            styled, marks = self._marked(frame, spec)
+            styled, marks = self._marked(frame, spec, as_printed=True)
             notes = [f"*{n}*" for n in views.source_footnotes(spec, self.figures)]
             out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
                         "\n\n".join([*notes, *([marks] if marks else [])])))
@@ -585,8 +590,9 @@ class ReportContext:
             if spec.role != "detalj" or spec.solution != solution:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
-            styled, marks = self._marked(frame, spec, decimals=views.decimals_needed(frame))
-            notes = "\n\n".join(n for n in (marks, self._printed_percent_note(spec.id)) if n)
+            styled, marks = self._marked(frame, spec, as_printed=True)
+            notes = "\n\n".join(n for n in (AS_PRINTED_NOTE, marks,
+                                              self._printed_percent_note(spec.id)) if n)
             out.append((f"{spec.title} ({spec.number})", styled, notes))
         return out
 
@@ -603,8 +609,7 @@ class ReportContext:
                 parts.append(f"{r.check.replace('*', '')}: {computed} (trykt {printed})")
         if not parts:
             return ""
-        return ("*Prosentraden er NHNs, trykt med færre desimaler enn resten av rapporten. "
-                "Regnet ut med én desimal:* " + "; ".join(parts) + ".")
+        return ("*Regnet ut med én desimal, som ellers i rapporten:* " + "; ".join(parts) + ".")
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:
         return self.reconciliation[self.reconciliation["solution"] == solution]
@@ -640,14 +645,52 @@ def package_version() -> str:
 
 
 def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.DataFrame:
-    """The provenance page: commit, checksums of every raw input, parameters, versions, time."""
+    """The provenance page: commit, checksums of every raw input, parameters, versions, time.
+
+    Parameters are shown in words: the round by its name ("høsten 2024"), the solution, and
+    the index rates the round's figures were raised with ("4,121 % (2023→2024)", from
+    ``index.csv`` or the run's ``index_rates``), never a parameter name or an empty value."""
     paths = round_paths(round_id)
     raw = sorted(p for p in paths.raw.rglob("*") if p.is_file())
     # The shipped report fonts shape every page, so their checksums are provenance too.
     inputs = [*raw, paths.names, paths.index, *font_files(), *(Path(f) for f in extra_files)]
-    prov = collect_provenance(round_id, raw_paths=inputs, parameters=dict(parameters),
+    manifest = load_manifest(paths.raw / "manifest.yaml")
+    prov = collect_provenance(round_id, raw_paths=inputs,
+                              parameters=_parameters_in_words(parameters, manifest, paths),
                               repo_root=paths.root)
-    return provenance_table(prov)
+    return provenance_table(prov, round_label=manifest.label)
+
+
+#: How the provenance page names a run's parameters.
+_PARAMETER_WORDS = {"solution": "Løsning", "scenario_path": "Scenariofil",
+                    "index_rates": "Indeksjustering"}
+
+
+def _parameters_in_words(parameters: Mapping, manifest: Manifest,
+                         paths: RoundPaths) -> dict[str, str]:
+    shown: dict[str, str] = {}
+    for key, value in parameters.items():
+        if key == "round_id":
+            continue  # the round is the page's first row, by its name
+        if key == "index_rates":
+            index = PriceIndex.from_csv(paths.index).with_rates(
+                {int(y): float(r) for y, r in (value or {}).items()})
+            years = sorted({(c.price_basis.nominal_year, c.price_basis.price_year)
+                            for t in manifest.tables for c in t.columns.values()
+                            if c.price_basis.nominal_year < c.price_basis.price_year})
+            rates = [f"{format_percent(index.rate(y), 3)} ({y}\u2192{y + 1})"
+                     for start, end in years for y in range(start, end)]
+            given = " (satt for denne kjøringen)" if value else ""
+            shown[_PARAMETER_WORDS[key]] = (", ".join(dict.fromkeys(rates))
+                                            or "ingen") + given
+        elif key == "scenario_path":  # a file of the project, by its path in it
+            path = Path(str(value))
+            inside = path.resolve().is_relative_to(paths.root.resolve())
+            shown[_PARAMETER_WORDS[key]] = (path.resolve().relative_to(paths.root.resolve())
+                                            .as_posix() if inside else path.name)
+        else:
+            shown[_PARAMETER_WORDS.get(key, key)] = value
+    return shown
 
 
 def _paths(round_id: str) -> RoundPaths:

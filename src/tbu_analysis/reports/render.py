@@ -45,7 +45,7 @@ from traitlets.config import Config
 from tbu_analysis.common import provenance
 from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import NUMERIC_TEXT
+from tbu_analysis.common.formatting import NUMERIC_TEXT, group_thousands, title_text
 from tbu_analysis.common.provenance import FIXED_EPOCH
 from tbu_analysis.reports.fonts import FONT_FAMILY, font_files
 
@@ -74,6 +74,10 @@ _STYLER_TABLE_ID = re.compile(r'id="T_([0-9a-f]{5})"')
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
 _SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _NUMERIC_CELL = NUMERIC_TEXT
+#: A git commit or a SHA-256 checksum: set whole, small and on one line.
+_CHECKSUM = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+#: A file or folder path ("tables/tallgrunnlag-tabell-01.tsv"): never broken inside.
+_FILE_PATH = re.compile(r"^(?:[\w.\-]+(?:/[\w.\-]+)*/|[\w.\-]+(?:/[\w.\-]+)*\.[a-z]{2,4})$")
 
 
 class StripNoisePreprocessor(Preprocessor):
@@ -248,6 +252,12 @@ def _mark_tables(soup: BeautifulSoup) -> None:
         elif widest > 8:
             classes.append("tbu-wide")
         table["class"] = classes
+        for cell in table.select("tbody td"):
+            text = cell.get_text(strip=True)
+            if _CHECKSUM.match(text):
+                cell["class"] = [*cell.get("class", []), "tbu-hash"]
+            elif _FILE_PATH.match(text):
+                cell["class"] = [*cell.get("class", []), "tbu-path"]
         body_rows = [
             row.find_all(["td", "th"], recursive=False)
             for row in rows
@@ -317,12 +327,28 @@ def _table_semantics(soup: BeautifulSoup) -> None:
                 th["scope"] = "colgroup" if th.get("colspan") else "col"
         for th in table.select("tbody th"):
             th["scope"] = "row"
+        _keep_with_table(table)
         body_rows = table.select("tbody tr")
         for row in body_rows:
             if kind := _row_kind(row):
                 row["class"] = [*row.get("class", []), kind]
         if body_rows:
             body_rows[-1]["class"] = [*body_rows[-1].get("class", []), "tbu-last"]
+
+
+def _keep_with_table(table: Any) -> None:
+    """A paragraph that leads into the table ("Avvikene:") and the source note right under
+    it ("Kilde: …") are kept on the table's page (classes the print CSS reads)."""
+    before = table.find_previous_sibling()
+    while before is not None and before.name in {"style", "script"}:  # a Styler's own CSS
+        before = before.find_previous_sibling()
+    if before is not None and before.name == "p" and \
+            before.get_text(" ", strip=True).endswith(":"):
+        before["class"] = [*before.get("class", []), "tbu-lead"]
+    after = table.find_next_sibling()
+    if after is not None and after.name == "p" and \
+            after.get_text(" ", strip=True).startswith(("Kilde:", "Kilde ")):
+        after["class"] = [*after.get("class", []), "tbu-note"]
 
 
 def _number_figures(soup: BeautifulSoup) -> None:
@@ -356,9 +382,14 @@ def _nearest_source(figure: Any) -> str:
     return ""
 
 
+_TITLES = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption"})
+
+
 def _typeset(soup: BeautifulSoup) -> None:
     """Norwegian typography in prose as in tables: U+2212 for a minus, a no-break space
-    before every per cent sign and between a number and its unit."""
+    before every per cent sign, between a number and its unit and between the thousands of a
+    number (``format_number``'s separator, also where a text from the data wrote a space);
+    titles with an en dash between their parts (``title_text``)."""
     for node in soup.find_all(string=True):
         if node.parent is None or node.parent.name in _VERBATIM or any(
                 parent.name in _VERBATIM for parent in node.parents):
@@ -366,6 +397,9 @@ def _typeset(soup: BeautifulSoup) -> None:
         text = str(node)
         fixed = _SPACE_BEFORE_PERCENT.sub("\\1\u00a0%", _HYPHEN_MINUS.sub("\u2212", text))
         fixed = _SPACE_BEFORE_UNIT.sub("\\1\u00a0\\2", fixed)  # a number keeps its unit
+        fixed = group_thousands(fixed)
+        if any(parent.name in _TITLES for parent in node.parents):
+            fixed = title_text(fixed)
         if fixed != text:
             node.replace_with(fixed)
 

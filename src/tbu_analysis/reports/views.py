@@ -7,7 +7,14 @@ import re
 import pandas as pd
 
 from tbu_analysis.analysis.tolerance import DISCREPANCY, OK, ROUNDING, UNLIKELY
-from tbu_analysis.common.formatting import MISSING, format_number, format_percent, places_needed
+from tbu_analysis.common.formatting import (
+    MISSING,
+    column_places,
+    format_number,
+    format_percent,
+    places_needed,
+    title_text,
+)
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import strip_markup
@@ -36,10 +43,11 @@ def column_label(column) -> str:
     return f"{MEASURE_LABELS.get(column.measure, column.measure)} {column.year}"
 
 
-def decimals_needed(frame: pd.DataFrame, most: int = 2) -> int:
-    """The fewest decimals (at least one) that show every number of ``frame`` exactly."""
-    values = frame.select_dtypes("number").to_numpy().ravel()
-    return max([1, *(places_needed(v, 1, most) for v in values)])
+def decimals_needed(frame: pd.DataFrame, most: int = 2) -> dict[str, int]:
+    """One precision per numeric column of ``frame``: the fewest decimals (at least one) that
+    show every number of that column exactly (``format_table``'s per-column ``decimals``)."""
+    return {column: column_places(frame[column], 1, most)
+            for column in frame.select_dtypes("number").columns}
 
 
 def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True,
@@ -60,9 +68,11 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
         for _, cell in group.iterrows():
             percent = cell["row_kind"] == "percent"
             value = cell["value_pct"] if percent else cell["value_mnok"]
-            if as_printed:
-                value = (format_percent if percent else format_number)(value,
-                                                                       int(cell["decimals"]))
+            if as_printed and pd.notna(value):
+                # The source's own decimals, cell by cell: a printed 93 is not 93,0, and the
+                # rounding checks read each figure's precision from how it is printed.
+                value = (format_percent(value, int(cell["decimals"])) if percent
+                         else format_number(value, int(cell["decimals"])))
             record[headers[int(cell["source_col"])]] = value
         rows.append(record)
     frame = pd.DataFrame(rows, columns=["Post", *headers.values()])
@@ -109,6 +119,9 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
     wide = items.assign(_name=names).pivot_table(
         index="_name", columns="category", values="value_mnok", aggfunc="sum", sort=False)
     wide = wide.reindex(columns=order)
+    if solution is not None or by == "item":
+        # A driver no row of this table has is no column: an empty category says nothing.
+        wide = wide.dropna(axis=1, how="all")
     if solution is None:
         total = rows[(rows["row_kind"] == "total") & (rows["item"] == "")]
         wide.loc["Sum"] = total.set_index("category")["value_mnok"].reindex(order)
@@ -125,10 +138,14 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
     wide.index.name = "Løsning" if by == "solution" else "Aktivitet"
     amounts = wide.iloc[:-1]
     places = decimals_needed(amounts)
-    text = amounts.map(lambda v: format_number(v, places) if pd.notna(v) else MISSING)
+    text = amounts.apply(lambda column: _format_column(column, places.get(column.name, 1)))
     text.loc["I % av utgangsnivået"] = [format_percent(v, 1) if pd.notna(v) else MISSING
                                         for v in wide.iloc[-1]]
     return text.reset_index()
+
+
+def _format_column(values: pd.Series, decimals: int) -> pd.Series:
+    return values.map(lambda v: format_number(v, decimals) if pd.notna(v) else MISSING)
 
 
 def corrections_view(corrections: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
@@ -187,11 +204,18 @@ def problems_view(reconciliation: pd.DataFrame, status: str = DISCREPANCY,
         "Kilde": where.str.replace(" ", "\u00a0", n=1),
         "Post": rows["item"].where(rows["item"] != "", rows["solution"]),
         "Kontroll": rows["check"],
-        "Trykt": rows["printed"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
-        "Beregnet": rows["computed"].map(lambda v: format_number(v, places_needed(v, 0, 2))),
-        "Forskjell": rows["difference"].map(lambda v: format_number(v, 2)),
+        "Trykt": figure_by_figure(rows["printed"]),
+        "Beregnet": figure_by_figure(rows["computed"]),
+        "Forskjell": figure_by_figure(rows["difference"]),
         "Toleranse": rows["tolerance"].map(lambda v: format_number(v, 2)),
     }).reset_index(drop=True)
+
+
+def figure_by_figure(values: pd.Series) -> pd.Series:
+    """In a list of checks each row is another figure: each number with the decimals it needs
+    (at most two), so a printed 23 reads 23 as in the source and the questions, not 23,0.
+    Shown with ``format_table(..., as_printed=True)``."""
+    return values.map(lambda v: MISSING if pd.isna(v) else format_number(v, places_needed(v)))
 
 
 
@@ -246,7 +270,7 @@ def growth_table_ids(manifest: Manifest) -> list[str]:
 
 def table_caption(manifest: Manifest, table_id: str) -> str:
     spec = manifest.table(table_id)
-    return f"{spec.title} ({spec.document}, {spec.number})"
+    return title_text(f"{spec.title} ({spec.document}, {spec.number})")
 
 
 def claims_markdown(reconciliation: pd.DataFrame) -> str:

@@ -203,8 +203,8 @@ class ScenarioExplorer:
         self.item_year = w.BoundedIntText(value=s.horizon - 1, min=self._first_year,
                                           max=s.horizon, description="År (investering/fra)",
                                           style=style, layout=layout)
-        self.item_mnok = w.Text(value="", placeholder="mill. kr, f.eks. 12,5",
-                                description="Beløp (mill. kr)", style=style, layout=layout)
+        self.item_mnok = w.Text(value="", placeholder="mill. kroner, f.eks. 12,5",
+                                description="Beløp (mill. kroner)", style=style, layout=layout)
         self.item_add = w.Button(description="Legg til", icon="plus")
         self.item_clear = w.Button(description="Fjern det som er lagt til", icon="trash",
                                    layout=w.Layout(width="auto"))
@@ -518,9 +518,9 @@ class ScenarioExplorer:
         self.refresh()
 
     def _describe_items(self) -> None:
-        lines = [f"Investering: {i.unit} {i.year}, {format_number(i.mnok)} mill. kr"
+        lines = [f"Investering: {i.unit} {i.year}, {format_number(i.mnok)} mill. kroner"
                  for i in self.added_investments]
-        lines += [f"Fast tillegg: {a.unit} fra {a.from_year}, {format_number(a.mnok)} mill. kr"
+        lines += [f"Fast tillegg: {a.unit} fra {a.from_year}, {format_number(a.mnok)} mill. kroner"
                   for a in self.added_additions]
         self.items_help.value = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
 
@@ -573,23 +573,23 @@ class ScenarioExplorer:
         result = self.result
         if tab == 0:
             self.bills_view.value = _html(bills_table(result),
-                                          "Regning per aktørgruppe, mill. kr")
+                                          "Regning per aktørgruppe, mill. kroner")
             self.chart_view.value = bills_bars_html(result) if self.chart else ""
         elif tab == 1:
-            self.totals_view.value = _html(totals_table(result), "Finansieringsbehov, mill. kr")
+            self.totals_view.value = _html(totals_table(result), "Finansieringsbehov, mill. kroner")
         elif tab == 2:
             self.difference_view.value = _html(difference_table(result),
-                                               "Scenario minus grunnlag, mill. kr")
+                                               "Scenario minus grunnlag, mill. kroner")
         elif tab == 3:
             self.unallocated_view.value = (
-                _html(unallocated_table(result), "Ikke fordelt, mill. kr")
+                _html(unallocated_table(result), "Ikke fordelt, mill. kroner")
                 if not result.unallocated.empty else "<p>Alt er fordelt.</p>"
             )
         elif tab == 4:
             self.keys_view.value = self._keys_html(result)
         else:
             self.deflator_view.value = (
-                _html(deflator_table(result), "Regning mot deflator, mill. løpende kr")
+                _html(deflator_table(result), "Regning mot deflator, mill. løpende kroner")
                 if not result.deflated.empty else "<p>Scenarioet har ingen deflator.</p>")
 
     def _keys_html(self, result: ScenarioResult) -> str:
@@ -601,9 +601,9 @@ class ScenarioExplorer:
         parts = [markdown_html(key_basis_markdown(compared, year))]
         for comparison in compared.values():
             title = f"{other.label} mot {result.scenario.key_set.label}, {comparison.basis_label}"
-            parts.append(_html(key_comparison_table(comparison), f"{title}, mill. kr"))
+            parts.append(_html(key_comparison_table(comparison), f"{title}, mill. kroner"))
             parts.append(_html(key_comparison_by_unit_table(comparison, year),
-                               f"{title}: per løsning i {year}, mill. kr"))
+                               f"{title}: per løsning i {year}, mill. kroner"))
         return "".join(parts)
 
     def _show_error(self, error: InputError) -> None:
@@ -714,7 +714,7 @@ def bills_bars_html(result: ScenarioResult) -> str:
         rows.append(f'<div style="display:flex;margin:4px 0"><b style="width:130px;'
                     f'font-size:12px">{html.escape(GROUP_LABELS[group])}</b>'
                     f'<div>{bars}</div></div>')
-    title = f"Regning per aktørgruppe, mill. kr ({html.escape(result.price_label)})"
+    title = f"Regning per aktørgruppe, mill. kroner ({html.escape(result.price_label)})"
     return f'<div><div style="font-weight:bold;margin:8px 0 4px">{title}</div>' + \
         "".join(rows) + "</div>"
 

@@ -31,7 +31,7 @@ PROJECTION_COLUMNS = {
     "additions": "Faste tillegg", "end": "Slutt",
 }
 DEFLATOR_COLUMNS = {
-    "group": GROUP_COLUMN, "year": YEAR_COLUMN, "bill_mnok": "Regning (løpende kr)",
+    "group": GROUP_COLUMN, "year": YEAR_COLUMN, "bill_mnok": "Regning (løpende kroner)",
     "reference_mnok": "Basisår × deflator", "difference_mnok": "Over deflator",
     "bill_growth_pct": "Vekst i regning", "deflator_growth_pct": "Deflatorvekst",
 }

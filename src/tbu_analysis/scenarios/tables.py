@@ -348,7 +348,7 @@ def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> s
     any_comparison = next(iter(comparisons.values()))
     first, second = any_comparison.first.scenario.key_set, any_comparison.second.scenario.key_set
     lines = [
-        f"Forskjellen {second.label} − {first.label} for kommunene i {year}, mill. kr:"
+        f"Forskjellen {second.label} − {first.label} for kommunene i {year}, mill. kroner:"
     ]
     for comparison in comparisons.values():
         lines.append(f"- {comparison.basis_label}: "
@@ -429,6 +429,6 @@ def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int) -> 
     for comparison in comparisons.values():
         title = (f"{comparison.second.scenario.key_set.label} mot "
                  f"{comparison.first.scenario.key_set.label}, {comparison.basis_label}")
-        show_table(key_comparison_table(comparison), f"{title}: alle løsninger, mill. kr")
+        show_table(key_comparison_table(comparison), f"{title}: alle løsninger, mill. kroner")
         show_table(key_comparison_by_unit_table(comparison, year),
-                   f"{title}: per løsning i {year}, mill. kr")
+                   f"{title}: per løsning i {year}, mill. kroner")
