@@ -319,7 +319,9 @@ class ReportContext:
         where it was said; said for the first time, it gets an anchor there."""
         if texts is None:
             texts = {*self.marked_cells.values(), *self.other_printings.values()}
-        for text in sorted((t for t in texts if t and t in block), key=len, reverse=True):
+        # Longest first (one note may hold another), then by its words: the same order, and
+        # so the same anchors, in every process (a set's order is not).
+        for text in sorted((t for t in texts if t and t in block), key=lambda t: (-len(t), t)):
             anchor = self._said.get(text)
             if anchor is None:
                 anchor = f"note-{len(self._said) + 1}"
