@@ -318,7 +318,9 @@ class ReportContext:
         analysts' explanation of a discrepancy, by default) is replaced by a short pointer to
         where it was said; said for the first time, it gets an anchor there."""
         if texts is None:
-            texts = {*self.marked_cells.values(), *self.other_printings.values()}
+            findings = self.reconciliation["explanation"].fillna("")
+            texts = {*self.marked_cells.values(), *self.other_printings.values(),
+                     *(" ".join(t.split()) for t in findings if t)}
         # Longest first (one note may hold another), then by its words: the same order, and
         # so the same anchors, in every process (a set's order is not).
         for text in sorted((t for t in texts if t and t in block), key=lambda t: (-len(t), t)):
