@@ -194,7 +194,7 @@ def test_a_template_key_without_a_source_cannot_be_used(tmp_path):
 def test_the_baseline_uses_a_key_the_sources_state(funding, index):
     result = compute(scenario("baseline"), funding, index)
     assert result.scenario.key_set.id == "alternativ-1"
-    assert "001_26607bd423ebb788.txt" in result.scenario.key_set.source
+    assert result.scenario.key_set.source_file.name == "001_26607bd423ebb788.txt"
     assert result.unallocated.empty
     assert bill(result, "kommuner", 2025) + bill(result, "rhf", 2025) + bill(
         result, "apotek", 2025) == pytest.approx(1054)

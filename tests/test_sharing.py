@@ -34,7 +34,9 @@ def test_every_shipped_key_set_stands_on_a_document_in_the_sources(key_sets):
     used = {k: v for k, v in key_sets.items() if not v.template}
     assert set(used) == {"alternativ-1", "alternativ-2"}
     for key_set in used.values():
-        assert "001_26607bd423ebb788.txt" in key_set.source and key_set.date == "2021-04-21"
+        assert key_set.source_file == KEY_SETS / "source" / "001_26607bd423ebb788.txt"
+        assert "sak 8/21 Kostnadsfordeling" in key_set.source and key_set.date == "2021-04-21"
+        assert "data/raw" not in key_set.source  # readers see the document, not a path
     assert load_key_sets(KEY_SETS, templates=False).keys() == used.keys()
 
 
@@ -179,6 +181,10 @@ def test_a_non_mapping_key_file_is_refused(tmp_path):
     ("name: Test\nsource: test\ndate: 2024-01-01\nbase: alt\n", "base",
      "tillatt: 'vekst', 'kostnad', 'ukjent'"),
     ("name: Test\ndate: 2024-01-01\n", "source", "mangler"),
+    ("name: Test\nsource: test\nsource_file: data/raw/mangler.txt\ndate: 2024-01-01\n",
+     "source_file", "kildekopien finnes ikke"),
+    ("name: Test\nsource: test\nsource_file: pyproject.toml\ndate: 2024-01-01\n",
+     "source_file", "kildekopien finnes ikke"),
 ])
 def test_every_bad_top_level_value_is_refused_with_key(tmp_path, head, key, message):
     path = tmp_path / "nokkel.yaml"

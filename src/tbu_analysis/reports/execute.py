@@ -6,12 +6,15 @@ notebooks, staged and published together at the end, so a kill leaves the earlie
 
 All notebooks of a round run in one process so imports and the PDF engine start once. A
 notebook that fails keeps its executed copy (with the failing cell) and gets no PDF; the
-earlier PDF is left as it was. The PDF workers die with the process that started them.
+earlier PDF is left as it was. A notebook that kills the kernel fails the same way, and the
+notebooks after it run in a restarted kernel. The PDF workers die with the process that
+started them.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import signal
@@ -22,6 +25,7 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 
@@ -154,8 +158,9 @@ def _failed_cell(executed: Path, source: Path | None = None) -> str:
                           if cell.get("id") in source_ids else None)
                 first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
                 where = f"celle {number}" if number else f"cellen «{first_line}»"
-                return (f"{where} (In [{cell.get('execution_count')}]: {first_line}): "
-                        f"{output.get('ename')}: {output.get('evalue')}")
+                count = cell.get("execution_count")  # none when the kernel died in the cell
+                shown = f"In [{count}]: {first_line}" if count is not None else first_line
+                return f"{where} ({shown}): {output.get('ename')}: {output.get('evalue')}"
     return "ukjent celle"
 
 
@@ -247,16 +252,63 @@ class SharedKernel:
             self._log.close()
 
 
+KERNEL_CHECK_SECONDS = 1.0  # how often a wait for the kernel's messages checks it is alive
+DEAD_KERNEL = ("kjernen døde mens cellen kjørte (prosessen ble avsluttet, for eksempel av "
+               "os._exit eller fordi minnet tok slutt); notatbøkene etter denne kjøres i en "
+               "ny kjerne")
+
+
 def _kernel_manager():
     """A kernel manager that hands every notebook the same connected client. A new client
     per notebook cost about 0,2 s of waiting each time: jupyter_client's ``wait_for_ready``
     waits for the new IOPub subscription to connect. nbclient matches replies and outputs
-    to its own requests, so what an earlier notebook left on the channels is ignored."""
+    to its own requests, so what an earlier notebook left on the channels is ignored.
+
+    The client is a blocking one, so nbclient's own watch for a dead kernel (a task that
+    checks every second) never runs while a cell waits: a wait without a timeout would
+    wait forever for a kernel that has died. Its channels therefore wait in slices and ask
+    the kernel manager between them, raising nbclient's ``DeadKernelError``."""
     from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_client.channels import ZMQSocketChannel
     from jupyter_client.manager import KernelManager
+    from nbclient.exceptions import DeadKernelError
+    from traitlets import Type
+
+    class WatchedChannel(ZMQSocketChannel):
+        kernel_alive: Callable[[], bool] | None = None
+
+        def get_msg(self, timeout: float | None = None) -> dict:
+            """The next message, waiting at most ``timeout`` seconds (for ever if None)
+            while the kernel lives; messages it sent before it died are still returned."""
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                wait = KERNEL_CHECK_SECONDS if deadline is None else max(
+                    0.0, min(KERNEL_CHECK_SECONDS, deadline - time.monotonic()))
+                try:
+                    return super().get_msg(timeout=wait)
+                except Empty:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise
+                    if self.kernel_alive is not None and not self.kernel_alive():
+                        raise DeadKernelError("Kernel died") from None
 
     class KeptClient(BlockingKernelClient):
         _connected = False
+        shell_channel_class = Type(WatchedChannel)
+        iopub_channel_class = Type(WatchedChannel)
+
+        @property
+        def shell_channel(self):
+            return self._watched(super().shell_channel)
+
+        @property
+        def iopub_channel(self):
+            return self._watched(super().iopub_channel)
+
+        def _watched(self, channel):
+            if channel.kernel_alive is None and isinstance(self.parent, KernelManager):
+                channel.kernel_alive = self.parent.is_alive
+            return channel
 
         def start_channels(self, *args, **kwargs) -> None:
             if not self.channels_running:
@@ -296,6 +348,61 @@ def _kernel_manager():
     return SharedKernelManager(kernel_name="python3", client_factory=KeptClient)
 
 
+ENGINE = "tbu-kernel-death"
+
+
+def _register_engine() -> str:
+    """papermill's nbclient engine, except that a notebook whose kernel died is failed like
+    one whose cell raised: the cell that was running gets an error output (papermill then
+    writes the executed copy and raises ``PapermillExecutionError``). Left alone, nbclient's
+    ``DeadKernelError`` passes papermill by, and the executed copy is never written."""
+    from nbclient.exceptions import DeadKernelError
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class KernelDeathEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except DeadKernelError:
+                _stop_cell_watchers()
+                code = [cell for cell in nb_man.nb.cells if cell.cell_type == "code"]
+                started = [cell for cell in code
+                           if cell.metadata.get("papermill", {}).get("start_time")]
+                cell = started[-1] if started else code[0]
+                cell.outputs.append(nbformat.v4.new_output(
+                    "error", ename="DeadKernelError", evalue=DEAD_KERNEL, traceback=[]))
+                nb_man.cell_exception(cell)
+                return nb_man.nb
+
+    papermill_engines.register(ENGINE, KernelDeathEngine)
+    papermill_log = logging.getLogger("papermill")
+    if not any(isinstance(f, _NoKernelDiedLine) for f in papermill_log.filters):
+        papermill_log.addFilter(_NoKernelDiedLine())
+    return ENGINE
+
+
+class _NoKernelDiedLine(logging.Filter):
+    """nbclient's own English line for a dead kernel (logged on papermill's logger, so it
+    reaches the terminal); the run reports the failed notebook itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Kernel died")
+
+
+def _stop_cell_watchers() -> None:
+    """Cancel what nbclient left waiting on this thread's event loop for the cell whose
+    kernel died (its once-a-second check for a dead kernel, when the channel's own
+    ``DeadKernelError`` got ahead of it), so it does not go on checking the next kernel."""
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    for task in asyncio.all_tasks(ensure_event_loop()):
+        if task.get_coro().__name__ in ("_async_poll_kernel_alive", "_async_poll_output_msg"):
+            task.cancel()
+
+
 def warm_up_code(notebooks: list[Path]) -> str:
     """The import statements of the notebooks' code cells, to run in the kernel before the
     first notebook (the modules stay loaded; ``%reset -f`` empties only the namespace)."""
@@ -315,7 +422,8 @@ def warm_up_code(notebooks: list[Path]) -> str:
             except SyntaxError:  # IPython magics: leave the cell to the notebook
                 continue
             for node in tree.body:
-                if isinstance(node, ast.Import | ast.ImportFrom) and node.level == 0:
+                if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom)
+                                                    and node.level == 0):
                     lines[ast.unparse(node)] = None
     return "\n".join(lines)
 
@@ -440,7 +548,7 @@ class _Runner:
                            # written once at the end (or with the failing cell), not after
                            # every cell: the writes cost more than the cells
                            request_save_on_cell_execute=False,
-                           km=kernel.alive())
+                           engine_name=_register_engine(), km=kernel.alive())
         except papermill.PapermillExecutionError:
             message = (f"{job.notebook}.ipynb ({json.dumps(job.parameters, ensure_ascii=False)})"
                        f" feilet i {_failed_cell(executed, source)}; se {shown}")

@@ -453,8 +453,11 @@ def scenario_files(directory: str | Path = "scenarios") -> list[Path]:
 
 
 def provenance_files(scenario: Scenario) -> list[Path]:
-    """The files a scenario was read from, for its provenance page."""
-    return [p.resolve() for p in (scenario.path, scenario.key_set.path) if p is not None]
+    """The files a scenario was read from, for its provenance page: the scenario, its key and
+    the shipped copy of the key's source document."""
+    key_set = scenario.key_set
+    return [p.resolve() for p in (scenario.path, key_set.path, key_set.source_file)
+            if p is not None]
 
 
 def check_against_round(path: str | Path, paths: Any) -> Scenario:

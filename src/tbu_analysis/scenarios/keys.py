@@ -8,6 +8,7 @@ A share the source does not give is written ``ukjent``; its money goes to an exp
 File schema (``<id>.yaml``)::
 
     name: shown to readers            source: where the key comes from (a document)
+    source_file: the shipped copy of that document (a path from the project root)
     short_name: for table headings    template: true for a key no report may use yet
     date: of the source (or ukjent)   note: optional caveat shown with the key
     base: vekst | kostnad | ukjent    what the shares apply to, as the source says it
@@ -317,6 +318,7 @@ class KeySetFile(InputModel):
     name: str = Field(min_length=1)
     short_name: str = ""
     source: str = Field(min_length=1)
+    source_file: str = ""
     date: Annotated[str, BeforeValidator(parse_date)]
     note: str = ""
     base: KeyBase = KeyBase.UNSTATED
@@ -381,6 +383,7 @@ class KeySet:
     base_note: str = ""
     template: bool = False
     short_name: str = ""
+    source_file: Path | None = None  # the shipped copy of the source document
 
     @property
     def label(self) -> str:
@@ -424,6 +427,19 @@ def _blend(entry: KeyEntryModel) -> tuple[dict[str, Share], tuple[Mapping[str, A
     return shares, described
 
 
+def _shipped_copy(relative: str, path: Path, data: Any) -> Path:
+    """The key's source document under the project's ``data/raw/`` (the project holding the
+    key file, or the one the command runs in, so a key copied elsewhere still finds it)."""
+    from tbu_analysis.config import project_root
+
+    for root in dict.fromkeys((project_root(path.parent), project_root())):
+        candidate = (root / relative).resolve()
+        if candidate.is_file() and candidate.is_relative_to((root / "data" / "raw").resolve()):
+            return candidate
+    raise InputError("kildekopien finnes ikke under data/raw/ i prosjektet", path=path,
+                     line=line_of(data, "source_file"), key="source_file", text=relative)
+
+
 def load_key_set(path: str | Path) -> KeySet:
     """Read and check one key set file; its id is the file name without extension."""
     path = Path(path)
@@ -432,6 +448,7 @@ def load_key_set(path: str | Path) -> KeySet:
         raise InputError("filen må være en tabell (nøkkel: verdi) øverst", path=path,
                          line=line_of(data), text=type(data).__name__)
     model = validate(KeySetFile, data, path)
+    source_file = _shipped_copy(model.source_file, path, data) if model.source_file else None
     units: dict[str, tuple[KeyEntry, ...]] = {}
     for unit, by_year in model.units.items():
         raw_by_year = data["units"][unit]
@@ -458,6 +475,7 @@ def load_key_set(path: str | Path) -> KeySet:
         base_note=model.base_note,
         template=model.template,
         short_name=model.short_name,
+        source_file=source_file,
     )
 
 
