@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tbu_analysis.analysis import growth
+from tbu_analysis import vocab
+from tbu_analysis.analysis import growth, series
 from tbu_analysis.analysis import tolerance as tol
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.cli import main
@@ -122,9 +123,51 @@ def test_drivers_of_tabell_4_add_up_to_the_cost_level(analysis):
     labels = [label for label, _, _ in steps]
     assert labels[0] == "Forskrift 2024" and labels[-1] == "Finansieringsbehov 2025"
     values = dict((label, value) for label, value, _ in steps)
-    changes = sum(v for _, v, kind in steps[1:-3] if kind == "change")
+    level = labels.index("Kostnadsnivå 2025")
+    drivers = [(label, v) for label, v, kind in steps[1:level] if kind == "change"]
+    changes = sum(v for label, v in drivers if label != vocab.SOURCE_GAP_LABEL)
     assert values["Forskrift 2024"] + changes == pytest.approx(1088.4)
     assert values["Kostnadsnivå 2025"] == 1089
+    # The printed 1 089 is 0,6 beyond the drivers: the chart carries it as a step of its own.
+    assert (vocab.SOURCE_GAP_LABEL, 0.6) in drivers
+
+
+@pytest.mark.parametrize(("solution", "from_year", "gaps"), [
+    ("E-resept", 2025, [0.4]),  # 192,0 − 11,4 = 180,6; Tabell 11 prints 181
+    ("Alle løsninger", 2025, [0.4]),  # 1 089 + 31 − 30 + 12 − 26,4 = 1 075,6; printed 1 076
+    ("Alle løsninger", 2024, [0.6, -0.5]),  # 1 088,4 against 1 089; 1 054,5 against 1 054
+    ("Helsenettet", 2025, [0.1]),  # starts at the report's 299,9, not the rows' 300,2
+    ("Helsenorge", 2025, []),
+])
+def test_every_waterfall_closes_with_the_sources_gap_as_a_step(analysis, solution, from_year,
+                                                                 gaps):
+    steps = growth.waterfall_steps(analysis.figures, solution, from_year)
+    running = 0.0
+    for label, value, kind in steps:
+        if kind == "level":
+            if label != steps[0][0]:
+                assert round(running, 1) == value, (label, running, value)
+            running = value
+        else:
+            running += value
+    assert [v for label, v, _ in steps if label == vocab.SOURCE_GAP_LABEL] == gaps
+
+
+def test_the_funding_need_is_the_cost_level_where_nothing_is_deducted(analysis):
+    """Helsenettet 2025: Tabell 9 prints the cost level 299,9 and, with no tilbakeføring, the
+    funding need 300; the report uses 299,9 for both, the bills keep the printed column."""
+    funding = series.yearly_series(analysis.figures, "finansieringsbehov")
+    printed = series.yearly_series(analysis.figures, "finansieringsbehov", as_printed=True)
+
+    def value(frame, solution):
+        rows = frame[(frame["solution"] == solution) & (frame["item"] == "")
+                     & (frame["year"] == 2025)]
+        return float(rows["value_mnok"].iloc[0])
+
+    assert value(funding, "Helsenettet") == 299.9
+    assert value(printed, "Helsenettet") == 300
+    assert value(funding, "Kjernejournal") == 93  # 118,6 less 25,9 deducted: not the level
+    assert value(funding, "Helsenorge") == 351
 
 
 # --- index adjustment ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import nbformat
@@ -308,9 +309,98 @@ def test_one_value_per_quantity_is_explained_where_it_differs(reports):
     main = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
     assert "NHN trykker −2,7 %" in main and "utregnet gir det −2,8 %" in main
     helsenettet = " ".join(pdf_text(reports / "helsenettet.pdf").split())
-    assert ("Grafen viser kostnadsnivå 2025 300,2 og kostnadsnivå 2026 270,2, summen av "
-            "radene i tabellen over; ellers bruker rapporten 299,9 (Tabell 9) og 270,0 "
-            "(Notatets tabell 1)") in helsenettet
+    # Tabell 11's Helsenettet rows add to 300,2 and 270,2; the chart uses the report's values.
+    assert ("Radene i Tabell 11 summerer til 300,2 for kostnadsnivå 2025; grafen bruker, som "
+            "resten av rapporten, 299,9 (Tabell 9).") in helsenettet
+    assert ("Radene i Tabell 11 summerer til 270,2 for kostnadsnivå 2026; grafen bruker, som "
+            "resten av rapporten, 270 (Notatets tabell 1).") in helsenettet
+
+
+def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
+    """Issue 12.6 as a second reader found it: E-resept 2025→2026, Helsenettet 2025 and the
+    Sum rows of the growth tables."""
+    texts = _texts(reports)
+    main, helsenettet, e_resept = texts["main"], texts["Helsenettet"], texts["E-resept"]
+    # E-resept: the levels 192,0 → 181 give −11,0; the source's driver −11,4 meets 181 only
+    # with the gap shown as a step, and the note says so in the main and the solution report.
+    assert main.count("E-resept 192,0 181,0 −11,0 −5,7 %") == 2
+    gap = ("«Avrunding/avvik i kilden» (+0,4): kildens beløp fører kostnadsnivå 2025 192,0 til "
+           "180,6, mens kilden trykker 181 (Notatets tabell 1). Nivåene gir en endring på −11,0 "
+           "(−5,7 %), kildens beløp −11,4 (−5,9 %)")
+    assert gap in e_resept
+    # Figur 3: the steps add to −13,4 and the chart goes 1 089,0 → 1 076,0 with +0,4 between.
+    assert ("«Avrunding/avvik i kilden» (+0,4): kildens beløp fører kostnadsnivå 2025 1 089,0 "
+            "til 1 075,6, mens kilden trykker 1 076") in main
+    # Helsenettet 2025: nothing is deducted, so the funding need is the cost level 299,9 in
+    # every table and sentence; the rounded 300 of the other tables is named where it is used.
+    for text in (main, helsenettet):
+        assert "Helsenettet 303,6 300,0" not in text and "300,0 270,0" not in text
+    assert main.count("Helsenettet 303,6 299,9 −3,7 −1,2 %") == 2
+    assert "−3,6" not in helsenettet
+    assert ("Forskriftsbeløpet går fra 303,6 mill. kroner i 2024 til 299,9 mill. kroner i 2025: "
+            "−3,7 mill. kroner (−1,2 %)") in helsenettet
+    assert "Forskriftsbeløp / finansieringsbehov 274,0 303,6 299,9 270,0" in helsenettet
+    undeducted = ("Finansieringsbehov lik kostnadsnivå: Helsenettet har ingen tilbakeføring i "
+                  "2025, så rapporten bruker kostnadsnivået 299,9 (Tabell 9) for begge; "
+                  "Notatets tabell 1, Tabell 3 og Tabell 9 trykker 300.")
+    assert undeducted in main and undeducted in helsenettet
+    # Kostnadsnivå: the Sum row is the source's printed sum; the rows add to something else.
+    assert ("Summen er kildens trykte sum (1 038 i Notatets tabell 1 og 1 089 i Tabell 4); "
+            "radene over summerer til 1 037,5 i 2024 og 1 087,9 i 2025, en endring på +50,4 "
+            "mot +51,0 i summen.") in main
+    assert ("radene over summerer til 1 087,9 i 2025 og 1 075,0 i 2026, en endring på −12,9 "
+            "mot −13,0 i summen.") in main
+
+
+def _figure_alts(pdf: Path) -> list[str]:
+    """The text alternative of every figure in a tagged PDF, in document order."""
+    alts: list[str] = []
+
+    def walk(node) -> None:
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if hasattr(kid, "get") and kid.get("/Type") != "/MCR" and "/S" in kid:
+                if kid["/S"] == "/Figure" and "/Alt" in kid:
+                    alts.append(str(kid["/Alt"]).replace("\u00a0", " "))
+                walk(kid)
+
+    walk(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"].get_object())
+    return alts
+
+
+_AMOUNT = r"([+\u2212]?)(\d{1,3}(?: \d{3})*,\d)"
+
+
+def _amount(sign: str, digits: str) -> Decimal:
+    value = Decimal(digits.replace(" ", "").replace(",", "."))
+    return -value if sign == "\u2212" else value
+
+
+def test_every_waterfall_closes_as_drawn(reports):
+    """Every waterfall in every report: start + steps = each level as drawn, to the tenth
+    the chart shows (read from the charts' text alternatives in the PDFs)."""
+    checked = 0
+    for pdf in sorted(reports.glob("*.pdf")):
+        for alt in _figure_alts(pdf):
+            if not alt.startswith("Fossefallsdiagram"):
+                continue
+            start = re.search(rf"Starter med [^:]+: {_AMOUNT} mill\. kroner\.", alt)
+            end = re.search(rf"Ender med ([^:]+): {_AMOUNT} mill\. kroner\.", alt)
+            middle = re.search(r"Deretter (.*?)\. Ender med", alt)
+            assert start and end and middle, alt
+            running = _amount(*start.groups())
+            for part in middle.group(1).split("; "):
+                step = re.fullmatch(rf"(.*?) {_AMOUNT}", part)
+                assert step, (pdf.name, part)
+                label, sign, digits = step.groups()
+                if sign:  # a change: from the running total
+                    running += _amount(sign, digits)
+                else:  # a level: where the steps so far must have led
+                    assert running == _amount(sign, digits), (pdf.name, alt)
+            assert running == _amount(*end.groups()[1:]), (pdf.name, alt)
+            checked += 1
+    assert checked == 2 + 2 * 5  # two in the main report beside the overview, two per solution
 
 
 def test_solution_reports_name_each_series_and_explain_their_drivers(reports):

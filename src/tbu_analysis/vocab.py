@@ -195,6 +195,8 @@ class OutputTable(Coded):
 MEASURE_LABELS = labels(Measure)
 SERIES_LABELS = labels(Series)
 DRIVER_LABELS = labels(DriverCategory)
+#: A waterfall's step for what the source's driver amounts leave between its printed levels.
+SOURCE_GAP_LABEL = "Avrunding/avvik i kilden"
 STATUS_LABELS = labels(Status)
 CHECK_TYPE_LABELS = labels(CheckType)
 GROUP_LABELS = labels(ActorGroup)

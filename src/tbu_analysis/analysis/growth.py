@@ -8,11 +8,13 @@ import pandas as pd
 
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.series import SERIES_MEASURES, amounts, yearly_series
+from tbu_analysis.analysis.tolerance import round_half_up
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import (
     DRIVER_LABELS,
     MEASURE_LABELS,
     SERIES_LABELS,
+    SOURCE_GAP_LABEL,
     DriverCategory,
     Measure,
     PriceBasis,
@@ -119,13 +121,9 @@ def drivers(figures: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
-                    from_year: int | None = None) -> list[tuple[str, float, str]]:
-    """Start level → each driver → new level → tilbakeføring → funding need.
-
-    Uses the solution's own detail table (its Sum row, printed with decimals) when there is
-    one for that pair of years, else the solution's rows of the growth table (items summed).
-    """
+def _waterfall_rows(figures: pd.DataFrame, solution: str, from_year: int | None) -> pd.DataFrame:
+    """The printed rows a waterfall is drawn from: the solution's own detail table (its Sum
+    row) when there is one for that pair of years, else its rows of the growth table."""
     data = amounts(figures)
     bases = data[data["column_role"] == "base"]
     if from_year is None:
@@ -144,6 +142,60 @@ def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
             rows = rows[rows["row_kind"] == "item"]
     if rows.empty:
         raise ValueError(f"ingen vekstrader for {solution} fra {from_year}")
+    return rows
+
+
+def waterfall_levels(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
+                     from_year: int | None = None) -> list[dict]:
+    """The levels of a waterfall: per level its label, series, year, what the table's rows
+    give (``table_value``, their sum) and the value the report uses for that quantity
+    everywhere (``value``, from :func:`yearly_series`; the rows' sum where it has none)."""
+    rows = _waterfall_rows(figures, solution, from_year)
+    found = []
+
+    def add(role: str, measure: str, series: str, label: str) -> None:
+        selected = rows[rows["column_role"] == role]
+        if selected.empty:
+            return
+        year = int(selected["year"].iloc[0])
+        table_value = float(selected["value_mnok"].sum())
+        levels = yearly_series(figures, series)
+        level = levels[(levels["solution"] == solution) & (levels["item"] == "")
+                       & (levels["year"] == year)]
+        used = level.iloc[0] if len(level) else None
+        found.append({
+            "role": role, "label": f"{label} {year}", "series": series, "year": year,
+            "table_value": table_value, "table_number": str(selected["table_number"].iloc[0]),
+            "table_rows": len(selected), "table_decimals": int(selected["decimals"].max()),
+            "value": float(used["value_mnok"]) if used is not None else table_value,
+            "decimals": int(used["decimals"]) if used is not None else 1,
+            "table": str(used["table"]) if used is not None else str(selected["table"].iloc[0]),
+            "measure": measure,
+        })
+
+    base = rows[rows["column_role"] == "base"].iloc[0]
+    base_series = "kostnadsnivå" if base["measure"] == Measure.KOSTNADSNIVA.value \
+        else "finansieringsbehov"
+    add("base", base["measure"], base_series, _measure_label(base["measure"]))
+    add("level", Measure.KOSTNADSNIVA.value, "kostnadsnivå",
+        MEASURE_LABELS[Measure.KOSTNADSNIVA])
+    add("funding", Measure.FINANSIERINGSBEHOV.value, "finansieringsbehov",
+        MEASURE_LABELS[Measure.FINANSIERINGSBEHOV])
+    return found
+
+
+def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
+                    from_year: int | None = None) -> list[tuple[str, float, str]]:
+    """Start level → each driver → new level → tilbakeføring → funding need.
+
+    The drivers are the source's rows (the solution's detail table when there is one for that
+    pair of years, else its rows of the growth table); every level is the value the report
+    uses for that quantity everywhere (:func:`waterfall_levels`). The chart closes: where
+    the source's amounts do not lead from one printed level to the next (rounding, or a
+    discrepancy), a step «Avrunding/avvik i kilden» carries the gap, to the tenth shown.
+    """
+    rows = _waterfall_rows(figures, solution, from_year)
+    levels = {level["role"]: level for level in waterfall_levels(figures, solution, from_year)}
 
     def total(role: str, category: str | None = None) -> float | None:
         selected = rows[rows["column_role"] == role]
@@ -151,24 +203,32 @@ def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
             selected = selected[selected["category"] == category]
         return float(selected["value_mnok"].sum()) if len(selected) else None
 
-    base = rows[rows["column_role"] == "base"].iloc[0]
-    steps: list[tuple[str, float, str]] = [
-        (f"{_measure_label(base['measure'])} {int(base['year'])}", total("base"), "level")]
+    steps: list[tuple[str, float, str]] = []
+    running = 0.0
+
+    def close_at(level: dict) -> None:
+        nonlocal running
+        gap = round_half_up(level["value"] - running, 1)
+        if steps and gap:
+            steps.append((SOURCE_GAP_LABEL, gap, "change"))
+        steps.append((level["label"], level["value"], "level"))
+        running = level["value"]
+
+    close_at(levels["base"])
     driver_rows = rows[rows["column_role"] == "driver"].sort_values("source_col", kind="stable")
     for category in dict.fromkeys(driver_rows["category"]):
         change = total("driver", category)
-        if change:  # a driver that moved nothing is no step in the picture
+        if change and round_half_up(change, 1):  # a driver that moved nothing is no step
+            change = round_half_up(change, 1)
             steps.append((DRIVER_LABELS.get(category, category), change, "change"))
-    level_rows = rows[rows["column_role"] == "level"]
-    level_year = int(level_rows["year"].iloc[0])
-    steps.append((f"{MEASURE_LABELS[Measure.KOSTNADSNIVA]} {level_year}", total("level"),
-                  "level"))
-    funding = total("funding")
-    if funding is not None:
+            running += change
+    close_at(levels["level"])
+    if "funding" in levels:
         if deduction := total("deduction"):
+            deduction = round_half_up(deduction, 1)
             steps.append((DRIVER_LABELS[DriverCategory.TILBAKEFORING], deduction, "change"))
-        steps.append((f"{MEASURE_LABELS[Measure.FINANSIERINGSBEHOV]} {level_year}", funding,
-                      "level"))
+            running += deduction
+        close_at(levels["funding"])
     return steps
 
 

@@ -16,7 +16,7 @@ from pydantic import Field
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_csv_models
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
-from tbu_analysis.vocab import Measure, Series
+from tbu_analysis.vocab import DriverCategory, Measure, Series
 
 # A quantity: the same solution/item, measure, year and price basis, whichever table prints it.
 KEY = ["solution", "item", "measure", "category", "year", "price_year", "nominal_year"]
@@ -44,18 +44,71 @@ def best_figures(figures: pd.DataFrame) -> pd.DataFrame:
     return best.drop(columns="_order").reset_index(drop=True)
 
 
-def yearly_series(figures: pd.DataFrame, series: str = "finansieringsbehov") -> pd.DataFrame:
+def yearly_series(figures: pd.DataFrame, series: str = "finansieringsbehov",
+                  as_printed: bool = False) -> pd.DataFrame:
     """Level per solution/item and year for one series: columns of KEY minus measure/category,
-    plus ``measure`` (which printed measure was used), value_mnok, decimals, table, price."""
+    plus ``measure`` (which printed measure was used), value_mnok, decimals, table, price.
+
+    One value per quantity: where nothing is deducted (no tilbakeføring) the funding need is
+    the cost level, so the funding series takes the cost level's printing when it has more
+    decimals and the funding need prints it rounded (Helsenettet 2025: 299,9, not 300).
+    ``as_printed`` keeps the funding need's own column (what a bill is drawn from).
+    """
     preference = SERIES_MEASURES[series]
     best = best_figures(figures)
     best = best[best["measure"].isin(preference) & (best["category"] == "")]
     best = best.assign(_rank=best["measure"].map({m: i for i, m in enumerate(preference)}))
     best = best.sort_values(["_rank"], kind="stable").drop_duplicates(
         ["solution", "item", "year"], keep="first")
+    if series == Series.FINANSIERINGSBEHOV.value and not as_printed:
+        best = _funding_as_cost_level(figures, best)
     columns = ["solution", "item", "parent", "year", "measure", "value_mnok", "decimals",
                "table", "table_number", "price_year", "nominal_year", "price_basis"]
     return best[columns].sort_values(["solution", "item", "year"]).reset_index(drop=True)
+
+
+def undeducted_cost_levels(figures: pd.DataFrame) -> pd.DataFrame:
+    """The cost levels (most precise printing) that are also the funding need: no table
+    deducts anything (tilbakeføring) for the solution, item and year, and every printing of
+    the funding need is that level rounded to its own decimals."""
+    best = best_figures(figures)
+    levels = best[(best["measure"] == Measure.KOSTNADSNIVA.value) & (best["category"] == "")]
+    data = amounts(figures)
+    deducted = data[(data["category"] == DriverCategory.TILBAKEFORING.value)
+                    & (data["value_mnok"].abs() > 0)]
+    deducted = set(zip(deducted["solution"], deducted["item"], deducted["year"], strict=True))
+    funding = data[(data["measure"] == Measure.FINANSIERINGSBEHOV.value)
+                   & (data["category"] == "")]
+    keep = []
+    for index, level in levels.iterrows():
+        key = (level["solution"], level["item"], level["year"])
+        printed = funding[(funding["solution"] == key[0]) & (funding["item"] == key[1])
+                          & (funding["year"] == key[2])
+                          & (funding["price_year"] == level["price_year"])]
+        if key in deducted or printed.empty:
+            continue
+        if all(int(row.decimals) < int(level["decimals"])
+               and abs(float(row.value_mnok) - float(level["value_mnok"]))
+               <= 0.5 * 10 ** -int(row.decimals) + 1e-9 for row in printed.itertuples()):
+            keep.append(index)
+    return levels.loc[keep]
+
+
+def _funding_as_cost_level(figures: pd.DataFrame, best: pd.DataFrame) -> pd.DataFrame:
+    """The funding series with each undeducted funding need replaced by its cost level."""
+    levels = undeducted_cost_levels(figures)
+    if levels.empty:
+        return best
+    key = ["solution", "item", "year"]
+    chosen = best.set_index(key)
+    replace = levels.set_index(key)
+    replace = replace[replace.index.isin(chosen.index)]
+    replace = replace[chosen.loc[replace.index, "measure"] == Measure.FINANSIERINGSBEHOV.value]
+    if replace.empty:
+        return best
+    chosen = chosen.drop(index=replace.index)
+    return pd.concat([chosen, replace[chosen.columns.intersection(replace.columns)]]) \
+        .reset_index()
 
 
 def primary_table_id(figures: pd.DataFrame) -> str:
@@ -110,7 +163,7 @@ def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) ->
     units = load_billing_units() if units is None else units
     solutions = funding_by_solution(figures)
     solutions = solutions[solutions["solution"] != ALL_SOLUTIONS]
-    levels = yearly_series(figures, "finansieringsbehov")
+    levels = yearly_series(figures, "finansieringsbehov", as_printed=True)
     split = units[units["item"] != ""]
     rows = []
     for record in solutions.itertuples(index=False):

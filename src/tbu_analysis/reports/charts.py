@@ -128,11 +128,11 @@ EDGE_ROOM_PT = 6.0
 
 
 def _room_for_labels(fig: Figure, labels: Iterable[str], size: float) -> None:
-    """Pad the layout by a margin that grows with the longest label (5 % of its width, at
+    """Pad the layout by a margin that grows with the longest label (6 % of its width, at
     least :data:`EDGE_ROOM_PT`), so a category label never touches the image's edge."""
     longest = max((len(line) for label in labels for line in str(label).split("\n")),
                   default=0)
-    room_pt = max(EDGE_ROOM_PT, 0.05 * longest * 0.6 * size)
+    room_pt = max(EDGE_ROOM_PT, 0.06 * longest * 0.6 * size)
     fig.get_layout_engine().set(w_pad=room_pt / 72)
 
 

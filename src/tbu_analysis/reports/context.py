@@ -18,10 +18,12 @@ from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.analysis.series import yearly_series
-from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY
+from tbu_analysis.analysis.series import undeducted_cost_levels, yearly_series
+from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
+    format_change,
+    format_change_percent,
     format_number,
     format_percent,
     format_table,
@@ -36,7 +38,7 @@ from tbu_analysis.rounds.cleaning import clean_round
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.schema import read_figures
-from tbu_analysis.vocab import SERIES_LABELS
+from tbu_analysis.vocab import SERIES_LABELS, SOURCE_GAP_LABEL
 
 #: Under a source table reproduced as printed: why its columns mix precision.
 AS_PRINTED_NOTE = ("*Tabellen gjengir NHNs tall med de desimalene kilden trykker dem med, så en "
@@ -395,6 +397,10 @@ class ReportContext:
                     notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} "
                                  f"{row.year} er også her {value} ({row.table_number}). "
                                  f"{back_reference(anchor)}")
+        if series == "finansieringsbehov":
+            notes += self._undeducted_notes(names, years)
+        if solution is None:
+            notes += self._sum_notes(frame, levels)
         return "\n\n".join(dict.fromkeys(notes))
 
     def _why_printed_otherwise(self, level) -> str:
@@ -406,6 +412,62 @@ class ReportContext:
                        & (figures["category"] == "") & (figures["year"] == level.year)
                        & (figures["table_number"] != level.table_number)]
         return next((self.marked_cells[i] for i in same.index if i in self.marked_cells), "")
+
+    def _undeducted_notes(self, names: set[str], years: list[int]) -> list[str]:
+        """Where the funding need shown is the cost level (nothing deducted) and the source
+        prints the funding need rounded (Helsenettet 2025: 299,9 here, 300 in the overview)."""
+        levels = undeducted_cost_levels(self.figures)
+        figures = self.figures
+        notes = []
+        for row in levels[(levels["item"] == "") & levels["solution"].isin(names)
+                          & levels["year"].isin(years)].itertuples():
+            printed = figures[(figures["solution"] == row.solution) & (figures["item"] == "")
+                              & (figures["measure"] == "finansieringsbehov")
+                              & (figures["category"] == "") & (figures["year"] == row.year)
+                              & figures["value_mnok"].notna()]
+            others: dict[str, list[str]] = {}
+            for _, other in printed.iterrows():
+                value = format_number(float(other["value_mnok"]), int(other["decimals"]))
+                others.setdefault(value, []).append(self.manifest.table(other["table"]).label)
+            notes.append(f"*Finansieringsbehov lik kostnadsnivå:* {row.solution} har ingen "
+                         f"tilbakeføring i {row.year}, så rapporten bruker kostnadsnivået "
+                         f"{format_number(row.value_mnok, int(row.decimals))} "
+                         f"({self.manifest.table(row.table).label}) for begge; "
+                         f"{printed_elsewhere(others)}.")
+        return notes
+
+    def _sum_notes(self, frame: pd.DataFrame, levels: pd.DataFrame) -> list[str]:
+        """Under a growth table: the Sum row is the source's printed total; where the rows
+        above add to something else, say what they add to (and the change they give)."""
+        year_columns = [c for c in frame.columns if str(c).isdigit()]
+        body = frame[frame.iloc[:, 0] != "Sum"]
+        total = frame[frame.iloc[:, 0] == "Sum"]
+        if total.empty or len(year_columns) != 2:
+            return []
+        sums = {c: round_half_up(float(body[c].sum()), 1) for c in year_columns}
+        printed = {c: float(total[c].iloc[0]) for c in year_columns}
+        if all(abs(sums[c] - printed[c]) < 1e-6 for c in year_columns):
+            return []
+        source = levels[(levels["solution"] == ALL_SOLUTIONS)
+                        & levels["year"].isin([int(c) for c in year_columns])]
+        if sorted(source["value_mnok"].astype(float)) != sorted(printed.values()):
+            return []  # a sum recomputed in other kroner, not the source's printed one
+        first, last = year_columns
+        by_table: dict[str, list[str]] = {}
+        for column in year_columns:
+            level = levels[(levels["solution"] == ALL_SOLUTIONS)
+                           & (levels["year"] == int(column))]
+            if len(level):
+                label = self.manifest.table(level["table"].iloc[0]).label
+                by_table.setdefault(label, []).append(
+                    format_number(printed[column], int(level["decimals"].iloc[0])))
+        where = [f"{' og '.join(values)} i {label}" for label, values in by_table.items()]
+        change = sums[last] - sums[first]
+        return [f"*Summen er kildens trykte sum ({' og '.join(where)}); radene over summerer "
+                f"til {format_number(sums[first], 1)} i {first} og "
+                f"{format_number(sums[last], 1)} i {last}, en endring på "
+                f"{format_change(change, 1)} mot {format_change(printed[last] - printed[first], 1)}"
+                " i summen. Avviket er kildens (se avstemmingen i vedlegget).*"]
 
     def _other_tables_note(self, level) -> str:
         """A level taken from one table where another table the report shows prints it
@@ -538,7 +600,7 @@ class ReportContext:
             styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
             notes_text = "\n\n".join([*(f"*{n}*" for n in notes),
                                        *self._percent_notes(shown.id, solution),
-                                       *self._waterfall_notes(steps, solution),
+                                       *self._waterfall_notes(steps, solution, start),
                                        *([marks] if marks else [])])
             out.append((heading, styled, steps, self._once(notes_text), words))
         return out
@@ -555,28 +617,44 @@ class ReportContext:
                 f"{r.check.replace('*', '')}; utregnet gir det {format_percent(r.computed, 1)}.*"
                 for r in rows.itertuples()]
 
-    def _waterfall_notes(self, steps: list, solution: str) -> list[str]:
-        """Where a level in the chart is printed otherwise than the level the report's other
-        tables use for that year (one value per quantity, or a note saying why not)."""
-        shown, used = [], []
+    def _waterfall_notes(self, steps: list, solution: str, from_year: int) -> list[str]:
+        """Under a waterfall: where the source's rows give another level than the one the
+        report uses for that quantity, and what each «Avrunding/avvik i kilden» step carries
+        (the driver amounts lead elsewhere than the next printed level)."""
+        notes = []
+        levels = growth_module.waterfall_levels(self.figures, solution, from_year)
+        differ = [lv for lv in levels
+                  if abs(lv["table_value"] - lv["value"]) > 1e-6]
+        for lv in differ:
+            shown = format_number(lv["table_value"], 1 if lv["table_rows"] > 1
+                                  else lv["table_decimals"])
+            where = (f"Radene i {lv['table_number']} summerer til {shown}"
+                     if lv["table_rows"] > 1 else f"{lv['table_number']} trykker {shown}")
+            notes.append(f"*{where} for {lv['label'].lower()}; grafen bruker, som resten av "
+                         f"rapporten, {format_number(lv['value'], lv['decimals'])} "
+                         f"({self.manifest.table(lv['table']).label}).*")
+        running, previous = 0.0, None
         for label, value, kind in steps:
-            name, _, year = label.rpartition(" ")
-            if kind != "level" or not year.isdigit():
+            if kind == "level":
+                running, previous = value, (label, value)
                 continue
-            series = "kostnadsnivå" if name.lower().startswith("kostnadsnivå") \
-                else "finansieringsbehov"
-            levels = yearly_series(self.figures, series)
-            level = levels[(levels["solution"] == solution) & (levels["item"] == "")
-                           & (levels["year"] == int(year))]
-            if len(level) and abs(float(level["value_mnok"].iloc[0]) - value) > 1e-6:
-                shown.append(f"{label.lower()} {format_number(value, 1)}")
-                used.append(f"{format_number(float(level['value_mnok'].iloc[0]), 1)} "
-                            f"({self.manifest.table(level['table'].iloc[0]).label})")
-        if not shown:
-            return []
-        return [f"*Grafen viser {' og '.join(shown)}, summen av radene i tabellen over; "
-                f"ellers bruker rapporten {' og '.join(used)}, der kilden trykker tallet "
-                "for løsningen.*"]
+            if label == SOURCE_GAP_LABEL and previous is not None:
+                level = next((lv for lv in levels if abs(lv["value"] - (running + value))
+                              < 1e-6), None)
+                printed = format_number(running + value, level["decimals"] if level else 1)
+                where = f" ({self.manifest.table(level['table']).label})" if level else ""
+                start, end = previous[1], running + value
+                notes.append(
+                    f"*«{SOURCE_GAP_LABEL}» ({format_change(value, 1)}): kildens beløp fører "
+                    f"{previous[0].lower()} {format_number(start, 1)} til "
+                    f"{format_number(running, 1)}, mens kilden trykker {printed}{where}. "
+                    f"Nivåene gir en endring på {format_change(end - start, 1)} "
+                    f"({format_change_percent(100 * (end - start) / start, 1)}), kildens beløp "
+                    f"{format_change(running - start, 1)} "
+                    f"({format_change_percent(100 * (running - start) / start, 1)}); steget tar "
+                    "forskjellen, så stegene summerer til nivået.*")
+            running += value
+        return notes
 
     def prognosis_sections(self) -> list[tuple]:
         out = []
