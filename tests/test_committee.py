@@ -277,7 +277,8 @@ def test_report_compares_with_a_spring_round_in_the_project(tmp_round, monkeypat
     above = result[result["above_ceiling"]]
     assert above[["solution", "year", "previous", "current"]].values.tolist() == [
         ["Helsenorge", 2025, 341.0, 351.0]]
-    assert "Over vårens tak: Helsenorge 2025 (+10 mill. kroner)." in ctx.since_previous_markdown()
+    assert ("Over taket fra forrige runde: Helsenorge 2025 (+10 mill. kroner)."
+            in ctx.since_previous_markdown())
     assert len(ctx.since_previous_tables()) == 1
 
 

@@ -227,7 +227,7 @@ def test_main_report_summary_answers_the_committees_first_questions(reports):
     assert ("Størst vekst: E-resepts kostnadsnivå øker +34,6 % fra 2024 til 2025 "
             "(142,6 → 192,0). Største årsak: økte kostnader grunnet investeringer "
             "(+54 mill. kroner): SFM (50 mill. kroner)") in summary
-    assert ("Siden våren: Estimatet for 2025 er 26 mill. kroner lavere enn i vårens "
+    assert ("Siden forrige runde: Estimatet for 2025 er 26 mill. kroner lavere enn i vårens "
             "tallgrunnlag") in summary
     assert "våres" not in text and "enn i vårens;" not in text
     assert "påløpte kostnader 2023 −4,1 % fra forskriften, prognose 2024 −2,4 %" in summary

@@ -198,18 +198,18 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
             comparison = comparison[comparison["solution"] == solution]
         if not own and (comparison is None or comparison.empty):
             return (f"Kilden sier ikke noe om hvordan tallene for {solution} har endret seg "
-                    "siden våren. Se hovedrapporten for hele runden.")
+                    "siden forrige runde. Se hovedrapporten for hele runden.")
         previous = PreviousRound(previous.round, previous.mandate, own)
     lines = []
     if previous.mandate is not None:
-        lines += [f"Vårens tallgrunnlag er taket for neste års betaling: "
+        lines += [f"Taket for neste års betaling: "
                   f"«{previous.mandate.quote}» ({previous.mandate.section}).", ""]
     if comparison is not None and len(comparison):
         above = comparison[comparison["above_ceiling"]]
         lines.append(
             "Tallene fra forrige runde ligger i prosjektet; tabellen under viser begge. "
-            + ("Ingen løsning ligger over vårens tak." if above.empty else
-               "Over vårens tak: " + "; ".join(
+            + ("Ingen løsning ligger over taket fra forrige runde." if above.empty else
+               "Over taket fra forrige runde: " + "; ".join(
                    f"{r.solution} {r.year} ({_amount(r.change)} mill. kroner)"
                    for r in above.itertuples()) + "."))
     elif previous.statements:
@@ -602,7 +602,8 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
             f"{top['to_year']} ({format_number(top['from_value'], 1)} → "
             f"{format_number(top['to_value'], 1)}).{why} Se kapittel 3.")
     if previous is not None and previous.statements:
-        points.append(f"**Siden våren:** {previous.statements[0].statement} Se kapittel 5.")
+        points.append(f"**Siden forrige runde:** {previous.statements[0].statement} "
+                      "Se kapittel 5.")
     total = estimates[(estimates["solution"] == ALL_SOLUTIONS)]
     if len(total):
         parts = [f"{MEASURE_NAMES.get(r.measure, r.measure)} {r.year} "
