@@ -23,6 +23,22 @@ ROUND_ID = "2024-host"
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pdf_structure(reader) -> list[dict]:
+    """Every structure element under /StructTreeRoot, in document order."""
+    found: list[dict] = []
+
+    def walk(node) -> None:
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if hasattr(kid, "get") and kid.get("/Type") != "/MCR" and "/S" in kid:
+                found.append(kid)
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object())
+    return found
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     """The repository: the folder holding pyproject.toml and data/raw."""

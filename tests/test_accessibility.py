@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from conftest import pdf_structure
 from tbu_analysis.reports.execute import RunLog, run_scenario
 from tbu_analysis.reports.fonts import font_checksums
 
@@ -37,22 +38,6 @@ def editions(rendered_round) -> dict[str, Path]:
             "solution": paths.reports / "kjernejournal.pdf", "scenario": scenario}
 
 
-def _structure(reader: PdfReader) -> list[dict]:
-    """Every structure element under /StructTreeRoot, in document order."""
-    found: list[dict] = []
-
-    def walk(node) -> None:
-        kids = node.get("/K")
-        for kid in kids if isinstance(kids, list) else [kids]:
-            kid = kid.get_object() if hasattr(kid, "get_object") else kid
-            if hasattr(kid, "get") and kid.get("/Type") != "/MCR" and "/S" in kid:
-                found.append(kid)
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object())
-    return found
-
-
 def _heading(html_path: Path) -> str:
     return BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser").h1.get_text()
 
@@ -69,7 +54,7 @@ def test_every_pdf_is_tagged_with_language_title_bookmarks_and_figure_alt(editio
     # The report's own title, the same as its first heading.
     assert reader.metadata.title == _heading(pdf.with_suffix(".html"))
     assert reader.outline  # bookmarks from the headings
-    elements = _structure(reader)
+    elements = pdf_structure(reader)
     kinds = {e["/S"] for e in elements}
     assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/P"} <= kinds
     figures = [e for e in elements if e["/S"] == "/Figure"]
@@ -77,7 +62,7 @@ def test_every_pdf_is_tagged_with_language_title_bookmarks_and_figure_alt(editio
 
 
 def test_main_report_waterfall_alt_names_start_steps_and_end(editions):
-    figures = [e for e in _structure(PdfReader(editions["main"])) if e["/S"] == "/Figure"]
+    figures = [e for e in pdf_structure(PdfReader(editions["main"])) if e["/S"] == "/Figure"]
     alts = [str(e["/Alt"]) for e in figures]
     assert len(alts) == 3  # the overview chart and one waterfall per pair of years
     assert alts[0].startswith("Søylediagram: Forskriftsbeløp / finansieringsbehov per løsning")

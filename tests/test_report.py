@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
+from conftest import pdf_structure
 from tbu_analysis import cli
 from tbu_analysis.config import round_paths
 from tbu_analysis.reports.execute import INJECTED_CELL_ID, RunLog, run_round, slug
@@ -354,19 +355,8 @@ def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
 
 def _figure_alts(pdf: Path) -> list[str]:
     """The text alternative of every figure in a tagged PDF, in document order."""
-    alts: list[str] = []
-
-    def walk(node) -> None:
-        kids = node.get("/K")
-        for kid in kids if isinstance(kids, list) else [kids]:
-            kid = kid.get_object() if hasattr(kid, "get_object") else kid
-            if hasattr(kid, "get") and kid.get("/Type") != "/MCR" and "/S" in kid:
-                if kid["/S"] == "/Figure" and "/Alt" in kid:
-                    alts.append(str(kid["/Alt"]).replace("\u00a0", " "))
-                walk(kid)
-
-    walk(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"].get_object())
-    return alts
+    return [str(e["/Alt"]).replace("\u00a0", " ") for e in pdf_structure(PdfReader(pdf))
+            if e["/S"] == "/Figure" and "/Alt" in e]
 
 
 _AMOUNT = r"([+\u2212]?)(\d{1,3}(?: \d{3})*,\d)"

@@ -138,12 +138,19 @@ units:
 """
 
 
-def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, index, tmp_path):
+def _unknown_kj_scenario(tmp_path: Path) -> tuple[Path, Path]:
+    """The baseline scenario on a key that leaves Kjernejournal 2025 unknown: the scenario
+    file and the folder of keys it reads."""
     keys = tmp_path / "keys"
     keys.mkdir()
     (keys / "ukjent-kj.yaml").write_text(UNKNOWN_KJ_2025, encoding="utf-8")
     (keys / "alternativ-2.yaml").write_bytes((KEY_SETS / "alternativ-2.yaml").read_bytes())
     path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n")
+    return path, keys
+
+
+def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, index, tmp_path):
+    path, keys = _unknown_kj_scenario(tmp_path)
     result = compute(load_scenario(path, key_set_dir=keys), funding, index)
     assert bill(result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
     assert bill(result, "ikke_fordelt", 2024, "Helsenorge") == pytest.approx(344)  # no key
@@ -175,11 +182,7 @@ def test_the_bills_chart_leaves_out_groups_that_pay_nothing_and_names_its_source
     assert "Øvrige aktører" not in text.alt and "Ikke fordelt" not in text.alt
     assert text.source.startswith("NHNs tallgrunnlag høsten 2024") and "Alternativ 1" in source
 
-    keys = tmp_path / "keys"
-    keys.mkdir()
-    (keys / "ukjent-kj.yaml").write_text(UNKNOWN_KJ_2025, encoding="utf-8")
-    (keys / "alternativ-2.yaml").write_bytes((KEY_SETS / "alternativ-2.yaml").read_bytes())
-    path = _scenario_file(tmp_path, "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n")
+    path, keys = _unknown_kj_scenario(tmp_path)
     unknown = compute(load_scenario(path, key_set_dir=keys), funding, index)
     assert "Ikke fordelt" in describe(bills_figure(unknown)).alt  # shown when not zero
 
