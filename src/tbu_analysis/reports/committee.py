@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.comparison import PreviousRound
 from tbu_analysis.analysis.explanations import (
@@ -22,8 +23,8 @@ from tbu_analysis.analysis.explanations import (
     DriverNote,
     compare,
 )
-from tbu_analysis.analysis.findings import Question
 from tbu_analysis.analysis.growth import DRIVER_LABELS
+from tbu_analysis.analysis.questions import Ask
 from tbu_analysis.common.formatting import (
     MISSING,
     format_change,
@@ -298,72 +299,25 @@ def _plain(message: str) -> str:
     return re.sub(r"\s*Kontrollert etter rettelse av tekstuttrekket\.", "", message)
 
 
-def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote],
-                       solution: str | None = None, asked: Sequence[Question] = ()) -> str:
-    """The questions to put to NHN: each finding or discrepancy (what does not add up, with the
-    figures and tables), each question the source's words raise (``asked``, from the findings
-    register, with its quote), each unlikely rounding (as a question, not an error), and each
-    large driver the source does not explain. With ``solution``, only the questions that concern
-    it (``questions_rule``): a finding shared with other solutions is asked with its own
-    figures."""
+def questions_markdown(asks: Sequence[Ask], solution: str | None = None,
+                       annex: bool = False) -> str:
+    """The questions to put to NHN, largest amount at stake first (``questions.ranked``): the
+    main list has the source's contradictions, moves, large unexplained changes, open points
+    and the committee's own requests; ``annex`` gives the list of rounding and typesetting
+    questions. With ``solution``, only the questions that concern it."""
+    shown = [a for a in asks if a.annex == annex
+             and (solution is None or questions_module.concerns(a, solution))]
     lines = []
-    discrepancies = reconciliation[reconciliation["status"] == tolerance.DISCREPANCY]
-    grouped: dict[str, list] = {}
-    for row in discrepancies.itertuples():
-        key = row.explanation or row.message
-        grouped.setdefault(key, []).append(row)
-    number = 0
-    for text, all_rows in grouped.items():
-        rows = all_rows if solution is None else [r for r in all_rows if _concerns(r, solution)]
-        if not rows:
-            continue
-        if solution is not None and any(r.solution not in {solution, ALL_SOLUTIONS}
-                                        for r in all_rows):
-            text = " ".join(dict.fromkeys(_plain(r.message) for r in rows)) + (
-                " Samme slags feil gjelder andre løsninger; se hovedrapporten.")
-        number += 1
-        where = "; ".join(dict.fromkeys(
-            (r.table_number if r.check_type != "påstand"
-             else f"teksten i avsnitt {r.section.split(' ')[0]}")
-            + ", " + (r.item or ("alle løsninger" if r.solution == ALL_SOLUTIONS else r.solution))
-            for r in rows))
-        where = where[:1].upper() + where[1:]  # it begins a sentence
-        figures = "; ".join(dict.fromkeys(
-            f"trykt {format_number(r.printed, places_needed(r.printed, 0, 1))}, "
-            f"beregnet {format_number(r.computed, places_needed(r.computed, 0, 2))}"
-            for r in rows[:3]))
-        lines.append(f"{number}. **Hva stemmer her?** {where}. {text} ({figures}.)")
-    for question in asked:
-        if solution is not None and question.solution not in {solution, ALL_SOLUTIONS}:
-            continue
-        number += 1
-        who = "" if solution is not None else f"{question.solution}: "
-        statement = " ".join(question.statement.split())
-        lines.append(f"{number}. **{question.question}** {who}{statement} "
-                     f"Kilden: «{question.quote}» ({question.section}).")
-    unlikely = reconciliation[reconciliation["status"] == tolerance.UNLIKELY]
-    for row in unlikely.itertuples():
-        if solution is not None and not _concerns(row, solution):
-            continue
-        number += 1
-        lines.append(
-            f"{number}. **Er dette bare avrunding?** {row.table_number}, "
-            f"{row.item or row.solution}: {row.check}. Delene gir "
-            f"{format_number(row.computed, places_needed(row.computed, 0, 2))}, trykt er "
-            f"{format_number(row.printed, places_needed(row.printed, 0, 1))}. Forskjellen er "
-            f"{format_number(tolerance.sigmas(row.difference, row.spread), 1)} "
-            "standardavvik for avrunding; det er mulig, men usannsynlig.")
-    seen = set()
-    for note in notes:
-        key = (note.solution, note.item, note.category, note.from_year, note.to_year)
-        if abs(note.value_mnok) >= THRESHOLD_MNOK and not note.explained and key not in seen:
-            seen.add(key)
-            number += 1
-            lines.append(
-                f"{number}. **Hva er årsaken?** {_driver_name(note, solution is None)}, "
-                f"{_label(note.category)} {note.from_year}–{note.to_year}: "
-                f"{_amount(note.value_mnok)} mill. kroner. Kilden forklarer ikke endringen.")
-    return "\n".join(lines) if lines else "Avstemmingen gir ingen spørsmål til NHN."
+    for number, ask in enumerate(shown, start=1):
+        stake = "" if ask.stake is None or ask.kind == questions_module.ROUNDING else (
+            f" *({format_number(ask.stake, places_needed(ask.stake, 0, 1))} mill. kroner)*")
+        who = "" if solution is not None or ask.solution == ALL_SOLUTIONS \
+            or ask.text.startswith(ask.solution) else f"{ask.solution}: "
+        lines.append(f"{number}. **{ask.question}**{stake} {who}{ask.text}")
+    if lines:
+        return "\n".join(lines)
+    return ("Ingen spørsmål om avrunding eller trykkfeil." if annex
+            else "Kilden og avstemmingen gir ingen spørsmål til NHN.")
 
 
 def unlikely_view(reconciliation: pd.DataFrame) -> pd.DataFrame:

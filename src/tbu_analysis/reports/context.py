@@ -15,7 +15,8 @@ from tbu_analysis.analysis import comparison as comparison_module
 from tbu_analysis.analysis import explanations as explanations_module
 from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
-from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis import questions as questions_module
+from tbu_analysis.analysis import reading, tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.series import undeducted_cost_levels, yearly_series
@@ -59,9 +60,11 @@ class ReportContext:
     def manifest(self) -> Manifest:
         return self.result.manifest
 
-    @property
+    @cached_property
     def reconciliation(self) -> pd.DataFrame:
-        return self.result.reconciliation
+        """The checks, with the analysts' corrected computations where a finding gives one."""
+        return findings_module.apply_corrections(self.result.reconciliation,
+                                                 self.paths.findings)
 
     @cached_property
     def solutions(self) -> tuple[str, ...]:
@@ -145,16 +148,37 @@ class ReportContext:
     def estimates_markdown(self) -> str:
         return committee.estimates_markdown(self.estimates)
 
-    def questions_markdown(self, solution: str | None = None, refer_back: bool = True) -> str:
-        """The questions to NHN; the main report's carry every solution report's questions
-        about large changes the source does not explain (found in their detail tables). A
-        finding said in full earlier in the report is pointed to (``refer_back``)."""
-        notes = self.driver_notes(solution or ALL_SOLUTIONS)
-        if solution is None:
-            for each in self.solutions:
-                notes += self.driver_notes(each)
-        text = committee.questions_markdown(self.reconciliation, notes, solution,
-                                            self.register_questions)
+    @cached_property
+    def asks(self) -> list:
+        """Every question to NHN, ranked by the mill. kroner at stake (``analysis.questions``):
+        the main report's carry every solution report's large unexplained changes too."""
+        notes = self.driver_notes()
+        for each in self.solutions:
+            notes += self.driver_notes(each)
+        found = questions_module.moves(self.result.drivers, self.explanations)
+        contradictions = questions_module.contradictions(
+            questions_module.forecast_statements(self.sentences))
+        return questions_module.all_asks(
+            self.reconciliation, findings_module.finding_kinds(self.paths.findings), notes,
+            found, contradictions, self.register_questions,
+            findings_module.load_requests(self.paths))
+
+    @cached_property
+    def sentences(self) -> list:
+        """The source's prose, sentence by sentence, with section and solution."""
+        name = self.manifest.source.get("file")
+        path = self.paths.root / name if name else None
+        if path is None or not path.is_file():
+            return []
+        names = NameMap.from_csv(self.paths.names)
+        return reading.sentences(path.read_text(encoding="utf-8"),
+                                 reading.solution_aliases(names), reading.item_stems(names))
+
+    def questions_markdown(self, solution: str | None = None, refer_back: bool = True,
+                           annex: bool = False) -> str:
+        """The questions to NHN, ranked; ``annex`` gives the rounding and typesetting list.
+        A finding said in full earlier in the report is pointed to (``refer_back``)."""
+        text = committee.questions_markdown(self.asks, solution, annex=annex)
         return self._once(text) if refer_back else text
 
     def explanations_markdown(self) -> str:
