@@ -98,7 +98,7 @@ class Cause(StrEnum):
 
 
 CAUSE_LABELS = {
-    Cause.CAPACITY: "NHN øker sin egen kapasitet",
+    Cause.CAPACITY: "NHNs egen kapasitet (flere ansatte eller mer innleid kapasitet)",
     Cause.SUPPLIER: "bytte av leverandør eller drift tatt inn i NHN",
     Cause.MOVED: "kostnader flyttet fra en annen post eller finansieringskilde",
 }

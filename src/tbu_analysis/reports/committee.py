@@ -16,6 +16,7 @@ from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.comparison import PreviousRound
 from tbu_analysis.analysis.explanations import (
+    CAUSE_LABELS,
     DISAGREES,
     MATCHES,
     THRESHOLD_MNOK,
@@ -104,46 +105,80 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
 
 
-def driver_sentence(note: DriverNote, show_solution: bool = True) -> str:
-    """One driver in one sentence: amount and the source's reason, with a short reference
-    (the quotes themselves are in the annex, ``explanation_quotes_markdown``)."""
+def _part_label(item: str, reason: str) -> str:
+    """How a part is named beside its amount: its abbreviation where it has one («FM»),
+    nothing where the reason already names it, else the item («Plattform»)."""
+    short = re.findall(r"\(([A-ZÆØÅ]{2,})\)", item)
+    if short:
+        return f"{short[0]} "
+    name = re.sub(r"\s*\([^)]*\)", "", item).strip().lower()
+    return "" if not item or (name and name in reason.lower()) else f"{item} "
+
+
+def _range(low: float, high: float) -> str:
+    """An amount or an interval the source gives, without sign («9–12», «5,4»)."""
+    a, b = sorted((abs(low), abs(high)))
+    one = format_number(a, places_needed(a, 0, 1))
+    return one if a == b else f"{one}–{format_number(b, places_needed(b, 0, 1))}"
+
+
+def driver_sentence(note: DriverNote, show_solution: bool = True,
+                    moves: Sequence = ()) -> str:
+    """One driver in plain words: the amount, the source's reasons summed over every section
+    that gives a part (parts with the same reason said once), what share that explains and
+    what is left, and the causes a committee asks about by name; a short reference ends it
+    (the quotes are in the annex, ``explanation_quotes_markdown``)."""
     corrected = _sign_corrected(note)
     value = note.value_mnok if corrected is None else corrected
     head = (f"**{_driver_name(note, show_solution)}, {_label(note.category)}: "
             f"{_amount(value)} mill. kroner.**")
     if corrected is not None:
-        head += (f" Tabellen trykker {_amount(note.value_mnok)}; kildens tekst og kolonnens "
-                 f"trykte sum gir {_amount(corrected)}, se spørsmål til NHN.")
+        entry = next(e for e, _ in note.explanations if e.signed_range[0] == corrected)
+        return (f"{head} Tabellen trykker {_amount(note.value_mnok)}; kildens tekst og "
+                f"kolonnens trykte sum gir {_amount(corrected)}, se spørsmål til NHN. "
+                f"{entry.reason[:1].upper()}{entry.reason[1:]}. "
+                f"Kilde: {short_section(entry.section)}.")
+    move = questions_module.in_move(note, moves)
+    if move is not None and (not note.explained or note.item not in {
+            e.item for e in move.explained}):
+        net = sum(v for _, v in move.into + move.out_of)
+        return (f"{head} Beløpet er en del av {_amount(move.amount).lstrip('+')} mill. kroner "
+                f"som flyttes mellom poster innen {move.solution} (netto {_amount(net)}), "
+                "ikke ny vekst. Kilden sier ikke hva som er flyttet, se spørsmål til NHN.")
     if not note.explained:
         return f"{head} Kilden forklarer ikke denne endringen."
-    matching = [e for e, s in note.explanations if s == MATCHES]
-    if corrected is not None:
-        matching = [e for e, _ in note.explanations if e.signed_range[0] == corrected][:1]
-    by_parts = [] if matching else list(note.adding_up)
-    chosen = matching[:1] or by_parts or [e for e, _ in note.explanations]
+    account = note.account
+    by_reason: dict[str, list] = {}
+    for entry in account.entries:
+        by_reason.setdefault(entry.reason, []).append(entry)
     parts = []
-    for entry in chosen:
-        item = entry.item if entry.item and entry.item != note.item else ""
-        if matching:  # the one explanation of the whole amount: its item, not the amount again
-            parts.append(f"{entry.reason} ({item})" if item else entry.reason)
-        else:
-            parts.append(f"{entry.reason} ({f'{item}, ' if item else ''}"
-                         f"{_signed(entry)} mill. kroner)")
+    for reason, entries in by_reason.items():
+        amounts = [f"{_part_label(e.item, reason) if e.item != note.item else ''}"
+                   f"{_signed(e)}" for e in entries]
+        whole = len(account.entries) == 1 and account.full
+        parts.append(reason if whole else f"{reason} ({', '.join(amounts)})")
     sentence = _join(parts)
     sentence = sentence[:1].upper() + sentence[1:]
-    sources = ", ".join(dict.fromkeys(short_section(e.section) for e in chosen))
-    disagrees = [e for e, s in note.explanations if s == DISAGREES and e in chosen]
-    text = f"{head} {sentence}. Kilde: {sources}."
-    if disagrees and corrected is None:
-        text += " Kildens tekst gir et annet beløp enn tabellen; se spørsmål til NHN."
-    if by_parts:
+    sources = ", ".join(dict.fromkeys(short_section(e.section) for e in account.entries))
+    text = f"{head} {sentence}."
+    if account.full and len(account.entries) > 1:
         text += " Til sammen forklarer dette hele beløpet."
-    elif not matching:
-        text += " Kilden forklarer bare en del av beløpet."
-    return text
+    elif not account.full:
+        left = account.left
+        text += (f" Kilden forklarer {_range(*account.explained)} av "
+                 f"{_range(value, value)} mill. kroner; {_range(*left)} mill. kroner står "
+                 "uten forklaring.")
+    for cause, low, high in account.causes:
+        if abs(low - value) > 1e-6 or len(account.causes) > 1:  # a cause behind a part only
+            text += f" Av dette er {_range(low, high)} mill. kroner {CAUSE_LABELS[cause]}."
+    disagrees = [e for e, s in note.explanations if s == DISAGREES and e in account.entries]
+    if disagrees:
+        text += " Kildens tekst gir et annet beløp enn tabellen; se spørsmål til NHN."
+    return f"{text} Kilde: {sources}."
 
 
-def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = True) -> str:
+def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = True,
+                                 moves: Sequence = ()) -> str:
     """The drivers of ``THRESHOLD_MNOK`` or more, largest first, each in one sentence with the
     source's reason and amount, or «Kilden forklarer ikke»."""
     shown = [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK]
@@ -151,7 +186,7 @@ def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = 
         return ""
     lines = [f"**Hvorfor tallene endres** (endringer på {format_number(THRESHOLD_MNOK, 0)} "
              "mill. kroner eller mer; kildens ord står i vedlegget):", ""]
-    lines += [f"- {driver_sentence(note, show_solution)}" for note in shown]
+    lines += [f"- {driver_sentence(note, show_solution, list(moves))}" for note in shown]
     return "\n".join(lines)
 
 

@@ -155,13 +155,18 @@ class ReportContext:
         notes = self.driver_notes()
         for each in self.solutions:
             notes += self.driver_notes(each)
-        found = questions_module.moves(self.result.drivers, self.explanations)
+        found = self.moves
         contradictions = questions_module.contradictions(
             questions_module.forecast_statements(self.sentences))
         return questions_module.all_asks(
             self.reconciliation, findings_module.finding_kinds(self.paths.findings), notes,
             found, contradictions, self.register_questions,
             findings_module.load_requests(self.paths))
+
+    @cached_property
+    def moves(self) -> list:
+        """Amounts moved between items within a solution and driver (netted)."""
+        return questions_module.moves(self.result.drivers, self.explanations)
 
     @cached_property
     def sentences(self) -> list:
@@ -618,7 +623,7 @@ class ReportContext:
                 solution=None if solution == ALL_SOLUTIONS else solution,
                 by_item=detail is not None)
             words = committee.driver_explanations_markdown(
-                driver_notes, show_solution=solution == ALL_SOLUTIONS)
+                driver_notes, show_solution=solution == ALL_SOLUTIONS, moves=self.moves)
             shown = self.manifest.table(detail) if detail else spec
             by = "item" if detail else "solution"
             styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
