@@ -233,8 +233,8 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
         if comparison is not None and len(comparison):
             comparison = comparison[comparison["solution"] == solution]
         if not own and (comparison is None or comparison.empty):
-            return (f"Kilden sier ikke noe om hvordan tallene for {solution} har endret seg "
-                    "siden forrige runde. Se hovedrapporten for hele runden.")
+            return (f"Et søk i hele kilden finner ikke noe om hvordan tallene for {solution} "
+                    "har endret seg siden forrige runde. Se hovedrapporten for hele runden.")
         previous = PreviousRound(previous.round, previous.mandate, own)
     lines = []
     if previous.mandate is not None:
@@ -249,23 +249,26 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                    f"{r.solution} {r.year} ({_amount(r.change)} mill. kroner)"
                    for r in above.itertuples()) + "."))
     elif previous.statements:
-        lines.append("Tabellene fra forrige runde er ikke med, men kilden omtaler endringene "
-                     "siden da. Tallene i sitatene er regnet etter:")
+        lines.append("Tabellene fra forrige runde er ikke med i prosjektet. Kilden sier dette "
+                      "om endringene siden da (der sitatet har et regnestykke, er det "
+                      "kontrollert):")
     else:
-        lines.append("Tabellene fra forrige runde er ikke med, og kilden omtaler ikke "
-                     "endringene siden da.")
+        lines.append("Tabellene fra forrige runde er ikke med, og et søk i hele kilden finner "
+                     "ikke noe om endringene siden da.")
     lines.append("")
     for s in previous.statements:
-        parts = " + ".join(s.parts)
-        result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
-        check = f"{parts} = {result}"
-        if s.total is not None:
-            status = s.status
-            verdict = {tolerance.OK: "stemmer",
-                       tolerance.ROUNDING: f"mot {s.total} i teksten; innenfor avrunding"
-                       }.get(status, f"stemmer ikke med {s.total} i teksten")
-            check += f" ({verdict})"
-        lines.append(f"- **{s.statement}** «{s.quote}» ({s.section}). Kontroll: {check}.")
+        check = ""
+        if s.parts:
+            parts = " + ".join(s.parts)
+            result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
+            check = f"{parts} = {result}"
+            if s.total is not None:
+                verdict = {tolerance.OK: "stemmer",
+                           tolerance.ROUNDING: f"mot {s.total} i teksten; innenfor avrunding"
+                           }.get(s.status, f"stemmer ikke med {s.total} i teksten")
+                check += f" ({verdict})"
+            check = f" Kontroll: {check}."
+        lines.append(f"- **{s.statement}** «{s.quote}» ({s.section}).{check}")
     return "\n".join(lines)
 
 
