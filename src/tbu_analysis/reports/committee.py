@@ -317,12 +317,11 @@ def estimates_markdown(estimates: pd.DataFrame) -> str:
 
 def questions_rule(solution: str) -> str:
     """The lead of a solution report's questions: which questions it shows."""
-    return (f"Spørsmålene her gjelder {solution}s egne tall: avvik og usannsynlig avrunding i "
-            f"tabellene og teksten om {solution}, det kildens tekst om {solution} lar stå "
-            "åpent, og store endringer kilden ikke forklarer. "
-            "Et spørsmål om summen for alle løsninger står her bare når det nevner "
-            f"{solution}. Der samme slags feil også gjelder andre løsninger, står bare "
-            f"{solution}s tall her; hele spørsmålet står i hovedrapporten.")
+    return (f"Spørsmålene her gjelder {solution}, det største beløpet først: steder der kilden "
+            f"sier to ulike ting om samme tall, beløp som flyttes mellom poster, store "
+            f"endringer kilden ikke forklarer, det kildens tekst lar stå åpent, og utvalgets "
+            f"egne bestillinger som gjelder {solution}. Spørsmål om avrunding og trykkfeil står "
+            "i hovedrapportens vedlegg A.")
 
 
 def _concerns(row, solution: str) -> bool:
@@ -606,7 +605,10 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
         points.append(f"**Usikkert:** {len(conditions)} forutsetninger og usikkerheter, blant "
                       f"annet: {conditions[0].statement} Se kapittel 4.")
     count = sum(1 for line in questions.splitlines() if re.match(r"^\d+\. ", line))
-    points.append(f"**Spørsmål til NHN:** {count} spørsmål om tall som ikke går opp, "
-                  "usannsynlig avrunding, endringer kilden ikke forklarer og det kildens egen "
-                  "tekst lar stå åpent. Se kapittel 8.")
+    first = next((line for line in questions.splitlines() if line.startswith("1. ")), "")
+    top = re.match(r"^1\. \*\*(.+?)\*\*(?: \*\((.+?) mill\. kroner\)\*)?", first)
+    lead = (f" Det største gjelder {top[2]} mill. kroner: {top[1]}" if top and top[2]
+            else f" Det første: {top[1]}" if top else "")
+    points.append(f"**Spørsmål til NHN:** {count} spørsmål, ordnet etter beløpet de gjelder."
+                  f"{lead} Se kapittel 8.")
     return points
