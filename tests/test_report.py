@@ -225,14 +225,15 @@ def test_main_report_answers_why_e_resept_grows(reports):
 def test_main_report_summary_answers_the_committees_first_questions(reports):
     text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
     summary = text[text.find("Sammendrag", text.find("Sammendrag") + 1):]
-    assert ("Størst vekst: E-resepts kostnadsnivå øker +34,6 % fra 2024 til 2025 "
-            "(142,6 → 192,0). Største årsak: økte kostnader grunnet investeringer "
-            "(+54 mill. kroner): SFM (50 mill. kroner)") in summary
+    assert ("Størst vekst: E-resepts kostnadsnivå øker med 34,6 % fra 2024 til 2025, fra "
+            "142,6 til 192,0 mill. kroner. Den største årsaken er økte kostnader grunnet "
+            "investeringer (+54 mill. kroner): SFM (50 mill. kroner)") in summary
     assert ("Siden forrige runde: Estimatet for 2025 er 26 mill. kroner lavere enn i vårens "
             "tallgrunnlag") in summary
     assert "våres" not in text and "enn i vårens;" not in text
     assert "påløpte kostnader 2023 −4,1 % fra forskriften, prognose 2024 −2,4 %" in summary
-    assert "Spørsmål til NHN: 19 spørsmål" in summary
+    assert ("Spørsmål til NHN: 11 spørsmål, ordnet etter beløpet de gjelder. Det største "
+            "gjelder 19 mill. kroner") in summary
 
 
 def test_main_report_explains_kjernejournals_fall_and_rebound(reports):
@@ -325,13 +326,14 @@ def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
     # E-resept: the levels 192,0 → 181 give −11,0; the source's driver −11,4 meets 181 only
     # with the gap shown as a step, and the note says so in the main and the solution report.
     assert main.count("E-resept 192,0 181,0 −11,0 −5,7 %") == 2
-    gap = ("«Avrunding/avvik i kilden» (+0,4): kildens beløp fører kostnadsnivå 2025 192,0 til "
-           "180,6, mens kilden trykker 181 (Notatets tabell 1). Nivåene gir en endring på −11,0 "
-           "(−5,7 %), kildens beløp −11,4 (−5,9 %)")
+    gap = ("«Avrunding/avvik i kilden» (+0,4): Endringene kilden oppgir, summerer til −11,4 "
+           "mill. kroner (−5,9 %), fra kostnadsnivå 2025 192,0 til 180,6. Kilden trykker 181 "
+           "(Notatets tabell 1), en endring på −11,0 mill. kroner (−5,7 %).")
     assert gap in e_resept
     # Figur 3: the steps add to −13,4 and the chart goes 1 089,0 → 1 076,0 with +0,4 between.
-    assert ("«Avrunding/avvik i kilden» (+0,4): kildens beløp fører kostnadsnivå 2025 1 089,0 "
-            "til 1 075,6, mens kilden trykker 1 076") in main
+    assert ("«Avrunding/avvik i kilden» (+0,4): Endringene kilden oppgir, summerer til −13,4 "
+            "mill. kroner (−1,2 %), fra kostnadsnivå 2025 1 089,0 til 1 075,6. Kilden trykker "
+            "1 076") in main
     # Helsenettet 2025: nothing is deducted, so the funding need is the cost level 299,9 in
     # every table and sentence; the rounded 300 of the other tables is named where it is used.
     for text in (main, helsenettet):
@@ -510,16 +512,16 @@ def test_why_the_figures_move_reads_one_sentence_per_driver_with_the_quotes_in_t
             "tillegg fakturering på 4 mill. kroner som ikke er hjemlet i forskrift. Kilde: "
             "Tallgrunnlag 5.3.") in first
     assert ("Kjernejournal, effektivisering: −17 mill. kroner.") in first
-    assert "−1,5 mill. kroner). Kilde: Tallgrunnlag 5.2. Til sammen forklarer dette hele " \
-        "beløpet." in first
+    assert "−1,5). Til sammen forklarer dette hele beløpet. Kilde: Tallgrunnlag 5.2." in first
     assert ("Helsenorge, endret finansieringskilde: +5 mill. kroner. Verdikjedetesting") in first
-    assert "Kilden forklarer bare en del av beløpet." in first
+    assert ("Kilden forklarer 5 av 6,6 mill. kroner; 1,6 mill. kroner står uten "
+            "forklaring.") in first
     annex = main[main.find("Vedlegg B Kildens ord om endringene",
                            main.find("Vedlegg B Kildens ord om endringene") + 1):]
     assert ("«Norsk helsenett vurderer at drifts- og forvaltningskostnader for SFM i 2025 vil "
             "ligge på 50 mill. kroner» (Tallgrunnlag 5.3") in annex  # a page may break after
     helsenettet = _texts(reports)["Helsenettet"]
-    assert "Kilden forklarer ikke denne endringen." in helsenettet  # still said where true
+    assert "som flyttes mellom poster innen Helsenettet (netto 0)" in helsenettet
 
 
 def test_names_notes_and_signs_read_as_a_committee_member_would_write_them(reports):

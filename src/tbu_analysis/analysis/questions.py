@@ -24,10 +24,10 @@ import pandas as pd
 
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.explanations import THRESHOLD_MNOK, DriverNote, Explanation
-from tbu_analysis.analysis.growth import DRIVER_LABELS
 from tbu_analysis.analysis.reading import Sentence
 from tbu_analysis.common.formatting import format_change, format_number, places_needed
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.vocab import DRIVER_LABELS
 
 # Kinds of questions, in the order a tie in the amount at stake is broken.
 CONTRADICTION = "motsigelse"

@@ -585,13 +585,14 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
         if reasons:
             matching = [e for e, status in reasons[0].explanations if status == MATCHES]
             first = (matching or [reasons[0].explanations[0][0]])[0]
-            why = (f" Største årsak: {_label(reasons[0].category)} "
+            why = (f" Den største årsaken er {_label(reasons[0].category)} "
                    f"({_amount(reasons[0].value_mnok)} mill. kroner): {first.reason}.")
+        verb = "øker" if top["change_pct"] >= 0 else "går ned"
         points.append(
-            f"**Størst vekst:** {top['solution']}s kostnadsnivå øker "
-            f"{format_change_percent(top['change_pct'])} fra {top['from_year']} til "
-            f"{top['to_year']} ({format_number(top['from_value'], 1)} → "
-            f"{format_number(top['to_value'], 1)}).{why} Se kapittel 3.")
+            f"**Størst vekst:** {top['solution']}s kostnadsnivå {verb} med "
+            f"{format_percent(abs(top['change_pct']), 1)} fra {top['from_year']} til "
+            f"{top['to_year']}, fra {format_number(top['from_value'], 1)} til "
+            f"{format_number(top['to_value'], 1)} mill. kroner.{why} Se kapittel 3.")
     if previous is not None and previous.statements:
         points.append(f"**Siden forrige runde:** {previous.statements[0].statement} "
                       "Se kapittel 5.")
