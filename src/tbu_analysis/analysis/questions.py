@@ -313,7 +313,14 @@ def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]
         out.append(Ask(FINDING if kind == "innhold" else ROUNDING, solution, stake,
                        "Hva stemmer her?", f"{where[:1].upper()}{where[1:]}. "
                        f"{' '.join(text.split())} ({figures}.)", annex=kind != "innhold"))
+    def column(check_id: str) -> tuple[str, str]:
+        return check_id.split(":", 1)[0], check_id.rsplit(":", 1)[-1]
+
+    content = {column(r.check_id) for group in grouped.values() for r in group
+               if kinds.get(r.check_id, ("innhold",))[0] == "innhold"}
     for row in reconciliation[reconciliation["status"] == tolerance.UNLIKELY].itertuples():
+        if column(row.check_id) in content:
+            continue  # a content finding on the same column asks it already
         out.append(Ask(
             ROUNDING, row.solution, abs(float(row.printed) - float(row.computed)),
             "Er dette bare avrunding?",
@@ -334,9 +341,8 @@ def register_asks(asked, requests) -> list[Ask]:
     for r in requests:
         answers = " ".join(f"«{a.quote}» ({a.section})." for a in r.answers)
         out.append(Ask(REQUEST, r.solution, r.stake, r.question,
-                       f"Utvalget ba om: «{r.quote}» ({r.section}). "
-                       f"{' '.join(r.statement.split())}"
-                       + (f" Tallgrunnlaget: {answers}" if answers else "")))
+                       f"{' '.join(r.statement.split())} Bestillingen: «{r.quote}» "
+                       f"({r.section})." + (f" Tallgrunnlaget: {answers}" if answers else "")))
     return out
 
 

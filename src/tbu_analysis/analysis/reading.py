@@ -39,9 +39,12 @@ class Sentence:
 
     @property
     def where(self) -> str:
-        """The section as a reader finds it: the chapter and, below it, the heading."""
-        return self.chapter if self.heading in {"", self.chapter} \
-            else f"{self.chapter}, {self.heading}" if self.chapter else self.heading
+        """The section as a reader finds it: the chapter (without its subtitle after a dash)
+        and, below it, the heading."""
+        chapter = re.split(r"\s+[–-]\s+", self.chapter, maxsplit=1)[0]
+        if self.heading in {"", self.chapter}:
+            return chapter
+        return f"{chapter}, {self.heading}" if chapter else self.heading
 
 
 def solution_aliases(names: NameMap) -> dict[str, str]:

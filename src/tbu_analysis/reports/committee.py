@@ -349,7 +349,7 @@ def questions_markdown(asks: Sequence[Ask], solution: str | None = None,
         stake = "" if ask.stake is None or ask.kind == questions_module.ROUNDING else (
             f" *({format_number(ask.stake, places_needed(ask.stake, 0, 1))} mill. kroner)*")
         who = "" if solution is not None or ask.solution == ALL_SOLUTIONS \
-            or ask.text.startswith(ask.solution) else f"{ask.solution}: "
+            or ask.solution in ask.text[:90] else f"{ask.solution}: "
         lines.append(f"{number}. **{ask.question}**{stake} {who}{ask.text}")
     if lines:
         return "\n".join(lines)
