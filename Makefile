@@ -145,8 +145,9 @@ bench: $(STAMP) ## time every stage against the toolchain's floor
 	$(PY) benchmarks/bench_report.py $(if $(ROUND),--round $(ROUND))
 	$(PY) benchmarks/bench_scenarios.py
 
-lint: $(STAMP) ## ruff, and notebooks stored without outputs
+lint: $(STAMP) ## ruff, the layers contract (import-linter), and notebooks stored without outputs
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
 # Notebooks are saved without outputs (common/lab.py), so a run leaves `git status` clean.
