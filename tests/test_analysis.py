@@ -424,6 +424,7 @@ ANALYSIS_OUTPUTS = (
     "reconciliation.csv",
     "levels.csv",
     "drivers.csv",
+    "underlying.csv",
     f"tbu-{ROUND_ID}.xlsx",
 )
 

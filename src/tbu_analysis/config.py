@@ -32,6 +32,7 @@ class OutputName(StrEnum):
     GROWTH = "growth.csv"
     DRIVERS = "drivers.csv"
     RECONCILIATION = "reconciliation.csv"
+    UNDERLYING = "underlying.csv"
     RUN_RECORD = "run.json"
 
 

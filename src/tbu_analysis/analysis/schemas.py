@@ -142,12 +142,71 @@ RECONCILIATION_SCHEMA = pa.DataFrameSchema(
     description="one row per check",
 )
 
+UNDERLYING_SCHEMA = pa.DataFrameSchema(
+    {
+        "series": column("series", str, allowed=(Series,)),
+        "solution": column("solution", str),
+        "from_year": column("from_year", int, _YEAR),
+        "to_year": column("to_year", int, _YEAR),
+        "from_value": column("from_value", float,
+                         description="the level in `from_year` as printed, in `price_year` "
+                                     "kroner (`levels.csv`)"),
+        "to_value": column("to_value", float,
+                       description="the level in `to_year` as printed, in `price_year` kroner"),
+        "price_year": column("price_year", int, _YEAR),
+        "from_nominal": column("from_nominal", float,
+                           description="the level in `from_year` in its own year's kroner (a "
+                                       "level the source raised by the index is taken back)"),
+        "to_nominal": column("to_nominal", float,
+                         description="the level in `to_year` in its own year's kroner"),
+        "nominal_mnok": column("nominal_mnok", float,
+                           description="nominal growth: `to_nominal − from_nominal`; = "
+                                       "`index_mnok + scope_mnok + underlying_mnok`"),
+        "nominal_pct": column("nominal_pct", float, nullable=True,
+                          description="nominal growth in % of `from_nominal`"),
+        "index_mnok": column("index_mnok", float,
+                         description="prisjustering: the price rise the source's own index "
+                                     "puts between the two levels (0 where the later figures "
+                                     "are «ikke indeksregulert»; no rate the source does not "
+                                     "state)"),
+        "scope_mnok": column("scope_mnok", float,
+                         description="omfangsendringer: what entered (+), left (−) or moved "
+                                     "into or out of the solution that year, from "
+                                     "`data/raw/<round>/scope.yaml`"),
+        "underlying_mnok": column("underlying_mnok", float,
+                              description="underliggende vekst: `to_value − from_value − "
+                                          "scope_mnok` (volume, investments, efficiency, "
+                                          "changed assumptions), in `price_year` kroner"),
+        "underlying_pct": column("underlying_pct", float, nullable=True,
+                             description="underlying growth in % of `from_value`"),
+        "decimals": column("decimals", int, _DECIMALS,
+                       description="the printed precision of the coarser of the two levels"),
+        "scope_ids": column("scope_ids", str,
+                        description="the scope register's entries counted, separated by "
+                                    "spaces"),
+        "other_ids": column("other_ids", str,
+                            description="entries of that year that change nothing in the row: "
+                                        "moves inside the solution, changes the figures do not "
+                                        "contain (announced or unquantified) and growth of a "
+                                        "service already inside; shown, not subtracted"),
+    },
+    checks=[pa.Check(lambda df: df["from_year"] < df["to_year"],
+                     error="en endring går fra et tidligere år til et senere"),
+            pa.Check(lambda df: (df["nominal_mnok"] - df["index_mnok"] - df["scope_mnok"]
+                                 - df["underlying_mnok"]).abs() < 1e-6,
+                     error="nominell vekst = prisjustering + omfang + underliggende vekst")],
+    strict=True, ordered=True, name=OutputName.UNDERLYING.value,
+    description="growth between consecutive years, per solution and in total, split into "
+                "prisjustering (index), omfangsendringer (scope) and underliggende vekst",
+)
+
 #: The analysis outputs, by the name of the frame that holds each.
 ANALYSIS_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     OutputTable.LEVELS.value: LEVELS_SCHEMA,
     OutputTable.GROWTH.value: GROWTH_SCHEMA,
     OutputTable.DRIVERS.value: DRIVERS_SCHEMA,
     OutputTable.RECONCILIATION.value: RECONCILIATION_SCHEMA,
+    OutputTable.UNDERLYING.value: UNDERLYING_SCHEMA,
 }
 
 #: Every CSV a round's processing writes, in the order the data dictionary lists them.
@@ -157,9 +216,9 @@ OUTPUT_SCHEMAS: tuple[pa.DataFrameSchema, ...] = (
 
 
 def check_outputs(result: Any) -> None:
-    """Check every analysis output of ``result`` (levels, growth, drivers, reconciliation)
-    against its schema; the first violation is an :class:`InputError` naming file, line,
-    column and value."""
+    """Check every analysis output of ``result`` (levels, growth, drivers, reconciliation,
+    underlying growth) against its schema; the first violation is an :class:`InputError`
+    naming file, line, column and value."""
     for name, schema in ANALYSIS_SCHEMAS.items():
         check_frame(schema, getattr(result, name), schema.name)
 
