@@ -62,7 +62,7 @@ def test_make_uses_the_hooks_keys_for_the_git_filter_and_lint():
 def test_setup_installs_the_save_hook_and_turns_off_the_news_prompt():
     """`make setup` copies jupyter/ into .venv: what `jupyter lab` of the project reads."""
     prefix = Path(sys.prefix)
-    server = json.loads((prefix / "etc/jupyter/jupyter_server_config.d/tbu-analysis.json")
+    server = json.loads((prefix / "etc/jupyter/jupyter_server_config.json")
                         .read_text(encoding="utf-8"))
     assert server["FileContentsManager"]["pre_save_hook"] == (
         "tbu_analysis.common.lab.strip_on_save")

@@ -227,9 +227,9 @@ def test_controls_without_effect_are_disabled_with_the_reason(explorer):
 
 def test_readouts_are_norwegian_numbers(explorer):
     explorer.index_rates[2023].value = 4.121
-    assert explorer.readouts[explorer.index_rates[2023]].value == "4,121"
+    assert explorer.typed[explorer.index_rates[2023]].value == "4,121"
     explorer.volume.value = -1.5
-    assert explorer.readouts[explorer.volume].value == "\u22121,5"
+    assert explorer.typed[explorer.volume].value == "\u22121,5"
     assert "padding" in explorer.bills_view.value
 
 
@@ -334,7 +334,7 @@ def test_deflator_rates_are_edited_saved_with_their_new_source_and_loaded_back(
     assert kommuner_2025 == pytest.approx(537.72, abs=0.01)
     assert reference("kommuner", 2027) == pytest.approx(kommuner_2025 * 1.04121**2)
     explorer.deflator_rates[2026].value = 2.0
-    assert explorer.readouts[explorer.deflator_rates[2026]].value == "2,000"
+    assert explorer.typed[explorer.deflator_rates[2026]].value == "2,000"
     assert reference("kommuner", 2027) == pytest.approx(kommuner_2025 * 1.04121 * 1.02)
     assert reference("kommuner", 2027) == pytest.approx(571.08, abs=0.01)
     explorer.tabs.selected_index = 5
@@ -506,3 +506,76 @@ def test_a_scenario_that_would_not_load_is_not_saved(explorer, tmp_path):
     with pytest.raises(InputError, match="mnok"):
         save_scenario(bad, tmp_path / "ugyldig.yml")
     assert not (tmp_path / "ugyldig.yml").exists()
+
+
+# --- every number typed or dragged, reset and undo (issue 21) ----------------------------------
+
+
+def test_a_rate_typed_with_a_decimal_comma_moves_its_slider_and_recomputes(explorer):
+    box = explorer.typed[explorer.index_rates[2023]]
+    box.value = "5,0"
+    assert explorer.index_rates[2023].value == 5.0 and box.value == "5,000"
+    totals = explorer.result.totals.groupby("year")["value_mnok"].sum()
+    assert round(totals[2023], 1) == 948.9
+    explorer.typed[explorer.volume].value = "2 %"
+    assert explorer.volume.value == 2.0
+    rows = explorer.result.projection.set_index(["unit", "year"])
+    assert rows.loc[("Helsenorge", 2027), "end"] == pytest.approx(374 * (1 + 0.02 - 0.024))
+
+
+@pytest.mark.parametrize("typed", ["abc", "12", "ukjent", "", "1e400", "-3"])
+def test_a_bad_typed_rate_gives_its_message_and_moves_nothing(explorer, typed):
+    slider = explorer.index_rates[2023]
+    explorer.typed[slider].value = typed
+    assert slider.value == pytest.approx(4.121)
+    assert explorer.error is not None and "Indeks 2023" in explorer.message.value
+    explorer.typed[slider].value = "4,121"  # the slider's own value: the message goes
+    assert explorer.error is None and explorer.result is not None
+
+
+def test_each_control_shows_the_source_of_its_default(explorer):
+    assert "Tabell 11" in explorer.sources[explorer.efficiency].value
+    assert "4,121 %" in explorer.sources[explorer.index_rates[2023]].value
+    assert "data/raw/index.csv" in explorer.sources[explorer.index_rates[2023]].value
+    assert "Plassholder" in explorer.sources[explorer.index_rates[2025]].value
+    assert "NUIT sak 5/22" in explorer.sources[explorer.investment_share].value
+
+
+def test_reset_one_control_and_reset_all_give_the_file_back(explorer, tmp_path):
+    from tbu_analysis.scenarios.files import scenario_to_dict
+
+    loaded = scenario_to_dict(explorer.scenario)
+    explorer.efficiency.value = 5.0
+    explorer.volume.value = 3.0
+    explorer.resets[explorer.efficiency].click()
+    assert explorer.efficiency.value == pytest.approx(2.4)
+    assert scenario_to_dict(explorer.current_scenario())["growth"]["volume_pct"] == 3.0
+    explorer.key_set.value = "alternativ-2"
+    explorer.item_unit.value, explorer.item_mnok.value = "Kjernejournal", "10"
+    explorer.item_kind.value = "addition"
+    explorer.add_item()
+    explorer.reset_all_button.click()
+    assert scenario_to_dict(explorer.current_scenario()) == loaded
+    assert explorer.compare_with.value == "alternativ-2"
+    assert explorer.save(tmp_path / "x.yml").read_bytes() == (
+        ROOT / "scenarios" / "baseline.yml").read_bytes()
+
+
+def test_undo_takes_back_the_last_change_one_at_a_time(explorer):
+    from tbu_analysis.scenarios.files import scenario_to_dict
+
+    loaded = scenario_to_dict(explorer.scenario)
+    assert explorer.undo_button.disabled
+    explorer.volume.value = 2.0
+    explorer.key_set.value = "alternativ-2"
+    explorer.efficiency.value = 1.0
+    explorer.undo_button.click()
+    assert explorer.efficiency.value == pytest.approx(2.4)
+    assert explorer.key_set.value == "alternativ-2" and explorer.volume.value == 2.0
+    assert explorer.typed[explorer.efficiency].value == "2,4"
+    explorer.undo_button.click()
+    assert explorer.key_set.value == "alternativ-1"
+    assert explorer.compare_with.value == "alternativ-2"
+    explorer.undo_button.click()
+    assert scenario_to_dict(explorer.current_scenario()) == loaded
+    assert explorer.undo_button.disabled

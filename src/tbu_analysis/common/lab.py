@@ -8,7 +8,7 @@ JupyterLab also writes ``metadata.language_info`` (the Python version, codemirro
 which differs by the Python that ran the kernel: it is stripped too, here, by the git filter
 (``filter.nbstripout.extrakeys``) and by ``make lint`` — all three from :data:`EXTRA_KEYS`.
 ``make setup`` installs the hook for every ``jupyter lab`` of the project's ``.venv``
-(``jupyter/jupyter_server_config.d/``).
+(``jupyter/etc/jupyter/jupyter_server_config.json``).
 """
 
 from __future__ import annotations

@@ -247,13 +247,46 @@ class ScenarioExplorer:
         self.share_clear.on_click(lambda _button: self.clear_shares())
         self.item_add.on_click(lambda _button: self.add_item())
         self.item_clear.on_click(lambda _button: self.clear_items())
-        self.readouts = {
-            slider: _readout(slider, decimals)
-            for slider, decimals in ((self.efficiency, 1), (self.volume, 1),
-                                     (self.investment_share, 0),
-                                     *((slider, 3) for slider in self.index_rates.values()),
-                                     *((slider, 3) for slider in self.deflator_rates.values()))
-        }
+        sources = {self.efficiency: s.growth_source, self.volume: s.growth_source,
+                   self.investment_share: s.investment_share_source}
+        for year, slider in self.index_rates.items():
+            sources[slider] = (
+                s.index_source + (" (plassholder, uten kilde)" if s.index_placeholder else "")
+                if year in s.index_rates else
+                f"{self.index.sources.get(year, '')} (data/raw/index.csv)")
+        for slider in self.deflator_rates.values():
+            sources[slider] = (s.deflator.source if s.deflator else "") + (
+                " (plassholder, uten kilde)" if s.deflator and s.deflator.placeholder else "")
+        #: each slider's typed box (Norwegian number, decimal comma), reset button and the
+        #: source of its default; the default is the value the file (or index) gave.
+        self.typed: dict[Any, Any] = {}
+        self.resets: dict[Any, Any] = {}
+        self.sources: dict[Any, Any] = {}
+        self.defaults = {slider: slider.value for slider in sources}
+        for slider, decimals in ((self.efficiency, 1), (self.volume, 1),
+                                 (self.investment_share, 0),
+                                 *((slider, 3) for slider in self.index_rates.values()),
+                                 *((slider, 3) for slider in self.deflator_rates.values())):
+            self.typed[slider] = _typed_box(slider, decimals, self._typed_error)
+            reset = w.Button(icon="undo", tooltip="Tilbake til verdien fra filen",
+                             layout=w.Layout(width="36px"))
+            reset.on_click(lambda _button, slider=slider: self.reset(slider))
+            self.resets[slider] = reset
+            source = sources[slider] or "ingen kilde oppgitt"
+            self.sources[slider] = w.HTML(
+                f'<small title="{html.escape(source, quote=True)}" style="display:block;'
+                f'max-width:420px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis">'
+                f'Standard {format_number(slider.value, decimals)}: '
+                f'{html.escape(source)}</small>')
+        self.reset_all_button = w.Button(description="Tilbakestill alt", icon="refresh",
+                                         tooltip="Alle valg tilbake til filen som ble lastet")
+        self.undo_button = w.Button(description="Angre", icon="undo",
+                                    tooltip="Angre siste endring")
+        self.reset_all_button.on_click(lambda _button: self.reset_all())
+        self.undo_button.on_click(lambda _button: self.undo())
+        self._history: list[Any] = []
+        self._last_state: Any = None
+        self._restoring = False
         self.disabled_help = w.HTML()
         self.price_basis.observe(lambda _change: self._update_enabled(), names="value")
         self._update_enabled()
@@ -290,10 +323,12 @@ class ScenarioExplorer:
                                          "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator"]):
             tabs.set_title(number, title)
         tabs.observe(self._draw_visible, names="selected_index")
-        sliders = [w.HBox([slider, self.readouts[slider]])
+        sliders = [w.HBox([slider, self.typed[slider], self.resets[slider],
+                           self.sources[slider]])
                    for slider in (*self.index_rates.values(), self.efficiency, self.volume,
                                   self.investment_share, *self.deflator_rates.values())]
         controls = w.VBox([
+            w.HBox([self.undo_button, self.reset_all_button]),
             self.key_set, self.extend, w.HBox([self.unknown_cell]),
             w.HBox([self.unknown_value]), self.unknown_help, self.price_basis,
             *sliders, self.disabled_help,
@@ -613,6 +648,7 @@ class ScenarioExplorer:
             return
         self.error = None
         self.message.value = ""
+        self._remember()
         self._stale = set(range(len(self.tabs.children)))
         self._draw_visible()
 
@@ -661,6 +697,102 @@ class ScenarioExplorer:
             parts.append(_html(key_comparison_by_unit_table(comparison, year),
                                f"{title}: per løsning i {year}, mill. kroner"))
         return "".join(parts)
+
+    # typed values, reset and undo
+    def _typed_error(self, error: InputError | None) -> None:
+        """A bad typed value: its message where the tables were; the slider keeps its
+        value, so the next good value recomputes (``None``: the value typed is the slider's
+        own, so only the message goes)."""
+        if error is None:
+            self.refresh()
+        else:
+            self._show_error(error)
+
+    def reset(self, slider: Any) -> None:
+        """One control back to the value the file (or the index file) gave."""
+        slider.value = self.defaults[slider]
+        if slider is self.efficiency or slider is self.volume:
+            self._rate_touched.discard("efficiency_pct" if slider is self.efficiency
+                                       else "volume_pct")
+        for year, deflator in self.deflator_rates.items():
+            if deflator is slider:
+                self._deflator_touched.discard(year)
+        self.refresh()
+
+    def reset_all(self) -> None:
+        """Every choice back to the file that was loaded (what was added goes too)."""
+        self._quiet = True
+        try:
+            s = self.scenario
+            self.key_set.value = s.key_set.id
+            self._follow_key()
+            self.compare_with.value = self._default_compare
+            self.extend.value = s.extend_last_year
+            self.price_basis.value = s.price_basis
+            for slider, value in self.defaults.items():
+                slider.value = value
+            self.name_box.value = self.description_box.value = ""
+        finally:
+            self._quiet = False
+        self._rate_touched.clear()
+        self._deflator_touched.clear()
+        self.share_inputs.clear()
+        self.custom_shares.clear()
+        self.share_help.value = ""
+        self.added_investments.clear()
+        self.added_additions.clear()
+        self._describe_items()
+        self._refresh_unknown_cells()
+        self._update_enabled()
+        self.refresh()
+
+    def _state(self) -> Any:
+        """Every choice the reader can change, as one comparable value (for «Angre»)."""
+        return (self.key_set.value, self.compare_with.value, self.extend.value,
+                self.price_basis.value, tuple(s.value for s in self.defaults),
+                tuple(sorted(self._rate_touched)), tuple(sorted(self._deflator_touched)),
+                tuple(self.share_inputs.items()), tuple(self.custom_shares),
+                tuple(self.added_investments), tuple(self.added_additions))
+
+    def _remember(self) -> None:
+        state = self._state()
+        if self._last_state is not None and state != self._last_state and not self._restoring:
+            self._history.append(self._last_state)
+        self._last_state = state
+        self.undo_button.disabled = not self._history
+
+    def undo(self) -> None:
+        """Back to the choices before the last change."""
+        if not self._history:
+            return
+        state = self._history.pop()
+        (key, compare, extend, basis, values, rates, deflators, shares, custom, investments,
+         additions) = state
+        self._quiet = self._restoring = True
+        try:
+            self.key_set.value = key
+            self._follow_key()
+            self.compare_with.value = compare
+            self.extend.value, self.price_basis.value = extend, basis
+            for slider, value in zip(self.defaults, values, strict=True):
+                slider.value = value
+            self._rate_touched = set(rates)
+            self._deflator_touched = set(deflators)
+            self.share_inputs = dict(shares)
+            self.custom_shares = list(custom)
+            self.added_investments = list(investments)
+            self.added_additions = list(additions)
+        finally:
+            self._quiet = False
+        try:
+            self._describe_items()
+            self._refresh_unknown_cells()
+            self._update_enabled()
+            self.refresh()
+        finally:
+            self._restoring = False
+            self._last_state = self._state()
+            self.undo_button.disabled = not self._history
 
     def _show_error(self, error: InputError) -> None:
         self.error = error
@@ -866,13 +998,49 @@ def key_bars_html(comparison: Any) -> str:
             f'<div style="font-size:11px">{legend}</div>{"".join(blocks)}</div>')
 
 
-def _readout(slider: Any, decimals: int) -> Any:
-    """A slider's value in Norwegian format (4,121, not 4.121), kept up to date."""
-    label = w.HTML(value=format_number(slider.value, decimals))
-    slider.observe(lambda change: setattr(label, "value", format_number(change["new"],
-                                                                         decimals)),
-                   names="value")
-    return label
+def _typed_box(slider: Any, decimals: int, on_error: Any) -> Any:
+    """A text box beside ``slider``: shows its value in Norwegian (4,121), and a number typed
+    there (decimal comma or point, «%» allowed) moves the slider; a value that is no number
+    or lies outside the slider's range goes to ``on_error`` and moves nothing."""
+    box = w.Text(value=format_number(slider.value, decimals), continuous_update=False,
+                 layout=w.Layout(width="80px"))
+    showing = {"busy": False}
+
+    def from_slider(change: Any) -> None:
+        showing["busy"] = True
+        try:
+            box.value = format_number(change["new"], decimals)
+        finally:
+            showing["busy"] = False
+
+    def from_box(change: Any) -> None:
+        if showing["busy"]:
+            return
+        text = change["new"]
+        label = slider.description
+        try:
+            parsed = parse_number(text.replace("%", "").strip())
+        except (InputError, ValueError) as error:
+            on_error(InputError(f"ikke et tall ({error})", key=label, text=text))
+            return
+        if parsed.value is None:
+            on_error(InputError("skriv et tall, f.eks. 3,5", key=label, text=text))
+            return
+        value = float(parsed.value)
+        if not slider.min <= value <= slider.max:
+            on_error(InputError(f"må ligge mellom {format_number(slider.min, decimals)} og "
+                                f"{format_number(slider.max, decimals)}", key=label,
+                                text=text))
+            return
+        if value == slider.value:
+            from_slider({"new": value})  # shown as the slider has it (3 → 3,0)
+            on_error(None)
+            return
+        slider.value = value
+
+    slider.observe(from_slider, names="value")
+    box.observe(from_box, names="value")
+    return box
 
 
 def _outside(override: Override, unit: str, span: YearSpan) -> list[Override]:
