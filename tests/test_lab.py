@@ -87,7 +87,7 @@ def lab_clone(tmp_path: Path):
     """A clone of the committed repository with the round's data cleaned, and JupyterLab on a
     free localhost port in it, as a new user (empty HOME)."""
     from tbu_analysis.config import round_paths
-    from tbu_analysis.rounds.pipeline import run_clean
+    from tbu_analysis.pipeline import run_clean
 
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} mangler: kjør `make browser` (apt-get install chromium)")

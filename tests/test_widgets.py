@@ -196,7 +196,7 @@ def test_the_explorers_export_is_the_workbook_make_scenario_writes(explorer, tmp
     """Same scenario, same bytes: the explorer's «Eksporter» and `make scenario`'s workbook
     (key against key included) after changing the key and a rate."""
     from tbu_analysis.config import round_paths
-    from tbu_analysis.rounds.pipeline import run_clean
+    from tbu_analysis.pipeline import run_clean
     from tbu_analysis.scenarios.export import write_scenario_workbook
 
     explorer.key_set.value = "alternativ-2"

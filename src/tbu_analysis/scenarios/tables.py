@@ -2,7 +2,8 @@
 
 Every table and chart here is built from a :class:`~tbu_analysis.scenarios.model.ScenarioResult`,
 so the explorer, a headless notebook run and the tests show the same numbers. Numbers go
-through :mod:`tbu_analysis.common.formatting`, charts through :mod:`tbu_analysis.reports.charts`.
+through :mod:`tbu_analysis.common.formatting`, tables and charts through
+:mod:`tbu_analysis.presentation`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from tbu_analysis.common.formatting import (
     format_change,
     format_number,
     format_percent,
-    format_table,
 )
 from tbu_analysis.common.store import write_excel, write_if_changed
-from tbu_analysis.reports.charts import (
+from tbu_analysis.presentation.charts import (
     FIGSIZE,
     SERIES_COLOURS,
     UP_COLOUR,
@@ -31,6 +31,7 @@ from tbu_analysis.reports.charts import (
     levels_chart,
     style,
 )
+from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
     DEFLATOR_COLUMNS,
@@ -522,7 +523,7 @@ def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int,
         show_markdown("*Scenariofilen nevner ingen nøkkel å sammenligne med "
                       "(`sharing.compare_with`).*")
         return
-    from tbu_analysis.reports.charts import show
+    from tbu_analysis.presentation.charts import show
 
     show_markdown(key_basis_markdown(comparisons, year))
     for comparison in comparisons.values():
