@@ -142,9 +142,14 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
     if move is not None and (not note.explained or note.item not in {
             e.item for e in move.explained}):
         net = sum(v for _, v in move.into + move.out_of)
+        known = move.amount - move.unexplained
+        said = (f" Kilden forklarer {_range(known, known)} mill. kroner av flyttingen "
+                f"({_join([e.reason for e in move.explained])}); for "
+                f"{_range(move.unexplained, move.unexplained)} mill. kroner sier den ikke hva "
+                "som er flyttet" if known > 0 else " Kilden sier ikke hva som er flyttet")
         return (f"{head} Beløpet er en del av {_amount(move.amount).lstrip('+')} mill. kroner "
                 f"som flyttes mellom poster innen {move.solution} (netto {_amount(net)}), "
-                "ikke ny vekst. Kilden sier ikke hva som er flyttet, se spørsmål til NHN.")
+                f"ikke ny vekst.{said}, se spørsmål til NHN.")
     if not note.explained:
         return f"{head} Kilden forklarer ikke denne endringen."
     account = note.account
@@ -178,14 +183,15 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
 
 
 def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = True,
-                                 moves: Sequence = ()) -> str:
+                                 moves: Sequence = (), lead: str | None = None) -> str:
     """The drivers of ``THRESHOLD_MNOK`` or more, largest first, each in one sentence with the
     source's reason and amount, or «Kilden forklarer ikke»."""
     shown = [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK]
     if not shown:
         return ""
-    lines = [f"**Hvorfor tallene endres** (endringer på {format_number(THRESHOLD_MNOK, 0)} "
-             "mill. kroner eller mer; kildens ord står i vedlegget):", ""]
+    lines = [lead or (f"**Hvorfor tallene endres** (endringer på "
+                      f"{format_number(THRESHOLD_MNOK, 0)} mill. kroner eller mer; kildens ord "
+                      "står i vedlegget):"), ""]
     lines += [f"- {driver_sentence(note, show_solution, list(moves))}" for note in shown]
     return "\n".join(lines)
 

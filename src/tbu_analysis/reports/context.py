@@ -648,6 +648,12 @@ class ReportContext:
                 by_item=detail is not None)
             words = committee.driver_explanations_markdown(
                 driver_notes, show_solution=solution == ALL_SOLUTIONS, moves=self.moves)
+            if detail is not None:  # the solution's own drivers, their parts summed
+                whole = explanations_module.driver_notes(
+                    drivers, self.figures, table_id, self.explanations, solution=solution)
+                words = "\n\n".join(filter(None, [words, committee.driver_explanations_markdown(
+                    whole, show_solution=True, moves=self.moves,
+                    lead=f"**{solution} samlet** (delene fra alle aktivitetene summert):")]))
             shown = self.manifest.table(detail) if detail else spec
             by = "item" if detail else "solution"
             styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
