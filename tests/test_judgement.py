@@ -159,7 +159,8 @@ def test_pdf_helsenorge_quotes_kun_mindre_endringer(texts):
 
 def test_pdf_main_list_has_the_contradiction_and_no_rounding_question(texts):
     text = texts["tbu-2024-host"]
-    main = text[text.index("8 Spørsmål til NHN Spørsmålene"):text.index("9 Rettelser")]
+    start = text.index("8 Spørsmål til NHN Spørsmålene")
+    main = text[start:text.index("9 Rettelser", start)]
     assert "ingen endring i årsprognosen for 2024 for e-resept" in main
     assert "redusert med 5 mill. kroner på grunn av redusert kost til Buypass" in main
     assert "avrunding?" not in main

@@ -162,7 +162,9 @@ def test_scenario_command_renders_the_scenario_against_the_baseline(tmp_path, mo
     assert cli.main(["scenario", "scenarios/alternativ-1.yml", "--round", ROUND]) == 0
     text = " ".join(pdf_text(repo / "reports" / "scenarios" / "alternativ-1.pdf").split())
     assert "Alternativ 1" in text and "Kommuner" in text and "RHF" in text
-    assert "1 054" in text  # the round's 2025 funding need, billed in full
+    # the round's 2025 funding need, billed in full: the units add to 1 053,9 (Helsenettet
+    # without VKP from Tabell 9's rows, 274,7), NHN's 1 054 within its rounding
+    assert "1 053,9" in text
     assert "SHA-256" in text  # the same provenance page as the round reports
 
 
