@@ -34,7 +34,7 @@ SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2'
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := report
-.PHONY: help report data analysis test lint lab clean bench lock setup scenario git-filter browser fonts
+.PHONY: help report data analysis check test lint lab clean bench lock setup scenario git-filter browser fonts
 
 help: ## list the front doors
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -66,10 +66,14 @@ lock: | $(UV) ## update uv.lock and requirements.lock after changing dependencie
 	$(UV) export --frozen --no-hashes --no-emit-project --quiet -o requirements.lock
 
 # --- content stamps (at parse time, so `make -n` and `make -q` see them too) ----------------
-# A round's inputs: every file under data/raw/<round>/ and every shared file under data/raw/
-# that belongs to no round.
+# A round's inputs: every file under data/raw/<round>/ (its names, index and billing units
+# included), the previous round's files when the manifest names one that is there (the report
+# compares the two), and every shared file under data/raw/ that belongs to no round (the
+# cost-sharing keys). Another round's files are not among them.
 define hash_inputs
 { find data/raw/$(1) -type f -print0; \
+  prev=$$(sed -n 's/^previous_round:[[:space:]]*\([^[:space:]#]*\).*/\1/p' data/raw/$(1)/manifest.yaml 2>/dev/null); \
+  if [ -n "$$prev" ] && [ -f "data/raw/$$prev/manifest.yaml" ]; then find "data/raw/$$prev" -type f -print0; fi; \
   find data/raw -type f $(foreach r,$(ALL_ROUNDS),-not -path 'data/raw/$(r)/*') -print0; } \
   | LC_ALL=C sort -z | xargs -0r sha256sum
 endef
@@ -138,6 +142,9 @@ scenario: $(STAMP) ## SCENARIO=scenarios/<name>.yml [ROUND=...]: reports/scenari
 	$(PY) -m tbu_analysis.cli scenario $(SCENARIO) --round $(SCENARIO_ROUND)
 
 # --- checks -----------------------------------------------------------------------------------
+check: $(STAMP) ## every input of a round checked in one pass (every stale quote listed), nothing written
+	$(PY) -m tbu_analysis.cli check $(if $(ROUND),--round $(ROUND))
+
 test: $(STAMP) browser ## the whole test suite (what CI runs)
 	$(PY) -m pytest -q
 

@@ -29,7 +29,7 @@ def median_ms(func, repeat: int = REPEAT) -> float:
 
 def main() -> None:
     baseline = load_baseline(ROUND_ID)
-    index = load_index()
+    index = load_index(ROUND_ID)
     scenario = load_scenario(SCENARIO)
     first = min(index.rates)
     rates = iter([4.0, 4.5, 5.0, 5.5] * (REPEAT + 1))

@@ -54,7 +54,7 @@ def funding(baseline_funding) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def index() -> PriceIndex:
-    return PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    return PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
 
 
 def scenario(name: str):

@@ -22,6 +22,25 @@ def _rounds(selected: str | None) -> list[str]:
     return [selected] if selected is not None else discover_rounds()
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Every input of the round(s) checked in one pass; every problem listed, nothing
+    written."""
+    from tbu_analysis.analysis.check import CheckFailed, check_round
+
+    failures = []
+    for round_id in _rounds(args.round):
+        paths = round_paths(round_id, project_root())
+        try:
+            check_round(paths)
+        except CheckFailed as failed:
+            failures.append(failed)
+            continue
+        print(f"{round_id}: alle inndata er i orden (register, sitater, satser, tabeller)")
+    for failed in failures:
+        print(f"feil: {failed}", file=sys.stderr)
+    return 2 if failures else 0
+
+
 def cmd_clean(args: argparse.Namespace) -> None:
     from tbu_analysis.rounds.pipeline import run_clean
 
@@ -130,6 +149,10 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tbu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="kontroller alle inndata til runden på én gang "
+                           "(register, sitater, satser, tabeller); skriver ingenting")
+    check.add_argument("--round", help="runde-id (standard: alle)")
+    check.set_defaults(func=cmd_check)
     clean = sub.add_parser("clean", help="rens rådata til data/processed/<runde>/figures.csv")
     clean.add_argument("--round", help="runde-id, f.eks. 2024-host (standard: alle)")
     clean.set_defaults(func=cmd_clean)

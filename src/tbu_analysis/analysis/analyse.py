@@ -56,7 +56,7 @@ def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame
 
 
 def _inputs_signature(paths: RoundPaths) -> tuple:
-    files = [*sorted(paths.raw.rglob("*")), paths.names, paths.index, paths.figures]
+    files = [*sorted(paths.raw.rglob("*")), paths.figures]  # names and index are in raw
     return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.is_file())
 
 

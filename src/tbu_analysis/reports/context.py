@@ -796,7 +796,7 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     paths = round_paths(round_id)
     raw = sorted(p for p in paths.raw.rglob("*") if p.is_file())
     # The shipped report fonts shape every page, so their checksums are provenance too.
-    inputs = [*raw, paths.names, paths.index, *font_files(), *(Path(f) for f in extra_files)]
+    inputs = [*raw, *font_files(), *(Path(f) for f in extra_files)]  # names, index: in raw
     manifest = load_manifest(paths.raw / "manifest.yaml")
     prov = collect_provenance(round_id, raw_paths=inputs,
                               parameters=_parameters_in_words(parameters, manifest, paths),

@@ -30,13 +30,23 @@ def prepare_round(paths: RoundPaths, index_rates: Mapping[int, float] | None = N
     """Clean and analyse the round in memory, writing nothing: a bad value in any input
     (a table, claims.yaml, findings.yaml, the index) stops here, before the first file."""
     from tbu_analysis.analysis.analyse import analyse
+    from tbu_analysis.analysis.check import CheckFailed, check_inputs, merge
+    from tbu_analysis.common.errors import InputError
 
-    cleaned = clean_round(paths)
-    figures = _as_written(cleaned)
-    analysis = analyse(paths, index_rates, price_year, figures=figures)
-    # The round's own analysis is rewritten with its figures, so it never lags behind them.
-    default = analysis if paths.analysis_dir(index_rates, price_year) == paths.processed \
-        else analyse(paths, figures=figures)
+    # Every register, quote and rate first, each problem listed; then the cleaning and the
+    # analysis, whose first problem joins the list. Nothing is written before all is sound.
+    problems = check_inputs(paths)
+    try:
+        cleaned = clean_round(paths)
+        figures = _as_written(cleaned)
+        analysis = analyse(paths, index_rates, price_year, figures=figures)
+        # The round's own analysis is rewritten with its figures, so it never lags behind.
+        default = analysis if paths.analysis_dir(index_rates, price_year) == paths.processed \
+            else analyse(paths, figures=figures)
+    except InputError as error:
+        raise CheckFailed(paths.round_id, merge(problems, [error]), paths.root) from None
+    if problems:
+        raise CheckFailed(paths.round_id, problems, paths.root)
     return PreparedRound(cleaned, analysis, default)
 
 

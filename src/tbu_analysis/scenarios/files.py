@@ -74,7 +74,7 @@ class SharingModel(InputModel):
 
 
 class IndexModel(InputModel):
-    """``index``: rates by year (year → year + 1) replacing ``data/raw/index.csv``."""
+    """``index``: rates by year (year → year + 1) replacing the round's ``index.csv``."""
 
     rates: dict[Year, IndexRate] = Field(default_factory=dict)
     source: str = ""
@@ -422,9 +422,13 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
 # --- finding inputs
 
 
-def load_index(path: str | Path = Path("data") / "raw" / "index.csv") -> PriceIndex:
-    """The shipped price index (project root relative)."""
-    return PriceIndex.from_csv(resolve_path(path))
+def load_index(round_id: str | None = None, root: str | Path | None = None) -> PriceIndex:
+    """A round's price index (``data/raw/<round>/index.csv``; the latest round when none is
+    named): the rates its source states."""
+    from tbu_analysis.config import latest_round, round_paths
+
+    root = root if root is not None else project_root()
+    return PriceIndex.from_csv(round_paths(round_id or latest_round(root), root).index)
 
 
 def load_baseline(round_id: str, root: str | Path | None = None) -> pd.DataFrame:
@@ -434,7 +438,8 @@ def load_baseline(round_id: str, root: str | Path | None = None) -> pd.DataFrame
     from tbu_analysis.rounds.schema import read_figures
 
     paths = round_paths(round_id, root if root is not None else project_root())
-    return series.funding_by_unit(read_figures(paths.figures))
+    return series.funding_by_unit(read_figures(paths.figures),
+                                  series.load_billing_units(paths.billing_units))
 
 
 def round_label(round_id: str, root: str | Path | None = None) -> str:
@@ -468,5 +473,5 @@ def check_against_round(path: str | Path, paths: Any) -> Scenario:
 
     scenario = load_scenario(path)
     compute(scenario, load_baseline(paths.round_id, paths.root),
-            load_index(paths.project.index))
+            load_index(paths.round_id, paths.root))
     return scenario
