@@ -374,7 +374,7 @@ def test_manifest_source_checksum_is_checked(cleaned, capsys):
     assert "4fff594fb5c74351c97f94388d1aba875a472e655616c30fe2c72b16e20bcec4" in message
 
 
-@pytest.mark.parametrize("target", ["data/raw/2024-host/names.csv", "/etc/passwd"])
+@pytest.mark.parametrize("target", ["data/raw/cost_sharing/alternativ-1.yaml", "/etc/passwd"])
 def test_manifest_source_outside_the_round(cleaned, capsys, target):
     paths, before = cleaned
     line = replace_once(paths.manifest,

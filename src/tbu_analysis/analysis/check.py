@@ -51,8 +51,15 @@ class CheckFailed(InputError):
         self.problems = problems
         self.root = root
         super().__init__(f"{len(problems)} feil i inndataene til runden {round_id}")
+        first = problems[0] if len(problems) == 1 else None  # as the one error, for callers
+        self.path, self.line = (first.path, first.line) if first else (None, None)
+        self.column, self.key = (first.column, first.key) if first else (None, None)
+        self.text = first.text if first else None
+        self.message = first.message if first else self.message
 
     def __str__(self) -> str:
+        if len(self.problems) == 1:  # one problem: the project's usual one-line message
+            return str(self.problems[0])
         return format_problems(self.round_id, self.problems, self.root)
 
 
@@ -178,6 +185,16 @@ def _collect(problems: list[InputError], step: Callable[[], Any]) -> Any:
     return None
 
 
+def _shipped_source(paths: RoundPaths, manifest: Any) -> Path | None:
+    """The round's source text, when the manifest names a file inside the round's folder."""
+    name = manifest.source.get("file")
+    if not name or Path(name).is_absolute():
+        return None
+    path = (paths.root / name).resolve()
+    inside = path.is_relative_to(paths.raw.resolve())
+    return path if inside and path.is_file() else None
+
+
 def check_inputs(paths: RoundPaths) -> list[InputError]:
     """Every problem the round's files show on their own and against the source text and
     the round's rates (the cheap part of the check; cleaning and analysis come after)."""
@@ -189,9 +206,9 @@ def check_inputs(paths: RoundPaths) -> list[InputError]:
     problems: list[InputError] = []
     manifest = _collect(problems, lambda: load_manifest(paths.manifest))
     source = None
-    if manifest is not None and manifest.source.get("file"):
-        text = _collect(problems, lambda: read_text(paths.root / manifest.source["file"],
-                                                    "kildeteksten"))
+    shipped = _shipped_source(paths, manifest) if manifest is not None else None
+    if shipped is not None:  # a source outside the round is never read (cleaning says so)
+        text = _collect(problems, lambda: read_text(shipped, "kildeteksten"))
         source = collapse(text) if text is not None else None
     for name, model in _registers().items():
         path = paths.raw / name
