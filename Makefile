@@ -34,7 +34,7 @@ SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2'
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := report
-.PHONY: help report data analysis check test lint lab clean bench lock setup scenario git-filter browser fonts
+.PHONY: help report data analysis check round test lint lab clean bench lock setup scenario git-filter browser fonts
 
 help: ## list the front doors
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -141,7 +141,11 @@ scenario: $(STAMP) ## SCENARIO=scenarios/<name>.yml [ROUND=...]: reports/scenari
 	$(MAKE) --no-print-directory data ROUND=$(SCENARIO_ROUND)
 	$(PY) -m tbu_analysis.cli scenario $(SCENARIO) --round $(SCENARIO_ROUND)
 
-# --- checks -----------------------------------------------------------------------------------
+# --- a new round ------------------------------------------------------------------------------
+round: $(STAMP) ## NEW=<id> FROM=<previous> SOURCE=<text file>: data/raw/<id>/ from the previous round, with a review list
+	@test -n "$(NEW)" -a -n "$(FROM)" -a -n "$(SOURCE)" || { echo "bruk: make round NEW=<id> FROM=<forrige> SOURCE=<kildetekst>" >&2; exit 2; }
+	$(PY) -m tbu_analysis.cli new-round --new "$(NEW)" --from "$(FROM)" --source "$(SOURCE)"
+
 check: $(STAMP) ## every input of a round checked in one pass (every stale quote listed), nothing written
 	$(PY) -m tbu_analysis.cli check $(if $(ROUND),--round $(ROUND))
 

@@ -41,6 +41,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 2 if failures else 0
 
 
+def cmd_new_round(args: argparse.Namespace) -> int:
+    """A new round's folder from the previous round and the new source text."""
+    from pathlib import Path
+
+    from tbu_analysis.rounds.scaffold import new_round
+
+    root = project_root()
+    made = new_round(root, args.new, args.previous, Path(args.source))
+    found = sum(1 for t in made.tables if t.new is not None)
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(made.counts.items())) or "ingen"
+    print(f"{made.folder.relative_to(root)}: {found} av {len(made.tables)} tabeller funnet "
+          f"igjen; sitater: {counts}")
+    print(f"gå gjennom {made.review.relative_to(root)}, så `make check ROUND={args.new}`")
+    return 0
+
+
 def cmd_clean(args: argparse.Namespace) -> None:
     from tbu_analysis.rounds.pipeline import run_clean
 
@@ -153,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
                            "(register, sitater, satser, tabeller); skriver ingenting")
     check.add_argument("--round", help="runde-id (standard: alle)")
     check.set_defaults(func=cmd_check)
+    new = sub.add_parser("new-round", help="ny runde fra forrige runde og ny kildetekst "
+                         "(tabeller funnet igjen, sitater forankret, gjennomgangsliste)")
+    new.add_argument("--new", required=True, help="den nye rundens id, f.eks. 2025-var")
+    new.add_argument("--from", dest="previous", required=True,
+                     help="forrige runde, f.eks. 2024-host")
+    new.add_argument("--source", required=True, help="den nye kildeteksten (tekstfil)")
+    new.set_defaults(func=cmd_new_round)
     clean = sub.add_parser("clean", help="rens rådata til data/processed/<runde>/figures.csv")
     clean.add_argument("--round", help="runde-id, f.eks. 2024-host (standard: alle)")
     clean.set_defaults(func=cmd_clean)

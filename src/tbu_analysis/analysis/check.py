@@ -205,6 +205,11 @@ def check_inputs(paths: RoundPaths) -> list[InputError]:
 
     problems: list[InputError] = []
     manifest = _collect(problems, lambda: load_manifest(paths.manifest))
+    if manifest is not None:  # what a scaffolded round leaves for the analyst to fill in
+        for key, value in (("season", manifest.season), ("title", manifest.title)):
+            if not value:
+                problems.append(InputError("mangler (fyll inn fra rundens kilde)",
+                                           path=paths.manifest, key=key))
     source = None
     shipped = _shipped_source(paths, manifest) if manifest is not None else None
     if shipped is not None:  # a source outside the round is never read (cleaning says so)
