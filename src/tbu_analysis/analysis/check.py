@@ -10,7 +10,7 @@ surfaces first inside a notebook and nothing is written while any input is wrong
   ten lines, not one per run;
 - the round's names, index rates and billing units are read, and every price basis that says
   by how much it raised a year («justert med 4,121 %») is checked against the round's rates;
-- then the round is cleaned and analysed in memory (``rounds.pipeline.prepare_round``).
+- then the round is cleaned and analysed in memory (``pipeline.prepare_round``).
 """
 
 from __future__ import annotations
@@ -36,11 +36,13 @@ def _registers() -> dict[str, type[InputModel]]:
     from tbu_analysis.analysis.comparison import PreviousRoundFile
     from tbu_analysis.analysis.explanations import ConditionsFile, ExplanationsFile
     from tbu_analysis.analysis.findings import FindingsFile
+    from tbu_analysis.analysis.scope import ScopeFile
     from tbu_analysis.rounds.corrections import CorrectionsFile
 
     return {"corrections.yaml": CorrectionsFile, "claims.yaml": ClaimsFile,
             "findings.yaml": FindingsFile, "explanations.yaml": ExplanationsFile,
-            "conditions.yaml": ConditionsFile, "previous_round.yaml": PreviousRoundFile}
+            "conditions.yaml": ConditionsFile, "previous_round.yaml": PreviousRoundFile,
+            "scope.yaml": ScopeFile}
 
 
 class CheckFailed(InputError):
@@ -215,16 +217,20 @@ def check_inputs(paths: RoundPaths) -> list[InputError]:
     if shipped is not None:  # a source outside the round is never read (cleaning says so)
         text = _collect(problems, lambda: read_text(shipped, "kildeteksten"))
         source = collapse(text) if text is not None else None
-    for name, model in _registers().items():
+    registers = _registers()
+    others = sorted(p.name for p in paths.raw.glob("*.yaml")
+                    if p.name not in registers and p.name != paths.manifest.name)
+    for name in [*registers, *others]:
         path = paths.raw / name
         if not path.is_file():
             continue
         data = _collect(problems, lambda path=path: load_yaml_data(path))
         if data is None:
             continue
-        if source is not None:
+        if source is not None:  # every quote of every register, known or added later
             problems += stale_quotes(path, data, source)
-        problems += entry_problems(path, data, model)
+        if name in registers:
+            problems += entry_problems(path, data, registers[name])
     _collect(problems, lambda: NameMap.from_csv(paths.names))
     _collect(problems, lambda: load_billing_units(paths.billing_units)
              if paths.billing_units.is_file() else None)
@@ -239,10 +245,3 @@ def merge(problems: list[InputError], more: list[InputError]) -> list[InputError
     register pass and again by the claims loader is one problem)."""
     seen = {(str(p.path), p.line) for p in problems}
     return [*problems, *(p for p in more if (str(p.path), p.line) not in seen)]
-
-
-def check_round(paths: RoundPaths) -> None:
-    """`tbu check`: every problem of the round, or nothing; raises :class:`CheckFailed`."""
-    from tbu_analysis.rounds.pipeline import prepare_round
-
-    prepare_round(paths)

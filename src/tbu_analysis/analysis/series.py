@@ -15,6 +15,7 @@ from pydantic import Field
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_csv_models
+from tbu_analysis.config import project_root, round_paths
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DriverCategory, Measure, Series
 
@@ -159,8 +160,6 @@ def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) ->
     where the source prints it; a solution unit takes the solution's overview amount less the
     items split out of it that year."""
     if units is None:  # the billing units of the figures' own round
-        from tbu_analysis.config import project_root, round_paths
-
         rounds = sorted(set(figures["round"]))
         if len(rounds) != 1:
             raise ValueError(f"tallene må være fra én runde (fikk {', '.join(rounds)})")
