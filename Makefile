@@ -88,7 +88,7 @@ $(foreach r,$(ROUNDS),$(shell [ ! -f $(STAMPS)/$(r).report ] || sha256sum --chec
 
 # --- data: raw tables -> tidy figures -> analysis -> reports ---------------------------------
 clean_outputs = $(addprefix data/processed/$(1)/,figures.csv corrections_applied.csv clean_log.csv)
-analysis_outputs = $(addprefix data/processed/$(1)/,levels.csv growth.csv drivers.csv reconciliation.csv underlying.csv run.json tbu-$(1).xlsx)
+analysis_outputs = $(addprefix data/processed/$(1)/,levels.csv growth.csv drivers.csv reconciliation.csv underlying.csv comparison.csv run.json tbu-$(1).xlsx)
 
 data: $(foreach r,$(ROUNDS),$(call clean_outputs,$(r))) ## clean the raw tables into data/processed/<round>/figures.csv
 analysis: $(foreach r,$(ROUNDS),$(call analysis_outputs,$(r))) ## index, growth, drivers and reconciliation (CSV, Excel)

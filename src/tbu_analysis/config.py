@@ -33,6 +33,7 @@ class OutputName(StrEnum):
     DRIVERS = "drivers.csv"
     RECONCILIATION = "reconciliation.csv"
     UNDERLYING = "underlying.csv"
+    COMPARISON = "comparison.csv"
     RUN_RECORD = "run.json"
 
 

@@ -204,7 +204,11 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
     if previous.mandate is not None:
         lines += [f"Taket for neste års betaling: "
                   f"«{previous.mandate.quote}» ({previous.mandate.section}).", ""]
-    if comparison is not None and len(comparison):
+    if comparison is not None and len(comparison) and not comparison["ceiling"].any():
+        lines.append("Tallene fra forrige runde ligger i prosjektet; tabellen under viser "
+                     "begge. Forrige runde er ikke vårrunden før denne høstrunden, så tallene "
+                     "sammenlignes uten noe tak.")
+    elif comparison is not None and len(comparison):
         above = comparison[comparison["above_ceiling"]]
         lines.append(
             "Tallene fra forrige runde ligger i prosjektet; tabellen under viser begge. "
@@ -220,26 +224,39 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                      "endringene siden da.")
     lines.append("")
     for s in previous.statements:
-        parts = " + ".join(s.parts)
-        result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
-        check = f"{parts} = {result}"
-        if s.total is not None:
-            status = s.status
+        line = f"- **{s.statement}** «{s.quote}» ({s.section})."
+        if s.total is not None:  # a «Kontroll» only where the text gives a total to check
+            parts = s.parts[0] + "".join(
+                f" − {p[1:]}" if p.startswith("-") else f" + {p.lstrip('+')}"
+                for p in s.parts[1:])
+            result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
             verdict = {tolerance.OK: "stemmer",
                        tolerance.ROUNDING: f"mot {s.total} i teksten; innenfor avrunding"
+                       }.get(s.status, f"stemmer ikke med {s.total} i teksten")
+            line += f" Kontroll: {parts} = {result} ({verdict})."
+        tables = s.against_tables(comparison)
+        if tables is not None:  # the previous round's tables are in the project
+            before, after, status = tables
+            change = after - before
+            verdict = {tolerance.OK: "stemmer", tolerance.ROUNDING: "innenfor avrunding"
                        }.get(status, f"stemmer ikke med {s.total} i teksten")
-            check += f" ({verdict})"
-        lines.append(f"- **{s.statement}** «{s.quote}» ({s.section}). Kontroll: {check}.")
+            shown = [format_number(v, places_needed(v, 0, 1)) for v in (before, after)]
+            line += (f" Tabellene: {shown[0]} → {shown[1]}, endring {_amount(change)} "
+                     f"({verdict}).")
+        lines.append(line)
     return "\n".join(lines)
 
 
 def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
+    view = pd.DataFrame({
         "Løsning": comparison["solution"], "År": comparison["year"],
         "Mål": comparison["measure"], "Forrige runde": comparison["previous"],
         "Denne runden": comparison["current"], "Endring": comparison["change"],
         "Over taket": comparison["above_ceiling"].map({True: "ja", False: ""}),
     })
+    if "ceiling" in comparison and not comparison["ceiling"].any():
+        view = view.drop(columns="Over taket")  # no ceiling in this frame
+    return view
 
 
 def estimates_view(estimates: pd.DataFrame, solution: str | None = None) -> pd.DataFrame:

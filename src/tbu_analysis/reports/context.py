@@ -122,7 +122,9 @@ class ReportContext:
             return None  # only the text speaks about it
         figures = read_figures(paths.figures) if paths.figures.is_file() \
             else clean_round(paths).figures
-        return comparison_module.compare_rounds(self.figures, figures)
+        ceiling = comparison_module.ceiling_applies(load_manifest(paths.manifest).season,
+                                                    self.manifest.season)
+        return comparison_module.compare_rounds(self.figures, figures, ceiling)
 
     def since_previous_markdown(self, solution: str | None = None) -> str:
         return committee.previous_round_markdown(self.previous_round, self.round_comparison,
