@@ -43,6 +43,7 @@ def changed_source(target: Path) -> Path:
 @pytest.fixture
 def repo(tmp_path, monkeypatch) -> Path:
     shutil.copytree(ROOT / "data" / "raw", tmp_path / "data" / "raw")
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -70,6 +71,7 @@ def test_a_changed_round_from_the_scaffold(repo, capsys):
     assert "- før: «økte sms-kostnader tilsvarende 0,5 mill. kroner»" in review
     assert "- nå:  «økte sms-kostnader tilsvarende 0,7 mill. kroner»" in review
     assert "4,121 % → **3,5 %**" in review
+    assert "`document: NHN Tallgrunnlag høst 2024` (11 tabeller) er forrige rundes" in review
     index = (folder / "index.csv").read_text("utf-8")
     assert '2023,2024,"3,5"' in index and "«2023- tallene er justert med 3,5 %»" in index
     assert "4,121" not in (folder / "manifest.yaml").read_text("utf-8")
@@ -89,6 +91,8 @@ def test_a_changed_round_from_the_scaffold(repo, capsys):
     text = [("title: Teknisk beregningsutvalg våren 2025" if line.startswith("title:") else
              "label: våren 2025" if line.startswith("label:") else
              "season: vår" if line.startswith("season:") else line) for line in text]
+    text = [line.replace("NHN Tallgrunnlag høst 2024", "NHN Tallgrunnlag vår 2025")
+            for line in text]  # the review list: «document … er forrige rundes dokument»
     manifest.write_text("\n".join(text) + "\n", encoding="utf-8")
     explanations = folder / "explanations.yaml"
     explanations.write_text(explanations.read_text("utf-8").replace(
@@ -106,3 +110,16 @@ def test_a_changed_round_from_the_scaffold(repo, capsys):
     assert new_manifest.previous_round == OLD
     levels = (repo / "data/processed" / NEW / "levels.csv").read_text("utf-8")
     assert "2023-tallene er justert med 3,5 %" in levels  # its own rate, not the autumn's
+
+    # 5. Scenarios per round: the baseline's growth from the new round's own summary table,
+    # with its source named; a source of the autumn round's document is warned about.
+    from tbu_analysis.scenarios.files import load_scenario, other_rounds_sources
+
+    scenario = load_scenario("scenarios/baseline.yml", round_id=NEW)
+    assert (scenario.efficiency_pct, scenario.volume_pct) == (2.4, 1.1)
+    assert scenario.growth_source == "NHN Tallgrunnlag vår 2025, Tabell 11 (vekst 2025–2026 i %)"
+    warnings = other_rounds_sources("scenarios/baseline.yml", NEW)
+    assert {w.key for w in warnings} >= {"horizon_source"}
+    assert all("kilden er fra runden 2024-host («NHN Tallgrunnlag høst 2024»)" in str(w)
+               for w in warnings)
+    assert other_rounds_sources("scenarios/baseline.yml", OLD) == []

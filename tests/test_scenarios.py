@@ -21,6 +21,7 @@ from tbu_analysis.scenarios.model import CURRENT, Addition, Investment
 from tbu_analysis.scenarios.projection import compute
 
 ROOT = Path(__file__).resolve().parents[1]
+ROUND_ID = "2024-host"
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
 SCENARIOS = ROOT / "scenarios"
 
@@ -499,7 +500,7 @@ def test_an_unknown_unit_stops_the_command_before_any_notebook_runs(tmp_path, mo
     assert cli.main(["scenario", str(path)]) == 2
     err = capsys.readouterr().err
     assert "ukjent enhet" in err and "Helsenorge.no" in err
-    assert not (ROOT / "reports" / "scenarios" / "feil.pdf").exists()
+    assert not (ROOT / "reports" / "scenarios" / ROUND_ID / "feil.pdf").exists()
 
 
 def test_the_latest_round_is_chosen_by_year_and_season(tmp_path):
@@ -629,14 +630,14 @@ def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, c
 
     # the notebook run is tested elsewhere
     def fake_pdf(path, round_id, root, notebooks, log, *, name):
-        pdf = root / "reports" / "scenarios" / f"{path.stem}.pdf"
+        pdf = root / "reports" / "scenarios" / ROUND_ID / f"{path.stem}.pdf"
         pdf.parent.mkdir(parents=True, exist_ok=True)
         pdf.write_bytes(b"%PDF")
         return pdf
 
     monkeypatch.setattr(execute, "run_scenario", fake_pdf)
     assert cli.main(["scenario", "scenarios/alternativ-2.yml", "--round", "2024-host"]) == 0
-    workbook = tmp_path / "reports" / "scenarios" / "alternativ-2.xlsx"
+    workbook = tmp_path / "reports" / "scenarios" / ROUND_ID / "alternativ-2.xlsx"
     assert workbook.is_file() and "alternativ-2.xlsx" in capsys.readouterr().out
     import openpyxl
 

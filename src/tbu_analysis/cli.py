@@ -21,6 +21,7 @@ from tbu_analysis.common.formatting import format_number
 from tbu_analysis.config import discover_rounds, latest_round, project_root, round_paths
 from tbu_analysis.reports.execute import RunLog
 from tbu_analysis.rounds.scaffold import new_round
+from tbu_analysis.scenarios.files import other_rounds_sources
 from tbu_analysis.vocab import Status
 
 
@@ -115,6 +116,8 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     path = Path(args.scenario)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
+    for warning in other_rounds_sources(path, round_id, root):
+        print(f"advarsel: {warning}", file=sys.stderr)
     written = pipeline.run_scenario(path, round_id, root)
     if written is None:
         return 1

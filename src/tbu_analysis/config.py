@@ -173,6 +173,11 @@ class RoundPaths:
         return self.raw / "billing_units.csv"
 
     @property
+    def scenario_reports(self) -> Path:
+        """The round's scenario reports: another round's run never overwrites them."""
+        return self.project.scenario_reports / self.round_id
+
+    @property
     def figures(self) -> Path:
         return self.processed / OutputName.FIGURES
 

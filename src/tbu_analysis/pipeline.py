@@ -136,7 +136,7 @@ def check_scenario(path: str | Path, paths: RoundPaths) -> Scenario:
     """Read the scenario file and compute it once against the round's data, so every problem
     (units, years before the data, shares) stops the run with one message before any
     notebook or PDF is written."""
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, round_id=paths.round_id)
     compute(scenario, load_baseline(paths.round_id, paths.root),
             load_index(paths.round_id, paths.root))
     return scenario
@@ -145,7 +145,7 @@ def check_scenario(path: str | Path, paths: RoundPaths) -> Scenario:
 def run_scenario(path: Path, round_id: str, root: Path | None = None,
                  log: RunLog | None = None) -> tuple[Path, Path] | None:
     """`tbu scenario`: the scenario checked against the round, its notebook run and rendered
-    (``reports/scenarios/<name>.pdf`` and ``.html``) and its workbook beside the PDF; None
+    (``reports/scenarios/<round>/<name>.pdf`` and ``.html``) and its workbook beside the PDF; None
     when the notebook failed."""
     paths = round_paths(round_id, root if root is not None else project_paths().root)
     scenario = check_scenario(path, paths)

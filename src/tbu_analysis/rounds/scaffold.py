@@ -373,6 +373,16 @@ def new_round(root: Path, new_id: str, previous: str, source: Path) -> Scaffolde
         review.add("Tabeller (manifest.yaml)",
                    f"{label}: linje {where.old[0]}–{where.old[1]} → {first}–{last}; {status}")
 
+    documents = sorted({t["document"] for t in manifest["tables"] if t.get("document")})
+    for document in documents:
+        count = sum(1 for t in manifest["tables"] if t.get("document") == document)
+        review.add("Tabeller (manifest.yaml)", f"- `document: {document}` ({count} tabeller) "
+                   "er forrige rundes dokument: skriv den nye kildens navn")
+    for table in manifest["tables"]:
+        if collapse(str(table["title"]).rstrip("*")) not in collapse(new_text):
+            review.add("Tabeller (manifest.yaml)", f"- `{table['id']}`: tittelen "
+                       f"«{table['title']}» står ikke i den nye kilden")
+
     # The manifest's round, source, previous round; what the new source must tell.
     replacements = {"round": new_id, "previous_round": previous}
     for key, value in replacements.items():
