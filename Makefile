@@ -137,7 +137,7 @@ fonts: ## libharfbuzz-subset0 (same PDF bytes as tests and CI, faster PDFs), if 
 SCENARIO ?= scenarios/baseline.yml
 # ROUND, else the latest round by its manifest's year and season.
 SCENARIO_ROUND = $(or $(ROUND),$(shell $(PY) -c 'from tbu_analysis.config import latest_round; print(latest_round())'))
-scenario: $(STAMP) ## SCENARIO=scenarios/<name>.yml [ROUND=...]: reports/scenarios/<name>.pdf against the baseline
+scenario: $(STAMP) ## SCENARIO=scenarios/<name>.yml [ROUND=...]: reports/scenarios/<round>/<name>.pdf against the baseline
 	$(MAKE) --no-print-directory data ROUND=$(SCENARIO_ROUND)
 	$(PY) -m tbu_analysis.cli scenario $(SCENARIO) --round $(SCENARIO_ROUND)
 
