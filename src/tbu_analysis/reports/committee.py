@@ -36,6 +36,7 @@ from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.reports.views import column_label, figure_by_figure
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.vocab import MEASURE_LABELS
 
 # Abbreviations a reader meets, explained once in the report's terms.
 ABBREVIATIONS = {
@@ -245,6 +246,67 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                      f"({verdict}).")
         lines.append(line)
     return "\n".join(lines)
+
+
+def _level(value: float) -> str:
+    return format_number(value, places_needed(value, 0, 1))
+
+
+def _what(row) -> str:
+    """«Helsenettet, Melding, forskrift 2024» / «…, endret finansieringskilde 2024→2025»."""
+    parts = [row.solution] + ([row.item] if row.item else [])
+    if row.category:
+        return f"{', '.join(parts)}, {_label(row.category)} {int(row.base_year)}→{row.year}"
+    return f"{', '.join(parts)}, {MEASURE_LABELS.get(row.measure, row.measure).lower()} " \
+        f"{row.year}"
+
+
+def since_last_round_markdown(detail: pd.DataFrame | None, solution: str | None = None) -> str:
+    """Since the last round at every level (``comparison.csv``): a changed index rate and
+    the history it restates, then every solution, item and driver amount that changed beyond
+    the printed precision, was added, removed or split out of another."""
+    if detail is None or detail.empty:
+        return ""
+    lines = []
+    def rate(value: float) -> str:
+        return format_number(value, 3).rstrip("0").rstrip(",")
+
+    for row in detail[(detail["level"] == "indeks") & detail["changed"]].itertuples():
+        if pd.isna(row.previous) or pd.isna(row.current):
+            continue
+        text = (f"- **Indeksen {row.year}→{row.base_year}:** {rate(row.current)} % i denne "
+                f"runden mot {rate(row.previous)} % i forrige.")
+        restated = detail[(detail["level"] == "løsning") & detail["index_effect"].notna()
+                          & (detail["solution"] == ALL_SOLUTIONS)
+                          & (detail["year"] == row.year)]
+        if len(restated):
+            first = next(restated.head(1).itertuples())
+            text += (f" Tallene for {row.year} er indeksjustert i kilden; den nye satsen alene "
+                     f"flytter {_what(first)} ({_level(first.previous)}) med "
+                     f"{_amount(first.index_effect)} mill. kroner.")
+        lines.append(text)
+    rows = detail[detail["level"] != "indeks"]
+    if solution is not None:
+        rows = rows[rows["solution"] == solution]
+    labels = {"løsning": "Løsninger", "post": "Poster", "driver": "Drivere"}
+    for level, label in labels.items():
+        part = rows[rows["level"] == level]
+        said = []
+        for row in part[part["changed"]].itertuples():
+            restated = (f"; {_amount(row.index_effect)} av dette er ny indeks"
+                        if pd.notna(row.index_effect) and abs(row.index_effect) >= 0.05 else "")
+            said.append(f"{_what(row)}: {_level(row.previous)} → {_level(row.current)} "
+                        f"({_amount(row.change)}{restated})")
+        for row in part[part["status"] == "ny"].itertuples():
+            split = f", delt ut av {row.split_from}" if row.split_from else ""
+            said.append(f"{_what(row)}: ny ({_level(row.current)}{split})")
+        for row in part[part["status"] == "fjernet"].itertuples():
+            said.append(f"{_what(row)}: fjernet (var {_level(row.previous)})")
+        if said:
+            lines.append(f"- **{label}:** " + "; ".join(said) + ".")
+    if not lines:
+        return "Ingen løsning, post, driver eller indekssats er endret siden forrige runde."
+    return "Endret siden forrige runde, på alle nivåer:\n\n" + "\n".join(lines)
 
 
 def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:

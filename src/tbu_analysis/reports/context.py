@@ -127,8 +127,10 @@ class ReportContext:
         return comparison_module.compare_rounds(self.figures, figures, ceiling)
 
     def since_previous_markdown(self, solution: str | None = None) -> str:
-        return committee.previous_round_markdown(self.previous_round, self.round_comparison,
+        text = committee.previous_round_markdown(self.previous_round, self.round_comparison,
                                                  solution=solution)
+        detail = committee.since_last_round_markdown(self.result.comparison, solution)
+        return f"{text}\n\n{detail}" if detail else text
 
     def since_previous_tables(self, solution: str | None = None) -> list:
         """The table comparison with the previous round, when there is one to show."""
