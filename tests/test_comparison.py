@@ -79,6 +79,15 @@ def test_added_removed_and_split_rows(paths):
     assert (driver["previous"], driver["current"], driver["change"]) == (21.0, 27.0, 6.0)
     # A spring round reading the autumn before compares, and checks no ceiling.
     assert not result["ceiling"].any() and not result["above_ceiling"].any()
+    # The report says it at item and driver level.
+    from tbu_analysis.reports import committee
+
+    text = committee.since_last_round_markdown(result, "Helsenettet")
+    assert "Helsenettet, Melding, forskrift 2024: 33,9 → 30 (−3,9)" in text
+    assert "Helsenettet, Meldingsovervåking, forskrift 2024: ny (3,9, delt ut av Melding)" in text
+    assert "Helsenettet, Kryptotjenesten, forskrift 2024: fjernet (var 7,5)" in text
+    assert ("Helsenettet, Helsenettet eksterne tjenester, endret finansieringskilde "
+            "2024→2025: 21 → 27 (+6)") in text
 
 
 def test_the_ceiling_follows_the_seasons(paths):
