@@ -465,6 +465,11 @@ def new_round(root: Path, new_id: str, previous: str, source: Path) -> Scaffolde
             review.add(name, f"- {len(data['findings'])} funn viser til kontroller i forrige "
                        "runde: kjør `make analysis ROUND=…` og se over hvert (et funn som ikke "
                        "lenger er et avvik, stopper kjøringen)")
+        if name == "previous_round.yaml" and data and data.get("statements"):
+            review.add(name, f"- {len(data['statements'])} utsagn handlet om runden før "
+                       f"{previous}; det nye forrige runde er {previous}: behold bare det den "
+                       "nye kilden sier om den (med `year` og `measure` sjekkes `total` mot "
+                       "tabellene)")
         if name == "corrections.yaml" and data and data.get("corrections"):
             for entry in data["corrections"]:
                 review.add(name, f"- rettelse `{entry.get('id')}` ({entry.get('table')}): "
