@@ -282,7 +282,7 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_an_unknown_key_is_refused(tmp_path):
-    path = _scenario_file(tmp_path, "  volume_pct: 1.1\n", "  volume_pct: 1.1\n  volum: 2\n")
+    path = _scenario_file(tmp_path, "  from_round: true\n", "  from_round: true\n  volum: 2\n")
     with pytest.raises(InputError, match="ukjent nøkkel") as caught:
         load_scenario(path, key_set_dir=KEY_SETS)
     assert caught.value.path == path
@@ -431,8 +431,10 @@ def test_a_horizon_before_the_files_years_is_blamed_on_the_horizon(tmp_path):
 @pytest.mark.parametrize(("old", "new", "key", "message", "needle"), [
     ("price_basis: fast\n", "price_basis: nominell\n", "price_basis", "tillatt: 'fast'",
      "price_basis: nominell"),
-    ("  efficiency_pct: 2.4\n", "  efficiency_pct: 240\n", "growth.efficiency_pct", "100",
+    ("  from_round: true\n", "  efficiency_pct: 240\n", "growth.efficiency_pct", "100",
      "efficiency_pct: 240"),
+    ("  from_round: true\n", "  from_round: true\n  volume_pct: 1.1\n", "growth",
+     "from_round: true leser satsene", "growth:"),
     ("    lag_years: 1", "    lag_years: 50", "growth.investments.lag_years", "≤ 10",
      "lag_years: 50"),
     ("    2025: 4.121\n    2026", "    2025: -100\n    2026", "index.rates.2025", "≥ -50",
