@@ -21,10 +21,20 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from tbu_analysis.analysis.claims import ClaimsFile
+from tbu_analysis.analysis.comparison import PreviousRoundFile, load_previous_round
+from tbu_analysis.analysis.explanations import ConditionsFile, ExplanationsFile
+from tbu_analysis.analysis.findings import FindingsFile
+from tbu_analysis.analysis.indexing import PriceIndex, check_price_bases
+from tbu_analysis.analysis.scope import ScopeFile
+from tbu_analysis.analysis.series import load_billing_units
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, as_input_error, load_yaml_data, read_text
 from tbu_analysis.common.yamlio import LineDict
 from tbu_analysis.config import RoundPaths
+from tbu_analysis.rounds.corrections import CorrectionsFile
+from tbu_analysis.rounds.manifest import load_manifest
+from tbu_analysis.rounds.names import NameMap
 
 #: Longest offending text a message shows (a stale quote can be a paragraph).
 MAX_TEXT = 200
@@ -32,13 +42,6 @@ MAX_TEXT = 200
 
 def _registers() -> dict[str, type[InputModel]]:
     """Each register file of a round and the model of the whole file."""
-    from tbu_analysis.analysis.claims import ClaimsFile
-    from tbu_analysis.analysis.comparison import PreviousRoundFile
-    from tbu_analysis.analysis.explanations import ConditionsFile, ExplanationsFile
-    from tbu_analysis.analysis.findings import FindingsFile
-    from tbu_analysis.analysis.scope import ScopeFile
-    from tbu_analysis.rounds.corrections import CorrectionsFile
-
     return {"corrections.yaml": CorrectionsFile, "claims.yaml": ClaimsFile,
             "findings.yaml": FindingsFile, "explanations.yaml": ExplanationsFile,
             "conditions.yaml": ConditionsFile, "previous_round.yaml": PreviousRoundFile,
@@ -200,11 +203,6 @@ def _shipped_source(paths: RoundPaths, manifest: Any) -> Path | None:
 def check_inputs(paths: RoundPaths) -> list[InputError]:
     """Every problem the round's files show on their own and against the source text and
     the round's rates (the cheap part of the check; cleaning and analysis come after)."""
-    from tbu_analysis.analysis.indexing import PriceIndex, check_price_bases
-    from tbu_analysis.analysis.series import load_billing_units
-    from tbu_analysis.rounds.manifest import load_manifest
-    from tbu_analysis.rounds.names import NameMap
-
     problems: list[InputError] = []
     manifest = _collect(problems, lambda: load_manifest(paths.manifest))
     if manifest is not None:  # what a scaffolded round leaves for the analyst to fill in
@@ -233,8 +231,6 @@ def check_inputs(paths: RoundPaths) -> list[InputError]:
             problems += entry_problems(path, data, registers[name])
     if manifest is not None and not any(p.path == paths.raw / "previous_round.yaml"
                                         for p in problems):
-        from tbu_analysis.analysis.comparison import load_previous_round
-
         _collect(problems, lambda: load_previous_round(paths))  # names a previous round?
     _collect(problems, lambda: NameMap.from_csv(paths.names))
     _collect(problems, lambda: load_billing_units(paths.billing_units)
