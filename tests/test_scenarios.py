@@ -780,3 +780,39 @@ def test_every_quote_of_a_ready_made_scenario_is_in_the_shipped_source(name):
     assert quotes
     for quote in quotes:
         assert " ".join(quote.split()) in text, quote
+
+
+def test_side_by_side_never_mixes_fixed_and_current_kroner_nor_repeats_a_block(
+        funding, index, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from tbu_analysis.scenarios import tables
+    from tbu_analysis.scenarios.files import all_scenario_files, save_scenario
+    from tbu_analysis.scenarios.model import CURRENT
+
+    own = tmp_path / "mine"
+    own.mkdir()
+    monkeypatch.setenv("TBU_SCENARIO_DIR", str(own))
+    save_scenario(replace(scenario("baseline"), name="Mitt i løpende kroner",
+                          price_basis=CURRENT), own / "mitt.yml")
+    files = all_scenario_files()
+    assert files[-1] == own / "mitt.yml"  # the economist's own files are listed too
+    from tbu_analysis.scenarios.projection import compute_many
+
+    results = compute_many(files, funding, index).results
+    split = tables.comparison_tables(results)
+    assert set(split) == {"2024-kroner", "løpende kroner"}
+    fixed = split["2024-kroner"]
+    assert list(fixed.columns)[2:] == [2023, 2024, 2025, 2026, 2027, 2028]
+    assert fixed["Scenario"].tolist().count("Mitt i løpende kroner") == 0
+    blocks = [tuple(map(tuple, frame.drop(columns="Scenario").round(6).values))
+              for _, frame in fixed.groupby("Scenario", sort=False)]
+    assert len(blocks) == len(set(blocks))  # no block repeats another
+
+
+def test_provenance_lists_the_compared_key_and_its_source(tmp_path):
+    from tbu_analysis.scenarios.files import provenance_files
+
+    names = {p.name for p in provenance_files(scenario("alternativ-2"))}
+    assert {"alternativ-2.yml", "alternativ-2.yaml", "alternativ-1.yaml"} <= names
+    assert "001_26607bd423ebb788.txt" in names

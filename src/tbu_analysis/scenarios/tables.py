@@ -147,13 +147,43 @@ def shares_table(result: ScenarioResult) -> pd.DataFrame:
 
 
 def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
-    """Bills per actor group and year for several scenarios, one under the other."""
+    """Bills per actor group and year for several scenarios, one under the other (all in one
+    kroner value: see :func:`comparison_tables`)."""
     parts = []
     for name, result in results.items():
-        table = bills_table(result)
+        table = _numeric_years(bills_table(result))
         table.insert(0, SCENARIO_COLUMN, name)
         parts.append(table)
     return pd.concat(parts, ignore_index=True)
+
+
+def comparison_tables(results: Mapping[str, ScenarioResult]) -> dict[str, pd.DataFrame]:
+    """The side-by-side tables, one per kroner value (fixed and current kroner never in one
+    table), year headings as plain years; scenarios whose bills are the same in every year
+    are one block, named «A = B», so no block repeats another."""
+    by_price: dict[str, dict[str, ScenarioResult]] = {}
+    for name, result in results.items():
+        by_price.setdefault(result.price_label, {})[name] = result
+    tables = {}
+    for price, group in by_price.items():
+        blocks: dict[bytes, tuple[list[str], pd.DataFrame]] = {}
+        for name, result in group.items():
+            table = _numeric_years(bills_table(result))
+            key = table.round(6).to_csv(index=False).encode()
+            blocks.setdefault(key, ([], table))[0].append(name)
+        parts = []
+        for names, table in blocks.values():
+            table = table.copy()
+            table.insert(0, SCENARIO_COLUMN, " = ".join(names))
+            parts.append(table)
+        tables[price] = pd.concat(parts, ignore_index=True)
+    return tables
+
+
+def show_comparison(results: Mapping[str, ScenarioResult]) -> None:
+    """The side-by-side tables under their kroner value (the notebook's section)."""
+    for price, table in comparison_tables(results).items():
+        show_table(table, f"Regning, mill. kroner ({price})")
 
 
 def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
