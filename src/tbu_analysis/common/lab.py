@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import nbformat
+from nbstripout import strip_output
+
 
 def strip_on_save(model: dict[str, Any], **kwargs: Any) -> None:
     """``FileContentsManager.pre_save_hook``: strip a notebook's outputs, execution counts and
     cell ids the way nbstripout does before it is written."""
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
-    import nbformat
-    from nbstripout import strip_output
-
     notebook = nbformat.from_dict(model["content"])
     model["content"] = strip_output(notebook, keep_output=False, keep_count=False,
                                     keep_id=False)

@@ -20,9 +20,12 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from tbu_analysis.common.atomic import write_bytes, writing
 
@@ -105,11 +108,6 @@ def _cell_value(value):
 def excel_bytes(sheets: Mapping[str, pd.DataFrame | Sheet]) -> bytes:
     """One sheet per frame, with number formats, autofilter and frozen header; zip entries get
     a fixed date so reruns are byte-identical."""
-    from datetime import datetime
-
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
     book = Workbook()
     book.remove(book.active)
     for name, sheet in sheets.items():

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
+from IPython.display import Markdown, display
+from nbconvert.filters.markdown import markdown2html
 
 from tbu_analysis.common.formatting import (
     format_change,
@@ -22,6 +24,7 @@ from tbu_analysis.common.formatting import (
 from tbu_analysis.common.store import write_csv, write_excel
 from tbu_analysis.presentation.charts import FIGSIZE, levels_chart
 from tbu_analysis.presentation.tables import format_table
+from tbu_analysis.scenarios.comparison import KeyComparison
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
     DEFLATOR_COLUMNS,
@@ -44,9 +47,6 @@ from tbu_analysis.scenarios.labels import (
     YEAR_COLUMN,
 )
 from tbu_analysis.scenarios.model import ScenarioResult
-
-if TYPE_CHECKING:
-    from tbu_analysis.scenarios.comparison import KeyComparison
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -251,8 +251,6 @@ def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
 def show_table(table: pd.DataFrame, caption: str | None = None,
                empty: str = "Ingen rader.") -> None:
     """The table in the project's style, or ``empty`` in italics when it has no rows."""
-    from IPython.display import display
-
     if table.empty:
         show_markdown(f"*{empty}*")
         return
@@ -261,14 +259,10 @@ def show_table(table: pd.DataFrame, caption: str | None = None,
 
 def markdown_html(text: str) -> str:
     """Markdown as HTML for a widget (the explorer shows what the report writes)."""
-    from nbconvert.filters.markdown import markdown2html
-
     return markdown2html(text)
 
 
 def show_markdown(text: str) -> None:
-    from IPython.display import Markdown, display
-
     display(Markdown(text))
 
 
