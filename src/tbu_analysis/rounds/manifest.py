@@ -11,6 +11,7 @@ match, the source's checksum and line ranges) are in ``cleaning`` and :func:`che
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -20,21 +21,27 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_data, read_text, validate
 from tbu_analysis.common.yamlio import LineDict
-from tbu_analysis.config import validate_round_id
+from tbu_analysis.config import SEASON_ORDER, validate_round_id
+from tbu_analysis.vocab import ColumnRole as ColumnRoles
+from tbu_analysis.vocab import DriverCategory
+from tbu_analysis.vocab import Measure as Measures
+from tbu_analysis.vocab import TableRole as TableRoles
 
-Measure = Literal[
-    "forskrift", "finansieringsbehov", "kostnadsnivå", "påløpt", "prognose", "prognoseavvik",
-    "endring", "overførte_midler",
-]
-ColumnRole = Literal["value", "base", "driver", "level", "deduction", "funding", "total_change"]
-TableRole = Literal["oversikt", "prognose", "overforte_midler", "vekst", "detalj"]
+
+def _codes(members: Iterable[str]) -> Any:
+    """The allowed values of a manifest field as a ``Literal``, taken from the vocabulary (the
+    one list of codes), so messages name them in its order."""
+    return Literal[tuple(str(member) for member in members)]
+
+
+#: A column's measure: any but the printed percentage, which the cleaning sets on a table's
+#: percent row.
+Measure = _codes(m for m in Measures if m is not Measures.VEKST_PROSENT)
+ColumnRole = _codes(ColumnRoles)
+TableRole = _codes(TableRoles)
 RowsAre = Literal["solutions", "items"]
-Category = Literal[
-    "investeringer", "ny_funksjonalitet", "endrede_forutsetninger", "endret_finansieringskilde",
-    "endret_finansiering_og_forutsetninger", "volum_beredskap", "effektivisering",
-    "tilbakeføring", "sum_endring",
-]
-Season = Literal["høst", "vår"]
+Category = _codes(DriverCategory)
+Season = _codes(SEASON_ORDER)
 Unit = Literal["MNOK"]
 
 MEASURES = set(get_args(Measure))
@@ -231,7 +238,7 @@ class ManifestFile(InputModel):
             if missing:
                 raise ValueError(f"tabell {missing[0]} mangler «lines» (linjene i kilden)")
         primaries = [t for t in value if t.primary]
-        if len(primaries) != 1 or primaries[0].role != "oversikt":
+        if len(primaries) != 1 or primaries[0].role != TableRoles.OVERSIKT:
             raise ValueError("nøyaktig én tabell med role: oversikt må ha primary: true")
         seen: set[str] = set()
         for table in value:
