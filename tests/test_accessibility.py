@@ -18,6 +18,9 @@ from conftest import pdf_structure
 from tbu_analysis.pipeline import run_scenario
 from tbu_analysis.presentation.fonts import font_checksums
 
+#: Reads the rendered round (same worker as test_report) and checks it in chromium.
+pytestmark = [pytest.mark.pdf, pytest.mark.browser, pytest.mark.xdist_group("rendered_round")]
+
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
 CHROMIUM = Path("/usr/bin/chromium")
