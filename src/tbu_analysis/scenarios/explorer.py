@@ -17,6 +17,7 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from IPython.display import display
 from pydantic import ValidationError
 
 from tbu_analysis.analysis.indexing import PriceIndex
@@ -1174,7 +1175,6 @@ def show_explorer(
     if not interactive:
         show_markdown("*Utforskeren vises bare når notatboken kjøres interaktivt.*")
         return None
-    from IPython.display import display
 
     explorer = ScenarioExplorer(baseline_funding, index, scenario)
     display(explorer.widget)

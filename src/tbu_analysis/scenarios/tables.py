@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
+from IPython.display import Markdown, display
 
 from tbu_analysis.common.formatting import (
     format_change,
@@ -32,6 +33,7 @@ from tbu_analysis.presentation.charts import (
     style,
 )
 from tbu_analysis.presentation.tables import format_frame, format_table
+from tbu_analysis.scenarios.comparison import KeyComparison
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
     DEFLATOR_COLUMNS,
@@ -54,9 +56,6 @@ from tbu_analysis.scenarios.labels import (
     YEAR_COLUMN,
 )
 from tbu_analysis.scenarios.model import ScenarioResult
-
-if TYPE_CHECKING:
-    from tbu_analysis.scenarios.comparison import KeyComparison
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -318,8 +317,6 @@ def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
 def show_table(table: pd.DataFrame, caption: str | None = None,
                empty: str = "Ingen rader.") -> None:
     """The table in the project's style, or ``empty`` in italics when it has no rows."""
-    from IPython.display import display
-
     if table.empty:
         show_markdown(f"*{empty}*")
         return
@@ -334,8 +331,6 @@ def markdown_html(text: str) -> str:
 
 
 def show_markdown(text: str) -> None:
-    from IPython.display import Markdown, display
-
     display(Markdown(text))
 
 
