@@ -5,6 +5,7 @@ rounds, and the old round's outputs are byte for byte what they were."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,9 +45,22 @@ def changed_source(target: Path) -> Path:
 def repo(tmp_path, monkeypatch) -> Path:
     shutil.copytree(ROOT / "data" / "raw", tmp_path / "data" / "raw")
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
-    shutil.copy2(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for name in ("pyproject.toml", "Makefile", "uv.lock"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    (tmp_path / "src").mkdir()
+    (tmp_path / ".installed").touch()  # the set-up stamp, newer than pyproject and uv.lock
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def make_stamp(repo: Path, round_id: str) -> bytes:
+    """The old round's ``.make/<round>.inputs`` as make writes it when it reads the Makefile
+    (``make -n``: nothing runs): what decides whether its outputs are rebuilt."""
+    done = subprocess.run(["make", "-n", "--no-print-directory", f"VENV={ROOT / '.venv'}",
+                           f"STAMP={repo / '.installed'}", "data", f"ROUND={round_id}"],
+                          cwd=repo, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return (repo / ".make" / f"{round_id}.inputs").read_bytes()
 
 
 def outputs(repo: Path, round_id: str) -> dict[str, bytes]:
@@ -54,10 +68,12 @@ def outputs(repo: Path, round_id: str) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
+@pytest.mark.make
 def test_a_changed_round_from_the_scaffold(repo, capsys):
     # The old round, built before the new one exists.
     assert main(["clean", "--round", OLD]) == 0 and main(["analyse", "--round", OLD]) == 0
     before = outputs(repo, OLD)
+    stamp = make_stamp(repo, OLD)
     source = changed_source(repo)
 
     # 1. Scaffold: no line number or checksum typed by hand.
@@ -106,6 +122,9 @@ def test_a_changed_round_from_the_scaffold(repo, capsys):
         assert main(["clean", "--round", round_id]) == 0
         assert main(["analyse", "--round", round_id]) == 0
     assert outputs(repo, OLD) == before
+    # make sees the old round's inputs unchanged, so `make report` rebuilds none of its files.
+    assert make_stamp(repo, OLD) == stamp
+    assert b"data/raw/2024-host/" in make_stamp(repo, NEW)  # the round it compares with
     new_manifest = load_manifest(round_paths(NEW, repo).manifest)
     assert new_manifest.previous_round == OLD
     levels = (repo / "data/processed" / NEW / "levels.csv").read_text("utf-8")
