@@ -20,9 +20,14 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from tbu_analysis.common.atomic import write_bytes, writing
 
@@ -115,13 +120,6 @@ def excel_bytes(sheets: Mapping[str, pd.DataFrame | Sheet]) -> bytes:
     a fixed date so reruns are byte-identical. Read and printed in a spreadsheet: bold headers
     that wrap (never cut to «Økte kostnader»), columns as wide as their numbers, and a page
     setup that prints in landscape, one page wide, the header repeated on every page."""
-    from datetime import datetime
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
-
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from IPython.display import display
 from pydantic import ValidationError
 
 from tbu_analysis.analysis.indexing import PriceIndex
@@ -107,12 +108,20 @@ class ScenarioExplorer:
         chart: bool = True,
         today: dt.date | None = None,
     ) -> None:
-        self.baseline_funding = baseline_funding
         self.index = index
-        self.scenario = scenario
         self.chart = chart
         self.today = today
         self._save_path = Path(save_path) if save_path is not None else None
+        self.widget = w.VBox()
+        self._build_loader()
+        self._start(baseline_funding, scenario, key_sets)
+
+    def _start(self, baseline_funding: pd.DataFrame, scenario: Scenario,
+               key_sets: Mapping[str, KeySet] | None = None) -> None:
+        """Controls, views and a first result for ``scenario`` against ``baseline_funding``
+        (at start, and again when another file or round is loaded)."""
+        self.baseline_funding = baseline_funding
+        self.scenario = scenario
         if key_sets is None:
             key_sets = (load_key_sets(scenario.key_set_dir, templates=False)
                         if scenario.key_set_dir else {})
@@ -129,6 +138,50 @@ class ScenarioExplorer:
         self._build_controls()
         self._build_outputs()
         self.refresh()
+
+    # loading another scenario file or round
+    def _build_loader(self) -> None:
+        from tbu_analysis.config import discover_rounds, project_root
+        from tbu_analysis.scenarios.files import all_scenario_files
+
+        style = {"description_width": "220px"}
+        files = all_scenario_files()
+        self.load_file = w.Dropdown(
+            options=[(_file_label(path), str(path)) for path in files],
+            value=None, description="Scenariofil", style=style, layout=w.Layout(width="560px"))
+        rounds = sorted(discover_rounds(project_root()))
+        self.load_round = w.Dropdown(options=rounds, value=rounds[-1] if rounds else None,
+                                     description="Runde", style=style,
+                                     layout=w.Layout(width="560px"))
+        self.load_button = w.Button(description="Last inn", icon="folder-open")
+        self.load_status = w.HTML()
+        self.load_button.on_click(lambda _button: self.load())
+        self.loader = w.VBox([w.HBox([self.load_file, self.load_button]), self.load_round,
+                              self.load_status])
+
+    def load(self, path: str | Path | None = None, round_id: str | None = None) -> bool:
+        """Start again from another scenario file (``scenarios/`` or the economist's own
+        folder) and round; a file or round that cannot be read gives its message here and
+        the explorer keeps what it had."""
+        from tbu_analysis.scenarios.files import load_baseline, load_scenario
+
+        chosen = path if path is not None else self.load_file.value
+        round_id = round_id if round_id is not None else self.load_round.value
+        try:
+            if chosen is None:
+                raise InputError("velg en scenariofil")
+            scenario = load_scenario(chosen)
+            baseline = (load_baseline(round_id) if round_id is not None
+                        else self.baseline_funding)
+        except InputError as error:
+            self.load_status.value = f"<i>Ikke lastet: {html.escape(str(error))}</i>"
+            return False
+        self._save_path = None
+        self._start(baseline, scenario)
+        self.load_status.value = (f"<i>Lastet {html.escape(str(chosen))}"
+                                  + (f" mot runden {html.escape(round_id)}" if round_id else "")
+                                  + "</i>")
+        return True
 
     # controls
     def _build_controls(self) -> None:
@@ -344,7 +397,7 @@ class ScenarioExplorer:
             self.name_box, self.description_box,
             w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
-        self.widget = w.VBox([controls, self.message, tabs])
+        self.widget.children = [self.loader, controls, self.message, tabs]
 
     def _compare_options(self, key: str) -> list[tuple[str, str]]:
         """Every other key: a key set against itself differs by nothing."""
@@ -832,6 +885,12 @@ class ScenarioExplorer:
             self.save_status.value = f"<i>Ikke lagret: {html.escape(str(error))}</i>"
             return None
         self.save_status.value = f"<i>Lagret til {html.escape(str(written))}</i>"
+        from tbu_analysis.scenarios.files import all_scenario_files
+
+        chosen = self.load_file.value  # a file saved to the own folder can be loaded at once
+        self.load_file.options = [(_file_label(p), str(p)) for p in all_scenario_files()]
+        self.load_file.value = chosen if chosen in {str(p) for p in all_scenario_files()} \
+            else None
         return written
 
     def export(self, folder: str | Path | None = None) -> list[Path]:
@@ -1094,6 +1153,12 @@ def _mean_rate(rate: Any) -> float:
     return 0.0 if math.isnan(value) else value
 
 
+def _file_label(path: Path) -> str:
+    """A scenario file as the list shows it: its name, and «egen» for the economist's own."""
+    own = user_scenario_dir()
+    return f"{path.name} (egen, {own})" if path.parent == own else f"scenarios/{path.name}"
+
+
 def _default_save_path(scenario: Scenario) -> Path:
     """In the user's own folder (outside git), named after the loaded file."""
     stem = scenario.path.stem if scenario.path is not None else "scenario"
@@ -1110,7 +1175,6 @@ def show_explorer(
     if not interactive:
         show_markdown("*Utforskeren vises bare når notatboken kjøres interaktivt.*")
         return None
-    from IPython.display import display
 
     explorer = ScenarioExplorer(baseline_funding, index, scenario)
     display(explorer.widget)

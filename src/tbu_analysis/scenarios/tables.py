@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
+from IPython.display import Markdown, display
 
 from tbu_analysis.common.formatting import (
     format_change,
@@ -32,6 +33,7 @@ from tbu_analysis.presentation.charts import (
     style,
 )
 from tbu_analysis.presentation.tables import format_frame, format_table
+from tbu_analysis.scenarios.comparison import KeyComparison
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
     DEFLATOR_COLUMNS,
@@ -54,9 +56,6 @@ from tbu_analysis.scenarios.labels import (
     YEAR_COLUMN,
 )
 from tbu_analysis.scenarios.model import ScenarioResult
-
-if TYPE_CHECKING:
-    from tbu_analysis.scenarios.comparison import KeyComparison
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -147,13 +146,43 @@ def shares_table(result: ScenarioResult) -> pd.DataFrame:
 
 
 def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
-    """Bills per actor group and year for several scenarios, one under the other."""
+    """Bills per actor group and year for several scenarios, one under the other (all in one
+    kroner value: see :func:`comparison_tables`)."""
     parts = []
     for name, result in results.items():
-        table = bills_table(result)
+        table = _numeric_years(bills_table(result))
         table.insert(0, SCENARIO_COLUMN, name)
         parts.append(table)
     return pd.concat(parts, ignore_index=True)
+
+
+def comparison_tables(results: Mapping[str, ScenarioResult]) -> dict[str, pd.DataFrame]:
+    """The side-by-side tables, one per kroner value (fixed and current kroner never in one
+    table), year headings as plain years; scenarios whose bills are the same in every year
+    are one block, named «A = B», so no block repeats another."""
+    by_price: dict[str, dict[str, ScenarioResult]] = {}
+    for name, result in results.items():
+        by_price.setdefault(result.price_label, {})[name] = result
+    tables = {}
+    for price, group in by_price.items():
+        blocks: dict[bytes, tuple[list[str], pd.DataFrame]] = {}
+        for name, result in group.items():
+            table = _numeric_years(bills_table(result))
+            key = table.round(6).to_csv(index=False).encode()
+            blocks.setdefault(key, ([], table))[0].append(name)
+        parts = []
+        for names, table in blocks.values():
+            table = table.copy()
+            table.insert(0, SCENARIO_COLUMN, " = ".join(names))
+            parts.append(table)
+        tables[price] = pd.concat(parts, ignore_index=True)
+    return tables
+
+
+def show_comparison(results: Mapping[str, ScenarioResult]) -> None:
+    """The side-by-side tables under their kroner value (the notebook's section)."""
+    for price, table in comparison_tables(results).items():
+        show_table(table, f"Regning, mill. kroner ({price})")
 
 
 def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
@@ -288,8 +317,6 @@ def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
 def show_table(table: pd.DataFrame, caption: str | None = None,
                empty: str = "Ingen rader.") -> None:
     """The table in the project's style, or ``empty`` in italics when it has no rows."""
-    from IPython.display import display
-
     if table.empty:
         show_markdown(f"*{empty}*")
         return
@@ -304,8 +331,6 @@ def markdown_html(text: str) -> str:
 
 
 def show_markdown(text: str) -> None:
-    from IPython.display import Markdown, display
-
     display(Markdown(text))
 
 
