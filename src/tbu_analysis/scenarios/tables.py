@@ -8,6 +8,8 @@ through :mod:`tbu_analysis.common.formatting`, tables and charts through
 
 from __future__ import annotations
 
+import html
+import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from tbu_analysis.presentation.charts import (
     _new_figure,
     _norwegian_y_axis,
     levels_chart,
+    show,
     style,
 )
 from tbu_analysis.presentation.tables import format_frame, format_table
@@ -265,8 +268,6 @@ def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
 def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
     """The table as :func:`styled` shows it (the same strings, numbers right-aligned), written
     directly: a pandas Styler takes 25–40 ms a table, too slow for the explorer's 150 ms."""
-    import html
-
     percent, text = _column_kinds(table)
     cells = format_frame(table, percent_columns=percent, text_columns=text)
     numeric = [pd.api.types.is_numeric_dtype(table[c]) and c not in text
@@ -594,8 +595,6 @@ def write_csv_files(tables: Mapping[str, pd.DataFrame | Sheet], folder: str | Pa
 
 def norwegian_csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as CSV for Norwegian Excel and LibreOffice (see :func:`write_csv_files`)."""
-    import io
-
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, sep=";", decimal=",", float_format="%.1f",
                  lineterminator="\r\n")
@@ -615,8 +614,6 @@ def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int,
         show_markdown("*Scenariofilen nevner ingen nøkkel å sammenligne med "
                       "(`sharing.compare_with`).*")
         return
-    from tbu_analysis.presentation.charts import show
-
     show_markdown(key_basis_markdown(comparisons, year))
     for comparison in comparisons.values():
         show(key_comparison_figure(comparison, source))
