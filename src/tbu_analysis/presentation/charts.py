@@ -27,7 +27,7 @@ from typing import Any
 
 import matplotlib
 import pandas as pd
-from IPython.display import HTML, display
+from IPython import display as ipython
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -483,7 +483,7 @@ def show(fig: Figure, *, source: str | None = None) -> None:
     A figure made with pyplot is closed too, so the inline backend does not show it a
     second time as a PNG.
     """
-    display(HTML(figure_html(fig, source)))
+    ipython.display(ipython.HTML(figure_html(fig, source)))
     pyplot = sys.modules.get("matplotlib.pyplot")  # never imported here: charts need no pyplot
     if pyplot is not None:
         pyplot.close(fig)
