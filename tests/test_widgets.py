@@ -542,7 +542,7 @@ def test_a_bad_typed_rate_gives_its_message_and_moves_nothing(explorer, typed):
 def test_each_control_shows_the_source_of_its_default(explorer):
     assert "Tabell 11" in explorer.sources[explorer.efficiency].value
     assert "4,121 %" in explorer.sources[explorer.index_rates[2023]].value
-    assert "data/raw/index.csv" in explorer.sources[explorer.index_rates[2023]].value
+    assert "index.csv)" in explorer.sources[explorer.index_rates[2023]].value
     assert "Plassholder" in explorer.sources[explorer.index_rates[2025]].value
     assert "NUIT sak 5/22" in explorer.sources[explorer.investment_share].value
 

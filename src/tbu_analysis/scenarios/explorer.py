@@ -163,20 +163,21 @@ class ScenarioExplorer:
         """Start again from another scenario file (``scenarios/`` or the economist's own
         folder) and round; a file or round that cannot be read gives its message here and
         the explorer keeps what it had."""
-        from tbu_analysis.scenarios.files import load_baseline, load_scenario
+        from tbu_analysis.scenarios.files import load_baseline, load_index, load_scenario
 
         chosen = path if path is not None else self.load_file.value
         round_id = round_id if round_id is not None else self.load_round.value
         try:
             if chosen is None:
                 raise InputError("velg en scenariofil")
-            scenario = load_scenario(chosen)
-            baseline = (load_baseline(round_id) if round_id is not None
-                        else self.baseline_funding)
+            scenario = load_scenario(chosen, round_id=round_id)
+            baseline, index = ((load_baseline(round_id), load_index(round_id))
+                               if round_id is not None else (self.baseline_funding, self.index))
         except InputError as error:
             self.load_status.value = f"<i>Ikke lastet: {html.escape(str(error))}</i>"
             return False
         self._save_path = None
+        self.index = index
         self._start(baseline, scenario)
         self.load_status.value = (f"<i>Lastet {html.escape(str(chosen))}"
                                   + (f" mot runden {html.escape(round_id)}" if round_id else "")
@@ -319,7 +320,7 @@ class ScenarioExplorer:
             sources[slider] = (
                 s.index_source + (" (plassholder, uten kilde)" if s.index_placeholder else "")
                 if year in s.index_rates else
-                f"{self.index.sources.get(year, '')} (data/raw/index.csv)")
+                f"{self.index.sources.get(year, '')} ({_shown_path(self.index.path)})")
         for slider in self.deflator_rates.values():
             sources[slider] = (s.deflator.source if s.deflator else "") + (
                 " (plassholder, uten kilde)" if s.deflator and s.deflator.placeholder else "")
@@ -1223,6 +1224,18 @@ def _mean_rate(rate: Any) -> float:
         return sum(values) / len(values) if values else 0.0
     value = float(rate)
     return 0.0 if math.isnan(value) else value
+
+
+def _shown_path(path: Path | None) -> str:
+    """A project file as a reader finds it: relative to the project root."""
+    from tbu_analysis.config import project_root
+
+    if path is None:
+        return "indeksfilen"
+    try:
+        return path.resolve().relative_to(project_root()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _file_label(path: Path) -> str:
