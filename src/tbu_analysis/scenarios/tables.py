@@ -193,6 +193,10 @@ def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
         ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
         ("Merknad til nøkkelen", s.key_set.note or "–", ""),
         ("Grunnlag for nøkkelen", s.key_set.base_label, s.key_set.base_note),
+        *(("Lesning (ikke sagt i kilden)", reading, s.key_set.label)
+          for reading in s.key_set.readings),
+        *(("Lesning i nøkkelen det sammenlignes med", reading, s.compare_with.label)
+          for reading in (s.compare_with.readings if s.compare_with else ())),
         ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
         ("Indeks (satser i scenarioet)", _rates_text(s.index_rates)
          + (" (plassholder, uten kilde)" if s.index_placeholder else ""), s.index_source),
@@ -425,6 +429,11 @@ def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> s
     for note, labels in notes.items():
         lines.append(f"*{' og '.join(labels)}*, {note}")
         lines.append("")
+    for key_set in ((first, second) if first.id != second.id else (first,)):
+        if key_set.readings:
+            lines.append(f"*{key_set.label}* bygger på prosjektets lesninger av kilden, ikke på "
+                         "noe kilden sier: " + " ".join(key_set.readings))
+            lines.append("")
     return "\n".join(lines).strip()
 
 
