@@ -121,6 +121,9 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
+#: Characters per line of a chart's point title at 10,5 pt bold across the page.
+POINT_WIDTH_CHARS = 78
+
 #: The least room between a chart's outermost label and the edge of its image, in points;
 #: a renderer whose text comes out a little wider than matplotlib measured (the browser's or
 #: the PDF engine's shaping) must not cut off the first letter.
@@ -299,8 +302,12 @@ def waterfall(
     decimals: int = 1,
     figsize: tuple[float, float] | None = None,
     source: str = "",
+    point: str | None = None,
 ) -> Figure:
     """A waterfall from a start level through changes to a new level (or funding need).
+
+    ``point`` is a title that says what the chart shows («Uten … ville kostnadsnivået ha økt»),
+    drawn above it and said first in the text alternative; ``title`` stays the neutral caption.
 
     ``steps`` are ``(label, value, kind)`` with ``kind`` "level" (a bar from zero) or
     "change" (a bar from the running total, green up and vermillion down). Bars run across
@@ -313,10 +320,14 @@ def waterfall(
         raise InputError("fossefallet har ingen steg")
     axis_start = waterfall_break(bars)
     if figsize is None:
-        figsize = (PAGE_WIDTH_IN, 0.9 + 0.3 * len(bars))
+        lines = len(textwrap.wrap(point, POINT_WIDTH_CHARS)) if point else 0
+        figsize = (PAGE_WIDTH_IN, 0.9 + 0.3 * len(bars) + 0.22 * lines)
     with style():
         fig = _new_figure(figsize)
         ax = fig.add_subplot()
+        if point:  # across the whole figure, from its left edge: a title is read first
+            fig.suptitle(textwrap.fill(point.rstrip("."), width=POINT_WIDTH_CHARS), x=0.0,
+                         ha="left", fontsize=10.5, fontweight="bold")
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         positions = list(range(len(bars)))
@@ -360,8 +371,10 @@ def waterfall(
             cut = [p for p, b in zip(positions, bars, strict=True) if b.bottom < axis_start]
             _break_marks(ax, axis_start, cut, height)
     caption = title or "Fossefall"
-    return _attach(fig, ChartText(caption, waterfall_alt(bars, caption, decimals,
-                                                         unit or UNIT, axis_start), source))
+    alt = waterfall_alt(bars, caption, decimals, unit or UNIT, axis_start)
+    if point:
+        alt = f"{point.rstrip('.')}. {alt}"
+    return _attach(fig, ChartText(caption, alt, source))
 
 
 def levels_chart(
