@@ -307,7 +307,7 @@ def waterfall(
     """A waterfall from a start level through changes to a new level (or funding need).
 
     ``point`` is a title that says what the chart shows («Uten … ville kostnadsnivået ha økt»),
-    drawn above it and said first in the text alternative; ``title`` stays the neutral caption.
+    drawn above it and said last in the text alternative; ``title`` stays the neutral caption.
 
     ``steps`` are ``(label, value, kind)`` with ``kind`` "level" (a bar from zero) or
     "change" (a bar from the running total, green up and vermillion down). Bars run across
@@ -372,8 +372,8 @@ def waterfall(
             _break_marks(ax, axis_start, cut, height)
     caption = title or "Fossefall"
     alt = waterfall_alt(bars, caption, decimals, unit or UNIT, axis_start)
-    if point:
-        alt = f"{point.rstrip('.')}. {alt}"
+    if point:  # the neutral description first, as every chart's; then what it shows
+        alt = f"{alt.rstrip()} Det viser: {point.rstrip('.')}."
     return _attach(fig, ChartText(caption, alt, source))
 
 
