@@ -17,12 +17,13 @@ from pathlib import Path
 import pandas as pd
 
 from tbu_analysis.analysis import growth, scope
+from tbu_analysis.analysis.claims import evaluate_claims, load_claims
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
 from tbu_analysis.analysis.schemas import check_outputs
 from tbu_analysis.common.inputs import read_text
 from tbu_analysis.common.store import OutputSet, Sheet, decimals_format, default_formats
-from tbu_analysis.config import RoundPaths
+from tbu_analysis.config import OutputName, RoundPaths
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.schema import read_figures
 from tbu_analysis.vocab import SHEET_NAMES
@@ -48,8 +49,6 @@ class AnalysisResult:
 def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame | None:
     if not paths.claims.is_file():
         return None
-    from tbu_analysis.analysis.claims import evaluate_claims, load_claims
-
     manifest = load_manifest(paths.manifest)
     source = manifest.source.get("file")
     source_path = paths.root / source if source else None
@@ -120,13 +119,13 @@ def write_analysis(paths: RoundPaths, result: AnalysisResult) -> list[Path]:
 
 def stage_analysis(outputs: OutputSet, paths: RoundPaths, result: AnalysisResult) -> None:
     check_outputs(result)  # every output against its schema before any is staged
-    outputs.add_csv("levels.csv", result.levels)
-    outputs.add_csv("growth.csv", result.growth)
-    outputs.add_csv("drivers.csv", result.drivers)
-    outputs.add_csv("reconciliation.csv", result.reconciliation)
-    outputs.add_csv("underlying.csv", result.underlying)
-    outputs.add_excel(f"tbu-{paths.round_id}.xlsx", workbook_sheets(result))
-    outputs.add_bytes("run.json", run_record(paths, result))
+    outputs.add_csv(OutputName.LEVELS, result.levels)
+    outputs.add_csv(OutputName.GROWTH, result.growth)
+    outputs.add_csv(OutputName.DRIVERS, result.drivers)
+    outputs.add_csv(OutputName.RECONCILIATION, result.reconciliation)
+    outputs.add_csv(OutputName.UNDERLYING, result.underlying)
+    outputs.add_excel(paths.workbook_name, workbook_sheets(result))
+    outputs.add_bytes(OutputName.RUN_RECORD, run_record(paths, result))
 
 
 def index_used(result: AnalysisResult) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandera.pandas as pa
 
+from tbu_analysis.config import OutputName
 from tbu_analysis.rounds.schema import (
     CLEAN_LOG_SCHEMA,
     CORRECTIONS_APPLIED_SCHEMA,
@@ -67,7 +68,7 @@ LEVELS_SCHEMA = pa.DataFrameSchema(
         "projected": column("projected", bool),
         "fixed_price_year": column("fixed_price_year", int, _YEAR),
     },
-    strict=True, ordered=True, name="levels.csv",
+    strict=True, ordered=True, name=OutputName.LEVELS.value,
     description="each solution's and item's level per year and series; where a quantity is "
                 "printed more than once, the printing with most decimals is used",
 )
@@ -93,7 +94,7 @@ GROWTH_SCHEMA = pa.DataFrameSchema(
     },
     checks=[pa.Check(lambda df: df["from_year"] < df["to_year"],
                      error="en endring går fra et tidligere år til et senere")],
-    strict=True, ordered=True, name="growth.csv",
+    strict=True, ordered=True, name=OutputName.GROWTH.value,
     description="change between every pair of years",
 )
 
@@ -115,7 +116,8 @@ DRIVERS_SCHEMA = pa.DataFrameSchema(
     },
     checks=[pa.Check(lambda df: df["from_year"] < df["to_year"],
                      error="en endring går fra et tidligere år til et senere")],
-    strict=True, ordered=True, name="drivers.csv", description="the driver decomposition",
+    strict=True, ordered=True, name=OutputName.DRIVERS.value,
+    description="the driver decomposition",
 )
 
 RECONCILIATION_SCHEMA = pa.DataFrameSchema(
@@ -136,7 +138,8 @@ RECONCILIATION_SCHEMA = pa.DataFrameSchema(
     },
     checks=[pa.Check(lambda df: (df["explanation"] == "") | (df["status"] == Status.DISCREPANCY),
                      error="bare et avvik kan ha en forklaring")],
-    strict=True, ordered=True, name="reconciliation.csv", description="one row per check",
+    strict=True, ordered=True, name=OutputName.RECONCILIATION.value,
+    description="one row per check",
 )
 
 UNDERLYING_SCHEMA = pa.DataFrameSchema(
@@ -192,7 +195,7 @@ UNDERLYING_SCHEMA = pa.DataFrameSchema(
             pa.Check(lambda df: (df["nominal_mnok"] - df["index_mnok"] - df["scope_mnok"]
                                  - df["underlying_mnok"]).abs() < 1e-6,
                      error="nominell vekst = prisjustering + omfang + underliggende vekst")],
-    strict=True, ordered=True, name="underlying.csv",
+    strict=True, ordered=True, name=OutputName.UNDERLYING.value,
     description="growth between consecutive years, per solution and in total, split into "
                 "prisjustering (index), omfangsendringer (scope) and underliggende vekst",
 )
