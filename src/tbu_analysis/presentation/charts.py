@@ -121,8 +121,8 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
-#: Characters per line of a chart's point title at 10,5 pt bold across the page.
-POINT_WIDTH_CHARS = 78
+#: The size of a chart's point title (the title that says what it shows).
+POINT_SIZE_PT = 10.5
 
 #: The least room between a chart's outermost label and the edge of its image, in points;
 #: a renderer whose text comes out a little wider than matplotlib measured (the browser's or
@@ -137,6 +137,30 @@ def _room_for_labels(fig: Figure, labels: Iterable[str], size: float) -> None:
                   default=0)
     room_pt = max(EDGE_ROOM_PT, 0.06 * longest * 0.6 * size)
     fig.get_layout_engine().set(w_pad=room_pt / 72)
+
+
+def _point_lines(point: str, width_in: float) -> list[str]:
+    """The point title in lines that fit inside the chart's edges, measured with the shipped
+    bold font's own advance widths (a renderer's shaping must not push it past the edge)."""
+    from fontTools.ttLib import TTFont
+
+    from tbu_analysis.presentation.fonts import font_files
+
+    font = TTFont(str(next(p for p in font_files() if p.stem == "Inter-Bold")))
+    cmap, metrics = font.getBestCmap(), font["hmtx"]
+    scale = POINT_SIZE_PT / font["head"].unitsPerEm
+
+    def width(text: str) -> float:
+        return sum(metrics[cmap.get(ord(c), cmap[ord(" ")])][0] for c in text) * scale
+
+    room = width_in * 72 - 3 * EDGE_ROOM_PT
+    lines: list[str] = []
+    for word in point.rstrip(".").split():
+        if lines and width(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def _axis_formatter(decimals: int) -> FuncFormatter:
@@ -320,14 +344,15 @@ def waterfall(
         raise InputError("fossefallet har ingen steg")
     axis_start = waterfall_break(bars)
     if figsize is None:
-        lines = len(textwrap.wrap(point, POINT_WIDTH_CHARS)) if point else 0
+        lines = len(_point_lines(point, PAGE_WIDTH_IN)) if point else 0
         figsize = (PAGE_WIDTH_IN, 0.9 + 0.3 * len(bars) + 0.22 * lines)
     with style():
         fig = _new_figure(figsize)
         ax = fig.add_subplot()
-        if point:  # across the whole figure, from its left edge: a title is read first
-            fig.suptitle(textwrap.fill(point.rstrip("."), width=POINT_WIDTH_CHARS), x=0.0,
-                         ha="left", fontsize=10.5, fontweight="bold")
+        if point:  # across the whole figure, inside its edges: a title is read first
+            fig.suptitle("\n".join(_point_lines(point, figsize[0])),
+                         x=EDGE_ROOM_PT / 72 / figsize[0], ha="left", fontsize=POINT_SIZE_PT,
+                         fontweight="bold")
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         positions = list(range(len(bars)))
