@@ -19,7 +19,7 @@ KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
 @pytest.fixture
 def explorer(baseline_funding) -> ScenarioExplorer:
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     return ScenarioExplorer(baseline_funding, index, scenario, chart=False)
 
 
@@ -70,7 +70,7 @@ def unknown_explorer(baseline_funding, tmp_path) -> ScenarioExplorer:
     path = tmp_path / "ukjent.yml"
     path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
         "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n"), encoding="utf-8")
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     return ScenarioExplorer(baseline_funding, index, load_scenario(path, key_set_dir=keys),
                             chart=False)
 
@@ -146,7 +146,7 @@ def test_a_changed_value_records_its_new_source_and_loads_back(baseline_funding,
     import yaml
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
                                 today=dt.date(2026, 1, 2))
     explorer.volume.value = 0.1 + 0.2  # 0.30000000000000004 from a slider's arithmetic
@@ -168,7 +168,7 @@ def test_saved_scenarios_go_to_the_users_folder_outside_the_repository(
         baseline_funding, tmp_path, monkeypatch):
     monkeypatch.setenv("TBU_SCENARIO_DIR", str(tmp_path / "mine"))
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False)
     assert Path(explorer.save_path.value) == tmp_path / "mine" / "baseline-eget.yml"
     explorer.save_button.click()
@@ -184,8 +184,11 @@ def test_the_explorers_tables_export_to_excel_and_csv(explorer, tmp_path):
     explorer.export_button.click()
     book = openpyxl.load_workbook(tmp_path / "mitt.xlsx")
     rows = list(book["Regning"].values)
+    assert rows[0][0].startswith("Regning per aktørgruppe og år, mill. kroner, 2024-kroner")
+    header = rows[2]  # title, blank line, then the bold header
     kommuner = next(r for r in rows if r[0] == "Kommuner")
-    assert kommuner[rows[0].index(2025)] == pytest.approx(504.034737)  # years are numbers
+    assert kommuner[header.index(2025)] == pytest.approx(504.034737)  # years are numbers
+    assert book["Regning"].cell(row=4, column=2).number_format == "#,##0.0"
     assert "Eksportert" in explorer.save_status.value
     csv = (tmp_path / "mitt-regning.csv").read_bytes()
     assert csv.startswith("\ufeffAktørgruppe;2023;".encode())  # BOM, semicolons
@@ -246,7 +249,7 @@ def test_the_bars_show_each_groups_bill_in_norwegian_numbers(baseline_funding):
     from tbu_analysis.scenarios.explorer import bills_bars_html
 
     scenario = load_scenario(ROOT / "scenarios" / "alternativ-2.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     bars = bills_bars_html(compute(scenario, baseline_funding, index))
     assert "Kommuner" in bars and "504,0" in bars and "Ikke fordelt" not in bars
 
@@ -255,7 +258,7 @@ def test_investments_and_additions_can_be_added_and_saved(baseline_funding, tmp_
     import datetime as dt
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
                                 today=dt.date(2026, 1, 2))
     before = explorer.result.projection.set_index(["unit", "year"])
@@ -320,7 +323,7 @@ def test_deflator_rates_are_edited_saved_with_their_new_source_and_loaded_back(
     import yaml
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
                                 today=dt.date(2026, 1, 2))
     assert sorted(explorer.deflator_rates) == [2025, 2026, 2027]
@@ -356,7 +359,7 @@ def test_a_deflator_rate_before_the_base_year_is_disabled_with_the_reason(
     path = tmp_path / "basis-2026.yml"
     path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
         "  base_year: 2025\n", "  base_year: 2026\n"), encoding="utf-8")
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index,
                                 load_scenario(path, key_set_dir=KEY_SETS), chart=False)
     assert explorer.deflator_rates[2025].disabled
@@ -441,7 +444,10 @@ def test_a_scenario_compared_with_its_own_key_is_refused(tmp_path):
         "compare_with: alternativ-2", "compare_with: alternativ-1"), encoding="utf-8")
     with pytest.raises(InputError, match="seg selv") as caught:
         load_scenario(path, key_set_dir=KEY_SETS)
-    assert caught.value.key == "sharing.compare_with" and caught.value.line == 43
+    line = next(number for number, text in enumerate(
+        path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "compare_with: alternativ-1" in text)
+    assert caught.value.key == "sharing.compare_with" and caught.value.line == line
 
 
 @pytest.mark.parametrize("typed", ["ukjent", "rest", "abc", "-5", "1e400", "", "155"])
@@ -579,3 +585,41 @@ def test_undo_takes_back_the_last_change_one_at_a_time(explorer):
     explorer.undo_button.click()
     assert scenario_to_dict(explorer.current_scenario()) == loaded
     assert explorer.undo_button.disabled
+
+
+# --- load from the interface (issue 21) --------------------------------------------------------
+
+
+def test_scenarios_and_own_saved_files_load_from_the_interface(explorer, tmp_path,
+                                                               monkeypatch):
+    from tbu_analysis.config import round_paths
+    from tbu_analysis.pipeline import run_clean
+
+    run_clean(round_paths("2024-host", ROOT))
+    monkeypatch.setenv("TBU_SCENARIO_DIR", str(tmp_path))
+    listed = dict(explorer.load_file.options)
+    assert "scenarios/alternativ-2.yml" in listed and "scenarios/nuit-4-23-alternativ-2.yml" \
+        in listed
+    assert explorer.load_round.value == "2024-host"
+    explorer.load_file.value = listed["scenarios/alternativ-2.yml"]
+    explorer.load_button.click()
+    assert explorer.key_set.value == "alternativ-2" and explorer.compare_with.value == \
+        "alternativ-1"
+    assert "Lastet" in explorer.load_status.value and explorer.error is None
+    assert explorer.widget.children[1].children[1] is explorer.key_set  # the new controls shown
+    explorer.volume.value = 2.0
+    saved = explorer.save(tmp_path / "mitt.yml")
+    own = {label: value for label, value in explorer.load_file.options}
+    assert any(value == str(saved) and "egen" in label for label, value in own.items())
+    assert explorer.load(saved)
+    assert explorer.volume.value == 2.0
+
+
+def test_a_file_that_cannot_be_loaded_leaves_the_explorer_as_it_was(explorer, tmp_path):
+    bad = tmp_path / "feil.yml"
+    bad.write_text("name: feil\nhorizon: 2028\n", encoding="utf-8")
+    before = explorer.key_set
+    assert not explorer.load(bad)
+    assert "Ikke lastet" in explorer.load_status.value and "sharing" in \
+        explorer.load_status.value
+    assert explorer.key_set is before and explorer.result is not None
