@@ -23,27 +23,65 @@ def _rounds(selected: str | None) -> list[str]:
 
 
 def cmd_clean(args: argparse.Namespace) -> None:
-    from tbu_analysis.rounds.pipeline import run_clean
+    from tbu_analysis.rounds.pipeline import prepare_round, write_clean
 
-    for round_id in _rounds(args.round):
-        paths = round_paths(round_id, project_root())
-        result = run_clean(paths)
-        print(f"{round_id}: {len(result.figures)} tall fra {len(result.log)} tabeller, "
+    # Every round is checked (cleaned and analysed in memory) before any is published, so a
+    # broken second round leaves the first as it was, and a round whose analysis would fail
+    # (a `base_year` after `year`) is not published by `clean` alone.
+    selected = [round_paths(round_id, project_root()) for round_id in _rounds(args.round)]
+    prepared = [prepare_round(paths) for paths in selected]
+    for paths, data in zip(selected, prepared, strict=True):
+        write_clean(paths, data.cleaned)
+        result = data.cleaned
+        print(f"{paths.round_id}: {len(result.figures)} tall fra {len(result.log)} tabeller, "
               f"{int(result.figures['corrected'].sum())} rettet → "
               f"{paths.figures.relative_to(paths.root)}")
 
 
 def _rates(values: list[str] | None) -> dict[int, float]:
+    """``--index ÅR=SATS`` flags: each error names the flag and the value as typed; a year
+    given twice is refused (not silently the last)."""
+    from tbu_analysis.analysis.indexing import MAX_RATE_PCT, MIN_RATE_PCT
     from tbu_analysis.rounds.numbers import parse_number
 
-    rates = {}
+    rates: dict[int, float] = {}
     for value in values or []:
-        year, _, rate = value.partition("=")
-        parsed = parse_number(rate, column="--index")
-        if not year.isdigit() or parsed.value is None:
+        year, sign, rate = value.partition("=")
+        try:
+            parsed = parse_number(rate, column="--index") if sign else None
+        except InputError:
+            parsed = None
+        if not sign or not year.isascii() or not year.isdigit() or parsed is None \
+                or parsed.value is None:
             raise InputError("--index må skrives ÅR=SATS, f.eks. 2023=4,121", text=value)
+        if not MIN_YEAR <= int(year) <= MAX_YEAR:
+            raise InputError(f"--index: året må ligge mellom {MIN_YEAR} og {MAX_YEAR}",
+                             text=value)
+        if not MIN_RATE_PCT < float(parsed.value) < MAX_RATE_PCT:
+            raise InputError(f"--index: satsen må ligge mellom {MIN_RATE_PCT:g} og "
+                             f"{MAX_RATE_PCT:g} prosent", text=value)
+        if int(year) in rates:
+            raise InputError(f"--index: året {int(year)} er gitt to ganger", text=value)
         rates[int(year)] = float(parsed.value)
     return rates
+
+
+MIN_YEAR, MAX_YEAR = 2000, 2100  # the index file's bounds (analysis.indexing.IndexYear)
+
+
+def _price_year(value: int | None, paths, rates: dict[int, float]) -> int | None:
+    """``--price-year`` must be a year the round's index (with ``--index``) reaches; the error
+    names the flag, not index.csv."""
+    if value is None:
+        return None
+    from tbu_analysis.analysis.indexing import PriceIndex
+
+    index = PriceIndex.from_csv(paths.index).with_rates(rates)
+    years = sorted(index.rates)
+    low, high = (years[0], years[-1] + 1) if years else (None, None)
+    if low is None or not low <= value <= high:
+        raise InputError(f"--price-year: indeksen dekker årene {low}–{high}", text=str(value))
+    return value
 
 
 def _summary(round_id: str, reconciliation, folder: str) -> str:
@@ -57,13 +95,15 @@ def _summary(round_id: str, reconciliation, folder: str) -> str:
 def cmd_analyse(args: argparse.Namespace) -> None:
     from tbu_analysis.analysis.analyse import analyse, write_analysis
 
-    for round_id in _rounds(args.round):
-        paths = round_paths(round_id, project_root())
-        rates = _rates(args.index)
-        result = analyse(paths, rates, args.price_year)
+    rates = _rates(args.index)
+    selected = [round_paths(round_id, project_root()) for round_id in _rounds(args.round)]
+    years = [_price_year(args.price_year, paths, rates) for paths in selected]
+    # every round analysed before any is written
+    results = [analyse(paths, rates, year) for paths, year in zip(selected, years, strict=True)]
+    for paths, result in zip(selected, results, strict=True):
         write_analysis(paths, result)
         folder = paths.analysis_dir(rates, args.price_year).relative_to(paths.root)
-        print(_summary(round_id, result.reconciliation, str(folder)))
+        print(_summary(paths.round_id, result.reconciliation, str(folder)))
 
 
 def _progress(round_id: str):
@@ -158,10 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+INTERRUPTED = "avbrutt; forrige resultat er uendret"
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM unwinds like Ctrl-C (a ``KeyboardInterrupt``, so every ``finally`` and staged
+    set is cleaned up alike); it remembers its signal for the exit code."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def _terminate(signum, frame) -> None:
-    """SIGTERM unwinds like Ctrl-C: the kernel and the PDF workers are stopped and nothing
-    staged is published."""
-    raise SystemExit(128 + signum)
+    raise Interrupted(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        from tbu_analysis.common.provenance import source_date_epoch
+
+        source_date_epoch()  # a malformed SOURCE_DATE_EPOCH stops the run before anything runs
         return int(args.func(args) or 0)
     except (InputError, WriteError) as error:
         print(f"feil: {error}", file=sys.stderr)
@@ -177,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"feil: {where}{error.strerror or error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as error:  # Ctrl-C or SIGTERM: one line, the staged set discarded
+        print(INTERRUPTED, file=sys.stderr)
+        return 128 + getattr(error, "signum", signal.SIGINT)
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -108,10 +108,11 @@ def source_date_epoch() -> int | None:
     The one place the variable is read, so the provenance page and the PDFs agree on it and a
     malformed value stops every run the same way.
     """
-    env = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
-    if not env:
+    env = os.environ.get(SOURCE_DATE_EPOCH)
+    if env is None:
         return None
-    if not env.isdigit():
+    env = env.strip()
+    if not env.isascii() or not env.isdigit():  # set but empty hangs IPython's banner too
         raise InputError(f"{SOURCE_DATE_EPOCH} må være et heltall (sekunder)", text=env)
     return int(env)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tbu_analysis.common.atomic import write_bytes, writing
+from tbu_analysis.common.atomic import atomic_path, write_bytes, writing
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -191,8 +191,24 @@ def recover(folder: str | Path) -> None:
             if staged.is_file():
                 with writing(folder / name):
                     (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(staged, folder / name)
+                    _move(staged, folder / name)
     shutil.rmtree(staging)
+
+
+def _move(staged: Path, target: Path) -> None:
+    """Rename ``staged`` over ``target``; when the folder is another filesystem (a mount at
+    ``reports/<round>``: EXDEV), copy into a temporary file beside the target and rename that,
+    so the target is still replaced whole or not at all."""
+    import errno
+
+    try:
+        os.replace(staged, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        with atomic_path(target) as tmp:
+            shutil.copyfile(staged, tmp)
+        staged.unlink()
 
 
 @contextmanager

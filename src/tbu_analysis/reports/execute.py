@@ -500,8 +500,9 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
 
 
 def _stop_workers(pool) -> None:
-    """Kill the pool's workers at once (``shutdown`` alone waits for running renders)."""
-    processes = list(getattr(pool, "_processes", {}).values())
+    """Kill the pool's workers at once (``shutdown`` alone waits for running renders).
+    Idempotent: after ``shutdown`` the pool's process table is ``None``."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -573,7 +574,9 @@ RENDER_WORKERS = 2
 
 def _warm_renderer(parent_pid: int | None = None) -> None:
     """Tie the worker's life to its parent, then import the PDF engine before the first
-    notebook is done."""
+    notebook is done. Ctrl-C reaches the whole process group: the worker leaves it to the
+    parent, which kills it (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
     import weasyprint  # noqa: F401
 
