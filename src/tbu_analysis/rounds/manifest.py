@@ -52,13 +52,51 @@ Line = Annotated[int, Field(strict=True, ge=1, le=10_000_000)]
 # --- the file as written --------------------------------------------------------------------
 
 
+# Words a printed header uses for a measure: a header that says one of them is read as that
+# measure (or, for «forskrift», as the funding need the regulation sets). Checked so that the
+# manifest cannot call a printed «Prognose» a «forskrift».
+MEASURE_WORDS: dict[str, frozenset[str]] = {
+    "påløp": frozenset({"påløpt"}),
+    "prognoseavvik": frozenset({"prognoseavvik"}),
+    "prognose": frozenset({"prognose", "prognoseavvik"}),
+    "kostnadsnivå": frozenset({"kostnadsnivå"}),
+    "finansieringsbehov": frozenset({"finansieringsbehov"}),
+    "overført": frozenset({"overførte_midler"}),
+    "forskrift": frozenset({"forskrift", "finansieringsbehov", "prognoseavvik"}),
+}
+_YEAR_IN_TEXT = r"(?<!\d)(?:19|20)\d\d(?!\d)"
+
+
+def years_in(text: str) -> set[int]:
+    import re
+
+    return {int(y) for y in re.findall(_YEAR_IN_TEXT, text)}
+
+
 class PriceBasisEntry(InputModel):
     label: Text
     price_year: Year
     nominal_year: Year
 
+    @model_validator(mode="after")
+    def _label_says_the_same_years(self) -> PriceBasisEntry:
+        """The label is the source's words for the price basis: a year it prints as
+        «2024-kroner» or «2024-prisnivå» is the price year, «2023-tallene» the nominal one."""
+        import re
+
+        for year, word in re.findall(r"((?:19|20)\d\d)\s*-\s*(kroner|prisnivå|tallene)",
+                                     self.label):
+            expected = self.nominal_year if word == "tallene" else self.price_year
+            if int(year) != expected:
+                field = "nominal_year" if word == "tallene" else "price_year"
+                raise ValueError(f"{field} er {expected}, men teksten sier «{year}-{word}»")
+        return self
+
 
 class ColumnEntry(InputModel):
+    """A printed column: its year, measure and price basis must agree with the header the
+    source prints (the header itself is checked against the table in ``cleaning``)."""
+
     model_config = ConfigDict(coerce_numbers_to_str=True)  # a header may print as 2025
 
     header: Text
@@ -68,6 +106,45 @@ class ColumnEntry(InputModel):
     price_basis: PriceBasisEntry
     category: Category | None = None
     base_year: Year | None = None
+
+    @field_validator("measure")
+    @classmethod
+    def _measure_the_header_names(cls, value: str, info: ValidationInfo) -> str:
+        header = str(info.data.get("header", "")).lower()
+        for word in sorted(MEASURE_WORDS, key=len, reverse=True):
+            if word in header:
+                if value not in MEASURE_WORDS[word]:
+                    raise ValueError(f"overskriften «{info.data['header']}» sier «{word}», "
+                                     f"ikke {value}")
+                break
+        return value
+
+    @field_validator("year")
+    @classmethod
+    def _year_the_header_prints(cls, value: int, info: ValidationInfo) -> int:
+        printed = years_in(str(info.data.get("header", "")))
+        if printed and value not in printed:
+            raise ValueError(f"året står ikke i overskriften «{info.data['header']}» (den "
+                             f"trykker {', '.join(str(y) for y in sorted(printed))})")
+        return value
+
+    @field_validator("price_basis")
+    @classmethod
+    def _price_basis_of_the_year(cls, value: PriceBasisEntry,
+                                 info: ValidationInfo) -> PriceBasisEntry:
+        year = info.data.get("year")
+        if year is not None and value.nominal_year != year:
+            raise ValueError(f"prisgrunnlaget gjelder tall for {value.nominal_year}, men "
+                             f"kolonnen er for {year}")
+        return value
+
+    @field_validator("base_year")
+    @classmethod
+    def _base_before_the_year(cls, value: int | None, info: ValidationInfo) -> int | None:
+        year = info.data.get("year")
+        if value is not None and year is not None and value >= year:
+            raise ValueError(f"base_year må ligge før året ({year})")
+        return value
 
 
 class TotalEntry(InputModel):
