@@ -153,7 +153,9 @@ def load_billing_units(path: str | Path | None = None) -> pd.DataFrame:
                              line=line, column="unit", text=row.unit)
         seen[row.unit] = line
     columns = list(BillingUnitRow.model_fields)
-    return pd.DataFrame([row.model_dump() for _, row in rows], columns=columns, dtype=str)
+    frame = pd.DataFrame([row.model_dump() for _, row in rows], columns=columns, dtype=str)
+    frame.attrs["path"] = path  # named when a solution of the round has no unit
+    return frame
 
 
 def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -178,8 +180,13 @@ def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) ->
                 rows.append({**base, "unit": unit.unit, "value_mnok": value})
                 remainder -= value
         whole = units[(units["solution"] == record.solution) & (units["item"] == "")]
-        if len(whole):
-            rows.append({**base, "unit": whole["unit"].iloc[0], "value_mnok": remainder})
+        if not len(whole):  # its money would vanish from every bill and from «ikke fordelt»
+            raise InputError(
+                "løsningen har ingen faktureringsenhet (en rad med solution lik løsningen og "
+                "tom item); alle løsningene i runden må faktureres",
+                path=units.attrs.get("path", "billing_units.csv"), column="solution",
+                text=record.solution)
+        rows.append({**base, "unit": whole["unit"].iloc[0], "value_mnok": remainder})
     columns = ["unit", "solution", "year", "value_mnok", "price_year", "nominal_year"]
     frame = pd.DataFrame(rows, columns=columns)
     order = {u: i for i, u in enumerate(units["unit"])}

@@ -67,8 +67,13 @@ class RunLog:
 
 
 def slug(text: str) -> str:
+    """A file name from a title: lower case, æ, ø and å kept (``øæ.yml`` → ``øæ.pdf``, not
+    ``.pdf``), other accents dropped, anything else a hyphen."""
+    kept = {"æ": "\0", "ø": "\1", "å": "\2"}
+    text = "".join(kept.get(c, c) for c in unicodedata.normalize("NFC", text.lower()))
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    plain = re.sub(r"[^a-z0-9\0\1\2]+", "-", plain).strip("-")
+    return plain.translate({0: "æ", 1: "ø", 2: "å"})
 
 
 def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] | None = None,
@@ -620,12 +625,16 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from tbu_analysis.common.errors import InputError
     from tbu_analysis.common.provenance import source_date
     from tbu_analysis.config import RoundPaths
     from tbu_analysis.scenarios.files import load_scenario
 
     scenario = load_scenario(scenario_path)
     name = slug(scenario_path.stem)
+    if not name:
+        raise InputError("scenariofilens navn gir ikke noe filnavn for rapporten (bruk "
+                         "bokstaver eller tall)", path=scenario_path)
     out = RoundPaths(root, round_id)
     job = Job("03_scenarios", f"{name}.ipynb",
               {"scenario_path": str(scenario_path.resolve()), "round_id": round_id,
