@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.inputs import leaves_the_repository
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -175,6 +176,9 @@ def collect_provenance(
     for raw in raw_paths:
         path = Path(raw)
         full = path if path.is_absolute() else root / path
+        if leaves_the_repository(full):  # named by itself; where it points is never shown
+            raise InputError("inndatafilen er en lenke som peker ut av prosjektet",
+                             path=os.path.relpath(os.path.abspath(full), os.path.abspath(root)))
         if not full.is_file():
             raise InputError("inndatafilen finnes ikke", path=full)
         inputs.append((_shown_path(full, root), sha256_file(full)))
