@@ -22,13 +22,30 @@ def _rounds(selected: str | None) -> list[str]:
     return [selected] if selected is not None else discover_rounds()
 
 
+def _round_paths(round_id: str, root, flag: bool = True):
+    """The round's paths; a bad ``--round`` is blamed on the flag."""
+    try:
+        return round_paths(round_id, root)
+    except InputError as error:
+        if not flag:
+            raise
+        raise InputError(f"--round: {error.message}", path=error.path, text=error.text) \
+            from None
+
+
+def _selected(selected: str | None) -> list:
+    root = project_root()
+    return [_round_paths(round_id, root, flag=selected is not None)
+            for round_id in _rounds(selected)]
+
+
 def cmd_clean(args: argparse.Namespace) -> None:
     from tbu_analysis.rounds.pipeline import prepare_round, write_clean
 
     # Every round is checked (cleaned and analysed in memory) before any is published, so a
     # broken second round leaves the first as it was, and a round whose analysis would fail
     # (a `base_year` after `year`) is not published by `clean` alone.
-    selected = [round_paths(round_id, project_root()) for round_id in _rounds(args.round)]
+    selected = _selected(args.round)
     prepared = [prepare_round(paths) for paths in selected]
     for paths, data in zip(selected, prepared, strict=True):
         write_clean(paths, data.cleaned)
@@ -96,7 +113,7 @@ def cmd_analyse(args: argparse.Namespace) -> None:
     from tbu_analysis.analysis.analyse import analyse, write_analysis
 
     rates = _rates(args.index)
-    selected = [round_paths(round_id, project_root()) for round_id in _rounds(args.round)]
+    selected = _selected(args.round)
     years = [_price_year(args.price_year, paths, rates) for paths in selected]
     # every round analysed before any is written
     results = [analyse(paths, rates, year) for paths, year in zip(selected, years, strict=True)]
@@ -122,7 +139,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     root = project_root()
     rates = _rates(args.index)
-    selected = [round_paths(r, root) for r in _rounds(args.round)]
+    selected = _selected(args.round)
 
     def prepare() -> None:
         # Every input of every round is checked before anything is written.
@@ -153,7 +170,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 
     root = project_root()
     round_id = args.round if args.round is not None else latest_round(root)
-    paths = round_paths(round_id, root)
+    paths = _round_paths(round_id, root, flag=args.round is not None)
     path = Path(args.scenario)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
