@@ -620,14 +620,19 @@ def test_an_unreadable_input_stops_make_with_the_file_named(tmp_path):
 
 # --- 6. messages short and pointing right ------------------------------------------------------
 
-def test_a_huge_single_line_table_gives_a_short_message(cleaned, capsys):
-    table = cleaned.raw / "tables" / "tallgrunnlag-tabell-03.tsv"
-    lines = table.read_text(encoding="utf-8").split("\n")
-    lines[0] = "x" * 2_000_000 + "\t" + lines[0]
-    table.write_text("\n".join(lines), encoding="utf-8")
+@pytest.mark.parametrize(("relative", "line", "cell"), [
+    (f"data/raw/{ROUND}/tables/tallgrunnlag-tabell-03.tsv", 1, "x" * 2_000_000 + "\t"),
+    ("data/raw/names.csv", 2, "x," * 1_000_000),  # a row of a million cells, one line
+])
+def test_a_huge_single_line_gives_a_short_message(cleaned, capsys, relative, line, cell):
+    """The whole offending line was the message (200 MB for a 200 MB line)."""
+    path = cleaned.root / relative
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[line - 1] = cell + lines[line - 1]
+    path.write_text("\n".join(lines), encoding="utf-8")
     message = one_error(["clean", "--round", ROUND], capsys)
     assert len(message) < 1000, len(message)
-    assert "tallgrunnlag-tabell-03.tsv" in message
+    assert path.name in message
 
 
 @pytest.mark.parametrize(("argv", "shown"), [
