@@ -171,7 +171,7 @@ def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, inde
 
 def test_the_bills_chart_leaves_out_groups_that_pay_nothing_and_names_its_source(
         funding, index, tmp_path):
-    from tbu_analysis.reports.charts import describe
+    from tbu_analysis.presentation.charts import describe
     from tbu_analysis.scenarios.tables import bills_figure, chart_source
 
     result = compute(scenario("baseline"), funding, index)
@@ -356,7 +356,7 @@ def test_shipped_key_sets_and_scenarios_agree():
 
 
 def test_load_baseline_reads_the_cleaned_round(tmp_round, baseline_funding):
-    from tbu_analysis.rounds.pipeline import run_clean
+    from tbu_analysis.pipeline import run_clean
 
     run_clean(tmp_round)
     got = load_baseline(tmp_round.round_id, tmp_round.root)
@@ -627,7 +627,8 @@ def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, c
     monkeypatch.chdir(tmp_path)
     assert cli.main(["clean", "--round", "2024-host"]) == 0
 
-    def fake_pdf(path, round_id, root, notebooks, log):  # the notebook run is tested elsewhere
+    # the notebook run is tested elsewhere
+    def fake_pdf(path, round_id, root, notebooks, log, *, name):
         pdf = root / "reports" / "scenarios" / f"{path.stem}.pdf"
         pdf.parent.mkdir(parents=True, exist_ok=True)
         pdf.write_bytes(b"%PDF")

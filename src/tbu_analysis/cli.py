@@ -10,10 +10,17 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 
+from tbu_analysis import pipeline
+from tbu_analysis.analysis.indexing import parse_rates
 from tbu_analysis.common.atomic import WriteError
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.config import discover_rounds, project_root, round_paths
+from tbu_analysis.common.formatting import format_number
+from tbu_analysis.common.provenance import source_date_epoch
+from tbu_analysis.config import discover_rounds, latest_round, project_root, round_paths
+from tbu_analysis.reports.execute import RunLog
+from tbu_analysis.vocab import Status
 
 
 def _rounds(selected: str | None) -> list[str]:
@@ -22,7 +29,7 @@ def _rounds(selected: str | None) -> list[str]:
     return [selected] if selected is not None else discover_rounds()
 
 
-def _round_paths(round_id: str, root, flag: bool = True):
+def _round_paths(round_id: str, root: Path, flag: bool = True):
     """The round's paths; a bad ``--round`` is blamed on the flag."""
     try:
         return round_paths(round_id, root)
@@ -40,50 +47,17 @@ def _selected(selected: str | None) -> list:
 
 
 def cmd_clean(args: argparse.Namespace) -> None:
-    from tbu_analysis.rounds.pipeline import prepare_round, write_clean
-
-    # Every round is checked (cleaned and analysed in memory) before any is published, so a
-    # broken second round leaves the first as it was, and a round whose analysis would fail
-    # (a `base_year` after `year`) is not published by `clean` alone.
     selected = _selected(args.round)
-    prepared = [prepare_round(paths) for paths in selected]
-    for paths, data in zip(selected, prepared, strict=True):
-        write_clean(paths, data.cleaned)
-        result = data.cleaned
+    for paths, result in zip(selected, pipeline.run_clean_rounds(selected), strict=True):
         print(f"{paths.round_id}: {len(result.figures)} tall fra {len(result.log)} tabeller, "
               f"{int(result.figures['corrected'].sum())} rettet → "
               f"{paths.figures.relative_to(paths.root)}")
 
 
-def _rates(values: list[str] | None) -> dict[int, float]:
-    """``--index ÅR=SATS`` flags: each error names the flag and the value as typed; a year
-    given twice is refused (not silently the last)."""
-    from tbu_analysis.analysis.indexing import MAX_RATE_PCT, MIN_RATE_PCT
-    from tbu_analysis.rounds.numbers import parse_number
-
-    rates: dict[int, float] = {}
-    for value in values or []:
-        year, sign, rate = value.partition("=")
-        try:
-            parsed = parse_number(rate, column="--index") if sign else None
-        except InputError:
-            parsed = None
-        if not sign or not year.isascii() or not year.isdigit() or parsed is None \
-                or parsed.value is None:
-            raise InputError("--index må skrives ÅR=SATS, f.eks. 2023=4,121", text=value)
-        if not MIN_YEAR <= int(year) <= MAX_YEAR:
-            raise InputError(f"--index: året må ligge mellom {MIN_YEAR} og {MAX_YEAR}",
-                             text=value)
-        if not MIN_RATE_PCT < float(parsed.value) < MAX_RATE_PCT:
-            raise InputError(f"--index: satsen må ligge mellom {MIN_RATE_PCT:g} og "
-                             f"{MAX_RATE_PCT:g} prosent", text=value)
-        if int(year) in rates:
-            raise InputError(f"--index: året {int(year)} er gitt to ganger", text=value)
-        rates[int(year)] = float(parsed.value)
-    return rates
-
-
-MIN_YEAR, MAX_YEAR = 2000, 2100  # the index file's bounds (analysis.indexing.IndexYear)
+def _summary(round_id: str, reconciliation, folder: str) -> str:
+    counts = reconciliation["status"].value_counts()
+    outcomes = ", ".join(f"{counts.get(status.value, 0)} {status.phrase}" for status in Status)
+    return f"{round_id}: {len(reconciliation)} kontroller — {outcomes} → {folder}"
 
 
 def _price_year(value: int | None, paths, rates: dict[int, float]) -> int | None:
@@ -93,40 +67,27 @@ def _price_year(value: int | None, paths, rates: dict[int, float]) -> int | None
         return None
     from tbu_analysis.analysis.indexing import PriceIndex
 
-    index = PriceIndex.from_csv(paths.index).with_rates(rates)
-    years = sorted(index.rates)
-    low, high = (years[0], years[-1] + 1) if years else (None, None)
-    if low is None or not low <= value <= high:
-        raise InputError(f"--price-year: indeksen dekker årene {low}–{high}", text=str(value))
+    years = sorted(PriceIndex.from_csv(paths.index).with_rates(rates).rates)
+    if not years or not years[0] <= value <= years[-1] + 1:
+        covered = f"årene {years[0]}–{years[-1] + 1}" if years else "ingen år"
+        raise InputError(f"--price-year: indeksen dekker {covered}", text=str(value))
     return value
 
 
-def _summary(round_id: str, reconciliation, folder: str) -> str:
-    from tbu_analysis.vocab import Status
-
-    counts = reconciliation["status"].value_counts()
-    outcomes = ", ".join(f"{counts.get(status.value, 0)} {status.phrase}" for status in Status)
-    return f"{round_id}: {len(reconciliation)} kontroller — {outcomes} → {folder}"
-
-
 def cmd_analyse(args: argparse.Namespace) -> None:
-    from tbu_analysis.analysis.analyse import analyse, write_analysis
-
-    rates = _rates(args.index)
+    rates = parse_rates(args.index)
     selected = _selected(args.round)
-    years = [_price_year(args.price_year, paths, rates) for paths in selected]
-    # every round analysed before any is written
-    results = [analyse(paths, rates, year) for paths, year in zip(selected, years, strict=True)]
-    for paths, result in zip(selected, results, strict=True):
-        write_analysis(paths, result)
+    for paths in selected:
+        _price_year(args.price_year, paths, rates)
+    for paths, result in zip(selected, pipeline.run_analyse_rounds(selected, rates,
+                                                                   args.price_year),
+                             strict=True):
         folder = paths.analysis_dir(rates, args.price_year).relative_to(paths.root)
         print(_summary(paths.round_id, result.reconciliation, str(folder)))
 
 
 def _progress(round_id: str):
     """A line per notebook and PDF as it finishes, with its time (Norwegian numbers)."""
-    from tbu_analysis.common.formatting import format_number
-
     def show(label: str, seconds: float) -> None:
         print(f"  {round_id}: {label} ({format_number(seconds, 1)} s)", flush=True)
 
@@ -134,25 +95,16 @@ def _progress(round_id: str):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from tbu_analysis.reports.execute import RunLog, run_round
-    from tbu_analysis.rounds.pipeline import prepare_round, publish_round_data
-
     root = project_root()
-    rates = _rates(args.index)
+    rates = parse_rates(args.index)
     selected = _selected(args.round)
 
-    def prepare() -> None:
-        # Every input of every round is checked before anything is written.
-        prepared = [prepare_round(paths, rates) for paths in selected]
-        for paths, data in zip(selected, prepared, strict=True):
-            publish_round_data(paths, data)
+    def log_for(paths) -> RunLog:
+        return RunLog(on_step=None if args.quiet else _progress(paths.round_id))
 
     failed = False
-    for number, paths in enumerate(selected):
-        log = RunLog(on_step=None if args.quiet else _progress(paths.round_id))
-        # The first round's kernel and PDF workers boot while the rounds are cleaned.
-        before = prepare if number == 0 and not args.data_ready else None
-        pdfs = run_round(paths, root / "notebooks", log, rates, before=before)
+    for paths, pdfs, log in pipeline.run_reports(selected, rates, log_for,
+                                                 data_ready=args.data_ready):
         print(f"{paths.round_id}: {len(pdfs)} PDF-er i "
               f"{paths.reports_dir(rates).relative_to(root)}"
               + (f", {len(log.failures)} notatbøker feilet" if log.failures else ""))
@@ -161,25 +113,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from tbu_analysis.config import latest_round
-    from tbu_analysis.reports.execute import RunLog, run_scenario
-    from tbu_analysis.scenarios.export import write_scenario_workbook
-    from tbu_analysis.scenarios.files import check_against_round
-
     root = project_root()
     round_id = args.round if args.round is not None else latest_round(root)
-    paths = _round_paths(round_id, root, flag=args.round is not None)
+    _round_paths(round_id, root, flag=args.round is not None)
     path = Path(args.scenario)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
-    scenario = check_against_round(path, paths)
-    log = RunLog()
-    pdf = run_scenario(path, round_id, root, root / "notebooks", log)
-    if pdf is None:
+    written = pipeline.run_scenario(path, round_id, root)
+    if written is None:
         return 1
-    workbook = write_scenario_workbook(scenario, paths, pdf.with_suffix(".xlsx"))
+    pdf, workbook = written
     print(f"{path}: {pdf.relative_to(root)}, {workbook.relative_to(root)}")
     return 0
 
@@ -220,7 +163,8 @@ INTERRUPTED = "avbrutt; forrige resultat er uendret"
 
 class Interrupted(KeyboardInterrupt):
     """SIGTERM unwinds like Ctrl-C (a ``KeyboardInterrupt``, so every ``finally`` and staged
-    set is cleaned up alike); it remembers its signal for the exit code."""
+    set is cleaned up alike: the kernel and the PDF workers are stopped and nothing staged is
+    published); it remembers its signal for the exit code."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -236,8 +180,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        from tbu_analysis.common.provenance import source_date_epoch
-
         source_date_epoch()  # a malformed SOURCE_DATE_EPOCH stops the run before anything runs
         return int(args.func(args) or 0)
     except (InputError, WriteError) as error:
