@@ -134,6 +134,7 @@ def built_repo(tmp_path_factory) -> Path:
     return repo
 
 
+@pytest.mark.slow  # a copy of the repository built by make, or a kernel
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("stage", ["clean", "analyse"])
@@ -174,6 +175,7 @@ def test_an_interrupted_make_deletes_no_good_output(built_repo, stage, how):
     note.unlink()
 
 
+@pytest.mark.slow  # a copy of the repository built by make, or a kernel
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses process groups")
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_an_interrupted_report_prints_one_line_and_keeps_the_reports(tmp_round, how):
@@ -443,17 +445,22 @@ def test_every_shipped_scenario_bills_the_whole_funding_need(path, baseline_fund
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(volume=st.floats(-100, 100), efficiency=st.floats(0, 100),
-       share=st.one_of(st.floats(0, 100), st.just("ukjent")),
+       share=st.one_of(st.floats(0, 100), st.just("ukjent")), pharmacies=st.floats(0, 1),
        unit=st.sampled_from(["Helsenorge", "Kjernejournal", "E-resept"]),
        start=st.integers(2023, 2028))
 def test_bills_add_up_for_any_growth_and_shares_within_bounds(baseline_funding, index,
                                                               round_totals, volume,
-                                                              efficiency, share, unit, start):
+                                                              efficiency, share, pharmacies,
+                                                              unit, start):
+    """Shares within bounds: RHF any share (or unknown), the pharmacies a part of what is
+    left, the municipalities the rest, the others none."""
     from tbu_analysis.scenarios.model import check_growth
 
     scenario = load_scenario(SCENARIOS[0])
+    apotek = (100 - (share if isinstance(share, float) else 0)) * pharmacies
     changed = replace(scenario, volume_pct=volume, efficiency_pct=efficiency, overrides=(
-        Override(unit, YearSpan(start, None), {"rhf": share, "kommuner": "rest"}),))
+        Override(unit, YearSpan(start, None),
+                 {"rhf": share, "apotek": apotek, "ovrige": 0.0, "kommuner": "rest"}),))
     if volume - efficiency < -100:  # out of bounds: refused, never computed
         with pytest.raises(InputError, match="under −100 %"):
             check_growth(changed)
@@ -520,7 +527,7 @@ def test_an_addition_in_a_year_nhn_covers_is_labelled_as_a_change(tmp_path, base
 
 
 def test_scenario_output_names_keep_the_norwegian_letters():
-    from tbu_analysis.reports.execute import slug
+    from tbu_analysis.config import slug
 
     assert slug("øæ") == "øæ"  # was "" → reports/scenarios/.pdf
     assert slug("Økt volum på Åsen") == "økt-volum-på-åsen"
@@ -565,6 +572,7 @@ def _make(repo: Path, *args: str, env=None) -> subprocess.CompletedProcess:
                           cwd=repo, capture_output=True, text=True, timeout=600, env=env)
 
 
+@pytest.mark.slow  # a copy of the repository built by make, or a kernel
 @pytest.mark.parametrize("harfbuzz", [True, False], ids=["har-harfbuzz", "mangler-harfbuzz"])
 def test_make_report_never_installs_and_rebuilds_a_deleted_executed_notebook(built_repo,
                                                                              tmp_path,
