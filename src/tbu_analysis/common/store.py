@@ -181,6 +181,15 @@ _MARKER = ".publish.json"  # in the staging folder: the list of files to move in
 
 
 def staging_dir(folder: Path) -> Path:
+    """Where a set is staged: beside its folder, or inside it (``.staging``) when the folder is
+    another filesystem than its parent (a mount at ``reports/<round>``), so the final moves
+    are renames within one filesystem there too."""
+    folder = Path(folder)
+    try:
+        if folder.is_dir() and folder.stat().st_dev != folder.parent.stat().st_dev:
+            return folder / ".staging"
+    except OSError:
+        pass
     return folder.parent / f".{folder.name}.staging"
 
 
@@ -188,9 +197,13 @@ def recover(folder: str | Path) -> None:
     """Finish what a killed run left: a staged set with its marker is complete and is moved in
     (roll forward); a set without it is discarded, so the folder keeps its earlier outputs."""
     folder = Path(folder)
-    staging = staging_dir(folder)
-    if not staging.exists():
-        return
+    for staging in dict.fromkeys((staging_dir(folder), folder / ".staging",
+                                  folder.parent / f".{folder.name}.staging")):
+        if staging.exists():
+            _recover(folder, staging)
+
+
+def _recover(folder: Path, staging: Path) -> None:
     marker = staging / _MARKER
     if marker.is_file():
         for name in json.loads(marker.read_text(encoding="utf-8")):
