@@ -134,7 +134,7 @@ def built_repo(tmp_path_factory) -> Path:
     return repo
 
 
-@pytest.mark.slow  # a copy of the repository built by make, or a kernel
+@pytest.mark.make
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("stage", ["clean", "analyse"])
@@ -175,7 +175,7 @@ def test_an_interrupted_make_deletes_no_good_output(built_repo, stage, how):
     note.unlink()
 
 
-@pytest.mark.slow  # a copy of the repository built by make, or a kernel
+@pytest.mark.notebook
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses process groups")
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_an_interrupted_report_prints_one_line_and_keeps_the_reports(tmp_round, how):
@@ -572,7 +572,7 @@ def _make(repo: Path, *args: str, env=None) -> subprocess.CompletedProcess:
                           cwd=repo, capture_output=True, text=True, timeout=600, env=env)
 
 
-@pytest.mark.slow  # a copy of the repository built by make, or a kernel
+@pytest.mark.make
 @pytest.mark.parametrize("harfbuzz", [True, False], ids=["har-harfbuzz", "mangler-harfbuzz"])
 def test_make_report_never_installs_and_rebuilds_a_deleted_executed_notebook(built_repo,
                                                                              tmp_path,
@@ -605,6 +605,7 @@ def test_make_setup_installs_the_font_library_once():
     assert "test: $(STAMP) browser" in makefile
 
 
+@pytest.mark.make
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
                     reason="needs root to run make as another user (setpriv)")
 def test_an_unreadable_input_stops_make_with_the_file_named(tmp_path):

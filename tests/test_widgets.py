@@ -184,8 +184,11 @@ def test_the_explorers_tables_export_to_excel_and_csv(explorer, tmp_path):
     explorer.export_button.click()
     book = openpyxl.load_workbook(tmp_path / "mitt.xlsx")
     rows = list(book["Regning"].values)
+    assert rows[0][0].startswith("Regning per aktørgruppe og år, mill. kroner, 2024-kroner")
+    header = rows[2]  # title, blank line, then the bold header
     kommuner = next(r for r in rows if r[0] == "Kommuner")
-    assert kommuner[rows[0].index(2025)] == pytest.approx(504.034737)  # years are numbers
+    assert kommuner[header.index(2025)] == pytest.approx(504.034737)  # years are numbers
+    assert book["Regning"].cell(row=4, column=2).number_format == "#,##0.0"
     assert "Eksportert" in explorer.save_status.value
     csv = (tmp_path / "mitt-regning.csv").read_bytes()
     assert csv.startswith("\ufeffAktørgruppe;2023;".encode())  # BOM, semicolons

@@ -17,6 +17,7 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from IPython.display import display
 from pydantic import ValidationError
 
 from tbu_analysis.analysis.indexing import PriceIndex
@@ -65,7 +66,7 @@ from tbu_analysis.scenarios.tables import (
     key_comparison_table,
     markdown_html,
     show_markdown,
-    styled,
+    table_html,
     totals_table,
     unallocated_table,
     write_csv_files,
@@ -208,6 +209,11 @@ class ScenarioExplorer:
                                        description="Sammenlign med", style=style,
                                        layout=layout)
         self.compare_with.observe(self._compare_changed, names="value")
+        self.key_basis = w.ToggleButtons(
+            options=[("Hele kostnaden", "kostnad"), ("Veksten fra året før", "vekst")],
+            value="kostnad", description="Nøkkelen brukt på", style=style)
+        self.key_basis.observe(self._compare_changed, names="value")
+        self._key_cache: tuple[Any, Any] | None = None
         units = list(dict.fromkeys(self.baseline_funding["unit"].tolist()))
         self.item_kind = w.ToggleButtons(
             options=[("Investering", "investment"), ("Fast tillegg", "addition")],
@@ -317,7 +323,7 @@ class ScenarioExplorer:
         tabs = self.tabs = w.Tab(children=[
             w.VBox([self.bills_view, self.chart_view]), self.totals_view,
             self.difference_view, self.unallocated_view,
-            w.VBox([self.compare_with, self.keys_view]), self.deflator_view,
+            w.VBox([self.compare_with, self.key_basis, self.keys_view]), self.deflator_view,
         ])
         for number, title in enumerate(["Regning", "Per løsning", "Mot grunnlag",
                                          "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator"]):
@@ -686,17 +692,23 @@ class ScenarioExplorer:
         if not self.compare_with.value:
             return "<p>Det finnes ingen annen nøkkel med kilde å sammenligne med.</p>"
         other = self.key_sets[self.compare_with.value]
-        compared = both_bases(key_against_key(result, other, self.baseline_funding,
-                                              self.index, check=False), check=False)
+        cache_key = (id(result), other.id)
+        if self._key_cache is None or self._key_cache[0] != cache_key:
+            self._key_cache = (cache_key, both_bases(key_against_key(
+                result, other, self.baseline_funding, self.index, check=False), check=False))
+        compared = self._key_cache[1]
         year = result.data_years[-1]
-        parts = [markdown_html(key_basis_markdown(compared, year))]
-        for comparison in compared.values():
-            title = f"{other.label} mot {result.scenario.key_set.label}, {comparison.basis_label}"
-            parts.append(key_bars_html(comparison))
-            parts.append(_html(key_comparison_table(comparison), f"{title}, mill. kroner"))
-            parts.append(_html(key_comparison_by_unit_table(comparison, year),
-                               f"{title}: per løsning i {year}, mill. kroner"))
-        return "".join(parts)
+        # Both bases in the summary; the chart and tables of the base chosen above (both at
+        # once take longer than the 150 ms a change may take).
+        comparison = compared[self.key_basis.value]
+        title = f"{other.label} mot {result.scenario.key_set.label}, {comparison.basis_label}"
+        return "".join([
+            markdown_html(key_basis_markdown(compared, year)),
+            key_bars_html(comparison),
+            _html(key_comparison_table(comparison), f"{title}, mill. kroner"),
+            _html(key_comparison_by_unit_table(comparison, year),
+                  f"{title}: per løsning i {year}, mill. kroner"),
+        ])
 
     # typed values, reset and undo
     def _typed_error(self, error: InputError | None) -> None:
@@ -925,7 +937,7 @@ _TABLE_CSS = ("<style>.tbu-table td, .tbu-table th {padding: 3px 10px;}"
 
 
 def _html(table: pd.DataFrame, caption: str) -> str:
-    return _TABLE_CSS + styled(table, caption).to_html()
+    return _TABLE_CSS + table_html(table, caption)
 
 
 _BAR_COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#f4b183", "#7f7f7f", "#a9d18e")
@@ -962,10 +974,17 @@ def key_bars_html(comparison: Any) -> str:
     """Key against key as bars drawn by the browser: per actor group and year, both keys'
     bills and the difference (about 1 ms; the report's chart is
     ``tables.key_comparison_figure``)."""
-    frame = comparison.frame[comparison.frame["unit"] == ALL_UNITS]
+    frame = comparison.frame
     groups = key_chart_groups(comparison)
-    shown = frame[frame["group"].isin(groups)]
-    largest = max(float(shown[["first_mnok", "second_mnok"]].abs().max().max()), 1e-9)
+    rows_of: dict[str, list[tuple[int, float, float, float]]] = {g: [] for g in groups}
+    for unit, group, year, a, b, d in zip(
+            frame["unit"].tolist(), frame["group"].tolist(), frame["year"].tolist(),
+            frame["first_mnok"].tolist(), frame["second_mnok"].tolist(),
+            frame["difference_mnok"].tolist(), strict=True):
+        if unit == ALL_UNITS and group in rows_of:
+            rows_of[group].append((year, a, b, d))
+    largest = max([abs(v) for rows in rows_of.values() for _y, a, b, _d in rows
+                   for v in (a, b)] or [0.0]) or 1e-9
     first = comparison.first.scenario.key_set.label
     second = comparison.second.scenario.key_set.label
     colours = (_BAR_COLOURS[0], _BAR_COLOURS[3])
@@ -975,10 +994,8 @@ def key_bars_html(comparison: Any) -> str:
         for colour, label in zip(colours, (first, second), strict=True))
     blocks = []
     for group in groups:
-        rows = shown[shown["group"] == group].sort_values("year")
         lines = []
-        for year, a, b, d in zip(rows["year"], rows["first_mnok"], rows["second_mnok"],
-                                 rows["difference_mnok"], strict=True):
+        for year, a, b, d in sorted(rows_of[group]):
             bars = "".join(
                 f'<div style="height:7px;background:{colour};'
                 f'width:{abs(value) / largest * 260:.1f}px"></div>'
@@ -1094,7 +1111,6 @@ def show_explorer(
     if not interactive:
         show_markdown("*Utforskeren vises bare når notatboken kjøres interaktivt.*")
         return None
-    from IPython.display import display
 
     explorer = ScenarioExplorer(baseline_funding, index, scenario)
     display(explorer.widget)
