@@ -405,7 +405,7 @@ def test_a_raw_file_linked_out_of_the_repository_is_refused_by_its_name(cleaned,
 
 @pytest.fixture(scope="module")
 def index() -> PriceIndex:
-    return PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    return PriceIndex.from_csv(ROOT / "data" / "raw" / ROUND / "index.csv")
 
 
 @pytest.fixture(scope="module")
@@ -483,7 +483,7 @@ def test_a_solution_without_a_billing_unit_is_an_error_naming_the_file(figures, 
     from tbu_analysis.analysis.series import funding_by_unit, load_billing_units
 
     path = tmp_path / "billing_units.csv"
-    lines = (ROOT / "data" / "raw" / "billing_units.csv").read_text(encoding="utf-8")
+    lines = (ROOT / "data" / "raw" / ROUND / "billing_units.csv").read_text(encoding="utf-8")
     path.write_text("".join(line for line in lines.splitlines(keepends=True)
                             if not line.startswith("E-resept,")), encoding="utf-8")
     with pytest.raises(InputError) as info:
@@ -635,7 +635,7 @@ def test_an_unreadable_input_stops_make_with_the_file_named(tmp_path):
 
 @pytest.mark.parametrize(("relative", "line", "cell"), [
     (f"data/raw/{ROUND}/tables/tallgrunnlag-tabell-03.tsv", 1, "x" * 2_000_000 + "\t"),
-    ("data/raw/names.csv", 2, "x," * 1_000_000),  # a row of a million cells, one line
+    (f"data/raw/{ROUND}/names.csv", 2, "x," * 1_000_000),  # a row of a million cells, one line
 ])
 def test_a_huge_single_line_gives_a_short_message(cleaned, capsys, relative, line, cell):
     """The whole offending line was the message (200 MB for a 200 MB line)."""

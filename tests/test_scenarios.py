@@ -21,6 +21,7 @@ from tbu_analysis.scenarios.model import CURRENT, Addition, Investment
 from tbu_analysis.scenarios.projection import compute
 
 ROOT = Path(__file__).resolve().parents[1]
+ROUND_ID = "2024-host"
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
 SCENARIOS = ROOT / "scenarios"
 
@@ -54,7 +55,7 @@ def funding(baseline_funding) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def index() -> PriceIndex:
-    return PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    return PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
 
 
 def scenario(name: str):
@@ -281,7 +282,7 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_an_unknown_key_is_refused(tmp_path):
-    path = _scenario_file(tmp_path, "  volume_pct: 1.1\n", "  volume_pct: 1.1\n  volum: 2\n")
+    path = _scenario_file(tmp_path, "  from_round: true\n", "  from_round: true\n  volum: 2\n")
     with pytest.raises(InputError, match="ukjent nøkkel") as caught:
         load_scenario(path, key_set_dir=KEY_SETS)
     assert caught.value.path == path
@@ -430,8 +431,10 @@ def test_a_horizon_before_the_files_years_is_blamed_on_the_horizon(tmp_path):
 @pytest.mark.parametrize(("old", "new", "key", "message", "needle"), [
     ("price_basis: fast\n", "price_basis: nominell\n", "price_basis", "tillatt: 'fast'",
      "price_basis: nominell"),
-    ("  efficiency_pct: 2.4\n", "  efficiency_pct: 240\n", "growth.efficiency_pct", "100",
+    ("  from_round: true\n", "  efficiency_pct: 240\n", "growth.efficiency_pct", "100",
      "efficiency_pct: 240"),
+    ("  from_round: true\n", "  from_round: true\n  volume_pct: 1.1\n", "growth",
+     "from_round: true leser satsene", "growth:"),
     ("    lag_years: 1", "    lag_years: 50", "growth.investments.lag_years", "≤ 10",
      "lag_years: 50"),
     ("    2025: 4.121\n    2026", "    2025: -100\n    2026", "index.rates.2025", "≥ -50",
@@ -499,7 +502,7 @@ def test_an_unknown_unit_stops_the_command_before_any_notebook_runs(tmp_path, mo
     assert cli.main(["scenario", str(path)]) == 2
     err = capsys.readouterr().err
     assert "ukjent enhet" in err and "Helsenorge.no" in err
-    assert not (ROOT / "reports" / "scenarios" / "feil.pdf").exists()
+    assert not (ROOT / "reports" / "scenarios" / ROUND_ID / "feil.pdf").exists()
 
 
 def test_the_latest_round_is_chosen_by_year_and_season(tmp_path):
@@ -631,14 +634,14 @@ def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, c
 
     # the notebook run is tested elsewhere
     def fake_pdf(path, round_id, root, notebooks, log, *, name):
-        pdf = root / "reports" / "scenarios" / f"{path.stem}.pdf"
+        pdf = root / "reports" / "scenarios" / ROUND_ID / f"{path.stem}.pdf"
         pdf.parent.mkdir(parents=True, exist_ok=True)
         pdf.write_bytes(b"%PDF")
         return pdf
 
     monkeypatch.setattr(execute, "run_scenario", fake_pdf)
     assert cli.main(["scenario", "scenarios/alternativ-2.yml", "--round", "2024-host"]) == 0
-    workbook = tmp_path / "reports" / "scenarios" / "alternativ-2.xlsx"
+    workbook = tmp_path / "reports" / "scenarios" / ROUND_ID / "alternativ-2.xlsx"
     assert workbook.is_file() and "alternativ-2.xlsx" in capsys.readouterr().out
     import openpyxl
 
@@ -742,3 +745,77 @@ def test_placeholder_years_are_numbers_in_the_workbook_and_explained(funding, in
     assert notes["År med plassholdersats"].startswith(f"{years}: beløpene bygger på")
     csv = tables.norwegian_csv_bytes(tables.export_tables(result)["Regning"].frame)
     assert b"*" not in csv.split(b"\r\n")[0]
+
+
+# --- ready-made scenarios from the sources (issue 21) ------------------------------------------
+
+NUIT_4_23 = ROOT / "scenarios" / "source" / "002_ea57c06e23fd2e06.txt"
+
+
+@pytest.mark.parametrize("name,extra", [("nuit-4-23-alternativ-1", 17.0),
+                                        ("nuit-4-23-alternativ-2", 22.0)])
+def test_nuit_4_23s_budget_alternatives_add_their_d_and_f_in_2025(funding, index, name,
+                                                                 extra):
+    result = compute(scenario(name), funding, index)
+    by_year = result.versus_baseline.groupby("year")["difference_mnok"].sum()
+    assert by_year[2025] == pytest.approx(extra) and by_year[2024] == 0
+    source = " ".join(NUIT_4_23.read_text(encoding="utf-8").split())
+    assert f"{extra:.1f}".replace(".", ",") + " MNOK" in source  # «Total … 17,0 MNOK»
+
+
+def test_nuit_5_22s_rule_turns_a_fifth_of_an_investment_into_yearly_d_and_f(funding, index):
+    result = compute(scenario("nuit-5-22-investering"), funding, index)
+    steps = result.projection.set_index(["unit", "year"])["investments"]
+    assert steps["Kjernejournal", 2027] == pytest.approx(0.2 * 96.8)
+
+
+@pytest.mark.parametrize("name", ["nuit-4-23-alternativ-1", "nuit-4-23-alternativ-2",
+                                  "nuit-5-22-investering"])
+def test_every_quote_of_a_ready_made_scenario_is_in_the_shipped_source(name):
+    """Each «…» in an addition's or investment's source is printed in NUIT 4/23 (the copy
+    under scenarios/source/ is the document byte for byte)."""
+    import re
+
+    text = " ".join(NUIT_4_23.read_text(encoding="utf-8").split())
+    s = scenario(name)
+    quotes = [q for item in (*s.additions, *s.investments)
+              for q in re.findall(r"«([^»]+)»", item.source)]
+    assert quotes
+    for quote in quotes:
+        assert " ".join(quote.split()) in text, quote
+
+
+def test_side_by_side_never_mixes_fixed_and_current_kroner_nor_repeats_a_block(
+        funding, index, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from tbu_analysis.scenarios import tables
+    from tbu_analysis.scenarios.files import all_scenario_files, save_scenario
+    from tbu_analysis.scenarios.model import CURRENT
+
+    own = tmp_path / "mine"
+    own.mkdir()
+    monkeypatch.setenv("TBU_SCENARIO_DIR", str(own))
+    save_scenario(replace(scenario("baseline"), name="Mitt i løpende kroner",
+                          price_basis=CURRENT), own / "mitt.yml")
+    files = all_scenario_files()
+    assert files[-1] == own / "mitt.yml"  # the economist's own files are listed too
+    from tbu_analysis.scenarios.projection import compute_many
+
+    results = compute_many(files, funding, index).results
+    split = tables.comparison_tables(results)
+    assert set(split) == {"2024-kroner", "løpende kroner"}
+    fixed = split["2024-kroner"]
+    assert list(fixed.columns)[2:] == [2023, 2024, 2025, 2026, 2027, 2028]
+    assert fixed["Scenario"].tolist().count("Mitt i løpende kroner") == 0
+    blocks = [tuple(map(tuple, frame.drop(columns="Scenario").round(6).values))
+              for _, frame in fixed.groupby("Scenario", sort=False)]
+    assert len(blocks) == len(set(blocks))  # no block repeats another
+
+
+def test_provenance_lists_the_compared_key_and_its_source(tmp_path):
+    from tbu_analysis.scenarios.files import provenance_files
+
+    names = {p.name for p in provenance_files(scenario("alternativ-2"))}
+    assert {"alternativ-2.yml", "alternativ-2.yaml", "alternativ-1.yaml"} <= names
+    assert "001_26607bd423ebb788.txt" in names

@@ -19,7 +19,7 @@ KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
 @pytest.fixture
 def explorer(baseline_funding) -> ScenarioExplorer:
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     return ScenarioExplorer(baseline_funding, index, scenario, chart=False)
 
 
@@ -70,7 +70,7 @@ def unknown_explorer(baseline_funding, tmp_path) -> ScenarioExplorer:
     path = tmp_path / "ukjent.yml"
     path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
         "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n"), encoding="utf-8")
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     return ScenarioExplorer(baseline_funding, index, load_scenario(path, key_set_dir=keys),
                             chart=False)
 
@@ -146,7 +146,7 @@ def test_a_changed_value_records_its_new_source_and_loads_back(baseline_funding,
     import yaml
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
                                 today=dt.date(2026, 1, 2))
     explorer.volume.value = 0.1 + 0.2  # 0.30000000000000004 from a slider's arithmetic
@@ -168,7 +168,7 @@ def test_saved_scenarios_go_to_the_users_folder_outside_the_repository(
         baseline_funding, tmp_path, monkeypatch):
     monkeypatch.setenv("TBU_SCENARIO_DIR", str(tmp_path / "mine"))
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False)
     assert Path(explorer.save_path.value) == tmp_path / "mine" / "baseline-eget.yml"
     explorer.save_button.click()
@@ -249,7 +249,7 @@ def test_the_bars_show_each_groups_bill_in_norwegian_numbers(baseline_funding):
     from tbu_analysis.scenarios.explorer import bills_bars_html
 
     scenario = load_scenario(ROOT / "scenarios" / "alternativ-2.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     bars = bills_bars_html(compute(scenario, baseline_funding, index))
     assert "Kommuner" in bars and "504,0" in bars and "Ikke fordelt" not in bars
 
@@ -258,7 +258,7 @@ def test_investments_and_additions_can_be_added_and_saved(baseline_funding, tmp_
     import datetime as dt
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
                                 today=dt.date(2026, 1, 2))
     before = explorer.result.projection.set_index(["unit", "year"])
@@ -323,7 +323,7 @@ def test_deflator_rates_are_edited_saved_with_their_new_source_and_loaded_back(
     import yaml
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
                                 today=dt.date(2026, 1, 2))
     assert sorted(explorer.deflator_rates) == [2025, 2026, 2027]
@@ -359,7 +359,7 @@ def test_a_deflator_rate_before_the_base_year_is_disabled_with_the_reason(
     path = tmp_path / "basis-2026.yml"
     path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
         "  base_year: 2025\n", "  base_year: 2026\n"), encoding="utf-8")
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index,
                                 load_scenario(path, key_set_dir=KEY_SETS), chart=False)
     assert explorer.deflator_rates[2025].disabled
@@ -444,7 +444,10 @@ def test_a_scenario_compared_with_its_own_key_is_refused(tmp_path):
         "compare_with: alternativ-2", "compare_with: alternativ-1"), encoding="utf-8")
     with pytest.raises(InputError, match="seg selv") as caught:
         load_scenario(path, key_set_dir=KEY_SETS)
-    assert caught.value.key == "sharing.compare_with" and caught.value.line == 43
+    line = next(number for number, text in enumerate(
+        path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "compare_with: alternativ-1" in text)
+    assert caught.value.key == "sharing.compare_with" and caught.value.line == line
 
 
 @pytest.mark.parametrize("typed", ["ukjent", "rest", "abc", "-5", "1e400", "", "155"])
@@ -539,7 +542,7 @@ def test_a_bad_typed_rate_gives_its_message_and_moves_nothing(explorer, typed):
 def test_each_control_shows_the_source_of_its_default(explorer):
     assert "Tabell 11" in explorer.sources[explorer.efficiency].value
     assert "4,121 %" in explorer.sources[explorer.index_rates[2023]].value
-    assert "data/raw/index.csv" in explorer.sources[explorer.index_rates[2023]].value
+    assert "index.csv)" in explorer.sources[explorer.index_rates[2023]].value
     assert "Plassholder" in explorer.sources[explorer.index_rates[2025]].value
     assert "NUIT sak 5/22" in explorer.sources[explorer.investment_share].value
 
@@ -582,3 +585,83 @@ def test_undo_takes_back_the_last_change_one_at_a_time(explorer):
     explorer.undo_button.click()
     assert scenario_to_dict(explorer.current_scenario()) == loaded
     assert explorer.undo_button.disabled
+
+
+# --- load from the interface (issue 21) --------------------------------------------------------
+
+
+def test_scenarios_and_own_saved_files_load_from_the_interface(explorer, tmp_path,
+                                                               monkeypatch):
+    from tbu_analysis.config import round_paths
+    from tbu_analysis.pipeline import run_clean
+
+    run_clean(round_paths("2024-host", ROOT))
+    monkeypatch.setenv("TBU_SCENARIO_DIR", str(tmp_path))
+    listed = dict(explorer.load_file.options)
+    assert "scenarios/alternativ-2.yml" in listed and "scenarios/nuit-4-23-alternativ-2.yml" \
+        in listed
+    assert explorer.load_round.value == "2024-host"
+    explorer.load_file.value = listed["scenarios/alternativ-2.yml"]
+    explorer.load_button.click()
+    assert explorer.key_set.value == "alternativ-2" and explorer.compare_with.value == \
+        "alternativ-1"
+    assert "Lastet" in explorer.load_status.value and explorer.error is None
+    assert explorer.widget.children[1].children[1] is explorer.key_set  # the new controls shown
+    explorer.volume.value = 2.0
+    saved = explorer.save(tmp_path / "mitt.yml")
+    own = {label: value for label, value in explorer.load_file.options}
+    assert any(value == str(saved) and "egen" in label for label, value in own.items())
+    assert explorer.load(saved)
+    assert explorer.volume.value == 2.0
+
+
+def test_a_file_that_cannot_be_loaded_leaves_the_explorer_as_it_was(explorer, tmp_path):
+    bad = tmp_path / "feil.yml"
+    bad.write_text("name: feil\nhorizon: 2028\n", encoding="utf-8")
+    before = explorer.key_set
+    assert not explorer.load(bad)
+    assert "Ikke lastet" in explorer.load_status.value and "sharing" in \
+        explorer.load_status.value
+    assert explorer.key_set is before and explorer.result is not None
+
+
+# --- Følsomhet (issue 21) ------------------------------------------------------------------------
+
+
+def test_the_tornado_ranks_the_uncertain_inputs_with_their_sources(explorer):
+    from tbu_analysis.scenarios import sensitivity
+
+    base, swings = sensitivity.tornado(explorer.result, explorer.baseline_funding,
+                                       explorer.index, "kommuner", 2028,
+                                       sensitivity.load_ranges(ROOT / sensitivity.RANGES_FILE))
+    assert base == pytest.approx(cell(explorer.result, "kommuner", 2028))
+    labels = [s.label for s in swings]
+    assert labels[0] == "Effektivisering per år"  # the widest bar first
+    efficiency = swings[0]
+    # the same bills as the explorer gives with the slider at the low and the high value
+    explorer.efficiency.value = 0.0
+    assert efficiency.low_mnok == pytest.approx(cell(explorer.result, "kommuner", 2028))
+    explorer.efficiency.value = 4.9
+    assert efficiency.high_mnok == pytest.approx(cell(explorer.result, "kommuner", 2028))
+    assert efficiency.low_mnok - efficiency.high_mnok == pytest.approx(51.0, abs=0.1)
+    explorer.reset(explorer.efficiency)
+    assert "4,9 % av totalen" in efficiency.high_source
+    assert "uten kilde" in efficiency.low_source
+    index = next(s for s in swings if s.label.startswith("Indekssats"))
+    assert index.width == 0 and "faste kroner" in index.note
+    share = next(s for s in swings if s.label.startswith("D&F-andel"))
+    assert share.note == "scenarioet har ingen investeringer"
+    key_base = next(s for s in swings if "hele kostnaden eller bare på veksten" in s.label)
+    assert key_base.low_mnok == pytest.approx(cell(explorer.result, "kommuner", 2028) - 16.2,
+                                              abs=0.1)  # alternative 2 on the whole cost
+    table = sensitivity.tornado_table(base, swings)
+    assert list(table.columns)[:3] == ["Forutsetning", "Lav verdi", "Høy verdi"]
+
+
+def test_the_folsomhet_tab_draws_the_tornado_for_the_chosen_group_and_year(explorer):
+    explorer.tabs.selected_index = explorer.SENSITIVITY_TAB
+    assert explorer.tabs.get_title(explorer.SENSITIVITY_TAB) == "Følsomhet"
+    view = explorer.sensitivity_view.value
+    assert "regningen for kommuner i 2028" in view and "Effektivisering per år" in view
+    explorer.sensitivity_group.value, explorer.sensitivity_year.value = "apotek", 2027
+    assert "regningen for apotek i 2027" in explorer.sensitivity_view.value

@@ -31,6 +31,8 @@ class InputError(Exception):
 
     def __reduce__(self):
         """Pickled whole, so an error raised in a worker process arrives as the same message."""
+        if type(self) is not InputError:  # a subclass pickles its own way
+            return super().__reduce__()
         return (_rebuild_input_error, (self.message, self.path, self.line, self.column,
                                        self.key, self.text))
 

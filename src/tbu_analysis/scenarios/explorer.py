@@ -108,12 +108,20 @@ class ScenarioExplorer:
         chart: bool = True,
         today: dt.date | None = None,
     ) -> None:
-        self.baseline_funding = baseline_funding
         self.index = index
-        self.scenario = scenario
         self.chart = chart
         self.today = today
         self._save_path = Path(save_path) if save_path is not None else None
+        self.widget = w.VBox()
+        self._build_loader()
+        self._start(baseline_funding, scenario, key_sets)
+
+    def _start(self, baseline_funding: pd.DataFrame, scenario: Scenario,
+               key_sets: Mapping[str, KeySet] | None = None) -> None:
+        """Controls, views and a first result for ``scenario`` against ``baseline_funding``
+        (at start, and again when another file or round is loaded)."""
+        self.baseline_funding = baseline_funding
+        self.scenario = scenario
         if key_sets is None:
             key_sets = (load_key_sets(scenario.key_set_dir, templates=False)
                         if scenario.key_set_dir else {})
@@ -130,6 +138,51 @@ class ScenarioExplorer:
         self._build_controls()
         self._build_outputs()
         self.refresh()
+
+    # loading another scenario file or round
+    def _build_loader(self) -> None:
+        from tbu_analysis.config import discover_rounds, project_root
+        from tbu_analysis.scenarios.files import all_scenario_files
+
+        style = {"description_width": "220px"}
+        files = all_scenario_files()
+        self.load_file = w.Dropdown(
+            options=[(_file_label(path), str(path)) for path in files],
+            value=None, description="Scenariofil", style=style, layout=w.Layout(width="560px"))
+        rounds = sorted(discover_rounds(project_root()))
+        self.load_round = w.Dropdown(options=rounds, value=rounds[-1] if rounds else None,
+                                     description="Runde", style=style,
+                                     layout=w.Layout(width="560px"))
+        self.load_button = w.Button(description="Last inn", icon="folder-open")
+        self.load_status = w.HTML()
+        self.load_button.on_click(lambda _button: self.load())
+        self.loader = w.VBox([w.HBox([self.load_file, self.load_button]), self.load_round,
+                              self.load_status])
+
+    def load(self, path: str | Path | None = None, round_id: str | None = None) -> bool:
+        """Start again from another scenario file (``scenarios/`` or the economist's own
+        folder) and round; a file or round that cannot be read gives its message here and
+        the explorer keeps what it had."""
+        from tbu_analysis.scenarios.files import load_baseline, load_index, load_scenario
+
+        chosen = path if path is not None else self.load_file.value
+        round_id = round_id if round_id is not None else self.load_round.value
+        try:
+            if chosen is None:
+                raise InputError("velg en scenariofil")
+            scenario = load_scenario(chosen, round_id=round_id)
+            baseline, index = ((load_baseline(round_id), load_index(round_id))
+                               if round_id is not None else (self.baseline_funding, self.index))
+        except InputError as error:
+            self.load_status.value = f"<i>Ikke lastet: {html.escape(str(error))}</i>"
+            return False
+        self._save_path = None
+        self.index = index
+        self._start(baseline, scenario)
+        self.load_status.value = (f"<i>Lastet {html.escape(str(chosen))}"
+                                  + (f" mot runden {html.escape(round_id)}" if round_id else "")
+                                  + "</i>")
+        return True
 
     # controls
     def _build_controls(self) -> None:
@@ -214,6 +267,14 @@ class ScenarioExplorer:
             value="kostnad", description="Nøkkelen brukt på", style=style)
         self.key_basis.observe(self._compare_changed, names="value")
         self._key_cache: tuple[Any, Any] | None = None
+        years = sorted({*range(self._first_year, s.horizon + 1)})
+        self.sensitivity_group = w.Dropdown(
+            options=[(GROUP_LABELS[g], g) for g in GROUPS], value=GROUPS[0],
+            description="Aktørgruppe", style=style)
+        self.sensitivity_year = w.Dropdown(options=years, value=s.horizon, description="År",
+                                           style=style)
+        for control in (self.sensitivity_group, self.sensitivity_year):
+            control.observe(self._sensitivity_changed, names="value")
         units = list(dict.fromkeys(self.baseline_funding["unit"].tolist()))
         self.item_kind = w.ToggleButtons(
             options=[("Investering", "investment"), ("Fast tillegg", "addition")],
@@ -259,7 +320,7 @@ class ScenarioExplorer:
             sources[slider] = (
                 s.index_source + (" (plassholder, uten kilde)" if s.index_placeholder else "")
                 if year in s.index_rates else
-                f"{self.index.sources.get(year, '')} (data/raw/index.csv)")
+                f"{self.index.sources.get(year, '')} ({_shown_path(self.index.path)})")
         for slider in self.deflator_rates.values():
             sources[slider] = (s.deflator.source if s.deflator else "") + (
                 " (plassholder, uten kilde)" if s.deflator and s.deflator.placeholder else "")
@@ -291,6 +352,7 @@ class ScenarioExplorer:
         self.reset_all_button.on_click(lambda _button: self.reset_all())
         self.undo_button.on_click(lambda _button: self.undo())
         self._history: list[Any] = []
+        self._ranges: Any = None
         self._last_state: Any = None
         self._restoring = False
         self.disabled_help = w.HTML()
@@ -319,14 +381,18 @@ class ScenarioExplorer:
         self.keys_view = w.HTML()
         self.chart_view = w.HTML()
         self.deflator_view = w.HTML()
+        self.sensitivity_view = w.HTML()
         self._stale: set[int] = set()
         tabs = self.tabs = w.Tab(children=[
             w.VBox([self.bills_view, self.chart_view]), self.totals_view,
             self.difference_view, self.unallocated_view,
             w.VBox([self.compare_with, self.key_basis, self.keys_view]), self.deflator_view,
+            w.VBox([w.HBox([self.sensitivity_group, self.sensitivity_year]),
+                    self.sensitivity_view]),
         ])
         for number, title in enumerate(["Regning", "Per løsning", "Mot grunnlag",
-                                         "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator"]):
+                                         "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator",
+                                         "Følsomhet"]):
             tabs.set_title(number, title)
         tabs.observe(self._draw_visible, names="selected_index")
         sliders = [w.HBox([slider, self.typed[slider], self.resets[slider],
@@ -345,7 +411,29 @@ class ScenarioExplorer:
             self.name_box, self.description_box,
             w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
-        self.widget = w.VBox([controls, self.message, tabs])
+        self.widget.children = [self.loader, controls, self.message, tabs]
+
+    #: the tab of the tornado (``make bench`` times it)
+    SENSITIVITY_TAB = 6
+
+    def _sensitivity_changed(self, _change: Any = None) -> None:
+        self._stale.add(self.SENSITIVITY_TAB)
+        self._draw_visible()
+
+    def _sensitivity_html(self, result: ScenarioResult) -> str:
+        """The tornado for the chosen group and year: bars from the low to the high value's
+        bill around the scenario's, each input's values and sources beside it."""
+        from tbu_analysis.scenarios import sensitivity
+
+        if self._ranges is None:
+            try:
+                self._ranges = sensitivity.load_ranges()
+            except InputError as error:
+                return f"<p><i>{html.escape(str(error))}</i></p>"
+        group, year = self.sensitivity_group.value, int(self.sensitivity_year.value)
+        base, swings = sensitivity.tornado(result, self.baseline_funding, self.index, group,
+                                           year, self._ranges)
+        return tornado_html(sensitivity.title(group, year, base), base, swings)
 
     def _compare_options(self, key: str) -> list[tuple[str, str]]:
         """Every other key: a key set against itself differs by nothing."""
@@ -682,6 +770,8 @@ class ScenarioExplorer:
             )
         elif tab == 4:
             self.keys_view.value = self._keys_html(result)
+        elif tab == self.SENSITIVITY_TAB:
+            self.sensitivity_view.value = self._sensitivity_html(result)
         else:
             self.deflator_view.value = (
                 _html(deflator_table(result), "Regning mot deflator, mill. løpende kroner")
@@ -814,7 +904,7 @@ class ScenarioExplorer:
         )
         for view in (self.bills_view, self.totals_view, self.difference_view,
                      self.unallocated_view, self.chart_view, self.keys_view,
-                     self.deflator_view):
+                     self.deflator_view, self.sensitivity_view):
             view.value = ""
 
     def save(self, path: str | Path | None = None) -> Path | None:
@@ -833,6 +923,12 @@ class ScenarioExplorer:
             self.save_status.value = f"<i>Ikke lagret: {html.escape(str(error))}</i>"
             return None
         self.save_status.value = f"<i>Lagret til {html.escape(str(written))}</i>"
+        from tbu_analysis.scenarios.files import all_scenario_files
+
+        chosen = self.load_file.value  # a file saved to the own folder can be loaded at once
+        self.load_file.options = [(_file_label(p), str(p)) for p in all_scenario_files()]
+        self.load_file.value = chosen if chosen in {str(p) for p in all_scenario_files()} \
+            else None
         return written
 
     def export(self, folder: str | Path | None = None) -> list[Path]:
@@ -970,6 +1066,41 @@ def bills_bars_html(result: ScenarioResult) -> str:
         "".join(rows) + "</div>"
 
 
+def tornado_html(title: str, base: float, swings: Any) -> str:
+    """The tornado as bars drawn by the browser: each input's bill at its low and high value
+    around the scenario's bill (the line), widest first; the values and sources beside it."""
+    ends = [v for s in swings for v in (s.low_mnok, s.high_mnok)] + [base]
+    lo, hi = min(ends), max(ends)
+    span = (hi - lo) or 1.0
+
+    def x(value: float) -> float:
+        return (value - lo) / span * 300
+
+    rows = []
+    for s in swings:
+        left, right = sorted((x(s.low_mnok), x(s.high_mnok)))
+        bar = (f'<div style="position:relative;width:310px;height:14px">'
+               f'<div style="position:absolute;left:{x(base):.1f}px;top:0;width:1px;'
+               f'height:14px;background:#000"></div>'
+               f'<div style="position:absolute;left:{left:.1f}px;top:2px;'
+               f'width:{max(right - left, 1):.1f}px;height:10px;background:{_BAR_COLOURS[1]}">'
+               f"</div></div>")
+        note = f" ({html.escape(s.note)})" if s.note else ""
+        rows.append(
+            f'<tr><td style="font-size:12px">{html.escape(s.label)}</td><td>{bar}</td>'
+            f'<td style="font-size:11px;white-space:nowrap">{html.escape(s.low_text)}: '
+            f"{format_number(s.low_mnok)}; {html.escape(s.high_text)}: "
+            f"{format_number(s.high_mnok)}{note}</td>"
+            f'<td style="font-size:10px"><span title="{html.escape(s.low_source, quote=True)}'
+            f' | {html.escape(s.high_source, quote=True)}">Lav: {html.escape(s.low_source)}'
+            f"<br>Høy: {html.escape(s.high_source)}</span></td></tr>")
+    return (f'<div style="font-weight:bold;margin:8px 0 4px">{html.escape(title)}</div>'
+            f'<table class="tbu-table">{"".join(rows)}</table>'
+            "<p><small>Streken er scenarioets regning; søylen går fra regningen med den lave "
+            "til regningen med den høye verdien. Verdier «uten kilde» er illustrasjoner."
+            "</small></p>")
+
+
 def key_bars_html(comparison: Any) -> str:
     """Key against key as bars drawn by the browser: per actor group and year, both keys'
     bills and the difference (about 1 ms; the report's chart is
@@ -1093,6 +1224,24 @@ def _mean_rate(rate: Any) -> float:
         return sum(values) / len(values) if values else 0.0
     value = float(rate)
     return 0.0 if math.isnan(value) else value
+
+
+def _shown_path(path: Path | None) -> str:
+    """A project file as a reader finds it: relative to the project root."""
+    from tbu_analysis.config import project_root
+
+    if path is None:
+        return "indeksfilen"
+    try:
+        return path.resolve().relative_to(project_root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _file_label(path: Path) -> str:
+    """A scenario file as the list shows it: its name, and «egen» for the economist's own."""
+    own = user_scenario_dir()
+    return f"{path.name} (egen, {own})" if path.parent == own else f"scenarios/{path.name}"
 
 
 def _default_save_path(scenario: Scenario) -> Path:

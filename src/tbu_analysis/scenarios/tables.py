@@ -27,6 +27,7 @@ from tbu_analysis.presentation.charts import (
     UP_COLOUR,
     ChartText,
     _attach,
+    _axis_formatter,
     _new_figure,
     _norwegian_y_axis,
     levels_chart,
@@ -146,13 +147,43 @@ def shares_table(result: ScenarioResult) -> pd.DataFrame:
 
 
 def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
-    """Bills per actor group and year for several scenarios, one under the other."""
+    """Bills per actor group and year for several scenarios, one under the other (all in one
+    kroner value: see :func:`comparison_tables`)."""
     parts = []
     for name, result in results.items():
-        table = bills_table(result)
+        table = _numeric_years(bills_table(result))
         table.insert(0, SCENARIO_COLUMN, name)
         parts.append(table)
     return pd.concat(parts, ignore_index=True)
+
+
+def comparison_tables(results: Mapping[str, ScenarioResult]) -> dict[str, pd.DataFrame]:
+    """The side-by-side tables, one per kroner value (fixed and current kroner never in one
+    table), year headings as plain years; scenarios whose bills are the same in every year
+    are one block, named «A = B», so no block repeats another."""
+    by_price: dict[str, dict[str, ScenarioResult]] = {}
+    for name, result in results.items():
+        by_price.setdefault(result.price_label, {})[name] = result
+    tables = {}
+    for price, group in by_price.items():
+        blocks: dict[bytes, tuple[list[str], pd.DataFrame]] = {}
+        for name, result in group.items():
+            table = _numeric_years(bills_table(result))
+            key = table.round(6).to_csv(index=False).encode()
+            blocks.setdefault(key, ([], table))[0].append(name)
+        parts = []
+        for names, table in blocks.values():
+            table = table.copy()
+            table.insert(0, SCENARIO_COLUMN, " = ".join(names))
+            parts.append(table)
+        tables[price] = pd.concat(parts, ignore_index=True)
+    return tables
+
+
+def show_comparison(results: Mapping[str, ScenarioResult]) -> None:
+    """The side-by-side tables under their kroner value (the notebook's section)."""
+    for price, table in comparison_tables(results).items():
+        show_table(table, f"Regning, mill. kroner ({price})")
 
 
 def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
@@ -442,6 +473,41 @@ def key_comparison_figure(comparison: KeyComparison, source: str = "") -> Any:
     alt = (f"Linjer og søyler: {title}, mill. kroner ({first} mot {second}). "
            + "; ".join(lines) + ".")
     return _attach(fig, ChartText(title, alt, source))
+
+
+def tornado_figure(title: str, base: float, swings: Any, source: str = "") -> Any:
+    """The tornado: per input a bar from the bill at its low to the bill at its high value,
+    the scenario's bill as a line, widest bar on top."""
+    labels = [s.label for s in swings]
+    with style():
+        fig = _new_figure((FIGSIZE[0], 0.45 * len(swings) + 1.2))
+        ax = fig.add_subplot()
+        for row, swing in enumerate(reversed(swings)):
+            left = min(swing.low_mnok, swing.high_mnok)
+            ax.barh(row, max(swing.width, 1e-9), left=left, color=SERIES_COLOURS[0],
+                    height=0.6)
+        ax.axvline(base, color="#4D4D4D", linewidth=1)
+        ax.set_yticks(range(len(labels)), list(reversed(labels)), fontsize=7)
+        ax.xaxis.set_major_formatter(_axis_formatter(1))
+        ax.set_xlabel("mill. kroner")
+    alt = (f"Tornadodiagram: {title}. " + "; ".join(
+        f"{s.label}: {s.low_text} gir {format_number(s.low_mnok)}, {s.high_text} gir "
+        f"{format_number(s.high_mnok)}" for s in swings) + ".")
+    return _attach(fig, ChartText(title, alt, source))
+
+
+def show_sensitivity(result: ScenarioResult, baseline: pd.DataFrame, index: Any, group: str,
+                     year: int, source: str = "") -> None:
+    """The report's «Følsomhet»: the tornado for ``group`` in ``year`` and its table with
+    the low and high values and their sources."""
+    from tbu_analysis.presentation.charts import show
+    from tbu_analysis.scenarios import sensitivity
+
+    base, swings = sensitivity.tornado(result, baseline, index, group, year,
+                                       sensitivity.load_ranges(), check=True)
+    title = sensitivity.title(group, year, base)
+    show(tornado_figure(title, base, swings, source))
+    show_table(sensitivity.tornado_table(base, swings), f"{title}, mill. kroner")
 
 
 # --- exports -----------------------------------------------------------------------------------
