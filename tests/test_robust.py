@@ -501,7 +501,8 @@ def _scenario_file(tmp_path: Path, old: str, new: str) -> Path:
 
 def test_growth_that_would_make_a_bill_negative_is_refused(tmp_path):
     """`volume_pct: -100` with 2,4 % efficiency gave Kommuner −12,7 in 2027."""
-    path = _scenario_file(tmp_path, "volume_pct: 1.1", "volume_pct: -100")
+    path = _scenario_file(tmp_path, "  from_round: true\n", "  efficiency_pct: 2.4\n"
+                          "  volume_pct: -100\n  source: test\n")
     with pytest.raises(InputError) as info:
         load_scenario(path)
     message = str(info.value)
