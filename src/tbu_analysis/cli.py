@@ -12,16 +12,21 @@ import signal
 import sys
 from pathlib import Path
 
-from tbu_analysis import pipeline
-from tbu_analysis.analysis.check import CheckFailed
-from tbu_analysis.analysis.indexing import parse_rates
-from tbu_analysis.common.atomic import WriteError
-from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import format_number
-from tbu_analysis.common.provenance import source_date_epoch
-from tbu_analysis.config import discover_rounds, latest_round, project_root, round_paths
-from tbu_analysis.rounds.scaffold import new_round
-from tbu_analysis.vocab import Status
+from tbu_analysis.common.errors import INTERRUPTED, InputError
+
+try:  # Ctrl-C while the stages import (seconds, before main): the same one line, no traceback
+    from tbu_analysis import pipeline
+    from tbu_analysis.analysis.check import CheckFailed
+    from tbu_analysis.analysis.indexing import parse_rates
+    from tbu_analysis.common.atomic import WriteError
+    from tbu_analysis.common.formatting import format_number
+    from tbu_analysis.common.provenance import source_date_epoch
+    from tbu_analysis.config import discover_rounds, latest_round, project_root, round_paths
+    from tbu_analysis.rounds.scaffold import new_round
+    from tbu_analysis.vocab import Status
+except KeyboardInterrupt:
+    print(INTERRUPTED, file=sys.stderr)
+    sys.exit(128 + signal.SIGINT)
 
 
 def _rounds(selected: str | None) -> list[str]:
@@ -201,9 +206,6 @@ def build_parser() -> argparse.ArgumentParser:
                           "manifestets år og sesong)")
     scenario.set_defaults(func=cmd_scenario)
     return parser
-
-
-INTERRUPTED = "avbrutt; forrige resultat er uendret"
 
 
 class Interrupted(KeyboardInterrupt):

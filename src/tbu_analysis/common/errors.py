@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+INTERRUPTED = "avbrutt; forrige resultat er uendret"  # Ctrl-C or SIGTERM: the one line
+
 
 class InputError(Exception):
     """Bad input: names the file, line, column or key, and offending text.
