@@ -27,6 +27,7 @@ from tbu_analysis.common.formatting import format_change, format_number
 from tbu_analysis.common.inputs import as_input_error
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.scenarios.comparison import both_bases, key_against_key
+from tbu_analysis.scenarios.export import scenario_sheets
 from tbu_analysis.scenarios.files import (
     AdditionModel,
     InvestmentModel,
@@ -938,8 +939,6 @@ class ScenarioExplorer:
         if self.result is None:
             self.save_status.value = "<i>Ingen tabeller å eksportere (se feilmeldingen).</i>"
             return []
-        from tbu_analysis.scenarios.export import scenario_sheets
-
         folder = Path(folder) if folder is not None else Path(self.save_path.value).parent
         stem = Path(self.save_path.value).stem
         try:

@@ -8,6 +8,8 @@ through :mod:`tbu_analysis.common.formatting`, tables and charts through
 
 from __future__ import annotations
 
+import html
+import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from tbu_analysis.presentation.charts import (
     _new_figure,
     _norwegian_y_axis,
     levels_chart,
+    show,
     style,
 )
 from tbu_analysis.presentation.tables import format_frame, format_table
@@ -193,6 +196,10 @@ def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
         ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
         ("Merknad til nøkkelen", s.key_set.note or "–", ""),
         ("Grunnlag for nøkkelen", s.key_set.base_label, s.key_set.base_note),
+        *(("Lesning (ikke sagt i kilden)", reading, s.key_set.label)
+          for reading in s.key_set.readings),
+        *(("Lesning i nøkkelen det sammenlignes med", reading, s.compare_with.label)
+          for reading in (s.compare_with.readings if s.compare_with else ())),
         ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
         ("Indeks (satser i scenarioet)", _rates_text(s.index_rates)
          + (" (plassholder, uten kilde)" if s.index_placeholder else ""), s.index_source),
@@ -296,8 +303,6 @@ def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
 def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
     """The table as :func:`styled` shows it (the same strings, numbers right-aligned), written
     directly: a pandas Styler takes 25–40 ms a table, too slow for the explorer's 150 ms."""
-    import html
-
     percent, text = _column_kinds(table)
     cells = format_frame(table, percent_columns=percent, text_columns=text)
     numeric = [pd.api.types.is_numeric_dtype(table[c]) and c not in text
@@ -425,6 +430,11 @@ def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> s
     for note, labels in notes.items():
         lines.append(f"*{' og '.join(labels)}*, {note}")
         lines.append("")
+    for key_set in ((first, second) if first.id != second.id else (first,)):
+        if key_set.readings:
+            lines.append(f"*{key_set.label}* bygger på prosjektets lesninger av kilden, ikke på "
+                         "noe kilden sier: " + " ".join(key_set.readings))
+            lines.append("")
     return "\n".join(lines).strip()
 
 
@@ -660,8 +670,6 @@ def write_csv_files(tables: Mapping[str, pd.DataFrame | Sheet], folder: str | Pa
 
 def norwegian_csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as CSV for Norwegian Excel and LibreOffice (see :func:`write_csv_files`)."""
-    import io
-
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, sep=";", decimal=",", float_format="%.1f",
                  lineterminator="\r\n")
@@ -681,8 +689,6 @@ def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int,
         show_markdown("*Scenariofilen nevner ingen nøkkel å sammenligne med "
                       "(`sharing.compare_with`).*")
         return
-    from tbu_analysis.presentation.charts import show
-
     show_markdown(key_basis_markdown(comparisons, year))
     for comparison in comparisons.values():
         show(key_comparison_figure(comparison, source))
