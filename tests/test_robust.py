@@ -429,7 +429,9 @@ def assert_money_kept(result, funding: pd.DataFrame, totals: dict[int, float] | 
     assert (result.bills["value_mnok"] >= -1e-9).all(), result.bills.query("value_mnok < 0")
     assert set(funding["unit"]) <= set(result.totals["unit"])
     for year, total in (totals or {}).items():
-        assert amounts[year] == pytest.approx(total, abs=0.05), year
+        # the units' amounts may use the source's finer rows (Helsenettet 2025), so the
+        # printed Sum holds within its rounding: half a unit of its last digit
+        assert amounts[year] == pytest.approx(total, abs=0.5), year
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
