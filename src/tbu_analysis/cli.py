@@ -78,6 +78,7 @@ def _progress(round_id: str):
 
 def cmd_report(args: argparse.Namespace) -> int:
     from tbu_analysis.reports.execute import RunLog, run_round
+    from tbu_analysis.reports.model import build_report_model, write_report_model
     from tbu_analysis.rounds.pipeline import prepare_round, publish_round_data
 
     root = project_root()
@@ -90,12 +91,20 @@ def cmd_report(args: argparse.Namespace) -> int:
         for paths, data in zip(selected, prepared, strict=True):
             publish_round_data(paths, data)
 
+    def model(paths, first: bool):
+        """Clean and analyse (first round, unless make has), then the round's report model,
+        which the notebooks only load."""
+        def step() -> None:
+            if first and not args.data_ready:
+                prepare()
+            write_report_model(build_report_model(paths, rates), paths, rates)
+        return step
+
     failed = False
     for number, paths in enumerate(selected):
         log = RunLog(on_step=None if args.quiet else _progress(paths.round_id))
-        # The first round's kernel and PDF workers boot while the rounds are cleaned.
-        before = prepare if number == 0 and not args.data_ready else None
-        pdfs = run_round(paths, root / "notebooks", log, rates, before=before)
+        # The kernel and PDF workers boot while the round is cleaned, analysed and modelled.
+        pdfs = run_round(paths, root / "notebooks", log, rates, before=model(paths, number == 0))
         print(f"{paths.round_id}: {len(pdfs)} PDF-er i "
               f"{paths.reports_dir(rates).relative_to(root)}"
               + (f", {len(log.failures)} notatbøker feilet" if log.failures else ""))

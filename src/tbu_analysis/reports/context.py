@@ -13,12 +13,10 @@ import pandas as pd
 
 from tbu_analysis.analysis import comparison as comparison_module
 from tbu_analysis.analysis import explanations as explanations_module
-from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import tolerance
-from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.analysis.analyse import AnalysisResult
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.analysis.series import undeducted_cost_levels, yearly_series
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
@@ -32,12 +30,12 @@ from tbu_analysis.common.formatting import (
 from tbu_analysis.common.provenance import collect_provenance, provenance_table, source_date
 from tbu_analysis.config import RoundPaths, project_root, round_paths
 from tbu_analysis.reports import committee, narrative, views
+from tbu_analysis.reports.committee import printed_elsewhere
 from tbu_analysis.reports.execute import slug
 from tbu_analysis.reports.fonts import font_files
-from tbu_analysis.rounds.cleaning import clean_round
+from tbu_analysis.reports.model import ReportModel, load_report_model
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
-from tbu_analysis.rounds.schema import read_figures
 from tbu_analysis.vocab import SERIES_LABELS, SOURCE_GAP_LABEL
 
 #: Under a source table reproduced as printed: why its columns mix precision.
@@ -47,9 +45,19 @@ AS_PRINTED_NOTE = ("*Tabellen gjengir NHNs tall med de desimalene kilden trykker
 
 @dataclass
 class ReportContext:
+    """The report model with the sentences around it: renders, computes nothing heavy (the
+    model, built once per round by ``reports.model``, holds every derived figure)."""
+
     paths: RoundPaths
-    result: AnalysisResult
-    corrections: pd.DataFrame
+    model: ReportModel
+
+    @property
+    def result(self) -> AnalysisResult:
+        return self.model.result
+
+    @property
+    def corrections(self) -> pd.DataFrame:
+        return self.model.corrections
 
     @property
     def figures(self) -> pd.DataFrame:
@@ -63,43 +71,35 @@ class ReportContext:
     def reconciliation(self) -> pd.DataFrame:
         return self.result.reconciliation
 
-    @cached_property
+    @property
     def solutions(self) -> tuple[str, ...]:
-        return NameMap.from_csv(self.paths.names).solutions
+        return self.model.solutions
 
-    @cached_property
+    @property
     def years(self) -> list[int]:
-        return sorted(self.figures["year"].unique().tolist())
+        return list(self.model.years)
 
-    @cached_property
+    @property
     def explanations(self) -> list[explanations_module.Explanation]:
-        return explanations_module.load_explanations(self.paths)
+        return list(self.model.explanations)
 
-    @cached_property
+    @property
     def conditions(self) -> list[explanations_module.Condition]:
-        return explanations_module.load_conditions(self.paths)
+        return list(self.model.conditions)
 
-    @cached_property
+    @property
     def previous_round(self) -> comparison_module.PreviousRound | None:
-        return comparison_module.load_previous_round(self.paths)
+        return self.model.previous_round
 
-    @cached_property
+    @property
     def estimates(self) -> pd.DataFrame:
-        return comparison_module.estimates_against_outcomes(self.figures)
+        return self.model.estimates
 
     # --- what a committee acts on ----------------------------------------------------------
     def driver_notes(self, solution: str = ALL_SOLUTIONS) -> list[explanations_module.DriverNote]:
         """Every driver the report's driver tables show, with its explanations."""
-        notes = []
-        for table_id in views.growth_table_ids(self.manifest):
-            spec = self.manifest.table(table_id)
-            start = spec.columns[spec.base_column].year
-            detail = self._detail_table(solution, start) if solution != ALL_SOLUTIONS else None
-            notes += explanations_module.driver_notes(
-                self.result.drivers, self.figures, detail or table_id, self.explanations,
-                solution=None if solution == ALL_SOLUTIONS else solution,
-                by_item=detail is not None)
-        return notes
+        return [note for table_id in views.growth_table_ids(self.manifest)
+                for note in self.model.driver_notes[(solution, table_id)]]
 
     def headline_markdown(self) -> str:
         """Short answers to the committee's first questions, each pointing to its section."""
@@ -111,19 +111,10 @@ class ReportContext:
         return committee.conditions_markdown(
             explanations_module.conditions_for(self.conditions, solution))
 
-    @cached_property
+    @property
     def round_comparison(self) -> pd.DataFrame | None:
         """This round against the previous one, where the previous round's tables exist."""
-        previous = self.previous_round
-        if previous is None:
-            return None
-        try:
-            paths = round_paths(previous.round, self.paths.root)
-        except InputError:
-            return None  # only the text speaks about it
-        figures = read_figures(paths.figures) if paths.figures.is_file() \
-            else clean_round(paths).figures
-        return comparison_module.compare_rounds(self.figures, figures)
+        return self.model.round_comparison
 
     def since_previous_markdown(self, solution: str | None = None) -> str:
         return committee.previous_round_markdown(self.previous_round, self.round_comparison,
@@ -161,10 +152,10 @@ class ReportContext:
         """The annex's list of the analysts' explanations, pointing to those said before."""
         return self._once(views.explanations_markdown(self.reconciliation))
 
-    @cached_property
+    @property
     def register_questions(self) -> list:
         """What the source's own words leave open, from the findings register."""
-        return findings_module.load_questions(self.paths)
+        return list(self.model.register_questions)
 
     def questions_lead(self, solution: str) -> str:
         return committee.questions_rule(solution)
@@ -265,49 +256,15 @@ class ReportContext:
             "summen.",
         ])
 
-    @cached_property
-    def marked_cells(self) -> dict[int, str]:
+    @property
+    def marked_cells(self) -> Mapping[int, str]:
         """Printed figures a discrepancy is about, marked wherever a table shows them."""
-        cells = committee.discrepant_cells(self.reconciliation, self.figures, self.manifest)
-        for index, note in committee.disagreeing_cells(self.explanations,
-                                                       self.figures).items():
-            cells.setdefault(index, note)
-        return cells
+        return self.model.marked_cells
 
-    @cached_property
-    def other_printings(self) -> dict[int, str]:
-        """Printed figures whose quantity the source prints with another value in another table
-        (the reconciliation's «same figure in several tables» checks), each with where and how
-        the other table prints it: levels that differ by more than the coarser printing's
-        rounding, and driver amounts that differ at all (the driver tables show every amount
-        with one decimal, so a whole 14 reads 14,0 beside another table's 14,1). Cells a
-        discrepancy already marks keep that mark's note instead."""
-        figures = self.figures
-        found: dict[int, dict[str, list[str]]] = {}
-        checks = self.reconciliation[self.reconciliation["check_type"] == "kryss"]
-        for check in checks.itertuples():
-            parts = str(check.check_id).split(":")
-            if len(parts) != 8:
-                continue
-            _, first, second, solution, item, measure, category, year = parts
-            same = figures[(figures["solution"] == solution) & (figures["item"] == item)
-                           & (figures["measure"] == measure) & (figures["category"] == category)
-                           & (figures["year"].astype(str) == year)]
-            cells = [same[same["table"] == t] for t in (first, second)]
-            if any(len(c) != 1 for c in cells):
-                continue  # a computed sum, not one printed cell
-            (a, row_a), (b, row_b) = (next(c.iterrows()) for c in cells)
-            places = min(int(row_a["decimals"]), int(row_b["decimals"]))
-            difference = abs(float(row_a["value_mnok"]) - float(row_b["value_mnok"]))
-            if difference < 1e-9 or (difference <= tolerance.half_unit(places) + 1e-9
-                                     and measure != "endring"):
-                continue  # the same figure, printed with fewer decimals
-            for index, other in ((a, row_b), (b, row_a)):
-                value = format_number(float(other["value_mnok"]), int(other["decimals"]))
-                label = self.manifest.table(other["table"]).label
-                found.setdefault(int(index), {}).setdefault(value, []).append(label)
-        return {index: printed_elsewhere(values) for index, values in found.items()
-                if index not in self.marked_cells}
+    @property
+    def other_printings(self) -> Mapping[int, str]:
+        """Printed figures the source prints with another value in another table."""
+        return self.model.other_printings
 
     @cached_property
     def _said(self) -> dict[str, str]:
@@ -375,7 +332,7 @@ class ReportContext:
                     solution: str | None = None) -> str:
         """Under a table of levels (the growth tables, a solution's levels by year): where a
         level shown is printed with another value in another table, which and how."""
-        levels = yearly_series(self.figures, series)
+        levels = self.model.series[series]
         levels = levels[levels["item"] == ""]
         names = {solution} if solution else set(frame.iloc[:, 0]) - {"Sum"}
         years = [int(c) for c in frame.columns if str(c).isdigit()]
@@ -416,7 +373,7 @@ class ReportContext:
     def _undeducted_notes(self, names: set[str], years: list[int]) -> list[str]:
         """Where the funding need shown is the cost level (nothing deducted) and the source
         prints the funding need rounded (Helsenettet 2025: 299,9 here, 300 in the overview)."""
-        levels = undeducted_cost_levels(self.figures)
+        levels = self.model.undeducted
         figures = self.figures
         notes = []
         for row in levels[(levels["item"] == "") & levels["solution"].isin(names)
@@ -515,7 +472,7 @@ class ReportContext:
         return self._once("\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])]))
 
     def levels_for_chart(self) -> pd.DataFrame:
-        series = yearly_series(self.figures, "finansieringsbehov")
+        series = self.model.series["finansieringsbehov"]
         series = series[(series["item"] == "") & series["solution"].isin(self.solutions)]
         order = {s: i for i, s in enumerate(self.solutions)}
         series = series.sort_values(["solution", "year"], key=lambda c: c.map(order)
@@ -581,7 +538,7 @@ class ReportContext:
                                     & (self.figures["column_role"] == "base")]
                 table = views.drivers_view(drivers, table_id, solution=solution,
                                            base_mnok=float(base["value_mnok"].sum()))
-            steps = growth_module.waterfall_steps(self.figures, solution, start)
+            steps = list(self.model.waterfalls[(solution, start)][0])
             name = "alle løsninger" if solution == ALL_SOLUTIONS else solution
             heading = f"Fra {start} til {end}: {name}, mill. kroner"
             used = self.manifest.table(detail) if solution != ALL_SOLUTIONS and detail else spec
@@ -589,10 +546,7 @@ class ReportContext:
             label = spec.columns[max(spec.columns)].price_basis.label
             notes = [f"Kilde: {used.document}, {used.number}{f' ({label})' if stated else ''}."]
             notes += views.source_footnotes(used, self.figures, shown=list(table.columns))
-            driver_notes = explanations_module.driver_notes(
-                drivers, self.figures, detail or table_id, self.explanations,
-                solution=None if solution == ALL_SOLUTIONS else solution,
-                by_item=detail is not None)
+            driver_notes = list(self.model.driver_notes[(solution, table_id)])
             words = committee.driver_explanations_markdown(
                 driver_notes, show_solution=solution == ALL_SOLUTIONS)
             shown = self.manifest.table(detail) if detail else spec
@@ -622,7 +576,7 @@ class ReportContext:
         report uses for that quantity, and what each «Avrunding/avvik i kilden» step carries
         (the driver amounts lead elsewhere than the next printed level)."""
         notes = []
-        levels = growth_module.waterfall_levels(self.figures, solution, from_year)
+        levels = list(self.model.waterfalls[(solution, from_year)][1])
         differ = [lv for lv in levels
                   if abs(lv["table_value"] - lv["value"]) > 1e-6]
         for lv in differ:
@@ -673,11 +627,7 @@ class ReportContext:
 
     # --- per solution --------------------------------------------------------------------
     def _detail_table(self, solution: str, from_year: int) -> str | None:
-        for spec in self.manifest.tables:
-            if spec.role == "detalj" and spec.solution == solution and not spec.parent \
-                    and spec.columns[spec.base_column].year == from_year:
-                return spec.id
-        return None
+        return self.model.detail_tables[(solution, from_year)]
 
     def solution_levels(self, solution: str) -> pd.DataFrame:
         """The solution's levels by year, each series named for what it is: the billed amount
@@ -686,7 +636,7 @@ class ReportContext:
         rows = []
         for series in ("finansieringsbehov", "kostnadsnivå"):
             label = SERIES_LABELS[series]
-            data = yearly_series(self.figures, series)
+            data = self.model.series[series]
             data = data[(data["solution"] == solution) & (data["item"] == "")]
             if series == "kostnadsnivå":
                 data = data[data["measure"] == "kostnadsnivå"]
@@ -766,17 +716,6 @@ class ReportContext:
         return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
                 f"{rounding} {rounding_text}, {unlikely} {unlikely_text} og "
                 f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
-
-
-def printed_elsewhere(values: dict[str, list[str]]) -> str:
-    """«Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303»: the other printings of one
-    quantity, tables grouped by the value they print."""
-    parts = []
-    for value, labels in values.items():
-        labels = list(dict.fromkeys(labels))
-        names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " og " + labels[-1]
-        parts.append(f"{names} trykker {value}")
-    return "; ".join(parts)
 
 
 def package_version() -> str:
@@ -864,9 +803,6 @@ def back_reference(anchor: str) -> str:
 
 
 def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
+    """The round's report: its stored model (``tbu report`` builds it after the analysis)."""
     paths = _paths(round_id)
-    result = analyse(paths, index_rates)  # cached per process while the inputs are unchanged
-    corrections_path = paths.processed / "corrections_applied.csv"
-    corrections = pd.read_csv(corrections_path, keep_default_na=False) \
-        if corrections_path.is_file() else pd.DataFrame()
-    return ReportContext(paths=paths, result=result, corrections=corrections)
+    return ReportContext(paths=paths, model=load_report_model(paths, index_rates))
