@@ -15,8 +15,8 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from conftest import pdf_structure
+from tbu_analysis.presentation.fonts import font_checksums
 from tbu_analysis.reports.execute import RunLog, run_scenario
-from tbu_analysis.reports.fonts import font_checksums
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
@@ -284,7 +284,7 @@ def test_prose_numbers_use_the_tables_no_break_thousands_separator(rendered_roun
 def _text_width(text: str, size: float, bold: bool = False) -> float:
     from fontTools.ttLib import TTFont
 
-    from tbu_analysis.reports.fonts import font_files
+    from tbu_analysis.presentation.fonts import font_files
 
     name = "Inter-Bold" if bold else "Inter-Regular"
     font = TTFont(str(next(p for p in font_files() if p.stem == name)))

@@ -13,11 +13,10 @@ from hypothesis import strategies as st
 from tbu_analysis.common.formatting import (
     format_change,
     format_change_percent,
-    format_frame,
     format_number,
     format_percent,
-    format_table,
 )
+from tbu_analysis.presentation.tables import format_frame, format_table
 from tbu_analysis.rounds.numbers import parse_number
 
 NB = "\u00a0"

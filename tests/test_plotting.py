@@ -10,8 +10,8 @@ from matplotlib.colors import to_hex
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number
-from tbu_analysis.reports import charts as plotting
-from tbu_analysis.reports.charts import (
+from tbu_analysis.presentation import charts as plotting
+from tbu_analysis.presentation.charts import (
     DOWN_COLOUR,
     LEVEL_COLOUR,
     UP_COLOUR,
@@ -144,7 +144,7 @@ def test_levels_chart_alt_gives_every_value():
 def test_charts_use_the_shipped_font():
     from matplotlib import font_manager
 
-    from tbu_analysis.reports.fonts import FONT_FAMILY, FONTS_DIR
+    from tbu_analysis.presentation.fonts import FONT_FAMILY, FONTS_DIR
 
     with plotting.style():
         found = font_manager.findfont(FONT_FAMILY, fallback_to_default=False)

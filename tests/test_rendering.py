@@ -12,8 +12,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from pypdf import PdfReader
 
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import format_table
-from tbu_analysis.reports.charts import figure_to_svg, waterfall
+from tbu_analysis.presentation.charts import figure_to_svg, waterfall
+from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.reports.render import (
     NormalizeIdsPreprocessor,
     StripNoisePreprocessor,
@@ -351,7 +351,7 @@ def test_prose_gets_norwegian_minus_and_no_break_spaces_but_code_does_not():
 def test_charts_are_numbered_with_caption_and_source(tmp_path):
     from bs4 import BeautifulSoup
 
-    from tbu_analysis.reports.charts import figure_html
+    from tbu_analysis.presentation.charts import figure_html
 
     steps = [("Start", 100, "level"), ("Opp", 5, "change"), ("Slutt", 105, "level")]
     nb = _notebook_with(

@@ -171,7 +171,7 @@ def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, inde
 
 def test_the_bills_chart_leaves_out_groups_that_pay_nothing_and_names_its_source(
         funding, index, tmp_path):
-    from tbu_analysis.reports.charts import describe
+    from tbu_analysis.presentation.charts import describe
     from tbu_analysis.scenarios.tables import bills_figure, chart_source
 
     result = compute(scenario("baseline"), funding, index)

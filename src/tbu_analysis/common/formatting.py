@@ -8,19 +8,15 @@ A missing value (``None``, NaN, ``pd.NA``) prints as an en dash.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import numbers
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import pandas as pd
 from babel.numbers import format_decimal, get_group_symbol
-
-if TYPE_CHECKING:
-    import pandas as pd
-    from pandas.io.formats.style import Styler
 
 LOCALE = "nb_NO"
 NBSP = "\u00a0"
@@ -31,19 +27,16 @@ NUMERIC_TEXT = re.compile(
     r"^[\s\u00a0]*(?:[-+\u2212\u2013]?[\s\u00a0]*\d[\d\s\u00a0\u202f.,]*(?:[\s\u00a0]*%)?\**"
     r"|[-\u2013\u2014\u2212]?)[\s\u00a0]*$"
 )
-#: Column names shown as text even when numeric: years must not get a thousands separator.
-TEXT_COLUMN_NAMES = frozenset({"år", "aar", "year", "runde", "round"})
 
 _GROUP = get_group_symbol(LOCALE)
 
 
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """``None``, NaN, ``pd.NA`` or ``pd.NaT``: printed as an en dash."""
     if value is None:
         return True
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
         return math.isnan(value)
-    import pandas as pd
-
     return value is pd.NA or value is pd.NaT
 
 
@@ -67,7 +60,7 @@ def _digits(value: Any, decimals: int, sign: str) -> str:
     """
     if decimals < 0:
         raise ValueError("decimals must be >= 0")
-    if _is_missing(value):
+    if is_missing(value):
         return MISSING
     number = _to_decimal(value)
     if number.is_nan():
@@ -112,129 +105,10 @@ def format_change_percent(value: Any, decimals: int = 1) -> str:
     return text if text == MISSING else f"{text}{NBSP}%"
 
 
-def _column_formatters(
-    df: pd.DataFrame,
-    decimals: int | Mapping[Any, int],
-    percent_columns: Iterable[Any],
-    change_columns: Iterable[Any],
-    text_columns: Iterable[Any],
-) -> dict[Any, Any]:
-    import pandas as pd
-
-    percent, change, text = set(percent_columns), set(change_columns), set(text_columns)
-    unknown = (percent | change | text) - set(df.columns)
-    if unknown:
-        raise KeyError(f"unknown column(s): {sorted(map(str, unknown))}")
-    default = decimals if isinstance(decimals, int) else 1
-    per_column = decimals if isinstance(decimals, Mapping) else {}
-    formatters: dict[Any, Any] = {}
-    for column in df.columns:
-        series = df[column]
-        is_number = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(
-            series
-        )
-        if column in text or str(column).strip().lower() in TEXT_COLUMN_NAMES:
-            is_number = False
-        if not is_number and column not in percent | change:
-            formatters[column] = None
-            continue
-        places = per_column.get(column, default)
-        if column in percent and column in change:
-            func = format_change_percent
-        elif column in percent:
-            func = format_percent
-        elif column in change:
-            func = format_change
-        else:
-            func = format_number
-        formatters[column] = (lambda f, d: lambda v: f(v, d))(func, places)
-    return formatters
-
-
-def _as_text(value: Any) -> str:
-    return MISSING if _is_missing(value) else str(value)
-
-
-def format_frame(
-    df: pd.DataFrame,
-    *,
-    decimals: int | Mapping[Any, int] = 1,
-    percent_columns: Iterable[Any] = (),
-    change_columns: Iterable[Any] = (),
-    text_columns: Iterable[Any] = (),
-) -> pd.DataFrame:
-    """A copy of ``df`` with every cell as the string a reader sees.
-
-    Numeric columns are formatted with :func:`format_number` (``decimals`` is one number or a
-    mapping per column); ``percent_columns`` get ``%``; ``change_columns`` get an explicit
-    sign; ``text_columns`` and columns named år/year/runde are shown as they are.
-    """
-    formatters = _column_formatters(df, decimals, percent_columns, change_columns, text_columns)
-    out = df.copy()
-    for column, func in formatters.items():
-        out[column] = [(func or _as_text)(value) for value in df[column]]
-    return out
-
-
-def format_table(
-    df: pd.DataFrame,
-    *,
-    decimals: int | Mapping[Any, int] = 1,
-    percent_columns: Iterable[Any] = (),
-    change_columns: Iterable[Any] = (),
-    text_columns: Iterable[Any] = (),
-    caption: str | None = None,
-    as_printed: bool = False,
-) -> Styler:
-    """A pandas Styler for notebook display: Norwegian numbers, right-aligned, no index.
-
-    Its HTML ids come from a hash of the table, not a random uuid, so an executed notebook
-    (and the PDF made from it) is the same byte for byte on every run. ``as_printed`` marks a
-    table whose numbers each keep their own precision (class ``tbu-printed``): a source table
-    with the decimals the source printed, or a list of checks, one figure per row.
-    """
-    percent_columns, change_columns = list(percent_columns), list(change_columns)
-    formatters = _column_formatters(df, decimals, percent_columns, change_columns, text_columns)
-    digest = hashlib.sha256(
-        (df.to_csv() + repr((decimals, percent_columns, change_columns, caption))).encode()
-    ).hexdigest()[:10]
-    numeric = [column for column, func in formatters.items() if func is not None]
-    # Columns already written as Norwegian numbers (a source table "as printed") align as
-    # numbers too.
-    numeric += [column for column in df.columns if column not in numeric
-                and df[column].map(lambda v: isinstance(v, str)).all()
-                and df[column].map(lambda v: bool(NUMERIC_TEXT.match(v))).all()
-                and column not in set(text_columns)]
-    styler = df.style.set_uuid(f"tbu{digest}").hide(axis="index")
-    styler = styler.format(
-        {column: func or _as_text for column, func in formatters.items()}, na_rep=MISSING
-    )
-    styler = styler.set_table_attributes(
-        'class="tbu-table tbu-printed"' if as_printed else 'class="tbu-table"')
-    styles: dict[Any, list[dict[str, str]]] = {}
-    for column in df.columns:
-        align = "right" if column in numeric else "left"
-        # Numbers never break; headings may wrap so that wide tables still fit the page.
-        nowrap = " white-space: nowrap;" if align == "right" else ""
-        styles[column] = [
-            {"selector": "td", "props": f"text-align: {align};{nowrap}"},
-            {"selector": "th", "props": f"text-align: {align};"},
-        ]
-    styler = styler.set_table_styles(styles, overwrite=False)
-    if numeric:
-        classes = df.copy().astype(object)
-        for column in df.columns:
-            classes[column] = "num" if column in numeric else "text"
-        styler = styler.set_td_classes(classes)
-    if caption:
-        styler = styler.set_caption(caption)
-    return styler
-
-
 def places_needed(value: Any, least: int = 0, most: int = 2) -> int:
     """The fewest decimals (between ``least`` and ``most``) that show ``value`` exactly:
     whole millions as the source prints them (1 054), else 359,6 or 1,25."""
-    if _is_missing(value):
+    if is_missing(value):
         return least
     places = least
     while places < most and abs(round(float(value), places) - float(value)) > 1e-9:
@@ -246,7 +120,7 @@ def column_places(values: Iterable[Any], least: int = 0, most: int = 2) -> int:
     """One precision for a column: the fewest decimals (between ``least`` and ``most``) that
     show every value of it exactly, so 40 and 38,1 print as 40,0 and 38,1, never 40 beside
     38,1 or 40,00 beside 38,1. Missing values do not count."""
-    return max([least, *(places_needed(v, least, most) for v in values if not _is_missing(v))])
+    return max([least, *(places_needed(v, least, most) for v in values if not is_missing(v))])
 
 
 #: A number whose thousands are grouped with an ordinary or a thin space ("1 038", "1 088,2"),

@@ -138,7 +138,7 @@ def sha256_file(path: str | Path) -> str:
 
 def _shown_path(path: Path, repo_root: Path) -> str:
     """A path relative to the repository; a file of the installed package outside it (the
-    shipped fonts) relative to the package's folder ("tbu_analysis/reports/fonts/…"), so no
+    shipped fonts) relative to the package's folder ("tbu_analysis/presentation/fonts/…"), so no
     machine's absolute path widens the provenance page."""
     full = path.resolve()
     for root in (repo_root.resolve(), Path(__file__).resolve().parents[2]):

@@ -3,5 +3,5 @@
 ``execute`` runs the round's notebooks with papermill in one kernel and hands executed
 notebooks to ``render`` (nbconvert HTML with the project's print template, then WeasyPrint).
 The notebooks call ``context`` for every number they show, ``views`` for tables with
-Norwegian headings, ``narrative`` for sentences and ``charts`` for figures.
+Norwegian headings, ``narrative`` for sentences and ``presentation.charts`` for figures.
 """

@@ -30,9 +30,9 @@ from tbu_analysis.common.formatting import (
     format_change_percent,
     format_number,
     format_percent,
-    format_table,
     places_needed,
 )
+from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.reports.views import column_label, figure_by_figure
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS

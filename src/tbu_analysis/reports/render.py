@@ -47,7 +47,7 @@ from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import NUMERIC_TEXT, group_thousands, title_text
 from tbu_analysis.common.provenance import FIXED_EPOCH
-from tbu_analysis.reports.fonts import FONT_FAMILY, font_files
+from tbu_analysis.presentation.fonts import FONT_FAMILY, font_files
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "tbu_pdf"

@@ -2,7 +2,8 @@
 
 Every table and chart here is built from a :class:`~tbu_analysis.scenarios.model.ScenarioResult`,
 so the explorer, a headless notebook run and the tests show the same numbers. Numbers go
-through :mod:`tbu_analysis.common.formatting`, charts through :mod:`tbu_analysis.reports.charts`.
+through :mod:`tbu_analysis.common.formatting`, tables and charts through
+:mod:`tbu_analysis.presentation`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from tbu_analysis.common.formatting import (
     format_change,
     format_number,
     format_percent,
-    format_table,
 )
 from tbu_analysis.common.store import write_csv, write_excel
-from tbu_analysis.reports.charts import FIGSIZE, levels_chart
+from tbu_analysis.presentation.charts import FIGSIZE, levels_chart
+from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
     DEFLATOR_COLUMNS,

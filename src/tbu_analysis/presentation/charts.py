@@ -8,7 +8,7 @@ Agg canvas of its own, whatever backend the kernel chose, without switching the 
 Every chart carries its own words (:class:`ChartText`): a caption and a text alternative
 written from its data, which :func:`show` puts in the SVG's ``<title>`` and ``aria-label``
 (a tagged PDF's ``/Alt``, a screen reader's text) and in a ``<figcaption>`` the report numbers.
-Text is set in the report's shipped font (Inter, ``reports/fonts``), never a system font.
+Text is set in the report's shipped font (Inter, ``presentation/fonts``), never a system font.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_change, format_number
-from tbu_analysis.reports.fonts import FONT_FAMILY, font_files
+from tbu_analysis.presentation.fonts import FONT_FAMILY, font_files
 
 if TYPE_CHECKING:
     import pandas as pd
