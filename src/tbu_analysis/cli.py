@@ -10,10 +10,16 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 
+from tbu_analysis import pipeline
+from tbu_analysis.analysis.indexing import parse_rates
 from tbu_analysis.common.atomic import WriteError
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.config import discover_rounds, project_root, round_paths
+from tbu_analysis.common.formatting import format_number
+from tbu_analysis.config import discover_rounds, latest_round, project_root, round_paths
+from tbu_analysis.reports.execute import RunLog
+from tbu_analysis.vocab import Status
 
 
 def _rounds(selected: str | None) -> list[str]:
@@ -23,53 +29,31 @@ def _rounds(selected: str | None) -> list[str]:
 
 
 def cmd_clean(args: argparse.Namespace) -> None:
-    from tbu_analysis.rounds.pipeline import run_clean
-
     for round_id in _rounds(args.round):
         paths = round_paths(round_id, project_root())
-        result = run_clean(paths)
+        result = pipeline.run_clean(paths)
         print(f"{round_id}: {len(result.figures)} tall fra {len(result.log)} tabeller, "
               f"{int(result.figures['corrected'].sum())} rettet → "
               f"{paths.figures.relative_to(paths.root)}")
 
 
-def _rates(values: list[str] | None) -> dict[int, float]:
-    from tbu_analysis.rounds.numbers import parse_number
-
-    rates = {}
-    for value in values or []:
-        year, _, rate = value.partition("=")
-        parsed = parse_number(rate, column="--index")
-        if not year.isdigit() or parsed.value is None:
-            raise InputError("--index må skrives ÅR=SATS, f.eks. 2023=4,121", text=value)
-        rates[int(year)] = float(parsed.value)
-    return rates
-
-
 def _summary(round_id: str, reconciliation, folder: str) -> str:
-    from tbu_analysis.vocab import Status
-
     counts = reconciliation["status"].value_counts()
     outcomes = ", ".join(f"{counts.get(status.value, 0)} {status.phrase}" for status in Status)
     return f"{round_id}: {len(reconciliation)} kontroller — {outcomes} → {folder}"
 
 
 def cmd_analyse(args: argparse.Namespace) -> None:
-    from tbu_analysis.analysis.analyse import analyse, write_analysis
-
     for round_id in _rounds(args.round):
         paths = round_paths(round_id, project_root())
-        rates = _rates(args.index)
-        result = analyse(paths, rates, args.price_year)
-        write_analysis(paths, result)
+        rates = parse_rates(args.index)
+        result = pipeline.run_analyse(paths, rates, args.price_year)
         folder = paths.analysis_dir(rates, args.price_year).relative_to(paths.root)
         print(_summary(round_id, result.reconciliation, str(folder)))
 
 
 def _progress(round_id: str):
     """A line per notebook and PDF as it finishes, with its time (Norwegian numbers)."""
-    from tbu_analysis.common.formatting import format_number
-
     def show(label: str, seconds: float) -> None:
         print(f"  {round_id}: {label} ({format_number(seconds, 1)} s)", flush=True)
 
@@ -77,34 +61,16 @@ def _progress(round_id: str):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from tbu_analysis.reports.execute import RunLog, run_round
-    from tbu_analysis.reports.model import build_report_model, write_report_model
-    from tbu_analysis.rounds.pipeline import prepare_round, publish_round_data
-
     root = project_root()
-    rates = _rates(args.index)
+    rates = parse_rates(args.index)
     selected = [round_paths(r, root) for r in _rounds(args.round)]
 
-    def prepare() -> None:
-        # Every input of every round is checked before anything is written.
-        prepared = [prepare_round(paths, rates) for paths in selected]
-        for paths, data in zip(selected, prepared, strict=True):
-            publish_round_data(paths, data)
-
-    def model(paths, first: bool):
-        """Clean and analyse (first round, unless make has), then the round's report model,
-        which the notebooks only load."""
-        def step() -> None:
-            if first and not args.data_ready:
-                prepare()
-            write_report_model(build_report_model(paths, rates), paths, rates)
-        return step
+    def log_for(paths) -> RunLog:
+        return RunLog(on_step=None if args.quiet else _progress(paths.round_id))
 
     failed = False
-    for number, paths in enumerate(selected):
-        log = RunLog(on_step=None if args.quiet else _progress(paths.round_id))
-        # The kernel and PDF workers boot while the round is cleaned, analysed and modelled.
-        pdfs = run_round(paths, root / "notebooks", log, rates, before=model(paths, number == 0))
+    for paths, pdfs, log in pipeline.run_reports(selected, rates, log_for,
+                                                 data_ready=args.data_ready):
         print(f"{paths.round_id}: {len(pdfs)} PDF-er i "
               f"{paths.reports_dir(rates).relative_to(root)}"
               + (f", {len(log.failures)} notatbøker feilet" if log.failures else ""))
@@ -113,25 +79,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from tbu_analysis.config import latest_round
-    from tbu_analysis.reports.execute import RunLog, run_scenario
-    from tbu_analysis.scenarios.export import write_scenario_workbook
-    from tbu_analysis.scenarios.files import check_against_round
-
     root = project_root()
     round_id = args.round if args.round is not None else latest_round(root)
-    paths = round_paths(round_id, root)
     path = Path(args.scenario)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
-    scenario = check_against_round(path, paths)
-    log = RunLog()
-    pdf = run_scenario(path, round_id, root, root / "notebooks", log)
-    if pdf is None:
+    written = pipeline.run_scenario(path, round_id, root)
+    if written is None:
         return 1
-    workbook = write_scenario_workbook(scenario, paths, pdf.with_suffix(".xlsx"))
+    pdf, workbook = written
     print(f"{path}: {pdf.relative_to(root)}, {workbook.relative_to(root)}")
     return 0
 

@@ -32,6 +32,7 @@ import nbformat
 from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.store import OutputSet
 from tbu_analysis.config import RoundPaths
+from tbu_analysis.reports.model import build_report_model, write_report_model
 from tbu_analysis.rounds.names import NameMap
 
 
@@ -481,6 +482,8 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
             kernel.warm(warm_up_code(notebooks))
             if before is not None:
                 before()
+            # The report model, once for the round: the notebooks only load and render it.
+            write_report_model(build_report_model(paths, index_rates), paths, index_rates)
             jobs = jobs_for(paths, solutions, index_rates)
             round_label = f"TBU {load_manifest(paths.manifest).label}"
             with OutputSet(reports_dir) as outputs:
