@@ -84,7 +84,7 @@ $(foreach r,$(ROUNDS),$(shell [ ! -f $(STAMPS)/$(r).report ] || sha256sum --chec
 
 # --- data: raw tables -> tidy figures -> analysis -> reports ---------------------------------
 clean_outputs = $(addprefix data/processed/$(1)/,figures.csv corrections_applied.csv clean_log.csv)
-analysis_outputs = $(addprefix data/processed/$(1)/,levels.csv growth.csv drivers.csv reconciliation.csv run.json tbu-$(1).xlsx)
+analysis_outputs = $(addprefix data/processed/$(1)/,levels.csv growth.csv drivers.csv reconciliation.csv underlying.csv run.json tbu-$(1).xlsx)
 
 data: $(foreach r,$(ROUNDS),$(call clean_outputs,$(r))) ## clean the raw tables into data/processed/<round>/figures.csv
 analysis: $(foreach r,$(ROUNDS),$(call analysis_outputs,$(r))) ## index, growth, drivers and reconciliation (CSV, Excel)
@@ -145,8 +145,9 @@ bench: $(STAMP) ## time every stage against the toolchain's floor
 	$(PY) benchmarks/bench_report.py $(if $(ROUND),--round $(ROUND))
 	$(PY) benchmarks/bench_scenarios.py
 
-lint: $(STAMP) ## ruff, and notebooks stored without outputs
+lint: $(STAMP) ## ruff, the layers contract (import-linter), and notebooks stored without outputs
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
 # Notebooks are saved without outputs (common/lab.py), so a run leaves `git status` clean.

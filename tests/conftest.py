@@ -16,8 +16,8 @@ import pytest
 
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
 from tbu_analysis.config import RoundPaths, round_paths
+from tbu_analysis.pipeline import run_clean
 from tbu_analysis.rounds.cleaning import clean_round
-from tbu_analysis.rounds.pipeline import run_clean
 
 ROUND_ID = "2024-host"
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,8 +102,8 @@ class RenderedRound:
 def rendered_round(tmp_path_factory) -> RenderedRound:
     """Every notebook of the round run and every PDF rendered, as `make report` does; the
     report and accessibility tests read the same outputs instead of rendering twice."""
+    from tbu_analysis.pipeline import run_round_data
     from tbu_analysis.reports.execute import RunLog, run_round
-    from tbu_analysis.rounds.pipeline import run_round_data
 
     repo = tmp_path_factory.mktemp("repo")
     for name in ("data/raw", "notebooks", "scenarios"):

@@ -15,8 +15,9 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from conftest import pdf_structure
+from tbu_analysis.pipeline import run_scenario
 from tbu_analysis.presentation.fonts import font_checksums
-from tbu_analysis.reports.execute import RunLog, run_scenario
+from tbu_analysis.reports.execute import RunLog
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
@@ -31,9 +32,9 @@ def editions(rendered_round) -> dict[str, Path]:
     rendered beside the session's rendered round)."""
     paths = rendered_round.paths
     log = RunLog()
-    scenario = run_scenario(paths.root / "scenarios" / "baseline.yml", ROUND, paths.root,
-                            paths.root / "notebooks", log)
-    assert not log.failures, log.failures
+    written = run_scenario(paths.root / "scenarios" / "baseline.yml", ROUND, paths.root, log)
+    assert written and not log.failures, log.failures
+    scenario = written[0]
     return {"main": paths.reports / f"tbu-{ROUND}.pdf",
             "solution": paths.reports / "kjernejournal.pdf", "scenario": scenario}
 

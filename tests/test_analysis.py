@@ -424,6 +424,7 @@ ANALYSIS_OUTPUTS = (
     "reconciliation.csv",
     "levels.csv",
     "drivers.csv",
+    "underlying.csv",
     f"tbu-{ROUND_ID}.xlsx",
 )
 
@@ -495,7 +496,7 @@ def test_every_discrepancy_of_the_shipped_round_has_an_explanation(analysis):
 def test_a_findings_register_naming_an_unknown_check_is_refused(tmp_round):
     from tbu_analysis.analysis.analyse import analyse
     from tbu_analysis.common.errors import InputError
-    from tbu_analysis.rounds.pipeline import run_clean
+    from tbu_analysis.pipeline import run_clean
 
     run_clean(tmp_round)
     tmp_round.findings.write_text(
@@ -510,8 +511,8 @@ def test_summary_states_the_printed_figure_under_another_index(tmp_round):
     """The printed 2023 total stays 941 (raised by 4,121 %) whatever rate a scenario uses;
     only the growth in fixed prices moves."""
     from tbu_analysis.analysis.analyse import analyse
+    from tbu_analysis.pipeline import run_clean
     from tbu_analysis.reports.narrative import key_findings
-    from tbu_analysis.rounds.pipeline import run_clean
 
     run_clean(tmp_round)
     result = analyse(tmp_round, {2023: 5.0})
@@ -525,7 +526,7 @@ def test_adding_next_years_rate_does_not_change_the_round(tmp_round):
     """The index file is shared by all rounds: a later round's rate must not turn this
     round's "ikke indeksregulert" estimates into projections."""
     from tbu_analysis.analysis.analyse import analyse
-    from tbu_analysis.rounds.pipeline import run_clean
+    from tbu_analysis.pipeline import run_clean
 
     run_clean(tmp_round)
     before = analyse(tmp_round).growth
@@ -549,7 +550,7 @@ def test_adding_next_years_rate_does_not_change_the_round(tmp_round):
 def test_malformed_findings_are_refused(tmp_round, text):
     from tbu_analysis.analysis.analyse import analyse
     from tbu_analysis.common.errors import InputError
-    from tbu_analysis.rounds.pipeline import run_clean
+    from tbu_analysis.pipeline import run_clean
 
     run_clean(tmp_round)
     tmp_round.findings.write_text(text, encoding="utf-8")

@@ -250,7 +250,7 @@ def test_report_compares_with_a_spring_round_in_the_project(tmp_round, monkeypat
     import re
     import shutil
 
-    from tbu_analysis.rounds.pipeline import run_clean
+    from tbu_analysis.pipeline import run_clean
 
     spring_dir = tmp_round.raw.parent / "2024-var"
     shutil.copytree(tmp_round.raw, spring_dir)

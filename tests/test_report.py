@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from conftest import pdf_structure
 from tbu_analysis import cli
-from tbu_analysis.config import round_paths
-from tbu_analysis.reports.execute import INJECTED_CELL_ID, RunLog, run_round, slug
-from tbu_analysis.rounds.pipeline import run_round_data
+from tbu_analysis.config import round_paths, slug
+from tbu_analysis.pipeline import run_round_data
+from tbu_analysis.reports.execute import INJECTED_CELL_ID, RunLog, run_round
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"

@@ -356,7 +356,7 @@ def test_shipped_key_sets_and_scenarios_agree():
 
 
 def test_load_baseline_reads_the_cleaned_round(tmp_round, baseline_funding):
-    from tbu_analysis.rounds.pipeline import run_clean
+    from tbu_analysis.pipeline import run_clean
 
     run_clean(tmp_round)
     got = load_baseline(tmp_round.round_id, tmp_round.root)
@@ -627,7 +627,8 @@ def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, c
     monkeypatch.chdir(tmp_path)
     assert cli.main(["clean", "--round", "2024-host"]) == 0
 
-    def fake_pdf(path, round_id, root, notebooks, log):  # the notebook run is tested elsewhere
+    # the notebook run is tested elsewhere
+    def fake_pdf(path, round_id, root, notebooks, log, *, name):
         pdf = root / "reports" / "scenarios" / f"{path.stem}.pdf"
         pdf.parent.mkdir(parents=True, exist_ok=True)
         pdf.write_bytes(b"%PDF")

@@ -304,11 +304,11 @@ def test_no_data_file_points_at_the_shared_folder_outside_the_repository():
 
 
 def test_readme_adding_a_round_names_every_top_level_manifest_key():
-    from tbu_analysis.common.yamlio import load_yaml
+    from tbu_analysis.common.inputs import load_yaml_data
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Adding a round", 1)[1].split("\n## ", 1)[0]
-    keys = set(load_yaml(ROOT / "data" / "raw" / ROUND / "manifest.yaml"))
+    keys = set(load_yaml_data(ROOT / "data" / "raw" / ROUND / "manifest.yaml"))
     for key in keys:
         assert f"`{key}`" in section, key
     for register in ("claims.yaml", "findings.yaml", "corrections.yaml"):

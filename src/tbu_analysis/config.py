@@ -7,15 +7,33 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.inputs import load_yaml_data
 
 # Letters (Norwegian æøå included), digits, - and _: a round id is a folder name and a make
 # target, so no "/", "..", spaces or shell characters.
 _ROUND_ID = re.compile(r"^[0-9A-Za-zÆØÅæøå][0-9A-Za-zÆØÅæøå_-]*$")
 # The seasons a round can be from, in the order they come within a year.
 SEASON_ORDER = {"vår": 0, "høst": 1}
+
+
+class OutputName(StrEnum):
+    """The files a stage writes into a round's folder (``RoundPaths.processed``, or the folder
+    of another index's run): ``tbu clean`` the first three, ``tbu analyse`` the rest (and the
+    workbook, ``RoundPaths.workbook_name``)."""
+
+    FIGURES = "figures.csv"
+    CORRECTIONS_APPLIED = "corrections_applied.csv"
+    CLEAN_LOG = "clean_log.csv"
+    LEVELS = "levels.csv"
+    GROWTH = "growth.csv"
+    DRIVERS = "drivers.csv"
+    RECONCILIATION = "reconciliation.csv"
+    UNDERLYING = "underlying.csv"
+    RUN_RECORD = "run.json"
 
 
 def project_root(start: str | Path | None = None) -> Path:
@@ -26,6 +44,13 @@ def project_root(start: str | Path | None = None) -> Path:
         if (candidate / "data" / "raw").is_dir() and (candidate / "pyproject.toml").is_file():
             return candidate
     return here
+
+
+def slug(text: str) -> str:
+    """A name as a file name: a solution's report (``grunndata-og-helseid.pdf``), a
+    scenario's."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 def validate_round_id(round_id: str) -> str:
@@ -154,7 +179,16 @@ class RoundPaths:
 
     @property
     def figures(self) -> Path:
-        return self.processed / "figures.csv"
+        return self.processed / OutputName.FIGURES
+
+    @property
+    def corrections_applied(self) -> Path:
+        return self.processed / OutputName.CORRECTIONS_APPLIED
+
+    @property
+    def workbook_name(self) -> str:
+        """The analysis workbook's file name (in ``analysis_dir``)."""
+        return f"tbu-{self.round_id}.xlsx"
 
     def analysis_dir(self, index_rates: Mapping[int, float] | None = None,
                      price_year: int | None = None) -> Path:
@@ -186,9 +220,7 @@ def discover_rounds(root: str | Path | None = None) -> list[str]:
 def round_order(manifest_path: Path) -> tuple[int, int]:
     """(year, season) of a round from its manifest: the ``year`` key if it has one, else the
     year its ``label`` or ``title`` names; the ``season`` as in ``SEASON_ORDER``."""
-    from tbu_analysis.common.yamlio import load_yaml
-
-    raw = load_yaml(manifest_path)
+    raw = load_yaml_data(manifest_path)
     if not isinstance(raw, dict):
         raise InputError("manifestet må være en YAML-mapping", path=manifest_path)
     season = str(raw.get("season", ""))

@@ -170,6 +170,17 @@ def fixed_kroner(year: int) -> str:
 PRICE_BASIS_PATTERN = r"^(som trykt|nominelle kroner|faste \d{4}-kroner)$"
 
 
+class ScopeKind(Coded):
+    """How a scope change (omfangsendring, ``scope.yaml``) changes what the regulation
+    finances."""
+
+    INN = ("inn", "Inn i forskriften", "enters what the regulation finances")
+    UT = ("ut", "Ut av forskriften", "leaves what the regulation finances")
+    FLYTTING = ("flytting", "Flyttes", "moves between solutions or items")
+    OKT = ("økt", "Økt (ikke omfang)", "listed by the source among new services, but growth of "
+                                       "a service already inside: never counted as scope")
+
+
 class ActorGroup(Coded):
     """Who shares the bill (cost-sharing keys and scenarios)."""
 
@@ -190,6 +201,8 @@ class OutputTable(Coded):
     DRIVERS = ("drivers", "Drivere", "the driver decomposition")
     RECONCILIATION = ("reconciliation", "Avstemming", "one row per check")
     INDEX = ("index", "Indeks", "the index rates the run used, year by year, with their source")
+    UNDERLYING = ("underlying", "Underliggende vekst",
+                  "growth split into prisjustering, omfangsendringer and underliggende vekst")
 
 
 MEASURE_LABELS = labels(Measure)

@@ -1,9 +1,10 @@
 """The analysis of one round: index adjustment, growth, drivers and reconciliation.
 
-In: the round's ``figures.csv`` (or the figures in memory), its manifest, claims, findings and
-the index. Out: ``levels.csv``, ``growth.csv``, ``drivers.csv``, ``reconciliation.csv``, the
-workbook and ``run.json`` (the index rates and price year the outputs were made with), in the
-round's folder for the shipped index and in a folder named by the rates otherwise.
+In: the round's ``figures.csv`` (or the figures in memory), its manifest, claims, findings,
+scope register and the index. Out: ``levels.csv``, ``growth.csv``, ``drivers.csv``,
+``reconciliation.csv``, ``underlying.csv``, the workbook and ``run.json`` (the index rates
+and price year the outputs were made with), in the round's folder for the shipped index and
+in a folder named by the rates otherwise.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from tbu_analysis.analysis import growth
+from tbu_analysis.analysis import growth, scope
+from tbu_analysis.analysis.claims import evaluate_claims, load_claims
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
 from tbu_analysis.analysis.schemas import check_outputs
 from tbu_analysis.common.inputs import read_text
 from tbu_analysis.common.store import OutputSet, Sheet, decimals_format, default_formats
-from tbu_analysis.config import RoundPaths
+from tbu_analysis.config import OutputName, RoundPaths
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.schema import read_figures
 from tbu_analysis.vocab import SHEET_NAMES
@@ -39,13 +41,14 @@ class AnalysisResult:
     manifest: Manifest
     index_rates: Mapping[int, float] = field(default_factory=dict)  # the run's overrides
     price_year: int | None = None
+    # growth split into index, scope changes and underlying growth (scope.yaml)
+    underlying: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=scope.UNDERLYING_COLUMNS))
 
 
 def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame | None:
     if not paths.claims.is_file():
         return None
-    from tbu_analysis.analysis.claims import evaluate_claims, load_claims
-
     manifest = load_manifest(paths.manifest)
     source = manifest.source.get("file")
     source_path = paths.root / source if source else None
@@ -90,9 +93,11 @@ def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
     index = PriceIndex.from_csv(paths.index)
     scenario = index.with_rates(index_rates or {})
     claims = load_claims_checks(paths, figures)
+    levels = growth.indexed_levels(figures, index, scenario, price_year)
+    entries = scope.load_scope(paths, figures)
     return AnalysisResult(
         figures=figures,
-        levels=growth.indexed_levels(figures, index, scenario, price_year),
+        levels=levels,
         growth=growth.growth_table(figures, index, scenario, price_year),
         drivers=growth.drivers(figures),
         reconciliation=reconcile(figures, manifest, claims, paths.findings),
@@ -101,6 +106,7 @@ def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
         manifest=manifest,
         index_rates=dict(index_rates or {}),
         price_year=price_year,
+        underlying=scope.underlying_growth(levels, entries, path=paths.raw / scope.SCOPE_FILE),
     )
 
 
@@ -113,12 +119,13 @@ def write_analysis(paths: RoundPaths, result: AnalysisResult) -> list[Path]:
 
 def stage_analysis(outputs: OutputSet, paths: RoundPaths, result: AnalysisResult) -> None:
     check_outputs(result)  # every output against its schema before any is staged
-    outputs.add_csv("levels.csv", result.levels)
-    outputs.add_csv("growth.csv", result.growth)
-    outputs.add_csv("drivers.csv", result.drivers)
-    outputs.add_csv("reconciliation.csv", result.reconciliation)
-    outputs.add_excel(f"tbu-{paths.round_id}.xlsx", workbook_sheets(result))
-    outputs.add_bytes("run.json", run_record(paths, result))
+    outputs.add_csv(OutputName.LEVELS, result.levels)
+    outputs.add_csv(OutputName.GROWTH, result.growth)
+    outputs.add_csv(OutputName.DRIVERS, result.drivers)
+    outputs.add_csv(OutputName.RECONCILIATION, result.reconciliation)
+    outputs.add_csv(OutputName.UNDERLYING, result.underlying)
+    outputs.add_excel(paths.workbook_name, workbook_sheets(result))
+    outputs.add_bytes(OutputName.RUN_RECORD, run_record(paths, result))
 
 
 def index_used(result: AnalysisResult) -> pd.DataFrame:
@@ -158,6 +165,7 @@ def workbook_sheets(result: AnalysisResult) -> dict[str, Sheet]:
         SHEET_NAMES["drivers"]: _long(result.drivers),
         SHEET_NAMES["reconciliation"]: _long(result.reconciliation),
         SHEET_NAMES["index"]: _long(index_used(result)),
+        SHEET_NAMES["underlying"]: _long(result.underlying),
     }
     for table in result.manifest.tables:
         sheets[f"{table.number} ({table.id})"] = printed_table(result.figures, table)

@@ -8,6 +8,7 @@ differently is told apart from one that disagrees with the tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -157,8 +158,8 @@ def load_claims(path: str | Path, figures: pd.DataFrame, *, source_text: str | N
             raise InputError(f"påstand {entry.id}: sitatet finnes ikke i kilden", path=path,
                              line=entry.line_of("quote"), text=entry.quote)
         where = f"påstand {entry.id}"
-        terms = tuple(_term(t, where, path, figures, amounts, manifest) for t in entry.terms)
-        of = tuple(_term(t, where, path, figures, amounts, manifest) for t in entry.of or ())
+        terms = resolve_terms(entry.terms, where, path, figures, manifest, amounts=amounts)
+        of = resolve_terms(entry.of or (), where, path, figures, manifest, amounts=amounts)
         parsed = parse_number(entry.value)
         claims.append(Claim(
             id=entry.id, document=entry.document, section=entry.section, quote=entry.quote,
@@ -166,6 +167,16 @@ def load_claims(path: str | Path, figures: pd.DataFrame, *, source_text: str | N
             unit=entry.unit, equals=entry.equals, terms=terms, of=of, line=entry.input_line,
         ))
     return claims
+
+
+def resolve_terms(entries: Iterable[TermEntry], where: str, path: Path, figures: pd.DataFrame,
+                  manifest: Manifest | None = None, *,
+                  amounts: pd.DataFrame | None = None) -> tuple[Term, ...]:
+    """Each term of a register entry (a claim, a scope change) as the one figure it selects;
+    a term that selects none or several is an InputError at its line in ``path``."""
+    if amounts is None:
+        amounts = figures[figures["value_mnok"].notna()]
+    return tuple(_term(t, where, path, figures, amounts, manifest) for t in entries)
 
 
 def _term(entry: TermEntry, where: str, path: Path, figures: pd.DataFrame,

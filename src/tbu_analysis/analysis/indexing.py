@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_csv_models
@@ -19,27 +19,52 @@ MAX_RATE_PCT = 100.0
 IndexYear = Annotated[int, Field(ge=2000, le=2100)]
 
 
+def _norwegian_number(value: Any) -> Any:
+    """The rate as the source prints it: ``4,121``."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parsed = parse_number(value)
+    except InputError:
+        raise ValueError("kan ikke lese satsen (skriv den som 4,121)") from None
+    if parsed.value is None:
+        raise ValueError("mangler sats")
+    return float(parsed.value)
+
+
+#: A yearly index rate in percent, read and bounded the same way wherever it comes from
+#: (``index.csv``, ``--index ÅR=SATS``).
+IndexRate = Annotated[float, BeforeValidator(_norwegian_number),
+                      Field(gt=MIN_RATE_PCT, lt=MAX_RATE_PCT)]
+_INDEX_RATE = TypeAdapter(IndexRate)
+
+
+def parse_rates(values: Iterable[str] | None) -> dict[int, float]:
+    """The command line's ``--index ÅR=SATS`` overrides (``2023=4,121``), each checked as
+    ``index.csv``'s rates are; the one place they are parsed."""
+    rates: dict[int, float] = {}
+    for value in values or []:
+        year, _, rate = value.partition("=")
+        if not year.isdigit():
+            raise InputError("--index må skrives ÅR=SATS, f.eks. 2023=4,121", text=value)
+        try:
+            rates[int(year)] = _INDEX_RATE.validate_python(rate)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            message = (f"indekssatsen må ligge mellom {MIN_RATE_PCT:g} og {MAX_RATE_PCT:g} "
+                       "prosent" if error["type"] in ("greater_than", "less_than")
+                       else str(error.get("ctx", {}).get("error", error["msg"])))
+            raise InputError(message, key="--index", text=value) from None
+    return rates
+
+
 class IndexRow(InputModel):
     """A row of ``index.csv``: the rate that raises ``from_year`` kroner to the next year's."""
 
     from_year: IndexYear
     to_year: IndexYear
-    rate_pct: Annotated[float, Field(gt=MIN_RATE_PCT, lt=MAX_RATE_PCT)]
+    rate_pct: IndexRate
     source: Annotated[str, Field(min_length=1)]
-
-    @field_validator("rate_pct", mode="before")
-    @classmethod
-    def _norwegian_number(cls, value: Any) -> Any:
-        """The rate as the source prints it: ``4,121``."""
-        if not isinstance(value, str):
-            return value
-        try:
-            parsed = parse_number(value)
-        except InputError:
-            raise ValueError("kan ikke lese satsen (skriv den som 4,121)") from None
-        if parsed.value is None:
-            raise ValueError("mangler sats")
-        return float(parsed.value)
 
     @model_validator(mode="after")
     def _one_year_to_the_next(self) -> IndexRow:
@@ -70,14 +95,9 @@ class PriceIndex:
         return cls(rates=rates, sources=sources, path=path)
 
     def with_rates(self, overrides: Mapping[int, float]) -> PriceIndex:
-        """A scenario: the same index with some years' rates replaced or added."""
-        rates = dict(self.rates)
-        for year, rate in overrides.items():
-            if not MIN_RATE_PCT < float(rate) < MAX_RATE_PCT:
-                raise InputError(f"indekssatsen må ligge mellom {MIN_RATE_PCT:g} og "
-                                 f"{MAX_RATE_PCT:g} prosent", key="--index",
-                                 text=f"{year}={rate:g}")
-            rates[int(year)] = float(rate)
+        """A scenario: the same index with some years' rates replaced or added (rates already
+        read and checked: ``parse_rates``, or a scenario file's ``index.rates``)."""
+        rates = {**self.rates, **{int(year): float(rate) for year, rate in overrides.items()}}
         return PriceIndex(rates=rates, sources=self.sources, path=self.path)
 
     def rate(self, from_year: int) -> float:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandera.pandas as pa
 
+from tbu_analysis.config import OutputName
 from tbu_analysis.rounds.schema import (
     CLEAN_LOG_SCHEMA,
     CORRECTIONS_APPLIED_SCHEMA,
@@ -67,7 +68,7 @@ LEVELS_SCHEMA = pa.DataFrameSchema(
         "projected": column("projected", bool),
         "fixed_price_year": column("fixed_price_year", int, _YEAR),
     },
-    strict=True, ordered=True, name="levels.csv",
+    strict=True, ordered=True, name=OutputName.LEVELS.value,
     description="each solution's and item's level per year and series; where a quantity is "
                 "printed more than once, the printing with most decimals is used",
 )
@@ -93,7 +94,7 @@ GROWTH_SCHEMA = pa.DataFrameSchema(
     },
     checks=[pa.Check(lambda df: df["from_year"] < df["to_year"],
                      error="en endring går fra et tidligere år til et senere")],
-    strict=True, ordered=True, name="growth.csv",
+    strict=True, ordered=True, name=OutputName.GROWTH.value,
     description="change between every pair of years",
 )
 
@@ -115,7 +116,8 @@ DRIVERS_SCHEMA = pa.DataFrameSchema(
     },
     checks=[pa.Check(lambda df: df["from_year"] < df["to_year"],
                      error="en endring går fra et tidligere år til et senere")],
-    strict=True, ordered=True, name="drivers.csv", description="the driver decomposition",
+    strict=True, ordered=True, name=OutputName.DRIVERS.value,
+    description="the driver decomposition",
 )
 
 RECONCILIATION_SCHEMA = pa.DataFrameSchema(
@@ -136,7 +138,66 @@ RECONCILIATION_SCHEMA = pa.DataFrameSchema(
     },
     checks=[pa.Check(lambda df: (df["explanation"] == "") | (df["status"] == Status.DISCREPANCY),
                      error="bare et avvik kan ha en forklaring")],
-    strict=True, ordered=True, name="reconciliation.csv", description="one row per check",
+    strict=True, ordered=True, name=OutputName.RECONCILIATION.value,
+    description="one row per check",
+)
+
+UNDERLYING_SCHEMA = pa.DataFrameSchema(
+    {
+        "series": column("series", str, allowed=(Series,)),
+        "solution": column("solution", str),
+        "from_year": column("from_year", int, _YEAR),
+        "to_year": column("to_year", int, _YEAR),
+        "from_value": column("from_value", float,
+                         description="the level in `from_year` as printed, in `price_year` "
+                                     "kroner (`levels.csv`)"),
+        "to_value": column("to_value", float,
+                       description="the level in `to_year` as printed, in `price_year` kroner"),
+        "price_year": column("price_year", int, _YEAR),
+        "from_nominal": column("from_nominal", float,
+                           description="the level in `from_year` in its own year's kroner (a "
+                                       "level the source raised by the index is taken back)"),
+        "to_nominal": column("to_nominal", float,
+                         description="the level in `to_year` in its own year's kroner"),
+        "nominal_mnok": column("nominal_mnok", float,
+                           description="nominal growth: `to_nominal − from_nominal`; = "
+                                       "`index_mnok + scope_mnok + underlying_mnok`"),
+        "nominal_pct": column("nominal_pct", float, nullable=True,
+                          description="nominal growth in % of `from_nominal`"),
+        "index_mnok": column("index_mnok", float,
+                         description="prisjustering: the price rise the source's own index "
+                                     "puts between the two levels (0 where the later figures "
+                                     "are «ikke indeksregulert»; no rate the source does not "
+                                     "state)"),
+        "scope_mnok": column("scope_mnok", float,
+                         description="omfangsendringer: what entered (+), left (−) or moved "
+                                     "into or out of the solution that year, from "
+                                     "`data/raw/<round>/scope.yaml`"),
+        "underlying_mnok": column("underlying_mnok", float,
+                              description="underliggende vekst: `to_value − from_value − "
+                                          "scope_mnok` (volume, investments, efficiency, "
+                                          "changed assumptions), in `price_year` kroner"),
+        "underlying_pct": column("underlying_pct", float, nullable=True,
+                             description="underlying growth in % of `from_value`"),
+        "decimals": column("decimals", int, _DECIMALS,
+                       description="the printed precision of the coarser of the two levels"),
+        "scope_ids": column("scope_ids", str,
+                        description="the scope register's entries counted, separated by "
+                                    "spaces"),
+        "other_ids": column("other_ids", str,
+                            description="entries of that year that change nothing in the row: "
+                                        "moves inside the solution, changes the figures do not "
+                                        "contain (announced or unquantified) and growth of a "
+                                        "service already inside; shown, not subtracted"),
+    },
+    checks=[pa.Check(lambda df: df["from_year"] < df["to_year"],
+                     error="en endring går fra et tidligere år til et senere"),
+            pa.Check(lambda df: (df["nominal_mnok"] - df["index_mnok"] - df["scope_mnok"]
+                                 - df["underlying_mnok"]).abs() < 1e-6,
+                     error="nominell vekst = prisjustering + omfang + underliggende vekst")],
+    strict=True, ordered=True, name=OutputName.UNDERLYING.value,
+    description="growth between consecutive years, per solution and in total, split into "
+                "prisjustering (index), omfangsendringer (scope) and underliggende vekst",
 )
 
 #: The analysis outputs, by the name of the frame that holds each.
@@ -145,6 +206,7 @@ ANALYSIS_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     OutputTable.GROWTH.value: GROWTH_SCHEMA,
     OutputTable.DRIVERS.value: DRIVERS_SCHEMA,
     OutputTable.RECONCILIATION.value: RECONCILIATION_SCHEMA,
+    OutputTable.UNDERLYING.value: UNDERLYING_SCHEMA,
 }
 
 #: Every CSV a round's processing writes, in the order the data dictionary lists them.
@@ -154,9 +216,9 @@ OUTPUT_SCHEMAS: tuple[pa.DataFrameSchema, ...] = (
 
 
 def check_outputs(result: Any) -> None:
-    """Check every analysis output of ``result`` (levels, growth, drivers, reconciliation)
-    against its schema; the first violation is an :class:`InputError` naming file, line,
-    column and value."""
+    """Check every analysis output of ``result`` (levels, growth, drivers, reconciliation,
+    underlying growth) against its schema; the first violation is an :class:`InputError`
+    naming file, line, column and value."""
     for name, schema in ANALYSIS_SCHEMAS.items():
         check_frame(schema, getattr(result, name), schema.name)
 

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_csv_models
+from tbu_analysis.config import project_paths
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DriverCategory, Measure, Series
 
@@ -181,10 +182,7 @@ class BillingUnitRow(InputModel):
 
 def load_billing_units(path: str | Path | None = None) -> pd.DataFrame:
     """The units the sector is billed for: a solution, or an item split out of one."""
-    from tbu_analysis.config import project_root
-
-    path = Path(path) if path is not None else project_root() / "data" / "raw" / \
-        "billing_units.csv"
+    path = Path(path) if path is not None else project_paths().billing_units
     rows = load_csv_models(path, BillingUnitRow, what="fila med faktureringsenheter")
     seen: dict[str, int] = {}
     for line, row in rows:

@@ -96,13 +96,6 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def load_yaml(path: str | Path) -> Any:
-    """Load a YAML file; mappings are ``LineDict`` and lists ``LineList``."""
-    from tbu_analysis.common.inputs import load_yaml_data
-
-    return load_yaml_data(path)
-
-
 #: Parsed documents by (text, path), so the notebooks of a run, which share one kernel, parse
 #: each data file once (the pure-Python parser keeping line numbers is slow). Keyed by the
 #: text itself: an edited file is parsed again. Callers get a copy they may change.

@@ -27,12 +27,11 @@ from tbu_analysis.common.formatting import (
     places_needed,
 )
 from tbu_analysis.common.provenance import collect_provenance, provenance_table, source_date
-from tbu_analysis.config import RoundPaths, project_root, round_paths
+from tbu_analysis.config import RoundPaths, project_root, round_paths, slug
 from tbu_analysis.presentation.fonts import font_files
 from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.reports import committee, narrative, views
 from tbu_analysis.reports.committee import printed_elsewhere
-from tbu_analysis.reports.execute import slug
 from tbu_analysis.reports.model import ReportModel, load_report_model
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap

@@ -13,26 +13,41 @@ started them.
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import ctypes
 import json
 import logging
 import os
 import re
 import signal
 import sys
+import tempfile
+import threading
 import time
-import unicodedata
 from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
 
 import nbformat
+import papermill
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.channels import ZMQSocketChannel
+from jupyter_client.manager import KernelManager
+from jupyter_core.utils import ensure_event_loop
+from nbclient.exceptions import DeadKernelError
+from papermill.engines import NBClientEngine, papermill_engines
+from traitlets import Type
 
 from tbu_analysis.common.atomic import atomic_path
+from tbu_analysis.common.provenance import source_date
 from tbu_analysis.common.store import OutputSet
-from tbu_analysis.config import RoundPaths
-from tbu_analysis.reports.model import build_report_model, write_report_model
+from tbu_analysis.config import RoundPaths, project_paths, slug
+from tbu_analysis.reports.render import render_editions, write_round_index
+from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import NameMap
 
 
@@ -65,11 +80,6 @@ class RunLog:
             return func(*args, **kwargs)
         finally:
             self.record(label, time.perf_counter() - start)
-
-
-def slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 def jobs_for(paths: RoundPaths, solutions: tuple[str, ...] | None = None,
@@ -183,8 +193,6 @@ class SharedKernel:
         self._warming = None
 
     def __enter__(self) -> SharedKernel:
-        import tempfile
-
         self._log = tempfile.TemporaryFile()
         self.km.start_kernel(cwd=str(self.cwd), stderr=self._log, stdout=self._log)
         self._ready = False  # the caller imports what it needs while the kernel boots
@@ -193,8 +201,6 @@ class SharedKernel:
     def warm(self, code: str) -> None:
         """Run ``code`` (imports) in the kernel in the background, while the caller does
         other work; the first notebook waits for it (see ``alive``)."""
-        import threading
-
         def run() -> None:
             try:
                 client = self._ready_client()
@@ -269,12 +275,6 @@ def _kernel_manager():
     checks every second) never runs while a cell waits: a wait without a timeout would
     wait forever for a kernel that has died. Its channels therefore wait in slices and ask
     the kernel manager between them, raising nbclient's ``DeadKernelError``."""
-    from jupyter_client.blocking import BlockingKernelClient
-    from jupyter_client.channels import ZMQSocketChannel
-    from jupyter_client.manager import KernelManager
-    from nbclient.exceptions import DeadKernelError
-    from traitlets import Type
-
     class WatchedChannel(ZMQSocketChannel):
         kernel_alive: Callable[[], bool] | None = None
 
@@ -357,9 +357,6 @@ def _register_engine() -> str:
     one whose cell raised: the cell that was running gets an error output (papermill then
     writes the executed copy and raises ``PapermillExecutionError``). Left alone, nbclient's
     ``DeadKernelError`` passes papermill by, and the executed copy is never written."""
-    from nbclient.exceptions import DeadKernelError
-    from papermill.engines import NBClientEngine, papermill_engines
-
     class KernelDeathEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
@@ -395,10 +392,6 @@ def _stop_cell_watchers() -> None:
     """Cancel what nbclient left waiting on this thread's event loop for the cell whose
     kernel died (its once-a-second check for a dead kernel, when the channel's own
     ``DeadKernelError`` got ahead of it), so it does not go on checking the next kernel."""
-    import asyncio
-
-    from jupyter_core.utils import ensure_event_loop
-
     for task in asyncio.all_tasks(ensure_event_loop()):
         if task.get_coro().__name__ in ("_async_poll_kernel_alive", "_async_poll_output_msg"):
             task.cancel()
@@ -407,8 +400,6 @@ def _stop_cell_watchers() -> None:
 def warm_up_code(notebooks: list[Path]) -> str:
     """The import statements of the notebooks' code cells, to run in the kernel before the
     first notebook (the modules stay loaded; ``%reset -f`` empties only the namespace)."""
-    import ast
-
     lines: dict[str, None] = {}
     for path in notebooks:
         try:
@@ -455,11 +446,6 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
     The kernel (with the notebooks' imports) and the PDF workers start first; ``before``
     (the CLI's cleaning and analysis) runs while they boot. If it fails, nothing is written
     under ``reports/``."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from tbu_analysis.common.provenance import source_date
-    from tbu_analysis.rounds.manifest import load_manifest
-
     reports_dir = paths.reports_dir(index_rates)
     log_path = reports_dir.parent / f".{reports_dir.name}.kernel.log"
     try:
@@ -482,8 +468,6 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
             kernel.warm(warm_up_code(notebooks))
             if before is not None:
                 before()
-            # The report model, once for the round: the notebooks only load and render it.
-            write_report_model(build_report_model(paths, index_rates), paths, index_rates)
             jobs = jobs_for(paths, solutions, index_rates)
             round_label = f"TBU {load_manifest(paths.manifest).label}"
             with OutputSet(reports_dir) as outputs:
@@ -491,8 +475,6 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
                                  created or source_date(paths.root)[0], round_label=round_label)
                 futures = runner.run_all(jobs, kernel, renderer)
                 staged = [future.result()[0] for future in futures]
-                from tbu_analysis.reports.render import write_round_index
-
                 write_round_index(outputs.path("index.html"), round_label, staged)
                 renderer.shutdown()
                 outputs.publish()
@@ -536,8 +518,6 @@ class _Runner:
 
     def run(self, job: Job, kernel: SharedKernel, renderer) -> list:
         """Execute one notebook; on success submit its PDF. Returns the PDF's future, if any."""
-        import papermill
-
         executed = self.outputs.path(f"executed/{job.executed}")
         shown = self.outputs.folder / "executed" / job.executed
         source = self.notebooks_dir / f"{job.notebook}.ipynb"
@@ -578,9 +558,7 @@ def _warm_renderer(parent_pid: int | None = None) -> None:
     """Tie the worker's life to its parent, then import the PDF engine before the first
     notebook is done."""
     _die_with_parent(parent_pid)
-    import weasyprint  # noqa: F401
-
-    from tbu_analysis.reports import render  # noqa: F401
+    import weasyprint  # noqa: F401 - lazy on purpose: warms the import in the worker only
 
 
 def _noop() -> None:
@@ -595,8 +573,6 @@ def _die_with_parent(parent_pid: int | None) -> None:
     goes on writing PDFs after the run was stopped. Elsewhere a no-op."""
     if not sys.platform.startswith("linux"):
         return
-    import ctypes
-
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if parent_pid is not None and os.getppid() != parent_pid:
@@ -605,35 +581,26 @@ def _die_with_parent(parent_pid: int | None) -> None:
 
 def _render(nb, pdf_path: Path, created) -> tuple[Path, float]:
     """The tagged PDF and, beside it, the HTML edition."""
-    from tbu_analysis.reports.render import render_editions
-
     start = time.perf_counter()
     path, _ = render_editions(nb, pdf_path, created=created)
     return path, time.perf_counter() - start
 
 
 def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: Path,
-                 log: RunLog, created=None) -> Path | None:
+                 log: RunLog, created=None, *, name: str) -> Path | None:
     """Run the scenario notebook headless and render ``reports/scenarios/<name>.pdf``.
 
-    The scenario file is validated first, so a bad file renders nothing.
+    ``name`` is the scenario's own (its title); the caller has read and checked the file
+    (``pipeline.check_scenario``), so a bad file renders nothing.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from tbu_analysis.common.provenance import source_date
-    from tbu_analysis.config import RoundPaths
-    from tbu_analysis.scenarios.files import load_scenario
-
-    scenario = load_scenario(scenario_path)
+    title = name
     name = slug(scenario_path.stem)
     out = RoundPaths(root, round_id)
     job = Job("03_scenarios", f"{name}.ipynb",
               {"scenario_path": str(scenario_path.resolve()), "round_id": round_id,
                "interactive": False},
-              pdf=f"{name}.pdf", title=f"Scenario: {scenario.name}")
-    from tbu_analysis.rounds.manifest import load_manifest
-
-    folder = root / "reports" / "scenarios"
+              pdf=f"{name}.pdf", title=f"Scenario: {title}")
+    folder = project_paths(root).scenario_reports
     with OutputSet(folder) as outputs:
         runner = _Runner(out, notebooks_dir, outputs, log, created or source_date(root)[0],
                          cwd=root, round_label=f"TBU {load_manifest(out.manifest).label}")

@@ -18,8 +18,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.inputs import InputModel, read_text, validate
-from tbu_analysis.common.yamlio import LineDict, load_yaml
+from tbu_analysis.common.inputs import InputModel, load_yaml_data, read_text, validate
+from tbu_analysis.common.yamlio import LineDict
 from tbu_analysis.config import validate_round_id
 
 Measure = Literal[
@@ -398,7 +398,7 @@ def _table(entry: TableEntry, base: Path, column_lines: dict[int, int]) -> Table
 def load_manifest(path: str | Path) -> Manifest:
     """Read and validate ``manifest.yaml``; the first problem is one InputError."""
     path = Path(path)
-    raw = load_yaml(path)
+    raw = load_yaml_data(path)
     parsed = validate(ManifestFile, raw, path, context={"path": path})
     tables = []
     for entry, raw_table in zip(parsed.tables, raw["tables"], strict=True):

@@ -13,6 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.config import OutputName
 from tbu_analysis.vocab import (
     FIELDS,
     Coded,
@@ -130,7 +131,7 @@ FIGURES_SCHEMA = pa.DataFrameSchema(
     strict=True,
     ordered=True,
     coerce=True,
-    name="figures.csv",
+    name=OutputName.FIGURES.value,
     description="one row per number printed in the source",
 )
 
@@ -149,7 +150,7 @@ CORRECTIONS_APPLIED_SCHEMA = pa.DataFrameSchema(
         "reason": column("reason", str),
         "evidence": column("evidence", str),
     },
-    strict=True, ordered=True, name="corrections_applied.csv",
+    strict=True, ordered=True, name=OutputName.CORRECTIONS_APPLIED.value,
     description="one row per corrected cell",
 )
 
@@ -165,14 +166,15 @@ CLEAN_LOG_SCHEMA = pa.DataFrameSchema(
         "figures": column("figures", int, pa.Check.ge(0)),
         "corrected_figures": column("corrected_figures", int, pa.Check.ge(0)),
     },
-    strict=True, ordered=True, name="clean_log.csv", description="one row per table read",
+    strict=True, ordered=True, name=OutputName.CLEAN_LOG.value,
+    description="one row per table read",
 )
 
 
 def validate_figures(figures: pd.DataFrame) -> pd.DataFrame:
     for name in TEXT_COLUMNS:
         figures[name] = figures[name].fillna("").astype(str)
-    return check_frame(FIGURES_SCHEMA, figures, "figures.csv")
+    return check_frame(FIGURES_SCHEMA, figures, OutputName.FIGURES)
 
 
 def read_figures(path: str | Path) -> pd.DataFrame:

@@ -10,6 +10,7 @@ checked against these models by a test.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,12 +19,15 @@ import pandas as pd
 import yaml
 from pydantic import BeforeValidator, Field, model_validator
 
+from tbu_analysis.analysis import series
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.atomic import write_text
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
 from tbu_analysis.common.yamlio import LineDict, line_of
-from tbu_analysis.config import project_root
+from tbu_analysis.config import project_paths, project_root, round_paths
+from tbu_analysis.rounds.manifest import load_manifest
+from tbu_analysis.rounds.schema import read_figures
 from tbu_analysis.scenarios.keys import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -46,7 +50,6 @@ from tbu_analysis.scenarios.model import (
     check_horizon,
 )
 
-KEY_SET_DIR = Path("data") / "raw" / "cost_sharing"
 #: The longest projection a file may ask for, counted from its first named year: a typo such
 #: as ``horizon: 9999`` is refused at once instead of running for ever.
 MAX_HORIZON_YEARS = 30
@@ -154,8 +157,6 @@ USER_SCENARIO_ENV = "TBU_SCENARIO_DIR"
 
 def user_scenario_dir() -> Path:
     """``$TBU_SCENARIO_DIR``, or ``~/tbu-scenarier``."""
-    import os
-
     configured = os.environ.get(USER_SCENARIO_ENV, "").strip()
     return Path(configured).expanduser() if configured else Path.home() / "tbu-scenarier"
 
@@ -173,10 +174,10 @@ def key_set_dir_for(path: Path) -> Path:
     """The cost-sharing keys of the project the file lies in; a file saved outside any
     project (a user's own folder) uses the project the run started in."""
     for start in (path.parent, None):
-        directory = project_root(start) / KEY_SET_DIR
+        directory = project_paths(project_root(start)).cost_sharing
         if directory.is_dir():
             return directory
-    return project_root() / KEY_SET_DIR
+    return project_paths().cost_sharing
 
 
 def _key_lines(data: Any, prefix: str = "") -> dict[str, int]:
@@ -422,33 +423,26 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
 # --- finding inputs
 
 
-def load_index(path: str | Path = Path("data") / "raw" / "index.csv") -> PriceIndex:
-    """The shipped price index (project root relative)."""
-    return PriceIndex.from_csv(resolve_path(path))
+def load_index(path: str | Path | None = None) -> PriceIndex:
+    """The price index at ``path``, by default the project's shipped one."""
+    return PriceIndex.from_csv(resolve_path(path) if path is not None else project_paths().index)
 
 
 def load_baseline(round_id: str, root: str | Path | None = None) -> pd.DataFrame:
     """NHN's funding need per unit and year for a round, from the cleaned figures."""
-    from tbu_analysis.analysis import series
-    from tbu_analysis.config import round_paths
-    from tbu_analysis.rounds.schema import read_figures
-
     paths = round_paths(round_id, root if root is not None else project_root())
     return series.funding_by_unit(read_figures(paths.figures))
 
 
 def round_label(round_id: str, root: str | Path | None = None) -> str:
     """How reports name the round («høsten 2024»), from its manifest."""
-    from tbu_analysis.config import round_paths
-    from tbu_analysis.rounds.manifest import load_manifest
-
     paths = round_paths(round_id, root if root is not None else project_root())
     return load_manifest(paths.manifest).label
 
 
-def scenario_files(directory: str | Path = "scenarios") -> list[Path]:
-    """The scenario files in the project's ``scenarios/`` folder, by name."""
-    folder = resolve_path(directory)
+def scenario_files(directory: str | Path | None = None) -> list[Path]:
+    """The scenario files in ``directory`` (default: the project's ``scenarios/``), by name."""
+    folder = resolve_path(directory) if directory is not None else project_paths().scenarios
     return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])
 
 
@@ -458,15 +452,3 @@ def provenance_files(scenario: Scenario) -> list[Path]:
     key_set = scenario.key_set
     return [p.resolve() for p in (scenario.path, key_set.path, key_set.source_file)
             if p is not None]
-
-
-def check_against_round(path: str | Path, paths: Any) -> Scenario:
-    """Read the scenario file and compute it once against the round's data, so every problem
-    (units, years before the data, shares) stops the run with one message before any
-    notebook or PDF is written."""
-    from tbu_analysis.scenarios.projection import compute
-
-    scenario = load_scenario(path)
-    compute(scenario, load_baseline(paths.round_id, paths.root),
-            load_index(paths.project.index))
-    return scenario

@@ -42,6 +42,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, mod
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
 from tbu_analysis.common.yamlio import line_of
+from tbu_analysis.config import project_paths, project_root
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.scenarios.labels import GROUP_LABELS, GROUPS, UNALLOCATED
 
@@ -430,11 +431,9 @@ def _blend(entry: KeyEntryModel) -> tuple[dict[str, Share], tuple[Mapping[str, A
 def _shipped_copy(relative: str, path: Path, data: Any) -> Path:
     """The key's source document under the project's ``data/raw/`` (the project holding the
     key file, or the one the command runs in, so a key copied elsewhere still finds it)."""
-    from tbu_analysis.config import project_root
-
     for root in dict.fromkeys((project_root(path.parent), project_root())):
         candidate = (root / relative).resolve()
-        if candidate.is_file() and candidate.is_relative_to((root / "data" / "raw").resolve()):
+        if candidate.is_file() and candidate.is_relative_to(project_paths(root).raw.resolve()):
             return candidate
     raise InputError("kildekopien finnes ikke under data/raw/ i prosjektet", path=path,
                      line=line_of(data, "source_file"), key="source_file", text=relative)

@@ -25,7 +25,7 @@ from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.scenarios import schemas
 from tbu_analysis.scenarios.files import load_scenario
-from tbu_analysis.scenarios.keys import Allocation, allocation_for, split
+from tbu_analysis.scenarios.keys import FIRST_YEAR, Allocation, allocation_for, split
 from tbu_analysis.scenarios.labels import (
     GROUPS,
     KIND_DATA,
@@ -486,8 +486,6 @@ def placeholder_years(scenario: Scenario, funding: Funding, years: Iterable[int]
 
 def scenario_years(scenario: Scenario) -> range:
     """Every year a result may show (the data's first year is found from the data)."""
-    from tbu_analysis.scenarios.keys import FIRST_YEAR
-
     return range(FIRST_YEAR, scenario.horizon + 1)
 
 

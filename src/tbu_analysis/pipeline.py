@@ -1,0 +1,159 @@
+"""The pipeline, stage after stage, as the command line and ``make`` run it:
+
+    data/raw/<round>/   --clean (rounds)-->    figures.csv, corrections_applied.csv,
+                                               clean_log.csv
+    figures.csv         --analyse (analysis)-->  levels.csv, growth.csv, drivers.csv,
+                                               reconciliation.csv, run.json, tbu-<round>.xlsx
+    analysis            --model (reports.model)-->  report-model.pickle (every figure, table
+                                               and note the reports show; no prose)
+    report model        --notebooks (reports.execute)-->  reports/<round>/executed/*.ipynb
+    executed notebooks  --PDF/HTML (reports.render)-->    reports/<round>/*.pdf, *.html
+
+Every input of a round is read and checked in memory first (``prepare_round``); only then is
+anything written, and a stage's files are published together (``common.store.OutputSet``).
+This module is the only one that knows the order: no stage imports a later one (the layers
+contract in ``pyproject.toml`` checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tbu_analysis.analysis.analyse import AnalysisResult, analyse, stage_analysis, write_analysis
+from tbu_analysis.common.store import OutputSet
+from tbu_analysis.config import RoundPaths, project_paths, round_paths
+from tbu_analysis.reports import execute
+from tbu_analysis.reports.execute import RunLog
+from tbu_analysis.reports.model import build_report_model, write_report_model
+from tbu_analysis.rounds.cleaning import CleanResult, clean_round
+from tbu_analysis.rounds.outputs import figures_as_written, stage_clean, write_clean
+from tbu_analysis.scenarios.export import write_scenario_workbook
+from tbu_analysis.scenarios.files import load_baseline, load_index, load_scenario
+from tbu_analysis.scenarios.model import Scenario
+from tbu_analysis.scenarios.projection import compute
+
+# --- stages 1 and 2: clean and analyse --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparedRound:
+    cleaned: CleanResult
+    analysis: AnalysisResult  # with the run's index
+    default_analysis: AnalysisResult  # with the shipped index (the same when that is the run's)
+
+
+def prepare_round(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
+                  price_year: int | None = None) -> PreparedRound:
+    """Clean and analyse the round in memory, writing nothing: a bad value in any input
+    (a table, claims.yaml, findings.yaml, the index) stops here, before the first file."""
+    cleaned = clean_round(paths)
+    figures = figures_as_written(cleaned)
+    analysis = analyse(paths, index_rates, price_year, figures=figures)
+    # The round's own analysis is rewritten with its figures, so it never lags behind them.
+    default = analysis if paths.analysis_dir(index_rates, price_year) == paths.processed \
+        else analyse(paths, figures=figures)
+    return PreparedRound(cleaned, analysis, default)
+
+
+def publish_round_data(paths: RoundPaths, prepared: PreparedRound) -> None:
+    """The cleaned figures and the shipped index's analysis as one set; another index's
+    analysis in its own folder."""
+    with OutputSet(paths.processed) as outputs:
+        stage_clean(outputs, prepared.cleaned)
+        stage_analysis(outputs, paths, prepared.default_analysis)
+        outputs.publish()
+    if prepared.analysis is not prepared.default_analysis:
+        write_analysis(paths, prepared.analysis)
+
+
+def run_round_data(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
+                   price_year: int | None = None) -> PreparedRound:
+    """The whole data stage (clean and analyse) checked first, then published."""
+    prepared = prepare_round(paths, index_rates, price_year)
+    publish_round_data(paths, prepared)
+    return prepared
+
+
+def run_clean(paths: RoundPaths) -> CleanResult:
+    """`tbu clean`: check every input of the round (the analysis's too), then write the
+    cleaned figures."""
+    prepared = prepare_round(paths)
+    write_clean(paths, prepared.cleaned)
+    return prepared.cleaned
+
+
+def run_analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
+                price_year: int | None = None) -> AnalysisResult:
+    """`tbu analyse`: the analysis of the published figures, into its folder."""
+    result = analyse(paths, index_rates, price_year)
+    write_analysis(paths, result)
+    return result
+
+
+# --- stage 3: the report model --------------------------------------------------------------
+
+
+def run_model(paths: RoundPaths, index_rates: Mapping[int, float] | None = None) -> Path:
+    """The round's report model from its published analysis, beside the processed data: the
+    notebooks load it and only render."""
+    return write_report_model(build_report_model(paths, index_rates), paths, index_rates)
+
+
+# --- stages 4 and 5: notebooks, then PDF and HTML ---------------------------------------------
+
+
+def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | None,
+                log_for: Callable[[RoundPaths], RunLog], *, data_ready: bool = False
+                ) -> Iterator[tuple[RoundPaths, list[Path], RunLog]]:
+    """`tbu report`: each round's notebooks and editions, one round after another (yielded
+    as each is done). Unless ``data_ready`` (make has run clean and analyse), every round is
+    cleaned and analysed first, while the first round's kernel and PDF workers boot; every
+    input of every round is checked before anything is written. Each round's report model is
+    built before its first notebook."""
+
+    def prepare() -> None:
+        prepared = [prepare_round(paths, index_rates) for paths in rounds]
+        for paths, data in zip(rounds, prepared, strict=True):
+            publish_round_data(paths, data)
+
+    def data_and_model(paths: RoundPaths, first: bool) -> Callable[[], None]:
+        def step() -> None:
+            if first and not data_ready:
+                prepare()
+            run_model(paths, index_rates)
+        return step
+
+    for number, paths in enumerate(rounds):
+        log = log_for(paths)
+        pdfs = execute.run_round(paths, paths.project.notebooks, log, index_rates,
+                                 before=data_and_model(paths, number == 0))
+        yield paths, pdfs, log
+
+
+# --- beside the stages: a scenario against a round --------------------------------------------
+
+
+def check_scenario(path: str | Path, paths: RoundPaths) -> Scenario:
+    """Read the scenario file and compute it once against the round's data, so every problem
+    (units, years before the data, shares) stops the run with one message before any
+    notebook or PDF is written."""
+    scenario = load_scenario(path)
+    compute(scenario, load_baseline(paths.round_id, paths.root),
+            load_index(paths.project.index))
+    return scenario
+
+
+def run_scenario(path: Path, round_id: str, root: Path | None = None,
+                 log: RunLog | None = None) -> tuple[Path, Path] | None:
+    """`tbu scenario`: the scenario checked against the round, its notebook run and rendered
+    (``reports/scenarios/<name>.pdf`` and ``.html``) and its workbook beside the PDF; None
+    when the notebook failed."""
+    paths = round_paths(round_id, root if root is not None else project_paths().root)
+    scenario = check_scenario(path, paths)
+    pdf = execute.run_scenario(path, round_id, paths.root, paths.project.notebooks,
+                               log or RunLog(), name=scenario.name)
+    if pdf is None:
+        return None
+    return pdf, write_scenario_workbook(scenario, paths, pdf.with_suffix(".xlsx"))
