@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from urllib.parse import quote
 
 import pandas as pd
 
@@ -31,15 +30,12 @@ from tbu_analysis.config import RoundPaths, project_root, round_paths, slug
 from tbu_analysis.presentation.fonts import font_files
 from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.reports import committee, narrative, views
+from tbu_analysis.reports import text as wording
 from tbu_analysis.reports.committee import printed_elsewhere
 from tbu_analysis.reports.model import ReportModel, load_report_model
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.vocab import SERIES_LABELS, SOURCE_GAP_LABEL
-
-#: Under a source table reproduced as printed: why its columns mix precision.
-AS_PRINTED_NOTE = ("*Tabellen gjengir NHNs tall med de desimalene kilden trykker dem med, så en "
-                   "kolonne kan blande hele tall og desimaler.*")
 
 
 @dataclass
@@ -163,31 +159,26 @@ class ReportContext:
         """The source's words behind «Hvorfor tallene endres», for the annex."""
         return committee.explanation_quotes_markdown(
             self.driver_notes(solution), show_solution=solution == ALL_SOLUTIONS) \
-            or "Kilden forklarer ingen av de store endringene."
+            or wording.note("no_large_change_explained")
 
     def cover_markdown(self, solution: str | None = None) -> str:
         """The cover page: title, source and its date, status, date and version."""
         when, _ = source_date(self.paths.root)
-        title = f"{self.manifest.title} – {solution}" if solution else self.manifest.title
-        source = " ".join(str(self.manifest.source.get("description", "")).split())
-        return "\n".join([
-            '<div class="cover">', "", f"# {title}", "",
-            f"**Analyse av tallgrunnlaget {self.manifest.label} "
-            f"({min(self.years)}–{max(self.years)})**", "",
-            "**Status:** Arbeidsdokument for Teknisk beregningsutvalg  ",
-            f"**Dato:** {when:%d.%m.%Y}  ",
-            f"**Versjon:** {package_version()}  ",
-            f"**Kilde:** {source}", "",
-            "Alle beløp er i millioner kroner (mill. kroner) der ikke annet står.", "",
-            "</div>"])
+        return wording.render(
+            "cover.md.j2",
+            title=f"{self.manifest.title} – {solution}" if solution else self.manifest.title,
+            round_label=self.manifest.label, first_year=min(self.years),
+            last_year=max(self.years), date=f"{when:%d.%m.%Y}", version=package_version(),
+            source=" ".join(str(self.manifest.source.get("description", "")).split()))
 
     @staticmethod
-    def contents_markdown(headings: list[str]) -> str:
-        """A printed table of contents: the report's sections, each linked to its heading (the
-        id nbconvert gives it), so print CSS can add the page number (``target-counter``)."""
-        links = "\n".join(f'<li><a href="#{quote(h.replace(" ", "-"), safe=",")}">{h}</a></li>'
-                          for h in headings)
-        return f'## Innhold\n\n<ul class="toc">\n{links}\n</ul>'
+    def contents_markdown(headings: list[str] | None = None) -> str:
+        """A printed table of contents: the main report's chapters (``sections.yaml``), each
+        linked to its heading (the id nbconvert gives it), so print CSS can add the page
+        number (``target-counter``)."""
+        chapters = headings if headings is not None else wording.sections()["main"]
+        return wording.render("contents.md.j2",
+                           chapters=[(wording.heading_anchor(h), h) for h in chapters])
 
     # --- headings and prose ----------------------------------------------------------------
     def title_markdown(self, solution: str | None = None) -> str:
@@ -683,7 +674,7 @@ class ReportContext:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec, as_printed=True)
-            notes = "\n\n".join(n for n in (AS_PRINTED_NOTE, marks,
+            notes = "\n\n".join(n for n in (wording.note("as_printed"), marks,
                                               self._printed_percent_note(spec.id)) if n)
             out.append((f"{spec.title} ({spec.number})", styled, self._once(notes)))
         return out
@@ -710,11 +701,8 @@ class ReportContext:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
         rounding, unlikely = counts.get("rounding", 0), counts.get(UNLIKELY, 0)
-        rounding_text = "avrundingsforskjell" if rounding == 1 else "avrundingsforskjeller"
-        unlikely_text = "usannsynlig avrunding" if unlikely == 1 else "usannsynlige avrundinger"
-        return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
-                f"{rounding} {rounding_text}, {unlikely} {unlikely_text} og "
-                f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
+        return wording.note("solution_reconciliation", solution, len(rows), counts.get("ok", 0),
+                         rounding, unlikely, counts.get(DISCREPANCY, 0))
 
 
 def package_version() -> str:
@@ -798,7 +786,7 @@ def solution_name(round_id: str, value: str) -> str:
 def back_reference(anchor: str) -> str:
     """In place of a note said in full earlier in the report: a link to it (the printed
     edition adds its page)."""
-    return f'Se <a class="noteref" href="#{anchor}">forklaringen over</a>.'
+    return wording.note("back_reference", anchor)
 
 
 def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
