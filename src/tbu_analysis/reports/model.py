@@ -154,7 +154,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         detail_tables=detail_tables,
         driver_notes=notes,
         waterfalls=waterfalls,
-        marked_cells=dict(sorted(marked.items())),
+        marked_cells=marked,
         other_printings=_other_printings(result, marked),
     )
 
@@ -214,7 +214,7 @@ def _other_printings(result: AnalysisResult, marked: Mapping[int, str]) -> dict[
             value = format_number(float(other["value_mnok"]), int(other["decimals"]))
             label = manifest.table(other["table"]).label
             found.setdefault(int(index), {}).setdefault(value, []).append(label)
-    return {index: printed_elsewhere(values) for index, values in sorted(found.items())
+    return {index: printed_elsewhere(values) for index, values in found.items()
             if index not in marked}
 
 
