@@ -35,7 +35,17 @@ from tbu_analysis.reports.committee import printed_elsewhere
 from tbu_analysis.reports.model import ReportModel, load_report_model
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
-from tbu_analysis.vocab import SERIES_LABELS, SOURCE_GAP_LABEL
+from tbu_analysis.vocab import (
+    SOURCE_GAP_LABEL,
+    CheckType,
+    ColumnRole,
+    DriverCategory,
+    Measure,
+    RowKind,
+    Series,
+    Status,
+    TableRole,
+)
 
 
 @dataclass
@@ -196,8 +206,8 @@ class ReportContext:
         """The terms a reader needs, with this round's own numbers (deductions, index rates,
         which tables are the detail tables)."""
         drivers = self.result.drivers
-        deductions = drivers[(drivers["category"] == "tilbakeføring")
-                             & (drivers["row_kind"] == "total")
+        deductions = drivers[(drivers["category"] == DriverCategory.TILBAKEFORING)
+                             & (drivers["row_kind"] == RowKind.TOTAL)
                              & (drivers["solution"] == ALL_SOLUTIONS)]
         deducted = "; ".join(f"i {int(r.to_year)} trekkes {format_number(-r.value_mnok, 1)} "
                              "mill. kroner fra" for r in deductions.itertuples())
@@ -214,7 +224,7 @@ class ReportContext:
             for r in raised.itertuples())
         stated = levels[levels["nominal_year"] > levels["price_year"]]["price_basis"]
         stated = stated.iloc[0] if len(stated) else ""
-        details = [t.number for t in self.manifest.tables if t.role == "detalj"]
+        details = [t.number for t in self.manifest.tables if t.role == TableRole.DETALJ]
         detail_text = f"{details[0]}–{details[-1].split()[-1]}" if details else ""
         if short:
             return (f"*Forskrift* er beløpet som faktureres; *finansieringsbehov* er estimert "
@@ -311,7 +321,7 @@ class ReportContext:
             else self.estimates[self.estimates["solution"] == solution]
         notes = []
         for r in rows.itertuples():
-            note = self._figure_note(r.forskrift_table, r.solution, "forskrift", r.year)
+            note = self._figure_note(r.forskrift_table, r.solution, Measure.FORSKRIFT, r.year)
             if note:
                 notes.append(f"*{r.solution}, forskrift {r.year} "
                              f"({format_number(r.forskrift, places_needed(r.forskrift, 0, 1))}"
@@ -344,7 +354,7 @@ class ReportContext:
                     notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} "
                                  f"{row.year} er også her {value} ({row.table_number}). "
                                  f"{back_reference(anchor)}")
-        if series == "finansieringsbehov":
+        if series == Series.FINANSIERINGSBEHOV:
             notes += self._undeducted_notes(names, years)
         if solution is None:
             notes += self._sum_notes(frame, levels)
@@ -369,7 +379,7 @@ class ReportContext:
         for row in levels[(levels["item"] == "") & levels["solution"].isin(names)
                           & levels["year"].isin(years)].itertuples():
             printed = figures[(figures["solution"] == row.solution) & (figures["item"] == "")
-                              & (figures["measure"] == "finansieringsbehov")
+                              & (figures["measure"] == Measure.FINANSIERINGSBEHOV)
                               & (figures["category"] == "") & (figures["year"] == row.year)
                               & figures["value_mnok"].notna()]
             others: dict[str, list[str]] = {}
@@ -451,7 +461,7 @@ class ReportContext:
         indexed = self.result.levels[
             (self.result.levels["nominal_year"] < self.result.levels["price_year"])
             & (self.result.levels["solution"] == ALL_SOLUTIONS)
-            & (self.result.levels["series"] == "finansieringsbehov")]
+            & (self.result.levels["series"] == Series.FINANSIERINGSBEHOV)]
         for row in indexed.itertuples(index=False):
             rate = self.result.index.rate(int(row.nominal_year))
             notes.append(
@@ -462,7 +472,7 @@ class ReportContext:
         return self._once("\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])]))
 
     def levels_for_chart(self) -> pd.DataFrame:
-        series = self.model.series["finansieringsbehov"]
+        series = self.model.series[Series.FINANSIERINGSBEHOV]
         series = series[(series["item"] == "") & series["solution"].isin(self.solutions)]
         order = {s: i for i, s in enumerate(self.solutions)}
         series = series.sort_values(["solution", "year"], key=lambda c: c.map(order)
@@ -479,13 +489,13 @@ class ReportContext:
                               & (growth["item"] == "")
                               & (growth["price_basis"] == growth_module.PRICE_AS_PRINTED)]
                 drivers = self.result.drivers
-                deductions = drivers[(drivers["category"] == "tilbakeføring")
+                deductions = drivers[(drivers["category"] == DriverCategory.TILBAKEFORING)
                                      & (drivers["item"] == "")
-                                     & drivers["row_kind"].isin(["item", "total"])]
+                                     & drivers["row_kind"].isin([RowKind.ITEM, RowKind.TOTAL])]
                 deductions = deductions.drop_duplicates(["solution", "to_year"])
                 return committee.deduction_markdown(
-                    pair[pair["series"] == "finansieringsbehov"].drop_duplicates("solution"),
-                    pair[pair["series"] == "kostnadsnivå"].drop_duplicates("solution"),
+                    pair[pair["series"] == Series.FINANSIERINGSBEHOV].drop_duplicates("solution"),
+                    pair[pair["series"] == Series.KOSTNADSNIVA].drop_duplicates("solution"),
                     deductions, self.explanations)
         return ""
 
@@ -493,8 +503,8 @@ class ReportContext:
         out = []
         growth = self.result.growth
         for start, end in zip(self.years, self.years[1:], strict=False):
-            for series, label in (("finansieringsbehov", "Forskriftsbeløp / finansieringsbehov"),
-                                  ("kostnadsnivå", "Kostnadsnivå")):
+            for series, label in ((s, s.label) for s in (Series.FINANSIERINGSBEHOV,
+                                                         Series.KOSTNADSNIVA)):
                 rows = growth[(growth["series"] == series) & (growth["from_year"] == start)
                               & (growth["to_year"] == end)]
                 for basis in dict.fromkeys(rows["price_basis"]):
@@ -525,7 +535,7 @@ class ReportContext:
                 base = self.figures[(self.figures["table"] == table_id)
                                     & (self.figures["solution"] == solution)
                                     & (self.figures["row_kind"] == "item")
-                                    & (self.figures["column_role"] == "base")]
+                                    & (self.figures["column_role"] == ColumnRole.BASE)]
                 table = views.drivers_view(drivers, table_id, solution=solution,
                                            base_mnok=float(base["value_mnok"].sum()))
             steps = list(self.model.waterfalls[(solution, start)][0])
@@ -551,9 +561,9 @@ class ReportContext:
 
     def _percent_notes(self, table_id: str, solution: str) -> list[str]:
         """Where the share the table computes differs from the percentage NHN printed."""
-        rows = self.reconciliation[(self.reconciliation["check_type"] == "prosent")
+        rows = self.reconciliation[(self.reconciliation["check_type"] == CheckType.PROSENT)
                                    & (self.reconciliation["table"] == table_id)
-                                   & (self.reconciliation["status"] != "ok")]
+                                   & (self.reconciliation["status"] != Status.OK)]
         if solution != ALL_SOLUTIONS:
             rows = rows[rows["solution"] == solution]
         return [f"*Prosentraden er regnet ut her. NHN trykker "
@@ -603,7 +613,7 @@ class ReportContext:
     def prognosis_sections(self) -> list[tuple]:
         out = []
         for spec in self.manifest.tables:
-            if spec.role not in {"prognose", "overforte_midler"}:
+            if spec.role not in {TableRole.PROGNOSE, TableRole.OVERFORTE_MIDLER}:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec, as_printed=True)
@@ -624,16 +634,17 @@ class ReportContext:
         (forskrift, then the proposed funding need), the cost level only where the source
         prints one, and the outcomes (påløpt, prognose) of past and current years."""
         rows = []
-        for series in ("finansieringsbehov", "kostnadsnivå"):
-            label = SERIES_LABELS[series]
+        for series in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA):
+            label = series.label
             data = self.model.series[series]
             data = data[(data["solution"] == solution) & (data["item"] == "")]
-            if series == "kostnadsnivå":
-                data = data[data["measure"] == "kostnadsnivå"]
+            if series == Series.KOSTNADSNIVA:
+                data = data[data["measure"] == Measure.KOSTNADSNIVA]
             rows.append({"Serie": label,
                          **{str(r.year): r.value_mnok for r in data.itertuples()}})
         outcomes = self.estimates[self.estimates["solution"] == solution]
-        for measure, label in (("påløpt", "Påløpte kostnader"), ("prognose", "Prognose")):
+        for measure, label in ((Measure.PALOPT, "Påløpte kostnader"),
+                               (Measure.PROGNOSE, "Prognose")):
             data = outcomes[outcomes["measure"] == measure]
             if len(data):
                 rows.append({"Serie": label,
@@ -647,8 +658,8 @@ class ReportContext:
         points = []
         for start, end in zip(self.years, self.years[1:], strict=False):
             shown: set[tuple[float, float]] = set()
-            for series, what in (("finansieringsbehov", "Forskriftsbeløpet"),
-                                 ("kostnadsnivå", "Kostnadsnivået")):
+            for series, what in ((Series.FINANSIERINGSBEHOV, "Forskriftsbeløpet"),
+                                 (Series.KOSTNADSNIVA, "Kostnadsnivået")):
                 rows = growth[(growth["series"] == series) & (growth["solution"] == solution)
                               & (growth["item"] == "") & (growth["from_year"] == start)
                               & (growth["to_year"] == end)]
@@ -670,7 +681,7 @@ class ReportContext:
         """Each detail table of the solution as printed: heading, table, marks footnote."""
         out = []
         for spec in self.manifest.tables:
-            if spec.role != "detalj" or spec.solution != solution:
+            if spec.role != TableRole.DETALJ or spec.solution != solution:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec, as_printed=True)
@@ -682,7 +693,7 @@ class ReportContext:
     def _printed_percent_note(self, table_id: str) -> str:
         """Under a source table printed as is: where its percent row, printed with fewer
         decimals, reads otherwise than the one-decimal percentages the report computes."""
-        rows = self.reconciliation[(self.reconciliation["check_type"] == "prosent")
+        rows = self.reconciliation[(self.reconciliation["check_type"] == CheckType.PROSENT)
                                    & (self.reconciliation["table"] == table_id)]
         parts = []
         for r in rows.itertuples():
@@ -700,9 +711,10 @@ class ReportContext:
     def solution_reconciliation_note(self, solution: str) -> str:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
-        rounding, unlikely = counts.get("rounding", 0), counts.get(UNLIKELY, 0)
-        return wording.note("solution_reconciliation", solution, len(rows), counts.get("ok", 0),
-                         rounding, unlikely, counts.get(DISCREPANCY, 0))
+        rounding, unlikely = counts.get(Status.ROUNDING, 0), counts.get(UNLIKELY, 0)
+        return wording.note("solution_reconciliation", solution, len(rows),
+                            counts.get(Status.OK, 0), rounding, unlikely,
+                            counts.get(DISCREPANCY, 0))
 
 
 def package_version() -> str:
