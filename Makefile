@@ -46,9 +46,13 @@ setup: $(STAMP) ## create .venv from uv.lock, register the kernel, install the n
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .tools/uv uv==$(UV_VERSION)
 
-$(STAMP): pyproject.toml uv.lock | $(UV)
+# jupyter/ mirrors the environment's prefix: the save hook for every `jupyter lab` of .venv
+# (notebooks saved as git stores them) and lab settings (no «official Jupyter news?» prompt).
+JUPYTER_SETTINGS := $(shell find jupyter -type f | sort)
+$(STAMP): pyproject.toml uv.lock $(JUPYTER_SETTINGS) | $(UV)
 	$(UV) sync --locked --quiet --compile-bytecode
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (tbu-analysis)" >/dev/null
+	cp -R jupyter/. $(VENV)/
 	$(MAKE) --no-print-directory git-filter
 	touch $@
 
@@ -59,7 +63,8 @@ git-filter:
 	@if [ ! -e .git ]; then echo "git-filter: ikke et git-repo; hopper over"; \
 	elif [ "$$(git rev-parse --git-dir)" != "$$(git rev-parse --git-common-dir)" ]; then \
 	  echo "git-filter: git worktree; installer filteret i hovedmappen ($$(git rev-parse --git-common-dir)/..)"; \
-	else $(VENV)/bin/nbstripout --install --attributes .gitattributes; fi
+	else $(VENV)/bin/nbstripout --install --attributes .gitattributes \
+	  && git config filter.nbstripout.extrakeys "$$($(PY) -m tbu_analysis.common.lab)"; fi
 
 lock: | $(UV) ## update uv.lock and requirements.lock after changing dependencies
 	$(UV) lock
@@ -148,13 +153,13 @@ bench: $(STAMP) ## time every stage against the toolchain's floor
 lint: $(STAMP) ## ruff, the layers contract (import-linter), and notebooks stored without outputs
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
 	$(VENV)/bin/lint-imports --no-cache
-	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+	$(VENV)/bin/nbstripout --verify --extra-keys "$$($(PY) -m tbu_analysis.common.lab)" notebooks/*.ipynb
 
-# Notebooks are saved without outputs (common/lab.py), so a run leaves `git status` clean.
+# Notebooks are saved as git stores them (common/lab.py's hook, installed into .venv by
+# setup), so a run leaves `git status` clean.
 lab: $(STAMP) ## JupyterLab on the project's kernel at PORT (default 8888); works as root
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT) --ServerApp.port_retries=0 \
-	  --no-browser --allow-root \
-	  --FileContentsManager.pre_save_hook=tbu_analysis.common.lab.strip_on_save
+	  --no-browser --allow-root
 
 clean: ## remove processed data, reports and make's stamps
 	rm -rf data/processed/* data/processed/.[!.]* reports/* reports/.[!.]* $(STAMPS) .pytest_cache .ruff_cache

@@ -156,7 +156,8 @@ def test_a_changed_value_records_its_new_source_and_loads_back(baseline_funding,
     assert saved["growth"]["volume_pct"] == 0.3
     assert saved["growth"]["source"] == "endret i utforskeren, 2026-01-02"
     assert saved["index"]["source"] == scenario.index_source  # untouched: old source kept
-    assert "Fordelingen endret i utforskeren, 2026-01-02." in saved["description"]
+    assert saved["description"].startswith("Endret i utforskeren 2026-01-02 fra «Grunnlag")
+    assert "fordelingsnøkkel Alternativ 2 (var Alternativ 1)" in saved["description"]
     again = ScenarioExplorer(baseline_funding, index,
                              load_scenario(target, key_set_dir=KEY_SETS), chart=False)
     assert again.key_set.value == "alternativ-2"
@@ -184,9 +185,33 @@ def test_the_explorers_tables_export_to_excel_and_csv(explorer, tmp_path):
     book = openpyxl.load_workbook(tmp_path / "mitt.xlsx")
     rows = list(book["Regning"].values)
     kommuner = next(r for r in rows if r[0] == "Kommuner")
-    assert kommuner[rows[0].index("2025")] == pytest.approx(504.034737)
-    assert (tmp_path / "mitt-regning.csv").is_file() and "Eksportert" in \
-        explorer.save_status.value
+    assert kommuner[rows[0].index(2025)] == pytest.approx(504.034737)  # years are numbers
+    assert "Eksportert" in explorer.save_status.value
+    csv = (tmp_path / "mitt-regning.csv").read_bytes()
+    assert csv.startswith("\ufeffAktørgruppe;2023;".encode())  # BOM, semicolons
+    assert "Kommuner;" in csv.decode("utf-8-sig") and ";504,0;" in csv.decode("utf-8-sig")
+
+
+def test_the_explorers_export_is_the_workbook_make_scenario_writes(explorer, tmp_path):
+    """Same scenario, same bytes: the explorer's «Eksporter» and `make scenario`'s workbook
+    (key against key included) after changing the key and a rate."""
+    from tbu_analysis.config import round_paths
+    from tbu_analysis.pipeline import run_clean
+    from tbu_analysis.scenarios.export import write_scenario_workbook
+
+    explorer.key_set.value = "alternativ-2"
+    explorer.volume.value = 1.5
+    explorer.save_path.value = str(tmp_path / "mitt.yml")
+    saved = explorer.save()
+    explorer.export()
+    paths = round_paths("2024-host", ROOT)
+    run_clean(paths)
+    made = write_scenario_workbook(load_scenario(saved, key_set_dir=KEY_SETS), paths,
+                                   tmp_path / "make" / "mitt.xlsx")
+    assert (tmp_path / "mitt.xlsx").read_bytes() == made.read_bytes()
+    import openpyxl
+
+    assert "Nøkler – kostnad" in openpyxl.load_workbook(made).sheetnames
 
 
 def test_controls_without_effect_are_disabled_with_the_reason(explorer):
@@ -202,9 +227,9 @@ def test_controls_without_effect_are_disabled_with_the_reason(explorer):
 
 def test_readouts_are_norwegian_numbers(explorer):
     explorer.index_rates[2023].value = 4.121
-    assert explorer.readouts[explorer.index_rates[2023]].value == "4,121"
+    assert explorer.typed[explorer.index_rates[2023]].value == "4,121"
     explorer.volume.value = -1.5
-    assert explorer.readouts[explorer.volume].value == "\u22121,5"
+    assert explorer.typed[explorer.volume].value == "\u22121,5"
     assert "padding" in explorer.bills_view.value
 
 
@@ -266,8 +291,7 @@ def test_the_explorer_sets_its_key_against_another(explorer):
     view = explorer.keys_view.value
     assert "Alternativ 2 mot Alternativ 1, nøkkelen brukt på hele kostnaden" in view
     assert "\u221216,6" in view and "ikke oppgitt i kilden" in view
-    explorer.compare_with.value = "alternativ-1"  # the same key: no difference
-    assert "hele kostnaden: 0,0" in explorer.keys_view.value
+    assert "alternativ-1" not in dict(explorer.compare_with.options).values()  # never itself
 
 
 def test_a_custom_key_for_one_solution_is_used_saved_and_loaded_back(explorer, tmp_path):
@@ -310,7 +334,7 @@ def test_deflator_rates_are_edited_saved_with_their_new_source_and_loaded_back(
     assert kommuner_2025 == pytest.approx(537.72, abs=0.01)
     assert reference("kommuner", 2027) == pytest.approx(kommuner_2025 * 1.04121**2)
     explorer.deflator_rates[2026].value = 2.0
-    assert explorer.readouts[explorer.deflator_rates[2026]].value == "2,000"
+    assert explorer.typed[explorer.deflator_rates[2026]].value == "2,000"
     assert reference("kommuner", 2027) == pytest.approx(kommuner_2025 * 1.04121 * 1.02)
     assert reference("kommuner", 2027) == pytest.approx(571.08, abs=0.01)
     explorer.tabs.selected_index = 5
@@ -375,3 +399,183 @@ def test_a_custom_key_for_single_years_is_used_saved_and_loaded_back(explorer, t
     set_key(2028, 2027, {"kommuner": "40", "rhf": "40", "apotek": "0", "ovrige": "20"})
     assert explorer.error is not None and "«Til og med år» (2027) ligger før" in \
         explorer.message.value
+
+
+# --- saving tells the truth (issue 21) and the explorer never raises (issue 22) --------------
+
+
+def test_a_saved_scenario_names_the_key_it_uses_and_compares_with_the_other(explorer,
+                                                                             tmp_path):
+    """Load baseline.yml (alternativ 1 against 2), switch to alternativ 2, save: the file no
+    longer calls itself alternativ 1, and it sets alternativ 2 against alternativ 1."""
+    import yaml
+
+    explorer.key_set.value = "alternativ-2"
+    assert explorer.compare_with.value == "alternativ-1"
+    explorer.tabs.selected_index = 4
+    assert "Alternativ 1 mot Alternativ 2" in explorer.keys_view.value
+    saved = yaml.safe_load(explorer.save(tmp_path / "alt2.yml").read_text(encoding="utf-8"))
+    assert saved["sharing"] == {"key_set": "alternativ-2", "compare_with": "alternativ-1",
+                                "extend_last_year": False}
+    assert saved["name"].startswith("Alternativ 2 – endret i utforskeren fra «Grunnlag")
+    assert "fordelt med alternativ 1" not in saved["description"]
+    assert "50/50 mellom kommuner og RHF" not in saved["description"]
+    assert "Alternativ 2 (var Alternativ 1)" in saved["description"]
+    again = load_scenario(tmp_path / "alt2.yml", key_set_dir=KEY_SETS)
+    assert again.compare_with.id == "alternativ-1"
+
+
+def test_a_name_and_description_typed_are_saved_as_typed(explorer, tmp_path):
+    explorer.volume.value = 2.0
+    explorer.name_box.value = "Høy volumvekst"
+    explorer.description_box.value = "Volumvekst 2 % per år."
+    saved = load_scenario(explorer.save(tmp_path / "typed.yml"), key_set_dir=KEY_SETS)
+    assert (saved.name, saved.description) == ("Høy volumvekst", "Volumvekst 2 % per år.")
+
+
+def test_a_scenario_compared_with_its_own_key_is_refused(tmp_path):
+    from tbu_analysis.common.errors import InputError
+
+    path = tmp_path / "selv.yml"
+    path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
+        "compare_with: alternativ-2", "compare_with: alternativ-1"), encoding="utf-8")
+    with pytest.raises(InputError, match="seg selv") as caught:
+        load_scenario(path, key_set_dir=KEY_SETS)
+    assert caught.value.key == "sharing.compare_with" and caught.value.line == 43
+
+
+@pytest.mark.parametrize("typed", ["ukjent", "rest", "abc", "-5", "1e400", "", "155"])
+def test_every_share_box_value_gives_a_message_or_a_result_never_an_exception(explorer, typed):
+    explorer.share_unit.value, explorer.share_from.value = "Kjernejournal", 2025
+    for group, value in {"kommuner": typed, "rhf": "rest", "apotek": "0", "ovrige": "0"}.items():
+        explorer.share_boxes[group].value = value
+    explorer.share_apply.click()
+    assert (explorer.error is None) != (explorer.result is None)
+    assert explorer.error is not None or "Kjernejournal" in explorer.share_help.value
+
+
+def test_ukjent_in_a_share_box_is_shown_as_typed(explorer):
+    explorer.share_unit.value, explorer.share_from.value = "Kjernejournal", 2025
+    for group, value in {"kommuner": "ukjent", "rhf": "rest", "apotek": "0",
+                         "ovrige": "0"}.items():
+        explorer.share_boxes[group].value = value
+    explorer.share_apply.click()
+    assert "Kommuner «ukjent»" in explorer.share_help.value
+    assert "RHF «rest»" in explorer.share_help.value
+
+
+@pytest.mark.parametrize("kind", ["investment", "addition"])
+@pytest.mark.parametrize("typed", ["-5", "999 999 999 999", "ukjent", "1e400", "12,5"])
+def test_an_added_amount_is_checked_as_the_file_is_so_what_is_saved_loads(explorer, tmp_path,
+                                                                        kind, typed):
+    explorer.item_kind.value = kind
+    explorer.item_unit.value, explorer.item_year.value = "Kjernejournal", 2026
+    explorer.item_mnok.value = typed
+    explorer.add_item()
+    if explorer.error is not None:
+        assert "Beløp" in explorer.message.value
+        explorer.clear_items()
+    target = explorer.save(tmp_path / "lagt-til.yml")
+    assert target is not None, explorer.save_status.value
+    load_scenario(target, key_set_dir=KEY_SETS)
+    if typed == "-5" and kind == "investment" or typed in ("999 999 999 999", "ukjent", "1e400"):
+        assert not explorer.added_investments and not explorer.added_additions
+
+
+def test_saving_to_an_unwritable_place_says_so_in_the_widget(explorer, tmp_path):
+    blocker = tmp_path / "fil"
+    blocker.write_text("", encoding="utf-8")
+    explorer.volume.value = 2.0
+    assert explorer.save(blocker / "under-en-fil.yml") is None
+    assert "Ikke lagret" in explorer.save_status.value
+    assert explorer.export(blocker) == []
+    assert "Ikke eksportert" in explorer.save_status.value
+
+
+def test_a_scenario_that_would_not_load_is_not_saved(explorer, tmp_path):
+    """Save checks with the reader's own check: an investment the file cannot hold is
+    refused with its message, and nothing is written."""
+    from dataclasses import replace
+
+    from tbu_analysis.common.errors import InputError
+    from tbu_analysis.scenarios.files import save_scenario
+    from tbu_analysis.scenarios.model import Investment
+
+    bad = replace(explorer.current_scenario(), investment_share_pct=20,
+                  investments=(Investment("Kjernejournal", 2026, -5.0, "x"),))
+    with pytest.raises(InputError, match="mnok"):
+        save_scenario(bad, tmp_path / "ugyldig.yml")
+    assert not (tmp_path / "ugyldig.yml").exists()
+
+
+# --- every number typed or dragged, reset and undo (issue 21) ----------------------------------
+
+
+def test_a_rate_typed_with_a_decimal_comma_moves_its_slider_and_recomputes(explorer):
+    box = explorer.typed[explorer.index_rates[2023]]
+    box.value = "5,0"
+    assert explorer.index_rates[2023].value == 5.0 and box.value == "5,000"
+    totals = explorer.result.totals.groupby("year")["value_mnok"].sum()
+    assert round(totals[2023], 1) == 948.9
+    explorer.typed[explorer.volume].value = "2 %"
+    assert explorer.volume.value == 2.0
+    rows = explorer.result.projection.set_index(["unit", "year"])
+    assert rows.loc[("Helsenorge", 2027), "end"] == pytest.approx(374 * (1 + 0.02 - 0.024))
+
+
+@pytest.mark.parametrize("typed", ["abc", "12", "ukjent", "", "1e400", "-3"])
+def test_a_bad_typed_rate_gives_its_message_and_moves_nothing(explorer, typed):
+    slider = explorer.index_rates[2023]
+    explorer.typed[slider].value = typed
+    assert slider.value == pytest.approx(4.121)
+    assert explorer.error is not None and "Indeks 2023" in explorer.message.value
+    explorer.typed[slider].value = "4,121"  # the slider's own value: the message goes
+    assert explorer.error is None and explorer.result is not None
+
+
+def test_each_control_shows_the_source_of_its_default(explorer):
+    assert "Tabell 11" in explorer.sources[explorer.efficiency].value
+    assert "4,121 %" in explorer.sources[explorer.index_rates[2023]].value
+    assert "data/raw/index.csv" in explorer.sources[explorer.index_rates[2023]].value
+    assert "Plassholder" in explorer.sources[explorer.index_rates[2025]].value
+    assert "NUIT sak 5/22" in explorer.sources[explorer.investment_share].value
+
+
+def test_reset_one_control_and_reset_all_give_the_file_back(explorer, tmp_path):
+    from tbu_analysis.scenarios.files import scenario_to_dict
+
+    loaded = scenario_to_dict(explorer.scenario)
+    explorer.efficiency.value = 5.0
+    explorer.volume.value = 3.0
+    explorer.resets[explorer.efficiency].click()
+    assert explorer.efficiency.value == pytest.approx(2.4)
+    assert scenario_to_dict(explorer.current_scenario())["growth"]["volume_pct"] == 3.0
+    explorer.key_set.value = "alternativ-2"
+    explorer.item_unit.value, explorer.item_mnok.value = "Kjernejournal", "10"
+    explorer.item_kind.value = "addition"
+    explorer.add_item()
+    explorer.reset_all_button.click()
+    assert scenario_to_dict(explorer.current_scenario()) == loaded
+    assert explorer.compare_with.value == "alternativ-2"
+    assert explorer.save(tmp_path / "x.yml").read_bytes() == (
+        ROOT / "scenarios" / "baseline.yml").read_bytes()
+
+
+def test_undo_takes_back_the_last_change_one_at_a_time(explorer):
+    from tbu_analysis.scenarios.files import scenario_to_dict
+
+    loaded = scenario_to_dict(explorer.scenario)
+    assert explorer.undo_button.disabled
+    explorer.volume.value = 2.0
+    explorer.key_set.value = "alternativ-2"
+    explorer.efficiency.value = 1.0
+    explorer.undo_button.click()
+    assert explorer.efficiency.value == pytest.approx(2.4)
+    assert explorer.key_set.value == "alternativ-2" and explorer.volume.value == 2.0
+    assert explorer.typed[explorer.efficiency].value == "2,4"
+    explorer.undo_button.click()
+    assert explorer.key_set.value == "alternativ-1"
+    assert explorer.compare_with.value == "alternativ-2"
+    explorer.undo_button.click()
+    assert scenario_to_dict(explorer.current_scenario()) == loaded
+    assert explorer.undo_button.disabled

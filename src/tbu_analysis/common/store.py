@@ -102,6 +102,13 @@ def _cell_value(value):
     return value
 
 
+def _heading(column: object) -> object:
+    """A column heading: a year stays a number (a spreadsheet sorts and charts it)."""
+    if hasattr(column, "item") and not isinstance(column, str):
+        column = column.item()
+    return column if isinstance(column, int) and not isinstance(column, bool) else str(column)
+
+
 def excel_bytes(sheets: Mapping[str, pd.DataFrame | Sheet]) -> bytes:
     """One sheet per frame, with number formats, autofilter and frozen header; zip entries get
     a fixed date so reruns are byte-identical."""
@@ -118,7 +125,7 @@ def excel_bytes(sheets: Mapping[str, pd.DataFrame | Sheet]) -> bytes:
         frame = sheet.frame
         formats = sheet.formats if sheet.formats is not None else default_formats(frame)
         ws = book.create_sheet(title=name[:31])
-        ws.append([str(c) for c in frame.columns])
+        ws.append([_heading(c) for c in frame.columns])
         columns = range(1, len(frame.columns) + 1)
         for row, (row_values, row_formats) in enumerate(
                 zip(frame.itertuples(index=False, name=None),

@@ -56,16 +56,17 @@ def _bills(result: ScenarioResult, basis: str) -> pd.DataFrame:
     frame = result.bills_by_unit[["unit", "year", "group", "share_pct", "value_mnok"]]
     if basis == "kostnad":
         return frame[["unit", "year", "group", "value_mnok"]]
-    totals = result.totals.set_index(["unit", "year"])["value_mnok"]
-    growth = {(u, y): v - totals[(u, y - 1)] for (u, y), v in totals.items()
-              if (u, y - 1) in totals.index}
-    rows = [(u, y, g, (share if share == share else 0.0) / 100 * growth[u, y])
-            for u, y, g, share in zip(frame["unit"], frame["year"], frame["group"],
-                                      frame["share_pct"], strict=True) if (u, y) in growth]
-    return pd.DataFrame(rows, columns=["unit", "year", "group", "value_mnok"])
+    totals = result.totals[["unit", "year", "value_mnok"]]
+    before = totals.assign(year=totals["year"] + 1).rename(columns={"value_mnok": "before"})
+    growth = totals.merge(before, on=["unit", "year"])  # the data's first year has none
+    growth = growth.assign(growth=growth["value_mnok"] - growth["before"])
+    merged = frame.merge(growth[["unit", "year", "growth"]], on=["unit", "year"])
+    merged["value_mnok"] = merged["share_pct"].fillna(0.0) / 100 * merged["growth"]
+    return merged[["unit", "year", "group", "value_mnok"]].reset_index(drop=True)
 
 
-def side_by_side(first: ScenarioResult, second: ScenarioResult, basis: str) -> pd.DataFrame:
+def side_by_side(first: ScenarioResult, second: ScenarioResult, basis: str, *,
+                 check: bool = True) -> pd.DataFrame:
     """Per solution (and all solutions), actor group and year: both bills and the difference
     (second − first) in MNOK and in percent of the first."""
     if basis not in BASES:
@@ -92,7 +93,7 @@ def side_by_side(first: ScenarioResult, second: ScenarioResult, basis: str) -> p
     ).sort_values(["_unit", "_group", "year"]).drop(columns=["_unit", "_group"])
     frame = frame[["unit", "group", "year", "first_mnok", "second_mnok", "difference_mnok",
                    "difference_pct"]].reset_index(drop=True)
-    return schemas.checked(schemas.KEY_COMPARISON, frame)
+    return schemas.checked(schemas.KEY_COMPARISON, frame) if check else frame
 
 
 def key_against_key(result: ScenarioResult, other: KeySet, baseline_funding: pd.DataFrame,
@@ -102,14 +103,16 @@ def key_against_key(result: ScenarioResult, other: KeySet, baseline_funding: pd.
     shares are left out of the other key)."""
     second = compute(replace(result.scenario, key_set=other, overrides=()), baseline_funding,
                      index, check=check)
-    return KeyComparison(result, second, basis, side_by_side(result, second, basis))
+    return KeyComparison(result, second, basis,
+                         side_by_side(result, second, basis, check=check))
 
 
-def both_bases(comparison: KeyComparison) -> dict[str, KeyComparison]:
+def both_bases(comparison: KeyComparison, *, check: bool = True) -> dict[str, KeyComparison]:
     """The same two keys on each base, for a reader who must see that the sources leave the
     base open."""
-    return {basis: replace(comparison, basis=basis,
-                           frame=side_by_side(comparison.first, comparison.second, basis))
+    return {basis: comparison if basis == comparison.basis else replace(
+                comparison, basis=basis,
+                frame=side_by_side(comparison.first, comparison.second, basis, check=check))
             for basis in BASES}
 
 
@@ -120,4 +123,5 @@ def for_scenario(result: ScenarioResult, baseline_funding: pd.DataFrame, index: 
     other = result.scenario.compare_with
     if other is None:
         return {}
-    return both_bases(key_against_key(result, other, baseline_funding, index, check=check))
+    return both_bases(key_against_key(result, other, baseline_funding, index, check=check),
+                      check=check)

@@ -17,14 +17,22 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from pydantic import ValidationError
 
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.common.atomic import write_bytes
+from tbu_analysis.common.atomic import WriteError, write_bytes
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import format_number
+from tbu_analysis.common.formatting import format_change, format_number
+from tbu_analysis.common.inputs import as_input_error
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.scenarios.comparison import both_bases, key_against_key
-from tbu_analysis.scenarios.files import save_scenario, scenario_to_dict, user_scenario_dir
+from tbu_analysis.scenarios.files import (
+    AdditionModel,
+    InvestmentModel,
+    save_scenario,
+    scenario_to_dict,
+    user_scenario_dir,
+)
 from tbu_analysis.scenarios.keys import (
     REST,
     KeySet,
@@ -33,11 +41,10 @@ from tbu_analysis.scenarios.keys import (
     YearSpan,
     allocation_for,
     load_key_sets,
-    parse_amount,
     parse_share,
     resolve_shares,
 )
-from tbu_analysis.scenarios.labels import GROUP_LABELS, GROUPS
+from tbu_analysis.scenarios.labels import ALL_UNITS, GROUP_LABELS, GROUPS
 from tbu_analysis.scenarios.model import (
     CURRENT,
     FIXED,
@@ -52,8 +59,8 @@ from tbu_analysis.scenarios.tables import (
     bills_table,
     deflator_table,
     difference_table,
-    export_tables,
     key_basis_markdown,
+    key_chart_groups,
     key_comparison_by_unit_table,
     key_comparison_table,
     markdown_html,
@@ -183,16 +190,23 @@ class ScenarioExplorer:
             value=str(self._save_path or _default_save_path(s)), description="Fil", style=style,
             layout=layout,
         )
+        self.name_box = w.Text(value="", placeholder="tomt: lages av det du har endret",
+                               description="Navn", style=style, layout=layout)
+        self.description_box = w.Textarea(value="", placeholder="tomt: lages av det du har "
+                                          "endret", description="Beskrivelse", style=style,
+                                          layout=layout)
         self.save_button = w.Button(description="Lagre scenario", icon="save")
         self.export_button = w.Button(description="Eksporter tabeller (Excel og CSV)",
                                       icon="download", layout=w.Layout(width="auto"))
         self.save_status = w.HTML()
-        others = [key for key in self.key_sets if key != s.key_set.id]
+        options = self._compare_options(s.key_set.id)
+        others = [key for _name, key in options]
         default = (s.compare_with.id if s.compare_with is not None
-                   and s.compare_with.id in self.key_sets else (others or [s.key_set.id])[0])
-        self.compare_with = w.Dropdown(
-            options=[(ks.name, key) for key, ks in self.key_sets.items()], value=default,
-            description="Sammenlign med", style=style, layout=layout)
+                   and s.compare_with.id in others else (others or [None])[0])
+        self._default_compare = default
+        self.compare_with = w.Dropdown(options=options, value=default,
+                                       description="Sammenlign med", style=style,
+                                       layout=layout)
         self.compare_with.observe(self._compare_changed, names="value")
         units = list(dict.fromkeys(self.baseline_funding["unit"].tolist()))
         self.item_kind = w.ToggleButtons(
@@ -233,13 +247,46 @@ class ScenarioExplorer:
         self.share_clear.on_click(lambda _button: self.clear_shares())
         self.item_add.on_click(lambda _button: self.add_item())
         self.item_clear.on_click(lambda _button: self.clear_items())
-        self.readouts = {
-            slider: _readout(slider, decimals)
-            for slider, decimals in ((self.efficiency, 1), (self.volume, 1),
-                                     (self.investment_share, 0),
-                                     *((slider, 3) for slider in self.index_rates.values()),
-                                     *((slider, 3) for slider in self.deflator_rates.values()))
-        }
+        sources = {self.efficiency: s.growth_source, self.volume: s.growth_source,
+                   self.investment_share: s.investment_share_source}
+        for year, slider in self.index_rates.items():
+            sources[slider] = (
+                s.index_source + (" (plassholder, uten kilde)" if s.index_placeholder else "")
+                if year in s.index_rates else
+                f"{self.index.sources.get(year, '')} (data/raw/index.csv)")
+        for slider in self.deflator_rates.values():
+            sources[slider] = (s.deflator.source if s.deflator else "") + (
+                " (plassholder, uten kilde)" if s.deflator and s.deflator.placeholder else "")
+        #: each slider's typed box (Norwegian number, decimal comma), reset button and the
+        #: source of its default; the default is the value the file (or index) gave.
+        self.typed: dict[Any, Any] = {}
+        self.resets: dict[Any, Any] = {}
+        self.sources: dict[Any, Any] = {}
+        self.defaults = {slider: slider.value for slider in sources}
+        for slider, decimals in ((self.efficiency, 1), (self.volume, 1),
+                                 (self.investment_share, 0),
+                                 *((slider, 3) for slider in self.index_rates.values()),
+                                 *((slider, 3) for slider in self.deflator_rates.values())):
+            self.typed[slider] = _typed_box(slider, decimals, self._typed_error)
+            reset = w.Button(icon="undo", tooltip="Tilbake til verdien fra filen",
+                             layout=w.Layout(width="36px"))
+            reset.on_click(lambda _button, slider=slider: self.reset(slider))
+            self.resets[slider] = reset
+            source = sources[slider] or "ingen kilde oppgitt"
+            self.sources[slider] = w.HTML(
+                f'<small title="{html.escape(source, quote=True)}" style="display:block;'
+                f'max-width:420px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis">'
+                f'Standard {format_number(slider.value, decimals)}: '
+                f'{html.escape(source)}</small>')
+        self.reset_all_button = w.Button(description="Tilbakestill alt", icon="refresh",
+                                         tooltip="Alle valg tilbake til filen som ble lastet")
+        self.undo_button = w.Button(description="Angre", icon="undo",
+                                    tooltip="Angre siste endring")
+        self.reset_all_button.on_click(lambda _button: self.reset_all())
+        self.undo_button.on_click(lambda _button: self.undo())
+        self._history: list[Any] = []
+        self._last_state: Any = None
+        self._restoring = False
         self.disabled_help = w.HTML()
         self.price_basis.observe(lambda _change: self._update_enabled(), names="value")
         self._update_enabled()
@@ -276,10 +323,12 @@ class ScenarioExplorer:
                                          "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator"]):
             tabs.set_title(number, title)
         tabs.observe(self._draw_visible, names="selected_index")
-        sliders = [w.HBox([slider, self.readouts[slider]])
+        sliders = [w.HBox([slider, self.typed[slider], self.resets[slider],
+                           self.sources[slider]])
                    for slider in (*self.index_rates.values(), self.efficiency, self.volume,
                                   self.investment_share, *self.deflator_rates.values())]
         controls = w.VBox([
+            w.HBox([self.undo_button, self.reset_all_button]),
             self.key_set, self.extend, w.HBox([self.unknown_cell]),
             w.HBox([self.unknown_value]), self.unknown_help, self.price_basis,
             *sliders, self.disabled_help,
@@ -287,11 +336,35 @@ class ScenarioExplorer:
             w.HBox([self.share_apply, self.share_clear]), self.share_help,
             self.item_kind, self.item_unit, self.item_year, self.item_mnok,
             w.HBox([self.item_add, self.item_clear]), self.items_help,
+            self.name_box, self.description_box,
             w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
         self.widget = w.VBox([controls, self.message, tabs])
 
+    def _compare_options(self, key: str) -> list[tuple[str, str]]:
+        """Every other key: a key set against itself differs by nothing."""
+        return [(ks.name, other) for other, ks in self.key_sets.items() if other != key]
+
+    def _follow_key(self) -> None:
+        """«Sammenlign med» follows the key: never the key itself; the key the file was
+        loaded with when that is now the other one, else the first other key."""
+        key = self.key_set.value
+        options = self._compare_options(key)
+        others = [other for _name, other in options]
+        chosen = self.compare_with.value
+        if chosen not in others:
+            loaded = self.scenario.key_set.id
+            chosen = loaded if loaded in others else (others or [None])[0]
+        self._quiet = True
+        try:
+            self.compare_with.options = options
+            self.compare_with.value = chosen
+        finally:
+            self._quiet = False
+
     def _compare_changed(self, _change: Any = None) -> None:
+        if self._quiet:
+            return
         self._stale.add(4)
         self._draw_visible()
 
@@ -332,6 +405,8 @@ class ScenarioExplorer:
     def _changed(self, _change: Any = None) -> None:
         if self._quiet:
             return
+        if _change is not None and _change.get("owner") is self.key_set:
+            self._follow_key()
         if _change is not None and _change.get("owner") in (self.key_set, self.extend):
             self._refresh_unknown_cells()
         self.refresh()
@@ -445,21 +520,34 @@ class ScenarioExplorer:
             changes["efficiency_pct"] = round(float(self.efficiency.value), 1)
         if "volume_pct" in self._rate_touched:
             changes["volume_pct"] = round(float(self.volume.value), 1)
+        compare = self.key_sets.get(self.compare_with.value) if self.compare_with.value else None
+        if s.compare_with is None and compare is not None and (
+                key_set.id == s.key_set.id and compare.id == self._default_compare):
+            compare = None  # the file named none, and the reader chose none
+        changes["compare_with"] = compare
         scenario = replace(s, **changes)
         check_horizon(scenario)
-        return with_changed_sources(s, scenario, self.today)
+        return with_changed_sources(s, scenario, self.today, name=self.name_box.value,
+                                    description=self.description_box.value)
 
     def add_item(self) -> None:
         """Add the investment or fixed addition the form describes, with its source
         «endret i utforskeren, <dato>», and recompute."""
-        try:
-            mnok = parse_amount(self.item_mnok.value)
-        except ValueError as error:
-            self._show_error(InputError(str(error), key="Beløp", text=self.item_mnok.value))
-            return
         note = f"endret i utforskeren, {(self.today or dt.date.today()).isoformat()}"
         unit, year = self.item_unit.value, int(self.item_year.value)
-        if self.item_kind.value == "investment":
+        investment = self.item_kind.value == "investment"
+        try:  # the scenario file's own rules, so what is added here can be saved and loaded
+            checked = (InvestmentModel if investment else AdditionModel).model_validate(
+                {"unit": unit, ("year" if investment else "from_year"): year,
+                 "mnok": self.item_mnok.value, "source": note})
+        except ValidationError as error:
+            message = as_input_error(error, InvestmentModel if investment else AdditionModel,
+                                     {}, "").message
+            self._show_error(InputError(message, key="Beløp (mill. kroner)",
+                                        text=self.item_mnok.value))
+            return
+        mnok = float(checked.mnok)
+        if investment:
             number = len(self.scenario.investments) + len(self.added_investments) + 1
             self.added_investments.append(Investment(
                 unit, year, mnok, note, keypath=f"growth.investments.items[{number}]"))
@@ -499,7 +587,7 @@ class ScenarioExplorer:
         self.custom_shares = sorted(kept, key=lambda o: (o.unit, o.span.first or 0))
         self.share_help.value = "".join(
             f"<div>{html.escape(o.unit)} {html.escape(o.span.label)}: "
-            + ", ".join(f"{GROUP_LABELS[g]} {format_number(v, 2)} %" for g, v in o.values.items())
+            + ", ".join(f"{GROUP_LABELS[g]} {_share_label(v)}" for g, v in o.values.items())
             + "</div>" for o in self.custom_shares)
         self.refresh()
 
@@ -560,6 +648,7 @@ class ScenarioExplorer:
             return
         self.error = None
         self.message.value = ""
+        self._remember()
         self._stale = set(range(len(self.tabs.children)))
         self._draw_visible()
 
@@ -594,17 +683,116 @@ class ScenarioExplorer:
 
     def _keys_html(self, result: ScenarioResult) -> str:
         """The explorer's key against the chosen one, on the whole cost and on the growth."""
+        if not self.compare_with.value:
+            return "<p>Det finnes ingen annen nøkkel med kilde å sammenligne med.</p>"
         other = self.key_sets[self.compare_with.value]
         compared = both_bases(key_against_key(result, other, self.baseline_funding,
-                                              self.index, check=False))
+                                              self.index, check=False), check=False)
         year = result.data_years[-1]
         parts = [markdown_html(key_basis_markdown(compared, year))]
         for comparison in compared.values():
             title = f"{other.label} mot {result.scenario.key_set.label}, {comparison.basis_label}"
+            parts.append(key_bars_html(comparison))
             parts.append(_html(key_comparison_table(comparison), f"{title}, mill. kroner"))
             parts.append(_html(key_comparison_by_unit_table(comparison, year),
                                f"{title}: per løsning i {year}, mill. kroner"))
         return "".join(parts)
+
+    # typed values, reset and undo
+    def _typed_error(self, error: InputError | None) -> None:
+        """A bad typed value: its message where the tables were; the slider keeps its
+        value, so the next good value recomputes (``None``: the value typed is the slider's
+        own, so only the message goes)."""
+        if error is None:
+            self.refresh()
+        else:
+            self._show_error(error)
+
+    def reset(self, slider: Any) -> None:
+        """One control back to the value the file (or the index file) gave."""
+        slider.value = self.defaults[slider]
+        if slider is self.efficiency or slider is self.volume:
+            self._rate_touched.discard("efficiency_pct" if slider is self.efficiency
+                                       else "volume_pct")
+        for year, deflator in self.deflator_rates.items():
+            if deflator is slider:
+                self._deflator_touched.discard(year)
+        self.refresh()
+
+    def reset_all(self) -> None:
+        """Every choice back to the file that was loaded (what was added goes too)."""
+        self._quiet = True
+        try:
+            s = self.scenario
+            self.key_set.value = s.key_set.id
+            self._follow_key()
+            self.compare_with.value = self._default_compare
+            self.extend.value = s.extend_last_year
+            self.price_basis.value = s.price_basis
+            for slider, value in self.defaults.items():
+                slider.value = value
+            self.name_box.value = self.description_box.value = ""
+        finally:
+            self._quiet = False
+        self._rate_touched.clear()
+        self._deflator_touched.clear()
+        self.share_inputs.clear()
+        self.custom_shares.clear()
+        self.share_help.value = ""
+        self.added_investments.clear()
+        self.added_additions.clear()
+        self._describe_items()
+        self._refresh_unknown_cells()
+        self._update_enabled()
+        self.refresh()
+
+    def _state(self) -> Any:
+        """Every choice the reader can change, as one comparable value (for «Angre»)."""
+        return (self.key_set.value, self.compare_with.value, self.extend.value,
+                self.price_basis.value, tuple(s.value for s in self.defaults),
+                tuple(sorted(self._rate_touched)), tuple(sorted(self._deflator_touched)),
+                tuple(self.share_inputs.items()), tuple(self.custom_shares),
+                tuple(self.added_investments), tuple(self.added_additions))
+
+    def _remember(self) -> None:
+        state = self._state()
+        if self._last_state is not None and state != self._last_state and not self._restoring:
+            self._history.append(self._last_state)
+        self._last_state = state
+        self.undo_button.disabled = not self._history
+
+    def undo(self) -> None:
+        """Back to the choices before the last change."""
+        if not self._history:
+            return
+        state = self._history.pop()
+        (key, compare, extend, basis, values, rates, deflators, shares, custom, investments,
+         additions) = state
+        self._quiet = self._restoring = True
+        try:
+            self.key_set.value = key
+            self._follow_key()
+            self.compare_with.value = compare
+            self.extend.value, self.price_basis.value = extend, basis
+            for slider, value in zip(self.defaults, values, strict=True):
+                slider.value = value
+            self._rate_touched = set(rates)
+            self._deflator_touched = set(deflators)
+            self.share_inputs = dict(shares)
+            self.custom_shares = list(custom)
+            self.added_investments = list(investments)
+            self.added_additions = list(additions)
+        finally:
+            self._quiet = False
+        try:
+            self._describe_items()
+            self._refresh_unknown_cells()
+            self._update_enabled()
+            self.refresh()
+        finally:
+            self._restoring = False
+            self._last_state = self._state()
+            self.undo_button.disabled = not self._history
 
     def _show_error(self, error: InputError) -> None:
         self.error = error
@@ -629,25 +817,29 @@ class ScenarioExplorer:
                 written = target
             else:
                 written = save_scenario(current, target)
-        except (InputError, OSError) as error:
+        except (InputError, WriteError, OSError) as error:
             self.save_status.value = f"<i>Ikke lagret: {html.escape(str(error))}</i>"
             return None
         self.save_status.value = f"<i>Lagret til {html.escape(str(written))}</i>"
         return written
 
     def export(self, folder: str | Path | None = None) -> list[Path]:
-        """The tables shown now, as one workbook and one CSV file per table, in ``folder``
-        (default: the folder the scenario is saved to)."""
+        """The scenario as the controls describe it, as the workbook `make scenario` writes
+        for it and one CSV file per sheet (for Norwegian Excel), in ``folder`` (default: the
+        folder the scenario is saved to)."""
         if self.result is None:
             self.save_status.value = "<i>Ingen tabeller å eksportere (se feilmeldingen).</i>"
             return []
+        from tbu_analysis.scenarios.export import scenario_sheets
+
         folder = Path(folder) if folder is not None else Path(self.save_path.value).parent
         stem = Path(self.save_path.value).stem
-        sheets = export_tables(self.result)
         try:
+            # the workbook `make scenario` writes for the scenario the controls describe
+            sheets = scenario_sheets(self.current_scenario(), self.baseline_funding, self.index)
             written = [write_workbook(sheets, folder / f"{stem}.xlsx"),
                        *write_csv_files(sheets, folder, stem)]
-        except OSError as error:
+        except (InputError, WriteError, OSError) as error:
             self.save_status.value = f"<i>Ikke eksportert: {html.escape(str(error))}</i>"
             return []
         self.save_status.value = (f"<i>Eksportert til {html.escape(str(folder))}: "
@@ -656,13 +848,32 @@ class ScenarioExplorer:
 
 
 def with_changed_sources(loaded: Scenario, current: Scenario,
-                         today: dt.date | None = None) -> Scenario:
+                         today: dt.date | None = None, *, name: str = "",
+                         description: str = "") -> Scenario:
     """``current`` with «endret i utforskeren, <dato>» as the source of every part that
-    differs from ``loaded``, and the name marked as changed."""
+    differs from ``loaded``; its name and description say what changed (a name or
+    description the reader typed is used as typed), so a saved file never keeps a name or
+    description that speaks of the key it no longer uses."""
+    typed = {key: value.strip() for key, value in (("name", name), ("description", description))
+             if value.strip()}
     if scenario_to_dict(current) == scenario_to_dict(loaded):
-        return current
-    note = f"endret i utforskeren, {(today or dt.date.today()).isoformat()}"
-    changes: dict[str, Any] = {"name": f"{loaded.name} (endret i utforskeren)"}
+        return replace(current, **typed)
+    date = (today or dt.date.today()).isoformat()
+    note = f"endret i utforskeren, {date}"
+    changes: dict[str, Any] = {}
+    what = _what_changed(loaded, current)
+    key_changed = current.key_set.id != loaded.key_set.id
+    if key_changed:
+        changes["name"] = f"{current.key_set.label} – endret i utforskeren fra «{loaded.name}»"
+        if len(changes["name"]) > 200:
+            changes["name"] = f"{current.key_set.label} – endret i utforskeren"
+        # The loaded description speaks of the old key: replaced, not extended.
+        changes["description"] = (f"Endret i utforskeren {date} fra «{loaded.name}»: "
+                                  f"{'; '.join(what)}.")
+    else:
+        changes["name"] = f"{loaded.name} (endret i utforskeren)"[:200]
+        said = f"Endret i utforskeren {date}: {'; '.join(what)}." if what else ""
+        changes["description"] = " ".join(p for p in (loaded.description, said) if p)
     if current.index_rates != loaded.index_rates:
         changes["index_source"] = note
     if (current.efficiency_pct, current.volume_pct) != (loaded.efficiency_pct,
@@ -673,11 +884,39 @@ def with_changed_sources(loaded: Scenario, current: Scenario,
         changes["deflator"] = replace(current.deflator, source=note)
     if current.investment_share_pct != loaded.investment_share_pct:
         changes["investment_share_source"] = note
-    if (current.key_set.id, current.overrides, current.extend_last_year) != (
-            loaded.key_set.id, loaded.overrides, loaded.extend_last_year):
-        changes["description"] = (f"{loaded.description} Fordelingen {note}."
-                                  if loaded.description else f"Fordelingen {note}.")
+    changes.update(typed)
     return replace(current, **changes)
+
+
+def _what_changed(loaded: Scenario, current: Scenario) -> list[str]:
+    """Each changed choice in a few Norwegian words, for the saved file's description."""
+    what = []
+    if current.key_set.id != loaded.key_set.id:
+        what.append(f"fordelingsnøkkel {current.key_set.label} (var {loaded.key_set.label})")
+    before, after = (s.compare_with.label if s.compare_with else "ingen"
+                     for s in (loaded, current))
+    if before != after:
+        what.append(f"sammenlignes med {after} (var {before})")
+    if current.overrides != loaded.overrides:
+        what.append("egne andeler")
+    if current.extend_last_year != loaded.extend_last_year:
+        what.append("siste års nøkkel videreført" if current.extend_last_year
+                    else "siste års nøkkel ikke videreført")
+    if current.price_basis != loaded.price_basis:
+        what.append("løpende kroner" if current.price_basis == CURRENT else "faste kroner")
+    if current.index_rates != loaded.index_rates:
+        what.append("indekssatser")
+    for attribute, label in (("efficiency_pct", "effektivisering"), ("volume_pct", "volumvekst"),
+                             ("investment_share_pct", "D&F-andel av investering")):
+        old, new = getattr(loaded, attribute), getattr(current, attribute)
+        if old != new:
+            what.append(f"{label} {format_number(_mean_rate(new), 1)} % "
+                        f"(var {format_number(_mean_rate(old), 1)} %)")
+    if current.investments != loaded.investments or current.additions != loaded.additions:
+        what.append("investeringer og tillegg")
+    if current.deflator != loaded.deflator:
+        what.append("deflatorsatser")
+    return what
 
 
 #: Room around the numbers in the explorer's tables (JupyterLab's default cells are tight).
@@ -719,13 +958,89 @@ def bills_bars_html(result: ScenarioResult) -> str:
         "".join(rows) + "</div>"
 
 
-def _readout(slider: Any, decimals: int) -> Any:
-    """A slider's value in Norwegian format (4,121, not 4.121), kept up to date."""
-    label = w.HTML(value=format_number(slider.value, decimals))
-    slider.observe(lambda change: setattr(label, "value", format_number(change["new"],
-                                                                         decimals)),
-                   names="value")
-    return label
+def key_bars_html(comparison: Any) -> str:
+    """Key against key as bars drawn by the browser: per actor group and year, both keys'
+    bills and the difference (about 1 ms; the report's chart is
+    ``tables.key_comparison_figure``)."""
+    frame = comparison.frame[comparison.frame["unit"] == ALL_UNITS]
+    groups = key_chart_groups(comparison)
+    shown = frame[frame["group"].isin(groups)]
+    largest = max(float(shown[["first_mnok", "second_mnok"]].abs().max().max()), 1e-9)
+    first = comparison.first.scenario.key_set.label
+    second = comparison.second.scenario.key_set.label
+    colours = (_BAR_COLOURS[0], _BAR_COLOURS[3])
+    legend = "".join(
+        f'<span style="display:inline-block;width:10px;height:10px;background:{colour};'
+        f'margin:0 4px 0 12px"></span>{html.escape(label)}'
+        for colour, label in zip(colours, (first, second), strict=True))
+    blocks = []
+    for group in groups:
+        rows = shown[shown["group"] == group].sort_values("year")
+        lines = []
+        for year, a, b, d in zip(rows["year"], rows["first_mnok"], rows["second_mnok"],
+                                 rows["difference_mnok"], strict=True):
+            bars = "".join(
+                f'<div style="height:7px;background:{colour};'
+                f'width:{abs(value) / largest * 260:.1f}px"></div>'
+                for colour, value in zip(colours, (a, b), strict=True))
+            lines.append(
+                f'<div style="display:flex;align-items:center;margin:1px 0">'
+                f'<span style="width:40px;font-size:11px">{year}</span>'
+                f'<div style="width:270px">{bars}</div>'
+                f'<span style="font-size:11px;width:150px">{format_number(a)} / '
+                f'{format_number(b)}</span>'
+                f'<span style="font-size:11px">forskjell {format_change(d)}</span></div>')
+        blocks.append(f'<div style="margin:6px 0"><b style="font-size:12px">'
+                      f'{html.escape(GROUP_LABELS[group])}</b>{"".join(lines)}</div>')
+    title = (f"{html.escape(second)} mot {html.escape(first)}, "
+             f"{html.escape(comparison.basis_label)}, mill. kroner")
+    return (f'<div><div style="font-weight:bold;margin:8px 0 4px">{title}</div>'
+            f'<div style="font-size:11px">{legend}</div>{"".join(blocks)}</div>')
+
+
+def _typed_box(slider: Any, decimals: int, on_error: Any) -> Any:
+    """A text box beside ``slider``: shows its value in Norwegian (4,121), and a number typed
+    there (decimal comma or point, «%» allowed) moves the slider; a value that is no number
+    or lies outside the slider's range goes to ``on_error`` and moves nothing."""
+    box = w.Text(value=format_number(slider.value, decimals), continuous_update=False,
+                 layout=w.Layout(width="80px"))
+    showing = {"busy": False}
+
+    def from_slider(change: Any) -> None:
+        showing["busy"] = True
+        try:
+            box.value = format_number(change["new"], decimals)
+        finally:
+            showing["busy"] = False
+
+    def from_box(change: Any) -> None:
+        if showing["busy"]:
+            return
+        text = change["new"]
+        label = slider.description
+        try:
+            parsed = parse_number(text.replace("%", "").strip())
+        except (InputError, ValueError) as error:
+            on_error(InputError(f"ikke et tall ({error})", key=label, text=text))
+            return
+        if parsed.value is None:
+            on_error(InputError("skriv et tall, f.eks. 3,5", key=label, text=text))
+            return
+        value = float(parsed.value)
+        if not slider.min <= value <= slider.max:
+            on_error(InputError(f"må ligge mellom {format_number(slider.min, decimals)} og "
+                                f"{format_number(slider.max, decimals)}", key=label,
+                                text=text))
+            return
+        if value == slider.value:
+            from_slider({"new": value})  # shown as the slider has it (3 → 3,0)
+            on_error(None)
+            return
+        slider.value = value
+
+    slider.observe(from_slider, names="value")
+    box.observe(from_box, names="value")
+    return box
 
 
 def _outside(override: Override, unit: str, span: YearSpan) -> list[Override]:
@@ -742,6 +1057,13 @@ def _outside(override: Override, unit: str, span: YearSpan) -> list[Override]:
     return [replace(override, span=piece,
                     keypath=f"utforsker.egen_nøkkel.{override.unit}.{piece.label}")
             for piece in pieces]
+
+
+def _share_label(value: Any) -> str:
+    """A typed share as the reader typed it: a number in Norwegian, «ukjent» or «rest»."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{format_number(value, 2)} %"
+    return f"«{value}»"
 
 
 def _plain(value: float) -> str:

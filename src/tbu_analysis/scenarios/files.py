@@ -24,7 +24,7 @@ from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.atomic import write_text
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
-from tbu_analysis.common.yamlio import LineDict, line_of
+from tbu_analysis.common.yamlio import LineDict, line_of, parse_yaml
 from tbu_analysis.config import project_paths, project_root, round_paths
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.schema import read_figures
@@ -205,7 +205,11 @@ def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Sc
     path = resolve_path(path)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
-    data = load_yaml_data(path)
+    return _scenario_from(load_yaml_data(path), path, key_set_dir)
+
+
+def _scenario_from(data: Any, path: Path, key_set_dir: str | Path | None) -> Scenario:
+    """The one check of a scenario file's content, for reading and for saving alike."""
     if not isinstance(data, Mapping):
         found = "en liste" if isinstance(data, list) else "tom" if data is None else "tekst"
         raise InputError(f"scenariofilen må være en tabell (nøkkel: verdi) øverst; fant {found}",
@@ -232,6 +236,11 @@ def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Sc
             why = "finner ikke nøkkelen" if other is None else "nøkkelen er en mal uten kilde"
             raise InputError(f"{why} i {directory}", path=path,
                              line=line_of(data["sharing"], "compare_with"),
+                             key="sharing.compare_with", text=model.sharing.compare_with)
+        if other.id == key_set.id:
+            raise InputError("en nøkkel kan ikke sammenlignes med seg selv (alle forskjeller "
+                             "blir 0); velg den andre nøkkelen eller fjern compare_with",
+                             path=path, line=line_of(data["sharing"], "compare_with"),
                              key="sharing.compare_with", text=model.sharing.compare_with)
         compare_with = other
     growth, investments = model.growth, model.growth.investments
@@ -408,7 +417,8 @@ def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
 
 
 def save_scenario(scenario: Scenario, path: str | Path) -> Path:
-    """Write the scenario as YAML, all or nothing; it loads back to the same choices."""
+    """Write the scenario as YAML, all or nothing; it loads back to the same choices. The
+    text is checked by the reader's own check first (:class:`InputError`, nothing written)."""
     path = Path(path)
     header = (
         "# Scenario lagret fra scenarioutforskeren (tbu_analysis.scenarios.explorer).\n"
@@ -416,7 +426,10 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     )
     body = yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True,
                           width=100)
-    write_text(path, header + body)
+    text = header + body
+    # What is saved is checked as it will be read: a file saved here always loads.
+    _scenario_from(parse_yaml(text, path), path, scenario.key_set_dir)
+    write_text(path, text)
     return path
 
 

@@ -19,8 +19,18 @@ from tbu_analysis.common.formatting import (
     format_number,
     format_percent,
 )
-from tbu_analysis.common.store import write_csv, write_excel
-from tbu_analysis.presentation.charts import FIGSIZE, levels_chart
+from tbu_analysis.common.store import write_excel, write_if_changed
+from tbu_analysis.presentation.charts import (
+    FIGSIZE,
+    SERIES_COLOURS,
+    UP_COLOUR,
+    ChartText,
+    _attach,
+    _new_figure,
+    _norwegian_y_axis,
+    levels_chart,
+    style,
+)
 from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
@@ -365,6 +375,53 @@ def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> s
     return "\n".join(lines).strip()
 
 
+def key_chart_groups(comparison: KeyComparison) -> list[str]:
+    """The actor groups either key bills (all solutions), in the tables' order."""
+    frame = _paying(comparison.frame[comparison.frame["unit"] == ALL_UNITS])
+    return [g for g in (*GROUPS, UNALLOCATED) if g in set(frame["group"])]
+
+
+def key_comparison_figure(comparison: KeyComparison, source: str = "") -> Any:
+    """Key against key as a picture: one panel per actor group over the years, both keys'
+    bills as lines above, the difference (the other key minus the scenario's) as bars
+    below."""
+    frame = comparison.frame[comparison.frame["unit"] == ALL_UNITS]
+    groups = key_chart_groups(comparison)
+    first = comparison.first.scenario.key_set.label
+    second = comparison.second.scenario.key_set.label
+    title = f"{second} mot {first}, {comparison.basis_label}"
+    lines = []
+    with style():
+        fig = _new_figure((FIGSIZE[0], 4.2))
+        axes = fig.subplots(2, max(len(groups), 1), sharex=True, squeeze=False,
+                            gridspec_kw={"height_ratios": [2, 1]})
+        for column, group in enumerate(groups):
+            rows = frame[frame["group"] == group].sort_values("year")
+            years = rows["year"].astype(int).tolist()
+            top, bottom = axes[0][column], axes[1][column]
+            top.plot(years, rows["first_mnok"], marker="o", markersize=3,
+                     color=SERIES_COLOURS[0], label=first)
+            top.plot(years, rows["second_mnok"], marker="s", markersize=3,
+                     color=SERIES_COLOURS[1], label=second, linestyle="--")
+            top.set_title(GROUP_LABELS[group], fontsize=9)
+            top.set_ylim(bottom=min(0.0, top.get_ylim()[0]))
+            _norwegian_y_axis(top, "mill. kroner" if column == 0 else None)
+            bottom.bar(years, rows["difference_mnok"], color=UP_COLOUR, width=0.6)
+            bottom.axhline(0, color="#4D4D4D", linewidth=0.8)
+            _norwegian_y_axis(bottom, "forskjell" if column == 0 else None)
+            bottom.set_xticks(years, [str(y) for y in years], fontsize=7)
+            lines.append(f"{GROUP_LABELS[group]}: " + ", ".join(
+                f"{y} {format_number(a, 1)} mot {format_number(b, 1)} "
+                f"(forskjell {format_change(d, 1)})"
+                for y, a, b, d in zip(years, rows["first_mnok"], rows["second_mnok"],
+                                      rows["difference_mnok"], strict=True)))
+        if groups:
+            axes[0][0].legend(loc="lower left", fontsize=7)
+    alt = (f"Linjer og søyler: {title}, mill. kroner ({first} mot {second}). "
+           + "; ".join(lines) + ".")
+    return _attach(fig, ChartText(title, alt, source))
+
+
 # --- exports -----------------------------------------------------------------------------------
 
 
@@ -392,8 +449,34 @@ def export_tables(
         ].rename(columns={"basis": "Grunnlag for nøkkelen", "unit": UNIT_COLUMN,
                           "group": GROUP_COLUMN, "year": YEAR_COLUMN,
                           **_key_columns(comparison)})
-    sheets["Forutsetninger"] = assumptions_table(result)
-    return {name: _without_float_noise(frame) for name, frame in sheets.items()}
+    sheets["Forutsetninger"] = _with_placeholder_note(assumptions_table(result), result)
+    return {name: _without_float_noise(_numeric_years(frame)) for name, frame in sheets.items()}
+
+
+def _numeric_years(frame: pd.DataFrame) -> pd.DataFrame:
+    """Year headings as numbers (2027, not the report's «2027*»): a spreadsheet sorts and
+    charts them; the mark's meaning is a row of «Forutsetninger»."""
+    mark = PLACEHOLDER_MARK
+    renamed = {c: int(str(c).rstrip(mark)) for c in frame.columns
+               if str(c).rstrip(mark).isdigit() and len(str(c).rstrip(mark)) == 4}
+    return frame.rename(columns=renamed) if renamed else frame
+
+
+def placeholder_note(result: ScenarioResult) -> str:
+    """What the «*» on a year heading means, with the years it marks (empty when none)."""
+    years = ", ".join(str(y) for y in result.placeholder_years)
+    return (f"{years}: beløpene bygger på en indeks- eller deflatorsats uten kilde "
+            f"(plassholder); i rapportens tabeller er disse årene merket med "
+            f"{PLACEHOLDER_MARK}") if years else ""
+
+
+def _with_placeholder_note(table: pd.DataFrame, result: ScenarioResult) -> pd.DataFrame:
+    note = placeholder_note(result)
+    if not note:
+        return table
+    row = pd.DataFrame([{"Forutsetning": "År med plassholdersats", "Verdi": note,
+                         "Kilde": result.scenario.index_source}])
+    return pd.concat([table, row], ignore_index=True)
 
 
 def _without_float_noise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -409,9 +492,22 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], target: str | Path) -> Pa
 
 def write_csv_files(tables: Mapping[str, pd.DataFrame], folder: str | Path,
                     stem: str) -> list[Path]:
-    """One CSV file per table: ``<stem>-<sheet>.csv``."""
-    return [write_csv(frame, Path(folder) / f"{stem}-{_file_part(name)}.csv")
+    """One CSV file per table, ``<stem>-<sheet>.csv``, as Norwegian Excel opens it by a
+    double click: semicolons, decimal comma, one decimal (the reports' precision), UTF-8
+    with BOM (else «Øvrige» turns into «Ã˜vrige»)."""
+    return [write_if_changed(Path(folder) / f"{stem}-{_file_part(name)}.csv",
+                             norwegian_csv_bytes(frame))
             for name, frame in tables.items()]
+
+
+def norwegian_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV for Norwegian Excel and LibreOffice (see :func:`write_csv_files`)."""
+    import io
+
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, sep=";", decimal=",", float_format="%.1f",
+                 lineterminator="\r\n")
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
 def _file_part(name: str) -> str:
@@ -419,15 +515,19 @@ def _file_part(name: str) -> str:
         "å", "a").replace("æ", "ae")
 
 
-def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int) -> None:
+def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int,
+                        source: str = "") -> None:
     """The key-against-key section: on each base, every group's bill per year under both
     keys, then per solution and group in ``year``; or a plain note when there is none."""
     if not comparisons:
         show_markdown("*Scenariofilen nevner ingen nøkkel å sammenligne med "
                       "(`sharing.compare_with`).*")
         return
+    from tbu_analysis.presentation.charts import show
+
     show_markdown(key_basis_markdown(comparisons, year))
     for comparison in comparisons.values():
+        show(key_comparison_figure(comparison, source))
         title = (f"{comparison.second.scenario.key_set.label} mot "
                  f"{comparison.first.scenario.key_set.label}, {comparison.basis_label}")
         show_table(key_comparison_table(comparison), f"{title}: alle løsninger, mill. kroner")
