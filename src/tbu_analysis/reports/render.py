@@ -549,7 +549,15 @@ def html_edition(html: str) -> str:
             "class": "tbu-scroll", "tabindex": "0", "role": "region",
             "aria-label": name or f"{'Tabell' if item.name == 'table' else 'Figur'} {number}"})
         item.wrap(box)
+    style = soup.new_tag("style")
+    style.string = NARROW_CSS.read_text(encoding="utf-8")
+    soup.head.append(style)
     return str(soup)
+
+
+#: Rules for a narrow screen, which only the HTML edition carries (WeasyPrint would warn on
+#: a media feature).
+NARROW_CSS = Path(__file__).parent / "templates" / "tbu_pdf" / "static" / "tbu-narrow.css"
 
 
 def _base_url(resources: Mapping) -> str:
