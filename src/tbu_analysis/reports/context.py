@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from tbu_analysis.reports import committee, narrative, views
 from tbu_analysis.reports import text as wording
 from tbu_analysis.reports.committee import printed_elsewhere
 from tbu_analysis.reports.model import ReportModel, load_report_model
+from tbu_analysis.reports.notes import NoteRegistry
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.vocab import (
@@ -55,6 +56,9 @@ class ReportContext:
 
     paths: RoundPaths
     model: ReportModel
+    #: per report (``ALL_SOLUTIONS`` for the main report, else the solution): where each note
+    #: is said in full, filled by :meth:`notes` in document order before the first is shown
+    _registries: dict[str, NoteRegistry] = field(default_factory=dict, repr=False)
 
     @property
     def result(self) -> AnalysisResult:
@@ -110,7 +114,7 @@ class ReportContext:
         """Short answers to the committee's first questions, each pointing to its section."""
         return narrative.as_markdown(committee.headline_points(
             self.result.growth, self.driver_notes(), self.previous_round, self.estimates,
-            self.conditions, self.questions_markdown(refer_back=False)))
+            self.conditions, self._questions_text()))
 
     def conditions_markdown(self, solution: str | None = None) -> str:
         return committee.conditions_markdown(
@@ -141,21 +145,25 @@ class ReportContext:
     def estimates_markdown(self) -> str:
         return committee.estimates_markdown(self.estimates)
 
-    def questions_markdown(self, solution: str | None = None, refer_back: bool = True) -> str:
+    def questions_markdown(self, solution: str | None = None) -> str:
         """The questions to NHN; the main report's carry every solution report's questions
         about large changes the source does not explain (found in their detail tables). A
-        finding said in full earlier in the report is pointed to (``refer_back``)."""
+        finding said in full earlier in the report is pointed to."""
+        return self._once(self._questions_text(solution), place=f"questions:{solution}",
+                          report=solution)
+
+    def _questions_text(self, solution: str | None = None) -> str:
         notes = self.driver_notes(solution or ALL_SOLUTIONS)
         if solution is None:
             for each in self.solutions:
                 notes += self.driver_notes(each)
-        text = committee.questions_markdown(self.reconciliation, notes, solution,
+        return committee.questions_markdown(self.reconciliation, notes, solution,
                                             self.register_questions)
-        return self._once(text) if refer_back else text
 
     def explanations_markdown(self) -> str:
         """The annex's list of the analysts' explanations, pointing to those said before."""
-        return self._once(views.explanations_markdown(self.reconciliation))
+        return self._once(views.explanations_markdown(self.reconciliation),
+                          place="explanations")
 
     @property
     def register_questions(self) -> list:
@@ -266,31 +274,59 @@ class ReportContext:
         """Printed figures the source prints with another value in another table."""
         return self.model.other_printings
 
-    @cached_property
-    def _said(self) -> dict[str, str]:
-        """Notes already said in full in this report (their words → the anchor of the first
-        place), filled in the order the report shows them."""
-        return {}
+    def notes(self, solution: str | None = None) -> NoteRegistry:
+        """Where each note of the report is said in full: every block that carries notes is
+        read once, in the order the report shows them, before any is shown, so a note's
+        place does not depend on the order in which the notebook asks for the blocks."""
+        key = _report_key(solution)
+        if key not in self._registries:
+            registry = self._registries[key] = NoteRegistry()
+            for block in self._note_blocks(solution):
+                block()
+            registry.recording = False
+        return self._registries[key]
 
-    def _once(self, block: str, texts=None) -> str:
-        """``block`` as shown where it stands in the report: a note said in full before (the
-        analysts' explanation of a discrepancy, by default) is replaced by a short pointer to
-        where it was said; said for the first time, it gets an anchor there."""
+    def _note_blocks(self, solution: str | None) -> list[Callable[[], object]]:
+        """The blocks that carry notes, in document order (as notebooks 10_report and
+        11_solution show them)."""
+        if _report_key(solution) != ALL_SOLUTIONS:
+            return [
+                lambda: self.levels_note(self.solution_levels(solution),
+                                         Series.FINANSIERINGSBEHOV, solution),
+                lambda: self.estimates_note(solution),
+                lambda: self.driver_sections(solution),
+                lambda: self.item_tables(solution),
+                lambda: self.questions_markdown(solution),
+            ]
+        levels = [(lambda t=table, h=heading: self.levels_note(t, self.growth_series(h)))
+                  for heading, table in self.growth_sections()]
+        return [self.overview_note, *levels, self.driver_sections, self.estimates_note,
+                self.prognosis_sections, self.questions_markdown, self.explanations_markdown]
+
+    @staticmethod
+    def growth_series(heading: str) -> Series:
+        """The series a growth table of section 2 shows, from its heading."""
+        return Series.KOSTNADSNIVA if heading.startswith(Series.KOSTNADSNIVA.label) \
+            else Series.FINANSIERINGSBEHOV
+
+    def _once(self, block: str, texts=None, *, place: str, report: str | None = None) -> str:
+        """``block`` as shown at ``place`` in the report: a note said in full at an earlier
+        place (the analysts' explanation of a discrepancy, by default) is replaced by a short
+        pointer to it; at its own place it is said in full, with an anchor."""
         if texts is None:
             findings = self.reconciliation["explanation"].fillna("")
             texts = {*self.marked_cells.values(), *self.other_printings.values(),
                      *(" ".join(t.split()) for t in findings if t)}
+        registry = self.notes(report)
         # Longest first (one note may hold another), then by its words: the same order, and
         # so the same anchors, in every process (a set's order is not).
         for text in sorted((t for t in texts if t and t in block), key=lambda t: (-len(t), t)):
-            anchor = self._said.get(text)
-            if anchor is None:
-                anchor = f"note-{len(self._said) + 1}"
-                self._said[text] = anchor
+            anchor = registry.said(text, place)
+            if registry.place(text) == place:
                 head, _, tail = block.partition(text)
                 block = (f'{head}<span id="{anchor}"></span>{text}'
                          f"{tail.replace(text, back_reference(anchor))}")
-            else:
+            elif anchor:
                 block = block.replace(text, back_reference(anchor))
         return block
 
@@ -326,7 +362,8 @@ class ReportContext:
                 notes.append(f"*{r.solution}, forskrift {r.year} "
                              f"({format_number(r.forskrift, places_needed(r.forskrift, 0, 1))}"
                              f", {r.forskrift_table}):* {note}")
-        return self._once("\n\n".join(dict.fromkeys(notes)))
+        return self._once("\n\n".join(dict.fromkeys(notes)), place=f"estimates:{solution}",
+                          report=solution)
 
     def levels_note(self, frame: pd.DataFrame, series: str,
                     solution: str | None = None) -> str:
@@ -337,19 +374,25 @@ class ReportContext:
         names = {solution} if solution else set(frame.iloc[:, 0]) - {"Sum"}
         years = [int(c) for c in frame.columns if str(c).isdigit()]
         notes = []
+        registry = self.notes(solution)
+        # A table is its place: two growth tables of the same years (fixed and nominal kroner)
+        # are two places.
+        place = f"levels:{series}:{solution}:{hashlib.sha256(frame.to_csv().encode()).hexdigest()}"
+        said_here: set[str] = set()
         for row in levels[levels["solution"].isin(names) & levels["year"].isin(years)] \
                 .itertuples():
             note = self._other_tables_note(row)
             if note:
                 value = format_number(row.value_mnok, int(row.decimals))
-                anchor = self._said.get(note)
-                if anchor is None:  # first use: in full, with an anchor to point back to
-                    self._said[note] = anchor = f"note-{len(self._said) + 1}"
+                anchor = registry.said(note, place)
+                if registry.place(note) == place and note not in said_here:
+                    said_here.add(note)  # its place: in full, with an anchor to point back to
                     why = self._why_printed_otherwise(row)
                     notes.append(self._once(
                         f'<span id="{anchor}"></span>*Samme tall, annen verdi i kilden:* '
                         f"{row.solution} {row.year} er {value} her ({row.table_number}); "
-                        f"{note}.{f' {why}' if why else ''}", [why]))
+                        f"{note}.{f' {why}' if why else ''}", [why], place=place,
+                        report=solution))
                 else:
                     notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} "
                                  f"{row.year} er også her {value} ({row.table_number}). "
@@ -469,7 +512,8 @@ class ReportContext:
                 f"{row.nominal_year} {format_number(row.nominal, 1)} mill. kroner.")
         frame = views.overview(self.figures, self.manifest)
         _, marks = self._marked(frame, spec, decimals=0)
-        return self._once("\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])]))
+        return self._once("\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])]),
+                          place="overview")
 
     def levels_for_chart(self) -> pd.DataFrame:
         series = self.model.series[Series.FINANSIERINGSBEHOV]
@@ -556,7 +600,9 @@ class ReportContext:
                                        *self._percent_notes(shown.id, solution),
                                        *self._waterfall_notes(steps, solution, start),
                                        *([marks] if marks else [])])
-            out.append((heading, styled, steps, self._once(notes_text), words))
+            out.append((heading, styled, steps,
+                        self._once(notes_text, place=f"drivers:{solution}:{heading}",
+                                   report=solution), words))
         return out
 
     def _percent_notes(self, table_id: str, solution: str) -> list[str]:
@@ -619,7 +665,8 @@ class ReportContext:
             styled, marks = self._marked(frame, spec, as_printed=True)
             notes = [f"*{n}*" for n in views.source_footnotes(spec, self.figures)]
             out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
-                        self._once("\n\n".join([*notes, *([marks] if marks else [])]))))
+                        self._once("\n\n".join([*notes, *([marks] if marks else [])]),
+                                   place=f"prognosis:{spec.id}")))
         return out
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
@@ -687,7 +734,8 @@ class ReportContext:
             styled, marks = self._marked(frame, spec, as_printed=True)
             notes = "\n\n".join(n for n in (wording.note("as_printed"), marks,
                                               self._printed_percent_note(spec.id)) if n)
-            out.append((f"{spec.title} ({spec.number})", styled, self._once(notes)))
+            out.append((f"{spec.title} ({spec.number})", styled,
+                        self._once(notes, place=f"items:{spec.id}", report=solution)))
         return out
 
     def _printed_percent_note(self, table_id: str) -> str:
@@ -805,3 +853,8 @@ def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> Repor
     """The round's report: its stored model (``tbu report`` builds it after the analysis)."""
     paths = _paths(round_id)
     return ReportContext(paths=paths, model=load_report_model(paths, index_rates))
+
+
+def _report_key(solution: str | None) -> str:
+    """The report a block belongs to: a solution's, or the main report (``ALL_SOLUTIONS``)."""
+    return ALL_SOLUTIONS if solution in (None, ALL_SOLUTIONS) else str(solution)
