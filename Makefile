@@ -34,7 +34,7 @@ SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2'
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := report
-.PHONY: help report data analysis test lint lab clean bench lock setup scenario git-filter browser fonts
+.PHONY: help report data analysis test test-fast lint lab clean bench lock setup scenario git-filter browser fonts
 
 help: ## list the front doors
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -145,6 +145,10 @@ scenario: $(STAMP) ## SCENARIO=scenarios/<name>.yml [ROUND=...]: reports/scenari
 # --- checks -----------------------------------------------------------------------------------
 test: $(STAMP) browser ## the whole test suite (what CI runs)
 	$(PY) -m pytest -q
+
+FAST := not (pdf or notebook or browser or make or slow)
+test-fast: $(STAMP) ## the tests without PDFs, notebooks, browser or make (under a minute)
+	$(PY) -m pytest -q -m "$(FAST)"
 
 bench: $(STAMP) ## time every stage against the toolchain's floor
 	$(PY) benchmarks/bench_report.py $(if $(ROUND),--round $(ROUND))

@@ -17,7 +17,9 @@ from pypdf import PdfReader
 from conftest import pdf_structure
 from tbu_analysis.pipeline import run_scenario
 from tbu_analysis.presentation.fonts import font_checksums
-from tbu_analysis.reports.execute import RunLog
+
+#: Reads the rendered round (same worker as test_report) and checks it in chromium.
+pytestmark = [pytest.mark.pdf, pytest.mark.browser, pytest.mark.xdist_group("rendered_round")]
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
@@ -31,9 +33,8 @@ def editions(rendered_round) -> dict[str, Path]:
     """PDF paths of the main report, a solution report and a scenario report (the scenario
     rendered beside the session's rendered round)."""
     paths = rendered_round.paths
-    log = RunLog()
-    written = run_scenario(paths.root / "scenarios" / "baseline.yml", ROUND, paths.root, log)
-    assert written and not log.failures, log.failures
+    written = run_scenario(paths.root / "scenarios" / "baseline.yml", ROUND, paths.root)
+    assert written, "the scenario notebook failed"
     scenario = written[0]
     return {"main": paths.reports / f"tbu-{ROUND}.pdf",
             "solution": paths.reports / "kjernejournal.pdf", "scenario": scenario}

@@ -9,10 +9,10 @@ import pytest
 
 from tbu_analysis.cli import main
 from tbu_analysis.config import round_paths
-from tbu_analysis.rounds.cleaning import PERCENT_MEASURE
 from tbu_analysis.rounds.corrections import load_corrections
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.vocab import Measure
 
 ROUND_ID = "2024-host"
 
@@ -149,22 +149,23 @@ def test_blank_cells_are_absent_not_zero(figures):
 
 
 def test_percentages_are_in_their_own_rows(figures):
-    percents = figures[figures["measure"] == PERCENT_MEASURE]
+    percents = figures[figures["measure"] == Measure.VEKST_PROSENT]
     assert percents["value_mnok"].isna().all()
     assert percents["value_pct"].notna().all()
     assert (percents["row_kind"] == "percent").all()
-    assert figures.loc[figures["measure"] != PERCENT_MEASURE, "value_pct"].isna().all()
-    efficiency = one(figures, "tg-t4", measure=PERCENT_MEASURE, category="effektivisering")
+    assert figures.loc[figures["measure"] != Measure.VEKST_PROSENT, "value_pct"].isna().all()
+    efficiency = one(figures, "tg-t4", measure=Measure.VEKST_PROSENT, category="effektivisering")
     assert efficiency["value_pct"] == -4.9
     assert efficiency["text_as_printed"] == "-4,9 %"
     assert (
-        one(figures, "tg-t4", measure=PERCENT_MEASURE, category="finansieringsbehov")["value_pct"]
+        one(figures, "tg-t4", measure=Measure.VEKST_PROSENT,
+            category="finansieringsbehov")["value_pct"]
         == 1.5
     )
 
 
 def test_padded_percentages_in_table_5_count_as_one_decimal(figures):
-    row = one(figures, "tg-t5", measure=PERCENT_MEASURE, category="effektivisering")
+    row = one(figures, "tg-t5", measure=Measure.VEKST_PROSENT, category="effektivisering")
     assert (row["value_pct"], row["decimals"]) == (-5.2, 1)
 
 

@@ -33,9 +33,9 @@ RAW = ROOT / "data" / "raw"
 ROUND = RAW / "2024-host"
 
 MODELS: list[type[BaseModel]] = [
-    ManifestFile, manifest_module.TableEntry, manifest_module.ColumnEntry,
-    manifest_module.PriceBasisEntry, manifest_module.TotalEntry, manifest_module.IdentityEntry,
-    manifest_module.AnnotationEntry, manifest_module.SourceEntry, CorrectionsFile,
+    ManifestFile, manifest_module.TableSpec, manifest_module.ColumnSpec,
+    manifest_module.PriceBasis, manifest_module.TotalSpec, manifest_module.IdentitySpec,
+    manifest_module.AnnotationSpec, manifest_module.SourceEntry, CorrectionsFile,
     CorrectionEntry, CellEntry, EvidenceEntry, ClaimsFile, ClaimEntry, TermEntry, FindingsFile,
     FindingEntry, NameRow, IndexRow, BillingUnitRow,
 ]

@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
 HANG_LIMIT = 300  # seconds; a whole round takes well under a minute here

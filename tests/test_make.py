@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.make
+
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
 OLD = 978_307_200  # 2001-01-01: an mtime older than every output
@@ -156,7 +158,8 @@ def test_help_lists_every_front_door_with_what_it_does():
                           capture_output=True, text=True, check=True)
     lines = {line.split()[1]: line for line in done.stdout.splitlines()
              if line.strip().startswith("make ")}
-    for target in ("report", "data", "analysis", "scenario", "test", "lint", "lab", "bench",
+    for target in ("report", "data", "analysis", "scenario", "test", "test-fast", "lint", "lab",
+                   "bench",
                    "clean", "setup", "lock"):
         assert target in lines, target
         assert len(lines[target].split(None, 2)[2]) > 10  # a comment, not only the name

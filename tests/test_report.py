@@ -17,6 +17,9 @@ from tbu_analysis.config import round_paths, slug
 from tbu_analysis.pipeline import run_round_data
 from tbu_analysis.reports.execute import INJECTED_CELL_ID, RunLog, run_round
 
+#: Renders the round (notebooks and PDFs), once per session on one worker.
+pytestmark = [pytest.mark.pdf, pytest.mark.notebook, pytest.mark.xdist_group("rendered_round")]
+
 ROOT = Path(__file__).resolve().parents[1]
 ROUND = "2024-host"
 

@@ -607,8 +607,10 @@ def test_the_workbook_holds_the_tables_and_is_byte_identical_on_a_rerun(
     assert {"Regning", "Nøkler – kostnad", "Nøkler – vekst", "Forutsetninger"} <= set(
         book.sheetnames)
     rows = list(book["Nøkler – kostnad"].values)
-    header = rows[0]
-    kj = next(r for r in rows if r[1] == "Kjernejournal" and r[2] == "Kommuner" and r[3] == 2026)
+    header = rows[2]  # under the title line (what, unit, kroner) and a blank line
+    assert "mill. kroner, 2024-kroner" in rows[0][0]
+    assert header[-1] == "Forskjell (%)"
+    kj = next(r for r in rows if r[0] == "Kjernejournal" and r[1] == "Kommuner" and r[2] == 2026)
     assert kj[header.index("Alternativ 2")] == pytest.approx(54.4)
     csvs = tables.write_csv_files(sheets, tmp_path, "alt1")
     assert (tmp_path / "alt1-regning.csv") in csvs
@@ -641,8 +643,8 @@ def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, c
     import openpyxl
 
     rows = list(openpyxl.load_workbook(workbook)["Nøkler – kostnad"].values)
-    kj = next(r for r in rows if r[1] == "Kjernejournal" and r[2] == "Kommuner" and r[3] == 2026)
-    assert kj[rows[0].index("Alternativ 2")] == pytest.approx(54.4)
+    kj = next(r for r in rows if r[0] == "Kjernejournal" and r[1] == "Kommuner" and r[2] == 2026)
+    assert kj[rows[2].index("Alternativ 2")] == pytest.approx(54.4)
 
 
 # --- placeholders are not results -------------------------------------------------------------
@@ -678,3 +680,139 @@ def test_the_assumptions_name_the_keys_base_and_the_placeholders(funding, index)
     assert "1,1 MNOK" in rows.loc["Grunnlag for nøkkelen", "Kilde"]
     assert rows.loc["Indeks (satser i scenarioet)", "Verdi"].endswith("(plassholder, uten kilde)")
     assert rows.loc["Deflator", "Verdi"].endswith("(plassholder, uten kilde)")
+
+
+def test_the_workbook_reads_and_prints_well_in_a_norwegian_spreadsheet(
+        alt1_against_alt2, tmp_path):
+    """Title with unit and kroner year, bold headers, years as numbers, one decimal for mill.
+    kroner, «(%)» on percentages, landscape one page wide with the header on every page, and
+    a tidy «Data» sheet for programs (LibreOffice's PDF of it: 16 readable pages, was 53)."""
+    import openpyxl
+
+    from tbu_analysis.scenarios import tables
+
+    result = alt1_against_alt2["kostnad"].first
+    path = tables.write_workbook(tables.export_tables(result, alt1_against_alt2),
+                                 tmp_path / "s.xlsx")
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows
+    bills = book["Regning"]
+    assert bills["A1"].value.startswith("Regning per aktørgruppe og år, mill. kroner, "
+                                        "2024-kroner")
+    assert [c.value for c in bills[3]] == ["Aktørgruppe", 2023, 2024, 2025, 2026, 2027, 2028]
+    assert all(c.font.b for c in bills[3])
+    assert bills["B4"].number_format == "#,##0.0"
+    shares = [c.value for c in book["Andeler"][3]]
+    assert "Kommuner (%)" in shares and "Øvrige aktører (%)" in shares
+    deflator = [c.value for c in book["Mot deflator"][3]]
+    assert "Vekst i regning (%)" in deflator and "Deflatorvekst (%)" in deflator
+    data = list(book["Data"].values)
+    assert data[0] == ("tabell", "nøkkel", "løsning", "aktørgruppe", "år", "mill_kroner",
+                       "andel_prosent", "kroneverdi", "plassholdersats")
+    kj = [r for r in data if r[:5] == ("regning", "alternativ-1", "Kjernejournal", "kommuner",
+                                       2026)]
+    assert len(kj) == 1 and kj[0][5] == pytest.approx(68.0) and kj[0][6] == 50.0
+    assert any(r[0] == "nøkkel mot nøkkel, vekst" and r[1] == "alternativ-2" for r in data)
+
+
+def test_placeholder_years_are_numbers_in_the_workbook_and_explained(funding, index, tmp_path):
+    """The report's «2027*» is a text heading in a spreadsheet: the workbook has 2027, and
+    «Forutsetninger» says what the mark means and which years it marks."""
+    from dataclasses import replace
+
+    import openpyxl
+
+    from tbu_analysis.scenarios import tables
+    from tbu_analysis.scenarios.model import CURRENT
+
+    # in current kroner the baseline's later index rates (placeholders) move the amounts
+    result = compute(replace(scenario("baseline"), price_basis=CURRENT), funding, index)
+    assert result.placeholder_years
+    assert f"{result.placeholder_years[0]}*" in tables.bills_table(result).columns
+    book = openpyxl.load_workbook(tables.write_workbook(tables.export_tables(result),
+                                                        tmp_path / "p.xlsx"))
+    headers = [c.value for c in book["Regning"][3]]
+    assert all(isinstance(h, int) for h in headers[1:])
+    notes = {r[0]: r[1] for r in book["Forutsetninger"].values if r and r[0]}
+    years = ", ".join(map(str, result.placeholder_years))
+    assert notes["År med plassholdersats"].startswith(f"{years}: beløpene bygger på")
+    csv = tables.norwegian_csv_bytes(tables.export_tables(result)["Regning"].frame)
+    assert b"*" not in csv.split(b"\r\n")[0]
+
+
+# --- ready-made scenarios from the sources (issue 21) ------------------------------------------
+
+NUIT_4_23 = ROOT / "scenarios" / "source" / "002_ea57c06e23fd2e06.txt"
+
+
+@pytest.mark.parametrize("name,extra", [("nuit-4-23-alternativ-1", 17.0),
+                                        ("nuit-4-23-alternativ-2", 22.0)])
+def test_nuit_4_23s_budget_alternatives_add_their_d_and_f_in_2025(funding, index, name,
+                                                                 extra):
+    result = compute(scenario(name), funding, index)
+    by_year = result.versus_baseline.groupby("year")["difference_mnok"].sum()
+    assert by_year[2025] == pytest.approx(extra) and by_year[2024] == 0
+    source = " ".join(NUIT_4_23.read_text(encoding="utf-8").split())
+    assert f"{extra:.1f}".replace(".", ",") + " MNOK" in source  # «Total … 17,0 MNOK»
+
+
+def test_nuit_5_22s_rule_turns_a_fifth_of_an_investment_into_yearly_d_and_f(funding, index):
+    result = compute(scenario("nuit-5-22-investering"), funding, index)
+    steps = result.projection.set_index(["unit", "year"])["investments"]
+    assert steps["Kjernejournal", 2027] == pytest.approx(0.2 * 96.8)
+
+
+@pytest.mark.parametrize("name", ["nuit-4-23-alternativ-1", "nuit-4-23-alternativ-2",
+                                  "nuit-5-22-investering"])
+def test_every_quote_of_a_ready_made_scenario_is_in_the_shipped_source(name):
+    """Each «…» in an addition's or investment's source is printed in NUIT 4/23 (the copy
+    under scenarios/source/ is the document byte for byte)."""
+    import re
+
+    text = " ".join(NUIT_4_23.read_text(encoding="utf-8").split())
+    s = scenario(name)
+    quotes = [q for item in (*s.additions, *s.investments)
+              for q in re.findall(r"«([^»]+)»", item.source)]
+    assert quotes
+    for quote in quotes:
+        assert " ".join(quote.split()) in text, quote
+
+
+def test_side_by_side_never_mixes_fixed_and_current_kroner_nor_repeats_a_block(
+        funding, index, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from tbu_analysis.scenarios import tables
+    from tbu_analysis.scenarios.files import all_scenario_files, save_scenario
+    from tbu_analysis.scenarios.model import CURRENT
+
+    own = tmp_path / "mine"
+    own.mkdir()
+    monkeypatch.setenv("TBU_SCENARIO_DIR", str(own))
+    save_scenario(replace(scenario("baseline"), name="Mitt i løpende kroner",
+                          price_basis=CURRENT), own / "mitt.yml")
+    files = all_scenario_files()
+    assert files[-1] == own / "mitt.yml"  # the economist's own files are listed too
+    from tbu_analysis.scenarios.projection import compute_many
+
+    results = compute_many(files, funding, index).results
+    split = tables.comparison_tables(results)
+    assert set(split) == {"2024-kroner", "løpende kroner"}
+    fixed = split["2024-kroner"]
+    assert list(fixed.columns)[2:] == [2023, 2024, 2025, 2026, 2027, 2028]
+    assert fixed["Scenario"].tolist().count("Mitt i løpende kroner") == 0
+    blocks = [tuple(map(tuple, frame.drop(columns="Scenario").round(6).values))
+              for _, frame in fixed.groupby("Scenario", sort=False)]
+    assert len(blocks) == len(set(blocks))  # no block repeats another
+
+
+def test_provenance_lists_the_compared_key_and_its_source(tmp_path):
+    from tbu_analysis.scenarios.files import provenance_files
+
+    names = {p.name for p in provenance_files(scenario("alternativ-2"))}
+    assert {"alternativ-2.yml", "alternativ-2.yaml", "alternativ-1.yaml"} <= names
+    assert "001_26607bd423ebb788.txt" in names

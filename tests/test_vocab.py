@@ -88,13 +88,10 @@ def test_source_columns_are_headed_by_measure_and_driver(figures):
     assert not any(h.startswith(("forskrift", "kostnadsnivå", "investeringer")) for h in headings)
 
 
-def test_actor_groups_are_the_scenarios_groups():
-    """Until the scenarios read their groups from the vocabulary, theirs must be the same
-    (``scenarios.keys`` holds them today; the scenarios split moves them to ``labels``)."""
-    import importlib
-    import importlib.util
+def test_actor_groups_are_defined_once():
+    """The scenarios take their actor groups from the vocabulary: no second copy."""
+    from tbu_analysis.scenarios import labels
 
-    name = "tbu_analysis.scenarios.labels"
-    module = importlib.import_module(name if importlib.util.find_spec(name)
-                                     else "tbu_analysis.scenarios.keys")
-    assert dict(vocab.GROUP_LABELS) == dict(module.GROUP_LABELS)
+    assert labels.GROUP_LABELS is vocab.GROUP_LABELS
+    assert set(labels.GROUPS) | {labels.UNALLOCATED, labels.TOTAL} == set(vocab.codes(
+        vocab.ActorGroup))

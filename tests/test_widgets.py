@@ -184,8 +184,11 @@ def test_the_explorers_tables_export_to_excel_and_csv(explorer, tmp_path):
     explorer.export_button.click()
     book = openpyxl.load_workbook(tmp_path / "mitt.xlsx")
     rows = list(book["Regning"].values)
+    assert rows[0][0].startswith("Regning per aktørgruppe og år, mill. kroner, 2024-kroner")
+    header = rows[2]  # title, blank line, then the bold header
     kommuner = next(r for r in rows if r[0] == "Kommuner")
-    assert kommuner[rows[0].index(2025)] == pytest.approx(504.034737)  # years are numbers
+    assert kommuner[header.index(2025)] == pytest.approx(504.034737)  # years are numbers
+    assert book["Regning"].cell(row=4, column=2).number_format == "#,##0.0"
     assert "Eksportert" in explorer.save_status.value
     csv = (tmp_path / "mitt-regning.csv").read_bytes()
     assert csv.startswith("\ufeffAktørgruppe;2023;".encode())  # BOM, semicolons
@@ -579,3 +582,41 @@ def test_undo_takes_back_the_last_change_one_at_a_time(explorer):
     explorer.undo_button.click()
     assert scenario_to_dict(explorer.current_scenario()) == loaded
     assert explorer.undo_button.disabled
+
+
+# --- load from the interface (issue 21) --------------------------------------------------------
+
+
+def test_scenarios_and_own_saved_files_load_from_the_interface(explorer, tmp_path,
+                                                               monkeypatch):
+    from tbu_analysis.config import round_paths
+    from tbu_analysis.pipeline import run_clean
+
+    run_clean(round_paths("2024-host", ROOT))
+    monkeypatch.setenv("TBU_SCENARIO_DIR", str(tmp_path))
+    listed = dict(explorer.load_file.options)
+    assert "scenarios/alternativ-2.yml" in listed and "scenarios/nuit-4-23-alternativ-2.yml" \
+        in listed
+    assert explorer.load_round.value == "2024-host"
+    explorer.load_file.value = listed["scenarios/alternativ-2.yml"]
+    explorer.load_button.click()
+    assert explorer.key_set.value == "alternativ-2" and explorer.compare_with.value == \
+        "alternativ-1"
+    assert "Lastet" in explorer.load_status.value and explorer.error is None
+    assert explorer.widget.children[1].children[1] is explorer.key_set  # the new controls shown
+    explorer.volume.value = 2.0
+    saved = explorer.save(tmp_path / "mitt.yml")
+    own = {label: value for label, value in explorer.load_file.options}
+    assert any(value == str(saved) and "egen" in label for label, value in own.items())
+    assert explorer.load(saved)
+    assert explorer.volume.value == 2.0
+
+
+def test_a_file_that_cannot_be_loaded_leaves_the_explorer_as_it_was(explorer, tmp_path):
+    bad = tmp_path / "feil.yml"
+    bad.write_text("name: feil\nhorizon: 2028\n", encoding="utf-8")
+    before = explorer.key_set
+    assert not explorer.load(bad)
+    assert "Ikke lastet" in explorer.load_status.value and "sharing" in \
+        explorer.load_status.value
+    assert explorer.key_set is before and explorer.result is not None

@@ -241,6 +241,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.pdf
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and prctl")
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_pdf_workers_die_with_the_report(round_copier, tmp_path, how):

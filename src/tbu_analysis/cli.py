@@ -18,7 +18,6 @@ from tbu_analysis.common.atomic import WriteError
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number
 from tbu_analysis.config import discover_rounds, latest_round, project_root, round_paths
-from tbu_analysis.reports.execute import RunLog
 from tbu_analysis.vocab import Status
 
 
@@ -65,16 +64,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     rates = parse_rates(args.index)
     selected = [round_paths(r, root) for r in _rounds(args.round)]
 
-    def log_for(paths) -> RunLog:
-        return RunLog(on_step=None if args.quiet else _progress(paths.round_id))
+    def progress(paths):
+        return None if args.quiet else _progress(paths.round_id)
 
     failed = False
-    for paths, pdfs, log in pipeline.run_reports(selected, rates, log_for,
-                                                 data_ready=args.data_ready):
+    for paths, pdfs, failures in pipeline.run_reports(selected, rates, progress=progress,
+                                                      data_ready=args.data_ready):
         print(f"{paths.round_id}: {len(pdfs)} PDF-er i "
               f"{paths.reports_dir(rates).relative_to(root)}"
-              + (f", {len(log.failures)} notatbøker feilet" if log.failures else ""))
-        failed = failed or bool(log.failures)
+              + (f", {len(failures)} notatbøker feilet" if failures else ""))
+        failed = failed or bool(failures)
     return 1 if failed else 0
 
 

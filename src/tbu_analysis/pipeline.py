@@ -12,7 +12,9 @@
 Every input of a round is read and checked in memory first (``prepare_round``); only then is
 anything written, and a stage's files are published together (``common.store.OutputSet``).
 This module is the only one that knows the order: no stage imports a later one (the layers
-contract in ``pyproject.toml`` checks it).
+contract in ``pyproject.toml`` checks it). The notebook and PDF stages, and the scenarios, are
+imported where they are run: they take about 2 s to import, which `tbu clean` and `tbu
+analyse` (one process each under make) would otherwise pay for nothing.
 """
 
 from __future__ import annotations
@@ -24,15 +26,11 @@ from pathlib import Path
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse, stage_analysis, write_analysis
 from tbu_analysis.common.store import OutputSet
 from tbu_analysis.config import RoundPaths, project_paths, round_paths
-from tbu_analysis.reports import execute
-from tbu_analysis.reports.execute import RunLog
-from tbu_analysis.reports.model import build_report_model, write_report_model
 from tbu_analysis.rounds.cleaning import CleanResult, clean_round
 from tbu_analysis.rounds.outputs import figures_as_written, stage_clean, write_clean
-from tbu_analysis.scenarios.export import write_scenario_workbook
-from tbu_analysis.scenarios.files import load_baseline, load_index, load_scenario
-from tbu_analysis.scenarios.model import Scenario
-from tbu_analysis.scenarios.projection import compute
+
+#: What hears of each notebook and PDF as it ends: (label, seconds).
+OnStep = Callable[[str, float], None]
 
 # --- stages 1 and 2: clean and analyse --------------------------------------------------------
 
@@ -98,20 +96,25 @@ def run_analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = Non
 def run_model(paths: RoundPaths, index_rates: Mapping[int, float] | None = None) -> Path:
     """The round's report model from its published analysis, beside the processed data: the
     notebooks load it and only render."""
+    from tbu_analysis.reports.model import build_report_model, write_report_model  # lazy
+
     return write_report_model(build_report_model(paths, index_rates), paths, index_rates)
 
 
 # --- stages 4 and 5: notebooks, then PDF and HTML ---------------------------------------------
 
 
-def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | None,
-                log_for: Callable[[RoundPaths], RunLog], *, data_ready: bool = False
-                ) -> Iterator[tuple[RoundPaths, list[Path], RunLog]]:
-    """`tbu report`: each round's notebooks and editions, one round after another (yielded
-    as each is done). Unless ``data_ready`` (make has run clean and analyse), every round is
-    cleaned and analysed first, while the first round's kernel and PDF workers boot; every
-    input of every round is checked before anything is written. Each round's report model is
-    built before its first notebook."""
+def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | None, *,
+                data_ready: bool = False,
+                progress: Callable[[RoundPaths], OnStep | None] = lambda paths: None,
+                ) -> Iterator[tuple[RoundPaths, list[Path], list[str]]]:
+    """`tbu report`: each round's notebooks and editions, one round after another, yielded
+    as each is done with its PDFs and the notebooks that failed. Unless ``data_ready`` (make
+    has run clean and analyse), every round is cleaned and analysed first, while the first
+    round's kernel and PDF workers boot; every input of every round is checked before
+    anything is written. Each round's report model is built before its first notebook.
+    ``progress`` gives a round's listener to each step's time."""
+    from tbu_analysis.reports import execute  # lazy: see the module's docstring
 
     def prepare() -> None:
         prepared = [prepare_round(paths, index_rates) for paths in rounds]
@@ -126,34 +129,41 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
         return step
 
     for number, paths in enumerate(rounds):
-        log = log_for(paths)
+        log = execute.RunLog(on_step=progress(paths))
         pdfs = execute.run_round(paths, paths.project.notebooks, log, index_rates,
                                  before=data_and_model(paths, number == 0))
-        yield paths, pdfs, log
+        yield paths, pdfs, log.failures
 
 
 # --- beside the stages: a scenario against a round --------------------------------------------
 
 
-def check_scenario(path: str | Path, paths: RoundPaths) -> Scenario:
+def check_scenario(path: str | Path, paths: RoundPaths):
     """Read the scenario file and compute it once against the round's data, so every problem
     (units, years before the data, shares) stops the run with one message before any
-    notebook or PDF is written."""
+    notebook or PDF is written. Returns the ``scenarios.model.Scenario``."""
+    # lazy: see the module's docstring
+    from tbu_analysis.scenarios.files import load_baseline, load_index, load_scenario
+    from tbu_analysis.scenarios.projection import compute
+
     scenario = load_scenario(path)
     compute(scenario, load_baseline(paths.round_id, paths.root),
             load_index(paths.project.index))
     return scenario
 
 
-def run_scenario(path: Path, round_id: str, root: Path | None = None,
-                 log: RunLog | None = None) -> tuple[Path, Path] | None:
+def run_scenario(path: Path, round_id: str, root: Path | None = None
+                 ) -> tuple[Path, Path] | None:
     """`tbu scenario`: the scenario checked against the round, its notebook run and rendered
     (``reports/scenarios/<name>.pdf`` and ``.html``) and its workbook beside the PDF; None
-    when the notebook failed."""
+    when the notebook failed (it says why)."""
+    from tbu_analysis.reports import execute  # lazy: see the module's docstring
+    from tbu_analysis.scenarios.export import write_scenario_workbook
+
     paths = round_paths(round_id, root if root is not None else project_paths().root)
     scenario = check_scenario(path, paths)
     pdf = execute.run_scenario(path, round_id, paths.root, paths.project.notebooks,
-                               log or RunLog(), name=scenario.name)
+                               execute.RunLog(), name=scenario.name)
     if pdf is None:
         return None
     return pdf, write_scenario_workbook(scenario, paths, pdf.with_suffix(".xlsx"))

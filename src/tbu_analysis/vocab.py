@@ -192,6 +192,14 @@ class ActorGroup(Coded):
     SUM = ("sum", "Sum", "all groups together")
 
 
+class KeyBase(Coded):
+    """What a cost-sharing key's shares apply to."""
+
+    GROWTH = ("vekst", "kostnadsveksten", "the growth in costs from the year before")
+    COST = ("kostnad", "hele kostnaden", "the whole cost")
+    UNSTATED = ("ukjent", "ikke oppgitt i kilden", "the source does not say")
+
+
 class OutputTable(Coded):
     """A table of a round's outputs; the label names its sheet in the round's workbook."""
 

@@ -15,9 +15,13 @@ from tbu_analysis.vocab import (
     MEASURE_LABELS,
     SERIES_LABELS,
     SOURCE_GAP_LABEL,
+    ColumnRole,
     DriverCategory,
     Measure,
     PriceBasis,
+    RowKind,
+    Series,
+    TableRole,
     fixed_kroner,
 )
 
@@ -98,13 +102,14 @@ def drivers(figures: pd.DataFrame) -> pd.DataFrame:
     total" can be read off.
     """
     data = amounts(figures)
-    changes = data[(data["measure"] == "endring") & (data["category"] != "sum_endring")]
-    bases = data[data["column_role"] == "base"]
+    changes = data[(data["measure"] == Measure.ENDRING)
+                   & (data["category"] != DriverCategory.SUM_ENDRING)]
+    bases = data[data["column_role"] == ColumnRole.BASE]
     rows = []
     for record in changes.itertuples(index=False):
         same_row = bases[(bases["table"] == record.table)
                          & (bases["source_row"] == record.source_row)]
-        table_total = bases[(bases["table"] == record.table) & (bases["row_kind"] == "total")]
+        table_total = bases[(bases["table"] == record.table) & (bases["row_kind"] == RowKind.TOTAL)]
         own = float(same_row["value_mnok"].iloc[0]) if len(same_row) else float("nan")
         total = float(table_total["value_mnok"].iloc[0]) if len(table_total) else float("nan")
         rows.append({
@@ -125,21 +130,21 @@ def _waterfall_rows(figures: pd.DataFrame, solution: str, from_year: int | None)
     """The printed rows a waterfall is drawn from: the solution's own detail table (its Sum
     row) when there is one for that pair of years, else its rows of the growth table."""
     data = amounts(figures)
-    bases = data[data["column_role"] == "base"]
+    bases = data[data["column_role"] == ColumnRole.BASE]
     if from_year is None:
         from_year = int(bases["year"].min())
     tables = bases.loc[bases["year"] == from_year, "table"].unique()
     candidates = data[data["table"].isin(tables)]
-    detail = candidates[(candidates["table_role"] == "detalj")
+    detail = candidates[(candidates["table_role"] == TableRole.DETALJ)
                         & (candidates["solution"] == solution)
-                        & (candidates["row_kind"] == "total") & (candidates["item"] == "")]
+                        & (candidates["row_kind"] == RowKind.TOTAL) & (candidates["item"] == "")]
     if len(detail):
         rows = detail[detail["table"] == detail["table"].iloc[0]]
     else:
-        rows = candidates[(candidates["table_role"] == "vekst")
+        rows = candidates[(candidates["table_role"] == TableRole.VEKST)
                           & (candidates["solution"] == solution)]
         if solution != ALL_SOLUTIONS:
-            rows = rows[rows["row_kind"] == "item"]
+            rows = rows[rows["row_kind"] == RowKind.ITEM]
     if rows.empty:
         raise ValueError(f"ingen vekstrader for {solution} fra {from_year}")
     return rows
@@ -173,14 +178,14 @@ def waterfall_levels(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
             "measure": measure,
         })
 
-    base = rows[rows["column_role"] == "base"].iloc[0]
-    base_series = "kostnadsnivå" if base["measure"] == Measure.KOSTNADSNIVA.value \
-        else "finansieringsbehov"
-    add("base", base["measure"], base_series, _measure_label(base["measure"]))
-    add("level", Measure.KOSTNADSNIVA.value, "kostnadsnivå",
+    base = rows[rows["column_role"] == ColumnRole.BASE].iloc[0]
+    base_series = Series.KOSTNADSNIVA.value if base["measure"] == Measure.KOSTNADSNIVA \
+        else Series.FINANSIERINGSBEHOV.value
+    add(ColumnRole.BASE.value, base["measure"], base_series, _measure_label(base["measure"]))
+    add(ColumnRole.LEVEL.value, Measure.KOSTNADSNIVA.value, Series.KOSTNADSNIVA.value,
         MEASURE_LABELS[Measure.KOSTNADSNIVA])
-    add("funding", Measure.FINANSIERINGSBEHOV.value, "finansieringsbehov",
-        MEASURE_LABELS[Measure.FINANSIERINGSBEHOV])
+    add(ColumnRole.FUNDING.value, Measure.FINANSIERINGSBEHOV.value,
+        Series.FINANSIERINGSBEHOV.value, MEASURE_LABELS[Measure.FINANSIERINGSBEHOV])
     return found
 
 
@@ -214,21 +219,22 @@ def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
         steps.append((level["label"], level["value"], "level"))
         running = level["value"]
 
-    close_at(levels["base"])
-    driver_rows = rows[rows["column_role"] == "driver"].sort_values("source_col", kind="stable")
+    close_at(levels[ColumnRole.BASE])
+    driver_rows = rows[rows["column_role"] == ColumnRole.DRIVER].sort_values("source_col",
+                                                                       kind="stable")
     for category in dict.fromkeys(driver_rows["category"]):
-        change = total("driver", category)
+        change = total(ColumnRole.DRIVER, category)
         if change and round_half_up(change, 1):  # a driver that moved nothing is no step
             change = round_half_up(change, 1)
             steps.append((DRIVER_LABELS.get(category, category), change, "change"))
             running += change
-    close_at(levels["level"])
-    if "funding" in levels:
-        if deduction := total("deduction"):
+    close_at(levels[ColumnRole.LEVEL])
+    if ColumnRole.FUNDING in levels:
+        if deduction := total(ColumnRole.DEDUCTION):
             deduction = round_half_up(deduction, 1)
             steps.append((DRIVER_LABELS[DriverCategory.TILBAKEFORING], deduction, "change"))
             running += deduction
-        close_at(levels["funding"])
+        close_at(levels[ColumnRole.FUNDING])
     return steps
 
 

@@ -21,7 +21,7 @@ from tbu_analysis.analysis.series import KEY, amounts
 from tbu_analysis.common.formatting import format_number, format_percent
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
-from tbu_analysis.vocab import STATUS_PHRASES
+from tbu_analysis.vocab import STATUS_PHRASES, ColumnRole, Measure, RowKind
 
 
 def _name(solution: str, item: str) -> str:
@@ -100,7 +100,7 @@ def row_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
 
 
 def column_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
-    data = figures[(figures["table"] == spec.id) & (figures["row_kind"] != "percent")]
+    data = figures[(figures["table"] == spec.id) & (figures["row_kind"] != RowKind.PERCENT)]
     line_of = dict(zip(data["row_label"], data["source_row"], strict=False))
     all_lines = sorted(set(data["source_row"]))
     in_subtotal = {part for t in spec.totals for part in (t.parts or ())}
@@ -141,8 +141,8 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
     if not spec.percent_row or spec.base_column is None:
         return []
     data = figures[figures["table"] == spec.id]
-    percents = data[data["row_kind"] == "percent"]
-    totals = data[(data["row_kind"] == "total")]
+    percents = data[data["row_kind"] == RowKind.PERCENT]
+    totals = data[data["row_kind"] == RowKind.TOTAL]
     cells = {int(r.source_col): r for _, r in totals.iterrows()}
     base = cells.get(spec.base_column)
     if base is None:
@@ -155,7 +155,7 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
         cell = cells.get(column)
         value = float(cell["value_mnok"]) if cell is not None else 0.0
         error = tol.half_unit(int(cell["decimals"])) if cell is not None else 0.0
-        if role in {"level", "funding"}:
+        if role in {ColumnRole.LEVEL, ColumnRole.FUNDING}:
             numerator, numerator_error = value - base_value, error + base_error
             what = f"vekst i % for «{spec.columns[column].header}»"
         else:
@@ -179,7 +179,7 @@ def cross_checks(figures: pd.DataFrame, manifest: Manifest) -> list[dict]:
     """The same quantity printed in two tables must agree; a summary table that splits a
     solution into items is compared through the items' sum."""
     data = amounts(figures)
-    data = data[data["row_kind"] != "percent"].copy()
+    data = data[data["row_kind"] != RowKind.PERCENT].copy()
     derived = _derived_solution_rows(data, manifest)
     pool = pd.concat([data.assign(_derived=False), derived], ignore_index=True)
     out = []
@@ -236,7 +236,7 @@ def _derived_solution_rows(data: pd.DataFrame, manifest: Manifest) -> pd.DataFra
 
 
 def _measure_text(measure: str, category: str) -> str:
-    if measure == "endring":
+    if measure == Measure.ENDRING:
         return f"endring «{category.replace('_', ' ')}»"
     return measure
 

@@ -16,6 +16,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import nbformat
+from nbstripout import strip_output
+
 #: nbstripout's own default extra keys, and what JupyterLab adds by the kernel that ran it.
 EXTRA_KEYS: tuple[str, ...] = (
     "metadata.signature",
@@ -35,9 +38,6 @@ def strip_on_save(model: dict[str, Any], **kwargs: Any) -> None:
     cell ids and :data:`EXTRA_KEYS` the way the git filter does before it is written."""
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
-    import nbformat
-    from nbstripout import strip_output
-
     notebook = nbformat.from_dict(model["content"])
     model["content"] = strip_output(notebook, keep_output=False, keep_count=False,
                                     keep_id=False, extra_keys=list(EXTRA_KEYS))

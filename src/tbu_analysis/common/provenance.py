@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from tbu_analysis.common.errors import InputError
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: 1980-01-01T00:00:00Z, the earliest date a ZIP file can hold; the usual reproducible default.
 FIXED_EPOCH = 315532800
@@ -220,8 +219,6 @@ def provenance_table(prov: Provenance, round_label: str = "") -> pd.DataFrame:
     folder, then each file by its path inside it), checksums whole and unbroken (the print
     CSS sets them small); the round by its name (``round_label``) with its id.
     """
-    import pandas as pd
-
     round_text = f"{round_label} ({prov.round_id})" if round_label else prov.round_id
     rows: list[tuple[str, str, str]] = [
         ("Beregningsrunde", "", round_text),

@@ -20,9 +20,14 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from tbu_analysis.common.atomic import write_bytes, writing
 
@@ -57,6 +62,7 @@ class Sheet:
     frame: pd.DataFrame
     formats: pd.DataFrame | None = None
     autofilter: bool = True
+    title: str = ""  # a bold line above the table (what it shows, its unit and kroner year)
 
 
 def decimals_format(decimals: int | float | None) -> str:
@@ -111,38 +117,70 @@ def _heading(column: object) -> object:
 
 def excel_bytes(sheets: Mapping[str, pd.DataFrame | Sheet]) -> bytes:
     """One sheet per frame, with number formats, autofilter and frozen header; zip entries get
-    a fixed date so reruns are byte-identical."""
-    from datetime import datetime
-
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
+    a fixed date so reruns are byte-identical. Read and printed in a spreadsheet: bold headers
+    that wrap (never cut to «Økte kostnader»), columns as wide as their numbers, and a page
+    setup that prints in landscape, one page wide, the header repeated on every page."""
     book = Workbook()
     book.remove(book.active)
+    bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for name, sheet in sheets.items():
         if isinstance(sheet, pd.DataFrame):
             sheet = Sheet(sheet, default_formats(sheet))
         frame = sheet.frame
         formats = sheet.formats if sheet.formats is not None else default_formats(frame)
         ws = book.create_sheet(title=name[:31])
+        header = 3 if sheet.title else 1  # a title, a blank line, the header
+        if sheet.title:
+            ws.append([sheet.title])
+            ws.append([])
         ws.append([_heading(c) for c in frame.columns])
+        for column in range(1, len(frame.columns) + 1):
+            cell = ws.cell(row=header, column=column)
+            cell.font, cell.alignment = bold, wrapped
         columns = range(1, len(frame.columns) + 1)
         for row, (row_values, row_formats) in enumerate(
                 zip(frame.itertuples(index=False, name=None),
-                    formats.itertuples(index=False, name=None), strict=True), start=2):
+                    formats.itertuples(index=False, name=None), strict=True),
+                start=header + 1):
             ws.append([_cell_value(v) for v in row_values])
             # the row's cells by index (``ws[ws.max_row]`` scans every cell: quadratic)
             cells = [ws.cell(row=row, column=column) for column in columns]
             for cell, number_format in zip(cells, row_formats, strict=True):
                 if number_format and cell.value is not None:
                     cell.number_format = number_format
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = f"A{header + 1}"
+        last = f"{get_column_letter(max(len(frame.columns), 1))}{header + len(frame)}"
         if sheet.autofilter and len(frame.columns):
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+            ws.auto_filter.ref = f"A{header}:{last}"
+        lines = 1
         for index, column in enumerate(frame.columns, start=1):
-            texts = [str(column)] + [str(v) for v in frame.iloc[:, index - 1].dropna()]
-            width = max((len(t) for t in texts), default=8)
-            ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+            # a heading wraps at its spaces: its longest word sets the least width
+            words = [len(word) for word in str(column).split()] or [8]
+            texts = [str(v) for v in frame.iloc[:, index - 1].dropna()]
+            # bold headings are about a fifth wider than their letters
+            width = max([round(max(words) * 1.2), *(min(len(t), 60) for t in texts)])
+            width = min(max(width + 2, 8), 60)
+            ws.column_dimensions[get_column_letter(index)].width = width
+            lines = max(lines, -(-round(len(str(column)) * 1.2) // (width - 1)))
+            if any(len(t) > 60 for t in texts):  # long text wraps inside its column
+                for row in range(header + 1, header + len(frame) + 1):
+                    ws.cell(row=row, column=index).alignment = wrapped
+        ws.row_dimensions[header].height = 15 * min(lines, 4)  # room for a wrapped heading
+        if sheet.title:  # across the table's width, wrapped: printed whole, never cut
+            title = ws.cell(row=1, column=1)
+            title.font, title.alignment = Font(bold=True, size=12), wrapped
+            if len(frame.columns) > 1:
+                ws.merge_cells(start_row=1, start_column=1, end_row=1,
+                               end_column=len(frame.columns))
+            room = sum(ws.column_dimensions[get_column_letter(c)].width for c in columns)
+            ws.row_dimensions[1].height = 16 * max(1, -(-len(sheet.title) * 1.2 // room))
+        ws.print_area = f"A1:{last}"
+        ws.print_title_rows = f"{header}:{header}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     props = book.properties
     props.created = props.modified = datetime(2000, 1, 1)
     props.creator = "tbu-analysis"

@@ -23,9 +23,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import matplotlib
+import pandas as pd
+from IPython.display import HTML, display
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -35,9 +37,6 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_change, format_number
 from tbu_analysis.presentation.fonts import FONT_FAMILY, font_files
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: Okabe–Ito colours: told apart with the common colour-vision deficiencies.
 LEVEL_COLOUR = "#0B3C5D"  # dark blue: start level, new level, funding need
@@ -484,10 +483,7 @@ def show(fig: Figure, *, source: str | None = None) -> None:
     A figure made with pyplot is closed too, so the inline backend does not show it a
     second time as a PNG.
     """
-    from IPython.display import HTML, display
-
     display(HTML(figure_html(fig, source)))
-    if "matplotlib.pyplot" in sys.modules:
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
+    pyplot = sys.modules.get("matplotlib.pyplot")  # never imported here: charts need no pyplot
+    if pyplot is not None:
+        pyplot.close(fig)

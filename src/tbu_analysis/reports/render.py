@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -525,7 +526,7 @@ def _html_to_pdf(html: str, base_url: str | None, epoch: int) -> bytes:
     import weasyprint  # lazy: listing nbconvert exporters must stay fast
 
     if _FONT_CONFIG is None:
-        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.text.fonts import FontConfiguration  # lazy with weasyprint above
 
         weasyprint.LOGGER.addFilter(_DropSubsetNotice())
         _FONT_CONFIG = FontConfiguration()
@@ -666,8 +667,6 @@ class TbuPdfExporter(HTMLExporter):
 
 
 def _generator() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return f"tbu-analysis {version('tbu-analysis')}"
     except PackageNotFoundError:  # pragma: no cover - running from a source tree

@@ -20,8 +20,7 @@ from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.numbers import parse_number, strip_markup
 from tbu_analysis.rounds.raw_tables import RawTable, read_raw_table
 from tbu_analysis.rounds.schema import FIGURE_COLUMNS, validate_figures
-
-PERCENT_MEASURE = "vekst_prosent"
+from tbu_analysis.vocab import Measure, RowKind
 
 
 @dataclass(frozen=True)
@@ -91,11 +90,11 @@ def _row_names(spec: TableSpec, labels: dict[int, str], raw: RawTable, names: Na
             continue
         if label in grand_totals or label == spec.percent_row:
             solution = spec.solution or ALL_SOLUTIONS
-            kind = "percent" if label == spec.percent_row else "total"
+            kind = RowKind.PERCENT.value if label == spec.percent_row else RowKind.TOTAL.value
             result[line] = (solution, spec.parent, "", kind)
             continue
         name = canonical(line, label)
-        kind = "subtotal" if label in spec.total_rows else "item"
+        kind = RowKind.SUBTOTAL.value if label in spec.total_rows else RowKind.ITEM.value
         parent_label = parent_of.get(label)
         parent = ""
         if parent_label is not None:
@@ -115,7 +114,7 @@ def _refuse_two_rows_for_one_name(spec: TableSpec, labels: dict[int, str],
     spellings in names.csv mapped to one name would add the rows up as one quantity)."""
     seen: dict[tuple[str, str], int] = {}
     for line, (solution, item, _parent, kind) in roles.items():
-        if kind not in {"item", "subtotal"}:
+        if kind not in {RowKind.ITEM, RowKind.SUBTOTAL}:
             continue
         key = (solution, item)
         if key in seen:
@@ -172,7 +171,7 @@ def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, 
             parsed = parse_number(text, path=spec.file, line=row.line, column=index)
             if parsed.value is None:
                 continue
-            is_percent_row = kind == "percent"
+            is_percent_row = kind == RowKind.PERCENT
             if parsed.is_percent != is_percent_row:
                 message = ("prosentraden må ha prosenttall" if is_percent_row
                            else "prosenttegn i en rad med beløp")
@@ -189,7 +188,7 @@ def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, 
                 "solution": solution,
                 "item": item,
                 "parent": parent,
-                "measure": PERCENT_MEASURE if is_percent_row else column.measure,
+                "measure": Measure.VEKST_PROSENT.value if is_percent_row else column.measure,
                 "category": column.category or (column.measure if is_percent_row else ""),
                 "year": column.year,
                 "base_year": column.base_year,
@@ -197,7 +196,7 @@ def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, 
                 "value_pct": value if is_percent_row else None,
                 "decimals": min(parsed.decimals, spec.percent_decimals)
                 if is_percent_row and spec.percent_decimals is not None else parsed.decimals,
-                "is_total": kind in {"total", "subtotal", "percent"},
+                "is_total": kind in {RowKind.TOTAL, RowKind.SUBTOTAL, RowKind.PERCENT},
                 "row_kind": kind,
                 "column_role": column.role,
                 "price_basis": column.price_basis.label,

@@ -11,36 +11,45 @@ match, the source's checksum and line ranges) are in ``cleaning`` and :func:`che
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_data, read_text, validate
 from tbu_analysis.common.yamlio import LineDict
-from tbu_analysis.config import validate_round_id
+from tbu_analysis.config import SEASON_ORDER, validate_round_id
+from tbu_analysis.vocab import ColumnRole as ColumnRoles
+from tbu_analysis.vocab import DriverCategory
+from tbu_analysis.vocab import Measure as Measures
+from tbu_analysis.vocab import TableRole as TableRoles
 
-Measure = Literal[
-    "forskrift", "finansieringsbehov", "kostnadsnivå", "påløpt", "prognose", "prognoseavvik",
-    "endring", "overførte_midler",
-]
-ColumnRole = Literal["value", "base", "driver", "level", "deduction", "funding", "total_change"]
-TableRole = Literal["oversikt", "prognose", "overforte_midler", "vekst", "detalj"]
+
+def _codes(members: Iterable[str]) -> Any:
+    """The allowed values of a manifest field as a ``Literal``, taken from the vocabulary (the
+    one list of codes), so messages name them in its order."""
+    return Literal[tuple(str(member) for member in members)]
+
+
+#: A column's measure: any but the printed percentage, which the cleaning sets on a table's
+#: percent row.
+Measure = _codes(m for m in Measures if m is not Measures.VEKST_PROSENT)
+ColumnRole = _codes(ColumnRoles)
+TableRole = _codes(TableRoles)
 RowsAre = Literal["solutions", "items"]
-Category = Literal[
-    "investeringer", "ny_funksjonalitet", "endrede_forutsetninger", "endret_finansieringskilde",
-    "endret_finansiering_og_forutsetninger", "volum_beredskap", "effektivisering",
-    "tilbakeføring", "sum_endring",
-]
-Season = Literal["høst", "vår"]
+Category = _codes(DriverCategory)
+Season = _codes(SEASON_ORDER)
 Unit = Literal["MNOK"]
-
-MEASURES = set(get_args(Measure))
-COLUMN_ROLES = set(get_args(ColumnRole))
-TABLE_ROLES = set(get_args(TableRole))
-ROWS_ARE = set(get_args(RowsAre))
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Year = Annotated[int, Field(strict=True, ge=2000, le=2100)]
@@ -49,47 +58,72 @@ SignedColumn = Annotated[int, Field(strict=True, ge=-99, le=99)]
 Line = Annotated[int, Field(strict=True, ge=1, le=10_000_000)]
 
 
-# --- the file as written --------------------------------------------------------------------
+# --- the file as written is what the rest of the code uses ---------------------------------
+# One model per entry: validated from manifest.yaml, frozen, and read as it is by the cleaning
+# and the reports (``line``: where the entry is in the manifest, for messages).
 
 
-class PriceBasisEntry(InputModel):
+class _Entry(InputModel):
+    @property
+    def line(self) -> int | None:
+        return self.input_line
+
+
+class PriceBasis(_Entry):
     label: Text
     price_year: Year
     nominal_year: Year
 
 
-class ColumnEntry(InputModel):
+class ColumnSpec(_Entry):
     model_config = ConfigDict(coerce_numbers_to_str=True)  # a header may print as 2025
 
     header: Text
     measure: Measure
     year: Year
     role: ColumnRole
-    price_basis: PriceBasisEntry
-    category: Category | None = None
+    price_basis: PriceBasis
+    category: Category | Literal[""] = ""  # a driver's category, else ""
     base_year: Year | None = None
+    _index: int = PrivateAttr(default=0)
+    _line: int | None = PrivateAttr(default=None)
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _none_is_no_category(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @property
+    def index(self) -> int:
+        """The column's number in its table (the key it stands under)."""
+        return self._index
+
+    @property
+    def line(self) -> int | None:
+        """The line of the column's key in its table (a column set's own line otherwise)."""
+        return self._line if self._line is not None else self.input_line
 
 
-class TotalEntry(InputModel):
+class TotalSpec(_Entry):
     row: Text
-    parts: Annotated[list[Text], Field(min_length=1)] | None = None
+    parts: Annotated[tuple[Text, ...], Field(min_length=1)] | None = None
 
 
-class IdentityEntry(InputModel):
+class IdentitySpec(_Entry):
     result: ColumnIndex
-    parts: Annotated[list[SignedColumn], Field(min_length=1)]
+    parts: Annotated[tuple[SignedColumn, ...], Field(min_length=1)]
     text: str = ""
 
 
-class AnnotationEntry(InputModel):
+class AnnotationSpec(_Entry):
     row: Text
     column: ColumnIndex
     text: Text
 
 
-class TableEntry(InputModel):
+class TableSpec(_Entry):
     id: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-    file: Text
+    file: Path  # relative to the round's folder as written; read as the full path
     lines: tuple[Line, Line] | None = None
     document: str = ""
     number: Text
@@ -102,37 +136,66 @@ class TableEntry(InputModel):
     solution: str = ""
     parent: str = ""
     header_rows: Annotated[int, Field(strict=True, ge=1, le=10)]
-    columns: Annotated[dict[ColumnIndex, ColumnEntry], Field(min_length=1)]
-    identities: list[IdentityEntry] = []
+    columns: Annotated[dict[ColumnIndex, ColumnSpec], Field(min_length=1)]
+    identities: tuple[IdentitySpec, ...] = ()
     base_column: ColumnIndex | None = None
     percent_row: str = ""
     percent_decimals: Annotated[int, Field(strict=True, ge=0, le=6)] | None = None
-    totals: list[TotalEntry] = []
-    note_rows: list[Text] = []
-    annotations: list[AnnotationEntry] = []
-    footnotes: list[str] = []
+    totals: tuple[TotalSpec, ...] = ()
+    note_rows: tuple[Text, ...] = ()
+    annotations: tuple[AnnotationSpec, ...] = ()
+    footnotes: tuple[str, ...] = ()
     precision: str = ""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _columns_know_their_place(cls, data: Any, handler: Any) -> Any:
+        """Each column learns its number and the line of its key in this table (a column
+        taken from a ``column_sets`` anchor is written once but used by many tables)."""
+        table = handler(data)
+        columns = data.get("columns") if isinstance(data, dict) else None
+        lines = columns.key_lines if isinstance(columns, LineDict) else {}
+        for index, column in table.columns.items():
+            column._index = index
+            column._line = lines.get(index)
+        return table
+
+    @field_validator("file", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("må være en filsti (tekst)")
+        return value
 
     @field_validator("file")
     @classmethod
-    def _inside_the_round(cls, value: str, info: ValidationInfo) -> str:
-        """A table's file is a path below the round's folder, and it exists."""
-        relative = Path(value)
+    def _inside_the_round(cls, relative: Path, info: ValidationInfo) -> Path:
+        """A table's file is a path below the round's folder, and it exists; read as the full
+        path (the manifest's folder joined)."""
         if relative.is_absolute() or ".." in relative.parts:
             raise ValueError("filen må ligge i rundens mappe (ingen absolutt sti eller ..)")
         manifest = (info.context or {}).get("path")
         if manifest is None:
-            return value
+            return relative
         folder = Path(manifest).parent
         if not (folder / relative).resolve().is_relative_to(folder.resolve()):
             raise ValueError("filen må ligge i rundens mappe (lenken peker ut av den)")
         if not (folder / relative).is_file():
             raise ValueError("filen finnes ikke")
-        return value
+        return folder / relative
+
+    @property
+    def label(self) -> str:
+        """How readers see the table named: its number, unless another table shares it."""
+        return self.reference or self.number
+
+    @property
+    def total_rows(self) -> set[str]:
+        return {t.row for t in self.totals}
 
     @field_validator("columns")
     @classmethod
-    def _headers_are_unique(cls, value: dict[int, ColumnEntry]) -> dict[int, ColumnEntry]:
+    def _headers_are_unique(cls, value: dict[int, ColumnSpec]) -> dict[int, ColumnSpec]:
         """Check ids and corrections name a column by its header, so each header is one."""
         seen: set[str] = set()
         for column in value.values():
@@ -157,8 +220,8 @@ class TableEntry(InputModel):
 
     @field_validator("identities")
     @classmethod
-    def _identities_name_columns(cls, value: list[IdentityEntry],
-                                 info: ValidationInfo) -> list[IdentityEntry]:
+    def _identities_name_columns(cls, value: tuple[IdentitySpec, ...],
+                                 info: ValidationInfo) -> tuple[IdentitySpec, ...]:
         columns = info.data.get("columns")
         for identity in value if columns is not None else ():
             unknown = [c for c in (identity.result, *identity.parts) if abs(c) not in columns]
@@ -169,8 +232,8 @@ class TableEntry(InputModel):
 
     @field_validator("annotations")
     @classmethod
-    def _annotations_name_columns(cls, value: list[AnnotationEntry],
-                                  info: ValidationInfo) -> list[AnnotationEntry]:
+    def _annotations_name_columns(cls, value: tuple[AnnotationSpec, ...],
+                                  info: ValidationInfo) -> tuple[AnnotationSpec, ...]:
         columns = info.data.get("columns")
         for annotation in value if columns is not None else ():
             if annotation.column not in columns:
@@ -179,7 +242,7 @@ class TableEntry(InputModel):
         return value
 
     @model_validator(mode="after")
-    def _items_belong_to_a_solution(self) -> TableEntry:
+    def _items_belong_to_a_solution(self) -> TableSpec:
         if self.rows_are == "items" and not self.solution:
             raise ValueError("en tabell med aktiviteter (rows_are: items) må ha «solution»")
         return self
@@ -202,10 +265,10 @@ class ManifestFile(InputModel):
     previous_round: Annotated[str, Field(min_length=1, max_length=40)] | None = None
     unit: Unit = "MNOK"
     source: SourceEntry | None = None
-    price_bases: dict[str, PriceBasisEntry] = {}
-    column_sets: dict[str, dict[ColumnIndex, ColumnEntry]] = {}
-    identity_sets: dict[str, list[IdentityEntry]] = {}
-    tables: Annotated[list[TableEntry], Field(min_length=1, max_length=200)]
+    price_bases: dict[str, PriceBasis] = {}
+    column_sets: dict[str, dict[ColumnIndex, ColumnSpec]] = {}
+    identity_sets: dict[str, list[IdentitySpec]] = {}
+    tables: Annotated[list[TableSpec], Field(min_length=1, max_length=200)]
 
     @field_validator("previous_round")
     @classmethod
@@ -224,14 +287,14 @@ class ManifestFile(InputModel):
 
     @field_validator("tables")
     @classmethod
-    def _one_primary_overview_and_unique_ids(cls, value: list[TableEntry],
-                                             info: ValidationInfo) -> list[TableEntry]:
+    def _one_primary_overview_and_unique_ids(cls, value: list[TableSpec],
+                                             info: ValidationInfo) -> list[TableSpec]:
         if info.data.get("source") is not None:
             missing = [t.id for t in value if t.lines is None]
             if missing:
                 raise ValueError(f"tabell {missing[0]} mangler «lines» (linjene i kilden)")
         primaries = [t for t in value if t.primary]
-        if len(primaries) != 1 or primaries[0].role != "oversikt":
+        if len(primaries) != 1 or primaries[0].role != TableRoles.OVERSIKT:
             raise ValueError("nøyaktig én tabell med role: oversikt må ha primary: true")
         seen: set[str] = set()
         for table in value:
@@ -241,88 +304,7 @@ class ManifestFile(InputModel):
         return value
 
 
-# --- what the rest of the code uses ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PriceBasis:
-    label: str
-    price_year: int
-    nominal_year: int
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    index: int
-    header: str
-    measure: str
-    year: int
-    role: str
-    price_basis: PriceBasis
-    category: str = ""
-    base_year: int | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class TotalSpec:
-    row: str
-    parts: tuple[str, ...] | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class IdentitySpec:
-    result: int
-    parts: tuple[int, ...]
-    text: str
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class AnnotationSpec:
-    row: str
-    column: int
-    text: str
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    id: str
-    file: Path
-    number: str
-    title: str
-    document: str
-    section: str
-    role: str
-    rows_are: str
-    header_rows: int
-    columns: dict[int, ColumnSpec]
-    totals: tuple[TotalSpec, ...]
-    identities: tuple[IdentitySpec, ...] = ()
-    annotations: tuple[AnnotationSpec, ...] = ()
-    note_rows: tuple[str, ...] = ()
-    footnotes: tuple[str, ...] = ()
-    solution: str = ""
-    parent: str = ""
-    base_column: int | None = None
-    percent_row: str = ""
-    percent_decimals: int | None = None
-    primary: bool = False
-    precision: str = ""
-    lines: tuple[int, int] | None = None
-    line: int | None = None
-    reference: str = ""
-
-    @property
-    def label(self) -> str:
-        """How readers see the table named: its number, unless another table shares it."""
-        return self.reference or self.number
-
-    @property
-    def total_rows(self) -> set[str]:
-        return {t.row for t in self.totals}
+# --- the round's manifest ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -350,61 +332,11 @@ class Manifest:
         raise KeyError(table_id)
 
 
-def _column(index: int, entry: ColumnEntry, line: int | None) -> ColumnSpec:
-    basis = entry.price_basis
-    return ColumnSpec(
-        index=index, header=entry.header, measure=entry.measure, year=entry.year,
-        role=entry.role,
-        price_basis=PriceBasis(basis.label, basis.price_year, basis.nominal_year),
-        category=entry.category or "", base_year=entry.base_year,
-        line=line if line is not None else entry.input_line,
-    )
-
-
-def _table(entry: TableEntry, base: Path, column_lines: dict[int, int]) -> TableSpec:
-    return TableSpec(
-        id=entry.id,
-        file=base / entry.file,
-        number=entry.number,
-        title=entry.title,
-        document=entry.document,
-        section=entry.section,
-        role=entry.role,
-        rows_are=entry.rows_are,
-        header_rows=entry.header_rows,
-        columns={index: _column(index, column, column_lines.get(index))
-                 for index, column in entry.columns.items()},
-        totals=tuple(TotalSpec(t.row, tuple(t.parts) if t.parts else None, t.input_line)
-                     for t in entry.totals),
-        identities=tuple(IdentitySpec(i.result, tuple(i.parts), i.text, i.input_line)
-                         for i in entry.identities),
-        annotations=tuple(AnnotationSpec(a.row, a.column, a.text, a.input_line)
-                          for a in entry.annotations),
-        note_rows=tuple(entry.note_rows),
-        footnotes=tuple(entry.footnotes),
-        solution=entry.solution,
-        parent=entry.parent,
-        base_column=entry.base_column,
-        percent_row=entry.percent_row,
-        percent_decimals=entry.percent_decimals,
-        primary=entry.primary,
-        precision=entry.precision,
-        lines=entry.lines,
-        line=entry.input_line,
-        reference=entry.reference,
-    )
-
-
 def load_manifest(path: str | Path) -> Manifest:
     """Read and validate ``manifest.yaml``; the first problem is one InputError."""
     path = Path(path)
     raw = load_yaml_data(path)
     parsed = validate(ManifestFile, raw, path, context={"path": path})
-    tables = []
-    for entry, raw_table in zip(parsed.tables, raw["tables"], strict=True):
-        columns = raw_table.get("columns")
-        lines = columns.key_lines if isinstance(columns, LineDict) else {}
-        tables.append(_table(entry, path.parent, lines))
     source = parsed.source.model_dump() if parsed.source is not None else {}
     return Manifest(
         path=path,
@@ -413,7 +345,7 @@ def load_manifest(path: str | Path) -> Manifest:
         season=parsed.season or "",
         unit=parsed.unit,
         source=source,
-        tables=tuple(tables),
+        tables=tuple(parsed.tables),
         label=parsed.label or parsed.round,
         source_line=parsed.line_of("source"),
         previous_round=parsed.previous_round or "",

@@ -50,19 +50,21 @@ class KeyComparison:
         return float(row["difference_mnok"].iloc[0]) if len(row) else 0.0
 
 
-def _bills(result: ScenarioResult, basis: str) -> pd.DataFrame:
-    """Each unit × group × year bill; for ``vekst`` the key splits the growth from the year
-    before (the first year of the data has no growth and is left out)."""
-    frame = result.bills_by_unit[["unit", "year", "group", "share_pct", "value_mnok"]]
+def _bills(result: ScenarioResult, basis: str) -> dict[tuple[str, int, str], float]:
+    """Each (unit, year, group) bill; for ``vekst`` the key splits the growth from the year
+    before (the first year of the data has no growth and is left out). Plain Python over a
+    few hundred rows: the explorer redraws this on every change, within its 150 ms."""
+    frame = result.bills_by_unit
+    rows = zip(frame["unit"].tolist(), frame["year"].tolist(), frame["group"].tolist(),
+               frame["share_pct"].tolist(), frame["value_mnok"].tolist(), strict=True)
     if basis == "kostnad":
-        return frame[["unit", "year", "group", "value_mnok"]]
-    totals = result.totals[["unit", "year", "value_mnok"]]
-    before = totals.assign(year=totals["year"] + 1).rename(columns={"value_mnok": "before"})
-    growth = totals.merge(before, on=["unit", "year"])  # the data's first year has none
-    growth = growth.assign(growth=growth["value_mnok"] - growth["before"])
-    merged = frame.merge(growth[["unit", "year", "growth"]], on=["unit", "year"])
-    merged["value_mnok"] = merged["share_pct"].fillna(0.0) / 100 * merged["growth"]
-    return merged[["unit", "year", "group", "value_mnok"]].reset_index(drop=True)
+        return {(u, int(y), g): float(v) for u, y, g, _share, v in rows}
+    totals = {(u, int(y)): float(v) for u, y, v in zip(
+        result.totals["unit"].tolist(), result.totals["year"].tolist(),
+        result.totals["value_mnok"].tolist(), strict=True)}
+    return {(u, int(y), g): (0.0 if share != share else float(share)) / 100
+            * (totals[u, int(y)] - totals[u, int(y) - 1])
+            for u, y, g, share, _v in rows if (u, int(y) - 1) in totals}
 
 
 def side_by_side(first: ScenarioResult, second: ScenarioResult, basis: str, *,
@@ -71,28 +73,26 @@ def side_by_side(first: ScenarioResult, second: ScenarioResult, basis: str, *,
     (second − first) in MNOK and in percent of the first."""
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}")
-    merged = _bills(first, basis).merge(
-        _bills(second, basis), on=["unit", "year", "group"], how="outer",
-        suffixes=("_first", "_second"),
-    ).fillna({"value_mnok_first": 0.0, "value_mnok_second": 0.0})
-    merged = merged.rename(columns={"value_mnok_first": "first_mnok",
-                                    "value_mnok_second": "second_mnok"})
-    summed = merged.groupby(["group", "year"], as_index=False, sort=False)[
-        ["first_mnok", "second_mnok"]].sum().assign(unit=ALL_UNITS)
-    frame = pd.concat([merged, summed], ignore_index=True)
-    frame["difference_mnok"] = frame["second_mnok"] - frame["first_mnok"]
-    frame["difference_pct"] = [
-        (d / f * 100) if abs(f) > 1e-9 else math.nan
-        for d, f in zip(frame["difference_mnok"], frame["first_mnok"], strict=True)
-    ]
+    one, two = _bills(first, basis), _bills(second, basis)
+    cells = {key: (one.get(key, 0.0), two.get(key, 0.0)) for key in (*one, *two)}
+    summed: dict[tuple[str, int, str], list[float]] = {}
+    for (_unit, year, group), (a, b) in cells.items():
+        total = summed.setdefault((ALL_UNITS, year, group), [0.0, 0.0])
+        total[0] += a
+        total[1] += b
+    cells.update({key: (a, b) for key, (a, b) in summed.items()})
+    units = {u: n for n, u in enumerate([*dict.fromkeys(first.totals["unit"]), ALL_UNITS])}
     order = {group: n for n, group in enumerate(BILL_GROUPS)}
-    units = [*dict.fromkeys(first.totals["unit"]), ALL_UNITS]
-    frame = frame.assign(
-        _unit=frame["unit"].map({u: n for n, u in enumerate(units)}),
-        _group=frame["group"].map(order),
-    ).sort_values(["_unit", "_group", "year"]).drop(columns=["_unit", "_group"])
-    frame = frame[["unit", "group", "year", "first_mnok", "second_mnok", "difference_mnok",
-                   "difference_pct"]].reset_index(drop=True)
+    keys = sorted(cells, key=lambda k: (units.get(k[0], len(units)),
+                                        order.get(k[2], len(order)), k[1]))
+    rows = []
+    for unit, year, group in keys:
+        a, b = cells[unit, year, group]
+        rows.append((unit, group, year, a, b, b - a,
+                     (b - a) / a * 100 if abs(a) > 1e-9 else math.nan))
+    frame = pd.DataFrame(rows, columns=["unit", "group", "year", "first_mnok", "second_mnok",
+                                        "difference_mnok", "difference_pct"])
+    frame["year"] = frame["year"].astype("int64")
     return schemas.checked(schemas.KEY_COMPARISON, frame) if check else frame
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from IPython.display import display
 from pydantic import ValidationError
 
 from tbu_analysis.analysis.indexing import PriceIndex
@@ -65,7 +66,7 @@ from tbu_analysis.scenarios.tables import (
     key_comparison_table,
     markdown_html,
     show_markdown,
-    styled,
+    table_html,
     totals_table,
     unallocated_table,
     write_csv_files,
@@ -107,12 +108,20 @@ class ScenarioExplorer:
         chart: bool = True,
         today: dt.date | None = None,
     ) -> None:
-        self.baseline_funding = baseline_funding
         self.index = index
-        self.scenario = scenario
         self.chart = chart
         self.today = today
         self._save_path = Path(save_path) if save_path is not None else None
+        self.widget = w.VBox()
+        self._build_loader()
+        self._start(baseline_funding, scenario, key_sets)
+
+    def _start(self, baseline_funding: pd.DataFrame, scenario: Scenario,
+               key_sets: Mapping[str, KeySet] | None = None) -> None:
+        """Controls, views and a first result for ``scenario`` against ``baseline_funding``
+        (at start, and again when another file or round is loaded)."""
+        self.baseline_funding = baseline_funding
+        self.scenario = scenario
         if key_sets is None:
             key_sets = (load_key_sets(scenario.key_set_dir, templates=False)
                         if scenario.key_set_dir else {})
@@ -129,6 +138,50 @@ class ScenarioExplorer:
         self._build_controls()
         self._build_outputs()
         self.refresh()
+
+    # loading another scenario file or round
+    def _build_loader(self) -> None:
+        from tbu_analysis.config import discover_rounds, project_root
+        from tbu_analysis.scenarios.files import all_scenario_files
+
+        style = {"description_width": "220px"}
+        files = all_scenario_files()
+        self.load_file = w.Dropdown(
+            options=[(_file_label(path), str(path)) for path in files],
+            value=None, description="Scenariofil", style=style, layout=w.Layout(width="560px"))
+        rounds = sorted(discover_rounds(project_root()))
+        self.load_round = w.Dropdown(options=rounds, value=rounds[-1] if rounds else None,
+                                     description="Runde", style=style,
+                                     layout=w.Layout(width="560px"))
+        self.load_button = w.Button(description="Last inn", icon="folder-open")
+        self.load_status = w.HTML()
+        self.load_button.on_click(lambda _button: self.load())
+        self.loader = w.VBox([w.HBox([self.load_file, self.load_button]), self.load_round,
+                              self.load_status])
+
+    def load(self, path: str | Path | None = None, round_id: str | None = None) -> bool:
+        """Start again from another scenario file (``scenarios/`` or the economist's own
+        folder) and round; a file or round that cannot be read gives its message here and
+        the explorer keeps what it had."""
+        from tbu_analysis.scenarios.files import load_baseline, load_scenario
+
+        chosen = path if path is not None else self.load_file.value
+        round_id = round_id if round_id is not None else self.load_round.value
+        try:
+            if chosen is None:
+                raise InputError("velg en scenariofil")
+            scenario = load_scenario(chosen)
+            baseline = (load_baseline(round_id) if round_id is not None
+                        else self.baseline_funding)
+        except InputError as error:
+            self.load_status.value = f"<i>Ikke lastet: {html.escape(str(error))}</i>"
+            return False
+        self._save_path = None
+        self._start(baseline, scenario)
+        self.load_status.value = (f"<i>Lastet {html.escape(str(chosen))}"
+                                  + (f" mot runden {html.escape(round_id)}" if round_id else "")
+                                  + "</i>")
+        return True
 
     # controls
     def _build_controls(self) -> None:
@@ -208,6 +261,11 @@ class ScenarioExplorer:
                                        description="Sammenlign med", style=style,
                                        layout=layout)
         self.compare_with.observe(self._compare_changed, names="value")
+        self.key_basis = w.ToggleButtons(
+            options=[("Hele kostnaden", "kostnad"), ("Veksten fra året før", "vekst")],
+            value="kostnad", description="Nøkkelen brukt på", style=style)
+        self.key_basis.observe(self._compare_changed, names="value")
+        self._key_cache: tuple[Any, Any] | None = None
         units = list(dict.fromkeys(self.baseline_funding["unit"].tolist()))
         self.item_kind = w.ToggleButtons(
             options=[("Investering", "investment"), ("Fast tillegg", "addition")],
@@ -317,7 +375,7 @@ class ScenarioExplorer:
         tabs = self.tabs = w.Tab(children=[
             w.VBox([self.bills_view, self.chart_view]), self.totals_view,
             self.difference_view, self.unallocated_view,
-            w.VBox([self.compare_with, self.keys_view]), self.deflator_view,
+            w.VBox([self.compare_with, self.key_basis, self.keys_view]), self.deflator_view,
         ])
         for number, title in enumerate(["Regning", "Per løsning", "Mot grunnlag",
                                          "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator"]):
@@ -339,7 +397,7 @@ class ScenarioExplorer:
             self.name_box, self.description_box,
             w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
-        self.widget = w.VBox([controls, self.message, tabs])
+        self.widget.children = [self.loader, controls, self.message, tabs]
 
     def _compare_options(self, key: str) -> list[tuple[str, str]]:
         """Every other key: a key set against itself differs by nothing."""
@@ -686,17 +744,23 @@ class ScenarioExplorer:
         if not self.compare_with.value:
             return "<p>Det finnes ingen annen nøkkel med kilde å sammenligne med.</p>"
         other = self.key_sets[self.compare_with.value]
-        compared = both_bases(key_against_key(result, other, self.baseline_funding,
-                                              self.index, check=False), check=False)
+        cache_key = (id(result), other.id)
+        if self._key_cache is None or self._key_cache[0] != cache_key:
+            self._key_cache = (cache_key, both_bases(key_against_key(
+                result, other, self.baseline_funding, self.index, check=False), check=False))
+        compared = self._key_cache[1]
         year = result.data_years[-1]
-        parts = [markdown_html(key_basis_markdown(compared, year))]
-        for comparison in compared.values():
-            title = f"{other.label} mot {result.scenario.key_set.label}, {comparison.basis_label}"
-            parts.append(key_bars_html(comparison))
-            parts.append(_html(key_comparison_table(comparison), f"{title}, mill. kroner"))
-            parts.append(_html(key_comparison_by_unit_table(comparison, year),
-                               f"{title}: per løsning i {year}, mill. kroner"))
-        return "".join(parts)
+        # Both bases in the summary; the chart and tables of the base chosen above (both at
+        # once take longer than the 150 ms a change may take).
+        comparison = compared[self.key_basis.value]
+        title = f"{other.label} mot {result.scenario.key_set.label}, {comparison.basis_label}"
+        return "".join([
+            markdown_html(key_basis_markdown(compared, year)),
+            key_bars_html(comparison),
+            _html(key_comparison_table(comparison), f"{title}, mill. kroner"),
+            _html(key_comparison_by_unit_table(comparison, year),
+                  f"{title}: per løsning i {year}, mill. kroner"),
+        ])
 
     # typed values, reset and undo
     def _typed_error(self, error: InputError | None) -> None:
@@ -821,6 +885,12 @@ class ScenarioExplorer:
             self.save_status.value = f"<i>Ikke lagret: {html.escape(str(error))}</i>"
             return None
         self.save_status.value = f"<i>Lagret til {html.escape(str(written))}</i>"
+        from tbu_analysis.scenarios.files import all_scenario_files
+
+        chosen = self.load_file.value  # a file saved to the own folder can be loaded at once
+        self.load_file.options = [(_file_label(p), str(p)) for p in all_scenario_files()]
+        self.load_file.value = chosen if chosen in {str(p) for p in all_scenario_files()} \
+            else None
         return written
 
     def export(self, folder: str | Path | None = None) -> list[Path]:
@@ -925,7 +995,7 @@ _TABLE_CSS = ("<style>.tbu-table td, .tbu-table th {padding: 3px 10px;}"
 
 
 def _html(table: pd.DataFrame, caption: str) -> str:
-    return _TABLE_CSS + styled(table, caption).to_html()
+    return _TABLE_CSS + table_html(table, caption)
 
 
 _BAR_COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#f4b183", "#7f7f7f", "#a9d18e")
@@ -962,10 +1032,17 @@ def key_bars_html(comparison: Any) -> str:
     """Key against key as bars drawn by the browser: per actor group and year, both keys'
     bills and the difference (about 1 ms; the report's chart is
     ``tables.key_comparison_figure``)."""
-    frame = comparison.frame[comparison.frame["unit"] == ALL_UNITS]
+    frame = comparison.frame
     groups = key_chart_groups(comparison)
-    shown = frame[frame["group"].isin(groups)]
-    largest = max(float(shown[["first_mnok", "second_mnok"]].abs().max().max()), 1e-9)
+    rows_of: dict[str, list[tuple[int, float, float, float]]] = {g: [] for g in groups}
+    for unit, group, year, a, b, d in zip(
+            frame["unit"].tolist(), frame["group"].tolist(), frame["year"].tolist(),
+            frame["first_mnok"].tolist(), frame["second_mnok"].tolist(),
+            frame["difference_mnok"].tolist(), strict=True):
+        if unit == ALL_UNITS and group in rows_of:
+            rows_of[group].append((year, a, b, d))
+    largest = max([abs(v) for rows in rows_of.values() for _y, a, b, _d in rows
+                   for v in (a, b)] or [0.0]) or 1e-9
     first = comparison.first.scenario.key_set.label
     second = comparison.second.scenario.key_set.label
     colours = (_BAR_COLOURS[0], _BAR_COLOURS[3])
@@ -975,10 +1052,8 @@ def key_bars_html(comparison: Any) -> str:
         for colour, label in zip(colours, (first, second), strict=True))
     blocks = []
     for group in groups:
-        rows = shown[shown["group"] == group].sort_values("year")
         lines = []
-        for year, a, b, d in zip(rows["year"], rows["first_mnok"], rows["second_mnok"],
-                                 rows["difference_mnok"], strict=True):
+        for year, a, b, d in sorted(rows_of[group]):
             bars = "".join(
                 f'<div style="height:7px;background:{colour};'
                 f'width:{abs(value) / largest * 260:.1f}px"></div>'
@@ -1078,6 +1153,12 @@ def _mean_rate(rate: Any) -> float:
     return 0.0 if math.isnan(value) else value
 
 
+def _file_label(path: Path) -> str:
+    """A scenario file as the list shows it: its name, and «egen» for the economist's own."""
+    own = user_scenario_dir()
+    return f"{path.name} (egen, {own})" if path.parent == own else f"scenarios/{path.name}"
+
+
 def _default_save_path(scenario: Scenario) -> Path:
     """In the user's own folder (outside git), named after the loaded file."""
     stem = scenario.path.stem if scenario.path is not None else "scenario"
@@ -1094,7 +1175,6 @@ def show_explorer(
     if not interactive:
         show_markdown("*Utforskeren vises bare når notatboken kjøres interaktivt.*")
         return None
-    from IPython.display import display
 
     explorer = ScenarioExplorer(baseline_funding, index, scenario)
     display(explorer.widget)

@@ -459,9 +459,18 @@ def scenario_files(directory: str | Path | None = None) -> list[Path]:
     return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])
 
 
+def all_scenario_files() -> list[Path]:
+    """The project's scenario files, then the economist's own saved ones (``$TBU_SCENARIO_DIR``
+    or ``~/tbu-scenarier``): what the explorer can load and the side-by-side table shows."""
+    own = user_scenario_dir()
+    return [*scenario_files(), *(scenario_files(own) if own.is_dir() else [])]
+
+
 def provenance_files(scenario: Scenario) -> list[Path]:
-    """The files a scenario was read from, for its provenance page: the scenario, its key and
-    the shipped copy of the key's source document."""
-    key_set = scenario.key_set
-    return [p.resolve() for p in (scenario.path, key_set.path, key_set.source_file)
-            if p is not None]
+    """The files a scenario was read from, for its provenance page: the scenario, its key, the
+    key it is compared with, and the shipped copies of the keys' source documents."""
+    files = [scenario.path]
+    for key_set in (scenario.key_set, scenario.compare_with):  # the comparison's key too
+        if key_set is not None:
+            files += [key_set.path, key_set.source_file]
+    return list(dict.fromkeys(p.resolve() for p in files if p is not None))

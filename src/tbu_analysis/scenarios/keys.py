@@ -33,7 +33,6 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -45,6 +44,7 @@ from tbu_analysis.common.yamlio import line_of
 from tbu_analysis.config import project_paths, project_root
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.scenarios.labels import GROUP_LABELS, GROUPS, UNALLOCATED
+from tbu_analysis.vocab import KeyBase
 
 UNKNOWN = "ukjent"
 REST = "rest"
@@ -63,19 +63,6 @@ Share = float | None  # percent; None = unknown
 RawShare = float | str  # a number, UNKNOWN or REST
 
 
-class KeyBase(StrEnum):
-    """What a key's shares apply to: the growth in costs, the whole cost, or not stated."""
-
-    GROWTH = "vekst"
-    COST = "kostnad"
-    UNSTATED = "ukjent"
-
-
-BASE_LABELS = {
-    KeyBase.GROWTH: "kostnadsveksten",
-    KeyBase.COST: "hele kostnaden",
-    KeyBase.UNSTATED: "ikke oppgitt i kilden",
-}
 
 
 @dataclass(frozen=True)
@@ -393,7 +380,7 @@ class KeySet:
 
     @property
     def base_label(self) -> str:
-        return BASE_LABELS[self.base]
+        return KeyBase(self.base).label
 
     def lookup(
         self, unit: str, year: int, extend_last_year: bool = False

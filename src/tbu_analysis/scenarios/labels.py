@@ -1,20 +1,15 @@
-"""Every Norwegian word the scenarios show a reader, in one place (to move into the project's
-shared vocabulary when it exists): actor groups, table headings, kinds of rows."""
+"""Every Norwegian word the scenarios show a reader that is not in ``tbu_analysis.vocab``
+(the actor groups are): table headings, kinds of rows."""
 
 from __future__ import annotations
 
-#: Actor groups that pay a bill, in the order tables list them.
-GROUPS = ("kommuner", "rhf", "apotek", "ovrige")
-UNALLOCATED = "ikke_fordelt"
-TOTAL = "sum"
-GROUP_LABELS = {
-    "kommuner": "Kommuner",
-    "rhf": "RHF",
-    "apotek": "Apotek",
-    "ovrige": "Øvrige aktører",
-    UNALLOCATED: "Ikke fordelt",
-    TOTAL: "Sum",
-}
+from tbu_analysis.vocab import GROUP_LABELS, ActorGroup
+
+#: Actor groups that pay a bill, in the order tables list them (codes and labels: ``vocab``).
+GROUPS = tuple(group.value for group in (ActorGroup.KOMMUNER, ActorGroup.RHF,
+                                         ActorGroup.APOTEK, ActorGroup.OVRIGE))
+UNALLOCATED = ActorGroup.IKKE_FORDELT.value
+TOTAL = ActorGroup.SUM.value
 
 GROUP_COLUMN = "Aktørgruppe"
 UNIT_COLUMN = "Løsning"

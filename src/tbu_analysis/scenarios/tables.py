@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
+from IPython.display import Markdown, display
 
 from tbu_analysis.common.formatting import (
     format_change,
     format_number,
     format_percent,
 )
-from tbu_analysis.common.store import write_excel, write_if_changed
+from tbu_analysis.common.store import Sheet, write_excel, write_if_changed
 from tbu_analysis.presentation.charts import (
     FIGSIZE,
     SERIES_COLOURS,
@@ -31,7 +32,8 @@ from tbu_analysis.presentation.charts import (
     levels_chart,
     style,
 )
-from tbu_analysis.presentation.tables import format_table
+from tbu_analysis.presentation.tables import format_frame, format_table
+from tbu_analysis.scenarios.comparison import KeyComparison
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
     DEFLATOR_COLUMNS,
@@ -54,9 +56,6 @@ from tbu_analysis.scenarios.labels import (
     YEAR_COLUMN,
 )
 from tbu_analysis.scenarios.model import ScenarioResult
-
-if TYPE_CHECKING:
-    from tbu_analysis.scenarios.comparison import KeyComparison
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -147,13 +146,43 @@ def shares_table(result: ScenarioResult) -> pd.DataFrame:
 
 
 def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
-    """Bills per actor group and year for several scenarios, one under the other."""
+    """Bills per actor group and year for several scenarios, one under the other (all in one
+    kroner value: see :func:`comparison_tables`)."""
     parts = []
     for name, result in results.items():
-        table = bills_table(result)
+        table = _numeric_years(bills_table(result))
         table.insert(0, SCENARIO_COLUMN, name)
         parts.append(table)
     return pd.concat(parts, ignore_index=True)
+
+
+def comparison_tables(results: Mapping[str, ScenarioResult]) -> dict[str, pd.DataFrame]:
+    """The side-by-side tables, one per kroner value (fixed and current kroner never in one
+    table), year headings as plain years; scenarios whose bills are the same in every year
+    are one block, named «A = B», so no block repeats another."""
+    by_price: dict[str, dict[str, ScenarioResult]] = {}
+    for name, result in results.items():
+        by_price.setdefault(result.price_label, {})[name] = result
+    tables = {}
+    for price, group in by_price.items():
+        blocks: dict[bytes, tuple[list[str], pd.DataFrame]] = {}
+        for name, result in group.items():
+            table = _numeric_years(bills_table(result))
+            key = table.round(6).to_csv(index=False).encode()
+            blocks.setdefault(key, ([], table))[0].append(name)
+        parts = []
+        for names, table in blocks.values():
+            table = table.copy()
+            table.insert(0, SCENARIO_COLUMN, " = ".join(names))
+            parts.append(table)
+        tables[price] = pd.concat(parts, ignore_index=True)
+    return tables
+
+
+def show_comparison(results: Mapping[str, ScenarioResult]) -> None:
+    """The side-by-side tables under their kroner value (the notebook's section)."""
+    for price, table in comparison_tables(results).items():
+        show_table(table, f"Regning, mill. kroner ({price})")
 
 
 def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
@@ -250,19 +279,44 @@ def _numbers(value: float, change: bool = False) -> str:
     return format_change(value) if change else format_number(value)
 
 
-def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
-    """The project's table style: Norwegian numbers, percent columns marked."""
+def _column_kinds(table: pd.DataFrame) -> tuple[list[Any], list[Any]]:
     percent = [c for c in table.columns if c in (*PERCENT_COLUMNS, DIFFERENCE_PCT_COLUMN)
                and pd.api.types.is_numeric_dtype(table[c])]
     text = [c for c in table.columns if c == YEAR_COLUMN]
+    return percent, text
+
+
+def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
+    """The project's table style: Norwegian numbers, percent columns marked."""
+    percent, text = _column_kinds(table)
     return format_table(table, percent_columns=percent, text_columns=text, caption=caption)
+
+
+def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
+    """The table as :func:`styled` shows it (the same strings, numbers right-aligned), written
+    directly: a pandas Styler takes 25–40 ms a table, too slow for the explorer's 150 ms."""
+    import html
+
+    percent, text = _column_kinds(table)
+    cells = format_frame(table, percent_columns=percent, text_columns=text)
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) and c not in text
+               and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns]
+    align = ['style="text-align:right;white-space:nowrap"' if n else 'style="text-align:left"'
+             for n in numeric]
+    head = "".join(f"<th {a}>{html.escape(str(c))}</th>"
+                   for c, a in zip(table.columns, align, strict=True))
+    body = "".join(
+        "<tr>" + "".join(f"<td {a}>{html.escape(str(v))}</td>"
+                         for v, a in zip(row, align, strict=True)) + "</tr>"
+        for row in cells.itertuples(index=False, name=None))
+    title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (f'<table class="tbu-table">{title}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 def show_table(table: pd.DataFrame, caption: str | None = None,
                empty: str = "Ingen rader.") -> None:
     """The table in the project's style, or ``empty`` in italics when it has no rows."""
-    from IPython.display import display
-
     if table.empty:
         show_markdown(f"*{empty}*")
         return
@@ -271,14 +325,12 @@ def show_table(table: pd.DataFrame, caption: str | None = None,
 
 def markdown_html(text: str) -> str:
     """Markdown as HTML for a widget (the explorer shows what the report writes)."""
-    from nbconvert.filters.markdown import markdown2html
+    import mistune  # nbconvert's own Markdown parser, without nbconvert's import cost
 
-    return markdown2html(text)
+    return mistune.html(text)
 
 
 def show_markdown(text: str) -> None:
-    from IPython.display import Markdown, display
-
     display(Markdown(text))
 
 
@@ -427,30 +479,97 @@ def key_comparison_figure(comparison: KeyComparison, source: str = "") -> Any:
 
 def export_tables(
     result: ScenarioResult, comparisons: Mapping[str, KeyComparison] | None = None
-) -> dict[str, pd.DataFrame]:
-    """The explorer's and the report's tables by sheet name, for Excel and CSV."""
-    sheets = {
-        "Regning": bills_table(result),
-        "Per løsning": totals_table(result),
-        "Andeler": shares_table(result),
-        "Mot grunnlag": difference_table(result),
-        "Fremskriving": projection_table(result, projected_only=False),
-        "Mot deflator": deflator_table(result),
-        "Ikke fordelt": unallocated_table(result),
+) -> dict[str, Sheet]:
+    """The explorer's and the report's tables by sheet name, for Excel and CSV: each with a
+    title saying what it shows, in what unit and kroner; headings in full Norwegian with
+    «(%)» on percentages and years as numbers; amounts with one decimal (as the report
+    prints them); and «Data», the same numbers tidy (one row per number) for a program."""
+    unit = f"mill. kroner, {result.price_label}"
+    marked = placeholder_note(result)
+    mark = f" {PLACEHOLDER_MARK} Se «Forutsetninger»: {marked}." if marked else ""
+    sheets: dict[str, tuple[pd.DataFrame, str]] = {
+        "Regning": (bills_table(result), f"Regning per aktørgruppe og år, {unit}.{mark}"),
+        "Per løsning": (totals_table(result),
+                        f"Finansieringsbehov per løsning og år, {unit}.{mark}"),
+        "Andeler": (shares_table(result), "Andel av løsningens kostnad per aktørgruppe, "
+                    "prosent; tom celle = ukjent andel (beløpet står som ikke fordelt)."),
+        "Mot grunnlag": (difference_table(result),
+                         f"Scenario minus grunnlag per løsning og år, {unit}.{mark}"),
+        "Fremskriving": (projection_table(result, projected_only=False),
+                         f"Fremskrivingen steg for steg per løsning og år, {unit}."),
+        "Mot deflator": (deflator_table(result), "Regningen mot kommunal deflator, "
+                         "mill. løpende kroner; vekst i prosent."),
+        "Ikke fordelt": (unallocated_table(result),
+                         f"Beløp ingen nøkkel fordeler, og hvorfor, {unit}."),
     }
     for comparison in (comparisons or {}).values():
-        frame = comparison.frame.assign(
-            group=comparison.frame["group"].map(GROUP_LABELS),
-            basis=comparison.basis_label,
-        )
-        sheets[f"Nøkler – {comparison.basis}"] = frame[
-            ["basis", "unit", "group", "year", "first_mnok", "second_mnok", "difference_mnok",
+        paying = _paying(comparison.frame)  # every row, zeros too, is in «Data»
+        frame = paying.assign(group=paying["group"].map(GROUP_LABELS))
+        first = comparison.first.scenario.key_set.label
+        second = comparison.second.scenario.key_set.label
+        sheets[f"Nøkler – {comparison.basis}"] = (frame[
+            ["unit", "group", "year", "first_mnok", "second_mnok", "difference_mnok",
              "difference_pct"]
-        ].rename(columns={"basis": "Grunnlag for nøkkelen", "unit": UNIT_COLUMN,
+        ].rename(columns={"unit": UNIT_COLUMN,
                           "group": GROUP_COLUMN, "year": YEAR_COLUMN,
-                          **_key_columns(comparison)})
-    sheets["Forutsetninger"] = _with_placeholder_note(assumptions_table(result), result)
-    return {name: _without_float_noise(_numeric_years(frame)) for name, frame in sheets.items()}
+                          **_key_columns(comparison)}),
+            f"{second} mot {first}, {comparison.basis_label}, {unit}; forskjell = "
+            f"{second} − {first}, i prosent av {first}.")
+    sheets["Forutsetninger"] = (_with_placeholder_note(assumptions_table(result), result),
+                                "Forutsetninger og kilder.")
+    out = {name: _readable_sheet(frame, title) for name, (frame, title) in sheets.items()}
+    out["Data"] = Sheet(tidy_data(result, comparisons), autofilter=True)
+    return out
+
+
+def _readable_sheet(frame: pd.DataFrame, title: str) -> Sheet:
+    """A table for a reader: «(%)» on percentage headings, years as numbers, one decimal."""
+    percent = {c for c in frame.columns
+               if c in (*PERCENT_COLUMNS, DIFFERENCE_PCT_COLUMN)
+               and pd.api.types.is_numeric_dtype(frame[c])}
+    frame = _without_float_noise(_numeric_years(frame)).rename(
+        columns={c: f"{c} (%)" for c in percent if not str(c).endswith("(%)")})
+    formats = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for column in frame.columns:
+        if pd.api.types.is_bool_dtype(frame[column]):
+            continue
+        if pd.api.types.is_integer_dtype(frame[column]):
+            formats[column] = "0"
+        elif pd.api.types.is_float_dtype(frame[column]):
+            formats[column] = "0.0" if str(column).endswith("(%)") else "#,##0.0"
+    return Sheet(frame, formats, title=title)
+
+
+def tidy_data(result: ScenarioResult,
+              comparisons: Mapping[str, KeyComparison] | None = None) -> pd.DataFrame:
+    """Every number of the scenario once, one row each, for a program (codes as values, no
+    marks in headings): the bills per solution and group, the funding need per solution and
+    the baseline's, and each key's bills on each base of key against key."""
+    placeholder = set(result.placeholder_years)
+    key = result.scenario.key_set.id
+    bills = result.bills_by_unit
+    rows = [("regning", key, u, g, int(y), float(v), None if s != s else float(s))
+            for u, g, y, v, s in zip(bills["unit"], bills["group"], bills["year"],
+                                     bills["value_mnok"], bills["share_pct"], strict=True)]
+    versus = result.versus_baseline
+    for column, table in (("scenario_mnok", "finansieringsbehov"),
+                          ("baseline_mnok", "grunnlag")):
+        rows += [(table, "", u, "", int(y), float(v), None)
+                 for u, y, v in zip(versus["unit"], versus["year"], versus[column],
+                                    strict=True)]
+    for comparison in (comparisons or {}).values():
+        frame = comparison.frame
+        for column, side in (("first_mnok", comparison.first), ("second_mnok",
+                                                                comparison.second)):
+            rows += [(f"nøkkel mot nøkkel, {comparison.basis}", side.scenario.key_set.id, u,
+                      g, int(y), float(v), None)
+                     for u, g, y, v in zip(frame["unit"], frame["group"], frame["year"],
+                                           frame[column], strict=True)]
+    frame = pd.DataFrame(rows, columns=["tabell", "nøkkel", "løsning", "aktørgruppe", "år",
+                                        "mill_kroner", "andel_prosent"])
+    frame["kroneverdi"] = result.price_label
+    frame["plassholdersats"] = frame["år"].isin(placeholder)
+    return _without_float_noise(frame)
 
 
 def _numeric_years(frame: pd.DataFrame) -> pd.DataFrame:
@@ -481,22 +600,25 @@ def _with_placeholder_note(table: pd.DataFrame, result: ScenarioResult) -> pd.Da
 
 def _without_float_noise(frame: pd.DataFrame) -> pd.DataFrame:
     """Amounts rounded to 6 decimals, so a spreadsheet shows 1,1 and not 1.0999999999999996."""
-    numeric = frame.select_dtypes("number").columns
-    return frame.assign(**{str(c): frame[c].round(6) for c in numeric})
+    frame = frame.copy()
+    for position, dtype in enumerate(frame.dtypes):  # by position: a heading may be a year
+        if pd.api.types.is_float_dtype(dtype):
+            frame.iloc[:, position] = frame.iloc[:, position].round(6)
+    return frame
 
 
-def write_workbook(tables: Mapping[str, pd.DataFrame], target: str | Path) -> Path:
+def write_workbook(tables: Mapping[str, pd.DataFrame | Sheet], target: str | Path) -> Path:
     """The tables as one workbook, atomically and byte-identically (``common.store``)."""
     return write_excel(dict(tables), target)
 
 
-def write_csv_files(tables: Mapping[str, pd.DataFrame], folder: str | Path,
+def write_csv_files(tables: Mapping[str, pd.DataFrame | Sheet], folder: str | Path,
                     stem: str) -> list[Path]:
     """One CSV file per table, ``<stem>-<sheet>.csv``, as Norwegian Excel opens it by a
     double click: semicolons, decimal comma, one decimal (the reports' precision), UTF-8
     with BOM (else «Øvrige» turns into «Ã˜vrige»)."""
     return [write_if_changed(Path(folder) / f"{stem}-{_file_part(name)}.csv",
-                             norwegian_csv_bytes(frame))
+                             norwegian_csv_bytes(getattr(frame, "frame", frame)))
             for name, frame in tables.items()]
 
 
