@@ -425,8 +425,11 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(analysis):
     why = "Tabell 9 summerer til 303,6 (28,2 + 165,7 + 109,7), som avrundes til 304."
     first = ctx.overview_note()
     assert first.count(why) == 1 and '<span id="note-1"></span>' in first
-    frame = pd.DataFrame({"Løsning": ["Helsenettet"], "2023": [""], "2024": [""]})
-    growth = [ctx.levels_note(frame, "finansieringsbehov") for _ in range(3)]
+    # Section 2's growth tables that show Helsenettet 2024, in the report's order.
+    growth = [ctx.levels_note(table, ctx.growth_series(heading))
+              for heading, table in ctx.growth_sections()
+              if heading.startswith("Forskriftsbeløp") and "2024" in table.columns]
+    assert len(growth) == 3
     assert "Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303." in growth[0]
     assert why not in growth[0] and 'href="#note-1"' in growth[0]
     for later in growth[1:]:
@@ -434,7 +437,7 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(analysis):
                                 "her 303,6 (Tabell 9). Se <a class=\"noteref\" href=\"#note-")
     for text in (ctx.estimates_note(), ctx.questions_markdown(), ctx.explanations_markdown()):
         assert why not in text and "forklaringen over</a>" in text
-    assert why in ctx.questions_markdown(refer_back=False)  # the count in the summary
+    assert why in ctx.questions_text()  # what the summary counts, without pointers
     # a solution report says it in full at its first use
     solution = context.load(ROUND)
     levels = solution.levels_note(solution.solution_levels("Helsenettet"), "finansieringsbehov",

@@ -114,7 +114,7 @@ class ReportContext:
         """Short answers to the committee's first questions, each pointing to its section."""
         return narrative.as_markdown(committee.headline_points(
             self.result.growth, self.driver_notes(), self.previous_round, self.estimates,
-            self.conditions, self._questions_text()))
+            self.conditions, self.questions_text()))
 
     def conditions_markdown(self, solution: str | None = None) -> str:
         return committee.conditions_markdown(
@@ -149,10 +149,11 @@ class ReportContext:
         """The questions to NHN; the main report's carry every solution report's questions
         about large changes the source does not explain (found in their detail tables). A
         finding said in full earlier in the report is pointed to."""
-        return self._once(self._questions_text(solution), place=f"questions:{solution}",
+        return self._once(self.questions_text(solution), place=f"questions:{solution}",
                           report=solution)
 
-    def _questions_text(self, solution: str | None = None) -> str:
+    def questions_text(self, solution: str | None = None) -> str:
+        """The questions as words, without the pointers to notes (the summary counts them)."""
         notes = self.driver_notes(solution or ALL_SOLUTIONS)
         if solution is None:
             for each in self.solutions:
