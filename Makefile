@@ -34,7 +34,7 @@ SRC := $(shell find src -type f \( -name '*.py' -o -name '*.css' -o -name '*.j2'
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .DEFAULT_GOAL := report
-.PHONY: help report data analysis test test-fast lint lab clean bench lock setup scenario git-filter browser fonts
+.PHONY: help report data analysis check round test test-fast lint lab clean bench lock setup scenario git-filter browser fonts
 
 help: ## list the front doors
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
@@ -71,10 +71,14 @@ lock: | $(UV) ## update uv.lock and requirements.lock after changing dependencie
 	$(UV) export --frozen --no-hashes --no-emit-project --quiet -o requirements.lock
 
 # --- content stamps (at parse time, so `make -n` and `make -q` see them too) ----------------
-# A round's inputs: every file under data/raw/<round>/ and every shared file under data/raw/
-# that belongs to no round.
+# A round's inputs: every file under data/raw/<round>/ (its names, index and billing units
+# included), the previous round's files when the manifest names one that is there (the report
+# compares the two), and every shared file under data/raw/ that belongs to no round (the
+# cost-sharing keys). Another round's files are not among them.
 define hash_inputs
 { find data/raw/$(1) -type f -print0; \
+  prev=$$(sed -n 's/^previous_round:[[:space:]]*\([^[:space:]#]*\).*/\1/p' data/raw/$(1)/manifest.yaml 2>/dev/null); \
+  if [ -n "$$prev" ] && [ -f "data/raw/$$prev/manifest.yaml" ]; then find "data/raw/$$prev" -type f -print0; fi; \
   find data/raw -type f $(foreach r,$(ALL_ROUNDS),-not -path 'data/raw/$(r)/*') -print0; } \
   | LC_ALL=C sort -z | xargs -0r sha256sum
 endef
@@ -89,7 +93,7 @@ $(foreach r,$(ROUNDS),$(shell [ ! -f $(STAMPS)/$(r).report ] || sha256sum --chec
 
 # --- data: raw tables -> tidy figures -> analysis -> reports ---------------------------------
 clean_outputs = $(addprefix data/processed/$(1)/,figures.csv corrections_applied.csv clean_log.csv)
-analysis_outputs = $(addprefix data/processed/$(1)/,levels.csv growth.csv drivers.csv reconciliation.csv underlying.csv run.json tbu-$(1).xlsx)
+analysis_outputs = $(addprefix data/processed/$(1)/,levels.csv growth.csv drivers.csv reconciliation.csv underlying.csv comparison.csv run.json tbu-$(1).xlsx)
 
 data: $(foreach r,$(ROUNDS),$(call clean_outputs,$(r))) ## clean the raw tables into data/processed/<round>/figures.csv
 analysis: $(foreach r,$(ROUNDS),$(call analysis_outputs,$(r))) ## index, growth, drivers and reconciliation (CSV, Excel)
@@ -138,11 +142,18 @@ fonts: ## libharfbuzz-subset0 (same PDF bytes as tests and CI, faster PDFs), if 
 SCENARIO ?= scenarios/baseline.yml
 # ROUND, else the latest round by its manifest's year and season.
 SCENARIO_ROUND = $(or $(ROUND),$(shell $(PY) -c 'from tbu_analysis.config import latest_round; print(latest_round())'))
-scenario: $(STAMP) ## SCENARIO=scenarios/<name>.yml [ROUND=...]: reports/scenarios/<name>.pdf against the baseline
+scenario: $(STAMP) ## SCENARIO=scenarios/<name>.yml [ROUND=...]: reports/scenarios/<round>/<name>.pdf against the baseline
 	$(MAKE) --no-print-directory data ROUND=$(SCENARIO_ROUND)
 	$(PY) -m tbu_analysis.cli scenario $(SCENARIO) --round $(SCENARIO_ROUND)
 
-# --- checks -----------------------------------------------------------------------------------
+# --- a new round ------------------------------------------------------------------------------
+round: $(STAMP) ## NEW=<id> FROM=<previous> SOURCE=<text file>: data/raw/<id>/ from the previous round, with a review list
+	@test -n "$(NEW)" -a -n "$(FROM)" -a -n "$(SOURCE)" || { echo "bruk: make round NEW=<id> FROM=<forrige> SOURCE=<kildetekst>" >&2; exit 2; }
+	$(PY) -m tbu_analysis.cli new-round --new "$(NEW)" --from "$(FROM)" --source "$(SOURCE)"
+
+check: $(STAMP) ## every input of a round checked in one pass (every stale quote listed), nothing written
+	$(PY) -m tbu_analysis.cli check $(if $(ROUND),--round $(ROUND))
+
 test: $(STAMP) browser ## the whole test suite (what CI runs)
 	$(PY) -m pytest -q
 

@@ -82,7 +82,7 @@ def controls(explorer: ScenarioExplorer) -> dict[str, Callable[[], None]]:
 
 def main() -> None:
     baseline = load_baseline(ROUND_ID)
-    index = load_index()
+    index = load_index(ROUND_ID)
     scenario = load_scenario(SCENARIO)
     first = min(index.rates)
     rates = itertools.cycle([4.0, 4.5, 5.0, 5.5])

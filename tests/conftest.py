@@ -60,11 +60,10 @@ def analysis(project_root: Path) -> AnalysisResult:
 
 
 def copy_round(target: Path, round_id: str = ROUND_ID) -> RoundPaths:
-    """Copy a round, names.csv, index.csv and pyproject.toml into a new repo at ``target``."""
+    """Copy a round (with its names, index and billing units) and pyproject.toml into a new
+    repo at ``target``."""
     raw = target / "data" / "raw"
     shutil.copytree(ROOT / "data" / "raw" / round_id, raw / round_id)
-    for name in ("names.csv", "index.csv"):
-        shutil.copy2(ROOT / "data" / "raw" / name, raw / name)
     shutil.copy2(ROOT / "pyproject.toml", target / "pyproject.toml")
     return round_paths(round_id, target)
 

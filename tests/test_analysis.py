@@ -425,6 +425,7 @@ ANALYSIS_OUTPUTS = (
     "levels.csv",
     "drivers.csv",
     "underlying.csv",
+    "comparison.csv",
     f"tbu-{ROUND_ID}.xlsx",
 )
 

@@ -374,7 +374,7 @@ def test_manifest_source_checksum_is_checked(cleaned, capsys):
     assert "4fff594fb5c74351c97f94388d1aba875a472e655616c30fe2c72b16e20bcec4" in message
 
 
-@pytest.mark.parametrize("target", ["data/raw/names.csv", "/etc/passwd"])
+@pytest.mark.parametrize("target", ["data/raw/cost_sharing/alternativ-1.yaml", "/etc/passwd"])
 def test_manifest_source_outside_the_round(cleaned, capsys, target):
     paths, before = cleaned
     line = replace_once(paths.manifest,
@@ -435,8 +435,8 @@ def _first_non_ascii_line(text: str) -> int:
         ("data/raw/2024-host/tables/tallgrunnlag-tabell-04.tsv", "clean"),
         ("data/raw/2024-host/manifest.yaml", "clean"),
         ("data/raw/2024-host/corrections.yaml", "clean"),
-        ("data/raw/names.csv", "clean"),
-        ("data/raw/index.csv", "analyse"),
+        ("data/raw/2024-host/names.csv", "clean"),
+        ("data/raw/2024-host/index.csv", "analyse"),
         ("data/raw/2024-host/claims.yaml", "analyse"),
         ("data/raw/2024-host/findings.yaml", "analyse"),
     ],
@@ -453,7 +453,8 @@ def test_latin1_input_is_one_message(cleaned, capsys, relative, command):
 
 
 @pytest.mark.parametrize("relative", ["data/raw/2024-host/tables/tallgrunnlag-tabell-03.tsv",
-                                      "data/raw/names.csv", "data/raw/2024-host/manifest.yaml"])
+                                      "data/raw/2024-host/names.csv",
+                                      "data/raw/2024-host/manifest.yaml"])
 def test_random_bytes_are_one_message(cleaned, capsys, relative):
     paths, before = cleaned
     (paths.root / relative).write_bytes(bytes(range(256)) * 4)

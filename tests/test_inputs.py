@@ -78,11 +78,11 @@ def test_shipped_registers_load():
     assert sum(len(c.cells) for c in corrections) == 9
     assert corrections[1].cells[1].corrected == "13,0"
     assert len(load_findings(ROUND / "findings.yaml").findings) == 12
-    assert PriceIndex.from_csv(RAW / "index.csv").rates == {2023: 4.121}
-    names = NameMap.from_csv(RAW / "names.csv")
+    assert PriceIndex.from_csv(RAW / "2024-host" / "index.csv").rates == {2023: 4.121}
+    names = NameMap.from_csv(RAW / "2024-host" / "names.csv")
     assert names.solutions[:2] == ("Helsenorge", "Kjernejournal")
     assert names.lookup("Grunddata og HelselD").solution == "Grunndata og HelseID"
-    units = load_billing_units(RAW / "billing_units.csv")
+    units = load_billing_units(RAW / "2024-host" / "billing_units.csv")
     assert len(units) == 6 and units["unit"].iloc[0] == "Helsenorge"
 
 
@@ -205,7 +205,7 @@ def test_malformed_manifest(tmp_path, old, new, key, message):
 def test_a_table_file_linked_out_of_the_round_is_refused(tmp_path):
     path = _manifest_with(tmp_path, "file: tables/tallgrunnlag-tabell-04.tsv",
                           "file: tables/lenke.tsv")
-    (tmp_path / "tables" / "lenke.tsv").symlink_to(RAW / "names.csv")
+    (tmp_path / "tables" / "lenke.tsv").symlink_to(RAW / "2024-host" / "names.csv")
     error = error_of(load_manifest, path)
     assert error.key == "tables[5].file" and "peker ut" in str(error)
 

@@ -65,7 +65,7 @@ def test_rebuilds_follow_content_not_mtimes(built):
 
     # Touching an input changes no byte: nothing to do (not "rerun every time").
     os.utime(repo / "data" / "raw" / ROUND / "manifest.yaml")
-    os.utime(repo / "data" / "raw" / "names.csv")
+    os.utime(repo / "data" / "raw" / ROUND / "names.csv")
     assert up_to_date(repo, "analysis")
 
     # A deleted output is rebuilt by its own producer only.

@@ -163,7 +163,7 @@ def test_scenario_command_renders_the_scenario_against_the_baseline(tmp_path, mo
     monkeypatch.chdir(repo)
     assert cli.main(["clean", "--round", ROUND]) == 0
     assert cli.main(["scenario", "scenarios/alternativ-1.yml", "--round", ROUND]) == 0
-    text = " ".join(pdf_text(repo / "reports" / "scenarios" / "alternativ-1.pdf").split())
+    text = " ".join(pdf_text(repo / "reports" / "scenarios" / ROUND / "alternativ-1.pdf").split())
     assert "Alternativ 1" in text and "Kommuner" in text and "RHF" in text
     assert "1 054" in text  # the round's 2025 funding need, billed in full
     assert "SHA-256" in text  # the same provenance page as the round reports

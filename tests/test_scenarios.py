@@ -21,6 +21,7 @@ from tbu_analysis.scenarios.model import CURRENT, Addition, Investment
 from tbu_analysis.scenarios.projection import compute
 
 ROOT = Path(__file__).resolve().parents[1]
+ROUND_ID = "2024-host"
 KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
 SCENARIOS = ROOT / "scenarios"
 
@@ -54,7 +55,7 @@ def funding(baseline_funding) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def index() -> PriceIndex:
-    return PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    return PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
 
 
 def scenario(name: str):
@@ -281,7 +282,7 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_an_unknown_key_is_refused(tmp_path):
-    path = _scenario_file(tmp_path, "  volume_pct: 1.1\n", "  volume_pct: 1.1\n  volum: 2\n")
+    path = _scenario_file(tmp_path, "  from_round: true\n", "  from_round: true\n  volum: 2\n")
     with pytest.raises(InputError, match="ukjent nøkkel") as caught:
         load_scenario(path, key_set_dir=KEY_SETS)
     assert caught.value.path == path
@@ -430,8 +431,10 @@ def test_a_horizon_before_the_files_years_is_blamed_on_the_horizon(tmp_path):
 @pytest.mark.parametrize(("old", "new", "key", "message", "needle"), [
     ("price_basis: fast\n", "price_basis: nominell\n", "price_basis", "tillatt: 'fast'",
      "price_basis: nominell"),
-    ("  efficiency_pct: 2.4\n", "  efficiency_pct: 240\n", "growth.efficiency_pct", "100",
+    ("  from_round: true\n", "  efficiency_pct: 240\n", "growth.efficiency_pct", "100",
      "efficiency_pct: 240"),
+    ("  from_round: true\n", "  from_round: true\n  volume_pct: 1.1\n", "growth",
+     "from_round: true leser satsene", "growth:"),
     ("    lag_years: 1", "    lag_years: 50", "growth.investments.lag_years", "≤ 10",
      "lag_years: 50"),
     ("    2025: 4.121\n    2026", "    2025: -100\n    2026", "index.rates.2025", "≥ -50",
@@ -499,7 +502,7 @@ def test_an_unknown_unit_stops_the_command_before_any_notebook_runs(tmp_path, mo
     assert cli.main(["scenario", str(path)]) == 2
     err = capsys.readouterr().err
     assert "ukjent enhet" in err and "Helsenorge.no" in err
-    assert not (ROOT / "reports" / "scenarios" / "feil.pdf").exists()
+    assert not (ROOT / "reports" / "scenarios" / ROUND_ID / "feil.pdf").exists()
 
 
 def test_the_latest_round_is_chosen_by_year_and_season(tmp_path):
@@ -631,14 +634,14 @@ def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, c
 
     # the notebook run is tested elsewhere
     def fake_pdf(path, round_id, root, notebooks, log, *, name):
-        pdf = root / "reports" / "scenarios" / f"{path.stem}.pdf"
+        pdf = root / "reports" / "scenarios" / ROUND_ID / f"{path.stem}.pdf"
         pdf.parent.mkdir(parents=True, exist_ok=True)
         pdf.write_bytes(b"%PDF")
         return pdf
 
     monkeypatch.setattr(execute, "run_scenario", fake_pdf)
     assert cli.main(["scenario", "scenarios/alternativ-2.yml", "--round", "2024-host"]) == 0
-    workbook = tmp_path / "reports" / "scenarios" / "alternativ-2.xlsx"
+    workbook = tmp_path / "reports" / "scenarios" / ROUND_ID / "alternativ-2.xlsx"
     assert workbook.is_file() and "alternativ-2.xlsx" in capsys.readouterr().out
     import openpyxl
 

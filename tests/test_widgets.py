@@ -19,7 +19,7 @@ KEY_SETS = ROOT / "data" / "raw" / "cost_sharing"
 @pytest.fixture
 def explorer(baseline_funding) -> ScenarioExplorer:
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     return ScenarioExplorer(baseline_funding, index, scenario, chart=False)
 
 
@@ -70,7 +70,7 @@ def unknown_explorer(baseline_funding, tmp_path) -> ScenarioExplorer:
     path = tmp_path / "ukjent.yml"
     path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
         "  key_set: alternativ-1\n", "  key_set: ukjent-kj\n"), encoding="utf-8")
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     return ScenarioExplorer(baseline_funding, index, load_scenario(path, key_set_dir=keys),
                             chart=False)
 
@@ -146,7 +146,7 @@ def test_a_changed_value_records_its_new_source_and_loads_back(baseline_funding,
     import yaml
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
                                 today=dt.date(2026, 1, 2))
     explorer.volume.value = 0.1 + 0.2  # 0.30000000000000004 from a slider's arithmetic
@@ -168,7 +168,7 @@ def test_saved_scenarios_go_to_the_users_folder_outside_the_repository(
         baseline_funding, tmp_path, monkeypatch):
     monkeypatch.setenv("TBU_SCENARIO_DIR", str(tmp_path / "mine"))
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False)
     assert Path(explorer.save_path.value) == tmp_path / "mine" / "baseline-eget.yml"
     explorer.save_button.click()
@@ -249,7 +249,7 @@ def test_the_bars_show_each_groups_bill_in_norwegian_numbers(baseline_funding):
     from tbu_analysis.scenarios.explorer import bills_bars_html
 
     scenario = load_scenario(ROOT / "scenarios" / "alternativ-2.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     bars = bills_bars_html(compute(scenario, baseline_funding, index))
     assert "Kommuner" in bars and "504,0" in bars and "Ikke fordelt" not in bars
 
@@ -258,7 +258,7 @@ def test_investments_and_additions_can_be_added_and_saved(baseline_funding, tmp_
     import datetime as dt
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
                                 today=dt.date(2026, 1, 2))
     before = explorer.result.projection.set_index(["unit", "year"])
@@ -323,7 +323,7 @@ def test_deflator_rates_are_edited_saved_with_their_new_source_and_loaded_back(
     import yaml
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False,
                                 today=dt.date(2026, 1, 2))
     assert sorted(explorer.deflator_rates) == [2025, 2026, 2027]
@@ -359,7 +359,7 @@ def test_a_deflator_rate_before_the_base_year_is_disabled_with_the_reason(
     path = tmp_path / "basis-2026.yml"
     path.write_text((ROOT / "scenarios" / "baseline.yml").read_text(encoding="utf-8").replace(
         "  base_year: 2025\n", "  base_year: 2026\n"), encoding="utf-8")
-    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "index.csv")
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
     explorer = ScenarioExplorer(baseline_funding, index,
                                 load_scenario(path, key_set_dir=KEY_SETS), chart=False)
     assert explorer.deflator_rates[2025].disabled
@@ -444,7 +444,10 @@ def test_a_scenario_compared_with_its_own_key_is_refused(tmp_path):
         "compare_with: alternativ-2", "compare_with: alternativ-1"), encoding="utf-8")
     with pytest.raises(InputError, match="seg selv") as caught:
         load_scenario(path, key_set_dir=KEY_SETS)
-    assert caught.value.key == "sharing.compare_with" and caught.value.line == 43
+    line = next(number for number, text in enumerate(
+        path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "compare_with: alternativ-1" in text)
+    assert caught.value.key == "sharing.compare_with" and caught.value.line == line
 
 
 @pytest.mark.parametrize("typed", ["ukjent", "rest", "abc", "-5", "1e400", "", "155"])

@@ -13,11 +13,13 @@ import sys
 from pathlib import Path
 
 from tbu_analysis import pipeline
+from tbu_analysis.analysis.check import CheckFailed
 from tbu_analysis.analysis.indexing import parse_rates
 from tbu_analysis.common.atomic import WriteError
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number
 from tbu_analysis.config import discover_rounds, latest_round, project_root, round_paths
+from tbu_analysis.rounds.scaffold import new_round
 from tbu_analysis.vocab import Status
 
 
@@ -25,6 +27,35 @@ def _rounds(selected: str | None) -> list[str]:
     """The round asked for, or every round when none is given (``--round ""`` is an error,
     not "every round")."""
     return [selected] if selected is not None else discover_rounds()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Every input of the round(s) checked in one pass; every problem listed, nothing
+    written."""
+    failures = []
+    for round_id in _rounds(args.round):
+        paths = round_paths(round_id, project_root())
+        try:
+            pipeline.check_round(paths)
+        except CheckFailed as failed:
+            failures.append(failed)
+            continue
+        print(f"{round_id}: alle inndata er i orden (register, sitater, satser, tabeller)")
+    for failed in failures:
+        print(f"feil: {failed}", file=sys.stderr)
+    return 2 if failures else 0
+
+
+def cmd_new_round(args: argparse.Namespace) -> int:
+    """A new round's folder from the previous round and the new source text."""
+    root = project_root()
+    made = new_round(root, args.new, args.previous, Path(args.source))
+    found = sum(1 for t in made.tables if t.new is not None)
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(made.counts.items())) or "ingen"
+    print(f"{made.folder.relative_to(root)}: {found} av {len(made.tables)} tabeller funnet "
+          f"igjen; sitater: {counts}")
+    print(f"gå gjennom {made.review.relative_to(root)}, så `make check ROUND={args.new}`")
+    return 0
 
 
 def cmd_clean(args: argparse.Namespace) -> None:
@@ -83,6 +114,10 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     path = Path(args.scenario)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
+    from tbu_analysis.scenarios.files import other_rounds_sources  # lazy, as pipeline's
+
+    for warning in other_rounds_sources(path, round_id, root):
+        print(f"advarsel: {warning}", file=sys.stderr)
     written = pipeline.run_scenario(path, round_id, root)
     if written is None:
         return 1
@@ -94,6 +129,17 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tbu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="kontroller alle inndata til runden på én gang "
+                           "(register, sitater, satser, tabeller); skriver ingenting")
+    check.add_argument("--round", help="runde-id (standard: alle)")
+    check.set_defaults(func=cmd_check)
+    new = sub.add_parser("new-round", help="ny runde fra forrige runde og ny kildetekst "
+                         "(tabeller funnet igjen, sitater forankret, gjennomgangsliste)")
+    new.add_argument("--new", required=True, help="den nye rundens id, f.eks. 2025-var")
+    new.add_argument("--from", dest="previous", required=True,
+                     help="forrige runde, f.eks. 2024-host")
+    new.add_argument("--source", required=True, help="den nye kildeteksten (tekstfil)")
+    new.set_defaults(func=cmd_new_round)
     clean = sub.add_parser("clean", help="rens rådata til data/processed/<runde>/figures.csv")
     clean.add_argument("--round", help="runde-id, f.eks. 2024-host (standard: alle)")
     clean.set_defaults(func=cmd_clean)

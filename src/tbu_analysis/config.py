@@ -33,6 +33,7 @@ class OutputName(StrEnum):
     DRIVERS = "drivers.csv"
     RECONCILIATION = "reconciliation.csv"
     UNDERLYING = "underlying.csv"
+    COMPARISON = "comparison.csv"
     RUN_RECORD = "run.json"
 
 
@@ -115,18 +116,6 @@ class ProjectPaths:
     def cost_sharing(self) -> Path:
         return self.raw / "cost_sharing"
 
-    @property
-    def names(self) -> Path:
-        return self.raw / "names.csv"
-
-    @property
-    def index(self) -> Path:
-        return self.raw / "index.csv"
-
-    @property
-    def billing_units(self) -> Path:
-        return self.raw / "billing_units.csv"
-
 
 def project_paths(root: str | Path | None = None) -> ProjectPaths:
     return ProjectPaths(Path(root) if root is not None else project_root())
@@ -169,13 +158,24 @@ class RoundPaths:
     def findings(self) -> Path:
         return self.raw / "findings.yaml"
 
+    # A round's names, index rates and billing units are the round's own (its source states
+    # them), so adding or editing one round never changes another's outputs.
     @property
     def names(self) -> Path:
-        return self.project.names
+        return self.raw / "names.csv"
 
     @property
     def index(self) -> Path:
-        return self.project.index
+        return self.raw / "index.csv"
+
+    @property
+    def billing_units(self) -> Path:
+        return self.raw / "billing_units.csv"
+
+    @property
+    def scenario_reports(self) -> Path:
+        """The round's scenario reports: another round's run never overwrites them."""
+        return self.project.scenario_reports / self.round_id
 
     @property
     def figures(self) -> Path:

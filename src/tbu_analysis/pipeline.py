@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse, stage_analysis, write_analysis
+from tbu_analysis.analysis.check import CheckFailed, check_inputs, merge
+from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.store import OutputSet
 from tbu_analysis.config import RoundPaths, project_paths, round_paths
 from tbu_analysis.rounds.cleaning import CleanResult, clean_round
@@ -44,15 +46,29 @@ class PreparedRound:
 
 def prepare_round(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
                   price_year: int | None = None) -> PreparedRound:
-    """Clean and analyse the round in memory, writing nothing: a bad value in any input
-    (a table, claims.yaml, findings.yaml, the index) stops here, before the first file."""
-    cleaned = clean_round(paths)
-    figures = figures_as_written(cleaned)
-    analysis = analyse(paths, index_rates, price_year, figures=figures)
-    # The round's own analysis is rewritten with its figures, so it never lags behind them.
-    default = analysis if paths.analysis_dir(index_rates, price_year) == paths.processed \
-        else analyse(paths, figures=figures)
+    """Clean and analyse the round in memory, writing nothing: every register, quote and
+    rate is checked first, each problem listed (``analysis.check``); then the cleaning and
+    the analysis, whose first problem joins the list. Nothing is written before all is
+    sound."""
+    problems = check_inputs(paths)
+    try:
+        cleaned = clean_round(paths)
+        figures = figures_as_written(cleaned)
+        analysis = analyse(paths, index_rates, price_year, figures=figures)
+        # The round's own analysis is rewritten with its figures, so it never lags behind.
+        default = analysis if paths.analysis_dir(index_rates, price_year) == paths.processed \
+            else analyse(paths, figures=figures)
+    except InputError as error:
+        raise CheckFailed(paths.round_id, merge(problems, [error]), paths.root) from None
+    if problems:
+        raise CheckFailed(paths.round_id, problems, paths.root)
     return PreparedRound(cleaned, analysis, default)
+
+
+def check_round(paths: RoundPaths) -> None:
+    """`tbu check`: every problem of the round's inputs, or nothing; raises
+    :class:`~tbu_analysis.analysis.check.CheckFailed`. Writes nothing."""
+    prepare_round(paths)
 
 
 def publish_round_data(paths: RoundPaths, prepared: PreparedRound) -> None:
@@ -146,16 +162,16 @@ def check_scenario(path: str | Path, paths: RoundPaths):
     from tbu_analysis.scenarios.files import load_baseline, load_index, load_scenario
     from tbu_analysis.scenarios.projection import compute
 
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, round_id=paths.round_id)
     compute(scenario, load_baseline(paths.round_id, paths.root),
-            load_index(paths.project.index))
+            load_index(paths.round_id, paths.root))
     return scenario
 
 
 def run_scenario(path: Path, round_id: str, root: Path | None = None
                  ) -> tuple[Path, Path] | None:
     """`tbu scenario`: the scenario checked against the round, its notebook run and rendered
-    (``reports/scenarios/<name>.pdf`` and ``.html``) and its workbook beside the PDF; None
+    (``reports/scenarios/<round>/<name>.pdf`` and ``.html``) and its workbook beside the PDF; None
     when the notebook failed (it says why)."""
     from tbu_analysis.reports import execute  # lazy: see the module's docstring
     from tbu_analysis.scenarios.export import write_scenario_workbook

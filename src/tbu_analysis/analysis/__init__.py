@@ -1,7 +1,8 @@
 """Stage 2, analysis: ``figures.csv`` → levels, growth, drivers and reconciliation.
 
-In: the cleaned figures of a round, the manifest, the index rates (``data/raw/index.csv`` or a
-run's own), the claims, findings and scope registers. Out: ``levels.csv``, ``growth.csv``,
+In: the cleaned figures of a round, the manifest, the round's index rates
+(``data/raw/<round>/index.csv``) or a run's own, the claims, findings and scope registers.
+Out: ``levels.csv``, ``growth.csv``,
 ``drivers.csv``, ``reconciliation.csv``, ``underlying.csv`` and the round's workbook.
 ``indexing`` chains index rates, ``series`` picks one figure per quantity, ``growth`` computes
 change and drivers, ``scope`` splits growth into index, scope changes and underlying growth,

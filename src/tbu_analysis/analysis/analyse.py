@@ -2,7 +2,8 @@
 
 In: the round's ``figures.csv`` (or the figures in memory), its manifest, claims, findings,
 scope register and the index. Out: ``levels.csv``, ``growth.csv``, ``drivers.csv``,
-``reconciliation.csv``, ``underlying.csv``, the workbook and ``run.json`` (the index rates
+``reconciliation.csv``, ``underlying.csv``, ``comparison.csv`` (since the last round), the
+workbook and ``run.json`` (the index rates
 and price year the outputs were made with), in the round's folder for the shipped index and
 in a folder named by the rates otherwise.
 """
@@ -16,16 +17,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from tbu_analysis.analysis import growth, scope
+from tbu_analysis.analysis import comparison, growth, scope
 from tbu_analysis.analysis.claims import evaluate_claims, load_claims
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
-from tbu_analysis.analysis.schemas import check_outputs
+from tbu_analysis.analysis.schemas import COMPARISON_SCHEMA, check_outputs
 from tbu_analysis.common.inputs import read_text
 from tbu_analysis.common.store import OutputSet, Sheet, decimals_format, default_formats
-from tbu_analysis.config import OutputName, RoundPaths
+from tbu_analysis.config import OutputName, RoundPaths, round_paths
+from tbu_analysis.rounds.cleaning import clean_round
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
-from tbu_analysis.rounds.schema import read_figures
+from tbu_analysis.rounds.schema import check_frame, read_figures
 from tbu_analysis.vocab import SHEET_NAMES
 
 
@@ -44,6 +46,8 @@ class AnalysisResult:
     # growth split into index, scope changes and underlying growth (scope.yaml)
     underlying: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=scope.UNDERLYING_COLUMNS))
+    # since the last round, at every level (comparison.csv)
+    comparison: pd.DataFrame = field(default_factory=lambda: comparison.empty_comparison())
 
 
 def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame | None:
@@ -59,7 +63,7 @@ def load_claims_checks(paths: RoundPaths, figures: pd.DataFrame) -> pd.DataFrame
 
 
 def _inputs_signature(paths: RoundPaths) -> tuple:
-    files = [*sorted(paths.raw.rglob("*")), paths.names, paths.index, paths.figures]
+    files = [*sorted(paths.raw.rglob("*")), paths.figures]  # names and index are in raw
     return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.is_file())
 
 
@@ -107,7 +111,24 @@ def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
         index_rates=dict(index_rates or {}),
         price_year=price_year,
         underlying=scope.underlying_growth(levels, entries, path=paths.raw / scope.SCOPE_FILE),
+        comparison=round_comparison(paths, manifest, figures, index),
     )
+
+
+def round_comparison(paths: RoundPaths, manifest: Manifest, figures: pd.DataFrame,
+                     index: PriceIndex) -> pd.DataFrame:
+    """Since the last round, at every level, when the manifest names a previous round whose
+    tables are in ``data/raw/`` (cleaned here from its own raw files, with its own index);
+    else the columns only."""
+    previous = None
+    if manifest.previous_round and \
+            (paths.project.raw / manifest.previous_round / "manifest.yaml").is_file():
+        other = round_paths(manifest.previous_round, paths.root)
+        previous = comparison.RoundSide(
+            other.round_id, load_manifest(other.manifest).season, clean_round(other).figures,
+            PriceIndex.from_csv(other.index))
+    current = comparison.RoundSide(paths.round_id, manifest.season, figures, index)
+    return comparison.comparison_for(current, previous)
 
 
 def write_analysis(paths: RoundPaths, result: AnalysisResult) -> list[Path]:
@@ -124,6 +145,8 @@ def stage_analysis(outputs: OutputSet, paths: RoundPaths, result: AnalysisResult
     outputs.add_csv(OutputName.DRIVERS, result.drivers)
     outputs.add_csv(OutputName.RECONCILIATION, result.reconciliation)
     outputs.add_csv(OutputName.UNDERLYING, result.underlying)
+    check_frame(COMPARISON_SCHEMA, result.comparison, OutputName.COMPARISON.value)
+    outputs.add_csv(OutputName.COMPARISON, result.comparison)
     outputs.add_excel(paths.workbook_name, workbook_sheets(result))
     outputs.add_bytes(OutputName.RUN_RECORD, run_record(paths, result))
 

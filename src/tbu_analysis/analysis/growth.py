@@ -9,6 +9,7 @@ import pandas as pd
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.series import SERIES_MEASURES, amounts, yearly_series
 from tbu_analysis.analysis.tolerance import round_half_up
+from tbu_analysis.common.errors import InputError
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import (
     DRIVER_LABELS,
@@ -240,3 +241,27 @@ def waterfall_steps(figures: pd.DataFrame, solution: str = ALL_SOLUTIONS,
 
 def _measure_label(measure: str) -> str:
     return MEASURE_LABELS.get(measure, measure)
+
+
+def summary_rates(figures: pd.DataFrame, manifest) -> tuple[float, float, str]:
+    """The yearly volume and efficiency rates (%) the round's own summary growth table prints
+    in its percent row (the latest year's table with all solutions as rows), and the source
+    named: «NHN Tallgrunnlag høst 2024, Tabell 11 (vekst 2025–2026 i %)». Efficiency is
+    returned as a positive rate (the table prints it as a reduction)."""
+    summaries = {t.id: t for t in manifest.tables if t.role == "vekst"
+                 and t.rows_are == "solutions"}
+    rows = figures[(figures["measure"] == Measure.VEKST_PROSENT.value)
+                   & (figures["table"].isin(summaries)) & (figures["item"] == "")]
+    if rows.empty:
+        raise InputError("runden har ingen oppsummeringstabell for vekst med prosentrad "
+                         "(role: vekst, rows_are: solutions, percent_row)", path=manifest.path)
+    table = summaries[rows.sort_values(["year"], kind="stable")["table"].iloc[-1]]
+    rows = rows[rows["table"] == table.id]
+    rate = {c: float(v) for c, v in zip(rows["category"], rows["value_pct"], strict=True)}
+    volume = rate.get(DriverCategory.VOLUM_BEREDSKAP.value)
+    efficiency = rate.get(DriverCategory.EFFEKTIVISERING.value)
+    if volume is None or efficiency is None:
+        raise InputError(f"{table.number} har ikke prosent for volum/beredskap og "
+                         "effektivisering", path=manifest.path, line=table.line)
+    year, base = int(rows["year"].max()), int(rows["base_year"].dropna().min())
+    return -efficiency, volume, f"{table.document}, {table.number} (vekst {base}–{year} i %)"

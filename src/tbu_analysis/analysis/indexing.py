@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,3 +128,42 @@ class PriceIndex:
 
     def convert(self, value: float, from_year: int, to_year: int) -> float:
         return value * self.factor(from_year, to_year)
+
+
+_PRINTED_RATE = re.compile(r"(\d+(?:,\d+)?)\s*%")
+
+
+def check_price_bases(manifest, index: PriceIndex) -> list[InputError]:
+    """Each price basis that prints the rate it raised a year by («2023-tallene er justert
+    med 4,121 %») against the round's own rates: the same within its printed digits."""
+    problems: list[InputError] = []
+    seen: set[tuple[str, int, int]] = set()
+    for table in manifest.tables:
+        for column in table.columns.values():
+            basis = column.price_basis
+            key = (basis.label, basis.nominal_year, basis.price_year)
+            if key in seen or basis.nominal_year >= basis.price_year:
+                continue
+            seen.add(key)
+            printed = _PRINTED_RATE.findall(basis.label)
+            if not printed:
+                continue
+            if not index.covers(basis.nominal_year, basis.price_year):
+                problems.append(InputError(
+                    f"prisgrunnlaget regner {basis.nominal_year}-kroner om til "
+                    f"{basis.price_year}-kroner, men index.csv har ikke satsen",
+                    path=index.path, text=basis.label))
+                continue
+            rate = (index.factor(basis.nominal_year, basis.price_year) - 1) * 100
+            for text in printed:
+                number = parse_number(text)
+                half = 0.5 * 10 ** -number.decimals
+                if abs(float(number.value) - rate) > half + 1e-9:
+                    shown = f"{rate:.{max(number.decimals, 1)}f}".rstrip("0").rstrip(",.")
+                    shown = shown.replace(".", ",")
+                    problems.append(InputError(
+                        f"prisgrunnlaget sier {text} %, men rundens index.csv gir {shown} % "
+                        f"for {basis.nominal_year}→{basis.price_year}",
+                        path=manifest.path, line=column.line, key="price_basis.label",
+                        text=basis.label))
+    return problems

@@ -40,6 +40,7 @@ from tbu_analysis.vocab import (
     RowKind,
     Series,
     Status,
+    codes,
 )
 
 _YEAR = pa.Check.in_range(1990, 2100)
@@ -201,6 +202,66 @@ UNDERLYING_SCHEMA = pa.DataFrameSchema(
 )
 
 #: The analysis outputs, by the name of the frame that holds each.
+COMPARISON_SCHEMA = pa.DataFrameSchema(
+    {
+        "level": column("level", str, pa.Check.isin(["løsning", "post", "driver", "indeks"]),
+                        description="what is compared: `løsning` (a solution's level), `post` "
+                                    "(an item's), `driver` (a driver amount) or `indeks` (the "
+                                    "year's index rate, in %)"),
+        **_text("solution", "item"),
+        "measure": column("measure", str, pa.Check.isin([*codes(Measure), "indeks"]),
+                          description="the printed measure (`indeks` for an index rate)"),
+        "category": column("category", str, allowed=(DriverCategory,), blank=True,
+                           description="the driver (empty for a level)"),
+        "year": column("year", int, _YEAR),
+        "base_year": column("base_year", "Int64", nullable=True,
+                            description="for a driver: the year it starts from; for an index "
+                                        "rate: the year it raises to"),
+        "unit": column("unit", str, pa.Check.isin(["MNOK", "prosent"]),
+                       description="`MNOK`, or `prosent` for an index rate"),
+        "previous": column("previous", float, nullable=True,
+                           description="the previous round's value (empty when it has none)"),
+        "current": column("current", float, nullable=True,
+                          description="this round's value (empty when it has none)"),
+        "change": column("change", float, nullable=True,
+                         description="`current − previous` where both print the quantity"),
+        "changed": column("changed", bool,
+                          description="the change is beyond the two values' printed "
+                                      "precision"),
+        "status": column("status", str, pa.Check.isin(["begge", "ny", "fjernet"]),
+                         description="`begge` (both rounds print it), `ny` (added in this "
+                                     "round), `fjernet` (removed)"),
+        "split_from": column("split_from", str,
+                             description="for a new item: the item of the same solution that "
+                                         "lost its amount that year (split out of it)"),
+        "index_effect": column("index_effect", float, nullable=True,
+                               description="history restated: the part of the change a new "
+                                           "index rate explains (a level the source raised "
+                                           "by the index, as both rounds' rates raise it)"),
+        "other_change": column("other_change", float, nullable=True,
+                               description="`change − index_effect`"),
+        "previous_price_year": column("previous_price_year", "Int64", nullable=True,
+                                      description="the kroner of the previous value"),
+        "current_price_year": column("current_price_year", "Int64", nullable=True,
+                                     description="the kroner of this round's value"),
+        "previous_table": column("previous_table", str,
+                                 description="the previous round's table printing it"),
+        "current_table": column("current_table", str,
+                                description="this round's table printing it"),
+        "ceiling": column("ceiling", bool,
+                          description="the frame has a ceiling here: the previous round is "
+                                      "the spring before this autumn round, and the row is a "
+                                      "solution's funding need"),
+        "above_ceiling": column("above_ceiling", bool,
+                                description="the funding need is above the spring ceiling "
+                                            "beyond the printed precision"),
+    },
+    strict=True, ordered=True, name=OutputName.COMPARISON.value,
+    description="since the last round, at every level: each solution, item and driver amount "
+                "and each index rate of this round against the previous round named in the "
+                "manifest (no rows when its tables are not in `data/raw/`)",
+)
+
 ANALYSIS_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     OutputTable.LEVELS.value: LEVELS_SCHEMA,
     OutputTable.GROWTH.value: GROWTH_SCHEMA,
@@ -212,6 +273,7 @@ ANALYSIS_SCHEMAS: dict[str, pa.DataFrameSchema] = {
 #: Every CSV a round's processing writes, in the order the data dictionary lists them.
 OUTPUT_SCHEMAS: tuple[pa.DataFrameSchema, ...] = (
     FIGURES_SCHEMA, CORRECTIONS_APPLIED_SCHEMA, CLEAN_LOG_SCHEMA, *ANALYSIS_SCHEMAS.values(),
+    COMPARISON_SCHEMA,
 )
 
 

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_csv_models
-from tbu_analysis.config import project_paths
+from tbu_analysis.config import project_root, round_paths
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DriverCategory, Measure, Series
 
@@ -180,9 +180,10 @@ class BillingUnitRow(InputModel):
     note: str = ""
 
 
-def load_billing_units(path: str | Path | None = None) -> pd.DataFrame:
-    """The units the sector is billed for: a solution, or an item split out of one."""
-    path = Path(path) if path is not None else project_paths().billing_units
+def load_billing_units(path: str | Path) -> pd.DataFrame:
+    """The units the sector is billed for: a solution, or an item split out of one (the
+    round's own ``billing_units.csv``)."""
+    path = Path(path)
     rows = load_csv_models(path, BillingUnitRow, what="fila med faktureringsenheter")
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -198,7 +199,11 @@ def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) ->
     """Funding need per billing unit and year: an item unit takes the item's printed funding
     where the source prints it; a solution unit takes the solution's overview amount less the
     items split out of it that year."""
-    units = load_billing_units() if units is None else units
+    if units is None:  # the billing units of the figures' own round
+        rounds = sorted(set(figures["round"]))
+        if len(rounds) != 1:
+            raise ValueError(f"tallene må være fra én runde (fikk {', '.join(rounds)})")
+        units = load_billing_units(round_paths(rounds[0], project_root()).billing_units)
     solutions = funding_by_solution(figures)
     solutions = solutions[solutions["solution"] != ALL_SOLUTIONS]
     levels = yearly_series(figures, "finansieringsbehov", as_printed=True)

@@ -36,6 +36,7 @@ from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.reports.views import column_label, figure_by_figure
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.vocab import MEASURE_LABELS
 
 # Abbreviations a reader meets, explained once in the report's terms.
 ABBREVIATIONS = {
@@ -204,7 +205,11 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
     if previous.mandate is not None:
         lines += [f"Taket for neste års betaling: "
                   f"«{previous.mandate.quote}» ({previous.mandate.section}).", ""]
-    if comparison is not None and len(comparison):
+    if comparison is not None and len(comparison) and not comparison["ceiling"].any():
+        lines.append("Tallene fra forrige runde ligger i prosjektet; tabellen under viser "
+                     "begge. Forrige runde er ikke vårrunden før denne høstrunden, så tallene "
+                     "sammenlignes uten noe tak.")
+    elif comparison is not None and len(comparison):
         above = comparison[comparison["above_ceiling"]]
         lines.append(
             "Tallene fra forrige runde ligger i prosjektet; tabellen under viser begge. "
@@ -220,26 +225,100 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                      "endringene siden da.")
     lines.append("")
     for s in previous.statements:
-        parts = " + ".join(s.parts)
-        result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
-        check = f"{parts} = {result}"
-        if s.total is not None:
-            status = s.status
+        line = f"- **{s.statement}** «{s.quote}» ({s.section})."
+        if s.total is not None:  # a «Kontroll» only where the text gives a total to check
+            parts = s.parts[0] + "".join(
+                f" − {p[1:]}" if p.startswith("-") else f" + {p.lstrip('+')}"
+                for p in s.parts[1:])
+            result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
             verdict = {tolerance.OK: "stemmer",
                        tolerance.ROUNDING: f"mot {s.total} i teksten; innenfor avrunding"
+                       }.get(s.status, f"stemmer ikke med {s.total} i teksten")
+            line += f" Kontroll: {parts} = {result} ({verdict})."
+        tables = s.against_tables(comparison)
+        if tables is not None:  # the previous round's tables are in the project
+            before, after, status = tables
+            change = after - before
+            verdict = {tolerance.OK: "stemmer", tolerance.ROUNDING: "innenfor avrunding"
                        }.get(status, f"stemmer ikke med {s.total} i teksten")
-            check += f" ({verdict})"
-        lines.append(f"- **{s.statement}** «{s.quote}» ({s.section}). Kontroll: {check}.")
+            shown = [format_number(v, places_needed(v, 0, 1)) for v in (before, after)]
+            line += (f" Tabellene: {shown[0]} → {shown[1]}, endring {_amount(change)} "
+                     f"({verdict}).")
+        lines.append(line)
     return "\n".join(lines)
 
 
+def _level(value: float) -> str:
+    return format_number(value, places_needed(value, 0, 1))
+
+
+def _what(row) -> str:
+    """«Helsenettet, Melding, forskrift 2024» / «…, endret finansieringskilde 2024→2025»."""
+    parts = [row.solution] + ([row.item] if row.item else [])
+    if row.category:
+        return f"{', '.join(parts)}, {_label(row.category)} {int(row.base_year)}→{row.year}"
+    return f"{', '.join(parts)}, {MEASURE_LABELS.get(row.measure, row.measure).lower()} " \
+        f"{row.year}"
+
+
+def since_last_round_markdown(detail: pd.DataFrame | None, solution: str | None = None) -> str:
+    """Since the last round at every level (``comparison.csv``): a changed index rate and
+    the history it restates, then every solution, item and driver amount that changed beyond
+    the printed precision, was added, removed or split out of another."""
+    if detail is None or detail.empty:
+        return ""
+    lines = []
+    def rate(value: float) -> str:
+        return format_number(value, 3).rstrip("0").rstrip(",")
+
+    for row in detail[(detail["level"] == "indeks") & detail["changed"]].itertuples():
+        if pd.isna(row.previous) or pd.isna(row.current):
+            continue
+        text = (f"- **Indeksen {row.year}→{row.base_year}:** {rate(row.current)} % i denne "
+                f"runden mot {rate(row.previous)} % i forrige.")
+        restated = detail[(detail["level"] == "løsning") & detail["index_effect"].notna()
+                          & (detail["solution"] == ALL_SOLUTIONS)
+                          & (detail["year"] == row.year)]
+        if len(restated):
+            first = next(restated.head(1).itertuples())
+            text += (f" Tallene for {row.year} er indeksjustert i kilden; den nye satsen alene "
+                     f"flytter {_what(first)} ({_level(first.previous)}) med "
+                     f"{_amount(first.index_effect)} mill. kroner.")
+        lines.append(text)
+    rows = detail[detail["level"] != "indeks"]
+    if solution is not None:
+        rows = rows[rows["solution"] == solution]
+    labels = {"løsning": "Løsninger", "post": "Poster", "driver": "Drivere"}
+    for level, label in labels.items():
+        part = rows[rows["level"] == level]
+        said = []
+        for row in part[part["changed"]].itertuples():
+            restated = (f"; {_amount(row.index_effect)} av dette er ny indeks"
+                        if pd.notna(row.index_effect) and abs(row.index_effect) >= 0.05 else "")
+            said.append(f"{_what(row)}: {_level(row.previous)} → {_level(row.current)} "
+                        f"({_amount(row.change)}{restated})")
+        for row in part[part["status"] == "ny"].itertuples():
+            split = f", delt ut av {row.split_from}" if row.split_from else ""
+            said.append(f"{_what(row)}: ny ({_level(row.current)}{split})")
+        for row in part[part["status"] == "fjernet"].itertuples():
+            said.append(f"{_what(row)}: fjernet (var {_level(row.previous)})")
+        if said:
+            lines.append(f"- **{label}:** " + "; ".join(said) + ".")
+    if not lines:
+        return "Ingen løsning, post, driver eller indekssats er endret siden forrige runde."
+    return "Endret siden forrige runde, på alle nivåer:\n\n" + "\n".join(lines)
+
+
 def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
+    view = pd.DataFrame({
         "Løsning": comparison["solution"], "År": comparison["year"],
         "Mål": comparison["measure"], "Forrige runde": comparison["previous"],
         "Denne runden": comparison["current"], "Endring": comparison["change"],
         "Over taket": comparison["above_ceiling"].map({True: "ja", False: ""}),
     })
+    if "ceiling" in comparison and not comparison["ceiling"].any():
+        view = view.drop(columns="Over taket")  # no ceiling in this frame
+    return view
 
 
 def estimates_view(estimates: pd.DataFrame, solution: str | None = None) -> pd.DataFrame:

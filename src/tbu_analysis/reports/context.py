@@ -126,8 +126,10 @@ class ReportContext:
         return self.model.round_comparison
 
     def since_previous_markdown(self, solution: str | None = None) -> str:
-        return committee.previous_round_markdown(self.previous_round, self.round_comparison,
+        text = committee.previous_round_markdown(self.previous_round, self.round_comparison,
                                                  solution=solution)
+        detail = committee.since_last_round_markdown(self.result.comparison, solution)
+        return f"{text}\n\n{detail}" if detail else text
 
     def since_previous_tables(self, solution: str | None = None) -> list:
         """The table comparison with the previous round, when there is one to show."""
@@ -783,7 +785,7 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     paths = round_paths(round_id)
     raw = sorted(p for p in paths.raw.rglob("*") if p.is_file())
     # The shipped report fonts shape every page, so their checksums are provenance too.
-    inputs = [*raw, paths.names, paths.index, *font_files(), *(Path(f) for f in extra_files)]
+    inputs = [*raw, *font_files(), *(Path(f) for f in extra_files)]  # names, index: in raw
     manifest = load_manifest(paths.raw / "manifest.yaml")
     prov = collect_provenance(round_id, raw_paths=inputs,
                               parameters=_parameters_in_words(parameters, manifest, paths),

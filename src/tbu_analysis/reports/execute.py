@@ -45,7 +45,7 @@ from traitlets import Type
 from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.provenance import source_date
 from tbu_analysis.common.store import OutputSet
-from tbu_analysis.config import RoundPaths, project_paths, slug
+from tbu_analysis.config import RoundPaths, slug
 from tbu_analysis.reports.render import render_editions, write_round_index
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import NameMap
@@ -588,7 +588,7 @@ def _render(nb, pdf_path: Path, created) -> tuple[Path, float]:
 
 def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: Path,
                  log: RunLog, created=None, *, name: str) -> Path | None:
-    """Run the scenario notebook headless and render ``reports/scenarios/<name>.pdf``.
+    """Run the scenario notebook headless and render ``reports/scenarios/<round>/<name>.pdf``.
 
     ``name`` is the scenario's own (its title); the caller has read and checked the file
     (``pipeline.check_scenario``), so a bad file renders nothing.
@@ -600,7 +600,7 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
               {"scenario_path": str(scenario_path.resolve()), "round_id": round_id,
                "interactive": False},
               pdf=f"{name}.pdf", title=f"Scenario: {title}")
-    folder = project_paths(root).scenario_reports
+    folder = out.scenario_reports  # reports/scenarios/<round>/
     with OutputSet(folder) as outputs:
         runner = _Runner(out, notebooks_dir, outputs, log, created or source_date(root)[0],
                          cwd=root, round_label=f"TBU {load_manifest(out.manifest).label}")

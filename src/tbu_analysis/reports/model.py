@@ -8,12 +8,13 @@ again in the kernel, and the main report could clean the previous round there.
 
 The model holds data only: frames, the registers read from the round, the notes' keys and
 where each printed cell is marked. It is frozen, and its bytes depend only on its inputs
-(``inputs`` is the SHA-256 of every file it was made from, so a stored model that no longer
-matches its inputs is rebuilt rather than used).
+(``inputs`` is the SHA-256 of every file it was made from and of the package's code, so a
+stored model that no longer matches them is rebuilt rather than used).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import pickle
@@ -38,6 +39,7 @@ from tbu_analysis.config import RoundPaths, round_paths
 from tbu_analysis.reports import committee, views
 from tbu_analysis.reports.committee import printed_elsewhere
 from tbu_analysis.rounds.cleaning import clean_round
+from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.schema import read_figures
 from tbu_analysis.vocab import CheckType, Measure, Series, TableRole
@@ -89,7 +91,19 @@ def inputs_digest(paths: RoundPaths, index_rates: Mapping[int, float] | None = N
         if path.is_file():
             digest.update(path.relative_to(paths.root).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(_code_digest())
     return digest.hexdigest()
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """The package's own code: a model stored by other code is built again, not trusted."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
 
 
 def model_path(paths: RoundPaths, index_rates: Mapping[int, float] | None = None) -> Path:
@@ -146,7 +160,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         conditions=tuple(explanations_module.load_conditions(paths)),
         register_questions=tuple(findings_module.load_questions(paths)),
         previous_round=previous,
-        round_comparison=_round_comparison(paths, figures, previous),
+        round_comparison=_round_comparison(paths, figures, manifest, previous),
         estimates=comparison_module.estimates_against_outcomes(figures),
         series={s.value: yearly_series(figures, s.value)
                 for s in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA)},
@@ -167,7 +181,7 @@ def _detail_table(manifest, solution: str, from_year: int) -> str | None:
     return None
 
 
-def _round_comparison(paths: RoundPaths, figures: pd.DataFrame,
+def _round_comparison(paths: RoundPaths, figures: pd.DataFrame, manifest,
                       previous: comparison_module.PreviousRound | None) -> pd.DataFrame | None:
     """This round against the previous one, where the previous round's tables exist (cleaned
     here, in the model's stage, when it has no ``figures.csv`` yet)."""
@@ -179,7 +193,9 @@ def _round_comparison(paths: RoundPaths, figures: pd.DataFrame,
         return None  # only the text speaks about it
     other = read_figures(earlier.figures) if earlier.figures.is_file() \
         else clean_round(earlier).figures
-    return comparison_module.compare_rounds(figures, other)
+    ceiling = comparison_module.ceiling_applies(load_manifest(earlier.manifest).season,
+                                                manifest.season)
+    return comparison_module.compare_rounds(figures, other, ceiling)
 
 
 def _other_printings(result: AnalysisResult, marked: Mapping[int, str]) -> dict[int, str]:

@@ -2,7 +2,8 @@
 
 In: the cleaned round (the primary overview's funding need, ``series.funding_by_unit``), a
 scenario file (``scenarios/*.yml``), cost-sharing keys (``data/raw/cost_sharing/*.yaml``) and
-index rates (``data/raw/index.csv``, replaced year by year by the scenario's own).
+index rates (the round's ``data/raw/<round>/index.csv``, replaced year by year by the
+scenario's own).
 Out: a :class:`~tbu_analysis.scenarios.model.ScenarioResult` with every step shown (tables of
 bills per actor group, per solution, against the baseline and the deflator), the scenario
 PDF rendered from ``notebooks/03_scenarios.ipynb`` and the explorer in that notebook.

@@ -30,5 +30,5 @@ def scenario_sheets(scenario: Scenario, baseline: pd.DataFrame,
 def write_scenario_workbook(scenario: Scenario, paths: RoundPaths, target: str | Path) -> Path:
     """Compute the scenario against the round and write its tables to ``target`` (.xlsx)."""
     baseline = load_baseline(paths.round_id, paths.root)
-    index = load_index(paths.project.index)
+    index = load_index(paths.round_id, paths.root)
     return tables.write_workbook(scenario_sheets(scenario, baseline, index), target)

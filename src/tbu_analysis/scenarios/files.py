@@ -20,12 +20,19 @@ import yaml
 from pydantic import BeforeValidator, Field, model_validator
 
 from tbu_analysis.analysis import series
+from tbu_analysis.analysis.growth import summary_rates
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.atomic import write_text
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
 from tbu_analysis.common.yamlio import LineDict, line_of, parse_yaml
-from tbu_analysis.config import project_paths, project_root, round_paths
+from tbu_analysis.config import (
+    discover_rounds,
+    latest_round,
+    project_paths,
+    project_root,
+    round_paths,
+)
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.schema import read_figures
 from tbu_analysis.scenarios.keys import (
@@ -77,7 +84,7 @@ class SharingModel(InputModel):
 
 
 class IndexModel(InputModel):
-    """``index``: rates by year (year → year + 1) replacing ``data/raw/index.csv``."""
+    """``index``: rates by year (year → year + 1) replacing the round's ``index.csv``."""
 
     rates: dict[Year, IndexRate] = Field(default_factory=dict)
     source: str = ""
@@ -117,13 +124,24 @@ class AdditionModel(InputModel):
 
 
 class GrowthModel(InputModel):
-    """``growth``: applies only to the years after NHN's last estimate."""
+    """``growth``: applies only to the years after NHN's last estimate. ``from_round: true``
+    reads the volume and efficiency rates from the round's own summary growth table, with its
+    source named, instead of numbers typed for one round."""
 
     efficiency_pct: Percent | dict[Year, Percent] = 0.0
     volume_pct: VolumePercent | dict[Year, VolumePercent] = 0.0
     source: str = ""
+    from_round: bool = False
     investments: InvestmentsModel = Field(default_factory=InvestmentsModel)
     additions: list[AdditionModel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _rates_from_one_place(self) -> GrowthModel:
+        if self.from_round and ({"efficiency_pct", "volume_pct", "source"}
+                                & self.model_fields_set):
+            raise ValueError("from_round: true leser satsene og kilden fra rundens tabell; ta "
+                             "bort efficiency_pct, volume_pct og source")
+        return self
 
 
 class DeflatorModel(InputModel):
@@ -199,16 +217,19 @@ def _key_lines(data: Any, prefix: str = "") -> dict[str, int]:
     return lines
 
 
-def load_scenario(path: str | Path, key_set_dir: str | Path | None = None) -> Scenario:
+def load_scenario(path: str | Path, key_set_dir: str | Path | None = None,
+                  round_id: str | None = None) -> Scenario:
     """Read and check a scenario file; the key set is read from ``key_set_dir`` (default
-    ``data/raw/cost_sharing`` in the project)."""
+    ``data/raw/cost_sharing`` in the project). ``growth.from_round`` takes the rates from
+    ``round_id``'s summary table (default: the latest round)."""
     path = resolve_path(path)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
-    return _scenario_from(load_yaml_data(path), path, key_set_dir)
+    return _scenario_from(load_yaml_data(path), path, key_set_dir, round_id)
 
 
-def _scenario_from(data: Any, path: Path, key_set_dir: str | Path | None) -> Scenario:
+def _scenario_from(data: Any, path: Path, key_set_dir: str | Path | None,
+                   round_id: str | None = None) -> Scenario:
     """The one check of a scenario file's content, for reading and for saving alike."""
     if not isinstance(data, Mapping):
         found = "en liste" if isinstance(data, list) else "tom" if data is None else "tekst"
@@ -244,6 +265,10 @@ def _scenario_from(data: Any, path: Path, key_set_dir: str | Path | None) -> Sce
                              key="sharing.compare_with", text=model.sharing.compare_with)
         compare_with = other
     growth, investments = model.growth, model.growth.investments
+    if growth.from_round:
+        efficiency, volume, growth_source = round_growth(round_id, path.parent)
+        growth = growth.model_copy(update={"efficiency_pct": efficiency, "volume_pct": volume,
+                                           "source": growth_source})
     raw_growth = data.get("growth") or {}
     raw_sharing = data["sharing"]
     scenario = Scenario(
@@ -436,15 +461,28 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
 # --- finding inputs
 
 
-def load_index(path: str | Path | None = None) -> PriceIndex:
-    """The price index at ``path``, by default the project's shipped one."""
-    return PriceIndex.from_csv(resolve_path(path) if path is not None else project_paths().index)
+def load_index(round_id: str | None = None, root: str | Path | None = None) -> PriceIndex:
+    """A round's price index (``data/raw/<round>/index.csv``; the latest round when none is
+    named): the rates its source states."""
+    root = root if root is not None else project_root()
+    return PriceIndex.from_csv(round_paths(round_id or latest_round(root), root).index)
+
+
+def round_growth(round_id: str | None, start: Path | None = None) -> tuple[float, float, str]:
+    """The round's volume and efficiency rates from its own summary growth table, and their
+    source (``analysis.growth.summary_rates``)."""
+    root = project_root(start) if start is not None else project_root()
+    if not (root / "data" / "raw").is_dir():  # a file saved outside the project
+        root = project_root()
+    paths = round_paths(round_id or latest_round(root), root)
+    return summary_rates(read_figures(paths.figures), load_manifest(paths.manifest))
 
 
 def load_baseline(round_id: str, root: str | Path | None = None) -> pd.DataFrame:
     """NHN's funding need per unit and year for a round, from the cleaned figures."""
     paths = round_paths(round_id, root if root is not None else project_root())
-    return series.funding_by_unit(read_figures(paths.figures))
+    return series.funding_by_unit(read_figures(paths.figures),
+                                  series.load_billing_units(paths.billing_units))
 
 
 def round_label(round_id: str, root: str | Path | None = None) -> str:
@@ -474,3 +512,45 @@ def provenance_files(scenario: Scenario) -> list[Path]:
         if key_set is not None:
             files += [key_set.path, key_set.source_file]
     return list(dict.fromkeys(p.resolve() for p in files if p is not None))
+
+
+def _sources(data: Any, path: str = "") -> list[tuple[str, int | None, str]]:
+    """Every ``source``-named value of a scenario file: (key path, line, text)."""
+    found: list[tuple[str, int | None, str]] = []
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "source" in str(key) and isinstance(value, str):
+                found.append((where, line_of(data, key), value))
+            else:
+                found += _sources(value, where)
+    elif isinstance(data, list):
+        for number, value in enumerate(data, start=1):
+            found += _sources(value, f"{path}[{number}]")
+    return found
+
+
+def other_rounds_sources(path: str | Path, round_id: str,
+                         root: str | Path | None = None) -> list[InputError]:
+    """Each source the scenario file states that names a document of another round in
+    ``data/raw/`` and not of ``round_id`` («Tallgrunnlag høst 2024» used with a spring 2025
+    round): a warning naming the file, line, key and text."""
+    root = Path(root) if root is not None else project_root()
+
+    def documents(other: str) -> set[str]:
+        manifest = load_manifest(round_paths(other, root).manifest)
+        return {" ".join(t.document.split()) for t in manifest.tables if t.document}
+
+    own = documents(round_id)
+    foreign = {doc: other for other in discover_rounds(root) if other != round_id
+               for doc in documents(other) - own}
+    data = load_yaml_data(resolve_path(path))
+    warnings = []
+    for key, line, text in _sources(data):
+        for document, other in sorted(foreign.items()):
+            if document in " ".join(text.split()):
+                warnings.append(InputError(
+                    f"kilden er fra runden {other} («{document}»), ikke fra {round_id}",
+                    path=path, line=line, key=key, text=text))
+                break
+    return warnings
