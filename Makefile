@@ -159,7 +159,7 @@ test: $(STAMP) browser ## the whole test suite (what CI runs)
 
 FAST := not (pdf or notebook or browser or make or slow)
 test-fast: $(STAMP) ## the tests without PDFs, notebooks, browser or make (under a minute)
-	$(PY) -m pytest -q -m "$(FAST)"
+	$(PY) -m pytest -q -n 2 --dist loadgroup -m "$(FAST)"
 
 bench: $(STAMP) ## time every stage against the toolchain's floor
 	$(PY) benchmarks/bench_report.py $(if $(ROUND),--round $(ROUND))

@@ -819,3 +819,21 @@ def test_provenance_lists_the_compared_key_and_its_source(tmp_path):
     names = {p.name for p in provenance_files(scenario("alternativ-2"))}
     assert {"alternativ-2.yml", "alternativ-2.yaml", "alternativ-1.yaml"} <= names
     assert "001_26607bd423ebb788.txt" in names
+
+
+def test_readings_of_the_minutes_are_shown_as_readings(funding, index, alt1_against_alt2):
+    """Alternativ 2's E-resept 44,5/44,5, «øvrige 0 %» and VKP 50/50 are the project's
+    readings, not the minutes' words: the key files list them and both reports say so."""
+    from tbu_analysis.scenarios import tables
+
+    result = compute(scenario("alternativ-2"), funding, index)
+    readings = result.scenario.key_set.readings
+    assert any(r.startswith("E-resept 44,5/44,5") for r in readings)
+    assert any(r.startswith("Øvrige aktører 0 %") for r in readings)
+    assert any("VKP" in r and "50/50" in r for r in readings)
+    rows = tables.assumptions_table(result)
+    shown = rows[rows["Forutsetning"] == "Lesning (ikke sagt i kilden)"]
+    assert len(shown) == len(readings)
+    assert (rows["Forutsetning"] == "Lesning i nøkkelen det sammenlignes med").sum() == 3
+    text = tables.key_basis_markdown(alt1_against_alt2, 2026)
+    assert "bygger på prosjektets lesninger av kilden" in text and "44,5/44,5" in text

@@ -542,7 +542,7 @@ def test_a_bad_typed_rate_gives_its_message_and_moves_nothing(explorer, typed):
 def test_each_control_shows_the_source_of_its_default(explorer):
     assert "Tabell 11" in explorer.sources[explorer.efficiency].value
     assert "4,121 %" in explorer.sources[explorer.index_rates[2023]].value
-    assert "data/raw/index.csv" in explorer.sources[explorer.index_rates[2023]].value
+    assert "index.csv)" in explorer.sources[explorer.index_rates[2023]].value
     assert "Plassholder" in explorer.sources[explorer.index_rates[2025]].value
     assert "NUIT sak 5/22" in explorer.sources[explorer.investment_share].value
 
@@ -623,3 +623,45 @@ def test_a_file_that_cannot_be_loaded_leaves_the_explorer_as_it_was(explorer, tm
     assert "Ikke lastet" in explorer.load_status.value and "sharing" in \
         explorer.load_status.value
     assert explorer.key_set is before and explorer.result is not None
+
+
+# --- Følsomhet (issue 21) ------------------------------------------------------------------------
+
+
+def test_the_tornado_ranks_the_uncertain_inputs_with_their_sources(explorer):
+    from tbu_analysis.scenarios import sensitivity
+
+    base, swings = sensitivity.tornado(explorer.result, explorer.baseline_funding,
+                                       explorer.index, "kommuner", 2028,
+                                       sensitivity.load_ranges(ROOT / sensitivity.RANGES_FILE))
+    assert base == pytest.approx(cell(explorer.result, "kommuner", 2028))
+    labels = [s.label for s in swings]
+    assert labels[0] == "Effektivisering per år"  # the widest bar first
+    efficiency = swings[0]
+    # the same bills as the explorer gives with the slider at the low and the high value
+    explorer.efficiency.value = 0.0
+    assert efficiency.low_mnok == pytest.approx(cell(explorer.result, "kommuner", 2028))
+    explorer.efficiency.value = 4.9
+    assert efficiency.high_mnok == pytest.approx(cell(explorer.result, "kommuner", 2028))
+    assert efficiency.low_mnok - efficiency.high_mnok == pytest.approx(51.0, abs=0.1)
+    explorer.reset(explorer.efficiency)
+    assert "4,9 % av totalen" in efficiency.high_source
+    assert "uten kilde" in efficiency.low_source
+    index = next(s for s in swings if s.label.startswith("Indekssats"))
+    assert index.width == 0 and "faste kroner" in index.note
+    share = next(s for s in swings if s.label.startswith("D&F-andel"))
+    assert share.note == "scenarioet har ingen investeringer"
+    key_base = next(s for s in swings if "hele kostnaden eller bare på veksten" in s.label)
+    assert key_base.low_mnok == pytest.approx(cell(explorer.result, "kommuner", 2028) - 16.2,
+                                              abs=0.1)  # alternative 2 on the whole cost
+    table = sensitivity.tornado_table(base, swings)
+    assert list(table.columns)[:3] == ["Forutsetning", "Lav verdi", "Høy verdi"]
+
+
+def test_the_folsomhet_tab_draws_the_tornado_for_the_chosen_group_and_year(explorer):
+    explorer.tabs.selected_index = explorer.SENSITIVITY_TAB
+    assert explorer.tabs.get_title(explorer.SENSITIVITY_TAB) == "Følsomhet"
+    view = explorer.sensitivity_view.value
+    assert "regningen for kommuner i 2028" in view and "Effektivisering per år" in view
+    explorer.sensitivity_group.value, explorer.sensitivity_year.value = "apotek", 2027
+    assert "regningen for apotek i 2027" in explorer.sensitivity_view.value

@@ -130,6 +130,24 @@ class Condition(Quoted):
     kind: str = Field(pattern=r"^(forutsetning|risiko|usikkerhet|intervall)$")
     statement: str = Field(min_length=1)
     interval: str | None = None
+    # the mill. kroner the condition concerns, as printed in the statement or the quote: what
+    # ranks the uncertainties (the report's key messages name the largest)
+    stake: str | None = None
+
+    @field_validator("stake")
+    @classmethod
+    def _stake_is_printed(cls, stake: str | None, info: ValidationInfo) -> str | None:
+        if stake is None:
+            return None
+        parsed = Amount.parse(stake)
+        words = f"{info.data.get('statement', '')} {info.data.get('quote', '')}"
+        if str(parsed.high).replace(".", ",") not in _numbers_in(words):
+            raise ValueError(f"beløpet {stake} står verken i utsagnet eller i sitatet")
+        return stake
+
+    @property
+    def stake_mnok(self) -> float | None:
+        return None if self.stake is None else float(Amount.parse(self.stake).high)
 
     @field_validator("interval")
     @classmethod

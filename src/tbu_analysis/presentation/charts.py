@@ -27,7 +27,7 @@ from typing import Any
 
 import matplotlib
 import pandas as pd
-from IPython.display import HTML, display
+from IPython import display as ipython
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -120,6 +120,9 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
     return fig
 
 
+#: The size of a chart's point title (the title that says what it shows).
+POINT_SIZE_PT = 10.5
+
 #: The least room between a chart's outermost label and the edge of its image, in points;
 #: a renderer whose text comes out a little wider than matplotlib measured (the browser's or
 #: the PDF engine's shaping) must not cut off the first letter.
@@ -133,6 +136,30 @@ def _room_for_labels(fig: Figure, labels: Iterable[str], size: float) -> None:
                   default=0)
     room_pt = max(EDGE_ROOM_PT, 0.06 * longest * 0.6 * size)
     fig.get_layout_engine().set(w_pad=room_pt / 72)
+
+
+def _point_lines(point: str, width_in: float) -> list[str]:
+    """The point title in lines that fit inside the chart's edges, measured with the shipped
+    bold font's own advance widths (a renderer's shaping must not push it past the edge)."""
+    from fontTools.ttLib import TTFont
+
+    from tbu_analysis.presentation.fonts import font_files
+
+    font = TTFont(str(next(p for p in font_files() if p.stem == "Inter-Bold")))
+    cmap, metrics = font.getBestCmap(), font["hmtx"]
+    scale = POINT_SIZE_PT / font["head"].unitsPerEm
+
+    def width(text: str) -> float:
+        return sum(metrics[cmap.get(ord(c), cmap[ord(" ")])][0] for c in text) * scale
+
+    room = width_in * 72 - 3 * EDGE_ROOM_PT
+    lines: list[str] = []
+    for word in point.rstrip(".").split():
+        if lines and width(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def _axis_formatter(decimals: int) -> FuncFormatter:
@@ -298,8 +325,12 @@ def waterfall(
     decimals: int = 1,
     figsize: tuple[float, float] | None = None,
     source: str = "",
+    point: str | None = None,
 ) -> Figure:
     """A waterfall from a start level through changes to a new level (or funding need).
+
+    ``point`` is a title that says what the chart shows («Uten … ville kostnadsnivået ha økt»),
+    drawn above it and said last in the text alternative; ``title`` stays the neutral caption.
 
     ``steps`` are ``(label, value, kind)`` with ``kind`` "level" (a bar from zero) or
     "change" (a bar from the running total, green up and vermillion down). Bars run across
@@ -312,10 +343,15 @@ def waterfall(
         raise InputError("fossefallet har ingen steg")
     axis_start = waterfall_break(bars)
     if figsize is None:
-        figsize = (PAGE_WIDTH_IN, 0.9 + 0.3 * len(bars))
+        lines = len(_point_lines(point, PAGE_WIDTH_IN)) if point else 0
+        figsize = (PAGE_WIDTH_IN, 0.9 + 0.3 * len(bars) + 0.22 * lines)
     with style():
         fig = _new_figure(figsize)
         ax = fig.add_subplot()
+        if point:  # across the whole figure, inside its edges: a title is read first
+            fig.suptitle("\n".join(_point_lines(point, figsize[0])),
+                         x=EDGE_ROOM_PT / 72 / figsize[0], ha="left", fontsize=POINT_SIZE_PT,
+                         fontweight="bold")
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         positions = list(range(len(bars)))
@@ -359,8 +395,10 @@ def waterfall(
             cut = [p for p, b in zip(positions, bars, strict=True) if b.bottom < axis_start]
             _break_marks(ax, axis_start, cut, height)
     caption = title or "Fossefall"
-    return _attach(fig, ChartText(caption, waterfall_alt(bars, caption, decimals,
-                                                         unit or UNIT, axis_start), source))
+    alt = waterfall_alt(bars, caption, decimals, unit or UNIT, axis_start)
+    if point:  # the neutral description first, as every chart's; then what it shows
+        alt = f"{alt.rstrip()} Det viser: {point.rstrip('.')}."
+    return _attach(fig, ChartText(caption, alt, source))
 
 
 def levels_chart(
@@ -483,7 +521,7 @@ def show(fig: Figure, *, source: str | None = None) -> None:
     A figure made with pyplot is closed too, so the inline backend does not show it a
     second time as a PNG.
     """
-    display(HTML(figure_html(fig, source)))
+    ipython.display(ipython.HTML(figure_html(fig, source)))
     pyplot = sys.modules.get("matplotlib.pyplot")  # never imported here: charts need no pyplot
     if pyplot is not None:
         pyplot.close(fig)

@@ -27,6 +27,7 @@ from tbu_analysis.common.formatting import format_change, format_number
 from tbu_analysis.common.inputs import as_input_error
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.scenarios.comparison import both_bases, key_against_key
+from tbu_analysis.scenarios.export import scenario_sheets
 from tbu_analysis.scenarios.files import (
     AdditionModel,
     InvestmentModel,
@@ -163,20 +164,21 @@ class ScenarioExplorer:
         """Start again from another scenario file (``scenarios/`` or the economist's own
         folder) and round; a file or round that cannot be read gives its message here and
         the explorer keeps what it had."""
-        from tbu_analysis.scenarios.files import load_baseline, load_scenario
+        from tbu_analysis.scenarios.files import load_baseline, load_index, load_scenario
 
         chosen = path if path is not None else self.load_file.value
         round_id = round_id if round_id is not None else self.load_round.value
         try:
             if chosen is None:
                 raise InputError("velg en scenariofil")
-            scenario = load_scenario(chosen)
-            baseline = (load_baseline(round_id) if round_id is not None
-                        else self.baseline_funding)
+            scenario = load_scenario(chosen, round_id=round_id)
+            baseline, index = ((load_baseline(round_id), load_index(round_id))
+                               if round_id is not None else (self.baseline_funding, self.index))
         except InputError as error:
             self.load_status.value = f"<i>Ikke lastet: {html.escape(str(error))}</i>"
             return False
         self._save_path = None
+        self.index = index
         self._start(baseline, scenario)
         self.load_status.value = (f"<i>Lastet {html.escape(str(chosen))}"
                                   + (f" mot runden {html.escape(round_id)}" if round_id else "")
@@ -266,6 +268,14 @@ class ScenarioExplorer:
             value="kostnad", description="Nøkkelen brukt på", style=style)
         self.key_basis.observe(self._compare_changed, names="value")
         self._key_cache: tuple[Any, Any] | None = None
+        years = sorted({*range(self._first_year, s.horizon + 1)})
+        self.sensitivity_group = w.Dropdown(
+            options=[(GROUP_LABELS[g], g) for g in GROUPS], value=GROUPS[0],
+            description="Aktørgruppe", style=style)
+        self.sensitivity_year = w.Dropdown(options=years, value=s.horizon, description="År",
+                                           style=style)
+        for control in (self.sensitivity_group, self.sensitivity_year):
+            control.observe(self._sensitivity_changed, names="value")
         units = list(dict.fromkeys(self.baseline_funding["unit"].tolist()))
         self.item_kind = w.ToggleButtons(
             options=[("Investering", "investment"), ("Fast tillegg", "addition")],
@@ -311,7 +321,7 @@ class ScenarioExplorer:
             sources[slider] = (
                 s.index_source + (" (plassholder, uten kilde)" if s.index_placeholder else "")
                 if year in s.index_rates else
-                f"{self.index.sources.get(year, '')} (data/raw/index.csv)")
+                f"{self.index.sources.get(year, '')} ({_shown_path(self.index.path)})")
         for slider in self.deflator_rates.values():
             sources[slider] = (s.deflator.source if s.deflator else "") + (
                 " (plassholder, uten kilde)" if s.deflator and s.deflator.placeholder else "")
@@ -343,6 +353,7 @@ class ScenarioExplorer:
         self.reset_all_button.on_click(lambda _button: self.reset_all())
         self.undo_button.on_click(lambda _button: self.undo())
         self._history: list[Any] = []
+        self._ranges: Any = None
         self._last_state: Any = None
         self._restoring = False
         self.disabled_help = w.HTML()
@@ -371,14 +382,18 @@ class ScenarioExplorer:
         self.keys_view = w.HTML()
         self.chart_view = w.HTML()
         self.deflator_view = w.HTML()
+        self.sensitivity_view = w.HTML()
         self._stale: set[int] = set()
         tabs = self.tabs = w.Tab(children=[
             w.VBox([self.bills_view, self.chart_view]), self.totals_view,
             self.difference_view, self.unallocated_view,
             w.VBox([self.compare_with, self.key_basis, self.keys_view]), self.deflator_view,
+            w.VBox([w.HBox([self.sensitivity_group, self.sensitivity_year]),
+                    self.sensitivity_view]),
         ])
         for number, title in enumerate(["Regning", "Per løsning", "Mot grunnlag",
-                                         "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator"]):
+                                         "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator",
+                                         "Følsomhet"]):
             tabs.set_title(number, title)
         tabs.observe(self._draw_visible, names="selected_index")
         sliders = [w.HBox([slider, self.typed[slider], self.resets[slider],
@@ -398,6 +413,28 @@ class ScenarioExplorer:
             w.HBox([self.save_path, self.save_button]), self.export_button, self.save_status,
         ])
         self.widget.children = [self.loader, controls, self.message, tabs]
+
+    #: the tab of the tornado (``make bench`` times it)
+    SENSITIVITY_TAB = 6
+
+    def _sensitivity_changed(self, _change: Any = None) -> None:
+        self._stale.add(self.SENSITIVITY_TAB)
+        self._draw_visible()
+
+    def _sensitivity_html(self, result: ScenarioResult) -> str:
+        """The tornado for the chosen group and year: bars from the low to the high value's
+        bill around the scenario's, each input's values and sources beside it."""
+        from tbu_analysis.scenarios import sensitivity
+
+        if self._ranges is None:
+            try:
+                self._ranges = sensitivity.load_ranges()
+            except InputError as error:
+                return f"<p><i>{html.escape(str(error))}</i></p>"
+        group, year = self.sensitivity_group.value, int(self.sensitivity_year.value)
+        base, swings = sensitivity.tornado(result, self.baseline_funding, self.index, group,
+                                           year, self._ranges)
+        return tornado_html(sensitivity.title(group, year, base), base, swings)
 
     def _compare_options(self, key: str) -> list[tuple[str, str]]:
         """Every other key: a key set against itself differs by nothing."""
@@ -734,6 +771,8 @@ class ScenarioExplorer:
             )
         elif tab == 4:
             self.keys_view.value = self._keys_html(result)
+        elif tab == self.SENSITIVITY_TAB:
+            self.sensitivity_view.value = self._sensitivity_html(result)
         else:
             self.deflator_view.value = (
                 _html(deflator_table(result), "Regning mot deflator, mill. løpende kroner")
@@ -866,7 +905,7 @@ class ScenarioExplorer:
         )
         for view in (self.bills_view, self.totals_view, self.difference_view,
                      self.unallocated_view, self.chart_view, self.keys_view,
-                     self.deflator_view):
+                     self.deflator_view, self.sensitivity_view):
             view.value = ""
 
     def save(self, path: str | Path | None = None) -> Path | None:
@@ -900,8 +939,6 @@ class ScenarioExplorer:
         if self.result is None:
             self.save_status.value = "<i>Ingen tabeller å eksportere (se feilmeldingen).</i>"
             return []
-        from tbu_analysis.scenarios.export import scenario_sheets
-
         folder = Path(folder) if folder is not None else Path(self.save_path.value).parent
         stem = Path(self.save_path.value).stem
         try:
@@ -1028,6 +1065,41 @@ def bills_bars_html(result: ScenarioResult) -> str:
         "".join(rows) + "</div>"
 
 
+def tornado_html(title: str, base: float, swings: Any) -> str:
+    """The tornado as bars drawn by the browser: each input's bill at its low and high value
+    around the scenario's bill (the line), widest first; the values and sources beside it."""
+    ends = [v for s in swings for v in (s.low_mnok, s.high_mnok)] + [base]
+    lo, hi = min(ends), max(ends)
+    span = (hi - lo) or 1.0
+
+    def x(value: float) -> float:
+        return (value - lo) / span * 300
+
+    rows = []
+    for s in swings:
+        left, right = sorted((x(s.low_mnok), x(s.high_mnok)))
+        bar = (f'<div style="position:relative;width:310px;height:14px">'
+               f'<div style="position:absolute;left:{x(base):.1f}px;top:0;width:1px;'
+               f'height:14px;background:#000"></div>'
+               f'<div style="position:absolute;left:{left:.1f}px;top:2px;'
+               f'width:{max(right - left, 1):.1f}px;height:10px;background:{_BAR_COLOURS[1]}">'
+               f"</div></div>")
+        note = f" ({html.escape(s.note)})" if s.note else ""
+        rows.append(
+            f'<tr><td style="font-size:12px">{html.escape(s.label)}</td><td>{bar}</td>'
+            f'<td style="font-size:11px;white-space:nowrap">{html.escape(s.low_text)}: '
+            f"{format_number(s.low_mnok)}; {html.escape(s.high_text)}: "
+            f"{format_number(s.high_mnok)}{note}</td>"
+            f'<td style="font-size:10px"><span title="{html.escape(s.low_source, quote=True)}'
+            f' | {html.escape(s.high_source, quote=True)}">Lav: {html.escape(s.low_source)}'
+            f"<br>Høy: {html.escape(s.high_source)}</span></td></tr>")
+    return (f'<div style="font-weight:bold;margin:8px 0 4px">{html.escape(title)}</div>'
+            f'<table class="tbu-table">{"".join(rows)}</table>'
+            "<p><small>Streken er scenarioets regning; søylen går fra regningen med den lave "
+            "til regningen med den høye verdien. Verdier «uten kilde» er illustrasjoner."
+            "</small></p>")
+
+
 def key_bars_html(comparison: Any) -> str:
     """Key against key as bars drawn by the browser: per actor group and year, both keys'
     bills and the difference (about 1 ms; the report's chart is
@@ -1151,6 +1223,18 @@ def _mean_rate(rate: Any) -> float:
         return sum(values) / len(values) if values else 0.0
     value = float(rate)
     return 0.0 if math.isnan(value) else value
+
+
+def _shown_path(path: Path | None) -> str:
+    """A project file as a reader finds it: relative to the project root."""
+    from tbu_analysis.config import project_root
+
+    if path is None:
+        return "indeksfilen"
+    try:
+        return path.resolve().relative_to(project_root()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _file_label(path: Path) -> str:

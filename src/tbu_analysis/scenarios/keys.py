@@ -312,6 +312,8 @@ class KeySetFile(InputModel):
     base: KeyBase = KeyBase.UNSTATED
     base_note: str = ""
     template: bool = False
+    #: the project's readings of the source: shares the key uses that the source does not state
+    readings: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     units: dict[str, UnitKeys]
 
 
@@ -372,6 +374,7 @@ class KeySet:
     template: bool = False
     short_name: str = ""
     source_file: Path | None = None  # the shipped copy of the source document
+    readings: tuple[str, ...] = ()  # shares the project read into the source, not stated there
 
     @property
     def label(self) -> str:
@@ -461,6 +464,7 @@ def load_key_set(path: str | Path) -> KeySet:
         base_note=model.base_note,
         template=model.template,
         short_name=model.short_name,
+        readings=tuple(model.readings),
         source_file=source_file,
     )
 

@@ -8,6 +8,8 @@ through :mod:`tbu_analysis.common.formatting`, tables and charts through
 
 from __future__ import annotations
 
+import html
+import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,9 +29,11 @@ from tbu_analysis.presentation.charts import (
     UP_COLOUR,
     ChartText,
     _attach,
+    _axis_formatter,
     _new_figure,
     _norwegian_y_axis,
     levels_chart,
+    show,
     style,
 )
 from tbu_analysis.presentation.tables import format_frame, format_table
@@ -192,6 +196,10 @@ def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
         ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
         ("Merknad til nøkkelen", s.key_set.note or "–", ""),
         ("Grunnlag for nøkkelen", s.key_set.base_label, s.key_set.base_note),
+        *(("Lesning (ikke sagt i kilden)", reading, s.key_set.label)
+          for reading in s.key_set.readings),
+        *(("Lesning i nøkkelen det sammenlignes med", reading, s.compare_with.label)
+          for reading in (s.compare_with.readings if s.compare_with else ())),
         ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
         ("Indeks (satser i scenarioet)", _rates_text(s.index_rates)
          + (" (plassholder, uten kilde)" if s.index_placeholder else ""), s.index_source),
@@ -295,8 +303,6 @@ def styled(table: pd.DataFrame, caption: str | None = None) -> Any:
 def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
     """The table as :func:`styled` shows it (the same strings, numbers right-aligned), written
     directly: a pandas Styler takes 25–40 ms a table, too slow for the explorer's 150 ms."""
-    import html
-
     percent, text = _column_kinds(table)
     cells = format_frame(table, percent_columns=percent, text_columns=text)
     numeric = [pd.api.types.is_numeric_dtype(table[c]) and c not in text
@@ -424,6 +430,11 @@ def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> s
     for note, labels in notes.items():
         lines.append(f"*{' og '.join(labels)}*, {note}")
         lines.append("")
+    for key_set in ((first, second) if first.id != second.id else (first,)):
+        if key_set.readings:
+            lines.append(f"*{key_set.label}* bygger på prosjektets lesninger av kilden, ikke på "
+                         "noe kilden sier: " + " ".join(key_set.readings))
+            lines.append("")
     return "\n".join(lines).strip()
 
 
@@ -472,6 +483,41 @@ def key_comparison_figure(comparison: KeyComparison, source: str = "") -> Any:
     alt = (f"Linjer og søyler: {title}, mill. kroner ({first} mot {second}). "
            + "; ".join(lines) + ".")
     return _attach(fig, ChartText(title, alt, source))
+
+
+def tornado_figure(title: str, base: float, swings: Any, source: str = "") -> Any:
+    """The tornado: per input a bar from the bill at its low to the bill at its high value,
+    the scenario's bill as a line, widest bar on top."""
+    labels = [s.label for s in swings]
+    with style():
+        fig = _new_figure((FIGSIZE[0], 0.45 * len(swings) + 1.2))
+        ax = fig.add_subplot()
+        for row, swing in enumerate(reversed(swings)):
+            left = min(swing.low_mnok, swing.high_mnok)
+            ax.barh(row, max(swing.width, 1e-9), left=left, color=SERIES_COLOURS[0],
+                    height=0.6)
+        ax.axvline(base, color="#4D4D4D", linewidth=1)
+        ax.set_yticks(range(len(labels)), list(reversed(labels)), fontsize=7)
+        ax.xaxis.set_major_formatter(_axis_formatter(1))
+        ax.set_xlabel("mill. kroner")
+    alt = (f"Tornadodiagram: {title}. " + "; ".join(
+        f"{s.label}: {s.low_text} gir {format_number(s.low_mnok)}, {s.high_text} gir "
+        f"{format_number(s.high_mnok)}" for s in swings) + ".")
+    return _attach(fig, ChartText(title, alt, source))
+
+
+def show_sensitivity(result: ScenarioResult, baseline: pd.DataFrame, index: Any, group: str,
+                     year: int, source: str = "") -> None:
+    """The report's «Følsomhet»: the tornado for ``group`` in ``year`` and its table with
+    the low and high values and their sources."""
+    from tbu_analysis.presentation.charts import show
+    from tbu_analysis.scenarios import sensitivity
+
+    base, swings = sensitivity.tornado(result, baseline, index, group, year,
+                                       sensitivity.load_ranges(), check=True)
+    title = sensitivity.title(group, year, base)
+    show(tornado_figure(title, base, swings, source))
+    show_table(sensitivity.tornado_table(base, swings), f"{title}, mill. kroner")
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -624,8 +670,6 @@ def write_csv_files(tables: Mapping[str, pd.DataFrame | Sheet], folder: str | Pa
 
 def norwegian_csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as CSV for Norwegian Excel and LibreOffice (see :func:`write_csv_files`)."""
-    import io
-
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, sep=";", decimal=",", float_format="%.1f",
                  lineterminator="\r\n")
@@ -645,8 +689,6 @@ def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int,
         show_markdown("*Scenariofilen nevner ingen nøkkel å sammenligne med "
                       "(`sharing.compare_with`).*")
         return
-    from tbu_analysis.presentation.charts import show
-
     show_markdown(key_basis_markdown(comparisons, year))
     for comparison in comparisons.values():
         show(key_comparison_figure(comparison, source))

@@ -1,0 +1,125 @@
+"""Key messages first, and nominal beside underlying growth (issue 19 points 1 and 5): the
+words computed from the round's real figures, and read back from the rendered PDFs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tbu_analysis.reports import key_messages as km
+
+ROUND = "2024-host"
+
+
+@pytest.fixture(scope="module")
+def ctx(analysis):
+    from tbu_analysis.reports import context
+
+    return context.load(ROUND)
+
+
+def test_chart_titles_say_the_point_only_where_the_figures_show_it(ctx):
+    main = km.waterfall_points(ctx)
+    # 1 089 → 1 076 is −13; without the 30 that leave, +17: the direction turns
+    assert main == [
+        "Uten at Sentral forskrivningsmodul (SFM) kom inn i forskriften, ville kostnadsnivået "
+        "ha falt fra 2024 til 2025",
+        "Uten flyttingen av Helsenettets felles tjenester ut av forskriften ville "
+        "kostnadsnivået ha økt fra 2025 til 2026",
+    ]
+    # Helsenettet 299,9 → 270 with 30 leaving: +0,1 is no turn at the totals' precision
+    assert km.waterfall_points(ctx, "Helsenettet")[1] == (
+        "Omfangsendringene forklarer hele endringen i kostnadsnivået for Helsenettet fra 2025 "
+        "til 2026")
+    assert km.waterfall_points(ctx, "Helsenorge")[1].endswith("; ingen omfangsendringer")
+
+
+def test_key_messages_are_computed_from_the_round(ctx):
+    text = km.opening(ctx, "8 Spørsmål til NHN").replace("\u00a0", " ")
+    items = [line for line in text.splitlines() if line.startswith("1. ")]
+    assert 3 <= len(items) <= 5
+    assert ("NHN foreslår et forskriftsfestet beløp for 2025 på 1 054 mill. kroner, som er "
+            "kostnadsnivået på 1 089 mill. kroner fratrukket 34,5 mill. kroner") in text
+    assert ("Fra 2024 til 2025 øker kostnadsnivået med 51 mill. kroner (+4,9 %), men uten "
+            "omfangsendringer faller det med 6,2 mill. kroner (−0,6 %)") in text
+    assert "fra 2025 til 2026 faller kostnadsnivået med 13 mill. kroner (−1,2 %)" in text
+    assert ("Sentral forskrivningsmodul (SFM) kommer inn i forskriften i 2025 med 54 mill. "
+            "kroner, en omfangsendring som kilden fører som «Økte kostnader grunnet "
+            "investeringer»") in text
+    assert "57,5 mill. kroner av Helsenettets felles tjenester" in text  # the largest stake
+    assert "«Teknisk beregningsutvalg anser tallgrunnlaget som oversiktlig og godt.»" in text
+
+
+# --- read back from the PDFs ---------------------------------------------------------------
+
+
+_RUNNING = re.compile(r"Teknisk beregningsutvalg høsten 2024(?: – [^\n]*?)? TBU høsten 2024"
+                      r"|Side \d+ av \d+")
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text, whitespace collapsed, without the running header and footer (so a
+    sentence across a page break reads whole)."""
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    text = " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+    text = " ".join(_RUNNING.sub(" ", text).split())
+    return text.replace("– ", "–")  # a pair of years may wrap after its dash in a table cell
+
+
+@pytest.fixture(scope="module")
+def reports(rendered_round) -> Path:
+    return rendered_round.paths.reports
+
+
+def test_main_report_opens_with_key_messages(reports):
+    pages = PdfReader(reports / f"tbu-{ROUND}.pdf").pages
+    second = " ".join((pages[1].extract_text() or "").replace("\u00a0", " ").split())
+    assert second.startswith("Teknisk beregningsutvalg høsten 2024") or "Hovedbudskap" in second
+    assert second.index("Hovedbudskap") < second.index("Innhold")  # before anything else
+    for said in ("Til vurdering: NHN foreslår et forskriftsfestet beløp for 2025 på 1 054",
+                 "Underliggende vekst: Fra 2024 til 2025 øker kostnadsnivået med 51 mill. "
+                 "kroner (+4,9 %), men uten omfangsendringer faller det med 6,2 mill. kroner "
+                 "(−0,6 %)",
+                 "Største enkeltendring: Sentral forskrivningsmodul (SFM) kommer inn i "
+                 "forskriften i 2025 med 54 mill. kroner",
+                 "Største usikkerhet: 57,5 mill. kroner",
+                 "Viktigste spørsmål til NHN",
+                 "«Teknisk beregningsutvalg anser tallgrunnlaget som oversiktlig og godt.»"):
+        assert said in second, said
+
+
+def test_main_report_gives_nominal_and_underlying_growth_side_by_side(reports):
+    text = pdf_text(reports / f"tbu-{ROUND}.pdf")
+    section = text[text.index("Nominell og underliggende vekst"):]
+    section = section[:section.index("Begreper")]
+    # the table: nominal, index, scope, underlying for every pair of years
+    assert "+134,2 +14,9 % +37,2 +36,2 +60,8 +6,5 %" in section
+    assert "+51,0 +4,9 % 0,0 +57,2 −6,2 −0,6 %" in section
+    assert "−13,0 −1,2 % 0,0 −13,0 0,0 0,0 %" in section
+    assert "Underliggende vekst er veksten når prisjustering og omfangsendringer er tatt ut" \
+        in section
+    assert "Mest opp: Grunndata og HelseID (+34,6)" in section  # which solution drives it
+    assert "Mest ned: Kjernejournal (−11,5)" in section
+    assert "Sentral forskrivningsmodul (SFM) inn (+54)" in section
+    assert "Pasientens måledata ut (−3)" in section
+    assert "Helsenettets felles tjenester ut (−30); Pasientens prøvesvar inn (+17)" in section
+    assert "Utvalget selv om nye tjenester: «Teknisk beregningsutvalg påpeker" in section
+    # the scope register with the source's words, in the annex
+    annex = text[text.rindex("Omfangsendringer med kildens ord"):]
+    assert "«En grov estimering tilsier at 30 mill. kroner vil fordeles ut på eksterne " \
+           "tjenester som er utenfor de nasjonale" in annex
+
+
+@pytest.mark.parametrize(("solution", "nominal", "underlying"), [
+    ("e-resept", "+49,4 +34,6 % 0,0 +54,0 −4,6 −3,2 %", "2024–2025"),
+    ("helsenettet", "−29,9 −10,0 % 0,0 −30,0 +0,1 0,0 %", "2025–2026"),
+    ("kjernejournal", "+17,0 +14,3 % 0,0 +17,0 0,0 0,0 %", "2025–2026"),
+])
+def test_each_solution_report_gives_its_underlying_growth(reports, solution, nominal,
+                                                          underlying):
+    text = pdf_text(reports / f"{solution}.pdf")
+    section = text[text.index("Nominell og underliggende vekst"):]
+    assert f"{underlying} {nominal}" in section[:1500]
