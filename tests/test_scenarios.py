@@ -32,10 +32,16 @@ FIGURES = {
     "Kjernejournal": {2023: 121, 2024: 130, 2025: 93, 2026: 136},
     "E-resept": {2023: 138, 2024: 143, 2025: 192, 2026: 181},
     "Grunndata og HelseID": {2023: 83, 2024: 118, 2025: 118, 2026: 115},
-    "Helsenettet (ekskl. VKP)": {2023: 274, 2024: 274.8, 2025: 274.8, 2026: 244.8},
+    # Helsenettet without VKP: 303 − 28,2 in 2024 (Tabell 9's rows give 303,6, not 303); the
+    # source's own finer rows in 2025 (Tabell 9: 187,2 + 87,5) and 2026 (Tabell 11: 187,5 +
+    # 57,5), which with VKP give the rounded 300 and 270.
+    "Helsenettet (ekskl. VKP)": {2023: 274, 2024: 274.8, 2025: 274.7, 2026: 245.0},
     "Velferdsteknologisk knutepunkt (VKP)": {2024: 28.2, 2025: 25.2, 2026: 25.2},
 }
-TOTALS = {2023: 941, 2024: 1038, 2025: 1054, 2026: 1076}
+# The units add up to NHN's printed totals within their rounding (1 053,9 is printed 1 054,
+# 1 076,2 is printed 1 076).
+TOTALS = {2023: 941, 2024: 1038, 2025: 1053.9, 2026: 1076.2}
+PRINTED_TOTALS = {2023: 941, 2024: 1038, 2025: 1054, 2026: 1076}
 
 
 def autumn_2024_funding() -> pd.DataFrame:
@@ -81,6 +87,7 @@ def test_the_baseline_reproduces_nhns_totals(funding, index):
     result = compute(scenario("baseline"), funding, index)
     for year, expected in TOTALS.items():
         assert total(result, year) == pytest.approx(expected)
+        assert round(total(result, year)) == PRINTED_TOTALS[year]
         assert bill(result, "sum", year) == 0  # no such group: sums come from the tables
     assert result.versus_baseline["difference_mnok"].abs().max() > 0  # growth after 2026
 
@@ -119,7 +126,7 @@ def test_current_kroner_give_the_nominal_2023_amount(funding, index):
     result = compute(replace(scenario("baseline"), price_basis=CURRENT), funding, index)
     assert total(result, 2023) == pytest.approx(941 / 1.04121)
     assert round(total(result, 2023), 1) == 903.8
-    assert total(result, 2025) == pytest.approx(1054 * 1.04121)
+    assert total(result, 2025) == pytest.approx(TOTALS[2025] * 1.04121)
 
 
 def test_fixed_kroner_of_another_year(funding, index):
@@ -201,7 +208,7 @@ def test_the_baseline_uses_a_key_the_sources_state(funding, index):
     assert result.scenario.key_set.source_file.name == "001_26607bd423ebb788.txt"
     assert result.unallocated.empty
     assert bill(result, "kommuner", 2025) + bill(result, "rhf", 2025) + bill(
-        result, "apotek", 2025) == pytest.approx(1054)
+        result, "apotek", 2025) == pytest.approx(TOTALS[2025])
 
 
 def test_the_projection_shows_start_drivers_and_end(funding, index):
@@ -226,7 +233,7 @@ def test_the_projection_shows_start_drivers_and_end(funding, index):
     arithmetic = result.projection
     drivers = arithmetic[["start", "volume", "efficiency", "investments", "additions"]]
     assert (drivers.sum(axis=1) - arithmetic["end"]).abs().max() < 1e-9
-    assert total(result, 2025) == pytest.approx(1054 + 17)
+    assert total(result, 2025) == pytest.approx(TOTALS[2025] + 17)
 
 
 def test_the_deflator_path_grows_the_base_year_bill(funding, index):

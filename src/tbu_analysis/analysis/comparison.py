@@ -75,7 +75,7 @@ class Statement(Quoted):
     id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
     solution: str = Field(min_length=1)
     statement: str = Field(min_length=1)
-    parts: list[str] = Field(min_length=1)
+    parts: list[str] = []  # none where the source says it in words only
     total: str | None = None
     year: int | None = Field(default=None, ge=1990, le=2100)
     measure: str | None = Field(default=None, min_length=1)

@@ -89,22 +89,66 @@ class Quoted(InputModel):
         return quote
 
 
+class Cause(StrEnum):
+    """Causes a committee asks about by name, wherever the source gives them."""
+
+    CAPACITY = "kapasitet"  # NHN's own capacity or staffing
+    SUPPLIER = "leverandør"  # a change of supplier, or work taken in-house
+    MOVED = "flyttet"  # a cost moved from another item, solution or source of funding
+
+
+CAUSE_LABELS = {
+    Cause.CAPACITY: "NHNs egen kapasitet (flere ansatte eller mer innleid kapasitet)",
+    Cause.SUPPLIER: "bytte av leverandør eller drift tatt inn i NHN",
+    Cause.MOVED: "kostnader flyttet fra en annen post eller finansieringskilde",
+}
+
+
+class Level(Quoted):
+    """A level the amount is derived from where the source gives the two levels, not the
+    change (FM: 12,4 in 2025, «6 mill. kroner … også i 2026»): ``value`` stands in the quote."""
+
+    value: str = Field(min_length=1)
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, value: str, info: ValidationInfo) -> str:
+        if parse_number(value).value is None:
+            raise ValueError(f"«{value}» er ikke et tall")
+        quote = info.data.get("quote", "")
+        if quote and value not in _numbers_in(quote):
+            raise ValueError(f"tallet {value} står ikke i sitatet")
+        return value
+
+
 class Explanation(Quoted):
     solution: str = Field(min_length=1)
     item: str = ""
     driver: str = Field(min_length=1)
     year: int = Field(ge=1990, le=2100)
+    # Where the source gives the levels instead of the change: the earlier level, quoted;
+    # the later one stands in ``quote`` and ``amount`` must be their difference.
+    from_level: Level | None = None
     amount: str = Field(min_length=1)
     change: Change
     reason: str = Field(min_length=1)
+    cause: Cause | None = None
 
     @field_validator("amount")
     @classmethod
     def _amount(cls, amount: str, info: ValidationInfo) -> str:
         parsed = Amount.parse(amount)
         quote = info.data.get("quote", "")
+        printed = _numbers_in(quote)
+        start = info.data.get("from_level")
+        if start is not None:
+            earlier = parse_number(start.value).value
+            if not any(abs(earlier - parse_number(n).value) == parsed.low for n in printed):
+                raise ValueError(f"beløpet {amount} er ikke forskjellen mellom "
+                                 f"{start.value} og et tall i sitatet")
+            return amount
         missing = [str(v).replace(".", ",") for v in {parsed.low, parsed.high}
-                   if str(v).replace(".", ",") not in _numbers_in(quote)]
+                   if str(v).replace(".", ",") not in printed]
         if quote and missing:
             raise ValueError(f"beløpet {missing[0]} står ikke i sitatet")
         return amount
@@ -241,6 +285,80 @@ class DriverNote:
             if low - slack <= self.value_mnok <= high + slack:
                 return group
         return ()
+
+
+    @property
+    def account(self) -> Account:
+        """How much of the amount the source explains, read from every explanation found
+        (``Account``)."""
+        return account(self)
+
+
+@dataclass(frozen=True)
+class Account:
+    """How much of a driver the source explains: the explanations used (the parts that add
+    up, else the one that gives the whole amount, else those pointing the same way), their
+    sum as a signed range (an interval stays one), what is left, and the amounts of the
+    causes a committee asks about by name (``Cause``)."""
+
+    value: float
+    entries: tuple[Explanation, ...]
+    explained: tuple[float, float]
+    full: bool
+    causes: tuple[tuple[Cause, float, float], ...]
+
+    @property
+    def left(self) -> tuple[float, float]:
+        """The amount the source leaves unexplained (0 when it explains all of it)."""
+        if self.full:
+            return (0.0, 0.0)
+        a, b = self.value - self.explained[1], self.value - self.explained[0]
+        return (round(min(a, b), 6), round(max(a, b), 6))
+
+
+def _sum(group) -> tuple[float, float]:
+    return (round(sum(e.signed_range[0] for e in group), 6),
+            round(sum(e.signed_range[1] for e in group), 6))
+
+
+def _adds_up(group, value: float, decimals: int) -> bool:
+    if not group:
+        return False
+    low, high = _sum(group)
+    slack = tolerance.half_unit(decimals) + sum(tolerance.half_unit(e.parsed.decimals)
+                                                for e in group)
+    return low - slack <= value <= high + slack
+
+
+def account(note: DriverNote) -> Account:
+    """The source's explanations of ``note`` summed over every sentence and section that
+    gives a part: the parts of its items when they add up to it (Helsenorge's volume growth:
+    ID-porten, sms, antivirus and NHN's own capacity), else one explanation of the whole,
+    else the row's own explanations when they add up, else what points the same way."""
+    own = [e for e, s in note.explanations if e.item == note.item and s != DISAGREES]
+    parts = [e for e, s in note.explanations if e.item != note.item]
+    whole = [e for e, s in note.explanations if s == MATCHES and e.item == note.item]
+    named = []  # where one explanation gives the whole, its parts may still name a cause
+    if _adds_up(parts, note.value_mnok, note.decimals):
+        chosen, full = parts, True
+    elif whole:
+        chosen, full, named = whole[:1], True, parts
+    elif len(own) > 1 and _adds_up(own, note.value_mnok, note.decimals):
+        chosen, full = own, True
+    else:
+        same_way = [e for e in own + parts if e.signed_range[0] * note.value_mnok > 0]
+        by_level = [[e for e in same_way if e.item == note.item],
+                    [e for e in same_way if e.item != note.item]]
+        chosen = max(by_level, key=lambda g: abs(sum(e.signed_range[0] for e in g)))
+        full = False
+    causes: dict[Cause, list[float]] = {}
+    for entry in chosen + named:
+        if entry.cause is not None:
+            low, high = entry.signed_range
+            total = causes.setdefault(entry.cause, [0.0, 0.0])
+            total[0], total[1] = total[0] + low, total[1] + high
+    return Account(note.value_mnok, tuple(chosen), _sum(chosen), full,
+                   tuple((c, round(a, 6), round(b, 6)) for c, (a, b) in causes.items()))
 
 
 def compare(explanation: Explanation, value: float, decimals: int) -> str:

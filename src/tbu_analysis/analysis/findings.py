@@ -11,13 +11,13 @@ must stand in the round's source text (``load_questions``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import pandas as pd
 from pydantic import Field
 
 from tbu_analysis.analysis import tolerance as tol
-from tbu_analysis.analysis.explanations import Quoted, source_text
+from tbu_analysis.analysis.explanations import Quoted, _numbers_in, source_text
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
@@ -25,11 +25,20 @@ from tbu_analysis.config import RoundPaths
 CheckId = Annotated[str, Field(min_length=1, max_length=300)]
 
 
+# What a finding is about: the content (what is billed, where money goes) is asked in the main
+# list of questions; rounding and typesetting («trykkfeil») go to the annex list.
+FINDING_KINDS = ("innhold", "avrunding", "trykkfeil")
+
+
 class FindingEntry(InputModel):
-    """One finding: the checks it explains and the explanation readers see."""
+    """One finding: the checks it explains, the explanation readers see, what kind it is,
+    and, where the analysts' reading corrects the computation (a sign printed wrong), the
+    corrected computed value per check, so every list shows the report's own correction."""
 
     checks: Annotated[list[CheckId], Field(min_length=1)]
     explanation: Annotated[str, Field(min_length=1)]
+    kind: Literal["innhold", "avrunding", "trykkfeil"] = "innhold"
+    computed: dict[CheckId, float] = {}
 
 
 class Question(Quoted):
@@ -38,11 +47,33 @@ class Question(Quoted):
     solution: Annotated[str, Field(min_length=1)]
     question: Annotated[str, Field(min_length=1)]
     statement: Annotated[str, Field(min_length=1)]
+    amount: str | None = None  # the mill. kroner at stake, as the quote prints it
+
+    @property
+    def stake(self) -> float | None:
+        return None if self.amount is None else float(self.amount.replace(",", "."))
+
+
+class Request(Quoted):
+    """One of the committee's own outstanding requests to NHN (quoted from the note), what the
+    figures answer (``answers``, quoted; none when they do not), the question that follows it
+    up, and the amount at stake where the source gives one (it must stand in a quote)."""
+
+    solution: Annotated[str, Field(min_length=1)]
+    question: Annotated[str, Field(min_length=1)]
+    statement: Annotated[str, Field(min_length=1)]
+    answers: list[Quoted] = []
+    amount: str | None = None
+
+    @property
+    def stake(self) -> float | None:
+        return None if self.amount is None else float(self.amount.replace(",", "."))
 
 
 class FindingsFile(InputModel):
     findings: list[FindingEntry]
     questions: list[Question] = []
+    requests: list[Request] = []
 
 
 def load_findings(path: Path) -> FindingsFile:
@@ -56,6 +87,46 @@ def load_questions(paths: RoundPaths) -> list[Question]:
         return []
     return load_yaml_model(paths.findings, FindingsFile,
                            context={"source": source_text(paths)}).questions
+
+
+def load_requests(paths: RoundPaths) -> list[Request]:
+    """The committee's outstanding requests, each quote checked against the source text, and
+    each amount checked to stand in one of its quotes."""
+    if not paths.findings.is_file():
+        return []
+    requests = load_yaml_model(paths.findings, FindingsFile,
+                               context={"source": source_text(paths)}).requests
+    for request in requests:
+        quotes = " ".join([request.quote, *(a.quote for a in request.answers)])
+        if request.amount is not None and request.amount not in _numbers_in(quotes):
+            raise InputError(f"beløpet {request.amount} står ikke i sitatene",
+                             path=paths.findings, line=request.line_of("amount"),
+                             key="amount", text=request.amount)
+    return requests
+
+
+def finding_kinds(path: Path) -> dict[str, tuple[str, dict[str, float]]]:
+    """Per check id: the kind of its finding and the analysts' corrected computed values."""
+    if not path.is_file():
+        return {}
+    return {check: (finding.kind, finding.computed)
+            for finding in load_findings(path).findings for check in finding.checks}
+
+
+def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The checks with the analysts' corrected computations (a sign the report itself says is
+    printed wrong), so every list the report shows follows its own correction (Plattform:
+    57,3 − 8,6 = 48,7, not 65,9). The reconciliation's own outputs are left as computed."""
+    corrected = {check: value for _, (_, values) in finding_kinds(path).items()
+                 for check, value in values.items()}
+    if not corrected:
+        return frame
+    frame = frame.copy()
+    for check, value in corrected.items():
+        at = frame["check_id"] == check
+        frame.loc[at, "computed"] = value
+        frame.loc[at, "difference"] = frame.loc[at, "printed"] - value
+    return frame
 
 
 def attach_explanations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from tbu_analysis.analysis.series import KEY, amounts
 from tbu_analysis.common.formatting import format_number, format_percent
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
-from tbu_analysis.vocab import STATUS_PHRASES, ColumnRole, Measure, RowKind
+from tbu_analysis.vocab import DRIVER_LABELS, STATUS_PHRASES, ColumnRole, Measure, RowKind
 
 
 def _name(solution: str, item: str) -> str:
@@ -131,10 +131,18 @@ def column_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
             out.append(_row(
                 check_id(spec, "kolonne", total.row, column), "kolonne", spec, spec.id,
                 total_cell["solution"], total_cell["item"],
-                f"radene summerer til {target} i kolonnen «{column_spec.header}»",
+                f"radene summerer til {target} i kolonnen «{_heading(column_spec)}»",
                 computed, float(total_cell["value_mnok"]), int(total_cell["decimals"]),
                 tolerance, corrected, spread=spread))
     return out
+
+
+def _heading(column) -> str:
+    """A column's header for readers: without the source's footnote stars, and a driver
+    column by its label (the source prints «grunnnet»)."""
+    if column.measure == Measure.ENDRING and column.category in DRIVER_LABELS:
+        return DRIVER_LABELS[column.category]
+    return " ".join(column.header.replace("*", " ").split())
 
 
 def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
@@ -157,10 +165,11 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
         error = tol.half_unit(int(cell["decimals"])) if cell is not None else 0.0
         if role in {ColumnRole.LEVEL, ColumnRole.FUNDING}:
             numerator, numerator_error = value - base_value, error + base_error
-            what = f"vekst i % for «{spec.columns[column].header}»"
+            what = f"vekst i % for «{_heading(spec.columns[column])}»"
         else:
             numerator, numerator_error = value, error
-            what = f"«{spec.columns[column].header}» i % av {spec.columns[spec.base_column].header}"
+            what = (f"«{_heading(spec.columns[column])}» i % av "
+                    f"{_heading(spec.columns[spec.base_column])}")
         computed = 100 * numerator / base_value
         tolerance = tol.ratio_tolerance(numerator, numerator_error, base_value, base_error,
                                         int(pct["decimals"]))

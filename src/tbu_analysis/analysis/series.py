@@ -166,7 +166,8 @@ def funding_by_solution(figures: pd.DataFrame) -> pd.DataFrame:
     table = primary_table_id(figures)
     rows = amounts(figures)
     rows = rows[(rows["table"] == table) & (rows["item"] == "")]
-    columns = ["solution", "year", "value_mnok", "measure", "price_year", "nominal_year"]
+    columns = ["solution", "year", "value_mnok", "measure", "price_year", "nominal_year",
+               "decimals"]
     return rows[columns].reset_index(drop=True)
 
 
@@ -193,6 +194,27 @@ def load_billing_units(path: str | Path) -> pd.DataFrame:
         seen[row.unit] = line
     columns = list(BillingUnitRow.model_fields)
     return pd.DataFrame([row.model_dump() for _, row in rows], columns=columns, dtype=str)
+
+
+def _finer_remainder(levels: pd.DataFrame, record, remainder: float,
+                     split: set[str]) -> float | None:
+    """What is left of a solution once its split units are taken out, from the source's own
+    finer rows where one table prints the rest of the solution's top-level items with
+    decimals and they give the rounded total within its rounding (Helsenettet 2026:
+    187,5 + 57,5 = 245,0, not 270 − 25,2 = 244,8); else None."""
+    rows = levels[(levels["solution"] == record.solution) & (levels["year"] == record.year)
+                  & (levels["item"] != "") & (levels["parent"].fillna("") == "")
+                  & ~levels["item"].isin(split)]
+    taken_out = record.value_mnok - remainder
+    for _, group in rows.groupby("table", sort=True):
+        if (group["decimals"] < 1).any():
+            continue
+        finer = round(float(group["value_mnok"].sum()), 6)
+        # within the rounding of the printed total (half a unit of its last digit)
+        if finer != remainder and abs(finer + taken_out - record.value_mnok) \
+                <= 0.5 * 10 ** -int(record.decimals):
+            return finer
+    return None
 
 
 def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -222,7 +244,11 @@ def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) ->
                 remainder -= value
         whole = units[(units["solution"] == record.solution) & (units["item"] == "")]
         if len(whole):
-            rows.append({**base, "unit": whole["unit"].iloc[0], "value_mnok": remainder})
+            mine = split[split["solution"] == record.solution]
+            finer = None if remainder == record.value_mnok else _finer_remainder(
+                levels, record, remainder, set(mine["item"]))  # only a derived remainder
+            rows.append({**base, "unit": whole["unit"].iloc[0],
+                         "value_mnok": remainder if finer is None else finer})
     columns = ["unit", "solution", "year", "value_mnok", "price_year", "nominal_year"]
     frame = pd.DataFrame(rows, columns=columns)
     order = {u: i for i, u in enumerate(units["unit"])}

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.comparison import PreviousRound
 from tbu_analysis.analysis.explanations import (
+    CAUSE_LABELS,
     DISAGREES,
     MATCHES,
     THRESHOLD_MNOK,
@@ -22,8 +24,8 @@ from tbu_analysis.analysis.explanations import (
     DriverNote,
     compare,
 )
-from tbu_analysis.analysis.findings import Question
 from tbu_analysis.analysis.growth import DRIVER_LABELS
+from tbu_analysis.analysis.questions import Ask
 from tbu_analysis.common.formatting import (
     MISSING,
     format_change,
@@ -104,54 +106,94 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
 
 
-def driver_sentence(note: DriverNote, show_solution: bool = True) -> str:
-    """One driver in one sentence: amount and the source's reason, with a short reference
-    (the quotes themselves are in the annex, ``explanation_quotes_markdown``)."""
+def _part_label(item: str, reason: str) -> str:
+    """How a part is named beside its amount: its abbreviation where it has one («FM»),
+    nothing where the reason already names it, else the item («Plattform»)."""
+    short = re.findall(r"\(([A-ZÆØÅ]{2,})\)", item)
+    if short:
+        return f"{short[0]} "
+    name = re.sub(r"\s*\([^)]*\)", "", item).strip().lower()
+    return "" if not item or (name and name in reason.lower()) else f"{item} "
+
+
+def _range(low: float, high: float) -> str:
+    """An amount or an interval the source gives, without sign («9–12», «5,4»)."""
+    a, b = sorted((abs(low), abs(high)))
+    one = format_number(a, places_needed(a, 0, 1))
+    return one if a == b else f"{one}–{format_number(b, places_needed(b, 0, 1))}"
+
+
+def driver_sentence(note: DriverNote, show_solution: bool = True,
+                    moves: Sequence = ()) -> str:
+    """One driver in plain words: the amount, the source's reasons summed over every section
+    that gives a part (parts with the same reason said once), what share that explains and
+    what is left, and the causes a committee asks about by name; a short reference ends it
+    (the quotes are in the annex, ``explanation_quotes_markdown``)."""
     corrected = _sign_corrected(note)
     value = note.value_mnok if corrected is None else corrected
     head = (f"**{_driver_name(note, show_solution)}, {_label(note.category)}: "
             f"{_amount(value)} mill. kroner.**")
     if corrected is not None:
-        head += (f" Tabellen trykker {_amount(note.value_mnok)}; kildens tekst og kolonnens "
-                 f"trykte sum gir {_amount(corrected)}, se spørsmål til NHN.")
+        entry = next(e for e, _ in note.explanations if e.signed_range[0] == corrected)
+        return (f"{head} Tabellen trykker {_amount(note.value_mnok)}; kildens tekst og "
+                f"kolonnens trykte sum gir {_amount(corrected)}, se spørsmål til NHN. "
+                f"{entry.reason[:1].upper()}{entry.reason[1:]}. "
+                f"Kilde: {short_section(entry.section)}.")
+    move = questions_module.in_move(note, moves)
+    if move is not None and (not note.explained or note.item not in {
+            e.item for e in move.explained}):
+        net = sum(v for _, v in move.into + move.out_of)
+        known = move.amount - move.unexplained
+        said = (f" Kilden forklarer {_range(known, known)} mill. kroner av flyttingen "
+                f"({_join([e.reason for e in move.explained])}); for "
+                f"{_range(move.unexplained, move.unexplained)} mill. kroner sier den ikke hva "
+                "som er flyttet" if known > 0 else " Kilden sier ikke hva som er flyttet")
+        return (f"{head} Beløpet er en del av {_amount(move.amount).lstrip('+')} mill. kroner "
+                f"som flyttes mellom poster innen {move.solution} (netto {_amount(net)}), "
+                f"ikke ny vekst.{said}, se spørsmål til NHN.")
     if not note.explained:
         return f"{head} Kilden forklarer ikke denne endringen."
-    matching = [e for e, s in note.explanations if s == MATCHES]
-    if corrected is not None:
-        matching = [e for e, _ in note.explanations if e.signed_range[0] == corrected][:1]
-    by_parts = [] if matching else list(note.adding_up)
-    chosen = matching[:1] or by_parts or [e for e, _ in note.explanations]
+    account = note.account
+    by_reason: dict[str, list] = {}
+    for entry in account.entries:
+        by_reason.setdefault(entry.reason, []).append(entry)
     parts = []
-    for entry in chosen:
-        item = entry.item if entry.item and entry.item != note.item else ""
-        if matching:  # the one explanation of the whole amount: its item, not the amount again
-            parts.append(f"{entry.reason} ({item})" if item else entry.reason)
-        else:
-            parts.append(f"{entry.reason} ({f'{item}, ' if item else ''}"
-                         f"{_signed(entry)} mill. kroner)")
+    for reason, entries in by_reason.items():
+        amounts = [f"{_part_label(e.item, reason) if e.item != note.item else ''}"
+                   f"{_signed(e)}" for e in entries]
+        whole = len(account.entries) == 1 and account.full
+        parts.append(reason if whole else f"{reason} ({', '.join(amounts)})")
     sentence = _join(parts)
     sentence = sentence[:1].upper() + sentence[1:]
-    sources = ", ".join(dict.fromkeys(short_section(e.section) for e in chosen))
-    disagrees = [e for e, s in note.explanations if s == DISAGREES and e in chosen]
-    text = f"{head} {sentence}. Kilde: {sources}."
-    if disagrees and corrected is None:
-        text += " Kildens tekst gir et annet beløp enn tabellen; se spørsmål til NHN."
-    if by_parts:
+    sources = ", ".join(dict.fromkeys(short_section(e.section) for e in account.entries))
+    text = f"{head} {sentence}."
+    if account.full and len(account.entries) > 1:
         text += " Til sammen forklarer dette hele beløpet."
-    elif not matching:
-        text += " Kilden forklarer bare en del av beløpet."
-    return text
+    elif not account.full:
+        left = account.left
+        text += (f" Kilden forklarer {_range(*account.explained)} av "
+                 f"{_range(value, value)} mill. kroner; {_range(*left)} mill. kroner står "
+                 "uten forklaring.")
+    for cause, low, high in account.causes:
+        if abs(low - value) > 1e-6 or len(account.causes) > 1:  # a cause behind a part only
+            text += f" Av dette er {_range(low, high)} mill. kroner {CAUSE_LABELS[cause]}."
+    disagrees = [e for e, s in note.explanations if s == DISAGREES and e in account.entries]
+    if disagrees:
+        text += " Kildens tekst gir et annet beløp enn tabellen; se spørsmål til NHN."
+    return f"{text} Kilde: {sources}."
 
 
-def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = True) -> str:
+def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = True,
+                                 moves: Sequence = (), lead: str | None = None) -> str:
     """The drivers of ``THRESHOLD_MNOK`` or more, largest first, each in one sentence with the
     source's reason and amount, or «Kilden forklarer ikke»."""
     shown = [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK]
     if not shown:
         return ""
-    lines = [f"**Hvorfor tallene endres** (endringer på {format_number(THRESHOLD_MNOK, 0)} "
-             "mill. kroner eller mer; kildens ord står i vedlegget):", ""]
-    lines += [f"- {driver_sentence(note, show_solution)}" for note in shown]
+    lines = [lead or (f"**Hvorfor tallene endres** (endringer på "
+                      f"{format_number(THRESHOLD_MNOK, 0)} mill. kroner eller mer; kildens ord "
+                      "står i vedlegget):"), ""]
+    lines += [f"- {driver_sentence(note, show_solution, list(moves))}" for note in shown]
     return "\n".join(lines)
 
 
@@ -198,8 +240,8 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
         if comparison is not None and len(comparison):
             comparison = comparison[comparison["solution"] == solution]
         if not own and (comparison is None or comparison.empty):
-            return (f"Kilden sier ikke noe om hvordan tallene for {solution} har endret seg "
-                    "siden forrige runde. Se hovedrapporten for hele runden.")
+            return (f"Et søk i hele kilden finner ikke noe om hvordan tallene for {solution} "
+                    "har endret seg siden forrige runde. Se hovedrapporten for hele runden.")
         previous = PreviousRound(previous.round, previous.mandate, own)
     lines = []
     if previous.mandate is not None:
@@ -218,11 +260,12 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                    f"{r.solution} {r.year} ({_amount(r.change)} mill. kroner)"
                    for r in above.itertuples()) + "."))
     elif previous.statements:
-        lines.append("Tabellene fra forrige runde er ikke med, men kilden omtaler endringene "
-                     "siden da. Tallene i sitatene er regnet etter:")
+        lines.append("Tabellene fra forrige runde er ikke med i prosjektet. Kilden sier dette "
+                      "om endringene siden da (der sitatet har et regnestykke, er det "
+                      "kontrollert):")
     else:
-        lines.append("Tabellene fra forrige runde er ikke med, og kilden omtaler ikke "
-                     "endringene siden da.")
+        lines.append("Tabellene fra forrige runde er ikke med, og et søk i hele kilden finner "
+                     "ikke noe om endringene siden da.")
     lines.append("")
     for s in previous.statements:
         line = f"- **{s.statement}** «{s.quote}» ({s.section})."
@@ -357,12 +400,11 @@ def estimates_markdown(estimates: pd.DataFrame) -> str:
 
 def questions_rule(solution: str) -> str:
     """The lead of a solution report's questions: which questions it shows."""
-    return (f"Spørsmålene her gjelder {solution}s egne tall: avvik og usannsynlig avrunding i "
-            f"tabellene og teksten om {solution}, det kildens tekst om {solution} lar stå "
-            "åpent, og store endringer kilden ikke forklarer. "
-            "Et spørsmål om summen for alle løsninger står her bare når det nevner "
-            f"{solution}. Der samme slags feil også gjelder andre løsninger, står bare "
-            f"{solution}s tall her; hele spørsmålet står i hovedrapporten.")
+    return (f"Spørsmålene her gjelder {solution}, det største beløpet først: steder der kilden "
+            f"sier to ulike ting om samme tall, beløp som flyttes mellom poster, store "
+            f"endringer kilden ikke forklarer, det kildens tekst lar stå åpent, og utvalgets "
+            f"egne bestillinger som gjelder {solution}. Spørsmål om avrunding og trykkfeil står "
+            "i hovedrapportens vedlegg A.")
 
 
 def _concerns(row, solution: str) -> bool:
@@ -377,72 +419,25 @@ def _plain(message: str) -> str:
     return re.sub(r"\s*Kontrollert etter rettelse av tekstuttrekket\.", "", message)
 
 
-def questions_markdown(reconciliation: pd.DataFrame, notes: list[DriverNote],
-                       solution: str | None = None, asked: Sequence[Question] = ()) -> str:
-    """The questions to put to NHN: each finding or discrepancy (what does not add up, with the
-    figures and tables), each question the source's words raise (``asked``, from the findings
-    register, with its quote), each unlikely rounding (as a question, not an error), and each
-    large driver the source does not explain. With ``solution``, only the questions that concern
-    it (``questions_rule``): a finding shared with other solutions is asked with its own
-    figures."""
+def questions_markdown(asks: Sequence[Ask], solution: str | None = None,
+                       annex: bool = False) -> str:
+    """The questions to put to NHN, largest amount at stake first (``questions.ranked``): the
+    main list has the source's contradictions, moves, large unexplained changes, open points
+    and the committee's own requests; ``annex`` gives the list of rounding and typesetting
+    questions. With ``solution``, only the questions that concern it."""
+    shown = [a for a in asks if a.annex == annex
+             and (solution is None or questions_module.concerns(a, solution))]
     lines = []
-    discrepancies = reconciliation[reconciliation["status"] == tolerance.DISCREPANCY]
-    grouped: dict[str, list] = {}
-    for row in discrepancies.itertuples():
-        key = row.explanation or row.message
-        grouped.setdefault(key, []).append(row)
-    number = 0
-    for text, all_rows in grouped.items():
-        rows = all_rows if solution is None else [r for r in all_rows if _concerns(r, solution)]
-        if not rows:
-            continue
-        if solution is not None and any(r.solution not in {solution, ALL_SOLUTIONS}
-                                        for r in all_rows):
-            text = " ".join(dict.fromkeys(_plain(r.message) for r in rows)) + (
-                " Samme slags feil gjelder andre løsninger; se hovedrapporten.")
-        number += 1
-        where = "; ".join(dict.fromkeys(
-            (r.table_number if r.check_type != "påstand"
-             else f"teksten i avsnitt {r.section.split(' ')[0]}")
-            + ", " + (r.item or ("alle løsninger" if r.solution == ALL_SOLUTIONS else r.solution))
-            for r in rows))
-        where = where[:1].upper() + where[1:]  # it begins a sentence
-        figures = "; ".join(dict.fromkeys(
-            f"trykt {format_number(r.printed, places_needed(r.printed, 0, 1))}, "
-            f"beregnet {format_number(r.computed, places_needed(r.computed, 0, 2))}"
-            for r in rows[:3]))
-        lines.append(f"{number}. **Hva stemmer her?** {where}. {text} ({figures}.)")
-    for question in asked:
-        if solution is not None and question.solution not in {solution, ALL_SOLUTIONS}:
-            continue
-        number += 1
-        who = "" if solution is not None else f"{question.solution}: "
-        statement = " ".join(question.statement.split())
-        lines.append(f"{number}. **{question.question}** {who}{statement} "
-                     f"Kilden: «{question.quote}» ({question.section}).")
-    unlikely = reconciliation[reconciliation["status"] == tolerance.UNLIKELY]
-    for row in unlikely.itertuples():
-        if solution is not None and not _concerns(row, solution):
-            continue
-        number += 1
-        lines.append(
-            f"{number}. **Er dette bare avrunding?** {row.table_number}, "
-            f"{row.item or row.solution}: {row.check}. Delene gir "
-            f"{format_number(row.computed, places_needed(row.computed, 0, 2))}, trykt er "
-            f"{format_number(row.printed, places_needed(row.printed, 0, 1))}. Forskjellen er "
-            f"{format_number(tolerance.sigmas(row.difference, row.spread), 1)} "
-            "standardavvik for avrunding; det er mulig, men usannsynlig.")
-    seen = set()
-    for note in notes:
-        key = (note.solution, note.item, note.category, note.from_year, note.to_year)
-        if abs(note.value_mnok) >= THRESHOLD_MNOK and not note.explained and key not in seen:
-            seen.add(key)
-            number += 1
-            lines.append(
-                f"{number}. **Hva er årsaken?** {_driver_name(note, solution is None)}, "
-                f"{_label(note.category)} {note.from_year}–{note.to_year}: "
-                f"{_amount(note.value_mnok)} mill. kroner. Kilden forklarer ikke endringen.")
-    return "\n".join(lines) if lines else "Avstemmingen gir ingen spørsmål til NHN."
+    for number, ask in enumerate(shown, start=1):
+        stake = "" if ask.stake is None or ask.kind == questions_module.ROUNDING else (
+            f" *({format_number(ask.stake, places_needed(ask.stake, 0, 1))} mill. kroner)*")
+        who = "" if solution is not None or ask.solution == ALL_SOLUTIONS \
+            or ask.solution in ask.text[:90] else f"{ask.solution}: "
+        lines.append(f"{number}. **{ask.question}**{stake} {who}{ask.text}")
+    if lines:
+        return "\n".join(lines)
+    return ("Ingen spørsmål om avrunding eller trykkfeil." if annex
+            else "Kilden og avstemmingen gir ingen spørsmål til NHN.")
 
 
 def unlikely_view(reconciliation: pd.DataFrame) -> pd.DataFrame:
@@ -673,13 +668,14 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
         if reasons:
             matching = [e for e, status in reasons[0].explanations if status == MATCHES]
             first = (matching or [reasons[0].explanations[0][0]])[0]
-            why = (f" Største årsak: {_label(reasons[0].category)} "
+            why = (f" Den største årsaken er {_label(reasons[0].category)} "
                    f"({_amount(reasons[0].value_mnok)} mill. kroner): {first.reason}.")
+        verb = "øker" if top["change_pct"] >= 0 else "går ned"
         points.append(
-            f"**Størst vekst:** {top['solution']}s kostnadsnivå øker "
-            f"{format_change_percent(top['change_pct'])} fra {top['from_year']} til "
-            f"{top['to_year']} ({format_number(top['from_value'], 1)} → "
-            f"{format_number(top['to_value'], 1)}).{why} Se kapittel 3.")
+            f"**Størst vekst:** {top['solution']}s kostnadsnivå {verb} med "
+            f"{format_percent(abs(top['change_pct']), 1)} fra {top['from_year']} til "
+            f"{top['to_year']}, fra {format_number(top['from_value'], 1)} til "
+            f"{format_number(top['to_value'], 1)} mill. kroner.{why} Se kapittel 3.")
     if previous is not None and previous.statements:
         points.append(f"**Siden forrige runde:** {previous.statements[0].statement} "
                       "Se kapittel 5.")
@@ -693,9 +689,12 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
         points.append(f"**Usikkert:** {len(conditions)} forutsetninger og usikkerheter, blant "
                       f"annet: {conditions[0].statement} Se kapittel 4.")
     count = sum(1 for line in questions.splitlines() if re.match(r"^\d+\. ", line))
-    points.append(f"**Spørsmål til NHN:** {count} spørsmål om tall som ikke går opp, "
-                  "usannsynlig avrunding, endringer kilden ikke forklarer og det kildens egen "
-                  "tekst lar stå åpent. Se kapittel 8.")
+    first = next((line for line in questions.splitlines() if line.startswith("1. ")), "")
+    top = re.match(r"^1\. \*\*(.+?)\*\*(?: \*\((.+?) mill\. kroner\)\*)?", first)
+    lead = (f" Det største gjelder {top[2]} mill. kroner: {top[1]}" if top and top[2]
+            else f" Det første: {top[1]}" if top else "")
+    points.append(f"**Spørsmål til NHN:** {count} spørsmål, ordnet etter beløpet de gjelder."
+                  f"{lead} Se kapittel 8.")
     return points
 
 

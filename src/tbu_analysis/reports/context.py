@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -12,8 +13,10 @@ import pandas as pd
 
 from tbu_analysis.analysis import comparison as comparison_module
 from tbu_analysis.analysis import explanations as explanations_module
+from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
-from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis import questions as questions_module
+from tbu_analysis.analysis import reading, tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
@@ -48,6 +51,8 @@ from tbu_analysis.vocab import (
     TableRole,
 )
 
+MEASURE_NAMES_TEXT = {"påløpt": "påløpte kostnader", "prognose": "prognosen"}
+
 
 @dataclass
 class ReportContext:
@@ -78,7 +83,8 @@ class ReportContext:
 
     @property
     def reconciliation(self) -> pd.DataFrame:
-        return self.result.reconciliation
+        """The checks, with the analysts' corrected computations where a finding gives one."""
+        return self.model.reconciliation
 
     @property
     def solutions(self) -> tuple[str, ...]:
@@ -141,27 +147,75 @@ class ReportContext:
         return [format_table(committee.comparison_view(comparison),
                              text_columns=["År"], caption="Mill. kroner")]
 
+    @cached_property
+    def estimates_at_printed_precision(self) -> pd.DataFrame:
+        """The estimates with the report's one value of each forskrift (343,6, not the 344
+        beside the prognosis) where it rounds to the figure the outcome's table prints, and
+        the deviation taken at the precision both are printed: a prognosis printed 344
+        against 343,6 is no deviation, as the source says."""
+        levels = self.model.series[Series.FINANSIERINGSBEHOV]
+        levels = levels[levels["item"] == ""]
+        frame = self.estimates.copy()
+        for at, row in frame.iterrows():
+            level = levels[(levels["solution"] == row["solution"])
+                           & (levels["year"] == row["year"])]
+            places = places_needed(row["outcome"], 0, 1)
+            if level.empty:
+                continue
+            value = float(level["value_mnok"].iloc[0])
+            if round_half_up(value, places_needed(row["forskrift"], 0, 1)) != row["forskrift"]:
+                continue
+            difference = row["outcome"] - round_half_up(value, places)
+            frame.loc[at, ["forskrift", "difference", "difference_pct"]] = [
+                value, difference, 100 * difference / value]
+        return frame
+
     def estimates_view(self, solution: str | None = None) -> pd.DataFrame:
-        return committee.estimates_view(self.estimates, solution)
+        return committee.estimates_view(self.estimates_at_printed_precision, solution)
 
     def estimates_markdown(self) -> str:
         return committee.estimates_markdown(self.estimates)
 
-    def questions_markdown(self, solution: str | None = None) -> str:
-        """The questions to NHN; the main report's carry every solution report's questions
-        about large changes the source does not explain (found in their detail tables). A
-        finding said in full earlier in the report is pointed to."""
-        return self._once(self.questions_text(solution), place=f"questions:{solution}",
-                          report=solution)
+    @cached_property
+    def asks(self) -> list:
+        """Every question to NHN, ranked by the mill. kroner at stake (``analysis.questions``):
+        the main report's carry every solution report's large unexplained changes too."""
+        notes = self.driver_notes()
+        for each in self.solutions:
+            notes += self.driver_notes(each)
+        found = self.moves
+        contradictions = questions_module.contradictions(
+            questions_module.forecast_statements(self.sentences))
+        return questions_module.all_asks(
+            self.reconciliation, findings_module.finding_kinds(self.paths.findings), notes,
+            found, contradictions, self.register_questions,
+            findings_module.load_requests(self.paths))
 
-    def questions_text(self, solution: str | None = None) -> str:
+    @cached_property
+    def moves(self) -> list:
+        """Amounts moved between items within a solution and driver (netted)."""
+        return questions_module.moves(self.result.drivers, self.explanations)
+
+    @cached_property
+    def sentences(self) -> list:
+        """The source's prose, sentence by sentence, with section and solution."""
+        name = self.manifest.source.get("file")
+        path = self.paths.root / name if name else None
+        if path is None or not path.is_file():
+            return []
+        names = NameMap.from_csv(self.paths.names)
+        return reading.sentences(path.read_text(encoding="utf-8"),
+                                 reading.solution_aliases(names), reading.item_stems(names))
+
+    def questions_markdown(self, solution: str | None = None, annex: bool = False) -> str:
+        """The questions to NHN, ranked; ``annex`` gives the rounding and typesetting list.
+        A finding said in full earlier in the report is pointed to."""
+        return self._once(self.questions_text(solution, annex),
+                          place=f"questions:{solution}:{annex}", report=solution)
+
+    def questions_text(self, solution: str | None = None, annex: bool = False) -> str:
         """The questions as words, without the pointers to notes (the summary counts them)."""
-        notes = self.driver_notes(solution or ALL_SOLUTIONS)
-        if solution is None:
-            for each in self.solutions:
-                notes += self.driver_notes(each)
-        return committee.questions_markdown(self.reconciliation, notes, solution,
-                                            self.register_questions)
+        return committee.questions_markdown(self.asks, solution, annex=annex)
 
     def explanations_markdown(self) -> str:
         """The annex's list of the analysts' explanations, pointing to those said before."""
@@ -304,7 +358,8 @@ class ReportContext:
         levels = [(lambda t=table, h=heading: self.levels_note(t, self.growth_series(h)))
                   for heading, table in self.growth_sections()]
         return [self.overview_note, *levels, self.driver_sections, self.estimates_note,
-                self.prognosis_sections, self.questions_markdown, self.explanations_markdown]
+                self.prognosis_sections, self.questions_markdown,
+                lambda: self.questions_markdown(annex=True), self.explanations_markdown]
 
     @staticmethod
     def growth_series(heading: str) -> Series:
@@ -595,7 +650,13 @@ class ReportContext:
             notes += views.source_footnotes(used, self.figures, shown=list(table.columns))
             driver_notes = list(self.model.driver_notes[(solution, table_id)])
             words = committee.driver_explanations_markdown(
-                driver_notes, show_solution=solution == ALL_SOLUTIONS)
+                driver_notes, show_solution=solution == ALL_SOLUTIONS, moves=self.moves)
+            if detail is not None:  # the solution's own drivers, their parts summed
+                whole = explanations_module.driver_notes(
+                    drivers, self.figures, table_id, self.explanations, solution=solution)
+                words = "\n\n".join(filter(None, [words, committee.driver_explanations_markdown(
+                    whole, show_solution=True, moves=self.moves,
+                    lead=f"**{solution} samlet** (delene fra alle aktivitetene summert):")]))
             shown = self.manifest.table(detail) if detail else spec
             by = "item" if detail else "solution"
             styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
@@ -648,14 +709,14 @@ class ReportContext:
                 where = f" ({self.manifest.table(level['table']).label})" if level else ""
                 start, end = previous[1], running + value
                 notes.append(
-                    f"*«{SOURCE_GAP_LABEL}» ({format_change(value, 1)}): kildens beløp fører "
+                    f"*«{SOURCE_GAP_LABEL}» ({format_change(value, 1)}): Endringene kilden "
+                    f"oppgir, summerer til {format_change(running - start, 1)} mill. kroner "
+                    f"({format_change_percent(100 * (running - start) / start, 1)}), fra "
                     f"{previous[0].lower()} {format_number(start, 1)} til "
-                    f"{format_number(running, 1)}, mens kilden trykker {printed}{where}. "
-                    f"Nivåene gir en endring på {format_change(end - start, 1)} "
-                    f"({format_change_percent(100 * (end - start) / start, 1)}), kildens beløp "
-                    f"{format_change(running - start, 1)} "
-                    f"({format_change_percent(100 * (running - start) / start, 1)}); steget tar "
-                    "forskjellen, så stegene summerer til nivået.*")
+                    f"{format_number(running, 1)}. Kilden trykker {printed}{where}, en endring "
+                    f"på {format_change(end - start, 1)} mill. kroner "
+                    f"({format_change_percent(100 * (end - start) / start, 1)}). Steget viser "
+                    "forskjellen, slik at grafen ender på det trykte nivået.*")
             running += value
         return notes
 
@@ -702,6 +763,38 @@ class ReportContext:
         frame = pd.DataFrame(rows)
         years = sorted(c for c in frame.columns if c != "Serie")
         return frame[["Serie", *years]]
+
+    def solution_levels_view(self, solution: str) -> pd.DataFrame:
+        """``solution_levels`` as printed: the levels with one decimal, the outcomes (påløpt,
+        prognose) with the precision the source prints them (344, not 344,0)."""
+        frame = self.solution_levels(solution)
+        outcome = frame["Serie"].isin(["Påløpte kostnader", "Prognose"])
+        out = frame.astype(object)
+        for column in frame.columns[1:]:
+            out[column] = [
+                "–" if pd.isna(v) else format_number(v, places_needed(v, 0, 1) if is_outcome
+                                                     else 1)
+                for v, is_outcome in zip(frame[column], outcome, strict=True)]
+        return out
+
+    def outcomes_note(self, solution: str) -> str:
+        """Under a solution's levels: an outcome printed in whole millions beside a finer
+        forskrift is compared at the precision both are printed."""
+        notes = []
+        for r in self.estimates_at_printed_precision.itertuples():
+            if r.solution != solution or places_needed(r.outcome, 0, 1) >= places_needed(
+                    r.forskrift, 0, 1):
+                continue
+            what = MEASURE_NAMES_TEXT.get(r.measure, r.measure)
+            rounded = round_half_up(r.forskrift, places_needed(r.outcome, 0, 1))
+            verdict = ("kilden viser altså ikke noe avvik" if r.difference == 0 else
+                       f"avviket er {format_change(r.difference, places_needed(r.difference))}"
+                       " mill. kroner")
+            notes.append(f"*{what.capitalize()} for {r.year} er trykt i hele millioner "
+                         f"({format_number(r.outcome, 0)}). Forskriften for {r.year}, "
+                         f"{format_number(r.forskrift, 1)}, er {format_number(rounded, 0)} "
+                         f"avrundet; {verdict}.*")
+        return "\n\n".join(notes)
 
     def solution_summary(self, solution: str) -> str:
         growth = self.result.growth

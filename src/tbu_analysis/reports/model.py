@@ -46,7 +46,7 @@ from tbu_analysis.vocab import CheckType, Measure, Series, TableRole
 
 MODEL_FILE = "report-model.pickle"
 #: Bump when the model's shape changes, so an older stored model is rebuilt, not misread.
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 _PROTOCOL = 5
 
 #: A waterfall of one solution from one year: its steps and the levels the steps lead to.
@@ -79,6 +79,8 @@ class ReportModel:
     #: printed cells (figures' index) with a discrepancy's note or another printing's note
     marked_cells: Mapping[int, str]
     other_printings: Mapping[int, str]
+    #: the checks, with the analysts' corrected computations where a finding gives one
+    reconciliation: pd.DataFrame
 
 
 def inputs_digest(paths: RoundPaths, index_rates: Mapping[int, float] | None = None) -> str:
@@ -146,7 +148,8 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
                 tuple(growth_module.waterfall_steps(figures, solution, start)),
                 tuple(growth_module.waterfall_levels(figures, solution, start)))
 
-    marked = committee.discrepant_cells(result.reconciliation, figures, manifest)
+    reconciliation = findings_module.apply_corrections(result.reconciliation, paths.findings)
+    marked = committee.discrepant_cells(reconciliation, figures, manifest)
     for index, note in committee.disagreeing_cells(list(explanations), figures).items():
         marked.setdefault(index, note)
     return ReportModel(
@@ -169,7 +172,8 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         driver_notes=notes,
         waterfalls=waterfalls,
         marked_cells=marked,
-        other_printings=_other_printings(result, marked),
+        other_printings=_other_printings(result, reconciliation, marked),
+        reconciliation=reconciliation,
     )
 
 
@@ -198,7 +202,8 @@ def _round_comparison(paths: RoundPaths, figures: pd.DataFrame, manifest,
     return comparison_module.compare_rounds(figures, other, ceiling)
 
 
-def _other_printings(result: AnalysisResult, marked: Mapping[int, str]) -> dict[int, str]:
+def _other_printings(result: AnalysisResult, reconciliation: pd.DataFrame,
+                     marked: Mapping[int, str]) -> dict[int, str]:
     """Printed figures whose quantity the source prints with another value in another table
     (the reconciliation's «same figure in several tables» checks), each with where and how
     the other table prints it: levels that differ by more than the coarser printing's
@@ -207,7 +212,7 @@ def _other_printings(result: AnalysisResult, marked: Mapping[int, str]) -> dict[
     discrepancy already marks keep that mark's note instead."""
     figures, manifest = result.figures, result.manifest
     found: dict[int, dict[str, list[str]]] = {}
-    checks = result.reconciliation[result.reconciliation["check_type"] == CheckType.KRYSS]
+    checks = reconciliation[reconciliation["check_type"] == CheckType.KRYSS]
     keyed = figures.assign(_year=figures["year"].astype(str))
     groups = {key: frame for key, frame in keyed.groupby(
         ["solution", "item", "measure", "category", "_year", "table"], sort=False)}

@@ -1,0 +1,364 @@
+"""What the committee should ask NHN, ranked by the mill. kroner at stake.
+
+The substantive questions come from the whole source and the analysis, not from arithmetic:
+
+- contradictions: two statements of the source about the same quantity that disagree, found by
+  reading every sentence (``reading``) — today the change of a year's forecast («ingen endring
+  i årsprognosen» in one place, «Prognose for 2024 er redusert med 5 mill. kroner» in another);
+- moves: amounts that leave one item and enter another within a solution and driver (netted,
+  so they are asked once, and only for the part the source does not say where it went);
+- large changes the source leaves (partly) unexplained, by what is left after every part the
+  source gives is summed (``explanations.account``);
+- the committee's own outstanding requests to NHN and what the figures answer (the findings
+  register's ``requests``);
+- the analysts' questions (``questions`` in the findings register) and the reconciliation's
+  findings about content. Findings about rounding or typesetting go to an annex list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis.explanations import THRESHOLD_MNOK, DriverNote, Explanation
+from tbu_analysis.analysis.reading import Sentence
+from tbu_analysis.common.formatting import format_change, format_number, places_needed
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.vocab import DRIVER_LABELS
+
+# Kinds of questions, in the order a tie in the amount at stake is broken.
+CONTRADICTION = "motsigelse"
+MOVE = "flytting"
+UNEXPLAINED = "uforklart"
+REQUEST = "bestilling"
+OPEN = "åpent"
+FINDING = "avvik"
+ROUNDING = "avrunding"
+KIND_ORDER = (CONTRADICTION, MOVE, UNEXPLAINED, OPEN, FINDING, REQUEST, ROUNDING)
+
+_NUMBER = r"(\d+(?:,\d+)?)"
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+# Statements of how a year's forecast («prognose», «årsprognose») changes, as NHN writes them.
+_FORECAST = (
+    (re.compile(r"ingen endring i (?:års)?prognosen? for (\d{4})", re.I), None),
+    (re.compile(r"(?:års)?prognosen? (?:for|på) [^.]*?\ber (?:nå )?(?:imidlertid )?"
+                r"(redusert|økt) med (?:ca\. )?" + _NUMBER, re.I), "verb"),
+    (re.compile(r"(?:års)?prognosen? (?:for|på) [^.]*?\ber (?:på [\d ,]+ mill\. kroner, )?"
+                + _NUMBER + r" mill(?:\.|ioner) kroner (lavere|høyere)", re.I), "comparative"),
+)
+
+
+@dataclass(frozen=True)
+class ForecastStatement:
+    """What one sentence says about the change of a year's forecast for one subject."""
+
+    subject: str
+    solution: str
+    year: int
+    change: float
+    sentence: Sentence
+
+
+def _year(sentence: Sentence, match: re.Match) -> int | None:
+    for text in (match[0], sentence.text, sentence.heading, sentence.chapter):
+        found = _YEAR.search(text)
+        if found:
+            return int(found[0])
+    return None
+
+
+def forecast_statements(sentences: list[Sentence]) -> list[ForecastStatement]:
+    """Every sentence that states how a year's forecast changes, with subject and amount."""
+    out = []
+    for sentence in sentences:
+        if not sentence.subject:
+            continue
+        for pattern, form in _FORECAST:
+            match = pattern.search(sentence.text)
+            if not match:
+                continue
+            if form is None:
+                change = 0.0
+            elif form == "verb":
+                change = float(match[2].replace(",", ".")) * (-1 if match[1].lower()
+                                                              == "redusert" else 1)
+            else:
+                change = float(match[1].replace(",", ".")) * (-1 if match[2].lower()
+                                                              == "lavere" else 1)
+            year = _year(sentence, match)
+            if year is not None:
+                out.append(ForecastStatement(sentence.subject, sentence.solution, year, change,
+                                             sentence))
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Two statements of the source about one quantity that give different amounts."""
+
+    quantity: str
+    solution: str
+    first: Sentence
+    second: Sentence
+    first_value: float
+    second_value: float
+
+    @property
+    def stake(self) -> float:
+        return abs(self.first_value - self.second_value)
+
+
+def contradictions(statements: list[ForecastStatement]) -> list[Contradiction]:
+    """For each subject and year, the first statement against the first one that differs."""
+    out = []
+    groups: dict[tuple[str, int], list[ForecastStatement]] = {}
+    for s in statements:
+        groups.setdefault((s.subject, s.year), []).append(s)
+    for (subject, year), group in groups.items():
+        first = group[0]
+        other = next((s for s in group[1:] if abs(s.change - first.change) > 1e-9), None)
+        if other is not None:
+            out.append(Contradiction(f"prognosen for {year} for {subject}", first.solution,
+                                     first.sentence, other.sentence, first.change,
+                                     other.change))
+    return out
+
+
+@dataclass(frozen=True)
+class Move:
+    """Amounts that leave some items and enter others in one table, solution and driver:
+    ``amount`` is what moves (the smaller of what leaves and what enters)."""
+
+    table: str
+    solution: str
+    category: str
+    from_year: int
+    to_year: int
+    into: tuple[tuple[str, float], ...]
+    out_of: tuple[tuple[str, float], ...]
+    explained: tuple[Explanation, ...] = field(default=())
+
+    @property
+    def amount(self) -> float:
+        return min(sum(v for _, v in self.into), -sum(v for _, v in self.out_of))
+
+    @property
+    def unexplained(self) -> float:
+        """The part of the move the source does not account for: the amount less what its
+        explanations give for the items on either side (the larger side counts)."""
+        def said(side):
+            items = {i for i, _ in side}
+            return sum(abs(e.signed_range[0]) for e in self.explained if e.item in items)
+        return round(max(0.0, self.amount - max(said(self.into), said(self.out_of))), 6)
+
+    def involves(self, solution: str, item: str, category: str, to_year: int) -> bool:
+        items = {i for i, _ in self.into + self.out_of}
+        return (solution, category, to_year) == (self.solution, self.category,
+                                                 self.to_year) and item in items
+
+
+def moves(drivers: pd.DataFrame, explanations: list[Explanation]) -> list[Move]:
+    """Per growth table, solution and driver: items going up and items going down by at least
+    ``THRESHOLD_MNOK`` each way, which the table shows as one amount moved between them."""
+    rows = drivers[(drivers["row_kind"] == "item") & (drivers["category"] != "sum_endring")]
+    out = []
+    for (table, solution, category, from_year, to_year), group in rows.groupby(
+            ["table", "solution", "category", "from_year", "to_year"], sort=False):
+        into = tuple((r.item, float(r.value_mnok)) for r in group.itertuples()
+                     if r.value_mnok > 0)
+        out_of = tuple((r.item, float(r.value_mnok)) for r in group.itertuples()
+                       if r.value_mnok < 0)
+        moved = min(sum(v for _, v in into), -sum(v for _, v in out_of)) if into and out_of \
+            else 0.0
+        if moved < THRESHOLD_MNOK:
+            continue
+        said = tuple(e for e in explanations if (e.solution, e.driver, e.year)
+                     == (solution, category, int(to_year)) and e.item)
+        out.append(Move(table, solution, category, int(from_year), int(to_year), into,
+                        out_of, said))
+    return out
+
+
+def in_move(note: DriverNote, found: list[Move]) -> Move | None:
+    """The move a driver is part of, if any."""
+    return next((m for m in found if m.involves(note.solution, note.item, note.category,
+                                                note.to_year)), None)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One question to NHN: its kind, the solution, the mill. kroner at stake (None where
+    the source gives no amount), the question, what it rests on, and whether it belongs in
+    the annex (rounding and typesetting)."""
+
+    kind: str
+    solution: str
+    stake: float | None
+    question: str
+    text: str
+    annex: bool = False
+
+
+def ranked(asks: list[Ask]) -> list[Ask]:
+    """Largest amount at stake first; questions without an amount after, by kind."""
+    return sorted(asks, key=lambda a: (a.stake is None, -(a.stake or 0.0),
+                                       KIND_ORDER.index(a.kind)))
+
+
+# --- the questions in words -------------------------------------------------------------------
+
+
+def _mnok(value: float) -> str:
+    return format_number(abs(value), places_needed(value, 0, 1))
+
+
+def _signed(value: float) -> str:
+    return format_change(value, places_needed(value, 0, 1))
+
+
+def _how(change: float) -> str:
+    if change == 0:
+        return "uendret"
+    return f"{'redusert' if change < 0 else 'økt'} med {_mnok(change)} mill. kroner"
+
+
+def contradiction_ask(c: Contradiction) -> Ask:
+    what = c.quantity
+    return Ask(
+        CONTRADICTION, c.solution or ALL_SOLUTIONS, c.stake,
+        f"Er {what} {_how(c.first_value)} eller {_how(c.second_value)}?",
+        f"Kilden sier to ulike ting om {what}: «{c.first.text}» ({c.first.where}) og "
+        f"«{c.second.text}» ({c.second.where}). Forskjellen er {_mnok(c.stake)} mill. "
+        "kroner.")
+
+
+def _items(side) -> str:
+    return ", ".join(f"{item} {_signed(v)}" for item, v in side)
+
+
+def move_ask(m: Move) -> Ask | None:
+    if m.unexplained < THRESHOLD_MNOK:
+        return None
+    net = sum(v for _, v in m.into + m.out_of)
+    label = DRIVER_LABELS.get(m.category, m.category).lower()
+    said = "; ".join(f"{e.reason} ({e.item}, {_signed(e.signed_range[0])} mill. kroner)"
+                     for e in m.explained)
+    known = (f" Kilden forklarer {_mnok(m.amount - m.unexplained)} mill. kroner: {said}."
+             if said else "")
+    return Ask(
+        MOVE, m.solution, m.unexplained,
+        f"Hva er de {_mnok(m.unexplained)} mill. kronene som flyttes innen {m.solution}?",
+        f"{m.solution}, {label} {m.from_year}–{m.to_year}: {_items(m.into)} mot "
+        f"{_items(m.out_of)}. Det er {_mnok(m.amount)} mill. kroner flyttet mellom postene, "
+        f"ikke ny vekst (netto {_signed(net)} mill. kroner).{known} For "
+        f"{_mnok(m.unexplained)} mill. kroner sier kilden ikke hva som er flyttet, eller "
+        "hvorfor.")
+
+
+def unexplained_asks(notes: list[DriverNote], found: list[Move]) -> list[Ask]:
+    """A large change the source does not explain, or explains with a large part left;
+    a change that is part of a move is asked with the move."""
+    out, seen = [], set()
+    for note in notes:
+        key = (note.solution, note.item, note.category, note.from_year, note.to_year)
+        if key in seen or abs(note.value_mnok) < THRESHOLD_MNOK or in_move(note, found):
+            continue
+        seen.add(key)
+        who = note.item if note.item.startswith(note.solution) else \
+            f"{note.solution}, {note.item}" if note.item else note.solution
+        label = DRIVER_LABELS.get(note.category, note.category).lower()
+        head = f"{who}, {label} {note.from_year}–{note.to_year}: {_signed(note.value_mnok)} " \
+               "mill. kroner."
+        if not note.explained:
+            out.append(Ask(UNEXPLAINED, note.solution, abs(note.value_mnok),
+                           "Hva er årsaken?", f"{head} Kilden forklarer ikke endringen."))
+            continue
+        if any(s != "avviker" for _, s in note.explanations):
+            account = note.account
+            left = max(abs(account.left[0]), abs(account.left[1]))
+            if not account.full and left >= THRESHOLD_MNOK:
+                out.append(Ask(UNEXPLAINED, note.solution, left, "Hva er resten?",
+                               f"{head} Kilden forklarer "
+                               f"{_mnok(account.explained[0])} mill. kroner; "
+                               f"{_mnok(left)} mill. kroner står uten forklaring."))
+    return out
+
+
+def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]]) -> list[Ask]:
+    """The reconciliation's findings, one question per finding: content in the main list,
+    rounding and typesetting in the annex; unlikely rounding in the annex too."""
+    out = []
+    rows = reconciliation[reconciliation["status"] == tolerance.DISCREPANCY]
+    grouped: dict[str, list] = {}
+    for row in rows.itertuples():
+        grouped.setdefault(row.explanation or row.message, []).append(row)
+    for text, group in grouped.items():
+        kind = next((kinds[r.check_id][0] for r in group if r.check_id in kinds), "innhold")
+        stake = max(abs(float(r.printed) - float(r.computed)) for r in group)
+        where = "; ".join(dict.fromkeys(
+            (r.table_number if r.check_type != "påstand"
+             else f"teksten i avsnitt {r.section.split(' ')[0]}")
+            + ", " + (r.item or ("alle løsninger" if r.solution == ALL_SOLUTIONS
+                                  else r.solution)) for r in group))
+        figures = "; ".join(dict.fromkeys(
+            f"trykt {format_number(r.printed, places_needed(r.printed, 0, 1))}, "
+            f"beregnet {format_number(r.computed, places_needed(r.computed, 0, 2))}"
+            for r in group[:3]))
+        solutions = {r.solution for r in group} - {ALL_SOLUTIONS}
+        solution = solutions.pop() if len(solutions) == 1 else ALL_SOLUTIONS
+        out.append(Ask(FINDING if kind == "innhold" else ROUNDING, solution, stake,
+                       "Hva stemmer her?", f"{where[:1].upper()}{where[1:]}. "
+                       f"{' '.join(text.split())} ({figures}.)", annex=kind != "innhold"))
+    def column(check_id: str) -> tuple[str, str]:
+        return check_id.split(":", 1)[0], check_id.rsplit(":", 1)[-1]
+
+    content = {column(r.check_id) for group in grouped.values() for r in group
+               if kinds.get(r.check_id, ("innhold",))[0] == "innhold"}
+    for row in reconciliation[reconciliation["status"] == tolerance.UNLIKELY].itertuples():
+        if column(row.check_id) in content:
+            continue  # a content finding on the same column asks it already
+        out.append(Ask(
+            ROUNDING, row.solution, abs(float(row.printed) - float(row.computed)),
+            "Er dette bare avrunding?",
+            f"{row.table_number}, {row.item or row.solution}: {row.check}. Delene gir "
+            f"{format_number(row.computed, places_needed(row.computed, 0, 2))}, trykt er "
+            f"{format_number(row.printed, places_needed(row.printed, 0, 1))}. Forskjellen er "
+            f"{format_number(tolerance.sigmas(row.difference, row.spread), 1)} "
+            "standardavvik for avrunding; det er mulig, men usannsynlig.", annex=True))
+    return out
+
+
+def register_asks(asked, requests) -> list[Ask]:
+    """The analysts' questions and the committee's own outstanding requests, followed up."""
+    out = []
+    for q in asked:
+        out.append(Ask(OPEN, q.solution, q.stake, q.question,
+                       f"{' '.join(q.statement.split())} Kilden: «{q.quote}» ({q.section})."))
+    for r in requests:
+        answers = " ".join(f"«{a.quote}» ({a.section})." for a in r.answers)
+        out.append(Ask(REQUEST, r.solution, r.stake, r.question,
+                       f"{' '.join(r.statement.split())} Bestillingen: «{r.quote}» "
+                       f"({r.section})." + (f" Tallgrunnlaget: {answers}" if answers else "")))
+    return out
+
+
+def all_asks(reconciliation: pd.DataFrame, kinds: dict, notes: list[DriverNote],
+             found_moves: list[Move], found_contradictions: list[Contradiction], asked,
+             requests) -> list[Ask]:
+    """Every question to NHN, ranked (``ranked``); ``Ask.annex`` marks the annex's."""
+    asks = [contradiction_ask(c) for c in found_contradictions]
+    asks += [a for a in (move_ask(m) for m in found_moves) if a is not None]
+    asks += unexplained_asks(notes, found_moves)
+    asks += register_asks(asked, requests)
+    asks += finding_asks(reconciliation, kinds)
+    return ranked(asks)
+
+
+def concerns(ask: Ask, solution: str) -> bool:
+    """A question for a solution's report: its own, or one for all that names it."""
+    return ask.solution == solution or (ask.solution == ALL_SOLUTIONS
+                                        and solution in ask.text)

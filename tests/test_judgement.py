@@ -1,0 +1,173 @@
+"""Judging as the committee does: explanations summed over the whole source, the source's own
+words about the last round, and questions ranked by the mill. kroner at stake — with the
+autumn 2024 round's real figures, and read back from the rendered PDFs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tbu_analysis.analysis import explanations as ex
+from tbu_analysis.analysis import questions as q
+from tbu_analysis.analysis import reading
+from tbu_analysis.config import round_paths
+from tbu_analysis.reports import context
+from tbu_analysis.rounds.names import NameMap
+from test_report import pdf_text
+
+ROUND = "2024-host"
+
+
+@pytest.fixture(scope="module")
+def paths():
+    return round_paths(ROUND)
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return context.load(ROUND)
+
+
+@pytest.fixture(scope="module")
+def sentences(paths):
+    names = NameMap.from_csv(paths.names)
+    text = (paths.root / "data/raw/2024-host/source/000_0a93e98d5add182d.txt").read_text()
+    return reading.sentences(text, reading.solution_aliases(names), reading.item_stems(names))
+
+
+def _note(analysis, paths, table, solution, category, item=""):
+    notes = ex.driver_notes(analysis.drivers, analysis.figures, table,
+                            ex.load_explanations(paths), solution=None,
+                            by_item=bool(item))
+    return next(n for n in notes if (n.solution, n.item, n.category) == (solution, item,
+                                                                        category))
+
+
+def test_e_resept_2026_is_explained_in_full_by_fm_and_sfm(analysis, paths):
+    note = _note(analysis, paths, "tg-t11", "E-resept", "effektivisering")
+    account = note.account
+    assert note.value_mnok == pytest.approx(-11.4)
+    assert account.full and account.left == (0.0, 0.0)
+    amounts = {e.item: e.signed_range[0] for e in account.entries}
+    assert amounts == {"Forskrivningsmodulen (FM)": pytest.approx(-6.4),
+                       "Sentral forskrivningsmodul (SFM) drift og forvaltning": -5.0}
+    fm = next(e for e in account.entries if e.from_level is not None)
+    assert (fm.from_level.value, fm.amount) == ("12,4", "6,4")  # 12,4 → 6
+
+
+def test_helsenorge_volume_growth_names_nhns_own_capacity(analysis, paths):
+    account = _note(analysis, paths, "tg-t4", "Helsenorge", "volum_beredskap").account
+    assert account.full
+    assert account.explained == (pytest.approx(14.7), pytest.approx(14.7))  # of 15
+    assert [(c.value, low) for c, low, _ in account.causes] == [("kapasitet",
+                                                                  pytest.approx(5.4))]
+
+
+def test_helsenorge_efficiency_is_summed_over_every_area(analysis, paths):
+    account = _note(analysis, paths, "tg-t4", "Helsenorge", "effektivisering").account
+    assert account.full  # −18: push −9 to −12 and five areas −6,7
+    assert account.explained == (pytest.approx(-18.7), pytest.approx(-15.7))
+
+
+def test_a_partly_explained_driver_says_what_is_left(analysis, paths):
+    account = _note(analysis, paths, "tg-t4", "E-resept", "effektivisering").account
+    assert not account.full
+    assert account.explained == (-5.0, -5.0)
+    assert account.left == (pytest.approx(-1.6), pytest.approx(-1.6))
+
+
+def test_an_amount_derived_from_levels_must_be_their_difference(paths):
+    entry = {"solution": "E-resept", "item": "Forskrivningsmodulen (FM)",
+             "driver": "effektivisering", "year": 2026, "amount": "6,5",
+             "change": "reduksjon", "reason": "x", "section": "s",
+             "quote": "legger vi foreløpig til grunn 6 mill. kroner",
+             "from_level": {"value": "12,4", "quote": "FM 12,4", "section": "s"}}
+    with pytest.raises(ValueError, match="forskjellen"):
+        ex.Explanation.model_validate(entry)
+    entry["amount"] = "6,4"
+    assert ex.Explanation.model_validate(entry).signed_range == (-6.4, -6.4)
+
+
+def test_the_e_resept_forecast_contradiction_is_found_with_both_quotes(sentences):
+    found = q.contradictions(q.forecast_statements(sentences))
+    e_resept = next(c for c in found if c.solution == "E-resept")
+    assert "ingen endring i årsprognosen for 2024 for e-resept" in e_resept.first.text
+    assert "redusert med 5 mill. kroner" in e_resept.second.text
+    assert e_resept.stake == 5
+    vkp = next(c for c in found if "VKP" in c.quantity)
+    assert {vkp.first_value, vkp.second_value} == {-3, -5}
+    # Kjernejournal says −15 twice: consistent, not a contradiction
+    assert not any("Kjernejournal" in c.quantity for c in found)
+
+
+def test_the_whole_source_is_searched_for_the_last_round(sentences):
+    hits = reading.search(sentences, ["våren 2024"])
+    helsenorge = [s.text for s in hits if s.solution == "Helsenorge"]
+    assert "Sammenlignet med det presentert våren 2024 er det kun mindre endringer." \
+        in helsenorge
+
+
+def test_moves_are_netted_and_asked_once(analysis, paths):
+    found = q.moves(analysis.drivers, ex.load_explanations(paths))
+    helsenettet = next(m for m in found if m.solution == "Helsenettet")
+    assert helsenettet.amount == 21 and helsenettet.unexplained == 19  # APT's 2 explained
+    kjernejournal = next(m for m in found if m.solution == "Kjernejournal")
+    assert kjernejournal.amount == 5 and kjernejournal.unexplained == 0  # Testunivers
+
+
+def test_questions_are_ranked_by_stake_and_rounding_goes_to_the_annex(ctx):
+    main = [a for a in ctx.asks if not a.annex]
+    annex = [a for a in ctx.asks if a.annex]
+    assert not any(a.kind == q.ROUNDING for a in main)
+    assert any(a.question == "Er dette bare avrunding?" for a in annex)
+    stakes = [a.stake for a in main if a.stake is not None]
+    assert stakes == sorted(stakes, reverse=True)
+    assert main[0].stake == 19  # Helsenettet's move
+    assert any(a.kind == q.CONTRADICTION and a.solution == "E-resept" for a in main)
+    assert sum(a.kind == q.REQUEST for a in main) == 5  # the committee's own requests
+    plattform = next(a for a in annex if "Plattform" in a.text)
+    assert "beregnet 48,7" in plattform.text and "65,9" not in plattform.text
+
+
+def test_the_since_last_round_section_quotes_helsenorge(ctx):
+    text = ctx.since_previous_markdown("Helsenorge")
+    assert "kun mindre endringer" in text
+    assert "sier ikke noe" not in text
+    e_resept = ctx.since_previous_markdown("E-resept")
+    assert "55 mill. kroner" in e_resept and "Buypass" in e_resept
+
+
+# --- read back from the PDFs ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def texts(rendered_round) -> dict[str, str]:
+    return {p.stem: " ".join(pdf_text(p).split()) for p in rendered_round.pdfs}
+
+
+def test_pdf_e_resept_2026_is_explained_in_full(texts):
+    for name in ("tbu-2024-host", "e-resept"):
+        text = texts[name]
+        assert "E-resept, effektivisering: −11,4 mill. kroner." in text \
+            or "effektivisering: −11,4 mill. kroner." in text
+        assert "(FM −6,4)" in text and "(SFM −5)" in text
+        assert "Til sammen forklarer dette hele beløpet." in text
+
+
+def test_pdf_helsenorge_quotes_kun_mindre_endringer(texts):
+    assert "kun mindre endringer" in texts["helsenorge"]
+
+
+def test_pdf_main_list_has_the_contradiction_and_no_rounding_question(texts):
+    text = texts["tbu-2024-host"]
+    start = text.index("8 Spørsmål til NHN Spørsmålene")
+    main = text[start:text.index("9 Rettelser", start)]
+    assert "ingen endring i årsprognosen for 2024 for e-resept" in main
+    assert "redusert med 5 mill. kroner på grunn av redusert kost til Buypass" in main
+    assert "avrunding?" not in main
+    assert "Er dette bare avrunding?" in text[text.index("Spørsmål om avrunding og trykkfeil"):]
+
+
+def test_pdf_annex_follows_the_reports_own_correction(texts):
+    assert "beregnet 65,9" not in texts["tbu-2024-host"]
+
+
