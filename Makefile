@@ -54,6 +54,7 @@ $(STAMP): pyproject.toml uv.lock $(JUPYTER_SETTINGS) | $(UV)
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (tbu-analysis)" >/dev/null
 	cp -R jupyter/. $(VENV)/
 	$(MAKE) --no-print-directory git-filter
+	@$(font_install)
 	touch $@
 
 # nbstripout's git filter: git stores notebooks without outputs, so running one in JupyterLab
@@ -82,13 +83,25 @@ define hash_inputs
   find data/raw -type f $(foreach r,$(ALL_ROUNDS),-not -path 'data/raw/$(r)/*') -print0; } \
   | LC_ALL=C sort -z | xargs -0r sha256sum
 endef
-$(foreach r,$(ROUNDS),$(shell [ -d data/raw/$(r) ] && mkdir -p $(STAMPS) && ($(call hash_inputs,$(r))) > $(STAMPS)/$(r).inputs.new \
-  && if cmp -s $(STAMPS)/$(r).inputs.new $(STAMPS)/$(r).inputs; then rm $(STAMPS)/$(r).inputs.new; \
-  else mv $(STAMPS)/$(r).inputs.new $(STAMPS)/$(r).inputs; fi))
+# An input that cannot be read (permissions) stops make with the file named, and no
+# .inputs.new is left behind (else make would say "Nothing to be done" over stale outputs).
+define stamp_inputs
+[ -d data/raw/$(1) ] || exit 0; mkdir -p $(STAMPS); \
+if ! err=$$( { set -o pipefail; $(call hash_inputs,$(1)) > $(STAMPS)/$(1).inputs.new; } 2>&1 ); then \
+  rm -f $(STAMPS)/$(1).inputs.new; \
+  echo "kan ikke lese inndata for runden $(1): $$(printf '%s' "$$err" | head -c 300 | tr '\n' ' ')"; exit 0; fi; \
+if cmp -s $(STAMPS)/$(1).inputs.new $(STAMPS)/$(1).inputs; then rm $(STAMPS)/$(1).inputs.new; \
+else mv $(STAMPS)/$(1).inputs.new $(STAMPS)/$(1).inputs; fi
+endef
+STAMP_ERRORS := $(strip $(foreach r,$(ROUNDS),$(shell $(call stamp_inputs,$(r)))))
+ifneq ($(STAMP_ERRORS),)
+$(error feil: $(STAMP_ERRORS))
+endif
 # Only a round that does not exist has no inputs stamp.
 $(STAMPS)/%.inputs:
 	@echo "feil: runden finnes ikke (data/raw/$*/ mangler)" >&2; exit 2
-# A round's reports: the stamp lists the SHA-256 of each PDF; a deleted or changed PDF drops it.
+# A round's reports: the stamp lists the SHA-256 of each PDF, HTML edition and executed
+# notebook; a deleted or changed one drops it.
 $(foreach r,$(ROUNDS),$(shell [ ! -f $(STAMPS)/$(r).report ] || sha256sum --check --status $(STAMPS)/$(r).report 2>/dev/null || rm -f $(STAMPS)/$(r).report))
 
 # --- data: raw tables -> tidy figures -> analysis -> reports ---------------------------------
@@ -113,30 +126,41 @@ $(call analysis_outputs,$(1)) &: $(call clean_outputs,$(1)) $(STAMPS)/$(1).input
 $(STAMPS)/$(1).report: $(call analysis_outputs,$(1)) $(STAMPS)/$(1).inputs $(NOTEBOOKS) $(SRC) $(STAMP)
 	@$$(font_check)
 	$(PY) -m tbu_analysis.cli report --round $(1) --data-ready
-	find reports/$(1) -maxdepth 1 -type f \( -name '*.pdf' -o -name '*.html' \) -print0 \
-	  | LC_ALL=C sort -z | xargs -0r sha256sum > $$@
+	{ find reports/$(1) -maxdepth 1 -type f \( -name '*.pdf' -o -name '*.html' \) -print0; \
+	  find reports/$(1)/executed -maxdepth 1 -type f -name '*.ipynb' -print0 2>/dev/null || :; } \
+	  | LC_ALL=C sort -z | xargs -0r sha256sum > $$@.new && mv $$@.new $$@
 endef
 $(foreach r,$(ROUNDS),$(eval $(call round_rules,$(r))))
+
+# An interrupted (Ctrl-C, SIGTERM) or failed stage never costs the outputs of the last good
+# run: the CLI publishes a stage's files together or not at all, so make must not delete
+# them ("Deleting file ...") for having been the targets of a recipe that was stopped.
+.PRECIOUS: $(foreach r,$(ROUNDS),$(call clean_outputs,$(r)) $(call analysis_outputs,$(r)) $(STAMPS)/$(r).report)
 
 # --- the font subsetter the PDFs are made with ------------------------------------------------
 # WeasyPrint subsets the shipped fonts with libharfbuzz-subset when the system has it, else
 # with fontTools: the PDFs read and look the same, but their bytes differ from the reference
-# (tests, CI, another machine) and the main report writes several times slower. So `make
-# report` installs it when it is missing, as `make test` does (root with apt-get), and
-# otherwise says what to install and goes on.
+# (tests, CI, another machine) and the main report writes several times slower. `make setup`
+# (and so `make test`) installs it once (root with apt-get); `make report` only looks for it
+# and says what to install. The look reads ldconfig's whole list (`grep -q` would stop early
+# and, under pipefail, fail now and then by SIGPIPE).
 FONT_PACKAGES := libharfbuzz-subset0
+font_present = { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep libharfbuzz-subset >/dev/null
 define font_check
-if { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q libharfbuzz-subset; then :; \
+if $(font_present); then :; else \
+  echo "advarsel: $(FONT_PACKAGES) mangler: PDF-ene lages likevel (samme innhold, men andre bytes enn på maskiner som har den, og tregere); kjør 'make fonts' (eller 'sudo apt-get install $(FONT_PACKAGES)')" >&2; \
+fi
+endef
+define font_install
+if $(font_present); then :; \
 elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
   echo "installerer $(FONT_PACKAGES) (apt-get): PDF-ene blir byte for byte som på andre maskiner"; \
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES) >/dev/null; } \
   || echo "advarsel: fikk ikke installert $(FONT_PACKAGES); PDF-ene lages likevel (samme innhold, andre bytes enn referansen, tregere)" >&2; \
-else \
-  echo "advarsel: $(FONT_PACKAGES) mangler: PDF-ene lages likevel (samme innhold, men andre bytes enn på maskiner som har den, og tregere); kjør 'sudo apt-get install $(FONT_PACKAGES)'" >&2; \
-fi
+else $(font_check); fi
 endef
 fonts: ## libharfbuzz-subset0 (same PDF bytes as tests and CI, faster PDFs), if missing
-	@$(font_check)
+	@$(font_install)
 
 # --- scenarios ------------------------------------------------------------------------------
 SCENARIO ?= scenarios/baseline.yml

@@ -101,7 +101,7 @@ class RenderedRound:
 def rendered_round(tmp_path_factory) -> RenderedRound:
     """Every notebook of the round run and every PDF rendered, as `make report` does; the
     report and accessibility tests read the same outputs instead of rendering twice."""
-    from tbu_analysis.pipeline import run_round_data
+    from tbu_analysis.pipeline import run_model, run_round_data
     from tbu_analysis.reports.execute import RunLog, run_round
 
     repo = tmp_path_factory.mktemp("repo")
@@ -110,6 +110,7 @@ def rendered_round(tmp_path_factory) -> RenderedRound:
     shutil.copy(ROOT / "pyproject.toml", repo / "pyproject.toml")
     paths = round_paths(ROUND_ID, repo)
     run_round_data(paths)  # what `make data` and `make analysis` write; notebooks only read
+    run_model(paths)  # and the report model `tbu report` builds before the first notebook
     steps: list[str] = []
     log = RunLog(on_step=lambda label, seconds: steps.append(label))
     pdfs = run_round(paths, repo / "notebooks", log)

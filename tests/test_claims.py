@@ -134,7 +134,7 @@ def _write(tmp_path: Path, body: str) -> Path:
         "  - id: test-claim\n"
         "    document: notat\n"
         "    section: 3 Test\n"
-        "    quote: Beløpet på 1 038 mill. kroner\n"
+        "    quote: Beløpet på 1 038 mill. kroner, 35,6 mill. og 1,5 %\n"
         f"{body}",
         encoding="utf-8",
     )
@@ -243,6 +243,6 @@ def test_duplicate_claim_ids_are_refused(tmp_path, figures):
     claim = (f'    value: "1 038"\n    unit: MNOK\n    equals: x\n    terms:\n'
              f"      - {GOOD_TERM}\n")
     path = _write(tmp_path, claim + "  - id: test-claim\n    document: notat\n"
-                  "    section: 3 Test\n    quote: Beløpet\n" + claim)
+                  "    section: 3 Test\n    quote: Beløpet 1 038\n" + claim)
     message = _error(path, figures)
     assert "linje 11" in message and "to ganger" in message and "'test-claim'" in message

@@ -358,18 +358,18 @@ def test_the_plus_printed_deduction_reads_with_the_texts_sign(analysis, register
 def test_a_solution_asks_only_its_own_questions():
     """E-resept's report asks about E-resept (and the requests for all that name it)."""
     ctx = context.load(ROUND)
-    text = ctx.questions_markdown("E-resept", refer_back=False)
+    text = ctx.questions_text("E-resept")
     for other in ("Kjernejournal", "Grunndata og HelseID", "Helsenettet", "Helsenorge"):
         assert other not in text, other
-    assert "1\u00a0088,2" in ctx.questions_markdown(refer_back=False, annex=True)
+    assert "1\u00a0088,2" in ctx.questions_text(annex=True)
 
 
 def test_the_main_report_asks_a_move_between_services_once():
     """Tabell 9's −21 and +19 (and +2) between Helsenettet's services are one move: asked
     once, for the 19 the source does not account for, in both reports."""
     ctx = context.load(ROUND)
-    main = ctx.questions_markdown(refer_back=False)
-    helsenettet = ctx.questions_markdown("Helsenettet", refer_back=False)
+    main = ctx.questions_text()
+    helsenettet = ctx.questions_text("Helsenettet")
     for text in (main, helsenettet):
         assert text.count("flyttes innen Helsenettet") == 1
         assert "Hva er årsaken?" not in text
@@ -377,8 +377,7 @@ def test_the_main_report_asks_a_move_between_services_once():
 
 def test_every_question_begins_as_a_sentence():
     ctx = context.load(ROUND)
-    text = ctx.questions_markdown(refer_back=False) + "\n" + ctx.questions_markdown(
-        refer_back=False, annex=True)
+    text = ctx.questions_text() + "\n" + ctx.questions_text(annex=True)
     starts = re.findall(r"\*\*(?:Hva stemmer her\?|Hva er årsaken\?|Er dette bare avrunding\?)"
                         r"\*\* (?:\*\(.+?\)\* )?(\S)", text)
     assert starts and all(c.isupper() or c.isdigit() for c in starts), starts
@@ -421,8 +420,11 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(analysis):
     why = "Tabell 9 summerer til 303,6 (28,2 + 165,7 + 109,7), som avrundes til 304."
     first = ctx.overview_note()
     assert first.count(why) == 1 and '<span id="note-1"></span>' in first
-    frame = pd.DataFrame({"Løsning": ["Helsenettet"], "2023": [""], "2024": [""]})
-    growth = [ctx.levels_note(frame, "finansieringsbehov") for _ in range(3)]
+    # Section 2's growth tables that show Helsenettet 2024, in the report's order.
+    growth = [ctx.levels_note(table, ctx.growth_series(heading))
+              for heading, table in ctx.growth_sections()
+              if heading.startswith("Forskriftsbeløp") and "2024" in table.columns]
+    assert len(growth) == 3
     assert "Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303." in growth[0]
     assert why not in growth[0] and 'href="#note-1"' in growth[0]
     for later in growth[1:]:
@@ -431,7 +433,7 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(analysis):
     for text in (ctx.estimates_note(), ctx.questions_markdown(annex=True),
                  ctx.explanations_markdown()):
         assert why not in text and "forklaringen over</a>" in text
-    assert why in ctx.questions_markdown(refer_back=False, annex=True)
+    assert why in ctx.questions_text(annex=True)  # the rounding list, without pointers
     # a solution report says it in full at its first use
     solution = context.load(ROUND)
     levels = solution.levels_note(solution.solution_levels("Helsenettet"), "finansieringsbehov",

@@ -451,3 +451,27 @@ def test_printed_contents_link_to_their_headings_and_a_dead_entry_is_refused():
                           new_markdown_cell("## Sammendrag\n\nTekst."))
     with pytest.raises(InputError, match="1 Vekst per løsning"):
         render_html(dead, created=CREATED)
+
+
+def test_html_edition_on_a_phone_skip_link_scrolling_boxes_and_one_contents():
+    """Issue 19 point 8: «Hopp til innholdet» first, each table and chart in a named,
+    focusable box that scrolls sideways, the narrow-screen rules, and the report's own
+    contents as the only table of contents."""
+    import pandas as pd
+    from bs4 import BeautifulSoup
+
+    from tbu_analysis.reports.render import html_edition
+
+    nb = build_notebook()
+    wide = pd.DataFrame({f"Kolonne {i}": [1000.0 * i, -5.5] for i in range(14)})
+    nb.cells.append(new_code_cell("tabell", outputs=[
+        new_output("execute_result", data={"text/html": wide.to_html()})]))
+    page = BeautifulSoup(html_edition(render_html(nb, created=CREATED)), "html.parser")
+    first = page.body.find(True)
+    assert first.name == "a" and first.get_text() == "Hopp til innholdet"
+    assert page.find(id=first["href"][1:]).name == "main"
+    boxes = page.select("div.tbu-scroll")
+    assert boxes and all(b["tabindex"] == "0" and b["role"] == "region" and b["aria-label"]
+                         and b.find(["table", "figure"]) for b in boxes)
+    assert any("max-width: 40rem" in s.string for s in page.head.find_all("style"))
+    assert len(page.select("nav.tbu-contents")) + len(page.select("ul.toc")) <= 1

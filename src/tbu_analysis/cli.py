@@ -12,15 +12,21 @@ import signal
 import sys
 from pathlib import Path
 
-from tbu_analysis import pipeline
-from tbu_analysis.analysis.check import CheckFailed
-from tbu_analysis.analysis.indexing import parse_rates
-from tbu_analysis.common.atomic import WriteError
-from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import format_number
-from tbu_analysis.config import discover_rounds, latest_round, project_root, round_paths
-from tbu_analysis.rounds.scaffold import new_round
-from tbu_analysis.vocab import Status
+from tbu_analysis.common.errors import INTERRUPTED, InputError
+
+try:  # Ctrl-C while the stages import (seconds, before main): the same one line, no traceback
+    from tbu_analysis import pipeline
+    from tbu_analysis.analysis.check import CheckFailed
+    from tbu_analysis.analysis.indexing import parse_rates
+    from tbu_analysis.common.atomic import WriteError
+    from tbu_analysis.common.formatting import format_number
+    from tbu_analysis.common.provenance import source_date_epoch
+    from tbu_analysis.config import discover_rounds, latest_round, project_root, round_paths
+    from tbu_analysis.rounds.scaffold import new_round
+    from tbu_analysis.vocab import Status
+except KeyboardInterrupt:
+    print(INTERRUPTED, file=sys.stderr)
+    sys.exit(128 + signal.SIGINT)
 
 
 def _rounds(selected: str | None) -> list[str]:
@@ -29,12 +35,29 @@ def _rounds(selected: str | None) -> list[str]:
     return [selected] if selected is not None else discover_rounds()
 
 
+def _round_paths(round_id: str, root: Path, flag: bool = True):
+    """The round's paths; a bad ``--round`` is blamed on the flag."""
+    try:
+        return round_paths(round_id, root)
+    except InputError as error:
+        if not flag:
+            raise
+        raise InputError(f"--round: {error.message}", path=error.path, text=error.text) \
+            from None
+
+
+def _selected(selected: str | None) -> list:
+    root = project_root()
+    return [_round_paths(round_id, root, flag=selected is not None)
+            for round_id in _rounds(selected)]
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Every input of the round(s) checked in one pass; every problem listed, nothing
     written."""
     failures = []
-    for round_id in _rounds(args.round):
-        paths = round_paths(round_id, project_root())
+    for paths in _selected(args.round):
+        round_id = paths.round_id
         try:
             pipeline.check_round(paths)
         except CheckFailed as failed:
@@ -59,10 +82,9 @@ def cmd_new_round(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> None:
-    for round_id in _rounds(args.round):
-        paths = round_paths(round_id, project_root())
-        result = pipeline.run_clean(paths)
-        print(f"{round_id}: {len(result.figures)} tall fra {len(result.log)} tabeller, "
+    selected = _selected(args.round)
+    for paths, result in zip(selected, pipeline.run_clean_rounds(selected), strict=True):
+        print(f"{paths.round_id}: {len(result.figures)} tall fra {len(result.log)} tabeller, "
               f"{int(result.figures['corrected'].sum())} rettet → "
               f"{paths.figures.relative_to(paths.root)}")
 
@@ -73,13 +95,30 @@ def _summary(round_id: str, reconciliation, folder: str) -> str:
     return f"{round_id}: {len(reconciliation)} kontroller — {outcomes} → {folder}"
 
 
+def _price_year(value: int | None, paths, rates: dict[int, float]) -> int | None:
+    """``--price-year`` must be a year the round's index (with ``--index``) reaches; the error
+    names the flag, not index.csv."""
+    if value is None:
+        return None
+    from tbu_analysis.analysis.indexing import PriceIndex
+
+    years = sorted(PriceIndex.from_csv(paths.index).with_rates(rates).rates)
+    if not years or not years[0] <= value <= years[-1] + 1:
+        covered = f"årene {years[0]}–{years[-1] + 1}" if years else "ingen år"
+        raise InputError(f"--price-year: indeksen dekker {covered}", text=str(value))
+    return value
+
+
 def cmd_analyse(args: argparse.Namespace) -> None:
-    for round_id in _rounds(args.round):
-        paths = round_paths(round_id, project_root())
-        rates = parse_rates(args.index)
-        result = pipeline.run_analyse(paths, rates, args.price_year)
+    rates = parse_rates(args.index)
+    selected = _selected(args.round)
+    for paths in selected:
+        _price_year(args.price_year, paths, rates)
+    for paths, result in zip(selected, pipeline.run_analyse_rounds(selected, rates,
+                                                                   args.price_year),
+                             strict=True):
         folder = paths.analysis_dir(rates, args.price_year).relative_to(paths.root)
-        print(_summary(round_id, result.reconciliation, str(folder)))
+        print(_summary(paths.round_id, result.reconciliation, str(folder)))
 
 
 def _progress(round_id: str):
@@ -93,7 +132,7 @@ def _progress(round_id: str):
 def cmd_report(args: argparse.Namespace) -> int:
     root = project_root()
     rates = parse_rates(args.index)
-    selected = [round_paths(r, root) for r in _rounds(args.round)]
+    selected = _selected(args.round)
 
     def progress(paths):
         return None if args.quiet else _progress(paths.round_id)
@@ -111,6 +150,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_scenario(args: argparse.Namespace) -> int:
     root = project_root()
     round_id = args.round if args.round is not None else latest_round(root)
+    _round_paths(round_id, root, flag=args.round is not None)
     path = Path(args.scenario)
     if not path.is_file():
         raise InputError("scenariofilen finnes ikke", path=path)
@@ -168,10 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM unwinds like Ctrl-C (a ``KeyboardInterrupt``, so every ``finally`` and staged
+    set is cleaned up alike: the kernel and the PDF workers are stopped and nothing staged is
+    published); it remembers its signal for the exit code."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def _terminate(signum, frame) -> None:
-    """SIGTERM unwinds like Ctrl-C: the kernel and the PDF workers are stopped and nothing
-    staged is published."""
-    raise SystemExit(128 + signum)
+    raise Interrupted(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        source_date_epoch()  # a malformed SOURCE_DATE_EPOCH stops the run before anything runs
         return int(args.func(args) or 0)
     except (InputError, WriteError) as error:
         print(f"feil: {error}", file=sys.stderr)
@@ -187,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"feil: {where}{error.strerror or error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as error:  # Ctrl-C or SIGTERM: one line, the staged set discarded
+        print(INTERRUPTED, file=sys.stderr)
+        return 128 + getattr(error, "signum", signal.SIGINT)
     finally:
         signal.signal(signal.SIGTERM, previous)
 

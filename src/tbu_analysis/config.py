@@ -50,8 +50,11 @@ def project_root(start: str | Path | None = None) -> Path:
 def slug(text: str) -> str:
     """A name as a file name: a solution's report (``grunndata-og-helseid.pdf``), a
     scenario's."""
+    kept = {"æ": "\0", "ø": "\1", "å": "\2"}  # kept: ``øæ.yml`` → ``øæ.pdf``, not ``.pdf``
+    text = "".join(kept.get(c, c) for c in unicodedata.normalize("NFC", text.lower()))
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    plain = re.sub(r"[^a-z0-9\0\1\2]+", "-", plain).strip("-")
+    return plain.translate({0: "æ", 1: "ø", 2: "å"})
 
 
 def validate_round_id(round_id: str) -> str:

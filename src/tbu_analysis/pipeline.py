@@ -4,7 +4,9 @@
                                                clean_log.csv
     figures.csv         --analyse (analysis)-->  levels.csv, growth.csv, drivers.csv,
                                                reconciliation.csv, run.json, tbu-<round>.xlsx
-    data/processed/     --notebooks (reports.execute)-->  reports/<round>/executed/*.ipynb
+    analysis            --model (reports.model)-->  report-model.pickle (every figure, table
+                                               and note the reports show; no prose)
+    report model        --notebooks (reports.execute)-->  reports/<round>/executed/*.ipynb
     executed notebooks  --PDF/HTML (reports.render)-->    reports/<round>/*.pdf, *.html
 
 Every input of a round is read and checked in memory first (``prepare_round``); only then is
@@ -96,6 +98,24 @@ def run_clean(paths: RoundPaths) -> CleanResult:
     return prepared.cleaned
 
 
+def run_clean_rounds(rounds: list[RoundPaths]) -> list[CleanResult]:
+    """`tbu clean` over several rounds: every round checked (its analysis too) before any is
+    published, so a broken second round leaves the first as it was."""
+    prepared = [prepare_round(paths) for paths in rounds]
+    for paths, data in zip(rounds, prepared, strict=True):
+        write_clean(paths, data.cleaned)
+    return [data.cleaned for data in prepared]
+
+
+def run_analyse_rounds(rounds: list[RoundPaths], index_rates: Mapping[int, float] | None = None,
+                       price_year: int | None = None) -> list[AnalysisResult]:
+    """`tbu analyse` over several rounds: every round analysed before any is written."""
+    results = [analyse(paths, index_rates, price_year) for paths in rounds]
+    for paths, result in zip(rounds, results, strict=True):
+        write_analysis(paths, result)
+    return results
+
+
 def run_analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
                 price_year: int | None = None) -> AnalysisResult:
     """`tbu analyse`: the analysis of the published figures, into its folder."""
@@ -104,7 +124,18 @@ def run_analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = Non
     return result
 
 
-# --- stages 3 and 4: notebooks, then PDF and HTML ---------------------------------------------
+# --- stage 3: the report model --------------------------------------------------------------
+
+
+def run_model(paths: RoundPaths, index_rates: Mapping[int, float] | None = None) -> Path:
+    """The round's report model from its published analysis, beside the processed data: the
+    notebooks load it and only render."""
+    from tbu_analysis.reports.model import build_report_model, write_report_model  # lazy
+
+    return write_report_model(build_report_model(paths, index_rates), paths, index_rates)
+
+
+# --- stages 4 and 5: notebooks, then PDF and HTML ---------------------------------------------
 
 
 def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | None, *,
@@ -115,7 +146,8 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
     as each is done with its PDFs and the notebooks that failed. Unless ``data_ready`` (make
     has run clean and analyse), every round is cleaned and analysed first, while the first
     round's kernel and PDF workers boot; every input of every round is checked before
-    anything is written. ``progress`` gives a round's listener to each step's time."""
+    anything is written. Each round's report model is built before its first notebook.
+    ``progress`` gives a round's listener to each step's time."""
     from tbu_analysis.reports import execute  # lazy: see the module's docstring
 
     def prepare() -> None:
@@ -123,11 +155,17 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
         for paths, data in zip(rounds, prepared, strict=True):
             publish_round_data(paths, data)
 
+    def data_and_model(paths: RoundPaths, first: bool) -> Callable[[], None]:
+        def step() -> None:
+            if first and not data_ready:
+                prepare()
+            run_model(paths, index_rates)
+        return step
+
     for number, paths in enumerate(rounds):
         log = execute.RunLog(on_step=progress(paths))
-        before = prepare if number == 0 and not data_ready else None
         pdfs = execute.run_round(paths, paths.project.notebooks, log, index_rates,
-                                 before=before)
+                                 before=data_and_model(paths, number == 0))
         yield paths, pdfs, log.failures
 
 

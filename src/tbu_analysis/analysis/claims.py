@@ -8,6 +8,7 @@ differently is told apart from one that disagrees with the tables.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -88,7 +89,26 @@ class ClaimEntry(InputModel):
         unit = info.data.get("unit")
         if parsed.value is None or (parsed.is_percent and unit not in (None, "prosent")):
             raise ValueError(f"verdien passer ikke til enheten {unit}")
+        quote = info.data.get("quote")
+        if quote is not None and abs(parsed.value) not in numbers_in(quote):
+            raise ValueError("tallet står ikke i sitatet (verdien er tallet slik sitatet "
+                             "trykker det)")
         return value
+
+
+_NUMBER_IN_TEXT = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?")
+
+
+def numbers_in(text: str) -> set[Decimal]:
+    """Every number a quote prints, unsigned (its sign is in words: «reduksjon på 11,5»), in
+    both readings where the source is loose: «1.25» is 1,25; «1 038» is 1038."""
+    found: set[Decimal] = set()
+    for match in _NUMBER_IN_TEXT.finditer(text):
+        digits = re.sub(r"[ \u00a0]", "", match.group())
+        found.add(Decimal(digits.replace(",", ".")))
+        if "." in digits:
+            found.add(Decimal(digits.replace(".", "")))
+    return found
 
 
 class ClaimsFile(InputModel):

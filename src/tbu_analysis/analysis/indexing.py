@@ -38,6 +38,7 @@ def _norwegian_number(value: Any) -> Any:
 IndexRate = Annotated[float, BeforeValidator(_norwegian_number),
                       Field(gt=MIN_RATE_PCT, lt=MAX_RATE_PCT)]
 _INDEX_RATE = TypeAdapter(IndexRate)
+_INDEX_YEAR = TypeAdapter(IndexYear)
 
 
 def parse_rates(values: Iterable[str] | None) -> dict[int, float]:
@@ -45,9 +46,16 @@ def parse_rates(values: Iterable[str] | None) -> dict[int, float]:
     ``index.csv``'s rates are; the one place they are parsed."""
     rates: dict[int, float] = {}
     for value in values or []:
-        year, _, rate = value.partition("=")
-        if not year.isdigit():
+        year, sign, rate = value.partition("=")
+        if not sign or not year.isascii() or not year.isdigit():
             raise InputError("--index må skrives ÅR=SATS, f.eks. 2023=4,121", text=value)
+        try:
+            _INDEX_YEAR.validate_python(int(year))
+        except ValidationError:
+            raise InputError("året må ligge mellom 2000 og 2100", key="--index",
+                             text=value) from None
+        if int(year) in rates:  # not silently the last
+            raise InputError(f"året {int(year)} er gitt to ganger", key="--index", text=value)
         try:
             rates[int(year)] = _INDEX_RATE.validate_python(rate)
         except ValidationError as exc:

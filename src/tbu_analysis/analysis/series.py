@@ -7,6 +7,8 @@ checks that the printings agree.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +34,33 @@ SERIES_MEASURES = {
 }
 
 
+#: While :func:`computed_once` is active: results per (function, frame, arguments). The report
+#: model asks for the same series of the same frame dozens of times (every waterfall).
+_ONCE: dict[tuple, pd.DataFrame] | None = None
+
+
+@contextmanager
+def computed_once() -> Iterator[None]:
+    """Within the block, each series of a frame is computed once (the frames are not changed
+    meanwhile); outside it, nothing is remembered."""
+    global _ONCE
+    outer, _ONCE = _ONCE, {} if _ONCE is None else _ONCE
+    try:
+        yield
+    finally:
+        _ONCE = outer
+
+
+def _remembered(name: str, figures: pd.DataFrame, compute, *args) -> pd.DataFrame:
+    if _ONCE is None:
+        return compute(figures, *args)
+    key = (name, id(figures), *args)
+    if key not in _ONCE:
+        _ONCE[key] = compute(figures, *args)
+        _ONCE[("frame", id(figures))] = figures  # keeps the id from being reused meanwhile
+    return _ONCE[key].copy()
+
+
 def amounts(figures: pd.DataFrame) -> pd.DataFrame:
     return figures[figures["value_mnok"].notna()]
 
@@ -47,6 +76,11 @@ def best_figures(figures: pd.DataFrame) -> pd.DataFrame:
 
 def yearly_series(figures: pd.DataFrame, series: str = "finansieringsbehov",
                   as_printed: bool = False) -> pd.DataFrame:
+    """See :func:`_yearly_series` (remembered inside :func:`computed_once`)."""
+    return _remembered("yearly_series", figures, _yearly_series, series, as_printed)
+
+
+def _yearly_series(figures: pd.DataFrame, series: str, as_printed: bool) -> pd.DataFrame:
     """Level per solution/item and year for one series: columns of KEY minus measure/category,
     plus ``measure`` (which printed measure was used), value_mnok, decimals, table, price.
 
@@ -69,6 +103,11 @@ def yearly_series(figures: pd.DataFrame, series: str = "finansieringsbehov",
 
 
 def undeducted_cost_levels(figures: pd.DataFrame) -> pd.DataFrame:
+    """See :func:`_undeducted_cost_levels` (remembered inside :func:`computed_once`)."""
+    return _remembered("undeducted", figures, _undeducted_cost_levels)
+
+
+def _undeducted_cost_levels(figures: pd.DataFrame) -> pd.DataFrame:
     """The cost levels (most precise printing) that are also the funding need: no table
     deducts anything (tilbakeføring) for the solution, item and year, and every printing of
     the funding need is that level rounded to its own decimals."""
@@ -80,12 +119,13 @@ def undeducted_cost_levels(figures: pd.DataFrame) -> pd.DataFrame:
     deducted = set(zip(deducted["solution"], deducted["item"], deducted["year"], strict=True))
     funding = data[(data["measure"] == Measure.FINANSIERINGSBEHOV.value)
                    & (data["category"] == "")]
+    # The funding need's printings of each quantity, looked up rather than filtered per level.
+    printings = dict(iter(funding.groupby(["solution", "item", "year", "price_year"],
+                                          sort=False)))
     keep = []
     for index, level in levels.iterrows():
         key = (level["solution"], level["item"], level["year"])
-        printed = funding[(funding["solution"] == key[0]) & (funding["item"] == key[1])
-                          & (funding["year"] == key[2])
-                          & (funding["price_year"] == level["price_year"])]
+        printed = printings.get((*key, level["price_year"]), funding.iloc[:0])
         if key in deducted or printed.empty:
             continue
         if all(int(row.decimals) < int(level["decimals"])
@@ -153,7 +193,9 @@ def load_billing_units(path: str | Path) -> pd.DataFrame:
                              line=line, column="unit", text=row.unit)
         seen[row.unit] = line
     columns = list(BillingUnitRow.model_fields)
-    return pd.DataFrame([row.model_dump() for _, row in rows], columns=columns, dtype=str)
+    frame = pd.DataFrame([row.model_dump() for _, row in rows], columns=columns, dtype=str)
+    frame.attrs["path"] = path  # named when a solution of the round has no unit
+    return frame
 
 
 def _finer_remainder(levels: pd.DataFrame, record, remainder: float,
@@ -203,12 +245,17 @@ def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) ->
                 rows.append({**base, "unit": unit.unit, "value_mnok": value})
                 remainder -= value
         whole = units[(units["solution"] == record.solution) & (units["item"] == "")]
-        if len(whole):
-            mine = split[split["solution"] == record.solution]
-            finer = None if remainder == record.value_mnok else _finer_remainder(
-                levels, record, remainder, set(mine["item"]))  # only a derived remainder
-            rows.append({**base, "unit": whole["unit"].iloc[0],
-                         "value_mnok": remainder if finer is None else finer})
+        if not len(whole):  # its money would vanish from every bill and from «ikke fordelt»
+            raise InputError(
+                "løsningen har ingen faktureringsenhet (en rad med solution lik løsningen og "
+                "tom item); alle løsningene i runden må faktureres",
+                path=units.attrs.get("path", "billing_units.csv"), column="solution",
+                text=record.solution)
+        mine = split[split["solution"] == record.solution]
+        finer = None if remainder == record.value_mnok else _finer_remainder(
+            levels, record, remainder, set(mine["item"]))  # only a derived remainder
+        rows.append({**base, "unit": whole["unit"].iloc[0],
+                     "value_mnok": remainder if finer is None else finer})
     columns = ["unit", "solution", "year", "value_mnok", "price_year", "nominal_year"]
     frame = pd.DataFrame(rows, columns=columns)
     order = {u: i for i, u in enumerate(units["unit"])}

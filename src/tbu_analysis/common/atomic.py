@@ -21,6 +21,15 @@ class WriteError(Exception):
         self.reason = error.strerror or str(error)
         super().__init__(f"{self.path}: kunne ikke skrive filen ({self.reason})")
 
+    def __reduce__(self):
+        """Pickled whole (``Exception`` would re-call ``__init__`` with the message alone), so
+        a PDF worker's full disk reaches the CLI as this one message, not ``BrokenProcessPool``."""
+        return (_rebuild_write_error, (str(self.path), self.reason))
+
+
+def _rebuild_write_error(path: str, reason: str) -> WriteError:
+    return WriteError(path, OSError(reason))
+
 
 @contextmanager
 def writing(target: str | Path) -> Iterator[None]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
@@ -63,6 +64,9 @@ class InputModel(BaseModel):
 def read_text(path: str | Path, what: str = "filen") -> str:
     """The file's text as UTF-8, without a byte-order mark; anything else is an InputError."""
     path = Path(path)
+    if leaves_the_repository(path):
+        raise InputError(f"{what} er en lenke som peker ut av prosjektet; den leses ikke",
+                         path=path)
     if not path.is_file():
         raise InputError(f"{what} finnes ikke", path=path)
     try:
@@ -83,6 +87,17 @@ def read_text(path: str | Path, what: str = "filen") -> str:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputError("filen inneholder nullbyte (er den en tekstfil?)", path=path, line=line)
     return text.removeprefix("\ufeff")
+
+
+def leaves_the_repository(path: Path) -> bool:
+    """Whether ``path`` lies in a repository (a folder above it holds ``data/raw`` and
+    ``pyproject.toml``) but is, or passes through, a symbolic link to somewhere outside it:
+    such a file is refused by its own name, never read, and where it points is never shown."""
+    absolute = Path(os.path.abspath(path))
+    for folder in absolute.parents:
+        if (folder / "data" / "raw").is_dir() and (folder / "pyproject.toml").is_file():
+            return not absolute.resolve().is_relative_to(folder.resolve())
+    return False
 
 
 # --- YAML -------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.inputs import leaves_the_repository
 
 #: 1980-01-01T00:00:00Z, the earliest date a ZIP file can hold; the usual reproducible default.
 FIXED_EPOCH = 315532800
@@ -107,10 +108,11 @@ def source_date_epoch() -> int | None:
     The one place the variable is read, so the provenance page and the PDFs agree on it and a
     malformed value stops every run the same way.
     """
-    env = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
-    if not env:
+    env = os.environ.get(SOURCE_DATE_EPOCH)
+    if env is None:
         return None
-    if not env.isdigit():
+    env = env.strip()
+    if not env.isascii() or not env.isdigit():  # set but empty hangs IPython's banner too
         raise InputError(f"{SOURCE_DATE_EPOCH} må være et heltall (sekunder)", text=env)
     return int(env)
 
@@ -173,6 +175,9 @@ def collect_provenance(
     for raw in raw_paths:
         path = Path(raw)
         full = path if path.is_absolute() else root / path
+        if leaves_the_repository(full):  # named by itself; where it points is never shown
+            raise InputError("inndatafilen er en lenke som peker ut av prosjektet",
+                             path=os.path.relpath(os.path.abspath(full), os.path.abspath(root)))
         if not full.is_file():
             raise InputError("inndatafilen finnes ikke", path=full)
         inputs.append((_shown_path(full, root), sha256_file(full)))

@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from tbu_analysis.common.atomic import write_bytes, writing
+from tbu_analysis.common.atomic import atomic_path, write_bytes, writing
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -219,6 +219,15 @@ _MARKER = ".publish.json"  # in the staging folder: the list of files to move in
 
 
 def staging_dir(folder: Path) -> Path:
+    """Where a set is staged: beside its folder, or inside it (``.staging``) when the folder is
+    another filesystem than its parent (a mount at ``reports/<round>``), so the final moves
+    are renames within one filesystem there too."""
+    folder = Path(folder)
+    try:
+        if folder.is_dir() and folder.stat().st_dev != folder.parent.stat().st_dev:
+            return folder / ".staging"
+    except OSError:
+        pass
     return folder.parent / f".{folder.name}.staging"
 
 
@@ -226,9 +235,13 @@ def recover(folder: str | Path) -> None:
     """Finish what a killed run left: a staged set with its marker is complete and is moved in
     (roll forward); a set without it is discarded, so the folder keeps its earlier outputs."""
     folder = Path(folder)
-    staging = staging_dir(folder)
-    if not staging.exists():
-        return
+    for staging in dict.fromkeys((staging_dir(folder), folder / ".staging",
+                                  folder.parent / f".{folder.name}.staging")):
+        if staging.exists():
+            _recover(folder, staging)
+
+
+def _recover(folder: Path, staging: Path) -> None:
     marker = staging / _MARKER
     if marker.is_file():
         for name in json.loads(marker.read_text(encoding="utf-8")):
@@ -236,8 +249,24 @@ def recover(folder: str | Path) -> None:
             if staged.is_file():
                 with writing(folder / name):
                     (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(staged, folder / name)
+                    _move(staged, folder / name)
     shutil.rmtree(staging)
+
+
+def _move(staged: Path, target: Path) -> None:
+    """Rename ``staged`` over ``target``; when the folder is another filesystem (a mount at
+    ``reports/<round>``: EXDEV), copy into a temporary file beside the target and rename that,
+    so the target is still replaced whole or not at all."""
+    import errno
+
+    try:
+        os.replace(staged, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        with atomic_path(target) as tmp:
+            shutil.copyfile(staged, tmp)
+        staged.unlink()
 
 
 @contextmanager

@@ -696,3 +696,14 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
     points.append(f"**Spørsmål til NHN:** {count} spørsmål, ordnet etter beløpet de gjelder."
                   f"{lead} Se kapittel 8.")
     return points
+
+
+def printed_elsewhere(values: dict[str, list[str]]) -> str:
+    """«Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303»: the other printings of one
+    quantity, tables grouped by the value they print."""
+    parts = []
+    for value, labels in values.items():
+        labels = list(dict.fromkeys(labels))
+        names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " og " + labels[-1]
+        parts.append(f"{names} trykker {value}")
+    return "; ".join(parts)

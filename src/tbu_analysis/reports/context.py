@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from urllib.parse import quote
 
 import pandas as pd
 
@@ -17,9 +17,8 @@ from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import reading, tolerance
-from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.analysis.analyse import AnalysisResult
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.analysis.series import undeducted_cost_levels, yearly_series
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
@@ -34,24 +33,45 @@ from tbu_analysis.config import RoundPaths, project_root, round_paths, slug
 from tbu_analysis.presentation.fonts import font_files
 from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.reports import committee, narrative, views
-from tbu_analysis.rounds.cleaning import clean_round
+from tbu_analysis.reports import text as wording
+from tbu_analysis.reports.committee import printed_elsewhere
+from tbu_analysis.reports.model import ReportModel, load_report_model
+from tbu_analysis.reports.notes import NoteRegistry
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
-from tbu_analysis.rounds.schema import read_figures
-from tbu_analysis.vocab import SERIES_LABELS, SOURCE_GAP_LABEL
+from tbu_analysis.vocab import (
+    SOURCE_GAP_LABEL,
+    CheckType,
+    ColumnRole,
+    DriverCategory,
+    Measure,
+    RowKind,
+    Series,
+    Status,
+    TableRole,
+)
 
 MEASURE_NAMES_TEXT = {"påløpt": "påløpte kostnader", "prognose": "prognosen"}
-
-#: Under a source table reproduced as printed: why its columns mix precision.
-AS_PRINTED_NOTE = ("*Tabellen gjengir NHNs tall med de desimalene kilden trykker dem med, så en "
-                   "kolonne kan blande hele tall og desimaler.*")
 
 
 @dataclass
 class ReportContext:
+    """The report model with the sentences around it: renders, computes nothing heavy (the
+    model, built once per round by ``reports.model``, holds every derived figure)."""
+
     paths: RoundPaths
-    result: AnalysisResult
-    corrections: pd.DataFrame
+    model: ReportModel
+    #: per report (``ALL_SOLUTIONS`` for the main report, else the solution): where each note
+    #: is said in full, filled by :meth:`notes` in document order before the first is shown
+    _registries: dict[str, NoteRegistry] = field(default_factory=dict, repr=False)
+
+    @property
+    def result(self) -> AnalysisResult:
+        return self.model.result
+
+    @property
+    def corrections(self) -> pd.DataFrame:
+        return self.model.corrections
 
     @property
     def figures(self) -> pd.DataFrame:
@@ -61,75 +81,55 @@ class ReportContext:
     def manifest(self) -> Manifest:
         return self.result.manifest
 
-    @cached_property
+    @property
     def reconciliation(self) -> pd.DataFrame:
         """The checks, with the analysts' corrected computations where a finding gives one."""
-        return findings_module.apply_corrections(self.result.reconciliation,
-                                                 self.paths.findings)
+        return self.model.reconciliation
 
-    @cached_property
+    @property
     def solutions(self) -> tuple[str, ...]:
-        return NameMap.from_csv(self.paths.names).solutions
+        return self.model.solutions
 
-    @cached_property
+    @property
     def years(self) -> list[int]:
-        return sorted(self.figures["year"].unique().tolist())
+        return list(self.model.years)
 
-    @cached_property
+    @property
     def explanations(self) -> list[explanations_module.Explanation]:
-        return explanations_module.load_explanations(self.paths)
+        return list(self.model.explanations)
 
-    @cached_property
+    @property
     def conditions(self) -> list[explanations_module.Condition]:
-        return explanations_module.load_conditions(self.paths)
+        return list(self.model.conditions)
 
-    @cached_property
+    @property
     def previous_round(self) -> comparison_module.PreviousRound | None:
-        return comparison_module.load_previous_round(self.paths)
+        return self.model.previous_round
 
-    @cached_property
+    @property
     def estimates(self) -> pd.DataFrame:
-        return comparison_module.estimates_against_outcomes(self.figures)
+        return self.model.estimates
 
     # --- what a committee acts on ----------------------------------------------------------
     def driver_notes(self, solution: str = ALL_SOLUTIONS) -> list[explanations_module.DriverNote]:
         """Every driver the report's driver tables show, with its explanations."""
-        notes = []
-        for table_id in views.growth_table_ids(self.manifest):
-            spec = self.manifest.table(table_id)
-            start = spec.columns[spec.base_column].year
-            detail = self._detail_table(solution, start) if solution != ALL_SOLUTIONS else None
-            notes += explanations_module.driver_notes(
-                self.result.drivers, self.figures, detail or table_id, self.explanations,
-                solution=None if solution == ALL_SOLUTIONS else solution,
-                by_item=detail is not None)
-        return notes
+        return [note for table_id in views.growth_table_ids(self.manifest)
+                for note in self.model.driver_notes[(solution, table_id)]]
 
     def headline_markdown(self) -> str:
         """Short answers to the committee's first questions, each pointing to its section."""
         return narrative.as_markdown(committee.headline_points(
             self.result.growth, self.driver_notes(), self.previous_round, self.estimates,
-            self.conditions, self.questions_markdown(refer_back=False)))
+            self.conditions, self.questions_text()))
 
     def conditions_markdown(self, solution: str | None = None) -> str:
         return committee.conditions_markdown(
             explanations_module.conditions_for(self.conditions, solution))
 
-    @cached_property
+    @property
     def round_comparison(self) -> pd.DataFrame | None:
         """This round against the previous one, where the previous round's tables exist."""
-        previous = self.previous_round
-        if previous is None:
-            return None
-        try:
-            paths = round_paths(previous.round, self.paths.root)
-        except InputError:
-            return None  # only the text speaks about it
-        figures = read_figures(paths.figures) if paths.figures.is_file() \
-            else clean_round(paths).figures
-        ceiling = comparison_module.ceiling_applies(load_manifest(paths.manifest).season,
-                                                    self.manifest.season)
-        return comparison_module.compare_rounds(self.figures, figures, ceiling)
+        return self.model.round_comparison
 
     def since_previous_markdown(self, solution: str | None = None) -> str:
         text = committee.previous_round_markdown(self.previous_round, self.round_comparison,
@@ -153,7 +153,7 @@ class ReportContext:
         beside the prognosis) where it rounds to the figure the outcome's table prints, and
         the deviation taken at the precision both are printed: a prognosis printed 344
         against 343,6 is no deviation, as the source says."""
-        levels = yearly_series(self.figures, "finansieringsbehov")
+        levels = self.model.series[Series.FINANSIERINGSBEHOV]
         levels = levels[levels["item"] == ""]
         frame = self.estimates.copy()
         for at, row in frame.iterrows():
@@ -207,21 +207,25 @@ class ReportContext:
         return reading.sentences(path.read_text(encoding="utf-8"),
                                  reading.solution_aliases(names), reading.item_stems(names))
 
-    def questions_markdown(self, solution: str | None = None, refer_back: bool = True,
-                           annex: bool = False) -> str:
+    def questions_markdown(self, solution: str | None = None, annex: bool = False) -> str:
         """The questions to NHN, ranked; ``annex`` gives the rounding and typesetting list.
-        A finding said in full earlier in the report is pointed to (``refer_back``)."""
-        text = committee.questions_markdown(self.asks, solution, annex=annex)
-        return self._once(text) if refer_back else text
+        A finding said in full earlier in the report is pointed to."""
+        return self._once(self.questions_text(solution, annex),
+                          place=f"questions:{solution}:{annex}", report=solution)
+
+    def questions_text(self, solution: str | None = None, annex: bool = False) -> str:
+        """The questions as words, without the pointers to notes (the summary counts them)."""
+        return committee.questions_markdown(self.asks, solution, annex=annex)
 
     def explanations_markdown(self) -> str:
         """The annex's list of the analysts' explanations, pointing to those said before."""
-        return self._once(views.explanations_markdown(self.reconciliation))
+        return self._once(views.explanations_markdown(self.reconciliation),
+                          place="explanations")
 
-    @cached_property
+    @property
     def register_questions(self) -> list:
         """What the source's own words leave open, from the findings register."""
-        return findings_module.load_questions(self.paths)
+        return list(self.model.register_questions)
 
     def questions_lead(self, solution: str) -> str:
         return committee.questions_rule(solution)
@@ -230,31 +234,26 @@ class ReportContext:
         """The source's words behind «Hvorfor tallene endres», for the annex."""
         return committee.explanation_quotes_markdown(
             self.driver_notes(solution), show_solution=solution == ALL_SOLUTIONS) \
-            or "Kilden forklarer ingen av de store endringene."
+            or wording.note("no_large_change_explained")
 
     def cover_markdown(self, solution: str | None = None) -> str:
         """The cover page: title, source and its date, status, date and version."""
         when, _ = source_date(self.paths.root)
-        title = f"{self.manifest.title} – {solution}" if solution else self.manifest.title
-        source = " ".join(str(self.manifest.source.get("description", "")).split())
-        return "\n".join([
-            '<div class="cover">', "", f"# {title}", "",
-            f"**Analyse av tallgrunnlaget {self.manifest.label} "
-            f"({min(self.years)}–{max(self.years)})**", "",
-            "**Status:** Arbeidsdokument for Teknisk beregningsutvalg  ",
-            f"**Dato:** {when:%d.%m.%Y}  ",
-            f"**Versjon:** {package_version()}  ",
-            f"**Kilde:** {source}", "",
-            "Alle beløp er i millioner kroner (mill. kroner) der ikke annet står.", "",
-            "</div>"])
+        return wording.render(
+            "cover.md.j2",
+            title=f"{self.manifest.title} – {solution}" if solution else self.manifest.title,
+            round_label=self.manifest.label, first_year=min(self.years),
+            last_year=max(self.years), date=f"{when:%d.%m.%Y}", version=package_version(),
+            source=" ".join(str(self.manifest.source.get("description", "")).split()))
 
     @staticmethod
-    def contents_markdown(headings: list[str]) -> str:
-        """A printed table of contents: the report's sections, each linked to its heading (the
-        id nbconvert gives it), so print CSS can add the page number (``target-counter``)."""
-        links = "\n".join(f'<li><a href="#{quote(h.replace(" ", "-"), safe=",")}">{h}</a></li>'
-                          for h in headings)
-        return f'## Innhold\n\n<ul class="toc">\n{links}\n</ul>'
+    def contents_markdown(headings: list[str] | None = None) -> str:
+        """A printed table of contents: the main report's chapters (``sections.yaml``), each
+        linked to its heading (the id nbconvert gives it), so print CSS can add the page
+        number (``target-counter``)."""
+        chapters = headings if headings is not None else wording.sections()["main"]
+        return wording.render("contents.md.j2",
+                           chapters=[(wording.heading_anchor(h), h) for h in chapters])
 
     # --- headings and prose ----------------------------------------------------------------
     def title_markdown(self, solution: str | None = None) -> str:
@@ -272,8 +271,8 @@ class ReportContext:
         """The terms a reader needs, with this round's own numbers (deductions, index rates,
         which tables are the detail tables)."""
         drivers = self.result.drivers
-        deductions = drivers[(drivers["category"] == "tilbakeføring")
-                             & (drivers["row_kind"] == "total")
+        deductions = drivers[(drivers["category"] == DriverCategory.TILBAKEFORING)
+                             & (drivers["row_kind"] == RowKind.TOTAL)
                              & (drivers["solution"] == ALL_SOLUTIONS)]
         deducted = "; ".join(f"i {int(r.to_year)} trekkes {format_number(-r.value_mnok, 1)} "
                              "mill. kroner fra" for r in deductions.itertuples())
@@ -290,7 +289,7 @@ class ReportContext:
             for r in raised.itertuples())
         stated = levels[levels["nominal_year"] > levels["price_year"]]["price_basis"]
         stated = stated.iloc[0] if len(stated) else ""
-        details = [t.number for t in self.manifest.tables if t.role == "detalj"]
+        details = [t.number for t in self.manifest.tables if t.role == TableRole.DETALJ]
         detail_text = f"{details[0]}–{details[-1].split()[-1]}" if details else ""
         if short:
             return (f"*Forskrift* er beløpet som faktureres; *finansieringsbehov* er estimert "
@@ -322,75 +321,70 @@ class ReportContext:
             "summen.",
         ])
 
-    @cached_property
-    def marked_cells(self) -> dict[int, str]:
+    @property
+    def marked_cells(self) -> Mapping[int, str]:
         """Printed figures a discrepancy is about, marked wherever a table shows them."""
-        cells = committee.discrepant_cells(self.reconciliation, self.figures, self.manifest)
-        for index, note in committee.disagreeing_cells(self.explanations,
-                                                       self.figures).items():
-            cells.setdefault(index, note)
-        return cells
+        return self.model.marked_cells
 
-    @cached_property
-    def other_printings(self) -> dict[int, str]:
-        """Printed figures whose quantity the source prints with another value in another table
-        (the reconciliation's «same figure in several tables» checks), each with where and how
-        the other table prints it: levels that differ by more than the coarser printing's
-        rounding, and driver amounts that differ at all (the driver tables show every amount
-        with one decimal, so a whole 14 reads 14,0 beside another table's 14,1). Cells a
-        discrepancy already marks keep that mark's note instead."""
-        figures = self.figures
-        found: dict[int, dict[str, list[str]]] = {}
-        checks = self.reconciliation[self.reconciliation["check_type"] == "kryss"]
-        for check in checks.itertuples():
-            parts = str(check.check_id).split(":")
-            if len(parts) != 8:
-                continue
-            _, first, second, solution, item, measure, category, year = parts
-            same = figures[(figures["solution"] == solution) & (figures["item"] == item)
-                           & (figures["measure"] == measure) & (figures["category"] == category)
-                           & (figures["year"].astype(str) == year)]
-            cells = [same[same["table"] == t] for t in (first, second)]
-            if any(len(c) != 1 for c in cells):
-                continue  # a computed sum, not one printed cell
-            (a, row_a), (b, row_b) = (next(c.iterrows()) for c in cells)
-            places = min(int(row_a["decimals"]), int(row_b["decimals"]))
-            difference = abs(float(row_a["value_mnok"]) - float(row_b["value_mnok"]))
-            if difference < 1e-9 or (difference <= tolerance.half_unit(places) + 1e-9
-                                     and measure != "endring"):
-                continue  # the same figure, printed with fewer decimals
-            for index, other in ((a, row_b), (b, row_a)):
-                value = format_number(float(other["value_mnok"]), int(other["decimals"]))
-                label = self.manifest.table(other["table"]).label
-                found.setdefault(int(index), {}).setdefault(value, []).append(label)
-        return {index: printed_elsewhere(values) for index, values in found.items()
-                if index not in self.marked_cells}
+    @property
+    def other_printings(self) -> Mapping[int, str]:
+        """Printed figures the source prints with another value in another table."""
+        return self.model.other_printings
 
-    @cached_property
-    def _said(self) -> dict[str, str]:
-        """Notes already said in full in this report (their words → the anchor of the first
-        place), filled in the order the report shows them."""
-        return {}
+    def notes(self, solution: str | None = None) -> NoteRegistry:
+        """Where each note of the report is said in full: every block that carries notes is
+        read once, in the order the report shows them, before any is shown, so a note's
+        place does not depend on the order in which the notebook asks for the blocks."""
+        key = _report_key(solution)
+        if key not in self._registries:
+            registry = self._registries[key] = NoteRegistry()
+            for block in self._note_blocks(solution):
+                block()
+            registry.recording = False
+        return self._registries[key]
 
-    def _once(self, block: str, texts=None) -> str:
-        """``block`` as shown where it stands in the report: a note said in full before (the
-        analysts' explanation of a discrepancy, by default) is replaced by a short pointer to
-        where it was said; said for the first time, it gets an anchor there."""
+    def _note_blocks(self, solution: str | None) -> list[Callable[[], object]]:
+        """The blocks that carry notes, in document order (as notebooks 10_report and
+        11_solution show them)."""
+        if _report_key(solution) != ALL_SOLUTIONS:
+            return [
+                lambda: self.levels_note(self.solution_levels(solution),
+                                         Series.FINANSIERINGSBEHOV, solution),
+                lambda: self.estimates_note(solution),
+                lambda: self.driver_sections(solution),
+                lambda: self.item_tables(solution),
+                lambda: self.questions_markdown(solution),
+            ]
+        levels = [(lambda t=table, h=heading: self.levels_note(t, self.growth_series(h)))
+                  for heading, table in self.growth_sections()]
+        return [self.overview_note, *levels, self.driver_sections, self.estimates_note,
+                self.prognosis_sections, self.questions_markdown,
+                lambda: self.questions_markdown(annex=True), self.explanations_markdown]
+
+    @staticmethod
+    def growth_series(heading: str) -> Series:
+        """The series a growth table of section 2 shows, from its heading."""
+        return Series.KOSTNADSNIVA if heading.startswith(Series.KOSTNADSNIVA.label) \
+            else Series.FINANSIERINGSBEHOV
+
+    def _once(self, block: str, texts=None, *, place: str, report: str | None = None) -> str:
+        """``block`` as shown at ``place`` in the report: a note said in full at an earlier
+        place (the analysts' explanation of a discrepancy, by default) is replaced by a short
+        pointer to it; at its own place it is said in full, with an anchor."""
         if texts is None:
             findings = self.reconciliation["explanation"].fillna("")
             texts = {*self.marked_cells.values(), *self.other_printings.values(),
                      *(" ".join(t.split()) for t in findings if t)}
+        registry = self.notes(report)
         # Longest first (one note may hold another), then by its words: the same order, and
         # so the same anchors, in every process (a set's order is not).
         for text in sorted((t for t in texts if t and t in block), key=lambda t: (-len(t), t)):
-            anchor = self._said.get(text)
-            if anchor is None:
-                anchor = f"note-{len(self._said) + 1}"
-                self._said[text] = anchor
+            anchor = registry.said(text, place)
+            if registry.place(text) == place:
                 head, _, tail = block.partition(text)
                 block = (f'{head}<span id="{anchor}"></span>{text}'
                          f"{tail.replace(text, back_reference(anchor))}")
-            else:
+            elif anchor:
                 block = block.replace(text, back_reference(anchor))
         return block
 
@@ -421,40 +415,47 @@ class ReportContext:
             else self.estimates[self.estimates["solution"] == solution]
         notes = []
         for r in rows.itertuples():
-            note = self._figure_note(r.forskrift_table, r.solution, "forskrift", r.year)
+            note = self._figure_note(r.forskrift_table, r.solution, Measure.FORSKRIFT, r.year)
             if note:
                 notes.append(f"*{r.solution}, forskrift {r.year} "
                              f"({format_number(r.forskrift, places_needed(r.forskrift, 0, 1))}"
                              f", {r.forskrift_table}):* {note}")
-        return self._once("\n\n".join(dict.fromkeys(notes)))
+        return self._once("\n\n".join(dict.fromkeys(notes)), place=f"estimates:{solution}",
+                          report=solution)
 
     def levels_note(self, frame: pd.DataFrame, series: str,
                     solution: str | None = None) -> str:
         """Under a table of levels (the growth tables, a solution's levels by year): where a
         level shown is printed with another value in another table, which and how."""
-        levels = yearly_series(self.figures, series)
+        levels = self.model.series[series]
         levels = levels[levels["item"] == ""]
         names = {solution} if solution else set(frame.iloc[:, 0]) - {"Sum"}
         years = [int(c) for c in frame.columns if str(c).isdigit()]
         notes = []
+        registry = self.notes(solution)
+        # A table is its place: two growth tables of the same years (fixed and nominal kroner)
+        # are two places.
+        place = f"levels:{series}:{solution}:{hashlib.sha256(frame.to_csv().encode()).hexdigest()}"
+        said_here: set[str] = set()
         for row in levels[levels["solution"].isin(names) & levels["year"].isin(years)] \
                 .itertuples():
             note = self._other_tables_note(row)
             if note:
                 value = format_number(row.value_mnok, int(row.decimals))
-                anchor = self._said.get(note)
-                if anchor is None:  # first use: in full, with an anchor to point back to
-                    self._said[note] = anchor = f"note-{len(self._said) + 1}"
+                anchor = registry.said(note, place)
+                if registry.place(note) == place and note not in said_here:
+                    said_here.add(note)  # its place: in full, with an anchor to point back to
                     why = self._why_printed_otherwise(row)
                     notes.append(self._once(
                         f'<span id="{anchor}"></span>*Samme tall, annen verdi i kilden:* '
                         f"{row.solution} {row.year} er {value} her ({row.table_number}); "
-                        f"{note}.{f' {why}' if why else ''}", [why]))
+                        f"{note}.{f' {why}' if why else ''}", [why], place=place,
+                        report=solution))
                 else:
                     notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} "
                                  f"{row.year} er også her {value} ({row.table_number}). "
                                  f"{back_reference(anchor)}")
-        if series == "finansieringsbehov":
+        if series == Series.FINANSIERINGSBEHOV:
             notes += self._undeducted_notes(names, years)
         if solution is None:
             notes += self._sum_notes(frame, levels)
@@ -473,13 +474,13 @@ class ReportContext:
     def _undeducted_notes(self, names: set[str], years: list[int]) -> list[str]:
         """Where the funding need shown is the cost level (nothing deducted) and the source
         prints the funding need rounded (Helsenettet 2025: 299,9 here, 300 in the overview)."""
-        levels = undeducted_cost_levels(self.figures)
+        levels = self.model.undeducted
         figures = self.figures
         notes = []
         for row in levels[(levels["item"] == "") & levels["solution"].isin(names)
                           & levels["year"].isin(years)].itertuples():
             printed = figures[(figures["solution"] == row.solution) & (figures["item"] == "")
-                              & (figures["measure"] == "finansieringsbehov")
+                              & (figures["measure"] == Measure.FINANSIERINGSBEHOV)
                               & (figures["category"] == "") & (figures["year"] == row.year)
                               & figures["value_mnok"].notna()]
             others: dict[str, list[str]] = {}
@@ -561,7 +562,7 @@ class ReportContext:
         indexed = self.result.levels[
             (self.result.levels["nominal_year"] < self.result.levels["price_year"])
             & (self.result.levels["solution"] == ALL_SOLUTIONS)
-            & (self.result.levels["series"] == "finansieringsbehov")]
+            & (self.result.levels["series"] == Series.FINANSIERINGSBEHOV)]
         for row in indexed.itertuples(index=False):
             rate = self.result.index.rate(int(row.nominal_year))
             notes.append(
@@ -569,10 +570,11 @@ class ReportContext:
                 f"{row.nominal_year} {format_number(row.nominal, 1)} mill. kroner.")
         frame = views.overview(self.figures, self.manifest)
         _, marks = self._marked(frame, spec, decimals=0)
-        return self._once("\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])]))
+        return self._once("\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])]),
+                          place="overview")
 
     def levels_for_chart(self) -> pd.DataFrame:
-        series = yearly_series(self.figures, "finansieringsbehov")
+        series = self.model.series[Series.FINANSIERINGSBEHOV]
         series = series[(series["item"] == "") & series["solution"].isin(self.solutions)]
         order = {s: i for i, s in enumerate(self.solutions)}
         series = series.sort_values(["solution", "year"], key=lambda c: c.map(order)
@@ -589,13 +591,13 @@ class ReportContext:
                               & (growth["item"] == "")
                               & (growth["price_basis"] == growth_module.PRICE_AS_PRINTED)]
                 drivers = self.result.drivers
-                deductions = drivers[(drivers["category"] == "tilbakeføring")
+                deductions = drivers[(drivers["category"] == DriverCategory.TILBAKEFORING)
                                      & (drivers["item"] == "")
-                                     & drivers["row_kind"].isin(["item", "total"])]
+                                     & drivers["row_kind"].isin([RowKind.ITEM, RowKind.TOTAL])]
                 deductions = deductions.drop_duplicates(["solution", "to_year"])
                 return committee.deduction_markdown(
-                    pair[pair["series"] == "finansieringsbehov"].drop_duplicates("solution"),
-                    pair[pair["series"] == "kostnadsnivå"].drop_duplicates("solution"),
+                    pair[pair["series"] == Series.FINANSIERINGSBEHOV].drop_duplicates("solution"),
+                    pair[pair["series"] == Series.KOSTNADSNIVA].drop_duplicates("solution"),
                     deductions, self.explanations)
         return ""
 
@@ -603,8 +605,8 @@ class ReportContext:
         out = []
         growth = self.result.growth
         for start, end in zip(self.years, self.years[1:], strict=False):
-            for series, label in (("finansieringsbehov", "Forskriftsbeløp / finansieringsbehov"),
-                                  ("kostnadsnivå", "Kostnadsnivå")):
+            for series, label in ((s, s.label) for s in (Series.FINANSIERINGSBEHOV,
+                                                         Series.KOSTNADSNIVA)):
                 rows = growth[(growth["series"] == series) & (growth["from_year"] == start)
                               & (growth["to_year"] == end)]
                 for basis in dict.fromkeys(rows["price_basis"]):
@@ -635,10 +637,10 @@ class ReportContext:
                 base = self.figures[(self.figures["table"] == table_id)
                                     & (self.figures["solution"] == solution)
                                     & (self.figures["row_kind"] == "item")
-                                    & (self.figures["column_role"] == "base")]
+                                    & (self.figures["column_role"] == ColumnRole.BASE)]
                 table = views.drivers_view(drivers, table_id, solution=solution,
                                            base_mnok=float(base["value_mnok"].sum()))
-            steps = growth_module.waterfall_steps(self.figures, solution, start)
+            steps = list(self.model.waterfalls[(solution, start)][0])
             name = "alle løsninger" if solution == ALL_SOLUTIONS else solution
             heading = f"Fra {start} til {end}: {name}, mill. kroner"
             used = self.manifest.table(detail) if solution != ALL_SOLUTIONS and detail else spec
@@ -646,10 +648,7 @@ class ReportContext:
             label = spec.columns[max(spec.columns)].price_basis.label
             notes = [f"Kilde: {used.document}, {used.number}{f' ({label})' if stated else ''}."]
             notes += views.source_footnotes(used, self.figures, shown=list(table.columns))
-            driver_notes = explanations_module.driver_notes(
-                drivers, self.figures, detail or table_id, self.explanations,
-                solution=None if solution == ALL_SOLUTIONS else solution,
-                by_item=detail is not None)
+            driver_notes = list(self.model.driver_notes[(solution, table_id)])
             words = committee.driver_explanations_markdown(
                 driver_notes, show_solution=solution == ALL_SOLUTIONS, moves=self.moves)
             if detail is not None:  # the solution's own drivers, their parts summed
@@ -665,14 +664,16 @@ class ReportContext:
                                        *self._percent_notes(shown.id, solution),
                                        *self._waterfall_notes(steps, solution, start),
                                        *([marks] if marks else [])])
-            out.append((heading, styled, steps, self._once(notes_text), words))
+            out.append((heading, styled, steps,
+                        self._once(notes_text, place=f"drivers:{solution}:{heading}",
+                                   report=solution), words))
         return out
 
     def _percent_notes(self, table_id: str, solution: str) -> list[str]:
         """Where the share the table computes differs from the percentage NHN printed."""
-        rows = self.reconciliation[(self.reconciliation["check_type"] == "prosent")
+        rows = self.reconciliation[(self.reconciliation["check_type"] == CheckType.PROSENT)
                                    & (self.reconciliation["table"] == table_id)
-                                   & (self.reconciliation["status"] != "ok")]
+                                   & (self.reconciliation["status"] != Status.OK)]
         if solution != ALL_SOLUTIONS:
             rows = rows[rows["solution"] == solution]
         return [f"*Prosentraden er regnet ut her. NHN trykker "
@@ -685,7 +686,7 @@ class ReportContext:
         report uses for that quantity, and what each «Avrunding/avvik i kilden» step carries
         (the driver amounts lead elsewhere than the next printed level)."""
         notes = []
-        levels = growth_module.waterfall_levels(self.figures, solution, from_year)
+        levels = list(self.model.waterfalls[(solution, from_year)][1])
         differ = [lv for lv in levels
                   if abs(lv["table_value"] - lv["value"]) > 1e-6]
         for lv in differ:
@@ -722,13 +723,14 @@ class ReportContext:
     def prognosis_sections(self) -> list[tuple]:
         out = []
         for spec in self.manifest.tables:
-            if spec.role not in {"prognose", "overforte_midler"}:
+            if spec.role not in {TableRole.PROGNOSE, TableRole.OVERFORTE_MIDLER}:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec, as_printed=True)
             notes = [f"*{n}*" for n in views.source_footnotes(spec, self.figures)]
             out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
-                        self._once("\n\n".join([*notes, *([marks] if marks else [])]))))
+                        self._once("\n\n".join([*notes, *([marks] if marks else [])]),
+                                   place=f"prognosis:{spec.id}")))
         return out
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
@@ -736,27 +738,24 @@ class ReportContext:
 
     # --- per solution --------------------------------------------------------------------
     def _detail_table(self, solution: str, from_year: int) -> str | None:
-        for spec in self.manifest.tables:
-            if spec.role == "detalj" and spec.solution == solution and not spec.parent \
-                    and spec.columns[spec.base_column].year == from_year:
-                return spec.id
-        return None
+        return self.model.detail_tables[(solution, from_year)]
 
     def solution_levels(self, solution: str) -> pd.DataFrame:
         """The solution's levels by year, each series named for what it is: the billed amount
         (forskrift, then the proposed funding need), the cost level only where the source
         prints one, and the outcomes (påløpt, prognose) of past and current years."""
         rows = []
-        for series in ("finansieringsbehov", "kostnadsnivå"):
-            label = SERIES_LABELS[series]
-            data = yearly_series(self.figures, series)
+        for series in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA):
+            label = series.label
+            data = self.model.series[series]
             data = data[(data["solution"] == solution) & (data["item"] == "")]
-            if series == "kostnadsnivå":
-                data = data[data["measure"] == "kostnadsnivå"]
+            if series == Series.KOSTNADSNIVA:
+                data = data[data["measure"] == Measure.KOSTNADSNIVA]
             rows.append({"Serie": label,
                          **{str(r.year): r.value_mnok for r in data.itertuples()}})
         outcomes = self.estimates[self.estimates["solution"] == solution]
-        for measure, label in (("påløpt", "Påløpte kostnader"), ("prognose", "Prognose")):
+        for measure, label in ((Measure.PALOPT, "Påløpte kostnader"),
+                               (Measure.PROGNOSE, "Prognose")):
             data = outcomes[outcomes["measure"] == measure]
             if len(data):
                 rows.append({"Serie": label,
@@ -802,8 +801,8 @@ class ReportContext:
         points = []
         for start, end in zip(self.years, self.years[1:], strict=False):
             shown: set[tuple[float, float]] = set()
-            for series, what in (("finansieringsbehov", "Forskriftsbeløpet"),
-                                 ("kostnadsnivå", "Kostnadsnivået")):
+            for series, what in ((Series.FINANSIERINGSBEHOV, "Forskriftsbeløpet"),
+                                 (Series.KOSTNADSNIVA, "Kostnadsnivået")):
                 rows = growth[(growth["series"] == series) & (growth["solution"] == solution)
                               & (growth["item"] == "") & (growth["from_year"] == start)
                               & (growth["to_year"] == end)]
@@ -825,19 +824,20 @@ class ReportContext:
         """Each detail table of the solution as printed: heading, table, marks footnote."""
         out = []
         for spec in self.manifest.tables:
-            if spec.role != "detalj" or spec.solution != solution:
+            if spec.role != TableRole.DETALJ or spec.solution != solution:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec, as_printed=True)
-            notes = "\n\n".join(n for n in (AS_PRINTED_NOTE, marks,
+            notes = "\n\n".join(n for n in (wording.note("as_printed"), marks,
                                               self._printed_percent_note(spec.id)) if n)
-            out.append((f"{spec.title} ({spec.number})", styled, self._once(notes)))
+            out.append((f"{spec.title} ({spec.number})", styled,
+                        self._once(notes, place=f"items:{spec.id}", report=solution)))
         return out
 
     def _printed_percent_note(self, table_id: str) -> str:
         """Under a source table printed as is: where its percent row, printed with fewer
         decimals, reads otherwise than the one-decimal percentages the report computes."""
-        rows = self.reconciliation[(self.reconciliation["check_type"] == "prosent")
+        rows = self.reconciliation[(self.reconciliation["check_type"] == CheckType.PROSENT)
                                    & (self.reconciliation["table"] == table_id)]
         parts = []
         for r in rows.itertuples():
@@ -855,23 +855,10 @@ class ReportContext:
     def solution_reconciliation_note(self, solution: str) -> str:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
-        rounding, unlikely = counts.get("rounding", 0), counts.get(UNLIKELY, 0)
-        rounding_text = "avrundingsforskjell" if rounding == 1 else "avrundingsforskjeller"
-        unlikely_text = "usannsynlig avrunding" if unlikely == 1 else "usannsynlige avrundinger"
-        return (f"{len(rows)} kontroller gjelder {solution}: {counts.get('ok', 0)} stemmer, "
-                f"{rounding} {rounding_text}, {unlikely} {unlikely_text} og "
-                f"{counts.get(DISCREPANCY, 0)} avvik. Avvikene:")
-
-
-def printed_elsewhere(values: dict[str, list[str]]) -> str:
-    """«Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303»: the other printings of one
-    quantity, tables grouped by the value they print."""
-    parts = []
-    for value, labels in values.items():
-        labels = list(dict.fromkeys(labels))
-        names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " og " + labels[-1]
-        parts.append(f"{names} trykker {value}")
-    return "; ".join(parts)
+        rounding, unlikely = counts.get(Status.ROUNDING, 0), counts.get(UNLIKELY, 0)
+        return wording.note("solution_reconciliation", solution, len(rows),
+                            counts.get(Status.OK, 0), rounding, unlikely,
+                            counts.get(DISCREPANCY, 0))
 
 
 def package_version() -> str:
@@ -955,13 +942,15 @@ def solution_name(round_id: str, value: str) -> str:
 def back_reference(anchor: str) -> str:
     """In place of a note said in full earlier in the report: a link to it (the printed
     edition adds its page)."""
-    return f'Se <a class="noteref" href="#{anchor}">forklaringen over</a>.'
+    return wording.note("back_reference", anchor)
 
 
 def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> ReportContext:
+    """The round's report: its stored model (``tbu report`` builds it after the analysis)."""
     paths = _paths(round_id)
-    result = analyse(paths, index_rates)  # cached per process while the inputs are unchanged
-    corrections_path = paths.processed / "corrections_applied.csv"
-    corrections = pd.read_csv(corrections_path, keep_default_na=False) \
-        if corrections_path.is_file() else pd.DataFrame()
-    return ReportContext(paths=paths, result=result, corrections=corrections)
+    return ReportContext(paths=paths, model=load_report_model(paths, index_rates))
+
+
+def _report_key(solution: str | None) -> str:
+    """The report a block belongs to: a solution's, or the main report (``ALL_SOLUTIONS``)."""
+    return ALL_SOLUTIONS if solution in (None, ALL_SOLUTIONS) else str(solution)

@@ -43,6 +43,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 from traitlets import Type
 
 from tbu_analysis.common.atomic import atomic_path
+from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.provenance import source_date
 from tbu_analysis.common.store import OutputSet
 from tbu_analysis.config import RoundPaths, slug
@@ -485,8 +486,9 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
 
 
 def _stop_workers(pool) -> None:
-    """Kill the pool's workers at once (``shutdown`` alone waits for running renders)."""
-    processes = list(getattr(pool, "_processes", {}).values())
+    """Kill the pool's workers at once (``shutdown`` alone waits for running renders).
+    Idempotent: after ``shutdown`` the pool's process table is ``None``."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -556,7 +558,9 @@ RENDER_WORKERS = 2
 
 def _warm_renderer(parent_pid: int | None = None) -> None:
     """Tie the worker's life to its parent, then import the PDF engine before the first
-    notebook is done."""
+    notebook is done. Ctrl-C reaches the whole process group: the worker leaves it to the
+    parent, which kills it (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
     import weasyprint  # noqa: F401 - lazy on purpose: warms the import in the worker only
 
@@ -595,6 +599,9 @@ def run_scenario(scenario_path: Path, round_id: str, root: Path, notebooks_dir: 
     """
     title = name
     name = slug(scenario_path.stem)
+    if not name:
+        raise InputError("scenariofilens navn gir ikke noe filnavn for rapporten (bruk "
+                         "bokstaver eller tall)", path=scenario_path)
     out = RoundPaths(root, round_id)
     job = Job("03_scenarios", f"{name}.ipynb",
               {"scenario_path": str(scenario_path.resolve()), "round_id": round_id,

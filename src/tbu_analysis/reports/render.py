@@ -416,8 +416,8 @@ def _contents(soup: BeautifulSoup) -> None:
     nav = soup.find("nav", class_="tbu-contents")
     if nav is None:
         return
-    if not headings:
-        nav.decompose()
+    if not headings or soup.select_one("ul.toc"):
+        nav.decompose()  # one table of contents: the report's own where it prints one
         return
     items = soup.new_tag("ol")
     for heading in headings:
@@ -538,8 +538,27 @@ def _html_to_pdf(html: str, base_url: str | None, epoch: int) -> bytes:
 
 
 def html_edition(html: str) -> str:
-    """The screen edition: the same document, the shipped fonts embedded (no file URLs)."""
-    return html.replace(font_face_css(embed=False), font_face_css(embed=True))
+    """The screen edition: the same document, the shipped fonts embedded (no file URLs), and
+    each table and chart in a box of its own that scrolls sideways on a narrow screen (a
+    named, focusable region, so a keyboard can scroll it too)."""
+    html = html.replace(font_face_css(embed=False), font_face_css(embed=True))
+    soup = BeautifulSoup(html, "html.parser")
+    for number, item in enumerate(soup.select("main table, main figure.tbu-chart"), start=1):
+        caption = item.find(["caption", "figcaption"])
+        name = caption.get_text(" ", strip=True) if caption else ""
+        box = soup.new_tag("div", attrs={
+            "class": "tbu-scroll", "tabindex": "0", "role": "region",
+            "aria-label": name or f"{'Tabell' if item.name == 'table' else 'Figur'} {number}"})
+        item.wrap(box)
+    style = soup.new_tag("style")
+    style.string = NARROW_CSS.read_text(encoding="utf-8")
+    soup.head.append(style)
+    return str(soup)
+
+
+#: Rules for a narrow screen, which only the HTML edition carries (WeasyPrint would warn on
+#: a media feature).
+NARROW_CSS = Path(__file__).parent / "templates" / "tbu_pdf" / "static" / "tbu-narrow.css"
 
 
 def _base_url(resources: Mapping) -> str:

@@ -15,7 +15,13 @@ from tbu_analysis.rounds.corrections import (
     apply_corrections,
     load_corrections,
 )
-from tbu_analysis.rounds.manifest import Manifest, TableSpec, check_source, load_manifest
+from tbu_analysis.rounds.manifest import (
+    Manifest,
+    TableSpec,
+    check_source,
+    disagrees_with_header,
+    load_manifest,
+)
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.numbers import parse_number, strip_markup
 from tbu_analysis.rounds.raw_tables import RawTable, read_raw_table
@@ -50,6 +56,11 @@ def _check_columns(spec: TableSpec, raw: RawTable, manifest: Path) -> None:
                 f"{raw.path.name} (trykt: «{raw.header_text(index)}»)",
                 path=manifest, line=column.line, text=column.header,
             )
+        wrong = disagrees_with_header(column.measure, column.year, raw.header_text(index))
+        if wrong:
+            raise InputError(f"tabell {spec.id}: kolonne {index} «{raw.header_text(index)}»: "
+                             f"{wrong}", path=manifest, line=column.line,
+                             text=f"year: {column.year}, measure: {column.measure}")
 
 
 def _row_names(spec: TableSpec, labels: dict[int, str], raw: RawTable, names: NameMap,

@@ -63,6 +63,41 @@ Line = Annotated[int, Field(strict=True, ge=1, le=10_000_000)]
 # and the reports (``line``: where the entry is in the manifest, for messages).
 
 
+# Words a printed header uses for a measure: a header that says one of them is read as that
+# measure (or, for «forskrift», as the funding need the regulation sets). Checked so that the
+# manifest cannot call a printed «Prognose» a «forskrift».
+MEASURE_WORDS: dict[str, frozenset[str]] = {
+    "påløp": frozenset({"påløpt"}),
+    "prognoseavvik": frozenset({"prognoseavvik"}),
+    "prognose": frozenset({"prognose", "prognoseavvik"}),
+    "kostnadsnivå": frozenset({"kostnadsnivå"}),
+    "finansieringsbehov": frozenset({"finansieringsbehov"}),
+    "overført": frozenset({"overførte_midler"}),
+    "forskrift": frozenset({"forskrift", "finansieringsbehov"}),
+}
+_YEAR_IN_TEXT = r"(?<!\d)(?:19|20)\d\d(?!\d)"
+
+
+def years_in(text: str) -> set[int]:
+    import re
+
+    return {int(y) for y in re.findall(_YEAR_IN_TEXT, text)}
+
+
+def disagrees_with_header(measure: str, year: int, printed: str) -> str | None:
+    """What in a column's printed header (with its group header above) contradicts the
+    manifest's year or measure for it, or ``None``: a year the header prints must be the
+    column's, and a measure word it prints must allow the column's measure."""
+    years = years_in(printed)
+    if years and year not in years:
+        return (f"året {year} står ikke i overskriften (den trykker "
+                f"{', '.join(str(y) for y in sorted(years))})")
+    words = [word for word in MEASURE_WORDS if word in printed.casefold()]
+    if words and not any(measure in MEASURE_WORDS[word] for word in words):
+        return f"målet {measure} passer ikke til overskriften (den sier «{words[0]}»)"
+    return None
+
+
 class _Entry(InputModel):
     @property
     def line(self) -> int | None:
@@ -74,8 +109,25 @@ class PriceBasis(_Entry):
     price_year: Year
     nominal_year: Year
 
+    @model_validator(mode="after")
+    def _label_says_the_same_years(self) -> PriceBasis:
+        """The label is the source's words for the price basis: a year it prints as
+        «2024-kroner» or «2024-prisnivå» is the price year, «2023-tallene» the nominal one."""
+        import re
+
+        for year, word in re.findall(r"((?:19|20)\d\d)\s*-\s*(kroner|prisnivå|tallene)",
+                                     self.label):
+            expected = self.nominal_year if word == "tallene" else self.price_year
+            if int(year) != expected:
+                field = "nominal_year" if word == "tallene" else "price_year"
+                raise ValueError(f"{field} er {expected}, men teksten sier «{year}-{word}»")
+        return self
+
 
 class ColumnSpec(_Entry):
+    """A printed column: its year, measure and price basis must agree with the header the
+    source prints (the header itself is checked against the table in ``cleaning``)."""
+
     model_config = ConfigDict(coerce_numbers_to_str=True)  # a header may print as 2025
 
     header: Text
@@ -102,6 +154,24 @@ class ColumnSpec(_Entry):
     def line(self) -> int | None:
         """The line of the column's key in its table (a column set's own line otherwise)."""
         return self._line if self._line is not None else self.input_line
+
+    @field_validator("price_basis")
+    @classmethod
+    def _price_basis_of_the_year(cls, value: PriceBasis,
+                                 info: ValidationInfo) -> PriceBasis:
+        year = info.data.get("year")
+        if year is not None and value.nominal_year != year:
+            raise ValueError(f"prisgrunnlaget gjelder tall for {value.nominal_year}, men "
+                             f"kolonnen er for {year}")
+        return value
+
+    @field_validator("base_year")
+    @classmethod
+    def _base_before_the_year(cls, value: int | None, info: ValidationInfo) -> int | None:
+        year = info.data.get("year")
+        if value is not None and year is not None and value >= year:
+            raise ValueError(f"base_year må ligge før året ({year})")
+        return value
 
 
 class TotalSpec(_Entry):

@@ -146,3 +146,25 @@ def check_horizon(scenario: Scenario) -> None:
         after(scenario.deflator.base_year, "deflator.base_year")
         for year in scenario.deflator.rates:
             after(year + 1, f"deflator.rates.{year}", year)
+    check_growth(scenario)
+
+
+def check_growth(scenario: Scenario) -> None:
+    """Volume and efficiency together may take a year's amount to nothing, never below: a
+    bill never goes negative (volume −100 % with 2,4 % efficiency would)."""
+    def rate(value: Rate, year: int | None) -> float:
+        if isinstance(value, Mapping):
+            return float(value.get(year, 0.0)) if year is not None else 0.0
+        return float(value)
+
+    years = {year for value in (scenario.volume_pct, scenario.efficiency_pct)
+             if isinstance(value, Mapping) for year in value} or {None}
+    for year in sorted(years, key=lambda y: y or 0):
+        volume, efficiency = rate(scenario.volume_pct, year), rate(scenario.efficiency_pct, year)
+        if volume - efficiency < -100:
+            where = "growth.volume_pct" + (f".{year}" if year is not None and isinstance(
+                scenario.volume_pct, Mapping) else "")
+            raise scenario.error(
+                "volumvekst minus effektivisering kan ikke være under −100 % (beløpet ville bli "
+                f"negativt): {volume:g} − {efficiency:g}", where,
+                volume if year is None else f"{year}: {volume:g}")

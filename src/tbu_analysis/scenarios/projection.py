@@ -253,6 +253,19 @@ def project(scenario: Scenario, funding: Funding, restated: Mapping[Cell, float]
     return Projection(end=end, rows=rows)
 
 
+def check_not_negative(scenario: Scenario, projected: Projection) -> None:
+    """No unit's amount below zero (a negative addition larger than the amount, or growth
+    that takes more than everything): no actor group is paid to take part."""
+    for (unit, year), amount in projected.end.items():
+        if amount < -0.005:
+            cause = next((a for a in scenario.additions
+                          if a.unit == unit and a.from_year <= year and a.mnok < 0), None)
+            keypath = f"{cause.keypath}.mnok" if cause else "growth"
+            raise scenario.error(f"gir et negativt beløp for {unit} i {year} "
+                                 f"({amount:.1f} mill. kroner)", keypath,
+                                 cause.mnok if cause else None)
+
+
 def _ordered_units(units: Iterable[str], cells: set[Cell], year: int) -> list[str]:
     ordered = [unit for unit in units if (unit, year) in cells]
     ordered += sorted({unit for unit, y in cells if y == year} - set(ordered))
@@ -423,6 +436,7 @@ def compute(
     restated = restate_baseline(funding, prices, prices.own)
     baseline = restate_baseline(funding, prices, prices.shipped)
     projected = project(scenario, funding, restated, prices)
+    check_not_negative(scenario, projected)
     converted = convert_prices(scenario, funding, projected, baseline, prices)
     allocations = allocations_for(scenario, converted.totals)
     bills = allocate(converted.totals, allocations)
@@ -511,6 +525,18 @@ def _notes(scenario: Scenario, allocations: Mapping[Cell, Allocation], funding: 
         notes.append(
             f"{first}–{last}: NHNs tall; {last + 1}–{scenario.horizon}: fremskrevet i "
             f"scenarioet. Grunnlaget holder NHNs siste estimat uendret etter {last}."
+        )
+    changed = sorted({year for a in scenario.additions for year in funding.years
+                      if year >= a.from_year})
+    if changed:
+        from tbu_analysis.common.formatting import format_number
+
+        labels = ", ".join(dict.fromkeys(
+            f"{a.unit}: {a.label}" if a.label else f"{a.unit} {format_number(a.mnok, 1)} mill."
+            for a in scenario.additions if a.from_year <= last))
+        notes.append(
+            f"{years_label(changed)}: NHNs tall er endret i scenarioet (tillegg: {labels}); "
+            "beløpene for disse årene er ikke NHNs egne."
         )
     carried: dict[tuple[int, tuple[int, ...]], list[str]] = {}
     by_cell: dict[Cell, list[int]] = {}

@@ -1,0 +1,291 @@
+"""The round's report model: everything the reports show, computed once per round, no prose.
+
+Stage 3a of the pipeline (analyse → **model** → notebooks → PDF/HTML). ``tbu report`` builds
+the model after the analysis and stores it beside the processed data
+(``data/processed/<round>/report-model.pickle``, or the index run's folder); the report
+notebooks load it in milliseconds and only render. Before, every notebook ran the analysis
+again in the kernel, and the main report could clean the previous round there.
+
+The model holds data only: frames, the registers read from the round, the notes' keys and
+where each printed cell is marked. It is frozen, and its bytes depend only on its inputs
+(``inputs`` is the SHA-256 of every file it was made from and of the package's code, so a
+stored model that no longer matches them is rebuilt rather than used).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import pickle
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel
+
+from tbu_analysis.analysis import comparison as comparison_module
+from tbu_analysis.analysis import explanations as explanations_module
+from tbu_analysis.analysis import findings as findings_module
+from tbu_analysis.analysis import growth as growth_module
+from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.analysis.series import computed_once, undeducted_cost_levels, yearly_series
+from tbu_analysis.common.atomic import atomic_path
+from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import format_number
+from tbu_analysis.config import RoundPaths, round_paths
+from tbu_analysis.reports import committee, views
+from tbu_analysis.reports.committee import printed_elsewhere
+from tbu_analysis.rounds.cleaning import clean_round
+from tbu_analysis.rounds.manifest import load_manifest
+from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
+from tbu_analysis.rounds.schema import read_figures
+from tbu_analysis.vocab import CheckType, Measure, Series, TableRole
+
+MODEL_FILE = "report-model.pickle"
+#: Bump when the model's shape changes, so an older stored model is rebuilt, not misread.
+MODEL_VERSION = 2
+_PROTOCOL = 5
+
+#: A waterfall of one solution from one year: its steps and the levels the steps lead to.
+Waterfall = tuple[tuple[tuple[str, float, str], ...], tuple[dict, ...]]
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    """What the round's reports show, per section, as data."""
+
+    round_id: str
+    inputs: str  # SHA-256 of every file the model was made from
+    result: AnalysisResult
+    corrections: pd.DataFrame
+    solutions: tuple[str, ...]
+    years: tuple[int, ...]
+    explanations: tuple[explanations_module.Explanation, ...]
+    conditions: tuple[explanations_module.Condition, ...]
+    register_questions: tuple
+    previous_round: comparison_module.PreviousRound | None
+    round_comparison: pd.DataFrame | None
+    estimates: pd.DataFrame
+    #: the levels of each series (``yearly_series``) and the undeducted cost levels
+    series: Mapping[str, pd.DataFrame]
+    undeducted: pd.DataFrame
+    #: per (solution, growth table): the detail table used (or None) and its driver notes
+    detail_tables: Mapping[tuple[str, int], str | None]
+    driver_notes: Mapping[tuple[str, str], tuple[explanations_module.DriverNote, ...]]
+    waterfalls: Mapping[tuple[str, int], Waterfall]
+    #: printed cells (figures' index) with a discrepancy's note or another printing's note
+    marked_cells: Mapping[int, str]
+    other_printings: Mapping[int, str]
+    #: the checks, with the analysts' corrected computations where a finding gives one
+    reconciliation: pd.DataFrame
+
+
+def inputs_digest(paths: RoundPaths, index_rates: Mapping[int, float] | None = None) -> str:
+    """SHA-256 over the round's raw inputs, names, index, cleaned figures and the rates: what
+    decides the model. Read by content, so a touched file is not a change."""
+    digest = hashlib.sha256(f"v{MODEL_VERSION}|{sorted((index_rates or {}).items())}".encode())
+    files = [*sorted(p for p in paths.raw.rglob("*") if p.is_file()),
+             paths.names, paths.index, paths.figures]
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(paths.root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(_code_digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """The package's own code: a model stored by other code is built again, not trusted."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
+
+
+def model_path(paths: RoundPaths, index_rates: Mapping[int, float] | None = None) -> Path:
+    return paths.analysis_dir(index_rates) / MODEL_FILE
+
+
+def build_report_model(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
+                       result: AnalysisResult | None = None) -> ReportModel:
+    """Compute the round's report model from its cleaned figures and analysis."""
+    with computed_once():
+        return _build(paths, index_rates, result)
+
+
+def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
+           result: AnalysisResult | None) -> ReportModel:
+    result = result if result is not None else analyse(paths, index_rates)
+    figures, manifest = result.figures, result.manifest
+    corrections_path = paths.processed / "corrections_applied.csv"
+    corrections = pd.read_csv(corrections_path, keep_default_na=False) \
+        if corrections_path.is_file() else pd.DataFrame()
+    solutions = NameMap.from_csv(paths.names).solutions
+    explanations = tuple(explanations_module.load_explanations(paths))
+    previous = comparison_module.load_previous_round(paths)
+
+    detail_tables: dict[tuple[str, int], str | None] = {}
+    notes: dict[tuple[str, str], tuple] = {}
+    waterfalls: dict[tuple[str, int], Waterfall] = {}
+    for table_id in views.growth_table_ids(manifest):
+        spec = manifest.table(table_id)
+        start = spec.columns[spec.base_column].year
+        for solution in (ALL_SOLUTIONS, *solutions):
+            detail = _detail_table(manifest, solution, start) \
+                if solution != ALL_SOLUTIONS else None
+            detail_tables[(solution, start)] = detail
+            notes[(solution, table_id)] = tuple(explanations_module.driver_notes(
+                result.drivers, figures, detail or table_id, list(explanations),
+                solution=None if solution == ALL_SOLUTIONS else solution,
+                by_item=detail is not None))
+            waterfalls[(solution, start)] = (
+                tuple(growth_module.waterfall_steps(figures, solution, start)),
+                tuple(growth_module.waterfall_levels(figures, solution, start)))
+
+    reconciliation = findings_module.apply_corrections(result.reconciliation, paths.findings)
+    marked = committee.discrepant_cells(reconciliation, figures, manifest)
+    for index, note in committee.disagreeing_cells(list(explanations), figures).items():
+        marked.setdefault(index, note)
+    return ReportModel(
+        round_id=paths.round_id,
+        inputs=inputs_digest(paths, index_rates),
+        result=result,
+        corrections=corrections,
+        solutions=tuple(solutions),
+        years=tuple(sorted(int(y) for y in figures["year"].unique())),
+        explanations=explanations,
+        conditions=tuple(explanations_module.load_conditions(paths)),
+        register_questions=tuple(findings_module.load_questions(paths)),
+        previous_round=previous,
+        round_comparison=_round_comparison(paths, figures, manifest, previous),
+        estimates=comparison_module.estimates_against_outcomes(figures),
+        series={s.value: yearly_series(figures, s.value)
+                for s in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA)},
+        undeducted=undeducted_cost_levels(figures),
+        detail_tables=detail_tables,
+        driver_notes=notes,
+        waterfalls=waterfalls,
+        marked_cells=marked,
+        other_printings=_other_printings(result, reconciliation, marked),
+        reconciliation=reconciliation,
+    )
+
+
+def _detail_table(manifest, solution: str, from_year: int) -> str | None:
+    for spec in manifest.tables:
+        if spec.role == TableRole.DETALJ and spec.solution == solution and not spec.parent \
+                and spec.columns[spec.base_column].year == from_year:
+            return spec.id
+    return None
+
+
+def _round_comparison(paths: RoundPaths, figures: pd.DataFrame, manifest,
+                      previous: comparison_module.PreviousRound | None) -> pd.DataFrame | None:
+    """This round against the previous one, where the previous round's tables exist (cleaned
+    here, in the model's stage, when it has no ``figures.csv`` yet)."""
+    if previous is None:
+        return None
+    try:
+        earlier = round_paths(previous.round, paths.root)
+    except InputError:
+        return None  # only the text speaks about it
+    other = read_figures(earlier.figures) if earlier.figures.is_file() \
+        else clean_round(earlier).figures
+    ceiling = comparison_module.ceiling_applies(load_manifest(earlier.manifest).season,
+                                                manifest.season)
+    return comparison_module.compare_rounds(figures, other, ceiling)
+
+
+def _other_printings(result: AnalysisResult, reconciliation: pd.DataFrame,
+                     marked: Mapping[int, str]) -> dict[int, str]:
+    """Printed figures whose quantity the source prints with another value in another table
+    (the reconciliation's «same figure in several tables» checks), each with where and how
+    the other table prints it: levels that differ by more than the coarser printing's
+    rounding, and driver amounts that differ at all (the driver tables show every amount
+    with one decimal, so a whole 14 reads 14,0 beside another table's 14,1). Cells a
+    discrepancy already marks keep that mark's note instead."""
+    figures, manifest = result.figures, result.manifest
+    found: dict[int, dict[str, list[str]]] = {}
+    checks = reconciliation[reconciliation["check_type"] == CheckType.KRYSS]
+    keyed = figures.assign(_year=figures["year"].astype(str))
+    groups = {key: frame for key, frame in keyed.groupby(
+        ["solution", "item", "measure", "category", "_year", "table"], sort=False)}
+    for check in checks.itertuples():
+        parts = str(check.check_id).split(":")
+        if len(parts) != 8:
+            continue
+        _, first, second, solution, item, measure, category, year = parts
+        cells = [groups.get((solution, item, measure, category, year, t), figures.iloc[:0])
+                 for t in (first, second)]
+        if any(len(c) != 1 for c in cells):
+            continue  # a computed sum, not one printed cell
+        (a, row_a), (b, row_b) = (next(c.iterrows()) for c in cells)
+        places = min(int(row_a["decimals"]), int(row_b["decimals"]))
+        difference = abs(float(row_a["value_mnok"]) - float(row_b["value_mnok"]))
+        if difference < 1e-9 or (difference <= tolerance.half_unit(places) + 1e-9
+                                 and measure != Measure.ENDRING):
+            continue  # the same figure, printed with fewer decimals
+        for index, other in ((a, row_b), (b, row_a)):
+            value = format_number(float(other["value_mnok"]), int(other["decimals"]))
+            label = manifest.table(other["table"]).label
+            found.setdefault(int(index), {}).setdefault(value, []).append(label)
+    return {index: printed_elsewhere(values) for index, values in found.items()
+            if index not in marked}
+
+
+def write_report_model(model: ReportModel, paths: RoundPaths,
+                       index_rates: Mapping[int, float] | None = None) -> Path:
+    """Store the model beside the processed data (written whole or not at all)."""
+    target = model_path(paths, index_rates)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(model_bytes(model))
+    return target
+
+
+def model_bytes(model: ReportModel) -> bytes:
+    """The model pickled without the memo (``fast``): pickle otherwise writes a string once
+    and refers back to it where the *same object* recurs, which depends on the process's
+    history (interning, caches); without it the bytes depend only on the values."""
+    buffer = io.BytesIO()
+    pickler = _Pickler(buffer, protocol=_PROTOCOL)
+    pickler.fast = True  # the model has no cycles
+    pickler.dump(model)
+    return buffer.getvalue()
+
+
+class _Pickler(pickle.Pickler):
+    """Pydantic models (the round's registers) keep the names of their set fields in a
+    ``set``, whose order changes with the process's hash seed: pickle them with the names
+    sorted."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, BaseModel):
+            state = dict(obj.__getstate__())
+            state["__pydantic_fields_set__"] = sorted(state["__pydantic_fields_set__"])
+            return _pydantic_from_state, (type(obj), state)
+        return NotImplemented
+
+
+def _pydantic_from_state(cls: type[BaseModel], state: dict) -> BaseModel:
+    obj = cls.__new__(cls)
+    obj.__setstate__({**state, "__pydantic_fields_set__": set(state["__pydantic_fields_set__"])})
+    return obj
+
+
+def load_report_model(paths: RoundPaths, index_rates: Mapping[int, float] | None = None
+                      ) -> ReportModel:
+    """The stored model when it matches the round's inputs; else built here (a test's copied
+    round, a notebook opened before ``make report``), without writing it."""
+    target = model_path(paths, index_rates)
+    if target.is_file():
+        model = pickle.loads(target.read_bytes())  # noqa: S301 - our own processed output
+        if isinstance(model, ReportModel) and model.inputs == inputs_digest(paths, index_rates):
+            return model
+    return build_report_model(paths, index_rates)

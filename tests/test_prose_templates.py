@@ -1,0 +1,145 @@
+"""The reports' words live in templates: a changed sentence reaches the PDF and HTML, the
+chapter list is one file, and no new Norwegian sentence is written into the report code."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from pypdf import PdfReader
+
+from tbu_analysis.config import round_paths
+from tbu_analysis.reports import model, text
+from tbu_analysis.reports.render import render_editions
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = ROOT / "src" / "tbu_analysis" / "reports"
+ROUND = "2024-host"
+
+
+def _chapters(notebook: Path) -> list[str]:
+    nb = nbformat.read(notebook, as_version=4)
+    return [line[3:].strip() for cell in nb.cells if cell.cell_type == "markdown"
+            for line in cell.source.splitlines() if line.startswith("## ")]
+
+
+@pytest.mark.parametrize(("kind", "notebook"), [("main", "10_report"),
+                                                ("solution", "11_solution")])
+def test_the_chapter_list_is_the_notebooks_headings(kind, notebook):
+    """sections.yaml gives the table of contents: it must name the chapters the notebook has,
+    in its order (a chapter added to one and not the other fails here)."""
+    assert list(text.sections()[kind]) == _chapters(ROOT / "notebooks" / f"{notebook}.ipynb")
+
+
+def test_the_contents_link_every_chapter_of_the_main_report():
+    from tbu_analysis.reports.context import ReportContext
+
+    contents = ReportContext.contents_markdown()
+    assert contents.startswith("## Innhold")
+    for heading in text.sections()["main"]:
+        assert f'href="#{text.heading_anchor(heading)}">{heading}</a>' in contents
+
+
+def test_a_sentence_changed_in_a_template_is_in_the_pdf_and_the_html(
+        analysis, project_root, tmp_path, monkeypatch):
+    """What an economist does: copy a template, change one sentence, render. The reports'
+    templates are searched in ``TBU_TEMPLATES`` first, so the copy wins."""
+    shipped = (REPORTS / "templates" / "prose" / "cover.md.j2").read_text(encoding="utf-8")
+    before = "Alle beløp er i millioner kroner (mill. kroner) der ikke annet står."
+    after = "Alle beløp står i millioner kroner, med mindre noe annet er oppgitt."
+    assert before in shipped
+    override = tmp_path / "templates"
+    override.mkdir()
+    (override / "cover.md.j2").write_text(shipped.replace(before, after), encoding="utf-8")
+    round_ = round_paths(ROUND, project_root)
+    model.write_report_model(model.build_report_model(round_), round_)
+    monkeypatch.setenv("TBU_TEMPLATES", str(override))  # the kernel inherits it
+    executed = tmp_path / "helsenettet.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "11_solution.ipynb"), str(executed),
+        parameters={"round_id": ROUND, "solution": "Helsenettet", "index_rates": {}},
+        cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3")
+    pdf, html = render_editions(executed, tmp_path / "helsenettet.pdf")
+    first_page = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert after in first_page and before not in first_page
+    page = html.read_text(encoding="utf-8")
+    assert after in page and before not in page
+    assert os.environ["TBU_TEMPLATES"] == str(override)
+
+
+# --- no Norwegian sentence in the report code --------------------------------------------------
+
+#: Words that make a literal read as Norwegian running text.
+_NORWEGIAN = re.compile(r"\b(og|er|i|på|til|som|ikke|av|for|med|det|den|fra|kilden|gir|står|"
+                        r"trykker|mot|mill)\b|[æøå]", re.IGNORECASE)
+
+
+def _literal_text(node: ast.AST) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):  # an f-string: its fixed parts, a gap for each field
+        return " X ".join(v.value for v in node.values
+                          if isinstance(v, ast.Constant) and isinstance(v.value, str))
+    return ""
+
+
+def _reads_as_sentence(literal: str) -> bool:
+    words = re.findall(r"[A-Za-zÆØÅæøå]+", re.sub(r"<[^>]+>", " ", literal))
+    return len(words) >= 4 and len(_NORWEGIAN.findall(literal)) >= 2
+
+
+def norwegian_sentences(path: Path) -> list[tuple[int, str]]:
+    """The string literals of a module that read as Norwegian sentences, outside docstrings
+    and error messages (arguments of an exception raised or constructed)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant):
+            skip.add(id(body[0].value))  # a docstring
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id.endswith("Error"):
+            skip.update(id(n) for n in ast.walk(node))
+        if isinstance(node, ast.JoinedStr):
+            skip.update(id(v) for v in node.values)  # judged as the whole f-string
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        literal = _literal_text(node)
+        if literal and _reads_as_sentence(literal):
+            found.append((node.lineno, literal))
+    return found
+
+
+#: Modules whose sentences are not yet in templates, with how many literals read as
+#: sentences today: the number may only fall (move a sentence to a template, lower it here).
+NOT_YET_IN_TEMPLATES = {"context.py": 26, "committee.py": 46, "narrative.py": 4,
+                        "views.py": 2, "key_messages.py": 1,
+                        # not report text: what the run prints when a notebook fails
+                        "execute.py": 2}
+
+
+def test_the_sentence_check_finds_a_norwegian_sentence_and_passes_code(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('"""Docstring i kilden er ikke tekst."""\n'
+                      'A = f"Kilden forklarer ikke {x} av endringen."\n'
+                      'B = "solution"\n'
+                      'raise InputError("filen finnes ikke i runden")\n', encoding="utf-8")
+    assert [line for line, _ in norwegian_sentences(module)] == [2]
+
+
+@pytest.mark.parametrize("path", sorted(REPORTS.glob("*.py")), ids=lambda p: p.name)
+def test_no_new_norwegian_sentence_in_report_code(path):
+    found = norwegian_sentences(path)
+    allowed = NOT_YET_IN_TEMPLATES.get(path.name, 0)
+    assert len(found) <= allowed, (
+        f"{path.name} has {len(found)} literals that read as Norwegian sentences (at most "
+        f"{allowed}); put the sentence in a template under reports/templates/prose: "
+        + "; ".join(f"line {line}: {literal[:60]!r}" for line, literal in found[:5]))
