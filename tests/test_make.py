@@ -9,6 +9,7 @@ installs anything here. The cheap targets run for real; the report target is che
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -176,7 +177,9 @@ def test_make_lab_serves_jupyterlab_on_the_given_port(tmp_path):
     dry = subprocess.run(["make", "--no-print-directory", "--dry-run", "lab", f"PORT={port}"],
                          cwd=ROOT, capture_output=True, text=True).stdout
     assert f"--port={port}" in dry and "--allow-root" in dry
-    assert "pre_save_hook=tbu_analysis.common.lab.strip_on_save" in dry
+    # The save hook is the environment's own server config (jupyter/, copied by make setup).
+    config = json.loads((ROOT / ".venv/etc/jupyter/jupyter_server_config.json").read_text())
+    assert config["FileContentsManager"]["pre_save_hook"] == "tbu_analysis.common.lab.strip_on_save"
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
     process = subprocess.Popen(

@@ -230,9 +230,11 @@ def check_inputs(paths: RoundPaths) -> list[InputError]:
             problems += stale_quotes(path, data, source)
         if name in registers:
             problems += entry_problems(path, data, registers[name])
-    if manifest is not None and not any(p.path == paths.raw / "previous_round.yaml"
-                                        for p in problems):
-        _collect(problems, lambda: load_previous_round(paths))  # names a previous round?
+    # Names a previous round? Its quotes are read against the source, so only a readable one
+    # (a source outside the round is one problem, said by the manifest's check).
+    if source is not None and not any(p.path == paths.raw / "previous_round.yaml"
+                                      for p in problems):
+        _collect(problems, lambda: load_previous_round(paths))
     _collect(problems, lambda: NameMap.from_csv(paths.names))
     _collect(problems, lambda: load_billing_units(paths.billing_units)
              if paths.billing_units.is_file() else None)
