@@ -376,3 +376,16 @@ def test_workbook_cells_are_plain_values_a_spreadsheet_shows_as_printed():
     assert sheet["A2"].number_format == "#,##0.0##" and sheet["B2"].number_format == "0"
     assert [c.value for c in sheet["C"][1:]] == ["ja", "nei"]
     assert sheet["D3"].value is None and sheet.auto_filter.ref == "A1:D3"
+
+
+def test_no_file_in_git_keeps_a_merge_conflict():
+    """A merge resolved in a hurry can leave git's markers in a committed file."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                             check=True).stdout.decode().split("\0")
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.MULTILINE)
+    for name in filter(None, tracked):
+        path = ROOT / name
+        if path.suffix in {".lock", ".otf", ".ttf", ".pickle"} or not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", errors="ignore")
+        assert not marker.search(text), name
