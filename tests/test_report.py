@@ -230,7 +230,7 @@ def test_main_report_answers_why_e_resept_grows(reports):
 def test_main_report_summary_answers_the_committees_first_questions(reports):
     text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
     summary = text[text.find("Sammendrag", text.find("Sammendrag") + 1):]
-    assert ("Størst vekst: E-resepts kostnadsnivå øker med 34,6 % fra 2024 til 2025, fra "
+    assert ("Størst nominell vekst: E-resepts kostnadsnivå øker med 34,6 % fra 2024 til 2025, fra "
             "142,6 til 192,0 mill. kroner. Den største årsaken er økte kostnader grunnet "
             "investeringer (+54 mill. kroner): SFM (50 mill. kroner)") in summary
     assert ("Siden forrige runde: Estimatet for 2025 er 26 mill. kroner lavere enn i vårens "
@@ -238,7 +238,7 @@ def test_main_report_summary_answers_the_committees_first_questions(reports):
     assert "våres" not in text and "enn i vårens;" not in text
     assert "påløpte kostnader 2023 −4,1 % fra forskriften, prognose 2024 −2,4 %" in summary
     assert ("Spørsmål til NHN: 11 spørsmål, ordnet etter beløpet de gjelder. Det største "
-            "gjelder 19 mill. kroner") in summary
+            "gjelder 9 mill. kroner") in summary
 
 
 def test_main_report_explains_kjernejournals_fall_and_rebound(reports):
@@ -280,7 +280,10 @@ def test_main_report_says_what_to_ask_nhn(reports):
     text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
     questions = text[text.index("8 Spørsmål til NHN Spørsmålene"):]  # the body, not contents
     main = questions[:questions.find("9 Rettelser")]
-    assert "Hva er de 19 mill. kronene som flyttes innen Helsenettet? (19 mill. kroner)" in main
+    # Tabell 9 and 10 show where Helsenettet's 19 went (out of SOC, into the external service).
+    assert "flyttes innen Helsenettet" not in main
+    assert "Hva viser utprøvingen av direktefakturering av Pasientens måledata?" in main
+    assert "Går fødselsmelding inn i eller ut av forskriften i 2025?" in main
     annex = text[text.find("Spørsmål om avrunding og trykkfeil"):]
     assert "Hva stemmer her? Helsenorge: Tabell 5, Drift og produksjon." in annex
     assert "83,6 + 2,2 + 9,3 − 11,5 = 83,6, men 82,6 er trykt" in annex

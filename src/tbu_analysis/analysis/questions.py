@@ -141,6 +141,7 @@ class Move:
     into: tuple[tuple[str, float], ...]
     out_of: tuple[tuple[str, float], ...]
     explained: tuple[Explanation, ...] = field(default=())
+    traced: tuple[TracedMove, ...] = field(default=())
 
     @property
     def amount(self) -> float:
@@ -153,7 +154,9 @@ class Move:
         def said(side):
             items = {i for i, _ in side}
             return sum(abs(e.signed_range[0]) for e in self.explained if e.item in items)
-        return round(max(0.0, self.amount - max(said(self.into), said(self.out_of))), 6)
+        traced = sum(t.amount for t in self.traced)
+        return round(max(0.0, self.amount - max(said(self.into) + traced, said(self.out_of))),
+                     6)
 
     def involves(self, solution: str, item: str, category: str, to_year: int) -> bool:
         items = {i for i, _ in self.into + self.out_of}
@@ -161,9 +164,23 @@ class Move:
                                                  self.to_year) and item in items
 
 
-def moves(drivers: pd.DataFrame, explanations: list[Explanation]) -> list[Move]:
+@dataclass(frozen=True)
+class TracedMove:
+    """An amount the source's tables show moving from one item to another (a ``flytting`` of
+    the scope register, backed by table figures): the source says where that money went."""
+
+    solution: str
+    year: int
+    from_item: str
+    item: str
+    amount: float
+
+
+def moves(drivers: pd.DataFrame, explanations: list[Explanation],
+          traced: list[TracedMove] | tuple[TracedMove, ...] = ()) -> list[Move]:
     """Per growth table, solution and driver: items going up and items going down by at least
-    ``THRESHOLD_MNOK`` each way, which the table shows as one amount moved between them."""
+    ``THRESHOLD_MNOK`` each way, which the table shows as one amount moved between them.
+    ``traced``: moves the tables themselves trace, which need no question."""
     rows = drivers[(drivers["row_kind"] == "item") & (drivers["category"] != "sum_endring")]
     out = []
     for (table, solution, category, from_year, to_year), group in rows.groupby(
@@ -178,8 +195,11 @@ def moves(drivers: pd.DataFrame, explanations: list[Explanation]) -> list[Move]:
             continue
         said = tuple(e for e in explanations if (e.solution, e.driver, e.year)
                      == (solution, category, int(to_year)) and e.item)
+        entering = {i for i, _ in into}
+        shown = tuple(t for t in traced if (t.solution, t.year) == (solution, int(to_year))
+                      and t.item in entering)
         out.append(Move(table, solution, category, int(from_year), int(to_year), into,
-                        out_of, said))
+                        out_of, said, shown))
     return out
 
 
@@ -247,6 +267,9 @@ def move_ask(m: Move) -> Ask | None:
     label = DRIVER_LABELS.get(m.category, m.category).lower()
     said = "; ".join(f"{e.reason} ({e.item}, {_signed(e.signed_range[0])} mill. kroner)"
                      for e in m.explained)
+    traced = "; ".join(f"{_mnok(t.amount)} mill. kroner fra «{t.from_item}» til «{t.item}»"
+                       for t in m.traced)
+    said = "; ".join(filter(None, [said, traced and f"tabellene viser {traced}"]))
     known = (f" Kilden forklarer {_mnok(m.amount - m.unexplained)} mill. kroner: {said}."
              if said else "")
     return Ask(

@@ -672,7 +672,7 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
                    f"({_amount(reasons[0].value_mnok)} mill. kroner): {first.reason}.")
         verb = "øker" if top["change_pct"] >= 0 else "går ned"
         points.append(
-            f"**Størst vekst:** {top['solution']}s kostnadsnivå {verb} med "
+            f"**Størst nominell vekst:** {top['solution']}s kostnadsnivå {verb} med "
             f"{format_percent(abs(top['change_pct']), 1)} fra {top['from_year']} til "
             f"{top['to_year']}, fra {format_number(top['from_value'], 1)} til "
             f"{format_number(top['to_value'], 1)} mill. kroner.{why} Se kapittel 3.")

@@ -19,6 +19,7 @@ from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import reading, tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult
 from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.analysis.scope import load_scope
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
@@ -39,6 +40,7 @@ from tbu_analysis.reports.model import ReportModel, load_report_model
 from tbu_analysis.reports.notes import NoteRegistry
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
+from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.vocab import (
     SOURCE_GAP_LABEL,
     CheckType,
@@ -46,6 +48,7 @@ from tbu_analysis.vocab import (
     DriverCategory,
     Measure,
     RowKind,
+    ScopeKind,
     Series,
     Status,
     TableRole,
@@ -194,7 +197,11 @@ class ReportContext:
     @cached_property
     def moves(self) -> list:
         """Amounts moved between items within a solution and driver (netted)."""
-        return questions_module.moves(self.result.drivers, self.explanations)
+        traced = [questions_module.TracedMove(e.solution, e.year, e.from_item, e.item,
+                                              float(parse_number(e.amount).value))
+                  for e in load_scope(self.paths) if e.kind == ScopeKind.FLYTTING
+                  and e.from_item and e.item and e.amount is not None and e.terms]
+        return questions_module.moves(self.result.drivers, self.explanations, traced)
 
     @cached_property
     def sentences(self) -> list:
