@@ -22,7 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+from pandas.core.arrays.masked import BaseMaskedArray
 from pydantic import BaseModel
 
 from tbu_analysis.analysis import comparison as comparison_module
@@ -263,14 +266,49 @@ def model_bytes(model: ReportModel) -> bytes:
 class _Pickler(pickle.Pickler):
     """Pydantic models (the round's registers) keep the names of their set fields in a
     ``set``, whose order changes with the process's hash seed: pickle them with the names
-    sorted."""
+    sorted. A DataFrame's internal blocks follow what was done to it before (a frame that
+    other code has read may be consolidated, one fresh from the analysis not): pickle each
+    frame column by column, so equal frames give equal bytes."""
+
+    def __init__(self, file, protocol: int) -> None:
+        super().__init__(file, protocol=protocol)
+        self._protocol = protocol
 
     def reducer_override(self, obj):
         if isinstance(obj, BaseModel):
             state = dict(obj.__getstate__())
             state["__pydantic_fields_set__"] = sorted(state["__pydantic_fields_set__"])
             return _pydantic_from_state, (type(obj), state)
+        if isinstance(obj, ExtensionDtype):  # its ``_cache`` holds what this process asked
+            reduced = obj.__reduce_ex__(self._protocol)
+            if len(reduced) > 2 and isinstance(reduced[2], dict) and "_cache" in reduced[2]:
+                state = {k: v for k, v in reduced[2].items() if k != "_cache"}
+                return (reduced[0], reduced[1], state, *reduced[3:])
+            return NotImplemented
+        if type(obj) is pd.DataFrame:
+            columns = [_canonical(obj.iloc[:, i]) for i in range(obj.shape[1])]
+            return _frame_from_columns, (columns, obj.columns, obj.index, dict(obj.attrs))
         return NotImplemented
+
+
+def _canonical(column: pd.Series) -> pd.Series:
+    """A nullable column's values under its missing marks are whatever memory held: zeros."""
+    values = column.array
+    if isinstance(values, BaseMaskedArray):
+        data = np.where(values._mask, values._data.dtype.type(0), values._data)
+        return pd.Series(type(values)(data, values._mask.copy()), index=column.index,
+                         name=column.name)
+    return column
+
+
+def _frame_from_columns(columns: list, names: pd.Index, index: pd.Index,
+                        attrs: dict) -> pd.DataFrame:
+    frame = pd.concat(columns, axis=1, ignore_index=True) if columns else \
+        pd.DataFrame(index=index)
+    frame.columns = names
+    frame.index = index
+    frame.attrs.update(attrs)
+    return frame
 
 
 def _pydantic_from_state(cls: type[BaseModel], state: dict) -> BaseModel:
