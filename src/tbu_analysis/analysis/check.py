@@ -191,6 +191,11 @@ def _collect(problems: list[InputError], step: Callable[[], Any]) -> Any:
     return None
 
 
+def _entry_of(key: str | None) -> str | None:
+    """``claims[4]`` for ``claims[4].value``: the register entry a key is in."""
+    return key.rsplit(".", 1)[0] if key and "." in key else key
+
+
 def _shipped_source(paths: RoundPaths, manifest: Any) -> Path | None:
     """The round's source text, when the manifest names a file inside the round's folder."""
     name = manifest.source.get("file")
@@ -226,10 +231,14 @@ def check_inputs(paths: RoundPaths) -> list[InputError]:
         data = _collect(problems, lambda path=path: load_yaml_data(path))
         if data is None:
             continue
-        if source is not None:  # every quote of every register, known or added later
-            problems += stale_quotes(path, data, source)
+        stale = stale_quotes(path, data, source) if source is not None else []
+        problems += stale  # every quote of every register, known or added later
         if name in registers:
-            problems += entry_problems(path, data, registers[name])
+            # An entry whose quote is gone is one problem: what it says of its own quote
+            # (a value printed in it) follows from that.
+            gone = {_entry_of(p.key) for p in stale}
+            problems += [p for p in entry_problems(path, data, registers[name])
+                         if _entry_of(p.key) not in gone]
     # Names a previous round? Its quotes are read against the source, so only a readable one
     # (a source outside the round is one problem, said by the manifest's check).
     if source is not None and not any(p.path == paths.raw / "previous_round.yaml"
@@ -246,6 +255,9 @@ def check_inputs(paths: RoundPaths) -> list[InputError]:
 
 def merge(problems: list[InputError], more: list[InputError]) -> list[InputError]:
     """``problems`` and those of ``more`` not already among them (a quote found stale by the
-    register pass and again by the claims loader is one problem)."""
+    register pass and again by the claims loader is one problem, and so is what the loader
+    then says of the same entry)."""
     seen = {(str(p.path), p.line) for p in problems}
-    return [*problems, *(p for p in more if (str(p.path), p.line) not in seen)]
+    entries = {(str(p.path), _entry_of(p.key)) for p in problems if p.key}
+    return [*problems, *(p for p in more if (str(p.path), p.line) not in seen
+                         and (str(p.path), _entry_of(p.key)) not in entries)]
