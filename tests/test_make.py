@@ -28,7 +28,7 @@ OLD = 978_307_200  # 2001-01-01: an mtime older than every output
 
 
 def copy_repo(target: Path) -> Path:
-    for name in ("data/raw", "notebooks", "scenarios", "src"):
+    for name in ("data/raw", "jupyter", "notebooks", "scenarios", "src"):
         shutil.copytree(ROOT / name, target / name,
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     for name in ("Makefile", "pyproject.toml", "uv.lock"):

@@ -219,6 +219,9 @@ class Interrupted(KeyboardInterrupt):
 
 
 def _terminate(signum, frame) -> None:
+    # make passes a SIGTERM on to its children as well: a second one must not break the
+    # clean-up the first one started.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Interrupted(signum)
 
 
@@ -237,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"feil: {where}{error.strerror or error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as error:  # Ctrl-C or SIGTERM: one line, the staged set discarded
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C cannot cut the line
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print(INTERRUPTED, file=sys.stderr)
         return 128 + getattr(error, "signum", signal.SIGINT)
     finally:
