@@ -157,26 +157,3 @@ def test_provenance_names_the_round_and_the_index_rates_in_words():
     given = provenance_frame("2024-host", {"round_id": "2024-host", "index_rates": {2023: 5}})
     assert dict(zip(given["Element"], given["Verdi"], strict=True))["Indeksjustering"] == (
         "5,000\u00a0% (2023\u21922024) (satt for denne kjøringen)")
-
-
-def test_provenance_splits_into_a_meeting_summary_and_a_technical_annex(repo):
-    """Reader's defect 20: the meeting reads the round, commit, parameters and time; the
-    checksums, changed files and package versions go to the technical annex at the end.
-    Together the two parts are the whole table, each with its group labels."""
-    (repo / "ny.txt").write_text("ny\n")
-    prov = _collect(repo, parameters={"round_id": "2025-04", "rate": -2.5})
-    whole = provenance_table(prov)
-    summary = provenance_table(prov, part="summary")
-    technical = provenance_table(prov, part="technical")
-    assert [label for label in summary["Opplysning"] if label] == [
-        "Beregningsrunde", "Git-commit", "Lokale endringer", "Parametre", "Tidspunkt"]
-    assert [label for label in technical["Opplysning"] if label] == [
-        "Lokale endringer", "Sjekksum (SHA-256)", "Versjoner"]
-    assert not any(len(v) == 64 for v in summary["Verdi"])  # no checksum in the meeting part
-    assert ("ny.txt", "ny, ikke i git") in set(zip(technical["Element"], technical["Verdi"],
-                                                   strict=True))
-    assert len(summary) + len(technical) == len(whole)
-    assert sorted(map(tuple, [*summary.values[:, 1:], *technical.values[:, 1:]])) == \
-        sorted(map(tuple, whole.values[:, 1:]))
-    with pytest.raises(ValueError):
-        provenance_table(prov, part="alt")

@@ -215,13 +215,7 @@ def _describe_dirty(prov: Provenance) -> str:
     return f"Ja ({count} {'fil' if count == 1 else 'filer'})"
 
 
-#: What a provenance table shows: everything (``all``), what a meeting reads (``summary``: the
-#: round, commit, whether the tree was clean, parameters, time) or the technical annex
-#: (``technical``: each changed file, every input's checksum, package versions).
-PROVENANCE_PARTS = ("all", "summary", "technical")
-
-
-def provenance_table(prov: Provenance, round_label: str = "", part: str = "all") -> pd.DataFrame:
+def provenance_table(prov: Provenance, round_label: str = "") -> pd.DataFrame:
     """A table for the report's provenance page: one row per fact, Norwegian labels.
 
     Columns: ``Opplysning`` (the kind of fact, written on the first row of its group only),
@@ -231,27 +225,21 @@ def provenance_table(prov: Provenance, round_label: str = "", part: str = "all")
     CSS sets them small); the round by its name (``round_label``) with its id.
     """
     round_text = f"{round_label} ({prov.round_id})" if round_label else prov.round_id
-    if part not in PROVENANCE_PARTS:
-        raise ValueError(f"part must be one of {PROVENANCE_PARTS}, not {part!r}")
-    summary, technical = part in {"all", "summary"}, part in {"all", "technical"}
-    rows: list[tuple[str, str, str]] = []
-    if summary:
-        rows += [("Beregningsrunde", "", round_text), ("Git-commit", "", prov.commit),
-                 ("Lokale endringer", "", _describe_dirty(prov))]
-    if technical:
-        rows += [
-            ("Lokale endringer", _breakable(path), GIT_STATUS.get(code, code))
-            for code, path in prov.changes
-        ]
-        rows += [("Sjekksum (SHA-256)", element, digest)
-                 for element, digest in _inputs_by_folder(prov.inputs)]
-    if summary:
-        rows += [("Parametre", str(k), _show_value(v)) for k, v in prov.parameters.items()]
-    if technical:
-        rows += [("Versjoner", name, ver) for name, ver in prov.versions.items()]
-    if summary:
-        when = prov.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC")
-        rows.append(("Tidspunkt", "", f"{when} ({TIME_SOURCES.get(prov.time_source, '')})"))
+    rows: list[tuple[str, str, str]] = [
+        ("Beregningsrunde", "", round_text),
+        ("Git-commit", "", prov.commit),
+        ("Lokale endringer", "", _describe_dirty(prov)),
+    ]
+    rows += [
+        ("Lokale endringer", _breakable(path), GIT_STATUS.get(code, code))
+        for code, path in prov.changes
+    ]
+    rows += [("Sjekksum (SHA-256)", element, digest)
+             for element, digest in _inputs_by_folder(prov.inputs)]
+    rows += [("Parametre", str(k), _show_value(v)) for k, v in prov.parameters.items()]
+    rows += [("Versjoner", name, ver) for name, ver in prov.versions.items()]
+    when = prov.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC")
+    rows.append(("Tidspunkt", "", f"{when} ({TIME_SOURCES.get(prov.time_source, '')})"))
     # The label is printed once per group: the table reads as sections on the page.
     shown = [(label if i == 0 or rows[i - 1][0] != label else "", element, value)
              for i, (label, element, value) in enumerate(rows)]

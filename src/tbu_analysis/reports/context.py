@@ -748,10 +748,8 @@ class ReportContext:
                                    place=f"prognosis:{spec.id}")))
         return out
 
-    def provenance_table(self, parameters: Mapping, part: str = "all") -> pd.DataFrame:
-        """The provenance page, or one part of it (``summary`` for the meeting, ``technical``
-        for the technical annex at the end: see ``common.provenance.provenance_table``)."""
-        return provenance_frame(self.paths.round_id, parameters, part=part)
+    def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
+        return provenance_frame(self.paths.round_id, parameters)
 
     # --- per solution --------------------------------------------------------------------
     def _detail_table(self, solution: str, from_year: int) -> str | None:
@@ -886,8 +884,7 @@ def package_version() -> str:
         return "ukjent"
 
 
-def provenance_frame(round_id: str, parameters: Mapping, extra_files=(),
-                     part: str = "all") -> pd.DataFrame:
+def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.DataFrame:
     """The provenance page: commit, checksums of every raw input, parameters, versions, time.
 
     Parameters are shown in words: the round by its name ("høsten 2024"), the solution, and
@@ -901,7 +898,7 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=(),
     prov = collect_provenance(round_id, raw_paths=inputs,
                               parameters=_parameters_in_words(parameters, manifest, paths),
                               repo_root=paths.root)
-    return provenance_table(prov, round_label=manifest.label, part=part)
+    return provenance_table(prov, round_label=manifest.label)
 
 
 #: How the provenance page names a run's parameters.
