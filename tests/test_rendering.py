@@ -340,11 +340,18 @@ def test_tables_get_header_scope_and_totals_set_off():
         assert all(th.get_text(strip=True) for th in soup.select("th"))  # no empty header
         assert "tbu-path" in soup.find("td", string="tables/tabell-01.tsv")["class"]
         assert "tbu-hash" in soup.find("td", string="0" * 64)["class"]
-        assert [td["class"][-1] for td in soup.select("tbody tr")[0].find_all("td")][:2] == \
-            ["text", "num"]
-    wide = pd.DataFrame({f"K{i}": [1.0] for i in range(13)})
-    assert 'class="tbu-table tbu-xwide"' in format_table(wide).to_html()
-    assert 'class="tbu-table tbu-wide"' in format_table(wide.iloc[:, :9]).to_html()
+        first, number = soup.select("tbody tr")[0].find_all("td")[:2]
+        assert {"text", "tbu-nowrap"} <= set(first["class"]) and "num" in number["class"]
+    wide = pd.DataFrame({f"K{i}": [1.0] for i in range(10)})
+    assert 'class="tbu-table tbu-xwide tbu-short"' in format_table(wide).to_html()
+    assert 'class="tbu-table tbu-wide tbu-short"' in format_table(wide.iloc[:, :9]).to_html()
+    long = pd.DataFrame({"Post": [f"Rad {i}" for i in range(15)], "Sum": range(15)})
+    assert 'class="tbu-table"' in format_table(long).to_html()  # may break over pages
+    # Headers break between words or at a compound's joint (a soft hyphen), never inside a
+    # syllable; a span of years is set on one line.
+    spans = pd.DataFrame({"Fra–til": ["2023–2024"], "Endret finansieringskilde": [1.0]})
+    html = format_table(spans).to_html()
+    assert "finansierings\u00adkilde" in html and "tbu-nowrap" in html
 
 
 def test_prose_gets_norwegian_minus_and_no_break_spaces_but_code_does_not():
