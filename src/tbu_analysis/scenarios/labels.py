@@ -35,6 +35,17 @@ UNALLOCATED_COLUMNS = {
 }
 PERCENT_COLUMNS = ("Vekst i regning", "Deflatorvekst", *(GROUP_LABELS[g] for g in GROUPS))
 
+#: The assumptions' rows for a share the project interpreted, in the scenario's key and in
+#: the key it is compared with.
+READING_LABEL = "Tolkning (ikke sagt i kilden)"
+COMPARED_READING_LABEL = "Tolkning i nøkkelen det sammenlignes med"
+
+#: A share table's note column: a share the key does not give, against a year the solution
+#: had no cost (nothing to share).
+NOTE_COLUMN = "Merknad"
+UNKNOWN_SHARE = "ukjent"
+NO_COST = "ingen kostnad"
+
 #: The row that sums every solution in a key-against-key table.
 ALL_UNITS = "Alle løsninger"
 DIFFERENCE_COLUMN = "Forskjell"

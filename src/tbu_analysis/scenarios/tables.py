@@ -21,6 +21,7 @@ from tbu_analysis.common.formatting import (
     format_change,
     format_number,
     format_percent,
+    places_needed,
 )
 from tbu_analysis.common.store import Sheet, write_excel, write_if_changed
 from tbu_analysis.presentation.charts import (
@@ -37,9 +38,11 @@ from tbu_analysis.presentation.charts import (
     style,
 )
 from tbu_analysis.presentation.tables import format_frame, format_table
-from tbu_analysis.scenarios.comparison import KeyComparison
+from tbu_analysis.scenarios import text
+from tbu_analysis.scenarios.comparison import TINY_BASE_MNOK, KeyComparison
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
+    COMPARED_READING_LABEL,
     DEFLATOR_COLUMNS,
     DIFFERENCE_COLUMN,
     DIFFERENCE_PCT_COLUMN,
@@ -47,19 +50,23 @@ from tbu_analysis.scenarios.labels import (
     GROUP_LABELS,
     GROUPS,
     KIND_DATA,
+    NO_COST,
+    NOTE_COLUMN,
     PERCENT_COLUMNS,
     PLACEHOLDER_MARK,
     PLACEHOLDER_TEXT,
     PROJECTION_COLUMNS,
     RATES_COLUMN,
+    READING_LABEL,
     SCENARIO_COLUMN,
     SUM_LABEL,
     UNALLOCATED,
     UNALLOCATED_COLUMNS,
     UNIT_COLUMN,
+    UNKNOWN_SHARE,
     YEAR_COLUMN,
 )
-from tbu_analysis.scenarios.model import ScenarioResult
+from tbu_analysis.scenarios.model import FIXED, ScenarioResult
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -94,6 +101,22 @@ def totals_table(result: ScenarioResult) -> pd.DataFrame:
     """Funding need per solution (unit) and year, after the scenario's changes."""
     return _with_sum(_wide(result.totals, "unit", UNIT_COLUMN,
                            marked=result.placeholder_years), UNIT_COLUMN)
+
+
+def totals_view(result: ScenarioResult) -> pd.DataFrame:
+    """:func:`totals_table` as the report prints it: NHN's years with the decimals NHN's
+    figure needs (343,6 and 351, never 351,0: no precision the source does not have), the
+    projected years with one decimal."""
+    table = totals_table(result).astype(object)
+    for column in table.columns[1:]:
+        values = table[column]
+        if int(str(column).rstrip(PLACEHOLDER_MARK)) in result.data_years:
+            places = [places_needed(v, 0, 1) if v == v else 0 for v in values]
+            places[-1] = max(places[:-1], default=0)  # the sum: as precise as its finest part
+        else:
+            places = [1] * len(values)
+        table[column] = [format_number(v, p) for v, p in zip(values, places, strict=True)]
+    return table
 
 
 def difference_table(result: ScenarioResult) -> pd.DataFrame:
@@ -146,7 +169,26 @@ def shares_table(result: ScenarioResult) -> pd.DataFrame:
                               aggfunc="first", sort=False, dropna=False)
     table = table.reindex(columns=list(GROUPS))
     table.columns = [GROUP_LABELS[group] for group in table.columns]
+    costs = set(zip(result.totals["unit"], result.totals["year"].astype(int), strict=True))
+    table[NOTE_COLUMN] = [
+        "" if not row.isna().any() else UNKNOWN_SHARE if (unit, int(year)) in costs
+        else NO_COST for (unit, year), row in table.iterrows()]
     return table.reset_index().rename(columns={"unit": UNIT_COLUMN, "year": YEAR_COLUMN})
+
+
+def shares_view(result: ScenarioResult) -> pd.DataFrame:
+    """:func:`shares_table` as the report prints it: a share the key does not give says
+    «ukjent», a year the solution had no cost says «ingen kostnad» (VKP before it started):
+    two different things, never one «–»."""
+    table = shares_table(result)
+    labels = [GROUP_LABELS[g] for g in GROUPS]
+    out = table.drop(columns=[NOTE_COLUMN]).astype(object)
+    for at, note in table[NOTE_COLUMN].items():
+        for n, column in enumerate(labels):
+            value = table.at[at, column]
+            out.at[at, column] = (format_percent(value, 1) if value == value
+                                  else (note if n == 0 or note == UNKNOWN_SHARE else ""))
+    return out
 
 
 def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
@@ -196,9 +238,9 @@ def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
         ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
         ("Merknad til nøkkelen", s.key_set.note or "–", ""),
         ("Grunnlag for nøkkelen", s.key_set.base_label, s.key_set.base_note),
-        *(("Lesning (ikke sagt i kilden)", reading, s.key_set.label)
+        *((READING_LABEL, reading.text, s.key_set.label)
           for reading in s.key_set.readings),
-        *(("Lesning i nøkkelen det sammenlignes med", reading, s.compare_with.label)
+        *((COMPARED_READING_LABEL, reading.text, s.compare_with.label)
           for reading in (s.compare_with.readings if s.compare_with else ())),
         ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
         ("Indeks (satser i scenarioet)", _rates_text(s.index_rates)
@@ -246,31 +288,44 @@ def _items_text(items: Any) -> str:
     return "; ".join(texts)
 
 
-def summary(result: ScenarioResult) -> str:
-    """A short Norwegian paragraph (Markdown) with the scenario's main numbers."""
+def summary(result: ScenarioResult, printed_totals: Mapping[int, float] | None = None) -> str:
+    """The report's opening (``summary.md.j2``): the totals, each group's bill in NHN's last
+    year and the horizon, and the shares that are the project's interpretation. For NHN's
+    last year the total is NHN's printed one (``printed_totals``) where the units give it
+    within its rounding, beside the units' sum: one value per quantity, as the main report."""
     bills = result.bills.set_index(["group", "year"])["value_mnok"]
     last, horizon = result.data_years[-1], result.scenario.horizon
     totals = result.totals.groupby("year")["value_mnok"].sum()
     diff = result.versus_baseline.groupby("year")["difference_mnok"].sum()
-    fmt = _numbers
+    s = result.scenario
+    unchanged = (abs(diff[last]) < 1e-6 and s.price_basis == FIXED and s.price_year is None)
+    # NHN's own total only where the scenario shows NHN's year as NHN gave it (same kroner,
+    # nothing added): else the scenario's sum is all there is
+    printed = (printed_totals or {}).get(last) if unchanged else None
 
-    def group_line(year: int) -> str:
-        parts = [f"{GROUP_LABELS[g]} {fmt(bills[g, year])}" for g in GROUPS
-                 if abs(bills[g, year]) > 0.05]
-        return ", ".join(parts) or "ingen kjente andeler"
+    def groups(year: int) -> list[str]:
+        return [f"{GROUP_LABELS[g]} {format_number(bills[g, year])}" for g in GROUPS
+                if abs(bills[g, year]) > 0.05]
 
-    text = [
-        f"Scenarioet **{result.scenario.name}** bruker fordelingsnøkkelen "
-        f"«{result.scenario.key_set.name}». Beløp i mill. kroner, {result.price_label}.",
-        "",
-        f"- Samlet finansieringsbehov: {fmt(totals[last])} i {last} (NHNs siste estimat) og "
-        f"{fmt(totals[horizon])} i {horizon}; forskjell mot grunnlaget i {horizon}: "
-        f"{fmt(diff[horizon], change=True)}.",
-        f"- Regning {last}: {group_line(last)}; ikke fordelt {fmt(bills[UNALLOCATED, last])}.",
-        f"- Regning {horizon}: {group_line(horizon)}; ikke fordelt "
-        f"{fmt(bills[UNALLOCATED, horizon])}.",
-    ]
-    return "\n".join(text)
+    return text.render(
+        "summary.md.j2", name=result.scenario.name, key=result.scenario.key_set.name,
+        price_label=result.price_label, last=last, horizon=horizon, printed=printed,
+        units_total=totals[last], horizon_total=totals[horizon], difference=diff[horizon],
+        bills=[(year, groups(year), bills[UNALLOCATED, year]) for year in (last, horizon)],
+        interpreted=interpreted_shares(result))
+
+
+def interpreted_shares(result: ScenarioResult) -> list[str]:
+    """The shares of the scenario's key that are the project's interpretation of the
+    source, not stated there (the key file's ``readings``)."""
+    return [reading.share for reading in result.scenario.key_set.readings]
+
+
+def show_unallocated(result: ScenarioResult) -> None:
+    """«Ikke fordelt, og hvorfor»: the table, or that all is allocated, saying which shares
+    are the project's interpretation (an allocated amount is not a sourced one)."""
+    show_table(unallocated_table(result), "Ikke fordelt, mill. kroner",
+               text.note("all_allocated", interpreted_shares(result)))
 
 
 def notes_markdown(result: ScenarioResult) -> str:
@@ -416,9 +471,7 @@ def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> s
     the base (the keys' own notes), so a reader sees which base a figure uses."""
     any_comparison = next(iter(comparisons.values()))
     first, second = any_comparison.first.scenario.key_set, any_comparison.second.scenario.key_set
-    lines = [
-        f"Forskjellen {second.label} − {first.label} for kommunene i {year}, mill. kroner:"
-    ]
+    lines = [text.note("difference_for_municipalities", second.label, first.label, year)]
     for comparison in comparisons.values():
         lines.append(f"- {comparison.basis_label}: "
                      f"{format_change(comparison.difference('kommuner', year))}")
@@ -432,8 +485,8 @@ def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> s
         lines.append("")
     for key_set in ((first, second) if first.id != second.id else (first,)):
         if key_set.readings:
-            lines.append(f"*{key_set.label}* bygger på prosjektets lesninger av kilden, ikke på "
-                         "noe kilden sier: " + " ".join(key_set.readings))
+            lines.append(text.note("readings", key_set.label,
+                                   " ".join(r.text for r in key_set.readings)))
             lines.append("")
     return "\n".join(lines).strip()
 
@@ -515,9 +568,24 @@ def show_sensitivity(result: ScenarioResult, baseline: pd.DataFrame, index: Any,
 
     base, swings = sensitivity.tornado(result, baseline, index, group, year,
                                        sensitivity.load_ranges(), check=True)
+    left_out = [s.label for s in swings if s.placeholder]
+    swings = [s for s in swings if not s.placeholder]
     title = sensitivity.title(group, year, base)
     show(tornado_figure(title, base, swings, source))
     show_table(sensitivity.tornado_table(base, swings), f"{title}, mill. kroner")
+    if left_out:
+        show_markdown(text.note("placeholder_inputs_left_out", left_out))
+
+
+def show_deflator(result: ScenarioResult) -> None:
+    """The deflator comparison, or why the report leaves it out: on placeholder rates it
+    shows a way of computing, not a result, and a meeting document prints no such table."""
+    from tbu_analysis.scenarios.projection import deflator_is_placeholder
+
+    if deflator_is_placeholder(result.scenario):
+        show_markdown(f"*{text.note('deflator_placeholder')}*")
+        return
+    show_table(deflator_table(result), "Mot deflator, mill. kroner")
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -538,7 +606,8 @@ def export_tables(
         "Per løsning": (totals_table(result),
                         f"Finansieringsbehov per løsning og år, {unit}.{mark}"),
         "Andeler": (shares_table(result), "Andel av løsningens kostnad per aktørgruppe, "
-                    "prosent; tom celle = ukjent andel (beløpet står som ikke fordelt)."),
+                    f"prosent; tom celle: se «{NOTE_COLUMN}» («{UNKNOWN_SHARE}»: beløpet står "
+                    f"som ikke fordelt; «{NO_COST}»: ingenting å fordele det året)."),
         "Mot grunnlag": (difference_table(result),
                          f"Scenario minus grunnlag per løsning og år, {unit}.{mark}"),
         "Fremskriving": (projection_table(result, projected_only=False),
@@ -686,8 +755,7 @@ def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int,
     """The key-against-key section: on each base, every group's bill per year under both
     keys, then per solution and group in ``year``; or a plain note when there is none."""
     if not comparisons:
-        show_markdown("*Scenariofilen nevner ingen nøkkel å sammenligne med "
-                      "(`sharing.compare_with`).*")
+        show_markdown(text.note("no_compare_key"))
         return
     show_markdown(key_basis_markdown(comparisons, year))
     for comparison in comparisons.values():
@@ -697,3 +765,10 @@ def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int,
         show_table(key_comparison_table(comparison), f"{title}: alle løsninger, mill. kroner")
         show_table(key_comparison_by_unit_table(comparison, year),
                    f"{title}: per løsning i {year}, mill. kroner")
+    if any(tiny_bases(c) for c in comparisons.values()):
+        show_markdown(text.note("tiny_base", TINY_BASE_MNOK))
+
+
+def tiny_bases(comparison: KeyComparison) -> bool:
+    """Whether a shown row's «Forskjell (%)» is left out for its tiny or negative base."""
+    return bool(_paying(comparison.frame)["difference_pct"].isna().any())
