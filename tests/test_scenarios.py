@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -724,7 +725,8 @@ def test_the_workbook_reads_and_prints_well_in_a_norwegian_spreadsheet(
     book = openpyxl.load_workbook(path)
     for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape", sheet.title
-        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        tall = 1 if sheet.title.startswith("Figur") else 0  # a chart sheet: one page
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, tall)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows
     bills = book["Regning"]
@@ -864,3 +866,87 @@ def test_readings_of_the_minutes_are_shown_as_readings(funding, index, alt1_agai
     summary = tables.summary(result)
     assert "aldri gjettet" not in summary
     assert "tolkning av kilden, ikke kildens egne tall: E-resept 44,5/44,5" in summary
+
+
+# --- the scenario report: what it may print -----------------------------------------------------
+
+
+def test_the_summary_prints_nhns_total_beside_the_units_sum(funding, index):
+    """One value per quantity, as the main report: NHN's 2026 total as printed (1 076), the
+    solutions' own figures summed (1 075,2), never a 1 076,2 of the overview's rounded rows."""
+    from tbu_analysis.scenarios import files, tables
+
+    result = compute(scenario("alternativ-2"), funding, index)
+    text = " ".join(tables.summary(result, files.printed_totals("2024-host")).split())
+    assert ("i 2026: 1 076 (NHNs siste estimat, slik NHN trykker det; løsningenes tall "
+            "summerer til 1 075,2)") in text
+    assert "forskjell mot grunnlaget: 0,0" in text  # a key changes no amounts
+    added = compute(scenario("nuit-4-23-alternativ-1"), funding, index)
+    assert "slik NHN trykker det" not in tables.summary(added, files.printed_totals("2024-host"))
+    view = tables.totals_view(result).set_index("Løsning")
+    assert view.loc["Helsenorge", "2024"] == "343,6" and view.loc["Helsenorge", "2025"] == "351"
+    assert view.loc["Sum", "2026"] == "1\u00a0075,2" and view.loc["Sum", "2023"] == "941"
+
+
+def test_unknown_and_no_cost_are_two_markers(funding, index, tmp_path):
+    from tbu_analysis.scenarios import tables
+
+    view = tables.shares_view(compute(scenario("alternativ-2"), funding, index))
+    vkp = view[view["Løsning"] == "Velferdsteknologisk knutepunkt (VKP)"].set_index("År")
+    assert vkp.loc[2023, "Kommuner"] == "ingen kostnad"
+    assert vkp.loc[2024, "Kommuner"] == "50,0\u00a0%"
+    path, keys = _unknown_kj_scenario(tmp_path)
+    unknown = tables.shares_view(compute(load_scenario(path, key_set_dir=keys), funding, index))
+    kj = unknown[(unknown["Løsning"] == "Kjernejournal") & (unknown["År"] == 2025)]
+    assert "ukjent" in set(kj.iloc[0, 2:]) and "ingen kostnad" not in set(kj.iloc[0, 2:])
+
+
+def test_a_percentage_of_a_tiny_base_is_left_out(alt1_against_alt2):
+    """On the growth, RHF's 2025 bill is 5,4 under one key and 1,7 under the other: the
+    difference of 3,7 was printed as 237,9 % (of 1,7) in alternativ-2.pdf."""
+    from tbu_analysis.scenarios import tables
+    from tbu_analysis.scenarios.comparison import TINY_BASE_MNOK
+
+    growth = alt1_against_alt2["vekst"].frame
+    rhf = growth.query("unit == 'Alle løsninger' and group == 'rhf' and year == 2025").iloc[0]
+    assert rhf["first_mnok"] < TINY_BASE_MNOK and rhf["difference_pct"] != rhf["difference_pct"]
+    assert round(abs(rhf["difference_mnok"]), 1) == 3.7  # the amount stays
+    assert tables.tiny_bases(alt1_against_alt2["vekst"])
+
+
+def test_placeholders_are_no_results_in_the_report(funding, index):
+    """The deflator table and the placeholder index and deflator bars rest on rates without a
+    source: the report leaves them out and says so; the workbook's sheet says it is none."""
+    from tbu_analysis.scenarios import projection, tables
+
+    result = compute(scenario("alternativ-2"), funding, index)
+    assert projection.deflator_is_placeholder(result.scenario)
+    assert any("ikke med i rapporten" in note for note in result.notes)
+    assert not any(note.startswith("Deflatorsammenligningen:") for note in result.notes)
+    title = tables.export_tables(result)["Mot deflator"].title
+    assert "plassholdere uten kilde" in title and "ikke et resultat" in title
+
+
+def test_the_workbook_draws_key_against_key(funding, index, tmp_path):
+    """A chart sheet after each key-against-key table: a line chart per group that pays and
+    a bar chart of the differences, drawn from the sheet's own cells; byte-identical reruns."""
+    import openpyxl
+
+    from tbu_analysis.scenarios import comparison, tables
+
+    result = compute(scenario("alternativ-2"), funding, index)
+    keys = comparison.for_scenario(result, funding, index)
+    target = tables.write_workbook(tables.export_tables(result, keys), tmp_path / "a.xlsx")
+    book = openpyxl.load_workbook(target)
+    names = book.sheetnames
+    assert names.index("Figur – kostnad") == names.index("Nøkler – kostnad") + 1
+    sheet = book["Figur – kostnad"]
+    assert [c.value for c in sheet[3]][:4] == ["År", "Kommuner: Alternativ 2",
+                                             "Kommuner: Alternativ 1", "Kommuner: forskjell"]
+    kommuner_2026 = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0] == 2026)
+    assert kommuner_2026[3] == pytest.approx(16.58, abs=0.01)
+    again = tables.write_workbook(tables.export_tables(result, keys), tmp_path / "b.xlsx")
+    assert target.read_bytes() == again.read_bytes()
+    with zipfile.ZipFile(target) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2 * 4  # Kommuner, RHF, Apotek and the differences, on both bases

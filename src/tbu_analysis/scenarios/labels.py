@@ -18,7 +18,7 @@ YEAR_COLUMN = "År"
 SUM_LABEL = GROUP_LABELS[TOTAL]
 
 #: How a projection row came about: NHN's own figure, or projected by the scenario.
-KIND_DATA, KIND_PROJECTED = "NHN", "fremskrevet"
+KIND_DATA, KIND_PROJECTED = "NHN", "Fremskrevet"
 
 PROJECTION_COLUMNS = {
     "unit": UNIT_COLUMN, "year": YEAR_COLUMN, "kind": "Grunnlag", "start": "Start",

@@ -67,6 +67,7 @@ from tbu_analysis.scenarios.labels import (
     YEAR_COLUMN,
 )
 from tbu_analysis.scenarios.model import FIXED, ScenarioResult
+from tbu_analysis.scenarios.projection import deflator_is_placeholder
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -580,8 +581,6 @@ def show_sensitivity(result: ScenarioResult, baseline: pd.DataFrame, index: Any,
 def show_deflator(result: ScenarioResult) -> None:
     """The deflator comparison, or why the report leaves it out: on placeholder rates it
     shows a way of computing, not a result, and a meeting document prints no such table."""
-    from tbu_analysis.scenarios.projection import deflator_is_placeholder
-
     if deflator_is_placeholder(result.scenario):
         show_markdown(f"*{text.note('deflator_placeholder')}*")
         return
@@ -613,7 +612,10 @@ def export_tables(
         "Fremskriving": (projection_table(result, projected_only=False),
                          f"Fremskrivingen steg for steg per løsning og år, {unit}."),
         "Mot deflator": (deflator_table(result), "Regningen mot kommunal deflator, "
-                         "mill. løpende kroner; vekst i prosent."),
+                         "mill. løpende kroner; vekst i prosent." + (
+                             " Satsene er plassholdere uten kilde: tabellen viser regnemåten, "
+                             "ikke et resultat, og er ikke med i rapporten."
+                             if deflator_is_placeholder(result.scenario) else "")),
         "Ikke fordelt": (unallocated_table(result),
                          f"Beløp ingen nøkkel fordeler, og hvorfor, {unit}."),
     }
@@ -633,8 +635,78 @@ def export_tables(
     sheets["Forutsetninger"] = (_with_placeholder_note(assumptions_table(result), result),
                                 "Forutsetninger og kilder.")
     out = {name: _readable_sheet(frame, title) for name, (frame, title) in sheets.items()}
+    for comparison in (comparisons or {}).values():  # each figure after its table
+        figure = (f"Figur – {comparison.basis}", key_chart_sheet(comparison, unit))
+        at = list(out).index(f"Nøkler – {comparison.basis}") + 1
+        out = dict([*list(out.items())[:at], figure, *list(out.items())[at:]])
     out["Data"] = Sheet(tidy_data(result, comparisons), autofilter=True)
     return out
+
+
+def key_chart_sheet(comparison: KeyComparison, unit: str) -> Sheet:
+    """Key against key as a picture in the workbook, as in the report: per actor group both
+    keys' bills over the years (lines), and the difference (bars). The charts are the
+    spreadsheet's own, drawn from the small table on the same sheet, so they print with it,
+    follow a changed cell, and the workbook stays byte-identical on a rerun."""
+    frame = comparison.frame[comparison.frame["unit"] == ALL_UNITS]
+    groups = key_chart_groups(comparison)
+    first = comparison.first.scenario.key_set.label
+    second = comparison.second.scenario.key_set.label
+    years = sorted(int(y) for y in frame["year"].unique())
+    wide = pd.DataFrame({YEAR_COLUMN: years})
+    for group in groups:
+        rows = frame[frame["group"] == group].set_index("year")
+        for column, name in (("first_mnok", first), ("second_mnok", second),
+                             ("difference_mnok", DIFFERENCE_COLUMN.lower())):
+            wide[f"{GROUP_LABELS[group]}: {name}"] = rows[column].reindex(years).to_numpy()
+    title = (f"{second} mot {first}, {comparison.basis_label}, {unit}; forskjell = {second} − "
+             f"{first}. Figurene under er tegnet fra tabellen.")
+    sheet = _readable_sheet(wide, title)
+    return Sheet(sheet.frame, sheet.formats, autofilter=False, title=sheet.title,
+                 decorate=_key_charts(len(groups), len(years),
+                                      [GROUP_LABELS[g] for g in groups]))
+
+
+def _key_charts(groups: int, years: int, labels: list[str]):
+    """Adds a line chart per group (both keys) and a bar chart of the differences under the
+    table, and widens the print area to them."""
+    def decorate(ws: Any, header: int) -> None:
+        from openpyxl.chart import BarChart, LineChart, Reference
+        from openpyxl.utils import get_column_letter
+
+        last = header + years
+        categories = Reference(ws, min_col=1, min_row=header + 1, max_row=last)
+        top = last + 2
+        charts = []
+        for n, label in enumerate(labels):
+            chart = LineChart()
+            chart.title, chart.y_axis.title = label, "mill. kroner"
+            chart.add_data(Reference(ws, min_col=2 + 3 * n, max_col=3 + 3 * n,
+                                     min_row=header, max_row=last), titles_from_data=True)
+            for series in chart.series:
+                series.smooth = False  # straight lines between the years, as the report
+            chart.y_axis.scaling.min = 0  # from zero: a difference looks as large as it is
+            charts.append(chart)
+        bars = BarChart()
+        bars.title, bars.y_axis.title = "Forskjell", "mill. kroner"
+        for n in range(groups):
+            bars.add_data(Reference(ws, min_col=4 + 3 * n, min_row=header, max_row=last),
+                          titles_from_data=True)
+        charts.append(bars)
+        # two charts a row: the second starts at the first column past the first chart
+        widths = [ws.column_dimensions[get_column_letter(c)].width or 8 for c in range(1, 30)]
+        second = next(c for c in range(1, 30) if sum(widths[:c]) * 0.19 >= 12.5) + 1
+        for number, chart in enumerate(charts):
+            chart.set_categories(categories)
+            chart.x_axis.delete = chart.y_axis.delete = False  # axes shown in every program
+            chart.y_axis.numFmt = "#,##0"
+            chart.width, chart.height = 12, 6.5
+            row, column = top + 14 * (number // 2), 1 if number % 2 == 0 else second
+            ws.add_chart(chart, f"{get_column_letter(column)}{row}")
+        columns = max(1 + 3 * groups, second + 6)
+        ws.print_area = f"A1:{get_column_letter(columns)}{top + 14 * -(-len(charts) // 2)}"
+        ws.page_setup.fitToHeight = 1  # the table and its charts on one page
+    return decorate
 
 
 def _readable_sheet(frame: pd.DataFrame, title: str) -> Sheet:
