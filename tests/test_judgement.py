@@ -263,3 +263,20 @@ def test_pdf_annex_follows_the_reports_own_correction(texts):
     assert "beregnet 65,9" not in texts["tbu-2024-host"]
 
 
+
+
+def test_pdf_uncertainties_fm_and_maaledata_read_as_the_source_says(texts):
+    main = texts["tbu-2024-host"]
+    chapter = main[main.index("4 Forutsetninger og usikkerhet Hva"):]
+    chapter = chapter[:chapter.index("5 Siden forrige runde")]
+    total = chapter.index("Usikkerhet som kan endre totalen")
+    assert total < chapter.index("Usikkerhet i fordelingen mellom løsningene")
+    assert "Totalen kan bli inntil 79,2 mill. kroner lavere (54 + 25,2)" in chapter
+    assert "kilden sier ikke om det er en del av de 57,5 mill. kronene" in chapter
+    for name in ("tbu-2024-host", "e-resept"):
+        assert "går ned fra 12,4 til 6 mill. kroner fordi FM skal avvikles i løpet av 2025" \
+            in texts[name]
+        assert "6 mill. kroner fordi noen virksomheter" not in texts[name]
+    assert "Kildens 9 mill. kroner er disse 3 og 6 mill. kroner i planlagt vekst" in main
+    annex = main[main.index("Avvik i tabellene"):]
+    assert "−8,6 −8,6 0" not in annex  # no zero difference listed as a deviation
