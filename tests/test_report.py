@@ -165,9 +165,13 @@ def test_scenario_command_renders_the_scenario_against_the_baseline(tmp_path, mo
     assert cli.main(["scenario", "scenarios/alternativ-1.yml", "--round", ROUND]) == 0
     text = " ".join(pdf_text(repo / "reports" / "scenarios" / ROUND / "alternativ-1.pdf").split())
     assert "Alternativ 1" in text and "Kommuner" in text and "RHF" in text
-    # the round's 2025 funding need, billed in full: the units add to 1 053,9 (Helsenettet
-    # without VKP from Tabell 9's rows, 274,7), NHN's 1 054 within its rounding
-    assert "1 053,9" in text
+    # the round's 2025 funding need, billed in full: the solutions' own figures (the main
+    # report's: Grunndata og HelseID 117,8, Helsenettet without VKP from Tabell 9's rows,
+    # 274,7) add to 1 053,7, NHN's 1 054 within its rounding; for 2026 the report prints NHN's
+    # 1 076 beside the units' 1 075,2
+    assert "1 053,7" in text
+    assert "1 076 (NHNs siste estimat, slik NHN trykker det; løsningenes tall summerer til " \
+        "1 075,2)" in text
     assert "SHA-256" in text  # the same provenance page as the round reports
 
 
