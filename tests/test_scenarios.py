@@ -461,7 +461,7 @@ def test_a_horizon_before_the_files_years_is_blamed_on_the_horizon(tmp_path):
      "from_round: true leser satsene", "growth:"),
     ("    lag_years: 1", "    lag_years: 50", "growth.investments.lag_years", "≤ 10",
      "lag_years: 50"),
-    ("    2025: 4.121\n    2026", "    2025: -100\n    2026", "index.rates.2025", "≥ -50",
+    ("    2025: 4.121\n    2026", "    2025: -100\n    2026", "index.rates.2025", "> -50",
      "2025: -100"),
     ("  base_year: 2025\n", "  base_year: 20255\n", "deflator.base_year", "≤ 2100",
      "base_year: 20255"),
