@@ -123,7 +123,7 @@ class ReportContext:
         """Short answers to the committee's first questions, each pointing to its section."""
         return narrative.as_markdown(committee.headline_points(
             self.result.growth, self.driver_notes(), self.previous_round, self.estimates,
-            self.conditions, self.questions_text()))
+            self.conditions, self.questions_text(), self.result.underlying))
 
     def conditions_markdown(self, solution: str | None = None) -> str:
         return committee.conditions_markdown(
@@ -192,7 +192,8 @@ class ReportContext:
         return questions_module.all_asks(
             self.reconciliation, findings_module.finding_kinds(self.paths.findings), notes,
             found, contradictions, self.register_questions,
-            findings_module.load_requests(self.paths))
+            findings_module.load_requests(self.paths),
+            findings_module.finding_effects(self.paths.findings), self.result.underlying)
 
     @cached_property
     def moves(self) -> list:
