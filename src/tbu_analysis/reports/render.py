@@ -237,23 +237,11 @@ def font_face_css(embed: bool = False) -> str:
     return "\n".join(rules)
 
 
-#: nbconvert's wrappers around cells and outputs; unwrapped so that headings, text, tables
-#: and figures are siblings and "keep with next" works across what were cells.
-_WRAPPER_CLASSES = frozenset({
-    "cell", "inner_cell", "text_cell_render", "output_wrapper", "output", "output_area",
-    "output_subarea", "rendered_html", "output_html", "output_markdown",
-})
 #: Text never retouched by the typography pass.
 _VERBATIM = frozenset({"code", "pre", "script", "style", "svg", "title", "kbd", "samp"})
 _HYPHEN_MINUS = re.compile(r"(?<![\w.,/\-\u2212])-(?=\d)")
 _SPACE_BEFORE_PERCENT = re.compile(r"(\d)[ \u202f]?%")
 _SPACE_BEFORE_UNIT = re.compile(r"(\d) (mill\.|kroner\b)")
-
-
-def _flatten_cells(main: Any) -> None:
-    for div in main.find_all("div"):
-        if _WRAPPER_CLASSES & set(div.get("class", [])):
-            div.unwrap()
 
 
 def _keep_with_table(table: Any) -> None:
@@ -401,9 +389,6 @@ def _check_footnote_marks(soup: BeautifulSoup) -> None:
 
 def _postprocess_html(html: str) -> str:
     soup = BeautifulSoup(html, features="html.parser")
-    main = soup.find("main")
-    if main is not None:
-        _flatten_cells(main)
     for table in soup.find_all("table"):
         _keep_with_table(table)
     _number_figures(soup)
