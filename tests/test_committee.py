@@ -433,6 +433,9 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(analysis):
     for later in growth[1:]:
         assert later.startswith("*Samme tall, annen verdi i kilden:* Helsenettet 2024 er også "
                                 "her 303,6 (Tabell 9). Se <a class=\"noteref\" href=\"#note-")
+        # Reader's defect 15: «Se forklaringen over» leads to the explanation itself (the
+        # †-note of the overview), not to the first «Samme tall» note that points to it.
+        assert 'href="#note-1"' in later
     for text in (ctx.estimates_note(), ctx.questions_markdown(annex=True),
                  ctx.explanations_markdown()):
         assert why not in text and "forklaringen over</a>" in text

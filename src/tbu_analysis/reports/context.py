@@ -569,7 +569,7 @@ class ReportContext:
     def overview_note(self) -> str:
         spec = self.manifest.primary
         precision = f" {spec.precision[:1].upper()}{spec.precision[1:]}." if spec.precision else ""
-        notes = [f"Kilde: {spec.document}, {spec.number}.{precision}"]
+        notes = [wording.note("table_source", f"Kilde: {spec.document}, {spec.number}.{precision}")]
         notes += views.source_footnotes(spec, self.figures)
         for table in self.manifest.tables:
             for row in table.note_rows:
@@ -662,7 +662,8 @@ class ReportContext:
             used = self.manifest.table(detail) if solution != ALL_SOLUTIONS and detail else spec
             stated = end > base_column.price_basis.price_year
             label = spec.columns[max(spec.columns)].price_basis.label
-            notes = [f"Kilde: {used.document}, {used.number}{f' ({label})' if stated else ''}."]
+            notes = [wording.note("table_source", f"Kilde: {used.document}, {used.number}"
+                                                  f"{f' ({label})' if stated else ''}.")]
             notes += views.source_footnotes(used, self.figures, shown=list(table.columns))
             driver_notes = list(self.model.driver_notes[(solution, table_id)])
             words = committee.driver_explanations_markdown(

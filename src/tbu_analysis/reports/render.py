@@ -1,12 +1,34 @@
 """Executed notebook → the reader's editions: a tagged PDF and a self-contained HTML file.
 
-nbconvert HTML with our template, post-processed once (flat sections, table semantics,
-numbered figures, Norwegian typography), then laid out by WeasyPrint as a tagged PDF/UA-1
+nbconvert HTML with our template, then laid out by WeasyPrint as a tagged PDF/UA-1
 (structure tree, language, title, bookmarks, ``/Alt`` on every figure) and written as an HTML
-edition with the shipped fonts embedded. No LaTeX and no browser. Readers see markdown and
-outputs only: code, prompts, the parameter cells, stderr (warnings, papermill's kernel
-noise), errors with tracebacks and widgets never reach either edition. The same notebook
-gives the same bytes.
+edition with the shipped fonts embedded.
+
+The HTML comes out of its producers as the editions need it: tables from ``format_table``
+(``presentation/templates/table.html.j2``: header scopes, total and last rows, cell classes,
+caption), cells and outputs without nbconvert's wrappers (``tbu_pdf/index.html.j2``), charts as
+``<figure>`` with alt text and caption (``presentation/charts``), the cover, contents and notes
+from the prose templates (the lead into a table and the source note under it with their
+classes). What is still done to the HTML after the run, and why it is not done by a producer:
+
+- ``_number_figures``: «Figur N.» and a chart's source. A number counts the figures of the
+  whole document, which no chart knows when it is drawn (each is drawn by its own cell, and a
+  kernel may draw several reports' charts); the source is the table note before it.
+- ``_typeset``: Norwegian typography (U+2212 minus, no-break spaces before «%», a unit and in
+  thousands, en dash in titles) over every text node. The text comes from many producers that
+  write ASCII on purpose: the source's own quotes, the YAML registers, the data's labels and
+  markdown cells; one pass over the finished text is the one place the rule lives.
+- ``_contents``: ids on the chapters (nbconvert gives heading ids only with a visible «¶»
+  link) and the printed contents' links to them; the screen edition's ``nav`` for a report
+  that prints no contents.
+- ``_check_footnote_marks``: not a repair but a check that refuses a table footnote whose mark
+  the table does not show.
+- ``html_edition``: the screen edition only (fonts embedded as data, scrolling boxes for
+  tables and charts, the narrow-screen CSS WeasyPrint must not read).
+
+No LaTeX and no browser. Readers see markdown and outputs only: code, prompts, the parameter
+cells, stderr (warnings, papermill's kernel noise), errors with tracebacks and widgets never
+reach either edition. The same notebook gives the same bytes.
 
 Notebook-metadata contract (``nb.metadata["tbu"]``, all keys optional)::
 
@@ -244,21 +266,6 @@ _SPACE_BEFORE_PERCENT = re.compile(r"(\d)[ \u202f]?%")
 _SPACE_BEFORE_UNIT = re.compile(r"(\d) (mill\.|kroner\b)")
 
 
-def _keep_with_table(table: Any) -> None:
-    """A paragraph that leads into the table ("Avvikene:") and the source note right under
-    it ("Kilde: …") are kept on the table's page (classes the print CSS reads)."""
-    before = table.find_previous_sibling()
-    while before is not None and before.name in {"style", "script"}:  # a Styler's own CSS
-        before = before.find_previous_sibling()
-    if before is not None and before.name == "p" and \
-            before.get_text(" ", strip=True).endswith(":"):
-        before["class"] = [*before.get("class", []), "tbu-lead"]
-    after = table.find_next_sibling()
-    if after is not None and after.name == "p" and \
-            after.get_text(" ", strip=True).startswith(("Kilde:", "Kilde ")):
-        after["class"] = [*after.get("class", []), "tbu-note"]
-
-
 def _number_figures(soup: BeautifulSoup) -> None:
     """"Figur N." before every chart's caption; a chart without its own source takes the
     source its section names just before it (the table note the chart is drawn from)."""
@@ -389,8 +396,6 @@ def _check_footnote_marks(soup: BeautifulSoup) -> None:
 
 def _postprocess_html(html: str) -> str:
     soup = BeautifulSoup(html, features="html.parser")
-    for table in soup.find_all("table"):
-        _keep_with_table(table)
     _number_figures(soup)
     _typeset(soup)
     _contents(soup)
