@@ -311,6 +311,89 @@ def test_a_staged_set_publishes_into_another_filesystem(tmp_path):
         assert not [p for p in folder.rglob("*.tmp")]
 
 
+class _Killed(BaseException):
+    """The process dying between two moves (nothing after it runs)."""
+
+
+def _publish_over(folder: Path, monkeypatch, fail_at: int, failure: BaseException,
+                  roll_back: bool = True) -> None:
+    """Publish a set of four changed files (one new, one in a subfolder) and one unchanged,
+    with the ``fail_at``-th move into ``folder`` raising ``failure``."""
+    from tbu_analysis.common import store
+
+    real, calls = store._move, []
+
+    def move(staged: Path, target: Path) -> None:
+        calls.append(target.name)
+        if len(calls) == fail_at:
+            raise failure
+        real(staged, target)
+
+    monkeypatch.setattr(store, "_move", move)
+    if not roll_back:  # a kill: no roll-back, and the staging folder stays where it is
+        monkeypatch.setattr(store, "_roll_back", lambda *args: None)
+        monkeypatch.setattr(store.OutputSet, "__exit__",
+                            lambda self, *exc: self._lock.__exit__(*exc))
+    try:
+        with store.OutputSet(folder) as outputs:
+            for name in ("a.csv", "b.csv", "executed/c.ipynb", "d.csv"):
+                outputs.add_bytes(name, f"ny {name}\n".encode())
+            outputs.add_bytes("u.csv", b"uendret\n")
+            outputs.publish()
+    finally:
+        monkeypatch.undo()
+
+
+def _earlier_set(folder: Path) -> dict[str, bytes]:
+    for name in ("a.csv", "b.csv", "executed/c.ipynb", "u.csv"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(f"gammel {name}\n".encode() if name != "u.csv"
+                                    else b"uendret\n")
+    return snapshot(folder)
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4])
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"),
+                                     KeyboardInterrupt()], ids=["ENOSPC", "SIGINT"])
+def test_a_publish_that_fails_at_any_move_leaves_the_earlier_set(tmp_path, monkeypatch,
+                                                                 fail_at, failure):
+    """A publish of several files that fails at its n-th move (a refused rename, a full
+    disk on another filesystem, Ctrl-C) puts back the files already moved: the reader sees the
+    earlier set, byte for byte, and no new file; the next publish works."""
+    from tbu_analysis.common.store import OutputSet, staging_dir
+
+    folder = tmp_path / "out"
+    before = _earlier_set(folder)
+    with pytest.raises((WriteError, KeyboardInterrupt)):
+        _publish_over(folder, monkeypatch, fail_at, failure)
+    assert snapshot(folder) == before
+    assert not staging_dir(folder).exists()
+    with OutputSet(folder) as outputs:  # and the next run publishes whole
+        outputs.add_bytes("a.csv", b"ny\n")
+        outputs.publish()
+    assert (folder / "a.csv").read_bytes() == b"ny\n"
+    assert snapshot(folder) == {**before, "a.csv": b"ny\n"}
+
+
+@pytest.mark.parametrize("killed_at", [1, 2, 3, 4])
+def test_a_publish_killed_between_moves_is_finished_whole_by_the_next_run(tmp_path, monkeypatch,
+                                                                          killed_at):
+    """Killed (nothing runs after) between two moves: the next run moves the rest in, so
+    the set is the new one whole, never a mix."""
+    from tbu_analysis.common.store import OutputSet, staging_dir
+
+    folder = tmp_path / "out"
+    _earlier_set(folder)
+    with pytest.raises(_Killed):
+        _publish_over(folder, monkeypatch, killed_at, _Killed(), roll_back=False)
+    with OutputSet(folder):
+        pass
+    assert snapshot(folder) == {"a.csv": b"ny a.csv\n", "b.csv": b"ny b.csv\n",
+                                "executed/c.ipynb": b"ny executed/c.ipynb\n",
+                                "d.csv": b"ny d.csv\n", "u.csv": b"uendret\n"}
+    assert not staging_dir(folder).exists()
+
+
 def test_a_full_disk_under_data_processed_is_one_message(cleaned, capsys):
     """`tbu clean` onto a full disk: exit 2, one line naming the file, the earlier set whole."""
     processed = cleaned.processed
