@@ -45,6 +45,7 @@ def test_the_contents_link_every_chapter_of_the_main_report():
         assert f'href="#{text.heading_anchor(heading)}">{heading}</a>' in contents
 
 
+@pytest.mark.pdf
 def test_a_sentence_changed_in_a_template_is_in_the_pdf_and_the_html(
         analysis, project_root, tmp_path, monkeypatch):
     """What an economist does: copy a template, change one sentence, render. The reports'

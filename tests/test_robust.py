@@ -66,13 +66,9 @@ def replace_once(path: Path, old: str, new: str) -> int:
 
 
 @pytest.fixture
-def cleaned(tmp_round: RoundPaths, monkeypatch, capsys) -> RoundPaths:
+def cleaned(cleaned_round: RoundPaths) -> RoundPaths:
     """The copied round, cleaned once with good input; cwd is its repo."""
-    monkeypatch.chdir(tmp_round.root)
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    assert main(["clean", "--round", ROUND]) == 0
-    capsys.readouterr()
-    return tmp_round
+    return cleaned_round
 
 
 @contextlib.contextmanager
