@@ -49,7 +49,21 @@ def test_key_messages_are_computed_from_the_round(ctx):
     assert ("Sentral forskrivningsmodul (SFM) kommer inn i forskriften i 2025 med 54 mill. "
             "kroner, en omfangsendring som kilden fører som «Økte kostnader grunnet "
             "investeringer»") in text
-    assert "57,5 mill. kroner av Helsenettets felles tjenester" in text  # the largest stake
+    # the biggest uncertainty moves the total (SFM's 54 needs hjemmel), with its year summed;
+    # the 57,5 only moves the split between solutions and is said to leave the total
+    assert ("Største usikkerhet:** Økningen på 54 mill. kroner for Sentral "
+            "forskrivningsmodul (SFM) forutsetter at betalingen hjemles i forskriften") in text
+    assert ("Til sammen kan forutsetningene for 2025 gjøre totalen inntil 79,2 mill. kroner "
+            "lavere eller inntil 9 mill. kroner høyere") in text
+    assert "57,5 mill. kroner for Helsenettet fordeles på løsningene i 2026, endrer ikke " \
+        "totalen" in text
+    # Helsenorge is the one solution with underlying growth in both pairs, from the model
+    assert ("Helsenorge er den eneste løsningen med underliggende vekst i begge periodene: "
+            "+11,0 mill. kroner fra 2024 til 2025 og +14,0 mill. kroner fra 2025 til 2026") \
+        in text
+    growers = km.growing_throughout(ctx.result.underlying, 2024)
+    assert [(g.solution, [v for *_, v in g.growth]) for g in growers] == [
+        ("Helsenorge", [pytest.approx(11.0), pytest.approx(14.0)])]
     assert "«Teknisk beregningsutvalg anser tallgrunnlaget som oversiktlig og godt.»" in text
 
 
@@ -85,7 +99,9 @@ def test_main_report_opens_with_key_messages(reports):
                  "(−0,6 %)",
                  "Største enkeltendring: Sentral forskrivningsmodul (SFM) kommer inn i "
                  "forskriften i 2025 med 54 mill. kroner",
-                 "Største usikkerhet: 57,5 mill. kroner",
+                 "Største usikkerhet: Økningen på 54 mill. kroner",
+                 "Helsenorge er den eneste løsningen med underliggende vekst i begge "
+                 "periodene",
                  "Viktigste spørsmål til NHN",
                  "«Teknisk beregningsutvalg anser tallgrunnlaget som oversiktlig og godt.»"):
         assert said in second, said
@@ -104,7 +120,9 @@ def test_main_report_gives_nominal_and_underlying_growth_side_by_side(reports):
     assert "Mest opp: Grunndata og HelseID (+34,6)" in section  # which solution drives it
     assert "Mest ned: Kjernejournal (−11,5)" in section
     assert "Sentral forskrivningsmodul (SFM) inn (+54)" in section
-    assert "Pasientens måledata ut (−3)" in section
+    # måledata: the 3 of scope and the 6 of planned growth are the source's 9, said once
+    assert "Pasientens måledata ut (−3: det tjenesten kostet i 2024. Kildens 9 mill. kroner " \
+        "er disse 3 og 6 mill. kroner i planlagt vekst for 2025" in section
     assert "Helsenettets felles tjenester ut (−30); Pasientens prøvesvar inn (+17)" in section
     assert "Utvalget selv om nye tjenester: «Teknisk beregningsutvalg påpeker" in section
     # the scope register with the source's words, in the annex

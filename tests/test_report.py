@@ -165,9 +165,13 @@ def test_scenario_command_renders_the_scenario_against_the_baseline(tmp_path, mo
     assert cli.main(["scenario", "scenarios/alternativ-1.yml", "--round", ROUND]) == 0
     text = " ".join(pdf_text(repo / "reports" / "scenarios" / ROUND / "alternativ-1.pdf").split())
     assert "Alternativ 1" in text and "Kommuner" in text and "RHF" in text
-    # the round's 2025 funding need, billed in full: the units add to 1 053,9 (Helsenettet
-    # without VKP from Tabell 9's rows, 274,7), NHN's 1 054 within its rounding
-    assert "1 053,9" in text
+    # the round's 2025 funding need, billed in full: the solutions' own figures (the main
+    # report's: Grunndata og HelseID 117,8, Helsenettet without VKP from Tabell 9's rows,
+    # 274,7) add to 1 053,7, NHN's 1 054 within its rounding; for 2026 the report prints NHN's
+    # 1 076 beside the units' 1 075,2
+    assert "1 053,7" in text
+    assert "1 076 (NHNs siste estimat, slik NHN trykker det; løsningenes tall summerer til " \
+        "1 075,2)" in text
     assert "SHA-256" in text  # the same provenance page as the round reports
 
 
@@ -237,8 +241,13 @@ def test_main_report_summary_answers_the_committees_first_questions(reports):
             "tallgrunnlag") in summary
     assert "våres" not in text and "enn i vårens;" not in text
     assert "påløpte kostnader 2023 −4,1 % fra forskriften, prognose 2024 −2,4 %" in summary
-    assert ("Spørsmål til NHN: 11 spørsmål, ordnet etter beløpet de gjelder. Det største "
-            "gjelder 9 mill. kroner") in summary
+    assert ("Spørsmål til NHN: 15 spørsmål, først de som kan endre totalen, så fordelingen, "
+            "hver gruppe etter beløpet. Det største gjelder 30 mill. kroner") in summary
+    # the underlying growth beside the nominal: Helsenorge grows, E-resept's growth is scope
+    assert ("Størst underliggende vekst: Helsenorges kostnadsnivå øker med 11,0 mill. kroner "
+            "(+3,2 %) fra 2024 til 2025") in summary
+    assert "Uten omfangsendringer går E-resepts kostnadsnivå ned med 4,6 mill. kroner" \
+        in summary
 
 
 def test_main_report_explains_kjernejournals_fall_and_rebound(reports):
@@ -254,7 +263,8 @@ def test_main_report_answers_what_changed_since_spring(reports):
     text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
     assert "legge en øvre ramme for betaling året etter" in text  # the mandate, quoted
     assert "17 + 9 = 26 (stemmer)" in text
-    assert "17 + 2 = 19 (mot 18,5 i teksten; innenfor avrunding)" in text
+    assert ("17 + 2 = 19 (mot 18,5 i teksten: forskjellen på 0,5 er i grensen for avrunding, "
+            "en halv enhet i siste siffer") in text
     assert "vårens estimat var altså 275" in text  # 268 + 7, said in words (no total to check)
 
 
@@ -504,8 +514,13 @@ def test_each_solution_reports_questions_concern_only_its_solution(reports):
     for solution in SOLUTIONS:
         text = texts[solution]
         questions = text[text.find("Spørsmål til NHN"): text.find("Vedlegg:")]
-        assert f"Spørsmålene her gjelder {solution}, det største beløpet først" in questions
-        others = [s for s in SOLUTIONS if s != solution and s in questions]
+        assert f"Spørsmålene her gjelder {solution}, først de der svaret kan endre totalen" \
+            in questions
+        # the shared services to be spread over the solutions are named by their owner, and
+        # Kjernejournal's «fellesfunksjoner» are asked with where they were charged until now
+        shared = re.sub(r"Er fellesfunksjonene .*?\(Tallgrunnlag 6 Kjernejournal\)\.", "",
+                        questions.replace("Helsenettets felles tjenester", ""))
+        others = [s for s in SOLUTIONS if s != solution and s in shared]
         assert others == [], (solution, others)
     # The note's 3.2.3 copying errors are typesetting: the main report's annex list asks them.
     assert "118,5" not in texts["E-resept"] and "191,6" not in texts["Kjernejournal"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,19 +29,21 @@ SCENARIOS = ROOT / "scenarios"
 # Funding need per billing unit, autumn 2024 round (source 000: Tabell 3; VKP from Tabell 4,
 # 9 and 11). All in 2024 kroner; the 2023 column was raised by 4,121 % (nominal 903,8).
 FIGURES = {
-    "Helsenorge": {2023: 325, 2024: 344, 2025: 351, 2026: 374},
-    "Kjernejournal": {2023: 121, 2024: 130, 2025: 93, 2026: 136},
-    "E-resept": {2023: 138, 2024: 143, 2025: 192, 2026: 181},
-    "Grunndata og HelseID": {2023: 83, 2024: 118, 2025: 118, 2026: 115},
-    # Helsenettet without VKP: 303 − 28,2 in 2024 (Tabell 9's rows give 303,6, not 303); the
-    # source's own finer rows in 2025 (Tabell 9: 187,2 + 87,5) and 2026 (Tabell 11: 187,5 +
-    # 57,5), which with VKP give the rounded 300 and 270.
-    "Helsenettet (ekskl. VKP)": {2023: 274, 2024: 274.8, 2025: 274.7, 2026: 245.0},
+    # each solution's one value per quantity, as the main report prints it: 343,6 from
+    # Tabell 5, not the overview's rounded 344
+    "Helsenorge": {2023: 325, 2024: 343.6, 2025: 351, 2026: 373.6},
+    "Kjernejournal": {2023: 121, 2024: 130.1, 2025: 93, 2026: 135.6},
+    "E-resept": {2023: 138, 2024: 142.6, 2025: 192, 2026: 181},
+    "Grunndata og HelseID": {2023: 83, 2024: 117.6, 2025: 117.8, 2026: 114.8},
+    # Helsenettet without VKP: 303,6 − 28,2 in 2024 (Tabell 9's rows); the source's own finer
+    # rows in 2025 (Tabell 9: 187,2 + 87,5) and 2026 (Tabell 11: 187,5 + 57,5), which with VKP
+    # give the rounded 300 (printed 299,9) and 270.
+    "Helsenettet (ekskl. VKP)": {2023: 274, 2024: 275.4, 2025: 274.7, 2026: 245.0},
     "Velferdsteknologisk knutepunkt (VKP)": {2024: 28.2, 2025: 25.2, 2026: 25.2},
 }
-# The units add up to NHN's printed totals within their rounding (1 053,9 is printed 1 054,
-# 1 076,2 is printed 1 076).
-TOTALS = {2023: 941, 2024: 1038, 2025: 1053.9, 2026: 1076.2}
+# The units add up to NHN's printed totals within a unit (1 037,5 is printed 1 038, 1 053,7 is
+# printed 1 054, 1 075,2 is printed 1 076: the source's finer rows against its rounded total).
+TOTALS = {2023: 941, 2024: 1037.5, 2025: 1053.7, 2026: 1075.2}
 PRINTED_TOTALS = {2023: 941, 2024: 1038, 2025: 1054, 2026: 1076}
 
 
@@ -87,9 +90,23 @@ def test_the_baseline_reproduces_nhns_totals(funding, index):
     result = compute(scenario("baseline"), funding, index)
     for year, expected in TOTALS.items():
         assert total(result, year) == pytest.approx(expected)
-        assert round(total(result, year)) == PRINTED_TOTALS[year]
+        assert abs(total(result, year) - PRINTED_TOTALS[year]) <= 1
         assert bill(result, "sum", year) == 0  # no such group: sums come from the tables
-    assert result.versus_baseline["difference_mnok"].abs().max() > 0  # growth after 2026
+
+
+def test_the_scenario_called_baseline_is_the_baseline(funding, index):
+    """baseline.yml grows by the round's own rates after NHN's last estimate (Tabell 11: volume
+    1,1 %, efficiency 2,4 %), and so does the baseline it is compared with: 0 in every year
+    (it was −27,8 in 2028 when the baseline was held flat)."""
+    result = compute(scenario("baseline"), funding, index)
+    assert result.scenario.baseline_growth.volume_pct == 1.1
+    assert result.scenario.baseline_growth.efficiency_pct == 2.4
+    assert result.versus_baseline["difference_mnok"].abs().max() < 1e-9
+    assert total(result, 2028) == pytest.approx(1075.2 * (1 + (1.1 - 2.4) / 100) ** 2)
+    assert round(total(result, 2028), 1) == 1047.4
+    flat = replace(result.scenario, baseline_growth=None)
+    held = compute(flat, funding, index).versus_baseline.groupby("year")["difference_mnok"]
+    assert round(held.sum()[2028], 1) == -27.8  # what the report said before
 
 
 def test_alternative_1_rhf_and_kommuner_each_pay_half_of_kjernejournal_2025(funding, index):
@@ -117,7 +134,7 @@ def test_a_5_pct_index_moves_2023_from_941_to_about_949(funding, index):
     result = compute(five, funding, index)
     assert total(result, 2023) == pytest.approx(941 / 1.04121 * 1.05)
     assert round(total(result, 2023), 1) == 948.9
-    assert total(result, 2024) == pytest.approx(1038)
+    assert total(result, 2024) == pytest.approx(1037.5)
     diff = result.versus_baseline.groupby("year")["difference_mnok"].sum()
     assert diff[2023] == pytest.approx(941 / 1.04121 * 1.05 - 941)
 
@@ -131,7 +148,7 @@ def test_current_kroner_give_the_nominal_2023_amount(funding, index):
 
 def test_fixed_kroner_of_another_year(funding, index):
     result = compute(replace(scenario("baseline"), price_year=2025), funding, index)
-    assert total(result, 2024) == pytest.approx(1038 * 1.04121)
+    assert total(result, 2024) == pytest.approx(TOTALS[2024] * 1.04121)
     assert result.price_label == "2025-kroner"
 
 
@@ -161,7 +178,7 @@ def test_unknown_shares_are_unallocated_until_a_scenario_sets_them(funding, inde
     path, keys = _unknown_kj_scenario(tmp_path)
     result = compute(load_scenario(path, key_set_dir=keys), funding, index)
     assert bill(result, "ikke_fordelt", 2025, "Kjernejournal") == pytest.approx(93)
-    assert bill(result, "ikke_fordelt", 2024, "Helsenorge") == pytest.approx(344)  # no key
+    assert bill(result, "ikke_fordelt", 2024, "Helsenorge") == pytest.approx(343.6)  # no key
     row = result.unallocated.query("unit == 'Kjernejournal' and year == 2025")
     assert "ukjent" in row["reason"].iloc[0]
 
@@ -222,13 +239,13 @@ def test_the_projection_shows_start_drivers_and_end(funding, index):
     rows = result.projection.set_index(["unit", "year"])
     kj_2025 = rows.loc[("Kjernejournal", 2025)]
     assert kj_2025["start"] == 93 and kj_2025["additions"] == 17 and kj_2025["end"] == 110
-    assert rows.loc[("Kjernejournal", 2026), "end"] == pytest.approx(153)
+    assert rows.loc[("Kjernejournal", 2026), "end"] == pytest.approx(135.6 + 17)
     hn = rows.loc[("Helsenorge", 2027)]
-    assert hn["start"] == pytest.approx(374)
-    assert hn["volume"] == pytest.approx(374 * 0.03)
-    assert hn["efficiency"] == pytest.approx(-374 * 0.02)
+    assert hn["start"] == pytest.approx(373.6)
+    assert hn["volume"] == pytest.approx(373.6 * 0.03)
+    assert hn["efficiency"] == pytest.approx(-373.6 * 0.02)
     assert hn["investments"] == pytest.approx(20)  # 20 % of 100 the year after
-    assert hn["end"] == pytest.approx(374 * 1.01 + 20)
+    assert hn["end"] == pytest.approx(373.6 * 1.01 + 20)
     assert rows.loc[("Helsenorge", 2028), "start"] == pytest.approx(hn["end"])
     arithmetic = result.projection
     drivers = arithmetic[["start", "volume", "efficiency", "investments", "additions"]]
@@ -444,7 +461,7 @@ def test_a_horizon_before_the_files_years_is_blamed_on_the_horizon(tmp_path):
      "from_round: true leser satsene", "growth:"),
     ("    lag_years: 1", "    lag_years: 50", "growth.investments.lag_years", "≤ 10",
      "lag_years: 50"),
-    ("    2025: 4.121\n    2026", "    2025: -100\n    2026", "index.rates.2025", "≥ -50",
+    ("    2025: 4.121\n    2026", "    2025: -100\n    2026", "index.rates.2025", "> -50",
      "2025: -100"),
     ("  base_year: 2025\n", "  base_year: 20255\n", "deflator.base_year", "≤ 2100",
      "base_year: 20255"),
@@ -563,23 +580,24 @@ def test_alternative_2_moves_16_6_mnok_in_2026_from_the_municipalities_to_the_rh
     whole = alt1_against_alt2["kostnad"]
     assert whole.first_name.startswith("Alternativ 1") and whole.second_name.startswith(
         "Alternativ 2")
-    # Kjernejournal 136 × 10 % + HelseID's share of «Grunndata og HelseID» 115 × 31/117,8 × 10 %
-    expected = 136 * 0.1 + 115 * (31 / 117.8) * 0.1
+    # Kjernejournal 135,6 × 10 % + HelseID's share of «Grunndata og HelseID» 114,8 × 31/117,8
+    # × 10 %
+    expected = 135.6 * 0.1 + 114.8 * (31 / 117.8) * 0.1
     assert whole.difference("kommuner", 2026) == pytest.approx(-expected)
     assert whole.difference("rhf", 2026) == pytest.approx(expected)
     assert round(expected, 1) == 16.6
     assert whole.difference("apotek", 2026) == 0  # 11 % of E-resept under both keys
     kj = whole.frame.query("unit == 'Kjernejournal' and group == 'kommuner' and year == 2026")
-    assert kj["first_mnok"].iloc[0] == pytest.approx(68.0)
-    assert kj["second_mnok"].iloc[0] == pytest.approx(54.4)
+    assert kj["first_mnok"].iloc[0] == pytest.approx(67.8)
+    assert kj["second_mnok"].iloc[0] == pytest.approx(54.24)
     assert kj["difference_pct"].iloc[0] == pytest.approx(-20.0)
 
 
 def test_on_the_growth_the_keys_differ_by_a_tenth_of_kjernejournal_and_helseids_growth(
         alt1_against_alt2):
     growth = alt1_against_alt2["vekst"]
-    # Kjernejournal 93 → 136; Grunndata og HelseID 118 → 115 (HelseID weight 31/117,8)
-    expected = (136 - 93) * 0.1 + (115 - 118) * (31 / 117.8) * 0.1
+    # Kjernejournal 93 → 135,6; Grunndata og HelseID 117,8 → 114,8 (HelseID weight 31/117,8)
+    expected = (135.6 - 93) * 0.1 + (114.8 - 117.8) * (31 / 117.8) * 0.1
     assert growth.difference("rhf", 2026) == pytest.approx(expected)
     assert growth.basis_label == "nøkkelen brukt på veksten fra året før"
     assert 2023 not in set(growth.frame["year"])  # no growth into the data's first year
@@ -595,7 +613,7 @@ def test_the_key_comparison_tables_say_their_base(alt1_against_alt2):
     assert "Øvrige aktører" not in set(table["Aktørgruppe"])  # pays nothing under either
     by_unit = tables.key_comparison_by_unit_table(whole, 2026)
     row = by_unit[(by_unit["Løsning"] == "Kjernejournal") & (by_unit["Aktørgruppe"] == "Kommuner")]
-    assert row["Forskjell"].iloc[0] == pytest.approx(-13.6)
+    assert row["Forskjell"].iloc[0] == pytest.approx(-13.56)
     text = tables.key_basis_markdown(alt1_against_alt2, 2026)
     assert "hele kostnaden: −16,6" in text and "veksten fra året før: −4,2" in text
     assert "ikke oppgitt i kilden" in text and "1,1 MNOK" in text
@@ -621,7 +639,7 @@ def test_the_workbook_holds_the_tables_and_is_byte_identical_on_a_rerun(
     assert "mill. kroner, 2024-kroner" in rows[0][0]
     assert header[-1] == "Forskjell (%)"
     kj = next(r for r in rows if r[0] == "Kjernejournal" and r[1] == "Kommuner" and r[2] == 2026)
-    assert kj[header.index("Alternativ 2")] == pytest.approx(54.4)
+    assert kj[header.index("Alternativ 2")] == pytest.approx(54.24)
     csvs = tables.write_csv_files(sheets, tmp_path, "alt1")
     assert (tmp_path / "alt1-regning.csv") in csvs
     assert "Kommuner" in (tmp_path / "alt1-regning.csv").read_text(encoding="utf-8")
@@ -654,7 +672,7 @@ def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, c
 
     rows = list(openpyxl.load_workbook(workbook)["Nøkler – kostnad"].values)
     kj = next(r for r in rows if r[0] == "Kjernejournal" and r[1] == "Kommuner" and r[2] == 2026)
-    assert kj[rows[2].index("Alternativ 2")] == pytest.approx(54.4)
+    assert kj[rows[2].index("Alternativ 2")] == pytest.approx(54.24)
 
 
 # --- placeholders are not results -------------------------------------------------------------
@@ -707,7 +725,8 @@ def test_the_workbook_reads_and_prints_well_in_a_norwegian_spreadsheet(
     book = openpyxl.load_workbook(path)
     for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape", sheet.title
-        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        tall = 1 if sheet.title.startswith("Figur") else 0  # a chart sheet: one page
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, tall)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows
     bills = book["Regning"]
@@ -725,7 +744,7 @@ def test_the_workbook_reads_and_prints_well_in_a_norwegian_spreadsheet(
                        "andel_prosent", "kroneverdi", "plassholdersats")
     kj = [r for r in data if r[:5] == ("regning", "alternativ-1", "Kjernejournal", "kommuner",
                                        2026)]
-    assert len(kj) == 1 and kj[0][5] == pytest.approx(68.0) and kj[0][6] == 50.0
+    assert len(kj) == 1 and kj[0][5] == pytest.approx(67.8) and kj[0][6] == 50.0
     assert any(r[0] == "nøkkel mot nøkkel, vekst" and r[1] == "alternativ-2" for r in data)
 
 
@@ -835,12 +854,99 @@ def test_readings_of_the_minutes_are_shown_as_readings(funding, index, alt1_agai
 
     result = compute(scenario("alternativ-2"), funding, index)
     readings = result.scenario.key_set.readings
-    assert any(r.startswith("E-resept 44,5/44,5") for r in readings)
-    assert any(r.startswith("Øvrige aktører 0 %") for r in readings)
-    assert any("VKP" in r and "50/50" in r for r in readings)
+    assert [r.share for r in readings][:3] == [
+        "E-resept 44,5/44,5", "Øvrige aktører 0 %", "Velferdsteknologisk knutepunkt (VKP) 50/50"]
+    assert all("prosjektets tolkning" in r.why for r in readings)
     rows = tables.assumptions_table(result)
-    shown = rows[rows["Forutsetning"] == "Lesning (ikke sagt i kilden)"]
+    shown = rows[rows["Forutsetning"] == "Tolkning (ikke sagt i kilden)"]
     assert len(shown) == len(readings)
-    assert (rows["Forutsetning"] == "Lesning i nøkkelen det sammenlignes med").sum() == 3
+    assert (rows["Forutsetning"] == "Tolkning i nøkkelen det sammenlignes med").sum() == 3
     text = tables.key_basis_markdown(alt1_against_alt2, 2026)
-    assert "bygger på prosjektets lesninger av kilden" in text and "44,5/44,5" in text
+    assert "prosjektets tolkning av kilden, ikke noe kilden sier" in text and "44,5/44,5" in text
+    summary = tables.summary(result)
+    assert "aldri gjettet" not in summary
+    assert "tolkning av kilden, ikke kildens egne tall: E-resept 44,5/44,5" in summary
+
+
+# --- the scenario report: what it may print -----------------------------------------------------
+
+
+def test_the_summary_prints_nhns_total_beside_the_units_sum(funding, index):
+    """One value per quantity, as the main report: NHN's 2026 total as printed (1 076), the
+    solutions' own figures summed (1 075,2), never a 1 076,2 of the overview's rounded rows."""
+    from tbu_analysis.scenarios import files, tables
+
+    result = compute(scenario("alternativ-2"), funding, index)
+    text = " ".join(tables.summary(result, files.printed_totals("2024-host")).split())
+    assert ("i 2026: 1 076 (NHNs siste estimat, slik NHN trykker det; løsningenes tall "
+            "summerer til 1 075,2)") in text
+    assert "forskjell mot grunnlaget: 0,0" in text  # a key changes no amounts
+    added = compute(scenario("nuit-4-23-alternativ-1"), funding, index)
+    assert "slik NHN trykker det" not in tables.summary(added, files.printed_totals("2024-host"))
+    view = tables.totals_view(result).set_index("Løsning")
+    assert view.loc["Helsenorge", "2024"] == "343,6" and view.loc["Helsenorge", "2025"] == "351"
+    assert view.loc["Sum", "2026"] == "1\u00a0075,2" and view.loc["Sum", "2023"] == "941"
+
+
+def test_unknown_and_no_cost_are_two_markers(funding, index, tmp_path):
+    from tbu_analysis.scenarios import tables
+
+    view = tables.shares_view(compute(scenario("alternativ-2"), funding, index))
+    vkp = view[view["Løsning"] == "Velferdsteknologisk knutepunkt (VKP)"].set_index("År")
+    assert vkp.loc[2023, "Kommuner"] == "ingen kostnad"
+    assert vkp.loc[2024, "Kommuner"] == "50,0\u00a0%"
+    path, keys = _unknown_kj_scenario(tmp_path)
+    unknown = tables.shares_view(compute(load_scenario(path, key_set_dir=keys), funding, index))
+    kj = unknown[(unknown["Løsning"] == "Kjernejournal") & (unknown["År"] == 2025)]
+    assert "ukjent" in set(kj.iloc[0, 2:]) and "ingen kostnad" not in set(kj.iloc[0, 2:])
+
+
+def test_a_percentage_of_a_tiny_base_is_left_out(alt1_against_alt2):
+    """On the growth, RHF's 2025 bill is 5,4 under one key and 1,7 under the other: the
+    difference of 3,7 was printed as 237,9 % (of 1,7) in alternativ-2.pdf."""
+    from tbu_analysis.scenarios import tables
+    from tbu_analysis.scenarios.comparison import TINY_BASE_MNOK
+
+    growth = alt1_against_alt2["vekst"].frame
+    rhf = growth.query("unit == 'Alle løsninger' and group == 'rhf' and year == 2025").iloc[0]
+    assert rhf["first_mnok"] < TINY_BASE_MNOK and rhf["difference_pct"] != rhf["difference_pct"]
+    assert round(abs(rhf["difference_mnok"]), 1) == 3.7  # the amount stays
+    assert tables.tiny_bases(alt1_against_alt2["vekst"])
+
+
+def test_placeholders_are_no_results_in_the_report(funding, index):
+    """The deflator table and the placeholder index and deflator bars rest on rates without a
+    source: the report leaves them out and says so; the workbook's sheet says it is none."""
+    from tbu_analysis.scenarios import projection, tables
+
+    result = compute(scenario("alternativ-2"), funding, index)
+    assert projection.deflator_is_placeholder(result.scenario)
+    assert any("ikke med i rapporten" in note for note in result.notes)
+    assert not any(note.startswith("Deflatorsammenligningen:") for note in result.notes)
+    title = tables.export_tables(result)["Mot deflator"].title
+    assert "plassholdere uten kilde" in title and "ikke et resultat" in title
+
+
+def test_the_workbook_draws_key_against_key(funding, index, tmp_path):
+    """A chart sheet after each key-against-key table: a line chart per group that pays and
+    a bar chart of the differences, drawn from the sheet's own cells; byte-identical reruns."""
+    import openpyxl
+
+    from tbu_analysis.scenarios import comparison, tables
+
+    result = compute(scenario("alternativ-2"), funding, index)
+    keys = comparison.for_scenario(result, funding, index)
+    target = tables.write_workbook(tables.export_tables(result, keys), tmp_path / "a.xlsx")
+    book = openpyxl.load_workbook(target)
+    names = book.sheetnames
+    assert names.index("Figur – kostnad") == names.index("Nøkler – kostnad") + 1
+    sheet = book["Figur – kostnad"]
+    assert [c.value for c in sheet[3]][:4] == ["År", "Kommuner: Alternativ 2",
+                                             "Kommuner: Alternativ 1", "Kommuner: forskjell"]
+    kommuner_2026 = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0] == 2026)
+    assert kommuner_2026[3] == pytest.approx(16.58, abs=0.01)
+    again = tables.write_workbook(tables.export_tables(result, keys), tmp_path / "b.xlsx")
+    assert target.read_bytes() == again.read_bytes()
+    with zipfile.ZipFile(target) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2 * 4  # Kommuner, RHF, Apotek and the differences, on both bases

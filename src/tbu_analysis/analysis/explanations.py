@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator
@@ -177,6 +178,12 @@ class Condition(Quoted):
     # the mill. kroner the condition concerns, as printed in the statement or the quote: what
     # ranks the uncertainties (the report's key messages name the largest)
     stake: str | None = None
+    # what the uncertainty can move: «totalen» (what the sector pays) or «fordelingen» (the
+    # split between solutions or items; the total stays); none for a general caveat
+    effect: Literal["totalen", "fordelingen"] | None = None
+    # which way the total goes if the condition fails or the estimate turns out otherwise:
+    # «ned», «opp» or «begge»; none where the source gives no direction
+    direction: Literal["ned", "opp", "begge"] | None = None
 
     @field_validator("stake")
     @classmethod
@@ -420,3 +427,76 @@ def conditions_for(conditions: list[Condition], solution: str | None = None) -> 
     if solution is None or solution == ALL_SOLUTIONS:
         return list(conditions)
     return [c for c in conditions if c.solution in {solution, ALL_SOLUTIONS}]
+
+
+# --- what the uncertainties can move ----------------------------------------------------------
+
+TOTAL, DISTRIBUTION = "totalen", "fordelingen"
+
+
+def _stake_range(condition: Condition) -> tuple[float, float]:
+    parsed = Amount.parse(condition.stake)
+    return float(parsed.low), float(parsed.high)
+
+
+@dataclass(frozen=True)
+class YearAtStake:
+    """The conditions of one year (None: of no one year) that can move the total, summed per
+    direction: what the total can fall by, rise by, or move either way by if they fail.
+    Directions are never netted (they need not fail together), and years are never added (an
+    amount in one year's level is in the next year's level too)."""
+
+    year: int | None
+    conditions: tuple[Condition, ...]
+
+    def _sum(self, direction: str | None) -> tuple[float, float]:
+        parts = [_stake_range(c) for c in self.conditions
+                 if c.stake is not None and c.direction == direction]
+        return (round(sum(p[0] for p in parts), 6), round(sum(p[1] for p in parts), 6))
+
+    def parts(self, direction: str | None) -> list[str]:
+        """The amounts summed, as the register prints them («54», «10-15»)."""
+        return [c.stake for c in self.conditions
+                if c.stake is not None and c.direction == direction]
+
+    @property
+    def down(self) -> tuple[float, float]:
+        return self._sum("ned")
+
+    @property
+    def up(self) -> tuple[float, float]:
+        return self._sum("opp")
+
+    @property
+    def both(self) -> tuple[float, float]:
+        return self._sum("begge")
+
+    @property
+    def ranges(self) -> tuple[float, float]:
+        """Amounts without a direction (an interval the figures already hold, as an expected
+        underspend): their sum, and the spread between its ends is the uncertainty."""
+        return self._sum(None)
+
+    @property
+    def unquantified(self) -> tuple[Condition, ...]:
+        return tuple(c for c in self.conditions if c.stake is None)
+
+
+def total_at_stake(conditions: list[Condition]) -> list[YearAtStake]:
+    """The conditions that can move the total (``effect: totalen``), year by year; a
+    condition of no one year last."""
+    years: dict[int | None, list[Condition]] = {}
+    for c in conditions:
+        if c.effect == TOTAL:
+            years.setdefault(c.year, []).append(c)
+    order = sorted(years, key=lambda y: (y is None, y or 0))
+    return [YearAtStake(y, tuple(sorted(years[y], key=lambda c: -(c.stake_mnok or 0.0))))
+            for y in order]
+
+
+def largest_total_condition(conditions: list[Condition], from_year: int) -> Condition | None:
+    """The condition with the most mill. kroner that can move the total, of the years the
+    committee settles (or of no one year)."""
+    staked = [c for c in conditions if c.effect == TOTAL and c.stake_mnok is not None
+              and (c.year is None or c.year >= from_year)]
+    return max(staked, key=lambda c: c.stake_mnok, default=None)

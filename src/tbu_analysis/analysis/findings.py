@@ -23,6 +23,10 @@ from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
 
 CheckId = Annotated[str, Field(min_length=1, max_length=300)]
+#: What the answer to a question can move: «totalen» (what the sector pays) or «fordelingen»
+#: (the split between solutions or items; the total stays). The questions are ranked by it
+#: before the amount (``questions.ranked``); none for the rest.
+Affects = Literal["totalen", "fordelingen"] | None
 
 
 # What a finding is about: the content (what is billed, where money goes) is asked in the main
@@ -39,6 +43,7 @@ class FindingEntry(InputModel):
     explanation: Annotated[str, Field(min_length=1)]
     kind: Literal["innhold", "avrunding", "trykkfeil"] = "innhold"
     computed: dict[CheckId, float] = {}
+    affects: Affects = None
 
 
 class Question(Quoted):
@@ -48,6 +53,7 @@ class Question(Quoted):
     question: Annotated[str, Field(min_length=1)]
     statement: Annotated[str, Field(min_length=1)]
     amount: str | None = None  # the mill. kroner at stake, as the quote prints it
+    affects: Affects = None
 
     @property
     def stake(self) -> float | None:
@@ -64,6 +70,7 @@ class Request(Quoted):
     statement: Annotated[str, Field(min_length=1)]
     answers: list[Quoted] = []
     amount: str | None = None
+    affects: Affects = None
 
     @property
     def stake(self) -> float | None:
@@ -113,10 +120,20 @@ def finding_kinds(path: Path) -> dict[str, tuple[str, dict[str, float]]]:
             for finding in load_findings(path).findings for check in finding.checks}
 
 
+def finding_effects(path: Path) -> dict[str, str]:
+    """Per check id: what its finding's answer can move (``Affects``), where the register says."""
+    if not path.is_file():
+        return {}
+    return {check: finding.affects for finding in load_findings(path).findings
+            for check in finding.checks if finding.affects}
+
+
 def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """The checks with the analysts' corrected computations (a sign the report itself says is
     printed wrong), so every list the report shows follows its own correction (Plattform:
-    57,3 − 8,6 = 48,7, not 65,9). The reconciliation's own outputs are left as computed."""
+    57,3 − 8,6 = 48,7, not 65,9). A check the correction makes hold is no deviation in the
+    report (a column sum that agrees once its row's sign is right: the deviation is the row's,
+    listed there). The reconciliation's own outputs are left as computed."""
     corrected = {check: value for _, (_, values) in finding_kinds(path).items()
                  for check, value in values.items()}
     if not corrected:
@@ -126,6 +143,8 @@ def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         at = frame["check_id"] == check
         frame.loc[at, "computed"] = value
         frame.loc[at, "difference"] = frame.loc[at, "printed"] - value
+        holds = at & (frame["difference"].abs() <= frame["tolerance"] + 1e-9)
+        frame.loc[holds, "status"] = tol.OK
     return frame
 
 

@@ -25,7 +25,12 @@ import pandas as pd
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.explanations import THRESHOLD_MNOK, DriverNote, Explanation
 from tbu_analysis.analysis.reading import Sentence
-from tbu_analysis.common.formatting import format_change, format_number, places_needed
+from tbu_analysis.common.formatting import (
+    format_change,
+    format_change_percent,
+    format_number,
+    places_needed,
+)
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DRIVER_LABELS
 
@@ -38,6 +43,13 @@ OPEN = "åpent"
 FINDING = "avvik"
 ROUNDING = "avrunding"
 KIND_ORDER = (CONTRADICTION, MOVE, UNEXPLAINED, OPEN, FINDING, REQUEST, ROUNDING)
+# What the answer can move, in the order the committee needs the questions: what the sector
+# pays first, then the split between solutions or items, then the rest.
+TOTAL, DISTRIBUTION, OTHER = "totalen", "fordelingen", ""
+AFFECTS_ORDER = (TOTAL, DISTRIBUTION, OTHER)
+# A kind's class where nothing else says: two amounts for one quantity change the total; a
+# move between items changes only the split.
+KIND_AFFECTS = {CONTRADICTION: TOTAL, MOVE: DISTRIBUTION}
 
 _NUMBER = r"(\d+(?:,\d+)?)"
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
@@ -221,12 +233,20 @@ class Ask:
     question: str
     text: str
     annex: bool = False
+    affects: str = OTHER
+
+    @property
+    def moves(self) -> str:
+        """What the answer can move: the register's or the finding's word, else the kind's."""
+        return self.affects or KIND_AFFECTS.get(self.kind, OTHER)
 
 
 def ranked(asks: list[Ask]) -> list[Ask]:
-    """Largest amount at stake first; questions without an amount after, by kind."""
-    return sorted(asks, key=lambda a: (a.stake is None, -(a.stake or 0.0),
-                                       KIND_ORDER.index(a.kind)))
+    """By decision relevance: questions whose answer can move the total first, then those
+    about the split between solutions or items, then the rest; within each, the largest
+    amount at stake first and questions without an amount after, by kind."""
+    return sorted(asks, key=lambda a: (AFFECTS_ORDER.index(a.moves), a.stake is None,
+                                       -(a.stake or 0.0), KIND_ORDER.index(a.kind)))
 
 
 # --- the questions in words -------------------------------------------------------------------
@@ -311,7 +331,8 @@ def unexplained_asks(notes: list[DriverNote], found: list[Move]) -> list[Ask]:
     return out
 
 
-def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]]) -> list[Ask]:
+def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]],
+                 effects: dict[str, str] | None = None) -> list[Ask]:
     """The reconciliation's findings, one question per finding: content in the main list,
     rounding and typesetting in the annex; unlikely rounding in the annex too."""
     out = []
@@ -333,9 +354,12 @@ def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]
             for r in group[:3]))
         solutions = {r.solution for r in group} - {ALL_SOLUTIONS}
         solution = solutions.pop() if len(solutions) == 1 else ALL_SOLUTIONS
+        affects = next(((effects or {})[r.check_id] for r in group
+                        if r.check_id in (effects or {})), OTHER)
         out.append(Ask(FINDING if kind == "innhold" else ROUNDING, solution, stake,
                        "Hva stemmer her?", f"{where[:1].upper()}{where[1:]}. "
-                       f"{' '.join(text.split())} ({figures}.)", annex=kind != "innhold"))
+                       f"{' '.join(text.split())} ({figures}.)", annex=kind != "innhold",
+                       affects=affects))
     def column(check_id: str) -> tuple[str, str]:
         return check_id.split(":", 1)[0], check_id.rsplit(":", 1)[-1]
 
@@ -360,24 +384,29 @@ def register_asks(asked, requests) -> list[Ask]:
     out = []
     for q in asked:
         out.append(Ask(OPEN, q.solution, q.stake, q.question,
-                       f"{' '.join(q.statement.split())} Kilden: «{q.quote}» ({q.section})."))
+                       f"{' '.join(q.statement.split())} Kilden: «{q.quote}» ({q.section}).",
+                       affects=q.affects or OTHER))
     for r in requests:
         answers = " ".join(f"«{a.quote}» ({a.section})." for a in r.answers)
         out.append(Ask(REQUEST, r.solution, r.stake, r.question,
                        f"{' '.join(r.statement.split())} Bestillingen: «{r.quote}» "
-                       f"({r.section})." + (f" Tallgrunnlaget: {answers}" if answers else "")))
+                       f"({r.section})." + (f" Tallgrunnlaget: {answers}" if answers else ""),
+                       affects=r.affects or OTHER))
     return out
 
 
 def all_asks(reconciliation: pd.DataFrame, kinds: dict, notes: list[DriverNote],
              found_moves: list[Move], found_contradictions: list[Contradiction], asked,
-             requests) -> list[Ask]:
+             requests, effects: dict[str, str] | None = None,
+             underlying: pd.DataFrame | None = None) -> list[Ask]:
     """Every question to NHN, ranked (``ranked``); ``Ask.annex`` marks the annex's."""
     asks = [contradiction_ask(c) for c in found_contradictions]
     asks += [a for a in (move_ask(m) for m in found_moves) if a is not None]
     asks += unexplained_asks(notes, found_moves)
     asks += register_asks(asked, requests)
-    asks += finding_asks(reconciliation, kinds)
+    asks += finding_asks(reconciliation, kinds, effects)
+    if underlying is not None:
+        asks += underlying_asks(underlying, notes)
     return ranked(asks)
 
 
@@ -385,3 +414,24 @@ def concerns(ask: Ask, solution: str) -> bool:
     """A question for a solution's report: its own, or one for all that names it."""
     return ask.solution == solution or (ask.solution == ALL_SOLUTIONS
                                         and solution in ask.text)
+
+
+def underlying_asks(underlying: pd.DataFrame, notes: list[DriverNote]) -> list[Ask]:
+    """Underlying growth of ``THRESHOLD_MNOK`` or more in a pair of years no driver table
+    covers for that solution (so no driver, and no explanation of one, says why): asked."""
+    covered = {(n.solution, n.from_year, n.to_year) for n in notes}
+    out = []
+    rows = underlying[underlying["solution"] != ALL_SOLUTIONS]
+    for row in rows.itertuples(index=False):
+        pair = (str(row.solution), int(row.from_year), int(row.to_year))
+        if pair in covered or abs(float(row.underlying_mnok)) < THRESHOLD_MNOK:
+            continue
+        out.append(Ask(
+            UNEXPLAINED, pair[0], abs(float(row.underlying_mnok)),
+            f"Hva forklarer den underliggende veksten i {pair[0]} fra {pair[1]} til {pair[2]}?",
+            f"{pair[0]}, {pair[1]}–{pair[2]}: underliggende vekst "
+            f"{_signed(float(row.underlying_mnok))} mill. kroner "
+            f"({format_change_percent(float(row.underlying_pct), 1)}) når prisjustering og "
+            "omfangsendringer er tatt ut. Kilden har ingen tabell over drivere for disse årene "
+            "og forklarer ikke veksten med beløp."))
+    return out

@@ -69,6 +69,9 @@ class ScopeEntry(Quoted):
     equals: str = ""
     terms: list[TermEntry] = []
     note: str = ""
+    # said beside the amount wherever the running text names the change (where the source's
+    # own amount for it differs from the scope change, say how the two agree)
+    remark: str = ""
 
     @field_validator("amount")
     @classmethod

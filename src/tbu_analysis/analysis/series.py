@@ -221,15 +221,17 @@ def _finer_remainder(levels: pd.DataFrame, record, remainder: float,
 
 def funding_by_unit(figures: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.DataFrame:
     """Funding need per billing unit and year: an item unit takes the item's printed funding
-    where the source prints it; a solution unit takes the solution's overview amount less the
-    items split out of it that year."""
+    where the source prints it; a solution unit takes the solution's funding need less the
+    items split out of it that year. The solution's funding need is the reports' one value
+    per quantity (:func:`yearly_series`: 343,6 from the solution's own table, not the
+    overview's rounded 344), so a scenario prints the figure the main report prints."""
     if units is None:  # the billing units of the figures' own round
         rounds = sorted(set(figures["round"]))
         if len(rounds) != 1:
             raise ValueError(f"tallene må være fra én runde (fikk {', '.join(rounds)})")
         units = load_billing_units(round_paths(rounds[0], project_root()).billing_units)
-    solutions = funding_by_solution(figures)
-    solutions = solutions[solutions["solution"] != ALL_SOLUTIONS]
+    solutions = yearly_series(figures, "finansieringsbehov")
+    solutions = solutions[(solutions["item"] == "") & (solutions["solution"] != ALL_SOLUTIONS)]
     levels = yearly_series(figures, "finansieringsbehov", as_printed=True)
     split = units[units["item"] != ""]
     rows = []

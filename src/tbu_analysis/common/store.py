@@ -17,11 +17,12 @@ import os
 import re
 import shutil
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -63,6 +64,9 @@ class Sheet:
     formats: pd.DataFrame | None = None
     autofilter: bool = True
     title: str = ""  # a bold line above the table (what it shows, its unit and kroner year)
+    #: called with the written worksheet and its header row: adds what a frame cannot hold
+    #: (a chart drawn from the sheet's own cells) and may widen the print area to it
+    decorate: Callable[[Any, int], None] | None = None
 
 
 def decimals_format(decimals: int | float | None) -> str:
@@ -181,6 +185,8 @@ def excel_bytes(sheets: Mapping[str, pd.DataFrame | Sheet]) -> bytes:
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        if sheet.decorate is not None:
+            sheet.decorate(ws, header)
     props = book.properties
     props.created = props.modified = datetime(2000, 1, 1)
     props.creator = "tbu-analysis"

@@ -26,6 +26,7 @@ from tbu_analysis.analysis.explanations import (
 )
 from tbu_analysis.analysis.growth import DRIVER_LABELS
 from tbu_analysis.analysis.questions import Ask
+from tbu_analysis.common import prose
 from tbu_analysis.common.formatting import (
     MISSING,
     format_change,
@@ -38,6 +39,7 @@ from tbu_analysis.presentation.tables import format_table
 from tbu_analysis.reports.views import column_label, figure_by_figure
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.vocab import MEASURE_LABELS
 
 # Abbreviations a reader meets, explained once in the report's terms.
@@ -215,16 +217,20 @@ def explanation_quotes_markdown(notes: list[DriverNote], show_solution: bool = T
 
 
 def conditions_markdown(conditions: list[Condition]) -> str:
-    """Each condition, risk or interval as a bullet with its quote; intervals stay intervals."""
+    """The uncertainties in three groups: what can move the total (summed per year and
+    direction, ``explanations.total_at_stake``), what moves only the split between solutions
+    or items, and general caveats; each with its quote. Intervals stay intervals."""
     if not conditions:
         return "Kilden nevner ingen forutsetninger for disse tallene."
-    lines = []
-    for c in conditions:
-        year = f" ({c.year})" if c.year else ""
-        who = "Alle løsninger" if c.solution == ALL_SOLUTIONS else c.solution
-        lines.append(f"- **{KIND_LABELS[c.kind]}, {who}{year}:** {c.statement} "
-                     f"«{c.quote}» ({c.section})")
-    return "\n".join(lines)
+    from tbu_analysis.analysis import explanations as explanations_module
+    from tbu_analysis.reports.key_messages import _env
+
+    return prose.render(
+        _env(), "uncertainties.md.j2",
+        total=explanations_module.total_at_stake(conditions),
+        distribution=[c for c in conditions if c.effect == explanations_module.DISTRIBUTION],
+        general=[c for c in conditions if c.effect is None],
+        labels=KIND_LABELS, all_label=ALL_SOLUTIONS)
 
 
 def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataFrame | None,
@@ -274,8 +280,7 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                 f" − {p[1:]}" if p.startswith("-") else f" + {p.lstrip('+')}"
                 for p in s.parts[1:])
             result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
-            verdict = {tolerance.OK: "stemmer",
-                       tolerance.ROUNDING: f"mot {s.total} i teksten; innenfor avrunding"
+            verdict = {tolerance.OK: "stemmer", tolerance.ROUNDING: _rounding_verdict(s)
                        }.get(s.status, f"stemmer ikke med {s.total} i teksten")
             line += f" Kontroll: {parts} = {result} ({verdict})."
         tables = s.against_tables(comparison)
@@ -289,6 +294,20 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                      f"({verdict}).")
         lines.append(line)
     return "\n".join(lines)
+
+
+def _rounding_verdict(statement) -> str:
+    """«mot 18,5 i teksten: …»: how far a text's sum is from its parts, and whether that is at
+    the edge of what rounding one figure can give."""
+    from tbu_analysis.reports.key_messages import _env
+
+    places = [parse_number(p.lstrip("+-−")).decimals for p in statement.parts]
+    total = parse_number(statement.total.lstrip("+-−"))
+    halves = [0.5 * 10 ** -d for d in places]
+    return prose.render(
+        _env(), "rounding_check.md.j2", total=statement.total,
+        difference=float(statement.parts_sum) - float(total.value), half=max(halves),
+        worst=sum(halves), count=len(halves))
 
 
 def _level(value: float) -> str:
@@ -400,7 +419,8 @@ def estimates_markdown(estimates: pd.DataFrame) -> str:
 
 def questions_rule(solution: str) -> str:
     """The lead of a solution report's questions: which questions it shows."""
-    return (f"Spørsmålene her gjelder {solution}, det største beløpet først: steder der kilden "
+    return (f"Spørsmålene her gjelder {solution}, først de der svaret kan endre totalen, så "
+            f"fordelingen, og innen hver gruppe det største beløpet først: steder der kilden "
             f"sier to ulike ting om samme tall, beløp som flyttes mellom poster, store "
             f"endringer kilden ikke forklarer, det kildens tekst lar stå åpent, og utvalgets "
             f"egne bestillinger som gjelder {solution}. Spørsmål om avrunding og trykkfeil står "
@@ -421,14 +441,22 @@ def _plain(message: str) -> str:
 
 def questions_markdown(asks: Sequence[Ask], solution: str | None = None,
                        annex: bool = False) -> str:
-    """The questions to put to NHN, largest amount at stake first (``questions.ranked``): the
+    """The questions to put to NHN, by what the answer can move (the total, the split, the
+    rest), then the largest amount at stake first (``questions.ranked``); the
     main list has the source's contradictions, moves, large unexplained changes, open points
     and the committee's own requests; ``annex`` gives the list of rounding and typesetting
     questions. With ``solution``, only the questions that concern it."""
     shown = [a for a in asks if a.annex == annex
              and (solution is None or questions_module.concerns(a, solution))]
     lines = []
+    group = None
     for number, ask in enumerate(shown, start=1):
+        if not annex and ask.moves != group:
+            from tbu_analysis.reports.key_messages import _env
+
+            group = ask.moves
+            lines += ([""] if lines else []) + [
+                prose.render(_env(), "question_group.md.j2", moves=group), ""]
         stake = "" if ask.stake is None or ask.kind == questions_module.ROUNDING else (
             f" *({format_number(ask.stake, places_needed(ask.stake, 0, 1))} mill. kroner)*")
         who = "" if solution is not None or ask.solution == ALL_SOLUTIONS \
@@ -650,10 +678,17 @@ def deduction_markdown(growth_rows: pd.DataFrame, cost_rows: pd.DataFrame,
     return "\n".join([head, "", *lines])
 
 
+def _underlying_words(which: str, row) -> str:
+    from tbu_analysis.reports.key_messages import STILL, _env
+
+    return prose.render(_env(), "headline_underlying.md.j2", which=which, row=row, STILL=STILL)
+
+
 def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: PreviousRound | None,
                     estimates: pd.DataFrame, conditions: list[Condition],
-                    questions: str) -> list[str]:
-    """The five answers a committee member looks for first, each pointing to its section."""
+                    questions: str, underlying: pd.DataFrame | None = None) -> list[str]:
+    """The answers a committee member looks for first, each pointing to its section: the
+    largest underlying growth before the largest nominal one, which may be scope."""
     points = []
     cost = growth[(growth["series"] == "kostnadsnivå") & (growth["item"] == "")
                   & (growth["solution"] != ALL_SOLUTIONS)
@@ -671,11 +706,21 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
             why = (f" Den største årsaken er {_label(reasons[0].category)} "
                    f"({_amount(reasons[0].value_mnok)} mill. kroner): {first.reason}.")
         verb = "øker" if top["change_pct"] >= 0 else "går ned"
+        split = pd.DataFrame() if underlying is None else underlying[
+            (underlying["solution"] != ALL_SOLUTIONS)
+            & (underlying["from_year"] == int(top["from_year"]))
+            & (underlying["to_year"] == int(top["to_year"]))]
+        own = split[split["solution"] == top["solution"]]
+        if len(split):
+            points.append(_underlying_words(
+                "point", split.loc[split["underlying_mnok"].idxmax()]))
         points.append(
             f"**Størst nominell vekst:** {top['solution']}s kostnadsnivå {verb} med "
             f"{format_percent(abs(top['change_pct']), 1)} fra {top['from_year']} til "
             f"{top['to_year']}, fra {format_number(top['from_value'], 1)} til "
-            f"{format_number(top['to_value'], 1)} mill. kroner.{why} Se kapittel 3.")
+            f"{format_number(top['to_value'], 1)} mill. kroner.{why}"
+            + (" " + _underlying_words("nominal", own.iloc[0]) if len(own) else "")
+            + " Se kapittel 3.")
     if previous is not None and previous.statements:
         points.append(f"**Siden forrige runde:** {previous.statements[0].statement} "
                       "Se kapittel 5.")
@@ -693,7 +738,8 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
     top = re.match(r"^1\. \*\*(.+?)\*\*(?: \*\((.+?) mill\. kroner\)\*)?", first)
     lead = (f" Det største gjelder {top[2]} mill. kroner: {top[1]}" if top and top[2]
             else f" Det første: {top[1]}" if top else "")
-    points.append(f"**Spørsmål til NHN:** {count} spørsmål, ordnet etter beløpet de gjelder."
+    points.append(f"**Spørsmål til NHN:** {count} spørsmål, først de som kan endre totalen, "
+                  "så fordelingen, hver gruppe etter beløpet."
                   f"{lead} Se kapittel 8.")
     return points
 

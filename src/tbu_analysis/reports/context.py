@@ -117,7 +117,7 @@ class ReportContext:
         """Short answers to the committee's first questions, each pointing to its section."""
         return narrative.as_markdown(committee.headline_points(
             self.result.growth, self.driver_notes(), self.previous_round, self.estimates,
-            self.conditions, self.questions_text()))
+            self.conditions, self.questions_text(), self.result.underlying))
 
     def conditions_markdown(self, solution: str | None = None) -> str:
         return committee.conditions_markdown(

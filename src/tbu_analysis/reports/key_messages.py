@@ -22,7 +22,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tbu_analysis.analysis.assessment import Assessment
-from tbu_analysis.analysis.explanations import Condition
+from tbu_analysis.analysis.explanations import (
+    DISTRIBUTION,
+    Condition,
+    YearAtStake,
+    largest_total_condition,
+    total_at_stake,
+)
 from tbu_analysis.analysis.scope import ScopeEntry
 from tbu_analysis.common import prose
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
@@ -261,12 +267,27 @@ def booked_as(driver: Driver, drivers: pd.DataFrame) -> str | None:
     return DRIVER_LABELS.get(rows["category"].iloc[0]) if len(rows) else None
 
 
-def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Condition | None:
-    """The condition or uncertainty with the most mill. kroner at stake, of the years the
-    committee settles (or of no one year)."""
-    staked = [c for c in conditions if c.stake_mnok is not None
+@dataclass(frozen=True)
+class Uncertainty:
+    """The biggest uncertainty that can move the total, what all of its year's conditions can
+    move the total by, and the largest that only moves the split between solutions."""
+
+    condition: Condition | None
+    year: YearAtStake | None
+    distribution: Condition | None
+
+
+def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Uncertainty | None:
+    """Of the years the committee settles (or of no one year): the condition with the most
+    mill. kroner that can move the total, its year summed, and the largest distribution."""
+    top = largest_total_condition(conditions, from_year)
+    year = next((y for y in total_at_stake(conditions) if top and y.year == top.year), None)
+    spread = [c for c in conditions if c.effect == DISTRIBUTION and c.stake_mnok is not None
               and (c.year is None or c.year >= from_year)]
-    return max(staked, key=lambda c: c.stake_mnok, default=None)
+    distribution = max(spread, key=lambda c: c.stake_mnok, default=None)
+    if top is None and distribution is None:
+        return None
+    return Uncertainty(top, year, distribution)
 
 
 @dataclass(frozen=True)
@@ -294,16 +315,44 @@ def top_question(asks: list | None, reconciliation: pd.DataFrame) -> Question | 
                     f"beregnet {prose.number(top['computed'])}?", abs(float(top["difference"])))
 
 
+@dataclass(frozen=True)
+class Grower:
+    """A solution whose underlying growth is positive in every pair of years the committee
+    settles, with that growth pair by pair ((from, to, mill. kroner), …)."""
+
+    solution: str
+    growth: tuple[tuple[int, int, float], ...]
+
+
+def growing_throughout(underlying: pd.DataFrame, from_year: int) -> list[Grower]:
+    """The solutions with underlying growth (at least ``STILL``) in every pair from
+    ``from_year`` on; the reader asks which solution drives the growth."""
+    rows = underlying[(underlying["solution"] != ALL_SOLUTIONS)
+                      & (underlying["from_year"] >= from_year)].sort_values("from_year")
+    out = []
+    for solution, own in rows.groupby("solution", sort=False):
+        if len(own) and (own["underlying_mnok"] >= STILL).all():
+            out.append(Grower(str(solution), tuple(
+                (int(r.from_year), int(r.to_year), float(r.underlying_mnok))
+                for r in own.itertuples(index=False))))
+    return out
+
+
 def key_messages_markdown(settle: Settle | None, found: list[Pair], driver: Driver | None,
-                          booked: str | None, uncertainty: Condition | None,
+                          booked: str | None, uncertainty: Uncertainty | None,
                           question: Question | None, assessment: list[Assessment],
-                          questions_heading: str) -> str:
+                          questions_heading: str, growers: list[Grower] | None = None,
+                          solutions: int = 0) -> str:
     """The report's opening: three to five key messages and the committee's own words."""
+    from tbu_analysis.reports.text import sections
+
     start = settle.year if settle else min((p.to_year for p in found), default=0)
     ahead = [p for p in found if p.to_year >= start]
     return prose.render(_env(), "key_messages.md.j2", settle=settle, pairs=ahead,
                         driver=driver, booked=booked, uncertainty=uncertainty,
                         question=question, STILL=STILL, questions_heading=questions_heading,
+                        growers=growers or [], solutions=solutions,
+                        chapters=sections()["main"],
                         said=[a for a in assessment if a.topic in ("tallgrunnlag",
                                                                    "kostnadsnivå")])
 
@@ -349,7 +398,8 @@ def opening(ctx, questions_heading: str) -> str:
         settle, found, driver, booked_as(driver, result.drivers) if driver else None,
         biggest_uncertainty(ctx.conditions, settle.year if settle else start),
         top_question(getattr(ctx, "asks", None), ctx.reconciliation),
-        load_assessment(ctx.paths), questions_heading)
+        load_assessment(ctx.paths), questions_heading,
+        growing_throughout(result.underlying, start), len(ctx.solutions))
 
 
 def growth_section(ctx, solution: str | None = None) -> list:

@@ -206,7 +206,8 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
             reconciliation, findings_module.finding_kinds(paths.findings), every_note, moves,
             questions_module.contradictions(questions_module.forecast_statements(
                 _sentences(paths, manifest))),
-            list(register_questions), findings_module.load_requests(paths))),
+            list(register_questions), findings_module.load_requests(paths),
+            findings_module.finding_effects(paths.findings), result.underlying)),
         scope=scope,
     )
 

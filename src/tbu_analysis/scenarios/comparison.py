@@ -67,10 +67,17 @@ def _bills(result: ScenarioResult, basis: str) -> dict[tuple[str, int, str], flo
             for u, y, g, share, _v in rows if (u, int(y) - 1) in totals}
 
 
+#: «Forskjell (%)» only of a bill of at least this many mill. kroner: a percentage of a
+#: tiny or negative base (1,6 → 237,9 %) says nothing a reader can use; the difference in
+#: mill. kroner is always shown.
+TINY_BASE_MNOK = 10.0
+
+
 def side_by_side(first: ScenarioResult, second: ScenarioResult, basis: str, *,
                  check: bool = True) -> pd.DataFrame:
     """Per solution (and all solutions), actor group and year: both bills and the difference
-    (second − first) in MNOK and in percent of the first."""
+    (second − first) in MNOK and in percent of the first (none where the first is under
+    :data:`TINY_BASE_MNOK`)."""
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}")
     one, two = _bills(first, basis), _bills(second, basis)
@@ -89,7 +96,7 @@ def side_by_side(first: ScenarioResult, second: ScenarioResult, basis: str, *,
     for unit, year, group in keys:
         a, b = cells[unit, year, group]
         rows.append((unit, group, year, a, b, b - a,
-                     (b - a) / a * 100 if abs(a) > 1e-9 else math.nan))
+                     (b - a) / a * 100 if a >= TINY_BASE_MNOK else math.nan))
     frame = pd.DataFrame(rows, columns=["unit", "group", "year", "first_mnok", "second_mnok",
                                         "difference_mnok", "difference_pct"])
     frame["year"] = frame["year"].astype("int64")

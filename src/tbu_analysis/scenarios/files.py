@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from tbu_analysis.analysis import series
 from tbu_analysis.analysis.growth import summary_rates
-from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.analysis.indexing import IndexRate, PriceIndex
 from tbu_analysis.common.atomic import write_text
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
@@ -34,6 +34,7 @@ from tbu_analysis.config import (
     round_paths,
 )
 from tbu_analysis.rounds.manifest import load_manifest
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.schema import read_figures
 from tbu_analysis.scenarios.keys import (
     FIRST_YEAR,
@@ -50,6 +51,7 @@ from tbu_analysis.scenarios.model import (
     CURRENT,
     FIXED,
     Addition,
+    BaselineGrowth,
     Deflator,
     Investment,
     Rate,
@@ -62,9 +64,6 @@ from tbu_analysis.scenarios.model import (
 MAX_HORIZON_YEARS = 30
 
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, strict=False)]
-#: An index or deflator rate in percent: a fall of more than half or a doubling is a typo.
-IndexRate = Annotated[float, BeforeValidator(parse_amount),
-                      Field(ge=-50, le=100, allow_inf_nan=False)]
 Percent = Annotated[float, BeforeValidator(parse_amount), Field(ge=0, le=100,
                                                                 allow_inf_nan=False)]
 VolumePercent = Annotated[float, BeforeValidator(parse_amount), Field(ge=-100, le=100,
@@ -265,10 +264,16 @@ def _scenario_from(data: Any, path: Path, key_set_dir: str | Path | None,
                              key="sharing.compare_with", text=model.sharing.compare_with)
         compare_with = other
     growth, investments = model.growth, model.growth.investments
+    try:
+        baseline_growth = BaselineGrowth(*round_growth(round_id, path.parent))
+    except InputError:
+        if growth.from_round:  # the file asks for the round's rates: say why there are none
+            raise
+        baseline_growth = None  # a round without a summary growth table: the baseline is flat
     if growth.from_round:
-        efficiency, volume, growth_source = round_growth(round_id, path.parent)
-        growth = growth.model_copy(update={"efficiency_pct": efficiency, "volume_pct": volume,
-                                           "source": growth_source})
+        growth = growth.model_copy(update={"efficiency_pct": baseline_growth.efficiency_pct,
+                                           "volume_pct": baseline_growth.volume_pct,
+                                           "source": baseline_growth.source})
     raw_growth = data.get("growth") or {}
     raw_sharing = data["sharing"]
     scenario = Scenario(
@@ -307,6 +312,7 @@ def _scenario_from(data: Any, path: Path, key_set_dir: str | Path | None,
         deflator=(Deflator(model.deflator.base_year, dict(model.deflator.rates),
                            model.deflator.source, model.deflator.placeholder)
                   if model.deflator else None),
+        baseline_growth=baseline_growth,
         path=path,
         key_set_dir=directory,
         lines=_key_lines(data),
@@ -483,6 +489,16 @@ def load_baseline(round_id: str, root: str | Path | None = None) -> pd.DataFrame
     paths = round_paths(round_id, root if root is not None else project_root())
     return series.funding_by_unit(read_figures(paths.figures),
                                   series.load_billing_units(paths.billing_units))
+
+
+def printed_totals(round_id: str, root: str | Path | None = None) -> dict[int, float]:
+    """NHN's total funding need per year as the round prints it (1 076, where the solutions'
+    own figures sum to 1 075,2): the report names NHN's figure beside the units' sum."""
+    paths = round_paths(round_id, root if root is not None else project_root())
+    levels = series.yearly_series(read_figures(paths.figures), "finansieringsbehov",
+                                  as_printed=True)
+    total = levels[(levels["solution"] == ALL_SOLUTIONS) & (levels["item"] == "")]
+    return {int(y): float(v) for y, v in zip(total["year"], total["value_mnok"], strict=True)}
 
 
 def round_label(round_id: str, root: str | Path | None = None) -> str:

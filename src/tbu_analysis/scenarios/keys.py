@@ -300,6 +300,26 @@ def _no_overlap(entries: dict[YearSpan, Any]) -> dict[YearSpan, Any]:
 UnitKeys = Annotated[dict[SpanKey, KeyEntryModel], AfterValidator(_no_overlap)]
 
 
+class ReadingModel(InputModel):
+    """One share the key uses that its source does not state: the share, and why it is the
+    project's interpretation (``tolkning``)."""
+
+    share: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A share the project interpreted into the source («E-resept 44,5/44,5»), and why."""
+
+    share: str
+    why: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.share}: {self.why}"
+
+
 class KeySetFile(InputModel):
     """A cost-sharing key file (``data/raw/cost_sharing/<id>.yaml``)."""
 
@@ -313,7 +333,7 @@ class KeySetFile(InputModel):
     base_note: str = ""
     template: bool = False
     #: the project's readings of the source: shares the key uses that the source does not state
-    readings: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    readings: list[ReadingModel] = Field(default_factory=list)
     units: dict[str, UnitKeys]
 
 
@@ -374,7 +394,7 @@ class KeySet:
     template: bool = False
     short_name: str = ""
     source_file: Path | None = None  # the shipped copy of the source document
-    readings: tuple[str, ...] = ()  # shares the project read into the source, not stated there
+    readings: tuple[Reading, ...] = ()  # shares the project interpreted, not stated in the source
 
     @property
     def label(self) -> str:
@@ -464,7 +484,7 @@ def load_key_set(path: str | Path) -> KeySet:
         base_note=model.base_note,
         template=model.template,
         short_name=model.short_name,
-        readings=tuple(model.readings),
+        readings=tuple(Reading(r.share, r.why) for r in model.readings),
         source_file=source_file,
     )
 

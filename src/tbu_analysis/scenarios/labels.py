@@ -18,7 +18,7 @@ YEAR_COLUMN = "År"
 SUM_LABEL = GROUP_LABELS[TOTAL]
 
 #: How a projection row came about: NHN's own figure, or projected by the scenario.
-KIND_DATA, KIND_PROJECTED = "NHN", "fremskrevet"
+KIND_DATA, KIND_PROJECTED = "NHN", "Fremskrevet"
 
 PROJECTION_COLUMNS = {
     "unit": UNIT_COLUMN, "year": YEAR_COLUMN, "kind": "Grunnlag", "start": "Start",
@@ -34,6 +34,17 @@ UNALLOCATED_COLUMNS = {
     "unit": UNIT_COLUMN, "year": YEAR_COLUMN, "value_mnok": "Ikke fordelt", "reason": "Årsak",
 }
 PERCENT_COLUMNS = ("Vekst i regning", "Deflatorvekst", *(GROUP_LABELS[g] for g in GROUPS))
+
+#: The assumptions' rows for a share the project interpreted, in the scenario's key and in
+#: the key it is compared with.
+READING_LABEL = "Tolkning (ikke sagt i kilden)"
+COMPARED_READING_LABEL = "Tolkning i nøkkelen det sammenlignes med"
+
+#: A share table's note column: a share the key does not give, against a year the solution
+#: had no cost (nothing to share).
+NOTE_COLUMN = "Merknad"
+UNKNOWN_SHARE = "ukjent"
+NO_COST = "ingen kostnad"
 
 #: The row that sums every solution in a key-against-key table.
 ALL_UNITS = "Alle løsninger"

@@ -60,6 +60,22 @@ Rate = float | Mapping[int, float]
 
 
 @dataclass(frozen=True)
+class BaselineGrowth:
+    """The round's own yearly volume and efficiency rates (its summary growth table), with
+    their source: what the baseline grows by after NHN's last estimate, so the scenario
+    that makes the same choices as the baseline equals it in every year."""
+
+    efficiency_pct: float
+    volume_pct: float
+    source: str = ""
+
+    @property
+    def factor(self) -> float:
+        """One year's growth: volume up, efficiency down, as :func:`projection.project`."""
+        return 1 + (self.volume_pct - self.efficiency_pct) / 100
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Every choice of one scenario; built from a file, changed by the explorer."""
 
@@ -85,6 +101,8 @@ class Scenario:
     investments: tuple[Investment, ...] = ()
     additions: tuple[Addition, ...] = ()
     deflator: Deflator | None = None
+    #: the round's growth the baseline uses after NHN's last estimate (None: held flat)
+    baseline_growth: BaselineGrowth | None = None
     path: Path | None = None
     key_set_dir: Path | None = None
     lines: Mapping[str, int] = field(default_factory=dict)

@@ -7,8 +7,8 @@
 2. :func:`project` — after NHN's last estimate: volume, efficiency, investments, additions;
 3. :func:`convert_prices` — to the scenario's kroner (fixed, or current per year);
 4. :func:`allocate` — split each solution's amount by the cost-sharing key;
-5. :func:`compare` — the scenario against the baseline (same key, shipped index, flat after
-   NHN's last estimate);
+5. :func:`compare` — the scenario against the baseline (same key, shipped index, the
+   round's own growth rates after NHN's last estimate);
 6. :func:`deflate` — each group's bill against its base-year bill grown by the deflator.
 """
 
@@ -23,7 +23,7 @@ import pandas as pd
 
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.scenarios import schemas
+from tbu_analysis.scenarios import schemas, text
 from tbu_analysis.scenarios.files import load_scenario
 from tbu_analysis.scenarios.keys import FIRST_YEAR, Allocation, allocation_for, split
 from tbu_analysis.scenarios.labels import (
@@ -290,8 +290,10 @@ def target_price_year(scenario: Scenario, year: int, base_price: int) -> int:
 
 def convert_prices(scenario: Scenario, funding: Funding, projected: Projection,
                    baseline: Mapping[Cell, float], prices: Prices) -> Converted:
-    """The projection, its totals and the baseline's in the scenario's kroner. The baseline
-    holds NHN's last estimate flat after it."""
+    """The projection, its totals and the baseline's in the scenario's kroner. After NHN's
+    last estimate the baseline grows by the round's own volume and efficiency rates
+    (``scenario.baseline_growth``; flat where the round has none), so a scenario that makes
+    the baseline's choices equals it."""
     years = (*funding.years, *range(funding.last + 1, scenario.horizon + 1))
     factors = {
         year: prices.factor(prices.base_price, target_price_year(scenario, year,
@@ -303,11 +305,13 @@ def convert_prices(scenario: Scenario, funding: Funding, projected: Projection,
     for column in AMOUNT_COLUMNS:
         frame[column] = frame[column] * frame["year"].map(factors)
     totals = {cell: value * factors[cell[1]] for cell, value in projected.end.items()}
+    growth = scenario.baseline_growth.factor if scenario.baseline_growth else 1.0
     baseline_totals = {}
     for unit, year in totals:
         fixed = baseline.get((unit, year))
         if fixed is None and year > funding.last:
-            fixed = baseline.get((unit, funding.last))
+            last = baseline.get((unit, funding.last))
+            fixed = last * growth ** (year - funding.last) if last is not None else None
         baseline_totals[unit, year] = (fixed or 0.0) * factors[year]
     price_label = (
         "løpende kroner" if scenario.price_basis == CURRENT
@@ -420,9 +424,9 @@ def compute(
 
     ``index`` is the shipped index the figures were raised with; the scenario's own rates
     replace some of its years. The baseline compared with is the same figures with the
-    shipped index, no additions, and the last estimate held flat after it. ``check=False``
-    skips the frames' pandera schemas (about 80 ms): the explorer recomputes on every
-    change and must answer within 150 ms; the report, the CLI and the tests always check.
+    shipped index, no additions, and the round's own growth rates after the last estimate.
+    ``check=False`` skips the frames' pandera schemas (about 80 ms): the explorer recomputes
+    on every change and must answer within 150 ms; the report, the CLI and the tests always check.
     """
 
     def checked(schema, frame: pd.DataFrame) -> pd.DataFrame:
@@ -506,26 +510,28 @@ def scenario_years(scenario: Scenario) -> range:
 def _placeholder_notes(scenario: Scenario, marked: tuple[int, ...]) -> tuple[str, ...]:
     notes = []
     if marked:
-        notes.append(
-            f"Tall for {years_label(list(marked))} er merket med *: de er regnet om med "
-            f"indekssatser uten kilde (plassholder: {scenario.index_source or 'ikke oppgitt'})."
-        )
-    if scenario.deflator is not None and (scenario.deflator.placeholder
-                                          or scenario.index_placeholder):
-        notes.append("Deflatorsammenligningen bygger på plassholdersatser og viser bare "
-                     "regnemåten, ikke et resultat.")
+        notes.append(text.note("placeholder_years", years_label(list(marked)),
+                               scenario.index_source or "ikke oppgitt"))
+    if deflator_is_placeholder(scenario):
+        notes.append(text.note("deflator_placeholder"))
     return tuple(notes)
+
+
+def deflator_is_placeholder(scenario: Scenario) -> bool:
+    """Whether the deflator comparison rests on rates without a source (the scenario file's
+    ``deflator.placeholder`` or ``index.placeholder``): then it is no result, and the report
+    leaves it out."""
+    return scenario.deflator is not None and (scenario.deflator.placeholder
+                                              or scenario.index_placeholder)
 
 
 def _notes(scenario: Scenario, allocations: Mapping[Cell, Allocation], funding: Funding,
            price_label: str) -> tuple[str, ...]:
     first, last = funding.first, funding.last
-    notes = [f"Beløp i mill. kroner, {price_label}."]
+    notes = [text.note("amounts", price_label)]
     if scenario.horizon > last:
-        notes.append(
-            f"{first}–{last}: NHNs tall; {last + 1}–{scenario.horizon}: fremskrevet i "
-            f"scenarioet. Grunnlaget holder NHNs siste estimat uendret etter {last}."
-        )
+        notes.append(text.note("years", first, last, scenario.horizon,
+                               scenario.baseline_growth))
     changed = sorted({year for a in scenario.additions for year in funding.years
                       if year >= a.from_year})
     if changed:
@@ -534,10 +540,7 @@ def _notes(scenario: Scenario, allocations: Mapping[Cell, Allocation], funding: 
         labels = ", ".join(dict.fromkeys(
             f"{a.unit}: {a.label}" if a.label else f"{a.unit} {format_number(a.mnok, 1)} mill."
             for a in scenario.additions if a.from_year <= last))
-        notes.append(
-            f"{years_label(changed)}: NHNs tall er endret i scenarioet (tillegg: {labels}); "
-            "beløpene for disse årene er ikke NHNs egne."
-        )
+        notes.append(text.note("changed_years", years_label(changed), labels))
     carried: dict[tuple[int, tuple[int, ...]], list[str]] = {}
     by_cell: dict[Cell, list[int]] = {}
     for (unit, year), allocation in allocations.items():
@@ -546,32 +549,23 @@ def _notes(scenario: Scenario, allocations: Mapping[Cell, Allocation], funding: 
     for (unit, source_year), carried_years in by_cell.items():
         carried.setdefault((source_year, tuple(sorted(carried_years))), []).append(unit)
     for (source_year, carried_years), units in sorted(carried.items()):
-        notes.append(
-            f"Nøkkelen for {source_year} er videreført til {years_label(list(carried_years))} "
-            f"(valg i scenarioet) for: {', '.join(units)}."
-        )
+        notes.append(text.note("carried", source_year, years_label(list(carried_years)),
+                               ", ".join(units)))
     if scenario.overrides:
-        changed = ", ".join(f"{o.unit} {o.span.label}" for o in scenario.overrides)
-        notes.append(f"Andeler endret i scenarioet: {changed}.")
+        notes.append(text.note("overrides", ", ".join(f"{o.unit} {o.span.label}"
+                                                      for o in scenario.overrides)))
     return tuple(notes)
 
 
 def _deflator_notes(scenario: Scenario, bills: Mapping[tuple[str, int], float],
                     years: tuple[int, ...]) -> tuple[str, ...]:
-    if scenario.deflator is None:
+    if scenario.deflator is None or deflator_is_placeholder(scenario):
         return ()
     base = scenario.deflator.base_year
-    notes = [
-        f"Deflatorsammenligningen: regningen i løpende kroner mot regningen i {base} vokst med "
-        f"deflatoren ({scenario.deflator.source or 'kilde ikke oppgitt'})."
-    ]
+    notes = [text.note("deflator", base, scenario.deflator.source or "kilde ikke oppgitt")]
     unclear = [year for year in years if year >= base and bills[UNALLOCATED, year] > 0.05]
     if unclear:
-        notes.append(
-            f"Ikke fordelte beløp i {years_label(unclear)} inngår ikke i gruppenes regning; "
-            "der en andel er ukjent i basisåret eller senere, viser gruppenes vekst også "
-            "endringen i hva som er kjent. Bare summen er da sammenlignbar."
-        )
+        notes.append(text.note("deflator_unclear", years_label(unclear)))
     return tuple(notes)
 
 

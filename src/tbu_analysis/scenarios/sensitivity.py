@@ -1,8 +1,10 @@
 """Følsomhet: how much one actor group's bill in one year moves when each uncertain input
 goes from its low to its high value (a tornado chart).
 
-The low and high values and their sources are data (``data/raw/scenarios/sensitivity.yaml``);
-a value without a source says so and is shown as an illustration. The inputs: efficiency,
+The low and high values and their sources are data
+(``data/raw/scenarios/sensitivity.yaml``); a value without a source says so and is shown as
+an illustration; an input whose values are both placeholders is marked so, and the report
+leaves it out (the explorer shows it). The inputs: efficiency,
 volume, the D&F share of investments, the placeholder index and deflator rates, and whether
 the compared key applies to the whole cost or only to the growth from the year before.
 """
@@ -19,6 +21,7 @@ from pydantic import Field
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import project_root
+from tbu_analysis.scenarios import text
 from tbu_analysis.scenarios.comparison import key_against_key
 from tbu_analysis.scenarios.labels import GROUP_LABELS
 from tbu_analysis.scenarios.model import FIXED, Scenario, ScenarioResult
@@ -28,9 +31,11 @@ RANGES_FILE = Path("data") / "raw" / "scenarios" / "sensitivity.yaml"
 
 
 class RangeModel(InputModel):
-    """One uncertain input: its low and high value, each with its source."""
+    """One uncertain input: its low and high value, each with its source; ``placeholder``
+    when neither value has one (an illustration the report leaves out)."""
 
     label: str = Field(min_length=1)
+    placeholder: bool = False
     low: float = Field(ge=-100, le=100)
     low_source: str = Field(min_length=1)
     high: float = Field(ge=-100, le=100)
@@ -61,6 +66,8 @@ class Swing:
     low_source: str
     high_source: str
     note: str = ""
+    #: both values are placeholders without a source: the report leaves the bar out
+    placeholder: bool = False
 
     @property
     def width(self) -> float:
@@ -115,15 +122,16 @@ def tornado(result: ScenarioResult, baseline: pd.DataFrame, index: PriceIndex, g
         swings.append(Swing(r.label, _pct(r.low), _pct(r.high),
                             bill(replace(s, index_rates=rates(r.low))),
                             bill(replace(s, index_rates=rates(r.high))), r.low_source,
-                            r.high_source))
+                            r.high_source, placeholder=r.placeholder))
     else:
         swings.append(Swing(r.label, _pct(r.low), _pct(r.high), base, base, r.low_source,
                             r.high_source, "flytter ingen beløp i faste kroner"
-                            if placeholder_years else "scenarioet har ingen plassholdersats"))
+                            if placeholder_years else "scenarioet har ingen plassholdersats",
+                            placeholder=r.placeholder))
     r = ranges.deflator_placeholder
     swings.append(Swing(r.label, _pct(r.low), _pct(r.high), base, base, r.low_source,
                         r.high_source, "endrer ikke regningen, bare sammenligningen med "
-                        "deflatoren"))
+                        "deflatoren", placeholder=r.placeholder))
     other = s.compare_with
     if other is not None and (result.bills["year"] == year - 1).any():
         compared = key_against_key(result, other, baseline, index, check=check)
@@ -135,7 +143,7 @@ def tornado(result: ScenarioResult, baseline: pd.DataFrame, index: PriceIndex, g
             "hele kostnaden", "veksten fra året før", _bill(whole, group, year),
             before + share_growth,
             f"{other.label}: {other.base_note or other.base_label}",
-            "lesning: regningen året før med scenarioets nøkkel, pluss den andre nøkkelens "
+            "tolkning: regningen året før med scenarioets nøkkel, pluss den andre nøkkelens "
             "andel av veksten"))
     swings.sort(key=lambda swing: swing.width, reverse=True)
     return base, swings
@@ -164,7 +172,5 @@ def tornado_table(base: float, swings: list[Swing]) -> pd.DataFrame:
 
 
 def title(group: str, year: int, base: float) -> str:
-    from tbu_analysis.common.formatting import format_number
 
-    return (f"Følsomhet: regningen for {GROUP_LABELS[group].lower()} i {year} "
-            f"({format_number(base)} mill. kroner i scenarioet)")
+    return text.caption("tornado_title", GROUP_LABELS[group].lower(), year, base)

@@ -21,6 +21,7 @@ from tbu_analysis.common.formatting import (
     format_change,
     format_number,
     format_percent,
+    places_needed,
 )
 from tbu_analysis.common.store import Sheet, write_excel, write_if_changed
 from tbu_analysis.presentation.charts import (
@@ -37,9 +38,11 @@ from tbu_analysis.presentation.charts import (
     style,
 )
 from tbu_analysis.presentation.tables import format_frame, format_table
-from tbu_analysis.scenarios.comparison import KeyComparison
+from tbu_analysis.scenarios import text
+from tbu_analysis.scenarios.comparison import TINY_BASE_MNOK, KeyComparison
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
+    COMPARED_READING_LABEL,
     DEFLATOR_COLUMNS,
     DIFFERENCE_COLUMN,
     DIFFERENCE_PCT_COLUMN,
@@ -47,19 +50,24 @@ from tbu_analysis.scenarios.labels import (
     GROUP_LABELS,
     GROUPS,
     KIND_DATA,
+    NO_COST,
+    NOTE_COLUMN,
     PERCENT_COLUMNS,
     PLACEHOLDER_MARK,
     PLACEHOLDER_TEXT,
     PROJECTION_COLUMNS,
     RATES_COLUMN,
+    READING_LABEL,
     SCENARIO_COLUMN,
     SUM_LABEL,
     UNALLOCATED,
     UNALLOCATED_COLUMNS,
     UNIT_COLUMN,
+    UNKNOWN_SHARE,
     YEAR_COLUMN,
 )
-from tbu_analysis.scenarios.model import ScenarioResult
+from tbu_analysis.scenarios.model import FIXED, ScenarioResult
+from tbu_analysis.scenarios.projection import deflator_is_placeholder
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -94,6 +102,22 @@ def totals_table(result: ScenarioResult) -> pd.DataFrame:
     """Funding need per solution (unit) and year, after the scenario's changes."""
     return _with_sum(_wide(result.totals, "unit", UNIT_COLUMN,
                            marked=result.placeholder_years), UNIT_COLUMN)
+
+
+def totals_view(result: ScenarioResult) -> pd.DataFrame:
+    """:func:`totals_table` as the report prints it: NHN's years with the decimals NHN's
+    figure needs (343,6 and 351, never 351,0: no precision the source does not have), the
+    projected years with one decimal."""
+    table = totals_table(result).astype(object)
+    for column in table.columns[1:]:
+        values = table[column]
+        if int(str(column).rstrip(PLACEHOLDER_MARK)) in result.data_years:
+            places = [places_needed(v, 0, 1) if v == v else 0 for v in values]
+            places[-1] = max(places[:-1], default=0)  # the sum: as precise as its finest part
+        else:
+            places = [1] * len(values)
+        table[column] = [format_number(v, p) for v, p in zip(values, places, strict=True)]
+    return table
 
 
 def difference_table(result: ScenarioResult) -> pd.DataFrame:
@@ -146,7 +170,26 @@ def shares_table(result: ScenarioResult) -> pd.DataFrame:
                               aggfunc="first", sort=False, dropna=False)
     table = table.reindex(columns=list(GROUPS))
     table.columns = [GROUP_LABELS[group] for group in table.columns]
+    costs = set(zip(result.totals["unit"], result.totals["year"].astype(int), strict=True))
+    table[NOTE_COLUMN] = [
+        "" if not row.isna().any() else UNKNOWN_SHARE if (unit, int(year)) in costs
+        else NO_COST for (unit, year), row in table.iterrows()]
     return table.reset_index().rename(columns={"unit": UNIT_COLUMN, "year": YEAR_COLUMN})
+
+
+def shares_view(result: ScenarioResult) -> pd.DataFrame:
+    """:func:`shares_table` as the report prints it: a share the key does not give says
+    «ukjent», a year the solution had no cost says «ingen kostnad» (VKP before it started):
+    two different things, never one «–»."""
+    table = shares_table(result)
+    labels = [GROUP_LABELS[g] for g in GROUPS]
+    out = table.drop(columns=[NOTE_COLUMN]).astype(object)
+    for at, note in table[NOTE_COLUMN].items():
+        for n, column in enumerate(labels):
+            value = table.at[at, column]
+            out.at[at, column] = (format_percent(value, 1) if value == value
+                                  else (note if n == 0 or note == UNKNOWN_SHARE else ""))
+    return out
 
 
 def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
@@ -196,9 +239,9 @@ def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
         ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
         ("Merknad til nøkkelen", s.key_set.note or "–", ""),
         ("Grunnlag for nøkkelen", s.key_set.base_label, s.key_set.base_note),
-        *(("Lesning (ikke sagt i kilden)", reading, s.key_set.label)
+        *((READING_LABEL, reading.text, s.key_set.label)
           for reading in s.key_set.readings),
-        *(("Lesning i nøkkelen det sammenlignes med", reading, s.compare_with.label)
+        *((COMPARED_READING_LABEL, reading.text, s.compare_with.label)
           for reading in (s.compare_with.readings if s.compare_with else ())),
         ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
         ("Indeks (satser i scenarioet)", _rates_text(s.index_rates)
@@ -246,31 +289,44 @@ def _items_text(items: Any) -> str:
     return "; ".join(texts)
 
 
-def summary(result: ScenarioResult) -> str:
-    """A short Norwegian paragraph (Markdown) with the scenario's main numbers."""
+def summary(result: ScenarioResult, printed_totals: Mapping[int, float] | None = None) -> str:
+    """The report's opening (``summary.md.j2``): the totals, each group's bill in NHN's last
+    year and the horizon, and the shares that are the project's interpretation. For NHN's
+    last year the total is NHN's printed one (``printed_totals``) where the units give it
+    within its rounding, beside the units' sum: one value per quantity, as the main report."""
     bills = result.bills.set_index(["group", "year"])["value_mnok"]
     last, horizon = result.data_years[-1], result.scenario.horizon
     totals = result.totals.groupby("year")["value_mnok"].sum()
     diff = result.versus_baseline.groupby("year")["difference_mnok"].sum()
-    fmt = _numbers
+    s = result.scenario
+    unchanged = (abs(diff[last]) < 1e-6 and s.price_basis == FIXED and s.price_year is None)
+    # NHN's own total only where the scenario shows NHN's year as NHN gave it (same kroner,
+    # nothing added): else the scenario's sum is all there is
+    printed = (printed_totals or {}).get(last) if unchanged else None
 
-    def group_line(year: int) -> str:
-        parts = [f"{GROUP_LABELS[g]} {fmt(bills[g, year])}" for g in GROUPS
-                 if abs(bills[g, year]) > 0.05]
-        return ", ".join(parts) or "ingen kjente andeler"
+    def groups(year: int) -> list[str]:
+        return [f"{GROUP_LABELS[g]} {format_number(bills[g, year])}" for g in GROUPS
+                if abs(bills[g, year]) > 0.05]
 
-    text = [
-        f"Scenarioet **{result.scenario.name}** bruker fordelingsnøkkelen "
-        f"«{result.scenario.key_set.name}». Beløp i mill. kroner, {result.price_label}.",
-        "",
-        f"- Samlet finansieringsbehov: {fmt(totals[last])} i {last} (NHNs siste estimat) og "
-        f"{fmt(totals[horizon])} i {horizon}; forskjell mot grunnlaget i {horizon}: "
-        f"{fmt(diff[horizon], change=True)}.",
-        f"- Regning {last}: {group_line(last)}; ikke fordelt {fmt(bills[UNALLOCATED, last])}.",
-        f"- Regning {horizon}: {group_line(horizon)}; ikke fordelt "
-        f"{fmt(bills[UNALLOCATED, horizon])}.",
-    ]
-    return "\n".join(text)
+    return text.render(
+        "summary.md.j2", name=result.scenario.name, key=result.scenario.key_set.name,
+        price_label=result.price_label, last=last, horizon=horizon, printed=printed,
+        units_total=totals[last], horizon_total=totals[horizon], difference=diff[horizon],
+        bills=[(year, groups(year), bills[UNALLOCATED, year]) for year in (last, horizon)],
+        interpreted=interpreted_shares(result))
+
+
+def interpreted_shares(result: ScenarioResult) -> list[str]:
+    """The shares of the scenario's key that are the project's interpretation of the
+    source, not stated there (the key file's ``readings``)."""
+    return [reading.share for reading in result.scenario.key_set.readings]
+
+
+def show_unallocated(result: ScenarioResult) -> None:
+    """«Ikke fordelt, og hvorfor»: the table, or that all is allocated, saying which shares
+    are the project's interpretation (an allocated amount is not a sourced one)."""
+    show_table(unallocated_table(result), text.caption("unallocated"),
+               text.note("all_allocated", interpreted_shares(result)))
 
 
 def notes_markdown(result: ScenarioResult) -> str:
@@ -346,9 +402,8 @@ def show_markdown(text: str) -> None:
 def chart_source(result: ScenarioResult, round_label: str) -> str:
     """What a scenario chart is computed from, for its caption: the round's figures, the key,
     and the scenario's own assumptions after NHN's last estimate."""
-    return (f"NHNs tallgrunnlag {round_label} (finansieringsbehov per løsning) og nøkkelen "
-            f"«{result.scenario.key_set.label}»; årene etter {result.data_years[-1]} er "
-            "fremskrevet med scenarioets forutsetninger")
+    return text.caption("chart_source", round_label, result.scenario.key_set.label,
+                        result.data_years[-1])
 
 
 def bills_figure(result: ScenarioResult, source: str = "") -> Any:
@@ -416,24 +471,22 @@ def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> s
     the base (the keys' own notes), so a reader sees which base a figure uses."""
     any_comparison = next(iter(comparisons.values()))
     first, second = any_comparison.first.scenario.key_set, any_comparison.second.scenario.key_set
-    lines = [
-        f"Forskjellen {second.label} − {first.label} for kommunene i {year}, mill. kroner:"
-    ]
+    lines = [text.note("difference_for_municipalities", second.label, first.label, year)]
     for comparison in comparisons.values():
         lines.append(f"- {comparison.basis_label}: "
                      f"{format_change(comparison.difference('kommuner', year))}")
     lines.append("")
     notes: dict[str, list[str]] = {}
     for key_set in ((first, second) if first.id != second.id else (first,)):
-        notes.setdefault(f"grunnlag for nøkkelen: **{key_set.base_label}**. {key_set.base_note}",
+        notes.setdefault(text.caption("key_basis", key_set.base_label, key_set.base_note),
                          []).append(key_set.label)
     for note, labels in notes.items():
         lines.append(f"*{' og '.join(labels)}*, {note}")
         lines.append("")
     for key_set in ((first, second) if first.id != second.id else (first,)):
         if key_set.readings:
-            lines.append(f"*{key_set.label}* bygger på prosjektets lesninger av kilden, ikke på "
-                         "noe kilden sier: " + " ".join(key_set.readings))
+            lines.append(text.note("readings", key_set.label,
+                                   " ".join(r.text for r in key_set.readings)))
             lines.append("")
     return "\n".join(lines).strip()
 
@@ -452,7 +505,7 @@ def key_comparison_figure(comparison: KeyComparison, source: str = "") -> Any:
     groups = key_chart_groups(comparison)
     first = comparison.first.scenario.key_set.label
     second = comparison.second.scenario.key_set.label
-    title = f"{second} mot {first}, {comparison.basis_label}"
+    title = text.caption("key_title", second, first, comparison.basis_label)
     lines = []
     with style():
         fig = _new_figure((FIGSIZE[0], 4.2))
@@ -473,15 +526,12 @@ def key_comparison_figure(comparison: KeyComparison, source: str = "") -> Any:
             bottom.axhline(0, color="#4D4D4D", linewidth=0.8)
             _norwegian_y_axis(bottom, "forskjell" if column == 0 else None)
             bottom.set_xticks(years, [str(y) for y in years], fontsize=7)
-            lines.append(f"{GROUP_LABELS[group]}: " + ", ".join(
-                f"{y} {format_number(a, 1)} mot {format_number(b, 1)} "
-                f"(forskjell {format_change(d, 1)})"
-                for y, a, b, d in zip(years, rows["first_mnok"], rows["second_mnok"],
-                                      rows["difference_mnok"], strict=True)))
+            lines.append(text.caption("key_chart_line", GROUP_LABELS[group], list(zip(
+                years, rows["first_mnok"], rows["second_mnok"], rows["difference_mnok"],
+                strict=True))))
         if groups:
             axes[0][0].legend(loc="lower left", fontsize=7)
-    alt = (f"Linjer og søyler: {title}, mill. kroner ({first} mot {second}). "
-           + "; ".join(lines) + ".")
+    alt = text.caption("key_chart_alt", title, first, second, lines)
     return _attach(fig, ChartText(title, alt, source))
 
 
@@ -500,9 +550,7 @@ def tornado_figure(title: str, base: float, swings: Any, source: str = "") -> An
         ax.set_yticks(range(len(labels)), list(reversed(labels)), fontsize=7)
         ax.xaxis.set_major_formatter(_axis_formatter(1))
         ax.set_xlabel("mill. kroner")
-    alt = (f"Tornadodiagram: {title}. " + "; ".join(
-        f"{s.label}: {s.low_text} gir {format_number(s.low_mnok)}, {s.high_text} gir "
-        f"{format_number(s.high_mnok)}" for s in swings) + ".")
+    alt = text.caption("tornado_alt", title, swings)
     return _attach(fig, ChartText(title, alt, source))
 
 
@@ -515,9 +563,22 @@ def show_sensitivity(result: ScenarioResult, baseline: pd.DataFrame, index: Any,
 
     base, swings = sensitivity.tornado(result, baseline, index, group, year,
                                        sensitivity.load_ranges(), check=True)
+    left_out = [s.label for s in swings if s.placeholder]
+    swings = [s for s in swings if not s.placeholder]
     title = sensitivity.title(group, year, base)
     show(tornado_figure(title, base, swings, source))
     show_table(sensitivity.tornado_table(base, swings), f"{title}, mill. kroner")
+    if left_out:
+        show_markdown(text.note("placeholder_inputs_left_out", left_out))
+
+
+def show_deflator(result: ScenarioResult) -> None:
+    """The deflator comparison, or why the report leaves it out: on placeholder rates it
+    shows a way of computing, not a result, and a meeting document prints no such table."""
+    if deflator_is_placeholder(result.scenario):
+        show_markdown(f"*{text.note('deflator_placeholder')}*")
+        return
+    show_table(deflator_table(result), text.caption("deflator"))
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -532,21 +593,22 @@ def export_tables(
     prints them); and «Data», the same numbers tidy (one row per number) for a program."""
     unit = f"mill. kroner, {result.price_label}"
     marked = placeholder_note(result)
-    mark = f" {PLACEHOLDER_MARK} Se «Forutsetninger»: {marked}." if marked else ""
+    mark = " " + text.caption("sheet_mark", PLACEHOLDER_MARK, marked) if marked else ""
+
+    def title(name: str) -> str:
+        return text.caption("sheet", name, unit, mark)
+
     sheets: dict[str, tuple[pd.DataFrame, str]] = {
-        "Regning": (bills_table(result), f"Regning per aktørgruppe og år, {unit}.{mark}"),
-        "Per løsning": (totals_table(result),
-                        f"Finansieringsbehov per løsning og år, {unit}.{mark}"),
-        "Andeler": (shares_table(result), "Andel av løsningens kostnad per aktørgruppe, "
-                    "prosent; tom celle = ukjent andel (beløpet står som ikke fordelt)."),
-        "Mot grunnlag": (difference_table(result),
-                         f"Scenario minus grunnlag per løsning og år, {unit}.{mark}"),
+        "Regning": (bills_table(result), title("Regning")),
+        "Per løsning": (totals_table(result), title("Per løsning")),
+        "Andeler": (shares_table(result), text.caption("sheet_shares", NOTE_COLUMN,
+                                                       UNKNOWN_SHARE, NO_COST)),
+        "Mot grunnlag": (difference_table(result), title("Mot grunnlag")),
         "Fremskriving": (projection_table(result, projected_only=False),
-                         f"Fremskrivingen steg for steg per løsning og år, {unit}."),
-        "Mot deflator": (deflator_table(result), "Regningen mot kommunal deflator, "
-                         "mill. løpende kroner; vekst i prosent."),
-        "Ikke fordelt": (unallocated_table(result),
-                         f"Beløp ingen nøkkel fordeler, og hvorfor, {unit}."),
+                         title("Fremskriving")),
+        "Mot deflator": (deflator_table(result), text.caption(
+            "sheet_deflator", deflator_is_placeholder(result.scenario))),
+        "Ikke fordelt": (unallocated_table(result), title("Ikke fordelt")),
     }
     for comparison in (comparisons or {}).values():
         paying = _paying(comparison.frame)  # every row, zeros too, is in «Data»
@@ -559,13 +621,81 @@ def export_tables(
         ].rename(columns={"unit": UNIT_COLUMN,
                           "group": GROUP_COLUMN, "year": YEAR_COLUMN,
                           **_key_columns(comparison)}),
-            f"{second} mot {first}, {comparison.basis_label}, {unit}; forskjell = "
-            f"{second} − {first}, i prosent av {first}.")
+            text.caption("sheet_keys", second, first, comparison.basis_label, unit))
     sheets["Forutsetninger"] = (_with_placeholder_note(assumptions_table(result), result),
-                                "Forutsetninger og kilder.")
+                                title("Forutsetninger"))
     out = {name: _readable_sheet(frame, title) for name, (frame, title) in sheets.items()}
+    for comparison in (comparisons or {}).values():  # each figure after its table
+        figure = (f"Figur – {comparison.basis}", key_chart_sheet(comparison, unit))
+        at = list(out).index(f"Nøkler – {comparison.basis}") + 1
+        out = dict([*list(out.items())[:at], figure, *list(out.items())[at:]])
     out["Data"] = Sheet(tidy_data(result, comparisons), autofilter=True)
     return out
+
+
+def key_chart_sheet(comparison: KeyComparison, unit: str) -> Sheet:
+    """Key against key as a picture in the workbook, as in the report: per actor group both
+    keys' bills over the years (lines), and the difference (bars). The charts are the
+    spreadsheet's own, drawn from the small table on the same sheet, so they print with it,
+    follow a changed cell, and the workbook stays byte-identical on a rerun."""
+    frame = comparison.frame[comparison.frame["unit"] == ALL_UNITS]
+    groups = key_chart_groups(comparison)
+    first = comparison.first.scenario.key_set.label
+    second = comparison.second.scenario.key_set.label
+    years = sorted(int(y) for y in frame["year"].unique())
+    wide = pd.DataFrame({YEAR_COLUMN: years})
+    for group in groups:
+        rows = frame[frame["group"] == group].set_index("year")
+        for column, name in (("first_mnok", first), ("second_mnok", second),
+                             ("difference_mnok", DIFFERENCE_COLUMN.lower())):
+            wide[f"{GROUP_LABELS[group]}: {name}"] = rows[column].reindex(years).to_numpy()
+    title = text.caption("sheet_key_chart", second, first, comparison.basis_label, unit)
+    sheet = _readable_sheet(wide, title)
+    return Sheet(sheet.frame, sheet.formats, autofilter=False, title=sheet.title,
+                 decorate=_key_charts(len(groups), len(years),
+                                      [GROUP_LABELS[g] for g in groups]))
+
+
+def _key_charts(groups: int, years: int, labels: list[str]):
+    """Adds a line chart per group (both keys) and a bar chart of the differences under the
+    table, and widens the print area to them."""
+    def decorate(ws: Any, header: int) -> None:
+        from openpyxl.chart import BarChart, LineChart, Reference
+        from openpyxl.utils import get_column_letter
+
+        last = header + years
+        categories = Reference(ws, min_col=1, min_row=header + 1, max_row=last)
+        top = last + 2
+        charts = []
+        for n, label in enumerate(labels):
+            chart = LineChart()
+            chart.title, chart.y_axis.title = label, "mill. kroner"
+            chart.add_data(Reference(ws, min_col=2 + 3 * n, max_col=3 + 3 * n,
+                                     min_row=header, max_row=last), titles_from_data=True)
+            for series in chart.series:
+                series.smooth = False  # straight lines between the years, as the report
+            chart.y_axis.scaling.min = 0  # from zero: a difference looks as large as it is
+            charts.append(chart)
+        bars = BarChart()
+        bars.title, bars.y_axis.title = "Forskjell", "mill. kroner"
+        for n in range(groups):
+            bars.add_data(Reference(ws, min_col=4 + 3 * n, min_row=header, max_row=last),
+                          titles_from_data=True)
+        charts.append(bars)
+        # two charts a row: the second starts at the first column past the first chart
+        widths = [ws.column_dimensions[get_column_letter(c)].width or 8 for c in range(1, 30)]
+        second = next(c for c in range(1, 30) if sum(widths[:c]) * 0.19 >= 12.5) + 1
+        for number, chart in enumerate(charts):
+            chart.set_categories(categories)
+            chart.x_axis.delete = chart.y_axis.delete = False  # axes shown in every program
+            chart.y_axis.numFmt = "#,##0"
+            chart.width, chart.height = 12, 6.5
+            row, column = top + 14 * (number // 2), 1 if number % 2 == 0 else second
+            ws.add_chart(chart, f"{get_column_letter(column)}{row}")
+        columns = max(1 + 3 * groups, second + 6)
+        ws.print_area = f"A1:{get_column_letter(columns)}{top + 14 * -(-len(charts) // 2)}"
+        ws.page_setup.fitToHeight = 1  # the table and its charts on one page
+    return decorate
 
 
 def _readable_sheet(frame: pd.DataFrame, title: str) -> Sheet:
@@ -630,9 +760,7 @@ def _numeric_years(frame: pd.DataFrame) -> pd.DataFrame:
 def placeholder_note(result: ScenarioResult) -> str:
     """What the «*» on a year heading means, with the years it marks (empty when none)."""
     years = ", ".join(str(y) for y in result.placeholder_years)
-    return (f"{years}: beløpene bygger på en indeks- eller deflatorsats uten kilde "
-            f"(plassholder); i rapportens tabeller er disse årene merket med "
-            f"{PLACEHOLDER_MARK}") if years else ""
+    return text.caption("placeholder_years", years, PLACEHOLDER_MARK) if years else ""
 
 
 def _with_placeholder_note(table: pd.DataFrame, result: ScenarioResult) -> pd.DataFrame:
@@ -686,14 +814,20 @@ def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int,
     """The key-against-key section: on each base, every group's bill per year under both
     keys, then per solution and group in ``year``; or a plain note when there is none."""
     if not comparisons:
-        show_markdown("*Scenariofilen nevner ingen nøkkel å sammenligne med "
-                      "(`sharing.compare_with`).*")
+        show_markdown(text.note("no_compare_key"))
         return
     show_markdown(key_basis_markdown(comparisons, year))
     for comparison in comparisons.values():
         show(key_comparison_figure(comparison, source))
-        title = (f"{comparison.second.scenario.key_set.label} mot "
-                 f"{comparison.first.scenario.key_set.label}, {comparison.basis_label}")
-        show_table(key_comparison_table(comparison), f"{title}: alle løsninger, mill. kroner")
+        title = text.caption("key_title", comparison.second.scenario.key_set.label,
+                             comparison.first.scenario.key_set.label, comparison.basis_label)
+        show_table(key_comparison_table(comparison), text.caption("key_all_units", title))
         show_table(key_comparison_by_unit_table(comparison, year),
-                   f"{title}: per løsning i {year}, mill. kroner")
+                   text.caption("key_by_unit", title, year))
+    if any(tiny_bases(c) for c in comparisons.values()):
+        show_markdown(text.note("tiny_base", TINY_BASE_MNOK))
+
+
+def tiny_bases(comparison: KeyComparison) -> bool:
+    """Whether a shown row's «Forskjell (%)» is left out for its tiny or negative base."""
+    return bool(_paying(comparison.frame)["difference_pct"].isna().any())
