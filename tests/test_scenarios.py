@@ -893,7 +893,7 @@ def test_unknown_and_no_cost_are_two_markers(funding, index, tmp_path):
 
     view = tables.shares_view(compute(scenario("alternativ-2"), funding, index))
     vkp = view[view["Løsning"] == "Velferdsteknologisk knutepunkt (VKP)"].set_index("År")
-    assert vkp.loc[2023, "Kommuner"] == "ingen kostnad"
+    assert vkp.loc[2023, "Merknad"] == "ingen kostnad" and vkp.loc[2023, "Kommuner"] == ""
     assert vkp.loc[2024, "Kommuner"] == "50,0\u00a0%"
     path, keys = _unknown_kj_scenario(tmp_path)
     unknown = tables.shares_view(compute(load_scenario(path, key_set_dir=keys), funding, index))

@@ -179,17 +179,18 @@ def shares_table(result: ScenarioResult) -> pd.DataFrame:
 
 def shares_view(result: ScenarioResult) -> pd.DataFrame:
     """:func:`shares_table` as the report prints it: a share the key does not give says
-    «ukjent», a year the solution had no cost says «ingen kostnad» (VKP before it started):
-    two different things, never one «–»."""
+    «ukjent» in its cell; a year the solution had no cost (VKP before it started) has empty
+    cells and «ingen kostnad» in the note column: two different things, never one «–»."""
     table = shares_table(result)
     labels = [GROUP_LABELS[g] for g in GROUPS]
-    out = table.drop(columns=[NOTE_COLUMN]).astype(object)
+    out = table.astype(object)
     for at, note in table[NOTE_COLUMN].items():
-        for n, column in enumerate(labels):
+        for column in labels:
             value = table.at[at, column]
             out.at[at, column] = (format_percent(value, 1) if value == value
-                                  else (note if n == 0 or note == UNKNOWN_SHARE else ""))
-    return out
+                                  else UNKNOWN_SHARE if note == UNKNOWN_SHARE else "")
+        out.at[at, NOTE_COLUMN] = note if note == NO_COST else ""
+    return out if out[NOTE_COLUMN].any() else out.drop(columns=[NOTE_COLUMN])
 
 
 def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
