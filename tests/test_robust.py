@@ -619,6 +619,22 @@ def test_an_addition_in_a_year_nhn_covers_is_labelled_as_a_change(tmp_path, base
     assert_money_kept(result, baseline_funding, {2023: 941, 2024: 1038})
 
 
+
+@pytest.mark.parametrize("rate, shown", [(5.0, "5,0\u00a0%"), (4.5, "4,5\u00a0%")])
+def test_an_index_rate_that_changes_nhns_years_is_labelled_as_a_change(baseline_funding, index,
+                                                                       rate, shown):
+    """An index rate for a year NHN's figures are raised over (2023's, 4,121 % in the source)
+    changes NHN's 2023 figures (941 at 5 %: about 949): the notes say so, with the rate; the
+    money still adds up."""
+    base = load_scenario(ROOT / "scenarios" / "baseline.yml")
+    result = compute(replace(base, index_rates={**base.index_rates, 2023: rate}),
+                     baseline_funding, index)
+    changed = [note for note in result.notes if "NHNs tall er endret" in note]
+    assert changed == [f"2023: NHNs tall er endret i scenarioet (indekssats 2023: {shown}); "
+                       "beløpene for disse årene er ikke NHNs egne."]
+    assert not [n for n in compute(base, baseline_funding, index).notes
+                if "NHNs tall er endret" in n]  # the shipped rate changes nothing
+
 def test_scenario_output_names_keep_the_norwegian_letters():
     from tbu_analysis.config import slug
 
