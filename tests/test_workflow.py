@@ -93,6 +93,7 @@ def cleaned(cleaned_round):
     return cleaned_round
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_another_index_gets_its_own_folder_and_every_output_records_its_rates(cleaned):
     paths = cleaned
     assert cli.main(["analyse", "--round", ROUND]) == 0
