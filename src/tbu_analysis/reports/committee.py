@@ -241,54 +241,43 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
         if comparison is not None and len(comparison):
             comparison = comparison[comparison["solution"] == solution]
         if not own and (comparison is None or comparison.empty):
-            return (f"Et søk i hele kilden finner ikke noe om hvordan tallene for {solution} "
-                    "har endret seg siden forrige runde. Se hovedrapporten for hele runden.")
+            return _previous_words(solution=solution, nothing=True)
         previous = PreviousRound(previous.round, previous.mandate, own)
-    lines = []
-    if previous.mandate is not None:
-        lines += [f"Taket for neste års betaling: "
-                  f"«{previous.mandate.quote}» ({previous.mandate.section}).", ""]
-    if comparison is not None and len(comparison) and not comparison["ceiling"].any():
-        lines.append("Tallene fra forrige runde ligger i prosjektet; tabellen under viser "
-                     "begge. Forrige runde er ikke vårrunden før denne høstrunden, så tallene "
-                     "sammenlignes uten noe tak.")
-    elif comparison is not None and len(comparison):
-        above = comparison[comparison["above_ceiling"]]
-        lines.append(
-            "Tallene fra forrige runde ligger i prosjektet; tabellen under viser begge. "
-            + ("Ingen løsning ligger over taket fra forrige runde." if above.empty else
-               "Over taket fra forrige runde: " + "; ".join(
-                   f"{r.solution} {r.year} ({_amount(r.change)} mill. kroner)"
-                   for r in above.itertuples()) + "."))
-    elif previous.statements:
-        lines.append("Tabellene fra forrige runde er ikke med i prosjektet. Kilden sier dette "
-                      "om endringene siden da (der sitatet har et regnestykke, er det "
-                      "kontrollert):")
-    else:
-        lines.append("Tabellene fra forrige runde er ikke med, og et søk i hele kilden finner "
-                     "ikke noe om endringene siden da.")
-    lines.append("")
+    compared = comparison is not None and len(comparison)
+    head = ("free" if compared and not comparison["ceiling"].any() else
+            "ceiling" if compared else "statements" if previous.statements else "none")
+    above = list(comparison[comparison["above_ceiling"]].itertuples()) if head == "ceiling" \
+        else []
+    statements = []
     for s in previous.statements:
-        line = f"- **{s.statement}** «{s.quote}» ({s.section})."
+        check = tables = None
         if s.total is not None:  # a «Kontroll» only where the text gives a total to check
             parts = s.parts[0] + "".join(
                 f" − {p[1:]}" if p.startswith("-") else f" + {p.lstrip('+')}"
                 for p in s.parts[1:])
-            result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
-            verdict = {tolerance.OK: "stemmer", tolerance.ROUNDING: _rounding_verdict(s)
-                       }.get(s.status, f"stemmer ikke med {s.total} i teksten")
-            line += f" Kontroll: {parts} = {result} ({verdict})."
-        tables = s.against_tables(comparison)
-        if tables is not None:  # the previous round's tables are in the project
-            before, after, status = tables
-            change = after - before
-            verdict = {tolerance.OK: "stemmer", tolerance.ROUNDING: "innenfor avrunding"
-                       }.get(status, f"stemmer ikke med {s.total} i teksten")
-            shown = [format_number(v, places_needed(v, 0, 1)) for v in (before, after)]
-            line += (f" Tabellene: {shown[0]} → {shown[1]}, endring {_amount(change)} "
-                     f"({verdict}).")
-        lines.append(line)
-    return "\n".join(lines)
+            check = {"parts": parts, "ok": s.status == tolerance.OK,
+                     "result": format_number(float(s.parts_sum),
+                                             places_needed(float(s.parts_sum), 0, 1)),
+                     "rounding": _rounding_verdict(s) if s.status == tolerance.ROUNDING
+                     else ""}
+        against = s.against_tables(comparison)
+        if against is not None:  # the previous round's tables are in the project
+            before, after, status = against
+            tables = {"before": format_number(before, places_needed(before, 0, 1)),
+                      "after": format_number(after, places_needed(after, 0, 1)),
+                      "change": after - before, "ok": status == tolerance.OK,
+                      "rounding": status == tolerance.ROUNDING}
+        statements.append({"statement": s.statement, "quote": s.quote, "section": s.section,
+                           "total": s.total, "check": check, "tables": tables})
+    return _previous_words(solution=solution, nothing=False, mandate=previous.mandate,
+                           head=head, above=above, statements=statements)
+
+
+def _previous_words(**context) -> str:
+    from tbu_analysis.reports.key_messages import _env
+
+    defaults = {"mandate": None, "head": "none", "above": [], "statements": []}
+    return prose.render(_env(), "previous_round.md.j2", **(defaults | context))
 
 
 def _rounding_verdict(statement) -> str:
