@@ -431,7 +431,8 @@ def test_main_cover_has_its_own_page_and_printed_contents_give_page_numbers(edit
     titles = [title for title, _ in entries]
     assert titles[:3] == ["Sammendrag", "1 Forskriftsbeløp og estimater per løsning",
                           "2 Vekst per løsning"]
-    assert "8 Spørsmål til NHN" in titles and titles[-1] == "Vedlegg C Proveniens"
+    assert "8 Spørsmål til NHN" in titles and titles[-1] == \
+        "Vedlegg C Teknisk vedlegg: proveniens"
     numbers = [int(page) for _, page in entries]
     # the key messages and the contents share page 2; the summary starts on page 3
     assert "Hovedbudskap" in pages[1]

@@ -374,6 +374,20 @@ def test_manifest_source_checksum_is_checked(cleaned, capsys):
     assert "4fff594fb5c74351c97f94388d1aba875a472e655616c30fe2c72b16e20bcec4" in message
 
 
+@pytest.mark.parametrize(("old", "new"), [
+    ('date: "27.09.24"', 'date: "28.09.24"'),  # a date the quote does not give
+    ('date_quote: "**Dato** 27.09.24"', 'date_quote: "Dato: 27.09.24"'),  # not the source's
+])
+def test_manifest_source_date_must_be_quoted_from_the_source(cleaned, capsys, old, new):
+    """The cover prints the source's date: only a date the source itself gives (sources only)."""
+    paths, before = cleaned
+    replace_once(paths.manifest, old, new)
+    source_line = paths.manifest.read_text(encoding="utf-8").split("\n").index("source:") + 1
+    message = clean_fails(paths, before, capsys)
+    assert "manifest.yaml" in message and "source.date_quote" in message
+    assert "kildens dato" in message and f"linje {source_line}" in message
+
+
 @pytest.mark.parametrize("target", ["data/raw/cost_sharing/alternativ-1.yaml", "/etc/passwd"])
 def test_manifest_source_outside_the_round(cleaned, capsys, target):
     paths, before = cleaned

@@ -68,8 +68,11 @@ def test_shipped_manifest_loads_every_table_with_lines():
     assert manifest.table("tg-t5").role == "detalj" and manifest.table("tg-t5").lines == (446, 460)
     column = manifest.table("notat-t1").columns[4]
     assert (column.header, column.measure, column.year) == ("Estimat 2026", "kostnadsnivå", 2026)
-    assert column.line == 73 and manifest.table("notat-t1").line == 58
+    assert column.line == 76 and manifest.table("notat-t1").line == 61
     assert manifest.source["sha256"].startswith("4fff594f") and manifest.source_line == 9
+    # The note's own date, with the source's words for it (the cover prints it).
+    assert manifest.source["date"] == "27.09.24"
+    assert manifest.source["date_quote"] == "**Dato** 27.09.24"
 
 
 def test_shipped_registers_load():

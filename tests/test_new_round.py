@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tbu_analysis.cli import main
-from tbu_analysis.config import round_paths
+from tbu_analysis.config import discover_rounds, round_paths
 from tbu_analysis.rounds.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,12 @@ def changed_source(target: Path) -> Path:
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch) -> Path:
-    shutil.copytree(ROOT / "data" / "raw", tmp_path / "data" / "raw")
+    # The round the test starts from and the shared inputs; other rounds a user has added (say
+    # a real spring 2025 round) stay out, so the new round's name is free whatever is present.
+    others = set(discover_rounds(ROOT)) - {OLD}
+    shutil.copytree(ROOT / "data" / "raw", tmp_path / "data" / "raw",
+                    ignore=lambda folder, names: [n for n in names if Path(folder) ==
+                                                  ROOT / "data" / "raw" and n in others])
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     for name in ("pyproject.toml", "Makefile", "uv.lock"):
         shutil.copy2(ROOT / name, tmp_path / name)

@@ -219,7 +219,7 @@ def test_figures_and_wide_tables(tmp_path, caplog):
             "figur",
             outputs=[
                 new_output("display_data", data={"image/svg+xml": figure_to_svg(fig)}),
-                new_output("execute_result", data={"text/html": wide.to_html()}),
+                new_output("execute_result", data={"text/html": format_table(wide).to_html()}),
             ],
         )
     )
@@ -229,7 +229,7 @@ def test_figures_and_wide_tables(tmp_path, caplog):
     # A bare SVG output without words of its own still gets a name, and a number.
     assert 'alt="Figur"' in html and "Figur 1." in html
     assert "tbu-xwide" in html
-    assert 'class="num"' in html
+    assert 'col1 num"' in html
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     text = _text(pdf.read_bytes())
     assert "+5,0" in text  # chart text stays text in the PDF
@@ -317,24 +317,41 @@ def _html_output(html: str):
 
 
 def test_tables_get_header_scope_and_totals_set_off():
+    """format_table writes the semantics itself (issue 18 point 4: no repair after the run):
+    the rendered page shows them as the Styler wrote them."""
     import pandas as pd
     from bs4 import BeautifulSoup
 
-    table = pd.DataFrame(
-        {"Beregnet": [1.0, 2.0, 3.0, 4.0, 10.0]},
-        index=pd.Index(["Helsenorge", "Summer og delsummer", "Delsum drift", "I alt", "Sum"],
-                       name="Post"),
-    )
-    nb = _notebook_with(new_markdown_cell("# Tabell"), _html_output(table.to_html()))
-    soup = BeautifulSoup(render_html(nb, created=CREATED), "html.parser")
-    rows = {row.th.get_text(): row.get("class", []) for row in soup.select("tbody tr")}
-    assert rows["Helsenorge"] == [] and rows["Summer og delsummer"] == []
-    assert rows["Delsum drift"] == ["tbu-subtotal"]
-    assert rows["I alt"] == ["tbu-sum"]
-    assert rows["Sum"] == ["tbu-sum", "tbu-last"]
-    assert {th["scope"] for th in soup.select("thead th")} == {"col"}
-    assert {th["scope"] for th in soup.select("tbody th")} == {"row"}
-    assert all(th.get_text(strip=True) for th in soup.select("th"))  # no empty header
+    table = pd.DataFrame({
+        "Post": ["Helsenorge", "Summer og delsummer", "Delsum drift", "I alt", "Sum"],
+        "Beregnet": [1.0, 2.0, 3.0, 4.0, 10.0],
+        "Fil": ["tables/tabell-01.tsv", "a", "b", "0" * 64, "c"],
+    })
+    styled = format_table(table).to_html()
+    nb = _notebook_with(new_markdown_cell("# Tabell"), _html_output(styled))
+    for html in (styled, render_html(nb, created=CREATED)):
+        soup = BeautifulSoup(html, "html.parser")
+        rows = {row.td.get_text(): row.get("class", []) for row in soup.select("tbody tr")}
+        assert rows["Helsenorge"] == [] and rows["Summer og delsummer"] == []
+        assert rows["Delsum drift"] == ["tbu-subtotal"]
+        assert rows["I alt"] == ["tbu-sum"]
+        assert rows["Sum"] == ["tbu-sum", "tbu-last"]
+        assert {th["scope"] for th in soup.select("thead th")} == {"col"}
+        assert all(th.get_text(strip=True) for th in soup.select("th"))  # no empty header
+        assert "tbu-path" in soup.find("td", string="tables/tabell-01.tsv")["class"]
+        assert "tbu-hash" in soup.find("td", string="0" * 64)["class"]
+        first, number = soup.select("tbody tr")[0].find_all("td")[:2]
+        assert {"text", "tbu-nowrap"} <= set(first["class"]) and "num" in number["class"]
+    wide = pd.DataFrame({f"K{i}": [1.0] for i in range(10)})
+    assert 'class="tbu-table tbu-xwide tbu-short"' in format_table(wide).to_html()
+    assert 'class="tbu-table tbu-wide tbu-short"' in format_table(wide.iloc[:, :9]).to_html()
+    long = pd.DataFrame({"Post": [f"Rad {i}" for i in range(15)], "Sum": range(15)})
+    assert 'class="tbu-table"' in format_table(long).to_html()  # may break over pages
+    # Headers break between words or at a compound's joint (a soft hyphen), never inside a
+    # syllable; a span of years is set on one line.
+    spans = pd.DataFrame({"Fra–til": ["2023–2024"], "Endret finansieringskilde": [1.0]})
+    html = format_table(spans).to_html()
+    assert "finansierings\u00adkilde" in html and "tbu-nowrap" in html
 
 
 def test_prose_gets_norwegian_minus_and_no_break_spaces_but_code_does_not():

@@ -315,7 +315,7 @@ def test_main_report_has_a_cover_contents_and_no_build_words_in_its_body(reports
         assert word not in body.lower(), word
     assert "SHA-256" in text[len(body):]  # provenance is in the annex
     for pdf in (p for p in reports.glob("*.pdf") if p.stem != f"tbu-{ROUND}"):
-        body = pdf_text(pdf).split("Vedlegg: avstemming og proveniens")[0].lower()
+        body = pdf_text(pdf).split("Teknisk vedlegg: proveniens")[0].lower()
         assert not any(w in body for w in (".yaml", "round_id", "tekstuttrekk")), pdf.name
 
 

@@ -333,7 +333,13 @@ def test_the_workbook_shows_numbers_as_printed_with_filters(analysis):
     # The long sheet: each figure with its printed decimals (130,1 → one decimal).
     tall = book["Tall"]
     header = [c.value for c in tall[1]]
-    value, decimals = header.index("value_mnok") + 1, header.index("decimals") + 1
+    # Norwegian headings with their unit, not the CSV's codes (value_mnok, is_total)
+    for sheet in book.worksheets:
+        codes = [c.value for c in sheet[1] if "_" in str(c.value)]
+        assert not codes, (sheet.title, codes)
+    assert "Sumrad" in header
+    value = header.index("Beløp (mill. kroner)") + 1
+    decimals = header.index("Desimaler som trykt") + 1
     formats = {(r[decimals - 1].value, r[value - 1].number_format)
                for r in tall.iter_rows(min_row=2) if r[value - 1].value is not None}
     assert {(0, "#,##0"), (1, "#,##0.0")} <= formats

@@ -28,7 +28,7 @@ from tbu_analysis.config import OutputName, RoundPaths, round_paths
 from tbu_analysis.rounds.cleaning import clean_round
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.schema import check_frame, read_figures
-from tbu_analysis.vocab import SHEET_NAMES
+from tbu_analysis.vocab import COLUMN_HEADINGS, SHEET_NAMES
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,12 @@ def workbook_sheets(result: AnalysisResult) -> dict[str, Sheet]:
 
 
 def _long(frame: pd.DataFrame, decimals_columns: Mapping[str, str] | None = None) -> Sheet:
+    """A long table for a reader: Norwegian headings with their unit (``Beløp (mill.
+    kroner)``, not ``value_mnok``); the CSV beside the workbook keeps the codes."""
     present = {c: d for c, d in (decimals_columns or {}).items() if c in frame and d in frame}
-    return Sheet(frame, default_formats(frame, present))
+    formats = default_formats(frame, present)
+    headings = {c: COLUMN_HEADINGS.get(c, c) for c in frame.columns}
+    return Sheet(frame.rename(columns=headings), formats.rename(columns=headings))
 
 
 def printed_table(figures: pd.DataFrame, table) -> Sheet:

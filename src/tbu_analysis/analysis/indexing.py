@@ -22,6 +22,8 @@ IndexYear = Annotated[int, Field(ge=2000, le=2100)]
 
 def _norwegian_number(value: Any) -> Any:
     """The rate as the source prints it: ``4,121``."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError("satsen må være et tall (skriv den som 4,121)")
     if not isinstance(value, str):
         return value
     try:
@@ -33,10 +35,11 @@ def _norwegian_number(value: Any) -> Any:
     return float(parsed.value)
 
 
-#: A yearly index rate in percent, read and bounded the same way wherever it comes from
-#: (``index.csv``, ``--index ÅR=SATS``).
+#: A yearly index or deflator rate in percent, read and bounded the same way wherever it comes
+#: from (``index.csv``, ``--index ÅR=SATS``, a scenario file's rates): a fall of more than half
+#: or a doubling is a typo.
 IndexRate = Annotated[float, BeforeValidator(_norwegian_number),
-                      Field(gt=MIN_RATE_PCT, lt=MAX_RATE_PCT)]
+                      Field(gt=MIN_RATE_PCT, lt=MAX_RATE_PCT, allow_inf_nan=False)]
 _INDEX_RATE = TypeAdapter(IndexRate)
 _INDEX_YEAR = TypeAdapter(IndexYear)
 

@@ -265,6 +265,8 @@ def _message(error: Mapping[str, Any], allowed: Iterable[str]) -> str:
               "less_than_equal": "≤"}
     if kind in bounds:
         limit = next(iter(ctx.values()), "")
+        if isinstance(limit, int | float) and not isinstance(limit, bool):
+            limit = f"{limit:g}".replace(".", ",")  # 2000 and -50 as written, 0,5 not 0.5
         return f"må være {bounds[kind]} {limit}"
     if kind == "finite_number":
         return "må være et endelig tall"

@@ -5,10 +5,15 @@ figure looks."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
+import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -24,6 +29,83 @@ from tbu_analysis.common.formatting import (
 
 #: Column names shown as text even when numeric: years must not get a thousands separator.
 TEXT_COLUMN_NAMES = frozenset({"år", "aar", "year", "runde", "round"})
+#: A first cell that makes a row a total or a subtotal (set off in bold with a rule):
+#: "Sum", "Sum endring", "I alt", "Delsum …", but not "Summer og delsummer".
+_TOTAL_LABEL = re.compile(r"^(?:sum|totalt?|i alt)\b", re.IGNORECASE)
+_SUBTOTAL_LABEL = re.compile(r"^delsum\b", re.IGNORECASE)
+#: A git commit or a SHA-256 checksum: set whole, small and on one line.
+_CHECKSUM = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+#: A file or folder path ("tables/tallgrunnlag-tabell-01.tsv"): never broken inside.
+_FILE_PATH = re.compile(r"^(?:[\w.\-]+(?:/[\w.\-]+)*/|[\w.\-]+(?:/[\w.\-]+)*\.[a-z]{2,4})$")
+#: A span of years ("2023–2024"): one unit, never broken at its dash.
+_YEAR_SPAN = re.compile(r"^\d{4}\s*[\u2013-]\s*\d{4}$")
+#: More columns than this: a smaller type (``tbu-wide``, ``tbu-xwide``) so the table fits A4
+#: with its header words whole (a solution's detail table has 10 or 11).
+WIDE_COLUMNS, XWIDE_COLUMNS = 8, 9
+TEMPLATES = Path(__file__).parent / "templates"
+SOFT_HYPHEN = "\u00ad"
+#: A row label this short is kept on one line («Grunndata og HelseID»): a long item name may
+#: wrap, a name of a few words does not.
+SHORT_LABEL = 24
+#: A table with no more body rows than this is kept on one page (``tbu-short``): a break
+#: would leave three rows on one page and two on the next.
+SHORT_TABLE_ROWS = 14
+
+
+def _row_class(row: list[Mapping[str, Any]], last: bool) -> str:
+    """A body row's classes for the print CSS, from its label (the first cell shown)."""
+    shown = [cell for cell in row if cell.get("is_visible", True) is not False]
+    label = " ".join(str(shown[0].get("display_value", "")).split()) if shown else ""
+    kind = ("tbu-subtotal" if _SUBTOTAL_LABEL.match(label)
+            else "tbu-sum" if _TOTAL_LABEL.match(label) else "")
+    return " ".join(filter(None, [kind, "tbu-last" if last else ""]))
+
+
+def _cell_class(cell: Mapping[str, Any]) -> str:
+    """An extra class for a cell set whole on one line: a checksum, a file path, a span of
+    years, or a short row label (the first column)."""
+    text = str(cell.get("display_value", "")).strip()
+    if _CHECKSUM.match(text):
+        return " tbu-hash"
+    if _FILE_PATH.match(text):
+        return " tbu-path"
+    first = "col0" in str(cell.get("class", "")).split()
+    if _YEAR_SPAN.match(text) or (first and 0 < len(text) <= SHORT_LABEL):
+        return " tbu-nowrap"
+    return ""
+
+
+@functools.cache
+def _header_joints() -> tuple[tuple[str, str], ...]:
+    """(compound, compound with a soft hyphen at its joint), from ``header_breaks.json``."""
+    data = json.loads((TEMPLATES / "header_breaks.json").read_text(encoding="utf-8"))
+    return tuple((word.replace("|", ""), word.replace("|", SOFT_HYPHEN))
+                 for word in data["joints"])
+
+
+def header_text(label: Any) -> str:
+    """A column header as printed: a long compound may break at its joint only
+    («Finansierings-/behov»), never inside a syllable («investe-ringer»)."""
+    text = str(label)
+    for word, broken in _header_joints():
+        text = re.sub(re.escape(word), lambda m, b=broken: m.group(0)[:b.index(SOFT_HYPHEN)]
+                      + SOFT_HYPHEN + m.group(0)[b.index(SOFT_HYPHEN):], text,
+                      flags=re.IGNORECASE)
+    return text
+
+
+class TableStyler(Styler):
+    """A Styler whose HTML is what the PDF and the HTML edition need as it comes (template
+    ``templates/table.html.j2``): header scopes, row and cell classes; nothing is repaired
+    after the notebook has run."""
+
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(TEMPLATES), Styler.loader]),
+        trim_blocks=True,
+    )
+    env.filters["tbu_row_class"] = _row_class
+    env.filters["tbu_cell_class"] = _cell_class
+    template_html_table = env.get_template("table.html.j2")
 
 
 def _column_formatters(
@@ -117,12 +199,16 @@ def format_table(
                 and df[column].map(lambda v: isinstance(v, str)).all()
                 and df[column].map(lambda v: bool(NUMERIC_TEXT.match(v))).all()
                 and column not in set(text_columns)]
-    styler = df.style.set_uuid(f"tbu{digest}").hide(axis="index")
+    styler = TableStyler(df).set_uuid(f"tbu{digest}").hide(axis="index")
     styler = styler.format(
         {column: func or _as_text for column, func in formatters.items()}, na_rep=MISSING
-    )
-    styler = styler.set_table_attributes(
-        'class="tbu-table tbu-printed"' if as_printed else 'class="tbu-table"')
+    ).format_index(header_text, axis="columns")
+    width = len(df.columns)
+    classes = ["tbu-table", *(["tbu-printed"] if as_printed else []),
+               *(["tbu-xwide"] if width > XWIDE_COLUMNS else ["tbu-wide"]
+                 if width > WIDE_COLUMNS else []),
+               *(["tbu-short"] if len(df) <= SHORT_TABLE_ROWS else [])]
+    styler = styler.set_table_attributes(f'class="{" ".join(classes)}"')
     styles: dict[Any, list[dict[str, str]]] = {}
     for column in df.columns:
         align = "right" if column in numeric else "left"

@@ -253,7 +253,8 @@ class ReportContext:
             title=f"{self.manifest.title} – {solution}" if solution else self.manifest.title,
             round_label=self.manifest.label, first_year=min(self.years),
             last_year=max(self.years), date=f"{when:%d.%m.%Y}", version=package_version(),
-            source=" ".join(str(self.manifest.source.get("description", "")).split()))
+            source=" ".join(str(self.manifest.source.get("description", "")).split()),
+            source_date=str(self.manifest.source.get("date", "")))
 
     @staticmethod
     def contents_markdown(headings: list[str] | None = None) -> str:
@@ -429,8 +430,10 @@ class ReportContext:
                 notes.append(f"*{r.solution}, forskrift {r.year} "
                              f"({format_number(r.forskrift, places_needed(r.forskrift, 0, 1))}"
                              f", {r.forskrift_table}):* {note}")
-        return self._once("\n\n".join(dict.fromkeys(notes)), place=f"estimates:{solution}",
+        # The table reproduces NHN's printed precision (325 beside 343,6): the note says so.
+        said = self._once("\n\n".join(dict.fromkeys(notes)), place=f"estimates:{solution}",
                           report=solution)
+        return "\n\n".join(filter(None, [wording.note("as_printed"), said]))
 
     def levels_note(self, frame: pd.DataFrame, series: str,
                     solution: str | None = None) -> str:
@@ -461,6 +464,11 @@ class ReportContext:
                         f"{note}.{f' {why}' if why else ''}", [why], place=place,
                         report=solution))
                 else:
+                    # «Se forklaringen over» leads to the explanation itself where there is
+                    # one (the †-note), not to the first «Samme tall» note that points to it.
+                    why = self._why_printed_otherwise(row)
+                    if why and registry.place(why) is not None:
+                        anchor = registry.said(why, place)  # said already: only its anchor
                     notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} "
                                  f"{row.year} er også her {value} ({row.table_number}). "
                                  f"{back_reference(anchor)}")

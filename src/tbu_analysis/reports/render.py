@@ -46,7 +46,7 @@ from traitlets.config import Config
 from tbu_analysis.common import provenance
 from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import NUMERIC_TEXT, group_thousands, title_text
+from tbu_analysis.common.formatting import group_thousands, title_text
 from tbu_analysis.common.provenance import FIXED_EPOCH
 from tbu_analysis.presentation.fonts import FONT_FAMILY, font_files
 
@@ -74,11 +74,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _STYLER_TABLE_ID = re.compile(r'id="T_([0-9a-f]{5})"')
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
 _SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
-_NUMERIC_CELL = NUMERIC_TEXT
-#: A git commit or a SHA-256 checksum: set whole, small and on one line.
-_CHECKSUM = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
-#: A file or folder path ("tables/tallgrunnlag-tabell-01.tsv"): never broken inside.
-_FILE_PATH = re.compile(r"^(?:[\w.\-]+(?:/[\w.\-]+)*/|[\w.\-]+(?:/[\w.\-]+)*\.[a-z]{2,4})$")
 
 
 class StripNoisePreprocessor(Preprocessor):
@@ -242,57 +237,12 @@ def font_face_css(embed: bool = False) -> str:
     return "\n".join(rules)
 
 
-def _mark_tables(soup: BeautifulSoup) -> None:
-    """Right-align numeric columns and shrink wide tables so they fit an A4 page."""
-    for table in soup.find_all("table"):
-        rows = table.find_all("tr")
-        widest = max((len(row.find_all(["td", "th"], recursive=False)) for row in rows), default=0)
-        classes = table.get("class", [])
-        if widest > 12:
-            classes.append("tbu-xwide")
-        elif widest > 8:
-            classes.append("tbu-wide")
-        table["class"] = classes
-        for cell in table.select("tbody td"):
-            text = cell.get_text(strip=True)
-            if _CHECKSUM.match(text):
-                cell["class"] = [*cell.get("class", []), "tbu-hash"]
-            elif _FILE_PATH.match(text):
-                cell["class"] = [*cell.get("class", []), "tbu-path"]
-        body_rows = [
-            row.find_all(["td", "th"], recursive=False)
-            for row in rows
-            if row.find_parent("thead") is None and row.find("td", recursive=False)
-        ]
-        if not body_rows or any(len(cells) != widest for cells in body_rows):
-            continue
-        if any(cell.get("colspan") for cells in body_rows for cell in cells):
-            continue
-        for column in range(widest):
-            texts = [cells[column].get_text() for cells in body_rows]
-            if not any(t.strip(" \u00a0-\u2013\u2014\u2212") for t in texts):
-                continue
-            if cells_are_numbers := all(_NUMERIC_CELL.match(t) for t in texts):
-                for cells in body_rows:
-                    if cells[column].name == "td":
-                        cells[column]["class"] = [*cells[column].get("class", []), "num"]
-            header_rows = table.select("thead tr")
-            if cells_are_numbers and header_rows:
-                heads = header_rows[-1].find_all(["td", "th"], recursive=False)
-                if len(heads) == widest and not any(h.get("colspan") for h in heads):
-                    heads[column]["class"] = [*heads[column].get("class", []), "num"]
-
-
 #: nbconvert's wrappers around cells and outputs; unwrapped so that headings, text, tables
 #: and figures are siblings and "keep with next" works across what were cells.
 _WRAPPER_CLASSES = frozenset({
     "cell", "inner_cell", "text_cell_render", "output_wrapper", "output", "output_area",
     "output_subarea", "rendered_html", "output_html", "output_markdown",
 })
-#: A first cell that makes a row a total or a subtotal (set off in bold with a rule):
-#: "Sum", "Sum endring", "I alt", "Delsum …", but not "Summer og delsummer".
-_TOTAL_LABEL = re.compile(r"^(?:sum|totalt?|i alt)\b", re.IGNORECASE)
-_SUBTOTAL_LABEL = re.compile(r"^delsum\b", re.IGNORECASE)
 #: Text never retouched by the typography pass.
 _VERBATIM = frozenset({"code", "pre", "script", "style", "svg", "title", "kbd", "samp"})
 _HYPHEN_MINUS = re.compile(r"(?<![\w.,/\-\u2212])-(?=\d)")
@@ -304,37 +254,6 @@ def _flatten_cells(main: Any) -> None:
     for div in main.find_all("div"):
         if _WRAPPER_CLASSES & set(div.get("class", [])):
             div.unwrap()
-
-
-def _row_kind(row: Any) -> str:
-    first = row.find(["th", "td"], recursive=False)
-    label = first.get_text(" ", strip=True) if first else ""
-    if _SUBTOTAL_LABEL.match(label):
-        return "tbu-subtotal"
-    if _TOTAL_LABEL.match(label):
-        return "tbu-sum"
-    return ""
-
-
-def _table_semantics(soup: BeautifulSoup) -> None:
-    """Header cells with scope, no empty header cells, totals set off and kept with the
-    row above (a table never leaves its Sum row alone on the next page)."""
-    for table in soup.find_all("table"):
-        for th in table.select("thead th"):
-            if not th.get_text(strip=True):
-                th.name = "td"
-                th.attrs.pop("scope", None)
-            else:
-                th["scope"] = "colgroup" if th.get("colspan") else "col"
-        for th in table.select("tbody th"):
-            th["scope"] = "row"
-        _keep_with_table(table)
-        body_rows = table.select("tbody tr")
-        for row in body_rows:
-            if kind := _row_kind(row):
-                row["class"] = [*row.get("class", []), kind]
-        if body_rows:
-            body_rows[-1]["class"] = [*body_rows[-1].get("class", []), "tbu-last"]
 
 
 def _keep_with_table(table: Any) -> None:
@@ -485,8 +404,8 @@ def _postprocess_html(html: str) -> str:
     main = soup.find("main")
     if main is not None:
         _flatten_cells(main)
-    _mark_tables(soup)
-    _table_semantics(soup)
+    for table in soup.find_all("table"):
+        _keep_with_table(table)
     _number_figures(soup)
     _typeset(soup)
     _contents(soup)

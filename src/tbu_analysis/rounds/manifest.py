@@ -322,6 +322,10 @@ class SourceEntry(InputModel):
     file: Text
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     description: str = ""
+    #: The source document's own date as it prints it ("27.09.24"), and the words of the
+    #: source that give it (checked against the source text by ``check_source``).
+    date: str = ""
+    date_quote: str = ""
 
 
 class ManifestFile(InputModel):
@@ -444,7 +448,11 @@ def check_source(manifest: Manifest, root: Path) -> None:
         raise InputError(f"kildefilen har SHA-256 {digest}, ikke den manifestet oppgir",
                          path=manifest.path, line=line, key="source.sha256",
                          text=declared["sha256"])
-    read_text(source, "kildefilen")  # the source must be readable text too
+    text = read_text(source, "kildefilen")  # the source must be readable text too
+    date, quote = declared.get("date", ""), declared.get("date_quote", "")
+    if date and (date not in quote or quote not in text):
+        raise InputError("kildens dato må stå i sitatet, og sitatet i kilden",
+                         path=manifest.path, line=line, key="source.date_quote", text=quote)
     source_lines = data.split(b"\n")
     for table in manifest.tables:
         if table.lines is None:

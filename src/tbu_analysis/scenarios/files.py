@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from tbu_analysis.analysis import series
 from tbu_analysis.analysis.growth import summary_rates
-from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.analysis.indexing import IndexRate, PriceIndex
 from tbu_analysis.common.atomic import write_text
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
@@ -64,9 +64,6 @@ from tbu_analysis.scenarios.model import (
 MAX_HORIZON_YEARS = 30
 
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, strict=False)]
-#: An index or deflator rate in percent: a fall of more than half or a doubling is a typo.
-IndexRate = Annotated[float, BeforeValidator(parse_amount),
-                      Field(ge=-50, le=100, allow_inf_nan=False)]
 Percent = Annotated[float, BeforeValidator(parse_amount), Field(ge=0, le=100,
                                                                 allow_inf_nan=False)]
 VolumePercent = Annotated[float, BeforeValidator(parse_amount), Field(ge=-100, le=100,

@@ -21,6 +21,7 @@ from pydantic import Field
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import project_root
+from tbu_analysis.scenarios import text
 from tbu_analysis.scenarios.comparison import key_against_key
 from tbu_analysis.scenarios.labels import GROUP_LABELS
 from tbu_analysis.scenarios.model import FIXED, Scenario, ScenarioResult
@@ -171,7 +172,5 @@ def tornado_table(base: float, swings: list[Swing]) -> pd.DataFrame:
 
 
 def title(group: str, year: int, base: float) -> str:
-    from tbu_analysis.common.formatting import format_number
 
-    return (f"Følsomhet: regningen for {GROUP_LABELS[group].lower()} i {year} "
-            f"({format_number(base)} mill. kroner i scenarioet)")
+    return text.caption("tornado_title", GROUP_LABELS[group].lower(), year, base)

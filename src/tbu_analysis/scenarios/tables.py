@@ -179,17 +179,18 @@ def shares_table(result: ScenarioResult) -> pd.DataFrame:
 
 def shares_view(result: ScenarioResult) -> pd.DataFrame:
     """:func:`shares_table` as the report prints it: a share the key does not give says
-    «ukjent», a year the solution had no cost says «ingen kostnad» (VKP before it started):
-    two different things, never one «–»."""
+    «ukjent» in its cell; a year the solution had no cost (VKP before it started) has empty
+    cells and «ingen kostnad» in the note column: two different things, never one «–»."""
     table = shares_table(result)
     labels = [GROUP_LABELS[g] for g in GROUPS]
-    out = table.drop(columns=[NOTE_COLUMN]).astype(object)
+    out = table.astype(object)
     for at, note in table[NOTE_COLUMN].items():
-        for n, column in enumerate(labels):
+        for column in labels:
             value = table.at[at, column]
             out.at[at, column] = (format_percent(value, 1) if value == value
-                                  else (note if n == 0 or note == UNKNOWN_SHARE else ""))
-    return out
+                                  else UNKNOWN_SHARE if note == UNKNOWN_SHARE else "")
+        out.at[at, NOTE_COLUMN] = note if note == NO_COST else ""
+    return out if out[NOTE_COLUMN].any() else out.drop(columns=[NOTE_COLUMN])
 
 
 def comparison_table(results: Mapping[str, ScenarioResult]) -> pd.DataFrame:
@@ -325,7 +326,7 @@ def interpreted_shares(result: ScenarioResult) -> list[str]:
 def show_unallocated(result: ScenarioResult) -> None:
     """«Ikke fordelt, og hvorfor»: the table, or that all is allocated, saying which shares
     are the project's interpretation (an allocated amount is not a sourced one)."""
-    show_table(unallocated_table(result), "Ikke fordelt, mill. kroner",
+    show_table(unallocated_table(result), text.caption("unallocated"),
                text.note("all_allocated", interpreted_shares(result)))
 
 
@@ -402,9 +403,8 @@ def show_markdown(text: str) -> None:
 def chart_source(result: ScenarioResult, round_label: str) -> str:
     """What a scenario chart is computed from, for its caption: the round's figures, the key,
     and the scenario's own assumptions after NHN's last estimate."""
-    return (f"NHNs tallgrunnlag {round_label} (finansieringsbehov per løsning) og nøkkelen "
-            f"«{result.scenario.key_set.label}»; årene etter {result.data_years[-1]} er "
-            "fremskrevet med scenarioets forutsetninger")
+    return text.caption("chart_source", round_label, result.scenario.key_set.label,
+                        result.data_years[-1])
 
 
 def bills_figure(result: ScenarioResult, source: str = "") -> Any:
@@ -479,7 +479,7 @@ def key_basis_markdown(comparisons: Mapping[str, KeyComparison], year: int) -> s
     lines.append("")
     notes: dict[str, list[str]] = {}
     for key_set in ((first, second) if first.id != second.id else (first,)):
-        notes.setdefault(f"grunnlag for nøkkelen: **{key_set.base_label}**. {key_set.base_note}",
+        notes.setdefault(text.caption("key_basis", key_set.base_label, key_set.base_note),
                          []).append(key_set.label)
     for note, labels in notes.items():
         lines.append(f"*{' og '.join(labels)}*, {note}")
@@ -506,7 +506,7 @@ def key_comparison_figure(comparison: KeyComparison, source: str = "") -> Any:
     groups = key_chart_groups(comparison)
     first = comparison.first.scenario.key_set.label
     second = comparison.second.scenario.key_set.label
-    title = f"{second} mot {first}, {comparison.basis_label}"
+    title = text.caption("key_title", second, first, comparison.basis_label)
     lines = []
     with style():
         fig = _new_figure((FIGSIZE[0], 4.2))
@@ -527,15 +527,12 @@ def key_comparison_figure(comparison: KeyComparison, source: str = "") -> Any:
             bottom.axhline(0, color="#4D4D4D", linewidth=0.8)
             _norwegian_y_axis(bottom, "forskjell" if column == 0 else None)
             bottom.set_xticks(years, [str(y) for y in years], fontsize=7)
-            lines.append(f"{GROUP_LABELS[group]}: " + ", ".join(
-                f"{y} {format_number(a, 1)} mot {format_number(b, 1)} "
-                f"(forskjell {format_change(d, 1)})"
-                for y, a, b, d in zip(years, rows["first_mnok"], rows["second_mnok"],
-                                      rows["difference_mnok"], strict=True)))
+            lines.append(text.caption("key_chart_line", GROUP_LABELS[group], list(zip(
+                years, rows["first_mnok"], rows["second_mnok"], rows["difference_mnok"],
+                strict=True))))
         if groups:
             axes[0][0].legend(loc="lower left", fontsize=7)
-    alt = (f"Linjer og søyler: {title}, mill. kroner ({first} mot {second}). "
-           + "; ".join(lines) + ".")
+    alt = text.caption("key_chart_alt", title, first, second, lines)
     return _attach(fig, ChartText(title, alt, source))
 
 
@@ -554,9 +551,7 @@ def tornado_figure(title: str, base: float, swings: Any, source: str = "") -> An
         ax.set_yticks(range(len(labels)), list(reversed(labels)), fontsize=7)
         ax.xaxis.set_major_formatter(_axis_formatter(1))
         ax.set_xlabel("mill. kroner")
-    alt = (f"Tornadodiagram: {title}. " + "; ".join(
-        f"{s.label}: {s.low_text} gir {format_number(s.low_mnok)}, {s.high_text} gir "
-        f"{format_number(s.high_mnok)}" for s in swings) + ".")
+    alt = text.caption("tornado_alt", title, swings)
     return _attach(fig, ChartText(title, alt, source))
 
 
@@ -584,7 +579,7 @@ def show_deflator(result: ScenarioResult) -> None:
     if deflator_is_placeholder(result.scenario):
         show_markdown(f"*{text.note('deflator_placeholder')}*")
         return
-    show_table(deflator_table(result), "Mot deflator, mill. kroner")
+    show_table(deflator_table(result), text.caption("deflator"))
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -599,25 +594,22 @@ def export_tables(
     prints them); and «Data», the same numbers tidy (one row per number) for a program."""
     unit = f"mill. kroner, {result.price_label}"
     marked = placeholder_note(result)
-    mark = f" {PLACEHOLDER_MARK} Se «Forutsetninger»: {marked}." if marked else ""
+    mark = " " + text.caption("sheet_mark", PLACEHOLDER_MARK, marked) if marked else ""
+
+    def title(name: str) -> str:
+        return text.caption("sheet", name, unit, mark)
+
     sheets: dict[str, tuple[pd.DataFrame, str]] = {
-        "Regning": (bills_table(result), f"Regning per aktørgruppe og år, {unit}.{mark}"),
-        "Per løsning": (totals_table(result),
-                        f"Finansieringsbehov per løsning og år, {unit}.{mark}"),
-        "Andeler": (shares_table(result), "Andel av løsningens kostnad per aktørgruppe, "
-                    f"prosent; tom celle: se «{NOTE_COLUMN}» («{UNKNOWN_SHARE}»: beløpet står "
-                    f"som ikke fordelt; «{NO_COST}»: ingenting å fordele det året)."),
-        "Mot grunnlag": (difference_table(result),
-                         f"Scenario minus grunnlag per løsning og år, {unit}.{mark}"),
+        "Regning": (bills_table(result), title("Regning")),
+        "Per løsning": (totals_table(result), title("Per løsning")),
+        "Andeler": (shares_table(result), text.caption("sheet_shares", NOTE_COLUMN,
+                                                       UNKNOWN_SHARE, NO_COST)),
+        "Mot grunnlag": (difference_table(result), title("Mot grunnlag")),
         "Fremskriving": (projection_table(result, projected_only=False),
-                         f"Fremskrivingen steg for steg per løsning og år, {unit}."),
-        "Mot deflator": (deflator_table(result), "Regningen mot kommunal deflator, "
-                         "mill. løpende kroner; vekst i prosent." + (
-                             " Satsene er plassholdere uten kilde: tabellen viser regnemåten, "
-                             "ikke et resultat, og er ikke med i rapporten."
-                             if deflator_is_placeholder(result.scenario) else "")),
-        "Ikke fordelt": (unallocated_table(result),
-                         f"Beløp ingen nøkkel fordeler, og hvorfor, {unit}."),
+                         title("Fremskriving")),
+        "Mot deflator": (deflator_table(result), text.caption(
+            "sheet_deflator", deflator_is_placeholder(result.scenario))),
+        "Ikke fordelt": (unallocated_table(result), title("Ikke fordelt")),
     }
     for comparison in (comparisons or {}).values():
         paying = _paying(comparison.frame)  # every row, zeros too, is in «Data»
@@ -630,10 +622,9 @@ def export_tables(
         ].rename(columns={"unit": UNIT_COLUMN,
                           "group": GROUP_COLUMN, "year": YEAR_COLUMN,
                           **_key_columns(comparison)}),
-            f"{second} mot {first}, {comparison.basis_label}, {unit}; forskjell = "
-            f"{second} − {first}, i prosent av {first}.")
+            text.caption("sheet_keys", second, first, comparison.basis_label, unit))
     sheets["Forutsetninger"] = (_with_placeholder_note(assumptions_table(result), result),
-                                "Forutsetninger og kilder.")
+                                title("Forutsetninger"))
     out = {name: _readable_sheet(frame, title) for name, (frame, title) in sheets.items()}
     for comparison in (comparisons or {}).values():  # each figure after its table
         figure = (f"Figur – {comparison.basis}", key_chart_sheet(comparison, unit))
@@ -659,8 +650,7 @@ def key_chart_sheet(comparison: KeyComparison, unit: str) -> Sheet:
         for column, name in (("first_mnok", first), ("second_mnok", second),
                              ("difference_mnok", DIFFERENCE_COLUMN.lower())):
             wide[f"{GROUP_LABELS[group]}: {name}"] = rows[column].reindex(years).to_numpy()
-    title = (f"{second} mot {first}, {comparison.basis_label}, {unit}; forskjell = {second} − "
-             f"{first}. Figurene under er tegnet fra tabellen.")
+    title = text.caption("sheet_key_chart", second, first, comparison.basis_label, unit)
     sheet = _readable_sheet(wide, title)
     return Sheet(sheet.frame, sheet.formats, autofilter=False, title=sheet.title,
                  decorate=_key_charts(len(groups), len(years),
@@ -771,9 +761,7 @@ def _numeric_years(frame: pd.DataFrame) -> pd.DataFrame:
 def placeholder_note(result: ScenarioResult) -> str:
     """What the «*» on a year heading means, with the years it marks (empty when none)."""
     years = ", ".join(str(y) for y in result.placeholder_years)
-    return (f"{years}: beløpene bygger på en indeks- eller deflatorsats uten kilde "
-            f"(plassholder); i rapportens tabeller er disse årene merket med "
-            f"{PLACEHOLDER_MARK}") if years else ""
+    return text.caption("placeholder_years", years, PLACEHOLDER_MARK) if years else ""
 
 
 def _with_placeholder_note(table: pd.DataFrame, result: ScenarioResult) -> pd.DataFrame:
@@ -832,11 +820,11 @@ def show_key_comparison(comparisons: Mapping[str, KeyComparison], year: int,
     show_markdown(key_basis_markdown(comparisons, year))
     for comparison in comparisons.values():
         show(key_comparison_figure(comparison, source))
-        title = (f"{comparison.second.scenario.key_set.label} mot "
-                 f"{comparison.first.scenario.key_set.label}, {comparison.basis_label}")
-        show_table(key_comparison_table(comparison), f"{title}: alle løsninger, mill. kroner")
+        title = text.caption("key_title", comparison.second.scenario.key_set.label,
+                             comparison.first.scenario.key_set.label, comparison.basis_label)
+        show_table(key_comparison_table(comparison), text.caption("key_all_units", title))
         show_table(key_comparison_by_unit_table(comparison, year),
-                   f"{title}: per løsning i {year}, mill. kroner")
+                   text.caption("key_by_unit", title, year))
     if any(tiny_bases(c) for c in comparisons.values()):
         show_markdown(text.note("tiny_base", TINY_BASE_MNOK))
 

@@ -25,3 +25,9 @@ def note(name: str, /, *args: Any, **kwargs: Any) -> str:
     "2024-kroner")``."""
     module = prose.environment(PACKAGE, FOLDER).get_template("notes.md.j2").module
     return str(getattr(module, name)(*args, **kwargs)).strip()
+
+
+def caption(name: str, /, *args: Any, **kwargs: Any) -> str:
+    """A title or caption from ``captions.md.j2`` (a macro), e.g. ``caption("unallocated")``."""
+    module = prose.environment(PACKAGE, FOLDER).get_template("captions.md.j2").module
+    return str(getattr(module, name)(*args, **kwargs)).strip()
