@@ -104,11 +104,8 @@ def test_underlying_csv_is_written(analysis, project_root):
 
 
 @pytest.fixture
-def cleaned(tmp_round: RoundPaths, monkeypatch, capsys) -> RoundPaths:
-    monkeypatch.chdir(tmp_round.root)
-    assert main(["clean", "--round", ROUND_ID]) == 0
-    capsys.readouterr()
-    return tmp_round
+def cleaned(cleaned_round: RoundPaths) -> RoundPaths:
+    return cleaned_round
 
 
 def analyse_fails(capsys) -> str:
