@@ -37,6 +37,7 @@ from tbu_analysis.reports.notes import NoteRegistry
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.vocab import (
+    PARAMETER_LABELS,
     SOURCE_GAP_LABEL,
     CheckType,
     ColumnRole,
@@ -854,11 +855,6 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     return provenance_table(prov, round_label=manifest.label)
 
 
-#: How the provenance page names a run's parameters.
-_PARAMETER_WORDS = {"solution": "Løsning", "scenario_path": "Scenariofil",
-                    "index_rates": "Indeksjustering"}
-
-
 def _parameters_in_words(parameters: Mapping, manifest: Manifest,
                          paths: RoundPaths) -> dict[str, str]:
     shown: dict[str, str] = {}
@@ -874,15 +870,15 @@ def _parameters_in_words(parameters: Mapping, manifest: Manifest,
             rates = [f"{format_percent(index.rate(y), 3)} ({y}\u2192{y + 1})"
                      for start, end in years for y in range(start, end)]
             given = " (satt for denne kjøringen)" if value else ""
-            shown[_PARAMETER_WORDS[key]] = (", ".join(dict.fromkeys(rates))
+            shown[PARAMETER_LABELS[key]] = (", ".join(dict.fromkeys(rates))
                                             or "ingen") + given
         elif key == "scenario_path":  # a file of the project, by its path in it
             path = Path(str(value))
             inside = path.resolve().is_relative_to(paths.root.resolve())
-            shown[_PARAMETER_WORDS[key]] = (path.resolve().relative_to(paths.root.resolve())
+            shown[PARAMETER_LABELS[key]] = (path.resolve().relative_to(paths.root.resolve())
                                             .as_posix() if inside else path.name)
         else:
-            shown[_PARAMETER_WORDS.get(key, key)] = value
+            shown[PARAMETER_LABELS.get(key, key)] = value
     return shown
 
 
