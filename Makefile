@@ -187,6 +187,7 @@ test-fast: $(STAMP) ## the tests without PDFs, notebooks, browser or make (under
 
 bench: $(STAMP) ## time every stage against the toolchain's floor
 	$(PY) benchmarks/bench_report.py $(if $(ROUND),--round $(ROUND))
+	$(PY) benchmarks/bench_notebooks.py $(if $(ROUND),--round $(ROUND))
 	$(PY) benchmarks/bench_scenarios.py
 
 lint: $(STAMP) ## ruff, the layers contract (import-linter), and notebooks stored without outputs

@@ -7,6 +7,8 @@ break input work on ``tmp_round``, a copy in a temporary repo, never on the ship
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,13 @@ def pdf_structure(reader) -> list[dict]:
 
     walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object())
     return found
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that reads the rendered round renders PDFs, whichever file it is in."""
+    for item in items:
+        if "rendered_round" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.pdf)
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +87,30 @@ def round_copier():
 def tmp_round(tmp_path: Path) -> RoundPaths:
     """A copy of the round in a throwaway repo layout, for tests that must edit input."""
     return copy_round(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def cleaned_template(tmp_path_factory) -> RoundPaths:
+    """The round copied and cleaned with `tbu clean` once per session (and xdist worker)."""
+    from tbu_analysis.cli import main
+
+    paths = copy_round(tmp_path_factory.mktemp("cleaned"))
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()):
+        patch.chdir(paths.root)
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        assert main(["clean", "--round", ROUND_ID]) == 0
+    return paths
+
+
+@pytest.fixture
+def cleaned_round(tmp_round: RoundPaths, cleaned_template: RoundPaths,
+                  monkeypatch) -> RoundPaths:
+    """``tmp_round`` as `tbu clean` leaves it, the cwd in its repository: the session's cleaned
+    outputs copied in (the same bytes; cleaning again cost each test about 3 s of CPU)."""
+    shutil.copytree(cleaned_template.processed.parent, tmp_round.processed.parent)
+    monkeypatch.chdir(tmp_round.root)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return tmp_round
 
 
 @pytest.fixture(scope="session")

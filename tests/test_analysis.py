@@ -523,6 +523,7 @@ def test_summary_states_the_printed_figure_under_another_index(tmp_round):
     assert "903,8" in first and "9,4 % i faste 2024-kroner" in first
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_adding_next_years_rate_does_not_change_the_round(tmp_round):
     """The index file is shared by all rounds: a later round's rate must not turn this
     round's "ikke indeksregulert" estimates into projections."""

@@ -318,6 +318,7 @@ def test_grunndata_forskrift_agrees_across_misspellings(figures):
 # --- determinism and verbatim raw tables ---------------------------------------------------
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_cleaning_twice_gives_byte_identical_figures(tmp_round, monkeypatch, capsys):
     monkeypatch.chdir(tmp_round.root)
     assert main(["clean", "--round", ROUND_ID]) == 0

@@ -243,6 +243,7 @@ def test_solution_names_resolve_from_any_working_directory(tmp_path, monkeypatch
     assert context.solution_name(ROUND, "e-resept") == "E-resept"
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_report_compares_with_a_spring_round_in_the_project(tmp_round, monkeypatch):
     """A spring round built by the test beside the autumn one (its overview table with
     Helsenorge's 2025 at 341 instead of 351): the report shows both rounds and flags

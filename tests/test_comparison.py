@@ -105,6 +105,7 @@ def test_the_ceiling_follows_the_seasons(paths):
         "above_ceiling"].sum() == 0
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_comparison_csv_is_written_with_the_previous_round_in_data_raw(tmp_round):
     """An autumn round read against a spring copy of itself in data/raw (the spring index at
     3,5 %): comparison.csv holds every level, and the autumn's own round has no rows when its

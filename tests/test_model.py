@@ -39,6 +39,7 @@ def test_the_model_holds_the_sources_figures(stored):
     assert steps[0][1] == 1038.0 and steps[-1][1] == 1054.0
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_the_stored_model_is_the_same_bytes_in_another_process(stored):
     """Pickle would otherwise follow the process: shared strings and the hash seed's set
     order. Built again with another seed, the bytes are the same."""
@@ -67,6 +68,7 @@ def test_the_report_loads_the_model_without_analysing(stored, monkeypatch):
     assert "Helsenorge" in ctx.solution_summary("Helsenorge")
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_a_model_that_no_longer_matches_its_inputs_is_not_used(tmp_round):
     from tbu_analysis.pipeline import run_round_data
 

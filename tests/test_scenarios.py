@@ -645,6 +645,7 @@ def test_the_workbook_holds_the_tables_and_is_byte_identical_on_a_rerun(
     assert "Kommuner" in (tmp_path / "alt1-regning.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_the_command_writes_the_workbook_beside_the_pdf(tmp_path, monkeypatch, capsys):
     import shutil
 

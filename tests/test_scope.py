@@ -104,11 +104,8 @@ def test_underlying_csv_is_written(analysis, project_root):
 
 
 @pytest.fixture
-def cleaned(tmp_round: RoundPaths, monkeypatch, capsys) -> RoundPaths:
-    monkeypatch.chdir(tmp_round.root)
-    assert main(["clean", "--round", ROUND_ID]) == 0
-    capsys.readouterr()
-    return tmp_round
+def cleaned(cleaned_round: RoundPaths) -> RoundPaths:
+    return cleaned_round
 
 
 def analyse_fails(capsys) -> str:
@@ -131,6 +128,31 @@ def test_amount_that_disagrees_with_the_tables(cleaned, capsys):
     message = analyse_fails(capsys)
     assert "scope.yaml" in message and f"linje {line}" in message and "29,2" in message
     assert not (cleaned.processed / "underlying.csv").exists()
+
+
+def test_the_scope_amounts_are_checks_of_the_reconciliation(analysis):
+    """Every scope amount the source prints is checked with the other checks; one a claim
+    already checks against the same figures is not checked twice."""
+    rows = analysis.reconciliation[analysis.reconciliation["check_id"].str.startswith(
+        f"{scope.CHECK_PREFIX}:")]
+    assert set(rows["check_id"]) == {"omfang:sfm-inn", "omfang:maledata-ut",
+                                     "omfang:helsenorge-oppdrag-inn"}
+    assert (rows["status"] == "ok").all()
+    maledata = rows[rows["check_id"] == "omfang:maledata-ut"].iloc[0]
+    assert (maledata["printed"], maledata["computed"]) == (3, 3)  # 9 out less the 6 in
+
+
+def test_a_printed_scope_amount_the_tables_do_not_give_is_a_deviation(cleaned, capsys):
+    """The source's own word stays (no input error), and the reconciliation reports it, with
+    no claim covering the same figure."""
+    edit(cleaned, "category: endret_finansieringskilde, year: 2025}\n    quote: For Helsenorge",
+         "category: volum_beredskap, year: 2025}\n    quote: For Helsenorge")
+    assert main(["analyse", "--round", ROUND_ID]) == 0
+    capsys.readouterr()
+    checks = pd.read_csv(cleaned.processed / "reconciliation.csv")
+    row = checks[checks["check_id"] == "omfang:helsenorge-oppdrag-inn"].iloc[0]
+    assert row["status"] == "discrepancy" and row["printed"] == 5
+    assert row["computed"] == pytest.approx(14.9)  # Helsenorge's volum / beredskap 2025
 
 
 def test_quote_not_in_the_source(cleaned, capsys):

@@ -197,6 +197,7 @@ def test_the_explorers_tables_export_to_excel_and_csv(explorer, tmp_path):
     assert "Kommuner;" in csv.decode("utf-8-sig") and ";503,9;" in csv.decode("utf-8-sig")
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_the_explorers_export_is_the_workbook_make_scenario_writes(explorer, tmp_path):
     """Same scenario, same bytes: the explorer's «Eksporter» and `make scenario`'s workbook
     (key against key included) after changing the key and a rate."""

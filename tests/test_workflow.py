@@ -88,13 +88,12 @@ def edit_table_and_source(paths, name: str, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def cleaned(tmp_round, monkeypatch):
+def cleaned(cleaned_round):
     """A copy of the round, cleaned with `tbu clean`, the cwd in its repository."""
-    monkeypatch.chdir(tmp_round.root)
-    assert cli.main(["clean", "--round", ROUND]) == 0
-    return tmp_round
+    return cleaned_round
 
 
+@pytest.mark.slow  # the whole pipeline more than once (10 s or more)
 def test_another_index_gets_its_own_folder_and_every_output_records_its_rates(cleaned):
     paths = cleaned
     assert cli.main(["analyse", "--round", ROUND]) == 0

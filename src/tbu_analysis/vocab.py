@@ -181,6 +181,15 @@ class ScopeKind(Coded):
                                        "a service already inside: never counted as scope")
 
 
+class ConditionKind(Coded):
+    """What an entry of the conditions register (``conditions.yaml``) is."""
+
+    FORUTSETNING = ("forutsetning", "Forutsetning", "a condition the figures assume")
+    RISIKO = ("risiko", "Risiko", "a risk the source names")
+    USIKKERHET = ("usikkerhet", "Usikkerhet", "an uncertainty the source names")
+    INTERVALL = ("intervall", "Intervall", "an interval the source gives instead of a point")
+
+
 class ActorGroup(Coded):
     """Who shares the bill (cost-sharing keys and scenarios)."""
 
@@ -222,6 +231,22 @@ STATUS_LABELS = labels(Status)
 CHECK_TYPE_LABELS = labels(CheckType)
 GROUP_LABELS = labels(ActorGroup)
 SHEET_NAMES = labels(OutputTable)
+CONDITION_KIND_LABELS = labels(ConditionKind)
+#: How a report's provenance page names a run's parameters.
+PARAMETER_LABELS: Mapping[str, str] = MappingProxyType({
+    "solution": "Løsning", "scenario_path": "Scenariofil", "index_rates": "Indeksjustering"})
+#: Abbreviations a reader meets, explained once in the reports' terms.
+ABBREVIATIONS: Mapping[str, str] = MappingProxyType({
+    "NHN": "Norsk helsenett SF, som forvalter løsningene og lager tallgrunnlaget",
+    "TBU": "Teknisk beregningsutvalg for nasjonale e-helseløsninger",
+    "D&F": "drift og forvaltning",
+    "SFM": "Sentral forskrivningsmodul (E-resept)",
+    "FM": "Forskrivningsmodulen, den eldre modulen SFM erstatter",
+    "VKP": "Velferdsteknologisk knutepunkt (under Helsenettet)",
+    "PLL": "Pasientens legemiddelliste",
+    "PREG": "grensesnittet mot folkeregisteret i det gamle DSF-formatet, som skal fases ut",
+    "NUIT": "et av organene i den nasjonale rådsmodellen, som behandler investeringene",
+})
 STATUS_PHRASES: Mapping[str, str] = MappingProxyType({s.value: s.phrase for s in Status})
 
 #: Every kind of code, in the order the data dictionary lists them.

@@ -99,6 +99,12 @@ def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
     claims = load_claims_checks(paths, figures)
     levels = growth.indexed_levels(figures, index, scenario, price_year)
     entries = scope.load_scope(paths, figures)
+    # the scope amounts the source prints are checked with the claims (one list of checks)
+    checked = scope.scope_checks(entries, figures, paths.raw / scope.SCOPE_FILE, manifest,
+                                 claims)
+    if len(checked):
+        claims = checked if claims is None else pd.concat([claims, checked],
+                                                          ignore_index=True)
     return AnalysisResult(
         figures=figures,
         levels=levels,

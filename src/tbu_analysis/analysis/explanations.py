@@ -27,6 +27,7 @@ from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
+from tbu_analysis.vocab import ConditionKind, codes
 
 # A driver this large needs a reason a committee can read (issue: «5 MNOK or more»).
 THRESHOLD_MNOK = 5.0
@@ -172,7 +173,7 @@ class ExplanationsFile(InputModel):
 class Condition(Quoted):
     solution: str = Field(min_length=1)
     year: int | None = Field(default=None, ge=1990, le=2100)
-    kind: str = Field(pattern=r"^(forutsetning|risiko|usikkerhet|intervall)$")
+    kind: str = Field(pattern=rf"^({'|'.join(codes(ConditionKind))})$")
     statement: str = Field(min_length=1)
     interval: str | None = None
     # the mill. kroner the condition concerns, as printed in the statement or the quote: what

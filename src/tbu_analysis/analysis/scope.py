@@ -175,29 +175,58 @@ def _check_solutions(entries: Iterable[ScopeEntry], figures: pd.DataFrame, path:
                                  line=entry.line_of(key), text=name)
 
 
-def _check_amounts(entries: Iterable[ScopeEntry], figures: pd.DataFrame, path: Path,
-                   manifest: Manifest) -> None:
-    """Each amount against the table figures it names, as a claim is judged; an amount only
-    the tables support must equal them."""
+#: The check id of a scope amount in the reconciliation: «omfang:<entry id>».
+CHECK_PREFIX = "omfang"
+
+
+def _amount_checks(entries: Iterable[ScopeEntry], figures: pd.DataFrame, path: Path,
+                   manifest: Manifest) -> list[tuple[ScopeEntry, pd.Series, bool]]:
+    """Each amount with table figures (``terms``) judged as a claim is: the entry, its check
+    row, and whether the quote prints the amount (the source's own word)."""
     amounts = figures[figures["value_mnok"].notna()]
+    out = []
     for entry in entries:
         if not entry.terms or entry.amount is None:
             continue
         where = f"omfangsendring {entry.id}"
         terms = resolve_terms(entry.terms, where, path, figures, manifest, amounts=amounts)
         parsed = parse_number(entry.amount)
-        claim = Claim(id=entry.id, document="", section=entry.section, quote=entry.quote,
-                      value_text=entry.amount, value=Decimal(parsed.value),
+        claim = Claim(id=f"{CHECK_PREFIX}:{entry.id}", document="", section=entry.section,
+                      quote=entry.quote, value_text=entry.amount, value=Decimal(parsed.value),
                       decimals=parsed.decimals, unit="MNOK", equals=entry.equals,
                       terms=terms, line=entry.input_line)
-        result = evaluate_claims([claim], figures).iloc[0]
-        # An amount the quote prints is the source's word: where the tables disagree, that is
-        # a discrepancy in the source (the claims' reconciliation reports it), not a wrong entry.
         in_quote = entry.amount.replace(".", ",") in _numbers_in(entry.quote)
+        out.append((entry, evaluate_claims([claim], figures).iloc[0], in_quote))
+    return out
+
+
+def _check_amounts(entries: Iterable[ScopeEntry], figures: pd.DataFrame, path: Path,
+                   manifest: Manifest) -> None:
+    """Each amount against the table figures it names, as a claim is judged; an amount only
+    the tables support must equal them. An amount the quote prints is the source's word:
+    where the tables disagree, that is a discrepancy in the source, which the reconciliation
+    lists (``scope_checks``), not a wrong entry."""
+    for entry, result, in_quote in _amount_checks(entries, figures, path, manifest):
         if result["status"] in (Status.DISCREPANCY, Status.UNLIKELY) and not in_quote:
-            raise InputError(f"{where}: beløpet stemmer ikke med tabellene: "
+            raise InputError(f"omfangsendring {entry.id}: beløpet stemmer ikke med tabellene: "
                              f"{result['message']}", path=path, line=entry.line_of("amount"),
                              text=entry.amount)
+
+
+def scope_checks(entries: Iterable[ScopeEntry], figures: pd.DataFrame, path: Path,
+                 manifest: Manifest, claims: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The scope amounts the source prints, against the table figures they name, as checks of
+    the reconciliation: a scope amount that disagrees with the tables is reported there with
+    every other check, whether or not a claim covers the same figures. An amount a claim
+    already checks (same printed value, same figures) is not checked twice."""
+    seen = set() if claims is None or claims.empty else {
+        (round(float(r.printed), 6), round(float(r.computed), 6), str(r.table), str(r.item))
+        for r in claims.itertuples()}
+    rows = [result for _, result, in_quote in _amount_checks(entries, figures, path, manifest)
+            if in_quote and (round(float(result["printed"]), 6),
+                             round(float(result["computed"]), 6), str(result["table"]),
+                             str(result["item"])) not in seen]
+    return pd.DataFrame(rows).reset_index(drop=True) if rows else pd.DataFrame()
 
 
 def listed_marks(listing: Listing, manifest: Manifest) -> list[tuple[int, str, int, int]]:

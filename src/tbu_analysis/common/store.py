@@ -221,7 +221,11 @@ def _normalise_zip(data: bytes) -> bytes:
 
 # --- publishing a folder's outputs together ---------------------------------------------------
 
-_MARKER = ".publish.json"  # in the staging folder: the list of files to move in; written last
+# In the staging folder, written last before the moves: the files to move in, and which of
+# them are new (a roll-back removes those). The earlier bytes of every other one are kept
+# under _KEPT first, so a move that fails half-way can put each file back as it was.
+_MARKER = ".publish.json"
+_KEPT = ".kept"
 
 
 def staging_dir(folder: Path) -> Path:
@@ -248,15 +252,53 @@ def recover(folder: str | Path) -> None:
 
 
 def _recover(folder: Path, staging: Path) -> None:
+    """Move a marked set in, all or nothing: a move that fails (a full disk on another
+    filesystem, a refused rename, a signal) puts back every file already moved, so a reader
+    sees the earlier set or the new one, never a mix; then the staging folder goes."""
     marker = staging / _MARKER
     if marker.is_file():
-        for name in json.loads(marker.read_text(encoding="utf-8")):
-            staged = staging / name
-            if staged.is_file():
-                with writing(folder / name):
-                    (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                    _move(staged, folder / name)
+        listed = json.loads(marker.read_text(encoding="utf-8"))
+        names, new = (listed, []) if isinstance(listed, list) else (listed["files"],
+                                                                    listed["new"])
+        try:
+            for name in names:
+                staged = staging / name
+                if staged.is_file():
+                    with writing(folder / name):
+                        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                        _move(staged, folder / name)
+        except BaseException:
+            _roll_back(folder, staging, names, set(new))
+            raise
     shutil.rmtree(staging)
+
+
+def _roll_back(folder: Path, staging: Path, names: list[str], new: set[str]) -> None:
+    """Put back the earlier bytes of every listed file already moved in (its staged copy is
+    gone): its new bytes go back to the staging folder first, so a kill during the roll-back
+    leaves a set that the next run's recovery still rolls forward whole; the marker goes
+    last."""
+    kept = staging / _KEPT
+    for name in reversed(names):
+        staged, target = staging / name, folder / name
+        if staged.exists() or not (name in new or (kept / name).is_file()):
+            continue  # not moved yet (or listed by an older run, with nothing kept)
+        with writing(target):
+            _keep(target, staged)
+            if name in new:
+                target.unlink()
+            else:
+                os.replace(kept / name, target)
+    (staging / _MARKER).unlink()
+
+
+def _keep(source: Path, copy: Path) -> None:
+    """``copy`` gets ``source``'s bytes, by a hard link where the filesystem allows one."""
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, copy)
+    except OSError:
+        shutil.copy2(source, copy)
 
 
 def _move(staged: Path, target: Path) -> None:
@@ -339,7 +381,8 @@ class OutputSet:
         returns them all, changed or not. A writer that failed staged nothing, so its old
         file stays."""
         names = sorted(str(p.relative_to(self.staging)) for p in self.staging.rglob("*")
-                       if p.is_file() and p.name != _MARKER and not p.name.endswith(".tmp"))
+                       if p.is_file() and p.name != _MARKER and not p.name.endswith(".tmp")
+                       and p.relative_to(self.staging).parts[0] != _KEPT)
         changed = []
         for name in names:
             staged, target = self.staging / name, self.folder / name
@@ -347,8 +390,12 @@ class OutputSet:
                 staged.unlink()
             else:
                 changed.append(name)
+        new = [name for name in changed if not (self.folder / name).is_file()]
         with writing(self.folder):
-            write_bytes(self.staging / _MARKER,
-                        json.dumps(changed, ensure_ascii=False).encode("utf-8"))
+            for name in changed:
+                if name not in new:
+                    _keep(self.folder / name, self.staging / _KEPT / name)
+            write_bytes(self.staging / _MARKER, json.dumps(
+                {"files": changed, "new": new}, ensure_ascii=False).encode("utf-8"))
             recover(self.folder)
         return [self.folder / name for name in names]

@@ -40,23 +40,18 @@ from tbu_analysis.reports.views import column_label, figure_by_figure
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
-from tbu_analysis.vocab import MEASURE_LABELS
+from tbu_analysis.vocab import ABBREVIATIONS, CONDITION_KIND_LABELS, MEASURE_LABELS
 
-# Abbreviations a reader meets, explained once in the report's terms.
-ABBREVIATIONS = {
-    "NHN": "Norsk helsenett SF, som forvalter løsningene og lager tallgrunnlaget",
-    "TBU": "Teknisk beregningsutvalg for nasjonale e-helseløsninger",
-    "D&F": "drift og forvaltning",
-    "SFM": "Sentral forskrivningsmodul (E-resept)",
-    "FM": "Forskrivningsmodulen, den eldre modulen SFM erstatter",
-    "VKP": "Velferdsteknologisk knutepunkt (under Helsenettet)",
-    "PLL": "Pasientens legemiddelliste",
-    "PREG": "grensesnittet mot folkeregisteret i det gamle DSF-formatet, som skal fases ut",
-    "NUIT": "et av organene i den nasjonale rådsmodellen, som behandler investeringene",
-}
-KIND_LABELS = {"forutsetning": "Forutsetning", "risiko": "Risiko",
-               "usikkerhet": "Usikkerhet", "intervall": "Intervall"}
+KIND_LABELS = CONDITION_KIND_LABELS  # the name the notebooks and tests know
+
 MEASURE_NAMES = {"påløpt": "påløpte kostnader", "prognose": "prognose"}
+
+
+def _say(what: str, **context) -> str:
+    """One of the committee chapters' fixed sentences (``committee_words.md.j2``)."""
+    from tbu_analysis.reports.key_messages import _env
+
+    return prose.render(_env(), "committee_words.md.j2", what=what, **context)
 
 
 def _amount(value: float) -> str:
@@ -221,7 +216,7 @@ def conditions_markdown(conditions: list[Condition]) -> str:
     direction, ``explanations.total_at_stake``), what moves only the split between solutions
     or items, and general caveats; each with its quote. Intervals stay intervals."""
     if not conditions:
-        return "Kilden nevner ingen forutsetninger for disse tallene."
+        return _say("no_conditions")
     from tbu_analysis.analysis import explanations as explanations_module
     from tbu_analysis.reports.key_messages import _env
 
@@ -239,61 +234,50 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
     and the table comparison where the previous round's figures exist. With ``solution``, the
     statements about it (its own, and those for all solutions whose quote names it)."""
     if previous is None:
-        return "Kilden sier ikke noe om forrige runde."
+        return _say("no_previous")
     if solution is not None:
         own = tuple(s for s in previous.statements if s.solution == solution
                     or (s.solution == ALL_SOLUTIONS and solution in s.quote))
         if comparison is not None and len(comparison):
             comparison = comparison[comparison["solution"] == solution]
         if not own and (comparison is None or comparison.empty):
-            return (f"Et søk i hele kilden finner ikke noe om hvordan tallene for {solution} "
-                    "har endret seg siden forrige runde. Se hovedrapporten for hele runden.")
+            return _previous_words(solution=solution, nothing=True)
         previous = PreviousRound(previous.round, previous.mandate, own)
-    lines = []
-    if previous.mandate is not None:
-        lines += [f"Taket for neste års betaling: "
-                  f"«{previous.mandate.quote}» ({previous.mandate.section}).", ""]
-    if comparison is not None and len(comparison) and not comparison["ceiling"].any():
-        lines.append("Tallene fra forrige runde ligger i prosjektet; tabellen under viser "
-                     "begge. Forrige runde er ikke vårrunden før denne høstrunden, så tallene "
-                     "sammenlignes uten noe tak.")
-    elif comparison is not None and len(comparison):
-        above = comparison[comparison["above_ceiling"]]
-        lines.append(
-            "Tallene fra forrige runde ligger i prosjektet; tabellen under viser begge. "
-            + ("Ingen løsning ligger over taket fra forrige runde." if above.empty else
-               "Over taket fra forrige runde: " + "; ".join(
-                   f"{r.solution} {r.year} ({_amount(r.change)} mill. kroner)"
-                   for r in above.itertuples()) + "."))
-    elif previous.statements:
-        lines.append("Tabellene fra forrige runde er ikke med i prosjektet. Kilden sier dette "
-                      "om endringene siden da (der sitatet har et regnestykke, er det "
-                      "kontrollert):")
-    else:
-        lines.append("Tabellene fra forrige runde er ikke med, og et søk i hele kilden finner "
-                     "ikke noe om endringene siden da.")
-    lines.append("")
+    compared = comparison is not None and len(comparison)
+    head = ("free" if compared and not comparison["ceiling"].any() else
+            "ceiling" if compared else "statements" if previous.statements else "none")
+    above = list(comparison[comparison["above_ceiling"]].itertuples()) if head == "ceiling" \
+        else []
+    statements = []
     for s in previous.statements:
-        line = f"- **{s.statement}** «{s.quote}» ({s.section})."
+        check = tables = None
         if s.total is not None:  # a «Kontroll» only where the text gives a total to check
             parts = s.parts[0] + "".join(
                 f" − {p[1:]}" if p.startswith("-") else f" + {p.lstrip('+')}"
                 for p in s.parts[1:])
-            result = format_number(float(s.parts_sum), places_needed(float(s.parts_sum), 0, 1))
-            verdict = {tolerance.OK: "stemmer", tolerance.ROUNDING: _rounding_verdict(s)
-                       }.get(s.status, f"stemmer ikke med {s.total} i teksten")
-            line += f" Kontroll: {parts} = {result} ({verdict})."
-        tables = s.against_tables(comparison)
-        if tables is not None:  # the previous round's tables are in the project
-            before, after, status = tables
-            change = after - before
-            verdict = {tolerance.OK: "stemmer", tolerance.ROUNDING: "innenfor avrunding"
-                       }.get(status, f"stemmer ikke med {s.total} i teksten")
-            shown = [format_number(v, places_needed(v, 0, 1)) for v in (before, after)]
-            line += (f" Tabellene: {shown[0]} → {shown[1]}, endring {_amount(change)} "
-                     f"({verdict}).")
-        lines.append(line)
-    return "\n".join(lines)
+            check = {"parts": parts, "ok": s.status == tolerance.OK,
+                     "result": format_number(float(s.parts_sum),
+                                             places_needed(float(s.parts_sum), 0, 1)),
+                     "rounding": _rounding_verdict(s) if s.status == tolerance.ROUNDING
+                     else ""}
+        against = s.against_tables(comparison)
+        if against is not None:  # the previous round's tables are in the project
+            before, after, status = against
+            tables = {"before": format_number(before, places_needed(before, 0, 1)),
+                      "after": format_number(after, places_needed(after, 0, 1)),
+                      "change": after - before, "ok": status == tolerance.OK,
+                      "rounding": status == tolerance.ROUNDING}
+        statements.append({"statement": s.statement, "quote": s.quote, "section": s.section,
+                           "total": s.total, "check": check, "tables": tables})
+    return _previous_words(solution=solution, nothing=False, mandate=previous.mandate,
+                           head=head, above=above, statements=statements)
+
+
+def _previous_words(**context) -> str:
+    from tbu_analysis.reports.key_messages import _env
+
+    defaults = {"mandate": None, "head": "none", "above": [], "statements": []}
+    return prose.render(_env(), "previous_round.md.j2", **(defaults | context))
 
 
 def _rounding_verdict(statement) -> str:
@@ -367,8 +351,8 @@ def since_last_round_markdown(detail: pd.DataFrame | None, solution: str | None 
         if said:
             lines.append(f"- **{label}:** " + "; ".join(said) + ".")
     if not lines:
-        return "Ingen løsning, post, driver eller indekssats er endret siden forrige runde."
-    return "Endret siden forrige runde, på alle nivåer:\n\n" + "\n".join(lines)
+        return _say("nothing_changed")
+    return _say("changed_head") + "\n\n" + "\n".join(lines)
 
 
 def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
@@ -400,21 +384,10 @@ def estimates_view(estimates: pd.DataFrame, solution: str | None = None) -> pd.D
 def estimates_markdown(estimates: pd.DataFrame) -> str:
     """One sentence per outcome measure for all solutions: how far from the forskrift."""
     total = estimates[estimates["solution"] == ALL_SOLUTIONS]
-    sentences = []
-    for r in total.itertuples():
-        what = MEASURE_NAMES.get(r.measure, r.measure)
-        sentences.append(
-            f"Samlet var {what} {r.year} {format_number(r.outcome, 0)} mill. kroner mot "
-            f"forskrift {format_number(r.forskrift, 0)}: {_amount(r.difference)} mill. kroner "
-            f"({format_percent(r.difference_pct, 1)}).")
     spread = estimates[estimates["solution"] != ALL_SOLUTIONS]
-    if len(spread):
-        worst = spread.loc[spread["difference_pct"].abs().idxmax()]
-        sentences.append(
-            f"Størst avvik: {worst['solution']} ({MEASURE_NAMES.get(worst['measure'])} "
-            f"{worst['year']}), {_amount(worst['difference'])} mill. kroner "
-            f"({format_percent(worst['difference_pct'], 1)}).")
-    return " ".join(sentences)
+    worst = spread.loc[spread["difference_pct"].abs().idxmax()] if len(spread) else None
+    return _say("estimates", totals=list(total.itertuples()), worst=worst,
+                names=MEASURE_NAMES)
 
 
 def questions_rule(solution: str) -> str:
@@ -464,8 +437,7 @@ def questions_markdown(asks: Sequence[Ask], solution: str | None = None,
         lines.append(f"{number}. **{ask.question}**{stake} {who}{ask.text}")
     if lines:
         return "\n".join(lines)
-    return ("Ingen spørsmål om avrunding eller trykkfeil." if annex
-            else "Kilden og avstemmingen gir ingen spørsmål til NHN.")
+    return _say("no_annex_questions" if annex else "no_questions")
 
 
 def unlikely_view(reconciliation: pd.DataFrame) -> pd.DataFrame:
@@ -484,15 +456,7 @@ def unlikely_view(reconciliation: pd.DataFrame) -> pd.DataFrame:
 
 
 def unlikely_rule_markdown() -> str:
-    return (
-        "**Usannsynlig avrunding.** Et tall som er avrundet, kan høyst være en halv enhet i "
-        "siste siffer fra det riktige, men som regel er det mye nærmere. Avrundingsfeilene i en "
-        "sum oppfører seg som uavhengige, jevnt fordelte feil, så summens feil har et "
-        "standardavvik på kvadratroten av summen av h²/3 (h er en halv enhet for hvert tall). "
-        "En forskjell som er innenfor det verste tilfellet, men mer enn "
-        f"{format_number(tolerance.UNLIKELY_SIGMAS, 0)} standardavvik fra null (det skjer "
-        "omtrent én gang av 20 ved tilfeldighet), kalles *usannsynlig avrunding*. Det er ikke "
-        "en feil, men et spørsmål til NHN.")
+    return _say("unlikely_rule", sigmas=tolerance.UNLIKELY_SIGMAS)
 
 
 def abbreviations_markdown(text: str = "") -> str:
@@ -736,11 +700,7 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
     count = sum(1 for line in questions.splitlines() if re.match(r"^\d+\. ", line))
     first = next((line for line in questions.splitlines() if line.startswith("1. ")), "")
     top = re.match(r"^1\. \*\*(.+?)\*\*(?: \*\((.+?) mill\. kroner\)\*)?", first)
-    lead = (f" Det største gjelder {top[2]} mill. kroner: {top[1]}" if top and top[2]
-            else f" Det første: {top[1]}" if top else "")
-    points.append(f"**Spørsmål til NHN:** {count} spørsmål, først de som kan endre totalen, "
-                  "så fordelingen, hver gruppe etter beløpet."
-                  f"{lead} Se kapittel 8.")
+    points.append(_say("questions_point", count=count, top=top))
     return points
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -13,13 +12,10 @@ import pandas as pd
 
 from tbu_analysis.analysis import comparison as comparison_module
 from tbu_analysis.analysis import explanations as explanations_module
-from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
-from tbu_analysis.analysis import questions as questions_module
-from tbu_analysis.analysis import reading, tolerance
+from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.analysis.scope import load_scope
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
@@ -40,15 +36,14 @@ from tbu_analysis.reports.model import ReportModel, load_report_model
 from tbu_analysis.reports.notes import NoteRegistry
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
-from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.vocab import (
+    PARAMETER_LABELS,
     SOURCE_GAP_LABEL,
     CheckType,
     ColumnRole,
     DriverCategory,
     Measure,
     RowKind,
-    ScopeKind,
     Series,
     Status,
     TableRole,
@@ -150,28 +145,11 @@ class ReportContext:
         return [format_table(committee.comparison_view(comparison),
                              text_columns=["År"], caption="Mill. kroner")]
 
-    @cached_property
+    @property
     def estimates_at_printed_precision(self) -> pd.DataFrame:
-        """The estimates with the report's one value of each forskrift (343,6, not the 344
-        beside the prognosis) where it rounds to the figure the outcome's table prints, and
-        the deviation taken at the precision both are printed: a prognosis printed 344
-        against 343,6 is no deviation, as the source says."""
-        levels = self.model.series[Series.FINANSIERINGSBEHOV]
-        levels = levels[levels["item"] == ""]
-        frame = self.estimates.copy()
-        for at, row in frame.iterrows():
-            level = levels[(levels["solution"] == row["solution"])
-                           & (levels["year"] == row["year"])]
-            places = places_needed(row["outcome"], 0, 1)
-            if level.empty:
-                continue
-            value = float(level["value_mnok"].iloc[0])
-            if round_half_up(value, places_needed(row["forskrift"], 0, 1)) != row["forskrift"]:
-                continue
-            difference = row["outcome"] - round_half_up(value, places)
-            frame.loc[at, ["forskrift", "difference", "difference_pct"]] = [
-                value, difference, 100 * difference / value]
-        return frame
+        """The estimates with the report's one value of each forskrift, the deviation taken
+        at the precision both are printed (the model's)."""
+        return self.model.estimates_printed
 
     def estimates_view(self, solution: str | None = None) -> pd.DataFrame:
         return committee.estimates_view(self.estimates_at_printed_precision, solution)
@@ -179,41 +157,16 @@ class ReportContext:
     def estimates_markdown(self) -> str:
         return committee.estimates_markdown(self.estimates)
 
-    @cached_property
+    @property
     def asks(self) -> list:
-        """Every question to NHN, ranked by the mill. kroner at stake (``analysis.questions``):
-        the main report's carry every solution report's large unexplained changes too."""
-        notes = self.driver_notes()
-        for each in self.solutions:
-            notes += self.driver_notes(each)
-        found = self.moves
-        contradictions = questions_module.contradictions(
-            questions_module.forecast_statements(self.sentences))
-        return questions_module.all_asks(
-            self.reconciliation, findings_module.finding_kinds(self.paths.findings), notes,
-            found, contradictions, self.register_questions,
-            findings_module.load_requests(self.paths),
-            findings_module.finding_effects(self.paths.findings), self.result.underlying)
+        """Every question to NHN, ranked by the mill. kroner at stake (the model's): the main
+        report's carry every solution report's large unexplained changes too."""
+        return list(self.model.asks)
 
-    @cached_property
+    @property
     def moves(self) -> list:
         """Amounts moved between items within a solution and driver (netted)."""
-        traced = [questions_module.TracedMove(e.solution, e.year, e.from_item, e.item,
-                                              float(parse_number(e.amount).value))
-                  for e in load_scope(self.paths) if e.kind == ScopeKind.FLYTTING
-                  and e.from_item and e.item and e.amount is not None and e.terms]
-        return questions_module.moves(self.result.drivers, self.explanations, traced)
-
-    @cached_property
-    def sentences(self) -> list:
-        """The source's prose, sentence by sentence, with section and solution."""
-        name = self.manifest.source.get("file")
-        path = self.paths.root / name if name else None
-        if path is None or not path.is_file():
-            return []
-        names = NameMap.from_csv(self.paths.names)
-        return reading.sentences(path.read_text(encoding="utf-8"),
-                                 reading.solution_aliases(names), reading.item_stems(names))
+        return list(self.model.moves)
 
     def questions_markdown(self, solution: str | None = None, annex: bool = False) -> str:
         """The questions to NHN, ranked; ``annex`` gives the rounding and typesetting list.
@@ -903,11 +856,6 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     return provenance_table(prov, round_label=manifest.label)
 
 
-#: How the provenance page names a run's parameters.
-_PARAMETER_WORDS = {"solution": "Løsning", "scenario_path": "Scenariofil",
-                    "index_rates": "Indeksjustering"}
-
-
 def _parameters_in_words(parameters: Mapping, manifest: Manifest,
                          paths: RoundPaths) -> dict[str, str]:
     shown: dict[str, str] = {}
@@ -923,15 +871,15 @@ def _parameters_in_words(parameters: Mapping, manifest: Manifest,
             rates = [f"{format_percent(index.rate(y), 3)} ({y}\u2192{y + 1})"
                      for start, end in years for y in range(start, end)]
             given = " (satt for denne kjøringen)" if value else ""
-            shown[_PARAMETER_WORDS[key]] = (", ".join(dict.fromkeys(rates))
+            shown[PARAMETER_LABELS[key]] = (", ".join(dict.fromkeys(rates))
                                             or "ingen") + given
         elif key == "scenario_path":  # a file of the project, by its path in it
             path = Path(str(value))
             inside = path.resolve().is_relative_to(paths.root.resolve())
-            shown[_PARAMETER_WORDS[key]] = (path.resolve().relative_to(paths.root.resolve())
+            shown[PARAMETER_LABELS[key]] = (path.resolve().relative_to(paths.root.resolve())
                                             .as_posix() if inside else path.name)
         else:
-            shown[_PARAMETER_WORDS.get(key, key)] = value
+            shown[PARAMETER_LABELS.get(key, key)] = value
     return shown
 
 

@@ -382,9 +382,7 @@ def _pairs(ctx, solution: str = ALL_SOLUTIONS) -> list[Pair]:
 
 
 def _entries(ctx) -> list[ScopeEntry]:
-    from tbu_analysis.analysis.scope import load_scope
-
-    return load_scope(ctx.paths)
+    return list(ctx.model.scope)  # read once, in the report model
 
 
 def opening(ctx, questions_heading: str) -> str:

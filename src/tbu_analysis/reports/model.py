@@ -32,24 +32,28 @@ from tbu_analysis.analysis import comparison as comparison_module
 from tbu_analysis.analysis import explanations as explanations_module
 from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
-from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis import questions as questions_module
+from tbu_analysis.analysis import reading, tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.analysis.scope import ScopeEntry, load_scope
 from tbu_analysis.analysis.series import computed_once, undeducted_cost_levels, yearly_series
+from tbu_analysis.analysis.tolerance import round_half_up
 from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import format_number
+from tbu_analysis.common.formatting import format_number, places_needed
 from tbu_analysis.config import RoundPaths, round_paths
 from tbu_analysis.reports import committee, views
 from tbu_analysis.reports.committee import printed_elsewhere
 from tbu_analysis.rounds.cleaning import clean_round
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
+from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.rounds.schema import read_figures
-from tbu_analysis.vocab import CheckType, Measure, Series, TableRole
+from tbu_analysis.vocab import CheckType, Measure, ScopeKind, Series, TableRole
 
 MODEL_FILE = "report-model.pickle"
 #: Bump when the model's shape changes, so an older stored model is rebuilt, not misread.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 _PROTOCOL = 5
 
 #: A waterfall of one solution from one year: its steps and the levels the steps lead to.
@@ -72,6 +76,9 @@ class ReportModel:
     previous_round: comparison_module.PreviousRound | None
     round_comparison: pd.DataFrame | None
     estimates: pd.DataFrame
+    #: the estimates with the report's one value of each forskrift and the deviation taken at
+    #: the precision both are printed (``_estimates_at_printed_precision``)
+    estimates_printed: pd.DataFrame
     #: the levels of each series (``yearly_series``) and the undeducted cost levels
     series: Mapping[str, pd.DataFrame]
     undeducted: pd.DataFrame
@@ -84,6 +91,12 @@ class ReportModel:
     other_printings: Mapping[int, str]
     #: the checks, with the analysts' corrected computations where a finding gives one
     reconciliation: pd.DataFrame
+    #: amounts moved between items within a solution and driver (netted), and every question
+    #: to NHN, ranked by the mill. kroner at stake (``analysis.questions``)
+    moves: tuple[questions_module.Move, ...]
+    asks: tuple[questions_module.Ask, ...]
+    #: the scope register (what changed in scope, and the moves the tables trace)
+    scope: tuple[ScopeEntry, ...]
 
 
 def inputs_digest(paths: RoundPaths, index_rates: Mapping[int, float] | None = None) -> str:
@@ -155,6 +168,16 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
     marked = committee.discrepant_cells(reconciliation, figures, manifest)
     for index, note in committee.disagreeing_cells(list(explanations), figures).items():
         marked.setdefault(index, note)
+    series = {s.value: yearly_series(figures, s.value)
+              for s in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA)}
+    estimates = comparison_module.estimates_against_outcomes(figures)
+    register_questions = tuple(findings_module.load_questions(paths))
+    # the main report's questions carry every solution report's large unexplained changes
+    every_note = [note for solution in (ALL_SOLUTIONS, *solutions)
+                  for table_id in views.growth_table_ids(manifest)
+                  for note in notes[(solution, table_id)]]
+    scope = tuple(load_scope(paths))
+    moves = _moves(scope, result, list(explanations))
     return ReportModel(
         round_id=paths.round_id,
         inputs=inputs_digest(paths, index_rates),
@@ -164,12 +187,13 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         years=tuple(sorted(int(y) for y in figures["year"].unique())),
         explanations=explanations,
         conditions=tuple(explanations_module.load_conditions(paths)),
-        register_questions=tuple(findings_module.load_questions(paths)),
+        register_questions=register_questions,
         previous_round=previous,
         round_comparison=_round_comparison(paths, figures, manifest, previous),
-        estimates=comparison_module.estimates_against_outcomes(figures),
-        series={s.value: yearly_series(figures, s.value)
-                for s in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA)},
+        estimates=estimates,
+        estimates_printed=_estimates_at_printed_precision(
+            series[Series.FINANSIERINGSBEHOV], estimates),
+        series=series,
         undeducted=undeducted_cost_levels(figures),
         detail_tables=detail_tables,
         driver_notes=notes,
@@ -177,7 +201,60 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         marked_cells=marked,
         other_printings=_other_printings(result, reconciliation, marked),
         reconciliation=reconciliation,
+        moves=tuple(moves),
+        asks=tuple(questions_module.all_asks(
+            reconciliation, findings_module.finding_kinds(paths.findings), every_note, moves,
+            questions_module.contradictions(questions_module.forecast_statements(
+                _sentences(paths, manifest))),
+            list(register_questions), findings_module.load_requests(paths),
+            findings_module.finding_effects(paths.findings), result.underlying)),
+        scope=scope,
     )
+
+
+def _moves(scope: tuple[ScopeEntry, ...], result: AnalysisResult,
+           explanations: list) -> list[questions_module.Move]:
+    """Amounts moved between items within a solution and driver (netted); those the scope
+    register traces in the tables need no question."""
+    traced = [questions_module.TracedMove(e.solution, e.year, e.from_item, e.item,
+                                          float(parse_number(e.amount).value))
+              for e in scope if e.kind == ScopeKind.FLYTTING
+              and e.from_item and e.item and e.amount is not None and e.terms]
+    return questions_module.moves(result.drivers, explanations, traced)
+
+
+def _sentences(paths: RoundPaths, manifest) -> list:
+    """The source's prose, sentence by sentence, with section and solution."""
+    name = manifest.source.get("file")
+    path = paths.root / name if name else None
+    if path is None or not path.is_file():
+        return []
+    names = NameMap.from_csv(paths.names)
+    return reading.sentences(path.read_text(encoding="utf-8"),
+                             reading.solution_aliases(names), reading.item_stems(names))
+
+
+def _estimates_at_printed_precision(levels: pd.DataFrame,
+                                    estimates: pd.DataFrame) -> pd.DataFrame:
+    """The estimates with the report's one value of each forskrift (343,6, not the 344
+    beside the prognosis) where it rounds to the figure the outcome's table prints, and the
+    deviation taken at the precision both are printed: a prognosis printed 344 against 343,6
+    is no deviation, as the source says."""
+    levels = levels[levels["item"] == ""]
+    frame = estimates.copy()
+    for at, row in frame.iterrows():
+        level = levels[(levels["solution"] == row["solution"])
+                       & (levels["year"] == row["year"])]
+        places = places_needed(row["outcome"], 0, 1)
+        if level.empty:
+            continue
+        value = float(level["value_mnok"].iloc[0])
+        if round_half_up(value, places_needed(row["forskrift"], 0, 1)) != row["forskrift"]:
+            continue
+        difference = row["outcome"] - round_half_up(value, places)
+        frame.loc[at, ["forskrift", "difference", "difference_pct"]] = [
+            value, difference, 100 * difference / value]
+    return frame
 
 
 def _detail_table(manifest, solution: str, from_year: int) -> str | None:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import places_needed
 from tbu_analysis.scenarios import schemas, text
 from tbu_analysis.scenarios.files import load_scenario
 from tbu_analysis.scenarios.keys import FIRST_YEAR, Allocation, allocation_for, split
@@ -471,7 +472,8 @@ def compute(
         unallocated=checked(schemas.UNALLOCATED_FRAME, pd.DataFrame(
             bills.unallocated, columns=["unit", "year", "value_mnok", "reason"]
         ).astype({"year": int, "value_mnok": float})),
-        notes=_notes(scenario, allocations, funding, converted.price_label)
+        notes=_notes(scenario, allocations, funding, converted.price_label,
+                     _changed_by_index(restated, baseline, prices))
         + _placeholder_notes(scenario, marked)
         + _deflator_notes(scenario, bills.by_group, years),
         placeholder_years=marked,
@@ -525,22 +527,40 @@ def deflator_is_placeholder(scenario: Scenario) -> bool:
                                               or scenario.index_placeholder)
 
 
+def _changed_by_index(restated: Mapping[Cell, float], baseline: Mapping[Cell, float],
+                      prices: Prices) -> tuple[tuple[int, ...], tuple[tuple[int, float], ...]]:
+    """The years of NHN's figures whose amounts the scenario's own index rates change (the
+    figures re-raised with them differ from NHN's), and the rates that differ from the
+    shipped index's (a rate for a later year raised none of NHN's figures)."""
+    years = sorted({cell[1] for cell in restated if abs(restated[cell] - baseline[cell]) > 1e-9})
+    rates = tuple((year, rate) for year, rate in sorted(prices.own.rates.items())
+                  if year in prices.shipped.rates and prices.shipped.rates[year] != rate)
+    return tuple(years), rates
+
+
 def _notes(scenario: Scenario, allocations: Mapping[Cell, Allocation], funding: Funding,
-           price_label: str) -> tuple[str, ...]:
+           price_label: str,
+           indexed: tuple[tuple[int, ...], tuple[tuple[int, float], ...]] = ((), ()),
+           ) -> tuple[str, ...]:
     first, last = funding.first, funding.last
     notes = [text.note("amounts", price_label)]
     if scenario.horizon > last:
         notes.append(text.note("years", first, last, scenario.horizon,
                                scenario.baseline_growth))
-    changed = sorted({year for a in scenario.additions for year in funding.years
-                      if year >= a.from_year})
+    # NHN's figures are changed by an addition in a year they cover, or by index rates that
+    # re-raise them otherwise than NHN did
+    added = {year for a in scenario.additions for year in funding.years
+             if year >= a.from_year}
+    changed = sorted(added | set(indexed[0]))
     if changed:
         from tbu_analysis.common.formatting import format_number
 
         labels = ", ".join(dict.fromkeys(
             f"{a.unit}: {a.label}" if a.label else f"{a.unit} {format_number(a.mnok, 1)} mill."
             for a in scenario.additions if a.from_year <= last))
-        notes.append(text.note("changed_years", years_label(changed), labels))
+        rates = [(year, rate, places_needed(rate, 1, 3))
+                 for year, rate in indexed[1]] if indexed[0] else []
+        notes.append(text.note("changed_years", years_label(changed), labels, rates))
     carried: dict[tuple[int, tuple[int, ...]], list[str]] = {}
     by_cell: dict[Cell, list[int]] = {}
     for (unit, year), allocation in allocations.items():

@@ -113,7 +113,7 @@ def tornado(result: ScenarioResult, baseline: pd.DataFrame, index: PriceIndex, g
                             r.high_source))
     else:
         swings.append(Swing(r.label, _pct(r.low), _pct(r.high), base, base, r.low_source,
-                            r.high_source, "scenarioet har ingen investeringer"))
+                            r.high_source, text.caption("swing_note", "no_investments")))
     r = ranges.index_placeholder
     placeholder_years = [y for y in s.index_rates if s.index_placeholder]
     if placeholder_years and (s.price_basis != FIXED or s.price_year is not None):
@@ -125,26 +125,25 @@ def tornado(result: ScenarioResult, baseline: pd.DataFrame, index: PriceIndex, g
                             r.high_source, placeholder=r.placeholder))
     else:
         swings.append(Swing(r.label, _pct(r.low), _pct(r.high), base, base, r.low_source,
-                            r.high_source, "flytter ingen beløp i faste kroner"
-                            if placeholder_years else "scenarioet har ingen plassholdersats",
+                            r.high_source, text.caption(
+                                "swing_note", "fixed" if placeholder_years else "none"),
                             placeholder=r.placeholder))
     r = ranges.deflator_placeholder
     swings.append(Swing(r.label, _pct(r.low), _pct(r.high), base, base, r.low_source,
-                        r.high_source, "endrer ikke regningen, bare sammenligningen med "
-                        "deflatoren", placeholder=r.placeholder))
+                        r.high_source, text.caption("swing_note", "deflator"),
+                        placeholder=r.placeholder))
     other = s.compare_with
     if other is not None and (result.bills["year"] == year - 1).any():
         compared = key_against_key(result, other, baseline, index, check=check)
         whole = compared.second
         before = _bill(result, group, year - 1)
         share_growth = _growth_share(compared, group, year)
+        whole_cost, growth_only = text.caption("key_base_values").split("|")
         swings.append(Swing(
-            f"{other.label}: nøkkelen på hele kostnaden eller bare på veksten",
-            "hele kostnaden", "veksten fra året før", _bill(whole, group, year),
-            before + share_growth,
+            text.caption("key_base_label", other.label), whole_cost, growth_only,
+            _bill(whole, group, year), before + share_growth,
             f"{other.label}: {other.base_note or other.base_label}",
-            "tolkning: regningen året før med scenarioets nøkkel, pluss den andre nøkkelens "
-            "andel av veksten"))
+            text.caption("key_base_high_source")))
     swings.sort(key=lambda swing: swing.width, reverse=True)
     return base, swings
 
