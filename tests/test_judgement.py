@@ -4,6 +4,8 @@ autumn 2024 round's real figures, and read back from the rendered PDFs."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tbu_analysis.analysis import explanations as ex
@@ -280,3 +282,15 @@ def test_pdf_uncertainties_fm_and_maaledata_read_as_the_source_says(texts):
     assert "Kildens 9 mill. kroner er disse 3 og 6 mill. kroner i planlagt vekst" in main
     annex = main[main.index("Avvik i tabellene"):]
     assert "−8,6 −8,6 0" not in annex  # no zero difference listed as a deviation
+
+
+def test_pdf_question_numbers_run_on_across_the_groups(rendered_round, ctx):
+    """The groups are headings inside one numbered list: the first question that moves only the
+    distribution follows the last that moves the total. WeasyPrint ignores ``<ol start>`` and
+    the list marks are no text in the PDF, so the counter the PDF is laid out with is read."""
+    total = sum(a.moves == q.TOTAL for a in ctx.asks if not a.annex)
+    html = (rendered_round.paths.reports / "tbu-2024-host.html").read_text("utf-8")
+    chapter = html[html.index("Svaret kan endre fordelingen"):]
+    listing = re.search(r"<ol ([^>]*)>", chapter).group(1)
+    assert f'start="{total + 1}"' in listing
+    assert f"counter-reset: list-item {total}" in listing

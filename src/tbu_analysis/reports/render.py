@@ -11,6 +11,7 @@ caption), cells and outputs without nbconvert's wrappers (``tbu_pdf/index.html.j
 from the prose templates (the lead into a table and the source note under it with their
 classes). What is still done to the HTML after the run, and why it is not done by a producer:
 
+- ``_list_starts``: WeasyPrint does not honour ``<ol start>``; the start becomes a counter.
 - ``_number_figures``: «Figur N.» and a chart's source. A number counts the figures of the
   whole document, which no chart knows when it is drawn (each is drawn by its own cell, and a
   kernel may draw several reports' charts); the source is the table note before it.
@@ -394,8 +395,18 @@ def _check_footnote_marks(soup: BeautifulSoup) -> None:
                          key="fotnote", text=note[:200])
 
 
+def _list_starts(soup: BeautifulSoup) -> None:
+    """WeasyPrint ignores ``<ol start>``, so a list continued after a heading (the questions to
+    NHN, grouped by what the answer can move) would start again at 1: say it as a counter."""
+    for listing in soup.select("ol[start]"):
+        start = str(listing["start"])
+        if start.lstrip("-").isdigit():
+            listing["style"] = f"counter-reset: list-item {int(start) - 1}"
+
+
 def _postprocess_html(html: str) -> str:
     soup = BeautifulSoup(html, features="html.parser")
+    _list_starts(soup)
     _number_figures(soup)
     _typeset(soup)
     _contents(soup)
