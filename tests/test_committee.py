@@ -446,3 +446,23 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(analysis):
     levels = solution.levels_note(solution.solution_levels("Helsenettet"), "finansieringsbehov",
                                   "Helsenettet")
     assert why in levels and why not in solution.estimates_note("Helsenettet")
+
+
+def test_a_traced_move_names_each_part_and_is_not_the_largest_change():
+    """Helsenettet's −21 (felles tjenester) against +19 and +2 nets to zero, and the source
+    traces both parts (Tabell 10 → Tabell 9: 19 out of «Hendelseshåndtering og SOC», 2 out of
+    «APT støtteverktøy»). The solution summary does not call it the largest change or say the
+    source leaves it unexplained; the move's sentence names 19 and 2 each, and no remainder."""
+    ctx = context.load(ROUND)
+    summary = ctx.solution_summary("Helsenettet")
+    assert "−21" not in summary and "Helsenettet felles tjenester, endret" not in summary
+    assert "Største endring fra 2024 til 2025: **Velferdsteknologisk knutepunkt (VKP)" in summary
+    note = next(n for n in ctx.driver_notes("Helsenettet")
+                if n.item == "Helsenettet felles tjenester" and n.value_mnok == -21)
+    text = committee.driver_sentence(note, show_solution=False, moves=ctx.moves)
+    assert ("Kilden viser hvor pengene går: 19 mill. kroner fra «Hendelseshåndtering og SOC for "
+            "interne og eksterne tjenester» til «Operasjonell sikkerhets- og hendelseshåndtering "
+            "for helsesektoren» og 2 mill. kroner fra «APT støtteverktøy» til «Mottaksprosess»."
+            ) in text
+    assert "(netto 0)" in text
+    assert "for 0 mill. kroner" not in text and "spørsmål til NHN" not in text

@@ -139,15 +139,7 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
     move = questions_module.in_move(note, moves)
     if move is not None and (not note.explained or note.item not in {
             e.item for e in move.explained}):
-        net = sum(v for _, v in move.into + move.out_of)
-        known = move.amount - move.unexplained
-        said = (f" Kilden forklarer {_range(known, known)} mill. kroner av flyttingen "
-                f"({_join([e.reason for e in move.explained])}); for "
-                f"{_range(move.unexplained, move.unexplained)} mill. kroner sier den ikke hva "
-                "som er flyttet" if known > 0 else " Kilden sier ikke hva som er flyttet")
-        return (f"{head} Beløpet er en del av {_amount(move.amount).lstrip('+')} mill. kroner "
-                f"som flyttes mellom poster innen {move.solution} (netto {_amount(net)}), "
-                f"ikke ny vekst.{said}, se spørsmål til NHN.")
+        return f"{head} {move_words(move)}"
     if not note.explained:
         return f"{head} Kilden forklarer ikke denne endringen."
     account = note.account
@@ -178,6 +170,36 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
     if disagrees:
         text += " Kildens tekst gir et annet beløp enn tabellen; se spørsmål til NHN."
     return f"{text} Kilde: {sources}."
+
+
+def in_net_zero_move(note: DriverNote, moves: Sequence) -> bool:
+    """Whether the driver is one side of a move between items that nets to zero and that the
+    source accounts for in full: money moved, not a change in the level."""
+    move = questions_module.in_move(note, list(moves))
+    return move is not None and move.unexplained < 1e-6 and abs(
+        sum(v for _, v in move.into + move.out_of)) < 1e-6
+
+
+def move_parts(move) -> list[dict]:
+    """The parts of a move the source accounts for, each with its own amount: the moves the
+    tables trace (scope register), then the text's explanations of items no trace covers."""
+    parts = [{"amount": _range(t.amount, t.amount), "from_item": t.from_item, "item": t.item}
+             for t in move.traced]
+    traced = {t.item for t in move.traced}
+    parts += [{"amount": _range(*e.signed_range), "item": e.item, "reason": e.reason}
+              for e in move.explained if e.item not in traced]
+    return parts
+
+
+def move_words(move) -> str:
+    """A move between items in words: what moves, its net, each part the source accounts
+    for with its amount, and the remainder (and its question) only where there is one."""
+    net = sum(v for _, v in move.into + move.out_of)
+    left = move.unexplained
+    return _say("move", amount=_range(move.amount, move.amount), solution=move.solution,
+                net=_amount(net), parts=move_parts(move),
+                left=_range(left, left) if left > 1e-6 else None,
+                asked=questions_module.move_ask(move) is not None)
 
 
 def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = True,

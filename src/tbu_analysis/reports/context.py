@@ -782,9 +782,12 @@ class ReportContext:
                     points.append(narrative.change_sentence(rows.iloc[0], what))
         notes = self.driver_notes(solution)
         for pair in dict.fromkeys((n.from_year, n.to_year) for n in notes):
-            largest = next(n for n in notes if (n.from_year, n.to_year) == pair)
-            points.append(f"Største endring fra {pair[0]} til {pair[1]}: "
-                          f"{committee.driver_sentence(largest, show_solution=False)}")
+            largest = next((n for n in notes if (n.from_year, n.to_year) == pair
+                            and not committee.in_net_zero_move(n, self.moves)), None)
+            if largest is not None:
+                points.append(committee._say(
+                    "largest_change", pair=pair, sentence=committee.driver_sentence(
+                        largest, show_solution=False, moves=self.moves)))
         problems = self.reconciliation_for(solution)
         points.append(f"{int((problems['status'] == DISCREPANCY).sum())} avvik i avstemmingen "
                       f"gjelder {solution}.")
