@@ -79,3 +79,20 @@ def test_the_shipped_round_passes(tmp_round, capsys, monkeypatch, rate):
                      encoding="utf-8")
     assert main(["check", "--round", ROUND_ID]) == 0
     assert "alle inndata er i orden" in capsys.readouterr().out
+
+
+def test_a_reason_in_words_without_its_quote_in_the_source_is_refused(tmp_round, capsys,
+                                                                      monkeypatch):
+    """explanations.yaml's ``in_words`` (reasons without an amount) are checked like every
+    quote: «ressurspådraget noe redusert» is in the source, «kraftig redusert» is not."""
+    monkeypatch.chdir(tmp_round.root)
+    path = tmp_round.raw / "explanations.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "Som følge av dette er ressurspådraget noe redusert."
+    assert text.count(old) == 1 and text.index("in_words:") < text.index(old)
+    path.write_text(text.replace(old, "Som følge av dette er ressurspådraget kraftig redusert."),
+                    encoding="utf-8")
+    assert main(["check", "--round", ROUND_ID]) == 2
+    err = capsys.readouterr().err
+    line = text[:text.index(old)].count("\n") + 1
+    assert f"explanations.yaml, linje {line}" in err and "sitatet finnes ikke i kilden" in err

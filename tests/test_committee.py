@@ -466,3 +466,22 @@ def test_a_traced_move_names_each_part_and_is_not_the_largest_change():
             ) in text
     assert "(netto 0)" in text
     assert "for 0 mill. kroner" not in text and "spørsmål til NHN" not in text
+
+
+def test_a_remainder_the_source_explains_in_words_says_so():
+    """E-resept's −6,6 (effektivisering 2025): 5 with an amount (reseptformidleren); the −1,0
+    and −0,6 (Tabell 7) in words only: «ressurspådraget [er] noe redusert», FM's «aktiviteten
+    reduseres så langt det er mulig». The report no longer says 1,6 stand unexplained."""
+    ctx = context.load(ROUND)
+    note = next(n for n in ctx.driver_notes() if (n.solution, n.category, n.to_year)
+                == ("E-resept", "effektivisering", 2025))
+    assert note.value_mnok == -6.6
+    text = committee.driver_sentence(note, moves=ctx.moves)
+    assert ("Kilden forklarer 5 av 6,6 mill. kroner med beløp; resten, 1,6 mill. kroner, "
+            "forklarer den med ord, uten beløp: godkjenningsprosessen er effektivisert, så "
+            "ressurspådraget er noe redusert (Godkjenningsprosessen e-resept) og forvaltningen "
+            "av FM fortsetter i 2025") in text
+    assert "står uten forklaring" not in text
+    quotes = committee.explanation_quotes_markdown([note])
+    assert "«Som følge av dette er ressurspådraget noe redusert.»" not in quotes  # whole quote
+    assert "Som følge av dette er ressurspådraget noe redusert.» (Tallgrunnlag 5.3" in quotes

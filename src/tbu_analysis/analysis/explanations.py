@@ -13,6 +13,7 @@ listed so the report can say «kilden forklarer ikke».
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -166,8 +167,20 @@ class Explanation(Quoted):
         return (min(a, b), max(a, b))
 
 
+class InWords(Quoted):
+    """A reason the source gives in words for an item's change, without an amount («ressurs-
+    pådraget er noe redusert»): it says why the rest moves, never how much of it."""
+
+    solution: str = Field(min_length=1)
+    item: str = Field(min_length=1)
+    driver: str = Field(min_length=1)
+    year: int = Field(ge=1990, le=2100)
+    reason: str = Field(min_length=1)
+
+
 class ExplanationsFile(InputModel):
     explanations: list[Explanation] = Field(min_length=1)
+    in_words: list[InWords] = Field(default_factory=list)
 
 
 class Condition(Quoted):
@@ -235,6 +248,15 @@ def load_explanations(paths: RoundPaths) -> list[Explanation]:
                            context={"source": source_text(paths)}).explanations
 
 
+def load_in_words(paths: RoundPaths) -> list[InWords]:
+    """The register's reasons without an amount (``in_words``)."""
+    path = paths.raw / EXPLANATIONS_FILE
+    if not path.is_file():
+        return []
+    return load_yaml_model(path, ExplanationsFile,
+                           context={"source": source_text(paths)}).in_words
+
+
 def load_conditions(paths: RoundPaths) -> list[Condition]:
     path = paths.raw / CONDITIONS_FILE
     if not path.is_file():
@@ -258,6 +280,7 @@ class DriverNote:
     value_mnok: float
     decimals: int
     explanations: tuple[tuple[Explanation, str], ...]  # (explanation, status)
+    in_words: tuple[InWords, ...] = ()  # reasons for its items the source gives without amount
 
     @property
     def explained(self) -> bool:
@@ -383,7 +406,7 @@ def compare(explanation: Explanation, value: float, decimals: int) -> str:
 
 def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
                  explanations: list[Explanation], solution: str | None = None,
-                 by_item: bool = False) -> list[DriverNote]:
+                 by_item: bool = False, in_words: Sequence[InWords] = ()) -> list[DriverNote]:
     """The drivers of one growth table, largest first: each with the explanations for its own
     row and, for a solution's row, those for that solution's items in the same driver."""
     rows = drivers[(drivers["table"] == table) & (drivers["row_kind"] == "item")
@@ -405,10 +428,12 @@ def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
                 if entry.item != own_item and status == DISAGREES:
                     status = PART_OF  # an item's change may be offset by the others
                 found.append((entry, status))
+        words = tuple(w for w in in_words if (w.solution, w.driver, w.year) == (
+            row.solution, row.category, int(row.to_year)) and (w.item == own_item or not own_item))
         notes.append(DriverNote(row.solution, row.item, row.category, int(row.from_year),
                                 int(row.to_year), float(row.value_mnok),
                                 decimals.get((row.solution, row.item, row.category), 1),
-                                tuple(found)))
+                                tuple(found), words))
     notes.sort(key=lambda n: -abs(n.value_mnok))
     return notes
 

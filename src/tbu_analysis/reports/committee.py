@@ -141,7 +141,8 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
             e.item for e in move.explained}):
         return f"{head} {move_words(move)}"
     if not note.explained:
-        return f"{head} Kilden forklarer ikke denne endringen."
+        return f"{head} " + _say("not_explained", words=list(note.in_words), sources=", ".join(
+            dict.fromkeys(short_section(w.section) for w in note.in_words)))
     account = note.account
     by_reason: dict[str, list] = {}
     for entry in account.entries:
@@ -159,10 +160,10 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
     if account.full and len(account.entries) > 1:
         text += " Til sammen forklarer dette hele beløpet."
     elif not account.full:
-        left = account.left
-        text += (f" Kilden forklarer {_range(*account.explained)} av "
-                 f"{_range(value, value)} mill. kroner; {_range(*left)} mill. kroner står "
-                 "uten forklaring.")
+        used = {e.item for e in account.entries}
+        text += " " + _say("partly_explained", explained=_range(*account.explained),
+                           whole=_range(value, value), left=_range(*account.left),
+                           words=[w for w in note.in_words if w.item not in used])
     for cause, low, high in account.causes:
         if abs(low - value) > 1e-6 or len(account.causes) > 1:  # a cause behind a part only
             text += f" Av dette er {_range(low, high)} mill. kroner {CAUSE_LABELS[cause]}."
@@ -225,8 +226,9 @@ def explanation_quotes_markdown(notes: list[DriverNote], show_solution: bool = T
             continue
         corrected = _sign_corrected(note)
         value = note.value_mnok if corrected is None else corrected
-        quotes = "; ".join(f"«{entry.quote}» ({entry.section})"
-                           for entry, _ in note.explanations)
+        quotes = "; ".join([f"«{entry.quote}» ({entry.section})"
+                            for entry, _ in note.explanations]
+                           + [f"«{w.quote}» ({w.section})" for w in note.in_words])
         lines.append(f"- **{_driver_name(note, show_solution)}, {_label(note.category)} "
                      f"{note.from_year}–{note.to_year}, {_amount(value)} mill. kroner:** "
                      f"{quotes}")

@@ -623,7 +623,8 @@ class ReportContext:
                 driver_notes, show_solution=solution == ALL_SOLUTIONS, moves=self.moves)
             if detail is not None:  # the solution's own drivers, their parts summed
                 whole = explanations_module.driver_notes(
-                    drivers, self.figures, table_id, self.explanations, solution=solution)
+                    drivers, self.figures, table_id, self.explanations, solution=solution,
+                    in_words=self.model.in_words)
                 words = "\n\n".join(filter(None, [words, committee.driver_explanations_markdown(
                     whole, show_solution=True, moves=self.moves,
                     lead=f"**{solution} samlet** (delene fra alle aktivitetene summert):")]))

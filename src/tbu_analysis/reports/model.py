@@ -71,6 +71,8 @@ class ReportModel:
     solutions: tuple[str, ...]
     years: tuple[int, ...]
     explanations: tuple[explanations_module.Explanation, ...]
+    #: reasons the source gives in words only, without an amount (explanations.yaml in_words)
+    in_words: tuple[explanations_module.InWords, ...]
     conditions: tuple[explanations_module.Condition, ...]
     register_questions: tuple
     previous_round: comparison_module.PreviousRound | None
@@ -144,6 +146,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         if corrections_path.is_file() else pd.DataFrame()
     solutions = NameMap.from_csv(paths.names).solutions
     explanations = tuple(explanations_module.load_explanations(paths))
+    in_words = tuple(explanations_module.load_in_words(paths))
     previous = comparison_module.load_previous_round(paths)
 
     detail_tables: dict[tuple[str, int], str | None] = {}
@@ -159,7 +162,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
             notes[(solution, table_id)] = tuple(explanations_module.driver_notes(
                 result.drivers, figures, detail or table_id, list(explanations),
                 solution=None if solution == ALL_SOLUTIONS else solution,
-                by_item=detail is not None))
+                by_item=detail is not None, in_words=in_words))
             waterfalls[(solution, start)] = (
                 tuple(growth_module.waterfall_steps(figures, solution, start)),
                 tuple(growth_module.waterfall_levels(figures, solution, start)))
@@ -186,6 +189,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         solutions=tuple(solutions),
         years=tuple(sorted(int(y) for y in figures["year"].unique())),
         explanations=explanations,
+        in_words=in_words,
         conditions=tuple(explanations_module.load_conditions(paths)),
         register_questions=register_questions,
         previous_round=previous,
