@@ -168,3 +168,22 @@ def test_a_statement_checked_against_the_previous_rounds_tables(paths):
 @pytest.fixture
 def paths(project_root):
     return round_paths(AUTUMN, project_root)
+
+
+def test_the_level_against_the_spring_ceiling_is_said_outright(paths):
+    """Notat 1: the spring figures «dannet en øvre grense for kostnadsnivået for 2025», and the
+    autumn reduced 2025 by 26 mill. kroner: ch. 5 says 2025 is 26 under the ceiling, quoted.
+    The solution reports do not (the 26 is the whole round's)."""
+    from tbu_analysis.reports import committee
+
+    previous = comparison.load_previous_round(paths)
+    assert previous.ceiling is not None and previous.ceiling.below == "26"
+    text = committee.previous_round_markdown(previous, None)
+    assert ("**Kontroll mot taket:** Estimatet for 2025 ligger 26 mill. kroner under taket fra "
+            "vårens tallgrunnlag. Kilden sier det selv: «Tallgrunnlaget som Norsk helsenett "
+            "utarbeidet til Teknisk beregningsutvalg våren 2024 dannet en øvre grense for "
+            "kostnadsnivået for 2025.") in text
+    assert "Kontroll mot taket" not in committee.previous_round_markdown(
+        previous, None, solution="Kjernejournal")
+    with pytest.raises(ValueError, match="tallet 25 står ikke i sitatet"):
+        comparison.Ceiling(year=2025, below="25", quote=previous.ceiling.quote, section="x")

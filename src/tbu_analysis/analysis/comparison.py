@@ -131,10 +131,29 @@ class Statement(Quoted):
                                   total.decimals, tol)
 
 
+class Ceiling(Quoted):
+    """Where this round's text says outright how the year's level stands against the ceiling
+    the spring round set: ``below`` mill. kroner under it (printed in the quote)."""
+
+    year: int = Field(ge=1990, le=2100)
+    below: str = Field(min_length=1)
+
+    @field_validator("below")
+    @classmethod
+    def _printed(cls, value: str, info: ValidationInfo) -> str:
+        if parse_number(value).value is None:
+            raise ValueError(f"«{value}» er ikke et tall")
+        if info.data.get("quote") and value not in _numbers_in(info.data["quote"]):
+            raise ValueError(f"tallet {value} står ikke i sitatet")
+        return value
+
+
 class PreviousRoundFile(InputModel):
-    """``previous_round.yaml``: the mandate and the statements (the round is the manifest's)."""
+    """``previous_round.yaml``: the mandate, the level against the ceiling, and the statements
+    (the round is the manifest's)."""
 
     mandate: Quoted | None = None
+    ceiling: Ceiling | None = None
     statements: list[Statement] = []
 
 
@@ -143,6 +162,7 @@ class PreviousRound:
     round: str
     mandate: Quoted | None = None
     statements: tuple[Statement, ...] = ()
+    ceiling: Ceiling | None = None
 
 
 def load_previous_round(paths: RoundPaths) -> PreviousRound | None:
@@ -158,7 +178,8 @@ def load_previous_round(paths: RoundPaths) -> PreviousRound | None:
     if not path.is_file():
         return PreviousRound(manifest.previous_round)
     data = load_yaml_model(path, PreviousRoundFile, context={"source": source_text(paths)})
-    return PreviousRound(manifest.previous_round, data.mandate, tuple(data.statements))
+    return PreviousRound(manifest.previous_round, data.mandate, tuple(data.statements),
+                         data.ceiling)
 
 
 def compare_rounds(current: pd.DataFrame, previous: pd.DataFrame,

@@ -294,7 +294,8 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
         statements.append({"statement": s.statement, "quote": s.quote, "section": s.section,
                            "total": s.total, "check": check, "tables": tables})
     return _previous_words(solution=solution, nothing=False, mandate=previous.mandate,
-                           head=head, above=above, statements=statements)
+                           head=head, above=above, statements=statements,
+                           ceiling=previous.ceiling if solution is None else None)
 
 
 def _previous_words(**context) -> str:
