@@ -541,14 +541,20 @@ def test_why_the_figures_move_reads_one_sentence_per_driver_with_the_quotes_in_t
     assert ("Kjernejournal, effektivisering: −17 mill. kroner.") in first
     assert "−1,5). Til sammen forklarer dette hele beløpet. Kilde: Tallgrunnlag 5.2." in first
     assert ("Helsenorge, endret finansieringskilde: +5 mill. kroner. Verdikjedetesting") in first
-    assert ("Kilden forklarer 5 av 6,6 mill. kroner; 1,6 mill. kroner står uten "
-            "forklaring.") in first
+    assert ("Kilden forklarer 5 av 6,6 mill. kroner med beløp; resten, 1,6 mill. kroner, "
+            "forklarer den med ord, uten beløp: godkjenningsprosessen") in first
+    assert "1,6 mill. kroner står uten forklaring" not in first
     annex = main[main.find("Vedlegg B Kildens ord om endringene",
                            main.find("Vedlegg B Kildens ord om endringene") + 1):]
     assert ("«Norsk helsenett vurderer at drifts- og forvaltningskostnader for SFM i 2025 vil "
             "ligge på 50 mill. kroner» (Tallgrunnlag 5.3") in annex  # a page may break after
     helsenettet = _texts(reports)["Helsenettet"]
     assert "som flyttes mellom poster innen Helsenettet (netto 0)" in helsenettet
+    assert "19 mill. kroner fra «Hendelseshåndtering og SOC" in helsenettet
+    assert "2 mill. kroner fra «APT støtteverktøy» til «Mottaksprosess»" in helsenettet
+    for wrong in ("for 0 mill. kroner", "Kilden forklarer 21 mill. kroner av flyttingen",
+                  "Største endring fra 2024 til 2025: Helsenettet felles tjenester"):
+        assert wrong not in helsenettet, wrong
 
 
 def test_names_notes_and_signs_read_as_a_committee_member_would_write_them(reports):

@@ -351,7 +351,7 @@ def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]
         figures = "; ".join(dict.fromkeys(
             f"trykt {format_number(r.printed, places_needed(r.printed, 0, 1))}, "
             f"beregnet {format_number(r.computed, places_needed(r.computed, 0, 2))}"
-            for r in group[:3]))
+            for r in group))
         solutions = {r.solution for r in group} - {ALL_SOLUTIONS}
         solution = solutions.pop() if len(solutions) == 1 else ALL_SOLUTIONS
         affects = next(((effects or {})[r.check_id] for r in group

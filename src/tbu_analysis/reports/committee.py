@@ -456,7 +456,8 @@ def questions_markdown(asks: Sequence[Ask], solution: str | None = None,
             lines += ([""] if lines else []) + [
                 prose.render(_env(), "question_group.md.j2", moves=group), ""]
         stake = "" if ask.stake is None or ask.kind == questions_module.ROUNDING else (
-            f" *({format_number(ask.stake, places_needed(ask.stake, 0, 1))} mill. kroner)*")
+            " " + _say("stake", amount=format_number(ask.stake, places_needed(ask.stake, 0, 1)),
+                       finding=ask.kind == questions_module.FINDING))
         who = "" if solution is not None or ask.solution == ALL_SOLUTIONS \
             or ask.solution in ask.text[:90] else f"{ask.solution}: "
         lines.append(f"{number}. **{ask.question}**{stake} {who}{ask.text}")
