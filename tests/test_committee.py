@@ -456,7 +456,9 @@ def test_a_traced_move_names_each_part_and_is_not_the_largest_change():
     ctx = context.load(ROUND)
     summary = ctx.solution_summary("Helsenettet")
     assert "−21" not in summary and "Helsenettet felles tjenester, endret" not in summary
-    assert "Største endring fra 2024 til 2025: **Velferdsteknologisk knutepunkt (VKP)" in summary
+    assert ("Største endring fra 2024 til 2025: **Velferdsteknologisk knutepunkt (VKP), "
+            "effektivisering: −3 mill. kroner.** Forvaltningskostnadene for VKP ventes å gå ned "
+            "fra 28 mill. kroner i 2024 til 25 mill. kroner i 2025") in summary
     note = next(n for n in ctx.driver_notes("Helsenettet")
                 if n.item == "Helsenettet felles tjenester" and n.value_mnok == -21)
     text = committee.driver_sentence(note, show_solution=False, moves=ctx.moves)
