@@ -497,6 +497,8 @@ def test_one_quantity_printed_twice_is_noted_in_every_report_that_shows_it(repor
     assert note in _body(texts["main"])
     helsenettet = texts["Helsenettet"]
     assert note in helsenettet  # under the levels by year
+    for name, text in texts.items():  # notes joined with «;» end with one full stop
+        assert ").." not in text and ").;" not in text, name
     # Why 303 against 303,6, said in full once (with the levels) and pointed to under the
     # estimates, which compare Tabell 1's 303.
     why = "Oversiktstabellene viser 303 for Helsenettet i 2024"

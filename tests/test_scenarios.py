@@ -889,6 +889,23 @@ def test_the_summary_prints_nhns_total_beside_the_units_sum(funding, index):
     assert view.loc["Sum", "2026"] == "1\u00a0075,2" and view.loc["Sum", "2023"] == "941"
 
 
+def test_the_summary_says_where_the_units_sum_differs_from_the_main_report(funding, index):
+    """Helsenettet is billed as two parts (VKP with its own key): Tabell 11's rows give
+    187,5 + 57,5 + 25,2 = 270,2 for 2026, where the main report uses NHN's 270. Said once,
+    beside the figure, and only where the scenario shows NHN's years unchanged."""
+    from tbu_analysis.scenarios import files, tables
+
+    differences = files.report_differences("2024-host")
+    assert differences == [("Helsenettet", 2026, pytest.approx(270.2), 270.0)]
+    result = compute(scenario("alternativ-2"), funding, index)
+    text = " ".join(tables.summary(result, files.printed_totals("2024-host"), differences).split())
+    assert ("Helsenettet 2026 er 270,2 her: summen av kildens rader for delene som fordeles med "
+            "hver sin nøkkel. Hovedrapporten bruker løsningens eget tall, 270.") in text
+    added = compute(scenario("nuit-4-23-alternativ-1"), funding, index)
+    assert "Hovedrapporten bruker" not in tables.summary(added, files.printed_totals("2024-host"),
+                                                         differences)
+
+
 def test_unknown_and_no_cost_are_two_markers(funding, index, tmp_path):
     from tbu_analysis.scenarios import tables
 

@@ -342,12 +342,15 @@ class ReportContext:
         # so the same anchors, in every process (a set's order is not).
         for text in sorted((t for t in texts if t and t in block), key=lambda t: (-len(t), t)):
             anchor = registry.said(text, place)
+            # the pointer is a sentence; in place of a text without its full stop it leaves
+            # the stop (or the «;» of a list of notes) to the block: never «..» or «.;»
+            pointer = back_reference(anchor) if anchor else ""
+            pointer = pointer if text.endswith(".") else pointer.removesuffix(".")
             if registry.place(text) == place:
                 head, _, tail = block.partition(text)
-                block = (f'{head}<span id="{anchor}"></span>{text}'
-                         f"{tail.replace(text, back_reference(anchor))}")
+                block = f'{head}<span id="{anchor}"></span>{text}{tail.replace(text, pointer)}'
             elif anchor:
-                block = block.replace(text, back_reference(anchor))
+                block = block.replace(text, pointer)
         return block
 
     def _marked(self, frame: pd.DataFrame, spec, by: str = "table", **options):

@@ -417,7 +417,8 @@ def growth_section(ctx, solution: str | None = None) -> list:
                                 load_assessment(ctx.paths), name)
     parts.append(Markdown(words))
     if solution is None:
-        parts.append(Markdown("**Underliggende vekst per løsning**"))
+        # a heading, not a bold paragraph: it is kept on the page of the table under it
+        parts.append(Markdown("#### Underliggende vekst per løsning"))
         view = solutions_view(ctx.result.underlying, list(ctx.solutions))
         parts.append(format_table(view, decimals=1, change_columns=list(view.columns[1:]),
                                   text_columns=["Løsning"], caption="Mill. kroner"))

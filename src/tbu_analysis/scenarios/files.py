@@ -501,6 +501,23 @@ def printed_totals(round_id: str, root: str | Path | None = None) -> dict[int, f
     return {int(y): float(v) for y, v in zip(total["year"], total["value_mnok"], strict=True)}
 
 
+def report_differences(round_id: str, root: str | Path | None = None
+                       ) -> list[tuple[str, int, float, float]]:
+    """Where a solution's units (billed each with its own key, as Helsenettet and VKP) sum to
+    another figure than the one the main report uses for the solution, per NHN year: (solution,
+    year, the units' sum, the main report's figure). One quantity, two printings, said."""
+    paths = round_paths(round_id, root if root is not None else project_root())
+    figures = read_figures(paths.figures)
+    report = series.yearly_series(figures, "finansieringsbehov")
+    report = report[(report["item"] == "") & (report["solution"] != ALL_SOLUTIONS)]
+    report = report.set_index(["solution", "year"])["value_mnok"]
+    units = series.funding_by_unit(figures, series.load_billing_units(paths.billing_units))
+    sums = units.groupby(["solution", "year"])["value_mnok"].sum()
+    return [(solution, int(year), float(value), float(report[solution, year]))
+            for (solution, year), value in sums.items()
+            if (solution, year) in report.index and abs(value - report[solution, year]) >= 0.05]
+
+
 def round_label(round_id: str, root: str | Path | None = None) -> str:
     """How reports name the round («høsten 2024»), from its manifest."""
     paths = round_paths(round_id, root if root is not None else project_root())

@@ -290,11 +290,14 @@ def _items_text(items: Any) -> str:
     return "; ".join(texts)
 
 
-def summary(result: ScenarioResult, printed_totals: Mapping[int, float] | None = None) -> str:
+def summary(result: ScenarioResult, printed_totals: Mapping[int, float] | None = None,
+            differences: Iterable[tuple[str, int, float, float]] = ()) -> str:
     """The report's opening (``summary.md.j2``): the totals, each group's bill in NHN's last
     year and the horizon, and the shares that are the project's interpretation. For NHN's
     last year the total is NHN's printed one (``printed_totals``) where the units give it
-    within its rounding, beside the units' sum: one value per quantity, as the main report."""
+    within its rounding, beside the units' sum: one value per quantity, as the main report;
+    ``differences`` (``files.report_differences``) are the solutions whose units sum to another
+    figure than the main report's, said beside it."""
     bills = result.bills.set_index(["group", "year"])["value_mnok"]
     last, horizon = result.data_years[-1], result.scenario.horizon
     totals = result.totals.groupby("year")["value_mnok"].sum()
@@ -314,7 +317,8 @@ def summary(result: ScenarioResult, printed_totals: Mapping[int, float] | None =
         price_label=result.price_label, last=last, horizon=horizon, printed=printed,
         units_total=totals[last], horizon_total=totals[horizon], difference=diff[horizon],
         bills=[(year, groups(year), bills[UNALLOCATED, year]) for year in (last, horizon)],
-        interpreted=interpreted_shares(result))
+        interpreted=interpreted_shares(result),
+        differences=list(differences) if unchanged else [])
 
 
 def interpreted_shares(result: ScenarioResult) -> list[str]:
