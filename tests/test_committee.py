@@ -133,9 +133,13 @@ def test_conditions_quote_the_source_and_keep_intervals(paths):
     intervals = {c.solution: c.interval for c in conditions if c.kind == "intervall"}
     assert intervals == {"Kjernejournal": "10-15", "Helsenettet": "5-10"}
     grunndata = explanations.conditions_for(conditions, "Grunndata og HelseID")
-    text = committee.conditions_markdown(grunndata)
+    text = committee.conditions_markdown(grunndata, "Grunndata og HelseID")
+    text = text.replace("\u00a0", " ")
     assert "avvikling av PREG 31.12.2025" in text
-    assert "Kjernejournal" not in text  # only its own and all solutions' conditions
+    # only its own and all solutions' conditions (the 2024 underspend for all names
+    # Kjernejournal, but Kjernejournal's own conditions stay out)
+    assert "Pasientens prøvesvar" not in text and "10 – 15" not in text
+    assert "Totalen for alle løsninger kan bli inntil 25 mill. kroner lavere" in text
 
 
 # --- unlikely rounding ---------------------------------------------------------------------

@@ -127,11 +127,22 @@ def test_questions_are_ranked_by_decision_relevance_then_stake(ctx):
     for moves in q.AFFECTS_ORDER:
         stakes = [a.stake for a in main if a.moves == moves and a.stake is not None]
         assert stakes == sorted(stakes, reverse=True)
-    # the first moves the total: the 30 of Helsenettet's shared services, a rough estimate
-    assert main[0].moves == q.TOTAL and main[0].stake == 30
-    assert "30 mill. kroner av Helsenettets felles tjenester" in main[0].question
+    # the first moves the total: SFM's 54, which needs hjemmel in the regulation, quoted
+    # where the source says so (Figur 1, the footnotes to Tabell 4 and Tabell 7)
+    assert main[0].moves == q.TOTAL and main[0].stake == 54
+    assert "Sentral forskrivningsmodul (SFM) hjemlet" in main[0].question
+    for said in ("Under forutsetning om at betaling for SFM og VKP hjemles i forskrift",
+                 "under forutsetning om at betaling for SFM i forskrift",
+                 "og under forutsetning at betaling hjemles i forskrift."):
+        assert said in main[0].text
     total = [a for a in main if a.moves == q.TOTAL]
-    assert [a.stake for a in total][:4] == [30, 9, 5, 5]  # måledata 9; E-resept 5, fødsel 5
+    # the 30 of Helsenettet's shared services; VKP 25,2 (the source contradicts itself); the
+    # 2024 underspend of 25 (Tabell 1) to come back; måledata 9; E-resept 5, fødselsmelding 5
+    assert [a.stake for a in total][:7] == [54, 30, 25.2, 25, 9, 5, 5]
+    assert "30 mill. kroner av Helsenettets felles tjenester" in total[1].question
+    assert "VKP" in total[2].question and "Helsenettet -VKP 28,2" in total[2].text
+    assert "underforbruket i 2024" in total[3].question
+    assert "reduseres tilsvarende beløpet som skal tilbakebetales" in total[3].text
     # Kjernejournal's «fellesfunksjoner» are asked with the 57,5 they may be part of
     shared = next(a for a in main if "fellesfunksjonene" in a.question)
     assert shared.moves == q.DISTRIBUTION and "57,5" in shared.question
@@ -151,9 +162,16 @@ def test_questions_are_ranked_by_decision_relevance_then_stake(ctx):
 def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(paths):
     conditions = ex.load_conditions(paths)
     years = {y.year: y for y in ex.total_at_stake(conditions)}
-    # 2025: SFM 54 and VKP 25,2 need hjemmel (down); måledata's 9 would come back (up)
-    assert years[2025].down == pytest.approx((79.2, 79.2))
+    # 2025: SFM 54 needs hjemmel and fødselsmelding's 5 may leave (down); måledata's 9 would
+    # come back (up). VKP's 25,2 is not summed: the source both has VKP in the regulation for
+    # 2024 and says its payment is to be authorised; with it, 84,2
+    assert years[2025].down == pytest.approx((59, 59))
+    assert years[2025].parts("ned") == ["54", "5"]
     assert years[2025].up == (9, 9)
+    assert [c.stake for c in years[2025].doubted] == ["25,2"]
+    assert years[2025].with_doubted("ned") == pytest.approx((84.2, 84.2))
+    # the 2024 underspend (Tabell 1: 25) comes back through lower payment, in no one year
+    assert years[None].down == (25, 25)
     # 2026: prøvesvar 17 down, PREG 3 up, the rough 30 and FM's provisional 6 either way
     assert years[2026].down == (17, 17) and years[2026].up == (3, 3)
     assert years[2026].both == (36, 36)
@@ -174,8 +192,18 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     total = text.index("Usikkerhet som kan endre totalen")
     spread = text.index("Usikkerhet i fordelingen")
     assert total < spread
-    assert "Totalen kan bli inntil 79,2 mill. kroner lavere (54 + 25,2) eller inntil 9 mill. " \
-           "kroner høyere" in text[total:spread]
+    assert "Totalen kan bli inntil 59 mill. kroner lavere (54 + 5) eller bli inntil 9 mill. " \
+           "kroner høyere. VKP for Helsenettet (25,2 mill. kroner) er ikke lagt til, fordi " \
+           "kilden sier to ting om den (se under og spørsmål til NHN); regnes beløpet med, kan " \
+           "totalen bli inntil 84,2 mill. kroner lavere (54 + 5 + 25,2)." in text[total:spread]
+    assert "endre seg med inntil 36 mill. kroner i begge retninger (30 + 6)" in text
+    assert "kan gå begge veier" not in text
+    assert "Uten bestemt år:** Totalen kan bli inntil 25 mill. kroner lavere" in text
+    # a solution's report says apart what moves the total for all solutions
+    helsenorge = ctx.conditions_markdown("Helsenorge").replace("\u00a0", " ")
+    assert "Totalen kan" not in helsenorge
+    assert "Totalen for alle løsninger kan endre seg med inntil 30 mill. kroner i begge " \
+        "retninger" in helsenorge
     assert "57,5 mill. kroner av Helsenettets felles tjenester" in text[spread:]
     assert "intervaller på til sammen 15–25 mill. kroner (10–15 + 5–10)" in text
 
@@ -273,7 +301,8 @@ def test_pdf_uncertainties_fm_and_maaledata_read_as_the_source_says(texts):
     chapter = chapter[:chapter.index("5 Siden forrige runde")]
     total = chapter.index("Usikkerhet som kan endre totalen")
     assert total < chapter.index("Usikkerhet i fordelingen mellom løsningene")
-    assert "Totalen kan bli inntil 79,2 mill. kroner lavere (54 + 25,2)" in chapter
+    assert "Totalen kan bli inntil 59 mill. kroner lavere (54 + 5)" in chapter
+    assert "84,2 mill. kroner lavere (54 + 5 + 25,2)" in chapter
     assert "kilden sier ikke om det er en del av de 57,5 mill. kronene" in chapter
     for name in ("tbu-2024-host", "e-resept"):
         assert "går ned fra 12,4 til 6 mill. kroner fordi FM skal avvikles i løpet av 2025" \

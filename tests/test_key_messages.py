@@ -53,8 +53,14 @@ def test_key_messages_are_computed_from_the_round(ctx):
     # the 57,5 only moves the split between solutions and is said to leave the total
     assert ("Største usikkerhet:** Økningen på 54 mill. kroner for Sentral "
             "forskrivningsmodul (SFM) forutsetter at betalingen hjemles i forskriften") in text
-    assert ("Til sammen kan forutsetningene for 2025 gjøre totalen inntil 79,2 mill. kroner "
-            "lavere eller inntil 9 mill. kroner høyere") in text
+    # SFM 54 + fødselsmelding 5; VKP's 25,2 is kept out (the source has VKP in the regulation
+    # for 2024 and says its payment is yet to be authorised) and the sum with it is said
+    assert ("Til sammen kan forutsetningene for 2025 gjøre totalen inntil 59 mill. kroner "
+            "lavere eller inntil 9 mill. kroner høyere. VKP for Helsenettet (25,2 mill. kroner) "
+            "er ikke regnet med, fordi kilden sier to ting om den (se spørsmål til NHN); med "
+            "den blir det inntil 84,2 mill. kroner lavere.") in text
+    assert "Viktigste spørsmål til NHN (54 mill. kroner):** Er betalingen for Sentral " \
+        "forskrivningsmodul (SFM) hjemlet i forskriften for 2025?" in text
     assert "57,5 mill. kroner for Helsenettet fordeles på løsningene i 2026, endrer ikke " \
         "totalen" in text
     # Helsenorge is the one solution with underlying growth in both pairs, from the model

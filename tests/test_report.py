@@ -241,8 +241,10 @@ def test_main_report_summary_answers_the_committees_first_questions(reports):
             "tallgrunnlag") in summary
     assert "våres" not in text and "enn i vårens;" not in text
     assert "påløpte kostnader 2023 −4,1 % fra forskriften, prognose 2024 −2,4 %" in summary
-    assert ("Spørsmål til NHN: 15 spørsmål, først de som kan endre totalen, så fordelingen, "
-            "hver gruppe etter beløpet. Det største gjelder 30 mill. kroner") in summary
+    # SFM's hjemmel (54) first; VKP's (25,2) and the 2024 underspend (25) are asked too
+    assert ("Spørsmål til NHN: 18 spørsmål, først de som kan endre totalen, så fordelingen, "
+            "hver gruppe etter beløpet. Det største gjelder 54 mill. kroner: Er betalingen for "
+            "Sentral forskrivningsmodul (SFM) hjemlet i forskriften for 2025?") in summary
     # the underlying growth beside the nominal: Helsenorge grows, E-resept's growth is scope
     assert ("Størst underliggende vekst: Helsenorges kostnadsnivå øker med 11,0 mill. kroner "
             "(+3,2 %) fra 2024 til 2025") in summary
@@ -520,8 +522,12 @@ def test_each_solution_reports_questions_concern_only_its_solution(reports):
             in questions
         # the shared services to be spread over the solutions are named by their owner, and
         # Kjernejournal's «fellesfunksjoner» are asked with where they were charged until now
+        # and the 2024 underspend, for all solutions, names the two that underspend
         shared = re.sub(r"Er fellesfunksjonene .*?\(Tallgrunnlag 6 Kjernejournal\)\.", "",
                         questions.replace("Helsenettets felles tjenester", ""))
+        shared = re.sub(r"Når og med hvor mye trekkes underforbruket .*?Stortinget\.» "
+                        r"\(Tallgrunnlag 3, Tilbakebetaling udisponerte midler for 2024\)\.",
+                        "", shared)
         others = [s for s in SOLUTIONS if s != solution and s in shared]
         assert others == [], (solution, others)
     # The note's 3.2.3 copying errors are typesetting: the main report's annex list asks them.

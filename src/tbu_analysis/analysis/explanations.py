@@ -198,6 +198,12 @@ class Condition(Quoted):
     # which way the total goes if the condition fails or the estimate turns out otherwise:
     # «ned», «opp» or «begge»; none where the source gives no direction
     direction: Literal["ned", "opp", "begge"] | None = None
+    # quotes where the source says otherwise about the condition itself (VKP «hjemles i
+    # forskrift», yet already in last year's regulation): the report keeps such a condition
+    # out of its year's sum, says the sum with it, and the committee asks NHN
+    doubt: list[Quoted] = []
+    # a short name the report calls the condition by where the statement is too long («VKP»)
+    name: str | None = None
 
     @field_validator("stake")
     @classmethod
@@ -475,15 +481,26 @@ class YearAtStake:
     year: int | None
     conditions: tuple[Condition, ...]
 
-    def _sum(self, direction: str | None) -> tuple[float, float]:
+    def _sum(self, direction: str | None, doubted: bool = False) -> tuple[float, float]:
         parts = [_stake_range(c) for c in self.conditions
-                 if c.stake is not None and c.direction == direction]
+                 if c.stake is not None and c.direction == direction
+                 and (doubted or not c.doubt)]
         return (round(sum(p[0] for p in parts), 6), round(sum(p[1] for p in parts), 6))
 
     def parts(self, direction: str | None) -> list[str]:
-        """The amounts summed, as the register prints them («54», «10-15»)."""
+        """The amounts summed, as the register prints them («54», «10-15»); a condition the
+        source itself contradicts (``Condition.doubt``) is not summed."""
         return [c.stake for c in self.conditions
-                if c.stake is not None and c.direction == direction]
+                if c.stake is not None and c.direction == direction and not c.doubt]
+
+    @property
+    def doubted(self) -> tuple[Condition, ...]:
+        """Conditions with an amount that the source itself contradicts: left out of the sum."""
+        return tuple(c for c in self.conditions if c.stake is not None and c.doubt)
+
+    def with_doubted(self, direction: str) -> tuple[float, float]:
+        """The year's sum in one direction if the contradicted conditions are counted too."""
+        return self._sum(direction, doubted=True)
 
     @property
     def down(self) -> tuple[float, float]:

@@ -54,6 +54,7 @@ class Question(Quoted):
     statement: Annotated[str, Field(min_length=1)]
     amount: str | None = None  # the mill. kroner at stake, as the quote prints it
     affects: Affects = None
+    also: list[Quoted] = []  # further places the source says the same (each quote checked)
 
     @property
     def stake(self) -> float | None:

@@ -384,7 +384,9 @@ def register_asks(asked, requests) -> list[Ask]:
     out = []
     for q in asked:
         out.append(Ask(OPEN, q.solution, q.stake, q.question,
-                       f"{' '.join(q.statement.split())} Kilden: «{q.quote}» ({q.section}).",
+                       f"{' '.join(q.statement.split())} Kilden: "
+                       + "; ".join(f"«{a.quote}» ({a.section})"
+                                   for a in (q, *getattr(q, "also", ()))) + ".",
                        affects=q.affects or OTHER))
     for r in requests:
         answers = " ".join(f"«{a.quote}» ({a.section})." for a in r.answers)

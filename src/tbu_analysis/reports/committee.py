@@ -235,18 +235,25 @@ def explanation_quotes_markdown(notes: list[DriverNote], show_solution: bool = T
     return "\n".join(dict.fromkeys(lines))
 
 
-def conditions_markdown(conditions: list[Condition]) -> str:
+def conditions_markdown(conditions: list[Condition], solution: str | None = None) -> str:
     """The uncertainties in three groups: what can move the total (summed per year and
     direction, ``explanations.total_at_stake``), what moves only the split between solutions
-    or items, and general caveats; each with its quote. Intervals stay intervals."""
+    or items, and general caveats; each with its quote. Intervals stay intervals. In a
+    solution's report (``solution``), what can move the total for all solutions is summed
+    apart from the solution's own."""
     if not conditions:
         return _say("no_conditions")
     from tbu_analysis.analysis import explanations as explanations_module
     from tbu_analysis.reports.key_messages import _env
 
+    own = solution not in (None, ALL_SOLUTIONS)
+    mine = [c for c in conditions if not own or c.solution != ALL_SOLUTIONS]
     return prose.render(
         _env(), "uncertainties.md.j2",
-        total=explanations_module.total_at_stake(conditions),
+        total=explanations_module.total_at_stake(mine),
+        shared=explanations_module.total_at_stake(
+            [c for c in conditions if own and c.solution == ALL_SOLUTIONS]),
+        solution=solution if own else None,
         distribution=[c for c in conditions if c.effect == explanations_module.DISTRIBUTION],
         general=[c for c in conditions if c.effect is None],
         labels=KIND_LABELS, all_label=ALL_SOLUTIONS)

@@ -122,7 +122,7 @@ class ReportContext:
 
     def conditions_markdown(self, solution: str | None = None) -> str:
         return committee.conditions_markdown(
-            explanations_module.conditions_for(self.conditions, solution))
+            explanations_module.conditions_for(self.conditions, solution), solution)
 
     @property
     def round_comparison(self) -> pd.DataFrame | None:

@@ -31,6 +31,7 @@ from tbu_analysis.analysis.explanations import (
 )
 from tbu_analysis.analysis.scope import ScopeEntry
 from tbu_analysis.common import prose
+from tbu_analysis.reports import text as wording
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DRIVER_LABELS, DriverCategory, Measure, ScopeKind, Series
 
@@ -311,8 +312,8 @@ def top_question(asks: list | None, reconciliation: pd.DataFrame) -> Question | 
     top = found.loc[found["difference"].abs().idxmax()]
     where = ", ".join(part for part in (str(top["table_number"]), str(top["solution"]),
                                         str(top["item"])) if part)
-    return Question(f"Hva er riktig i {where}: trykt {prose.number(top['printed'])}, "
-                    f"beregnet {prose.number(top['computed'])}?", abs(float(top["difference"])))
+    return Question(wording.note("which_is_right", where, top["printed"], top["computed"]),
+                    abs(float(top["difference"])))
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,7 @@ import pandas as pd
 from tbu_analysis.analysis.growth import PRICE_AS_PRINTED, PRICE_NOMINAL
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.tolerance import DISCREPANCY, ROUNDING, UNLIKELY
-from tbu_analysis.common.formatting import (
-    format_change,
-    format_number,
-    format_percent,
-    places_needed,
-)
+from tbu_analysis.reports import text as wording
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
 
@@ -28,30 +23,18 @@ def _indexed_sentence(funding: pd.DataFrame, levels: pd.DataFrame, printed_index
                    & (levels["solution"] == ALL_SOLUTIONS) & (levels["item"] == "")
                    & (levels["year"] == start)].iloc[0]
     nominal_year, price_year = int(level["nominal_year"]), int(level["price_year"])
-    rates = ", ".join(format_percent(printed_index.rate(y), 3)
-                      for y in range(nominal_year, price_year))
     fixed = funding[funding["price_basis"] != PRICE_NOMINAL].iloc[0]
     nominal = funding[funding["price_basis"] == PRICE_NOMINAL].iloc[0]
-    return (f"Forskriftsbeløpet {start} er trykt i {price_year}-kroner "
-            f"({_mnok(level['value_mnok'])}, justert med {rates}); nominelt var det "
-            f"{_mnok(level['nominal'])}. Veksten til {fixed['to_year']} er "
-            f"{format_percent(fixed['change_pct'])} i {fixed['price_basis']} og "
-            f"{format_percent(nominal['change_pct'])} nominelt.")
-
-
-def _auto(value: float) -> str:
-    return format_number(value, places_needed(value, 0, 1))
-
-
-def _mnok(value: float) -> str:
-    return f"{_auto(value)} mill. kroner"
+    return wording.render(
+        "key_findings.md.j2", what="indexed", start=start, price_year=price_year,
+        level=level["value_mnok"], nominal=level["nominal"],
+        rates=[printed_index.rate(y) for y in range(nominal_year, price_year)],
+        to_year=fixed["to_year"], fixed_pct=fixed["change_pct"], basis=fixed["price_basis"],
+        nominal_pct=nominal["change_pct"])
 
 
 def change_sentence(row: pd.Series, what: str) -> str:
-    return (f"{what} går fra {_mnok(row['from_value'])} i {row['from_year']} til "
-            f"{_mnok(row['to_value'])} i {row['to_year']}: "
-            f"{format_change(row['change_mnok'], places_needed(row['change_mnok'], 0, 1))} "
-            f"mill. kroner ({format_percent(row['change_pct'])}).")
+    return wording.render("key_findings.md.j2", what="change", subject=what, row=row)
 
 
 def key_findings(growth: pd.DataFrame, drivers: pd.DataFrame, levels: pd.DataFrame,
@@ -77,19 +60,16 @@ def key_findings(growth: pd.DataFrame, drivers: pd.DataFrame, levels: pd.DataFra
                          & (drivers["row_kind"] == "total")
                          & (drivers["solution"] == ALL_SOLUTIONS)]
     for row in efficiency.itertuples(index=False):
-        points.append(
-            f"Effektivisering {row.from_year}–{row.to_year}: {format_number(row.value_mnok, 1)} "
-            f"mill. kroner, {format_percent(abs(row.pct_of_total_base))} av utgangsnivået.")
+        points.append(wording.render("key_findings.md.j2", what="efficiency", row=row,
+                                  share=abs(row.pct_of_total_base)))
     claims = reconciliation[reconciliation["check_type"] == "påstand"]
     tables = reconciliation[reconciliation["check_type"] != "påstand"]
-    points.append(
-        f"Avstemmingen kontrollerte {len(tables)} sammenhenger i tabellene og {len(claims)} "
-        f"tallpåstander i teksten: {int((tables['status'] == DISCREPANCY).sum())} avvik i "
-        f"tabellene og {int((claims['status'] == DISCREPANCY).sum())} i teksten, "
-        f"{int((reconciliation['status'] == UNLIKELY).sum())} sammenhenger som bare går opp "
-        "ved usannsynlig avrunding (spørsmål til NHN), og "
-        f"{int((reconciliation['status'] == ROUNDING).sum())} vanlige avrundingsforskjeller "
-        "(se vedlegg A).")
+    points.append(wording.render(
+        "key_findings.md.j2", what="reconciliation", tables=len(tables), claims=len(claims),
+        table_deviations=int((tables["status"] == DISCREPANCY).sum()),
+        claim_deviations=int((claims["status"] == DISCREPANCY).sum()),
+        unlikely=int((reconciliation["status"] == UNLIKELY).sum()),
+        rounding=int((reconciliation["status"] == ROUNDING).sum())))
     return points
 
 

@@ -16,6 +16,7 @@ from tbu_analysis.common.formatting import (
     places_needed,
     title_text,
 )
+from tbu_analysis.reports import text as wording
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import strip_markup
@@ -278,7 +279,7 @@ def claims_markdown(reconciliation: pd.DataFrame) -> str:
     rows = reconciliation[(reconciliation["check_type"] == "påstand")
                           & (reconciliation["status"] == DISCREPANCY)]
     if rows.empty:
-        return "Alle tallpåstander i teksten stemmer med tabellene."
+        return wording.note("all_claims_hold")
     return "\n".join(f"- **{r.section}**: «{r.quote}» — {r.message}" for r in rows.itertuples())
 
 
@@ -303,7 +304,7 @@ def explanations_markdown(reconciliation: pd.DataFrame) -> str:
     rows = reconciliation[(reconciliation["status"] == DISCREPANCY)
                           & (reconciliation["explanation"] != "")]
     if rows.empty:
-        return "Ingen av avvikene er forklart i registeret."
+        return wording.note("no_deviation_explained")
     where = rows["table_number"].where(rows["check_type"] != "påstand",
                                        "Teksten " + rows["section"].str.split(" ").str[0])
     named = (where + ", " + rows["item"].where(rows["item"] != "", rows["solution"]))
