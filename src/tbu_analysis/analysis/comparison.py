@@ -20,7 +20,12 @@ import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator
 
 from tbu_analysis.analysis import tolerance
-from tbu_analysis.analysis.explanations import Quoted, _numbers_in, source_text
+from tbu_analysis.analysis.explanations import (
+    Quoted,
+    _numbers_in,
+    printed_in_quote,
+    source_text,
+)
 from tbu_analysis.analysis.series import amounts
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
@@ -141,11 +146,7 @@ class Ceiling(Quoted):
     @field_validator("below")
     @classmethod
     def _printed(cls, value: str, info: ValidationInfo) -> str:
-        if parse_number(value).value is None:
-            raise ValueError(f"«{value}» er ikke et tall")
-        if info.data.get("quote") and value not in _numbers_in(info.data["quote"]):
-            raise ValueError(f"tallet {value} står ikke i sitatet")
-        return value
+        return printed_in_quote(value, info)
 
 
 class PreviousRoundFile(InputModel):

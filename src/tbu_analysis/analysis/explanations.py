@@ -107,6 +107,17 @@ CAUSE_LABELS = {
 }
 
 
+def printed_in_quote(value: str, info: ValidationInfo) -> str:
+    """A register's amount as its own quote prints it (a field validator's body): a number, and
+    one of the quote's numbers, so the amount cannot drift from the words it stands on."""
+    if parse_number(value).value is None:
+        raise ValueError(f"«{value}» er ikke et tall")
+    quote = info.data.get("quote", "")
+    if quote and value not in _numbers_in(quote):
+        raise ValueError(f"tallet {value} står ikke i sitatet")
+    return value
+
+
 class Level(Quoted):
     """A level the amount is derived from where the source gives the two levels, not the
     change (FM: 12,4 in 2025, «6 mill. kroner … også i 2026»): ``value`` stands in the quote."""
@@ -116,12 +127,7 @@ class Level(Quoted):
     @field_validator("value")
     @classmethod
     def _value(cls, value: str, info: ValidationInfo) -> str:
-        if parse_number(value).value is None:
-            raise ValueError(f"«{value}» er ikke et tall")
-        quote = info.data.get("quote", "")
-        if quote and value not in _numbers_in(quote):
-            raise ValueError(f"tallet {value} står ikke i sitatet")
-        return value
+        return printed_in_quote(value, info)
 
 
 class Explanation(Quoted):
