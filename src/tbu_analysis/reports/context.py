@@ -447,10 +447,12 @@ class ReportContext:
                 label = self.manifest.table(level["table"].iloc[0]).label
                 by_table.setdefault(label, []).append(
                     {"value": printed[column], "decimals": int(level["decimals"].iloc[0])})
+        decimals = views.growth_decimals(frame, levels)  # as the table shows its columns
         return [wording.say(
             "levels.md.j2", "printed_sum",
             printed=[{"table": label, "values": values} for label, values in by_table.items()],
             first=first, last=last, sums=[sums[first], sums[last]],
+            decimals=[decimals[first], decimals[last], decimals[views.CHANGE_COLUMN]],
             change=sums[last] - sums[first], printed_change=printed[last] - printed[first])]
 
     def _other_tables_note(self, level) -> str:
