@@ -11,6 +11,7 @@ in a folder named by the rates otherwise.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -254,9 +255,9 @@ def _readable(frozen: int):
                 ws.column_dimensions[letter].width = _WRAP_WIDTH + 2
             for (cell,) in ws.iter_rows(min_row=header + 1, min_col=index, max_col=index):
                 cell.alignment = wrapped if wraps else top  # a row's cells read as one line
-                if wraps and cell.value is not None:
-                    lines[cell.row] = max(lines[cell.row],
-                                          -(-len(str(cell.value)) // (_WRAP_WIDTH - 2)))
+                if wraps and cell.value is not None:  # wrapped at spaces, as a sheet does
+                    lines[cell.row] = max(lines[cell.row], len(textwrap.wrap(
+                        str(cell.value), _WRAP_WIDTH + 2, break_on_hyphens=False)))
         for row in range(header + 1, ws.max_row + 1):
             if lines[row] > 1:
                 ws.row_dimensions[row].height = 15 * lines[row]
