@@ -350,17 +350,17 @@ def _mark_at_end(text: str) -> str:
 
 
 def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame,
-                     shown: Collection[str] | None = None) -> str | None:
-    """Where the source puts ``mark`` in its table: the title, a column header or cells
-    ("" where it cannot be told). With ``shown`` (the column labels a table derived from the
-    source's shows), only the columns and cells among them; None when none of them is."""
+                     shown: Collection[str] | None = None) -> dict | None:
+    """Where the source puts ``mark`` in its table: the title, column headers or cells
+    (empty where it cannot be told). With ``shown`` (the column labels a table derived from
+    the source's shows), only the columns and cells among them; None when none of them is."""
     if _mark_at_end(spec.title) == mark:
-        return "tabelltittelen"
+        return {"title": True}
     raw = read_raw_table(spec.file, spec.header_rows)
     columns = [index for row in raw.header for index, cell in enumerate(row.cells)
                if index and _mark_at_end(cell) == mark]
     if not columns and any(_mark_at_end(row.cells[0]) == mark for row in raw.header):
-        return "tabelltittelen"
+        return {"title": True}
     labels = [column_label(spec.columns[i]) for i in dict.fromkeys(columns) if i in spec.columns]
     cells = figures[(figures["table"] == spec.id) & (figures["footnote"].fillna("") == mark)]
     names = [(_row_name(cell), column_label(spec.columns[int(cell["source_col"])]))
@@ -373,10 +373,8 @@ def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame,
         if not labels and not names:
             return None
     if labels:
-        return ("kolonnen " if len(labels) == 1 else "kolonnene ") + ", ".join(
-            f"«{label}»" for label in labels)
-    return (("tallet " if len(names) == 1 else "tallene ")
-            + "; ".join(f"{row}, {label}" for row, label in names)) if names else ""
+        return {"columns": labels}
+    return {"cells": [{"row": row, "column": label} for row, label in names]}
 
 
 def source_footnotes(spec: TableSpec, figures: pd.DataFrame,
@@ -393,11 +391,11 @@ def source_footnotes(spec: TableSpec, figures: pd.DataFrame,
     for note in spec.footnotes:
         found = _FOOTNOTE_MARK.match(note)
         text = note[found.end():].strip() if found else note.strip()
-        anchor = "" if shown is None else None
+        anchor: dict | None = {} if shown is None else None
         if found and marks.count(found.group(1)) == 1:
             anchor = _footnote_anchor(spec, found.group(1), figures, shown)
         if anchor is None:
             continue
-        where = f" til {anchor}" if anchor else ""
-        out.append(f"Kildens fotnote{where}: «{text.replace('*', chr(92) + '*')}»")
+        out.append(wording.say("footnotes.md.j2", "source_footnote",
+                               text.replace("*", "\\*"), **anchor))
     return out
