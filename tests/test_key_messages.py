@@ -56,8 +56,8 @@ def test_key_messages_are_computed_from_the_round(ctx):
     # SFM 54 + fødselsmelding 5; VKP's 25,2 is kept out (the source has VKP in the regulation
     # for 2024 and says its payment is yet to be authorised) and the sum with it is said
     assert ("Til sammen kan forutsetningene for 2025 gjøre totalen inntil 59 mill. kroner "
-            "lavere (SFM 54, fødselsmelding 5) eller inntil 9 mill. kroner høyere (Pasientens "
-            "måledata 9). VKP for Helsenettet (25,2 mill. kroner) "
+            "lavere (SFM 54, fødselsmelding 5) eller inntil 9 mill. kroner høyere (måledata 9). "
+            "VKP for Helsenettet (25,2 mill. kroner) "
             "er ikke regnet med, fordi kilden sier to ting om den (se spørsmål til NHN); med "
             "den blir det inntil 84,2 mill. kroner lavere.") in text
     assert "Viktigste spørsmål til NHN (54 mill. kroner):** Er betalingen for Sentral " \
@@ -74,11 +74,9 @@ def test_key_messages_are_computed_from_the_round(ctx):
     assert "«Teknisk beregningsutvalg anser tallgrunnlaget som oversiktlig og godt.»" in text
     # the underlying growth rests on the source's own list of new services, said where it is
     # first given: SFM and prøvesvar are scope though NHN books them as investments
-    assert ("Hva som er omfang, følger kildens egen liste over nye tjenester, raden «Nye "
-            "tjenester i digital samhandling» i notatets tabell 1 (finansieringsbehov 2025: "
-            "«+SFM -Måledata Journaldok(økt)», kostnadsnivå 2026: «+Prøvesvar»); derfor regnes "
-            "Sentral forskrivningsmodul (SFM) og Pasientens prøvesvar som omfang, selv om NHN "
-            "fører dem som «Økte kostnader grunnet investeringer».") in text
+    assert ("Omfang følger listen over nye tjenester i notatets tabell 1 («+SFM -Måledata "
+            "Journaldok(økt)» for 2025, «+Prøvesvar» for 2026); NHN fører SFM og prøvesvar "
+            "under investeringer.") in text
 
 
 # --- read back from the PDFs ---------------------------------------------------------------

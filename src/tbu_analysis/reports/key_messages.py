@@ -273,14 +273,13 @@ def booked_as(driver: Driver, drivers: pd.DataFrame) -> str | None:
 
 @dataclass(frozen=True)
 class NewServices:
-    """The source's own list of new services, which the scope changes follow: the table and
-    row it stands in, its cells for the years the key messages cover (column label, cell),
-    and the listed scope changes the driver tables book under another driver (service,
-    driver label), which the growth split still counts as scope."""
+    """The source's own list of new services, which the scope changes follow: the table it
+    stands in, its cells for the years the key messages cover (year, cell as printed), and
+    the listed scope changes the driver tables book under a driver (the mark without its
+    sign, the driver's code), which the growth split still counts as scope."""
 
     table: str
-    row: str
-    cells: tuple[tuple[str, str], ...]
+    cells: tuple[tuple[int, str], ...]
     booked: tuple[tuple[str, str], ...]
 
 
@@ -291,7 +290,7 @@ def new_services(listing: Listing | None, manifest: Manifest, found: list[Pair],
         return None
     spec = manifest.table(listing.table)
     years = {column_label(c): c.year for c in spec.columns.values()}
-    cells = tuple((label, cell) for label, cell in note_row_cells(spec, listing.row)
+    cells = tuple((years[label], cell) for label, cell in note_row_cells(spec, listing.row)
                   if years.get(label, 0) > from_year)
     booked = []
     for pair in found:
@@ -306,8 +305,9 @@ def new_services(listing: Listing | None, manifest: Manifest, found: list[Pair],
                            & ~drivers["category"].isin(_NOT_DRIVERS)
                            & ((drivers["value_mnok"] - change.effect).abs() < STILL)]
             if len(rows):
-                booked.append((entry.service, DRIVER_LABELS.get(rows["category"].iloc[0])))
-    return NewServices(spec.label, listing.row, cells, tuple(dict.fromkeys(booked)))
+                booked.append((entry.listed.strip().lstrip("+-").strip(),
+                               str(rows["category"].iloc[0])))
+    return NewServices(spec.label, cells, tuple(dict.fromkeys(booked)))
 
 
 @dataclass(frozen=True)
