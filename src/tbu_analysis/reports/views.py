@@ -52,6 +52,33 @@ def decimals_needed(frame: pd.DataFrame, most: int = 2) -> dict[str, int]:
             for column in frame.select_dtypes("number").columns}
 
 
+#: A level computed here (a nominal value, a sum of rows) shows one decimal.
+COMPUTED_DECIMALS = 1
+
+
+def level_decimals(levels: pd.DataFrame, solution: str, year: int, value: float) -> int:
+    """The decimals a solution's level is shown with: the source's own where it is a level the
+    source prints (a printed 325 is not 325,0, a printed 192,0 not 192), one where the
+    report computes it."""
+    match = levels[(levels["solution"] == solution) & (levels["item"] == "")
+                   & (levels["year"] == year)]
+    match = match[(match["value_mnok"].astype(float) - float(value)).abs() < 1e-9]
+    return int(match["decimals"].max()) if len(match) else COMPUTED_DECIMALS
+
+
+def growth_decimals(frame: pd.DataFrame, levels: pd.DataFrame) -> dict[str, int]:
+    """``format_table``'s decimals for a growth table (:func:`growth_view`): one precision per
+    column, as in every computed table; a year column the finest its levels are printed with,
+    the change the finer of its two years, the percentage one decimal."""
+    names = frame["Løsning"].replace({"Sum": ALL_SOLUTIONS})
+    years = {column: max((level_decimals(levels, name, int(column), value)
+                          for name, value in zip(names, frame[column], strict=True)
+                          if pd.notna(value)), default=COMPUTED_DECIMALS)
+             for column in frame.columns if str(column).isdigit()}
+    return {**years, CHANGE_COLUMN: max(years.values(), default=COMPUTED_DECIMALS),
+            "Endring (%)": 1}
+
+
 def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True,
                as_printed: bool = False) -> pd.DataFrame:
     """A source table rebuilt from the tidy figures, rows and columns in printed order,
