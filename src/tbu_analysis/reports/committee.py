@@ -245,10 +245,12 @@ def conditions_markdown(conditions: list[Condition], solution: str | None = None
 
 
 def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataFrame | None,
-                            label: str = "", solution: str | None = None) -> str:
+                            label: str = "", solution: str | None = None,
+                            levels: pd.DataFrame | None = None) -> str:
     """The mandate, what this round's text says about the previous round (arithmetic checked),
     and the table comparison where the previous round's figures exist. With ``solution``, the
-    statements about it (its own, and those for all solutions whose quote names it)."""
+    statements about it (its own, and those for all solutions whose quote names it). With
+    ``levels``, the spring figure the ceiling implies (the source does not print it)."""
     if previous is None:
         return _say("no_previous")
     if solution is not None:
@@ -287,11 +289,14 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                            "total": s.total, "check": check, "tables": tables})
     return _previous_words(solution=solution, nothing=False, mandate=previous.mandate,
                            head=head, above=above, statements=statements,
-                           ceiling=previous.ceiling if solution is None else None)
+                           ceiling=previous.ceiling if solution is None else None,
+                           spring=None if levels is None or previous.ceiling is None
+                           else previous.ceiling.spring_level(levels))
 
 
 def _previous_words(**context) -> str:
-    defaults = {"mandate": None, "head": "none", "above": [], "statements": []}
+    defaults = {"mandate": None, "head": "none", "above": [], "statements": [], "ceiling": None,
+                "spring": None}
     return wording.render("previous_round.md.j2", **(defaults | context))
 
 

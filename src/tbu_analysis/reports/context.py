@@ -126,6 +126,7 @@ class ReportContext:
 
     def since_previous_markdown(self, solution: str | None = None) -> str:
         text = committee.previous_round_markdown(self.previous_round, self.round_comparison,
+                                                 levels=self.result.levels,
                                                  solution=solution)
         detail = committee.since_last_round_markdown(self.result.comparison, solution)
         return f"{text}\n\n{detail}" if detail else text
