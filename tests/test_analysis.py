@@ -133,10 +133,11 @@ def test_drivers_of_tabell_4_add_up_to_the_cost_level(analysis):
 
 
 @pytest.mark.parametrize(("solution", "from_year", "gaps"), [
-    ("E-resept", 2025, [0.4]),  # 192,0 − 11,4 = 180,6; Tabell 11 prints 181
+    ("E-resept", 2025, []),  # 192,0 − 11,4 = 180,6, the report's level (Tabell 11 prints 181)
+    ("Kjernejournal", 2024, []),  # 118,6 − 25,9 = 92,7, the report's level (printed 93)
     ("Alle løsninger", 2025, [0.4]),  # 1 089 + 31 − 30 + 12 − 26,4 = 1 075,6; printed 1 076
     ("Alle løsninger", 2024, [0.6, -0.5]),  # 1 088,4 against 1 089; 1 054,5 against 1 054
-    ("Helsenettet", 2025, [0.1]),  # starts at the report's 299,9, not the rows' 300,2
+    ("Helsenettet", 2025, []),  # 299,9 − 30 = 269,9, the report's level (printed 270)
     ("Helsenorge", 2025, []),
 ])
 def test_every_waterfall_closes_with_the_sources_gap_as_a_step(analysis, solution, from_year,
@@ -153,6 +154,29 @@ def test_every_waterfall_closes_with_the_sources_gap_as_a_step(analysis, solutio
     assert [v for label, v, _ in steps if label == vocab.SOURCE_GAP_LABEL] == gaps
 
 
+def test_a_level_printed_rounded_is_computed_from_the_sources_parts(analysis):
+    """D4–D6 of the fifth reader: a level the source prints in whole millions where its own
+    table leads to it from a level with decimals is the computed figure (one value per
+    quantity, no rounding shown as growth); the sums stay the source's printed sums."""
+    computed = series.levels_from_parts(analysis.figures)
+    found = {(r.solution, r.year, r.measure): (r.value_mnok, r.start, r.change, r.printed)
+             for r in computed.itertuples()}
+    assert found == {
+        ("Kjernejournal", 2025, "finansieringsbehov"): (92.7, 118.6, -25.9, 93.0),
+        ("E-resept", 2026, "kostnadsnivå"): (180.6, 192.0, -11.4, 181.0),
+        ("Helsenettet", 2026, "kostnadsnivå"): (269.9, 299.9, -30.0, 270.0),
+    }
+    funding = series.yearly_series(analysis.figures, "finansieringsbehov")
+    level = funding[(funding["solution"] == "E-resept") & (funding["year"] == 2026)].iloc[0]
+    assert (level["value_mnok"], level["decimals"], level["table_number"]) == (180.6, 1,
+                                                                               "Tabell 11")
+    total = funding[(funding["solution"] == "Alle løsninger") & (funding["year"] == 2026)]
+    assert float(total["value_mnok"].iloc[0]) == 1076  # the printed sum, not 1 075,6
+    printed = series.yearly_series(analysis.figures, "finansieringsbehov", as_printed=True)
+    assert float(printed[(printed["solution"] == "Kjernejournal") & (printed["item"] == "")
+                         & (printed["year"] == 2025)]["value_mnok"].iloc[0]) == 93
+
+
 def test_the_funding_need_is_the_cost_level_where_nothing_is_deducted(analysis):
     """Helsenettet 2025: Tabell 9 prints the cost level 299,9 and, with no tilbakeføring, the
     funding need 300; the report uses 299,9 for both, the bills keep the printed column."""
@@ -166,7 +190,7 @@ def test_the_funding_need_is_the_cost_level_where_nothing_is_deducted(analysis):
 
     assert value(funding, "Helsenettet") == 299.9
     assert value(printed, "Helsenettet") == 300
-    assert value(funding, "Kjernejournal") == 93  # 118,6 less 25,9 deducted: not the level
+    assert value(funding, "Kjernejournal") == 92.7  # 118,6 less 25,9 deducted: not the level
     assert value(funding, "Helsenorge") == 351
 
 

@@ -167,11 +167,11 @@ def test_scenario_command_renders_the_scenario_against_the_baseline(tmp_path, mo
     assert "Alternativ 1" in text and "Kommuner" in text and "RHF" in text
     # the round's 2025 funding need, billed in full: the solutions' own figures (the main
     # report's: Grunndata og HelseID 117,8, Helsenettet without VKP from Tabell 9's rows,
-    # 274,7) add to 1 053,7, NHN's 1 054 within its rounding; for 2026 the report prints NHN's
-    # 1 076 beside the units' 1 075,2
-    assert "1 053,7" in text
+    # 274,7; Kjernejournal 118,6 − 25,9 = 92,7) add to 1 053,4, NHN's 1 054 within its
+    # rounding; for 2026 the report prints NHN's 1 076 beside the units' 1 074,5
+    assert "1 053,4" in text
     assert "1 076 (NHNs siste estimat, slik NHN trykker det; løsningenes tall summerer til " \
-        "1 075,2)" in text
+        "1 074,5)" in text
     assert "SHA-256" in text  # the same provenance page as the round reports
 
 
@@ -338,7 +338,7 @@ def test_one_value_per_quantity_is_explained_where_it_differs(reports):
     assert ("Radene i Tabell 11 summerer til 300,2 for kostnadsnivå 2025; grafen bruker, som "
             "resten av rapporten, 299,9 (Tabell 9).") in helsenettet
     assert ("Radene i Tabell 11 summerer til 270,2 for kostnadsnivå 2026; grafen bruker, som "
-            "resten av rapporten, 270 (Notatets tabell 1).") in helsenettet
+            "resten av rapporten, 269,9 (regnet ut fra kildens deler).") in helsenettet
 
 
 def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
@@ -346,13 +346,23 @@ def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
     Sum rows of the growth tables."""
     texts = _texts(reports)
     main, helsenettet, e_resept = texts["main"], texts["Helsenettet"], texts["E-resept"]
-    # E-resept: the levels 192,0 → 181 give −11,0; the source's driver −11,4 meets 181 only
-    # with the gap shown as a step, and the note says so in the main and the solution report.
-    assert main.count("E-resept 192,0 181,0 −11,0 −5,7 %") == 2
-    gap = ("«Avrunding/avvik i kilden» (+0,4): Endringene kilden oppgir, summerer til −11,4 "
-           "mill. kroner (−5,9 %), fra kostnadsnivå 2025 192,0 til 180,6. Kilden trykker 181 "
-           "(Notatets tabell 1), en endring på −11,0 mill. kroner (−5,7 %).")
-    assert gap in e_resept
+    # E-resept: 2026 is 192,0 − 11,4 = 180,6 (Tabell 11 prints it rounded, 181), so the levels
+    # give the source's driver, −11,4, with no rounding step and no false «181,0»; the note
+    # says it is computed, in the main and the solution report.
+    assert main.count("E-resept 192,0 180,6 −11,4 −5,9 %") == 2
+    assert "181,0" not in main and "181,0" not in e_resept and "−11,0" not in e_resept
+    computed = ("E-resept 2026 er 180,6 her, kostnadsnivået 2025 192,0 − 11,4 (endringen i "
+                "Tabell 11), der kilden trykker 181")
+    assert computed in main and computed in e_resept
+    assert "«Avrunding/avvik i kilden» (+0,4): Endringene" not in e_resept
+    # Kjernejournal 2025: 118,6 − 25,9 = 92,7 (printed 93, and −28,7 % is 92,7's)
+    assert main.count("Kjernejournal 130,1 92,7 −37,4 −28,7 %") == 1
+    assert "93,0" not in main
+    # Helsenettet 2025–2026: 299,9 − 30 = 269,9 (printed 270): the move out is the whole
+    # change, no underlying growth and no rounding step
+    assert main.count("Helsenettet 299,9 269,9 −30,0 −10,0 %") == 2
+    assert "2025–2026 −30,0 −10,0 % 0,0 −30,0 0,0 0,0 %" in helsenettet
+    assert "Avrunding/avvik i kilden +0,1" not in helsenettet
     # Figur 3: the steps add to −13,4 and the chart goes 1 089,0 → 1 076,0 with +0,4 between.
     assert ("«Avrunding/avvik i kilden» (+0,4): Endringene kilden oppgir, summerer til −13,4 "
             "mill. kroner (−1,2 %), fra kostnadsnivå 2025 1 089,0 til 1 075,6. Kilden trykker "
@@ -365,7 +375,7 @@ def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
     assert "−3,6" not in helsenettet
     assert ("Forskriftsbeløpet går fra 303,6 mill. kroner i 2024 til 299,9 mill. kroner i 2025: "
             "−3,7 mill. kroner (−1,2 %)") in helsenettet
-    assert "Forskriftsbeløp / finansieringsbehov 274 303,6 299,9 270" in helsenettet
+    assert "Forskriftsbeløp / finansieringsbehov 274 303,6 299,9 269,9" in helsenettet
     undeducted = ("Finansieringsbehov lik kostnadsnivå: Helsenettet har ingen tilbakeføring i "
                   "2025, så rapporten bruker kostnadsnivået 299,9 (Tabell 9) for begge; "
                   "Notatets tabell 1, Tabell 3 og Tabell 9 trykker 300.")

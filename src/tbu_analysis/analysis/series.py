@@ -15,11 +15,12 @@ from typing import Annotated
 import pandas as pd
 from pydantic import Field
 
+from tbu_analysis.analysis.tolerance import half_unit, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_csv_models
 from tbu_analysis.config import project_root, round_paths
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
-from tbu_analysis.vocab import DriverCategory, Measure, Series
+from tbu_analysis.vocab import ColumnRole, DriverCategory, Measure, Series
 
 # A quantity: the same solution/item, measure, year and price basis, whichever table prints it.
 KEY = ["solution", "item", "measure", "category", "year", "price_year", "nominal_year"]
@@ -97,6 +98,8 @@ def _yearly_series(figures: pd.DataFrame, series: str, as_printed: bool) -> pd.D
         ["solution", "item", "year"], keep="first")
     if series == Series.FINANSIERINGSBEHOV.value and not as_printed:
         best = _funding_as_cost_level(figures, best)
+    if not as_printed:
+        best = _with_levels_from_parts(figures, best)
     columns = ["solution", "item", "parent", "year", "measure", "value_mnok", "decimals",
                "table", "table_number", "price_year", "nominal_year", "price_basis"]
     return best[columns].sort_values(["solution", "item", "year"]).reset_index(drop=True)
@@ -152,6 +155,99 @@ def _funding_as_cost_level(figures: pd.DataFrame, best: pd.DataFrame) -> pd.Data
         .reset_index()
 
 
+def levels_from_parts(figures: pd.DataFrame) -> pd.DataFrame:
+    """See :func:`_levels_from_parts` (remembered inside :func:`computed_once`)."""
+    return _remembered("from_parts", figures, _levels_from_parts)
+
+
+def _levels_from_parts(figures: pd.DataFrame) -> pd.DataFrame:
+    """The solutions' levels the source prints in whole millions where its own table leads to
+    them from a level with decimals: the start the report uses for that quantity plus the
+    table's changes (E-resept 2026: 192,0 − 11,4 = 180,6, printed 181; Kjernejournal's funding
+    need 2025: 118,6 − 25,9 = 92,7, printed 93). Kept only within the printed figure's
+    rounding, so it is the printed figure with the decimals the rounding dropped; the sums
+    stay the source's printed sums. One row per level: solution, year, measure, value_mnok,
+    decimals (1), table and table_number (the table of the parts), start and start_year (the
+    cost level the parts start from), change, printed and printed_decimals."""
+    data = amounts(figures)
+    chosen = pd.concat([_yearly_series(figures, series, True).assign(series=series)
+                        for series in SERIES_MEASURES], ignore_index=True)
+    chosen = chosen[(chosen["item"] == "") & (chosen["solution"] != ALL_SOLUTIONS)
+                    & chosen["measure"].isin([Measure.KOSTNADSNIVA.value,
+                                              Measure.FINANSIERINGSBEHOV.value])]
+    found: dict[tuple, dict] = {}
+
+    def start_of(solution: str, year: int) -> tuple[float, int, int] | None:
+        """The cost level the report uses for (solution, year): a computed one if any."""
+        key = (solution, year, Measure.KOSTNADSNIVA.value)
+        if key in found:
+            return found[key]["value_mnok"], 1, year
+        costs = chosen[(chosen["series"] == Series.KOSTNADSNIVA.value)
+                       & (chosen["solution"] == solution) & (chosen["year"] == year)]
+        if costs.empty:
+            return None
+        row = costs.iloc[0]
+        return float(row["value_mnok"]), int(row["decimals"]), year
+
+    printed = chosen.drop_duplicates(["solution", "year", "measure"]) \
+        .sort_values(["year", "measure"], ascending=[True, False], kind="stable")
+    for level in printed.itertuples(index=False):
+        if int(level.decimals) > 0:
+            continue
+        funding = level.measure == Measure.FINANSIERINGSBEHOV.value
+        target = ColumnRole.FUNDING.value if funding else ColumnRole.LEVEL.value
+        rows = data[(data["solution"] == level.solution) & (data["year"] == level.year)]
+        for table, group in rows.groupby("table", sort=False):
+            own = group[group["item"] == ""]
+            parts = own if len(own) else group[group["parent"].fillna("") == ""]
+            if not (parts["column_role"] == target).any():
+                continue
+            if funding:
+                changes = parts[parts["column_role"] == ColumnRole.DEDUCTION.value]
+                start = start_of(level.solution, int(level.year))
+            else:
+                changes = parts[parts["column_role"] == ColumnRole.TOTAL_CHANGE.value]
+                if changes.empty:
+                    changes = parts[parts["column_role"] == ColumnRole.DRIVER.value]
+                base_years = changes["base_year"].dropna().unique()
+                start = start_of(level.solution, int(base_years[0])) \
+                    if len(base_years) == 1 else None
+            if changes.empty or start is None or start[1] < 1:
+                continue
+            change = float(changes["value_mnok"].sum())
+            value = round_half_up(start[0] + change, 1)
+            if value == float(level.value_mnok) \
+                    or abs(value - float(level.value_mnok)) > half_unit(level.decimals) + 1e-9:
+                continue
+            found[(level.solution, int(level.year), level.measure)] = {
+                "solution": level.solution, "year": int(level.year),
+                "measure": level.measure, "value_mnok": value, "decimals": 1,
+                "table": table, "table_number": str(group["table_number"].iloc[0]),
+                "start": start[0], "start_year": start[2],
+                "change": round_half_up(change, 1), "printed": float(level.value_mnok),
+                "printed_decimals": int(level.decimals)}
+            break
+    columns = ["solution", "year", "measure", "value_mnok", "decimals", "table",
+               "table_number", "start", "start_year", "change", "printed",
+               "printed_decimals"]
+    return pd.DataFrame(list(found.values()), columns=columns)
+
+
+def _with_levels_from_parts(figures: pd.DataFrame, best: pd.DataFrame) -> pd.DataFrame:
+    """``best`` with each level :func:`levels_from_parts` computes in place of its rounded
+    printing (the same quantity in both series)."""
+    computed = levels_from_parts(figures)
+    if computed.empty:
+        return best
+    best = best.copy()
+    for row in computed.itertuples(index=False):
+        at = (best["solution"] == row.solution) & (best["item"] == "") \
+            & (best["year"] == row.year) & (best["measure"] == row.measure)
+        best.loc[at, ["value_mnok", "decimals", "table", "table_number"]] = \
+            [row.value_mnok, row.decimals, row.table, row.table_number]
+    return best
+
+
 def primary_table_id(figures: pd.DataFrame) -> str:
     """The round's overview table (solution × year) that bills are based on, as the
     manifest marks it (``primary: true``, carried into figures.csv as ``table_primary``)."""
@@ -202,8 +298,9 @@ def _finer_remainder(levels: pd.DataFrame, record, remainder: float,
                      split: set[str]) -> float | None:
     """What is left of a solution once its split units are taken out, from the source's own
     finer rows where one table prints the rest of the solution's top-level items with
-    decimals and they give the rounded total within its rounding (Helsenettet 2026:
-    187,5 + 57,5 = 245,0, not 270 − 25,2 = 244,8); else None."""
+    decimals and they give the rounded total within its rounding (a total of 270 printed
+    in whole millions, with rows of 187,5 + 57,5 beside a split-out 25,2: 245,0, not 244,8);
+    else None."""
     rows = levels[(levels["solution"] == record.solution) & (levels["year"] == record.year)
                   & (levels["item"] != "") & (levels["parent"].fillna("") == "")
                   & ~levels["item"].isin(split)]

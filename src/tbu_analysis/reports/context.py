@@ -16,6 +16,7 @@ from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult
 from tbu_analysis.analysis.indexing import PriceIndex
+from tbu_analysis.analysis.series import levels_from_parts
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
@@ -387,6 +388,7 @@ class ReportContext:
                                              anchor=anchor, **shown))
         if series == Series.FINANSIERINGSBEHOV:
             notes += self._undeducted_notes(names, years)
+        notes += self._from_parts_notes(levels, names, years)
         if solution is None:
             notes += self._sum_notes(frame, levels)
         return "\n\n".join(dict.fromkeys(notes))
@@ -422,6 +424,36 @@ class ReportContext:
                 value=row.value_mnok, decimals=int(row.decimals),
                 table=self.manifest.table(row.table).label, elsewhere=printed_elsewhere(others)))
         return notes
+
+    def _from_parts_notes(self, levels: pd.DataFrame, names: set[str],
+                          years: list[int]) -> list[str]:
+        """Where a level shown is computed from the source's parts and the source prints it
+        rounded to whole millions (E-resept 2026: 180,6 here, 181 in the source)."""
+        computed = levels_from_parts(self.figures)
+        shown = []
+        for row in computed[computed["solution"].isin(names)
+                            & computed["year"].isin(years)].itertuples():
+            if self._is_from_parts(levels, row.solution, row.year, row.value_mnok):
+                shown.append({
+                    "solution": row.solution, "year": row.year, "value": row.value_mnok,
+                    "start_year": row.start_year, "start": row.start, "change": row.change,
+                    "deduction": row.measure == Measure.FINANSIERINGSBEHOV,
+                    "table": self.manifest.table(row.table).label, "printed": row.printed,
+                    "printed_decimals": row.printed_decimals})
+        return [wording.say("levels.md.j2", "from_parts", levels=shown)] if shown else []
+
+    def _is_from_parts(self, levels: pd.DataFrame, solution: str, year: int,
+                       value: float) -> bool:
+        """Whether ``levels`` (a series) shows a level computed from the source's parts for
+        (solution, year): the other series may show another quantity that year."""
+        computed = levels_from_parts(self.figures)
+        computed = computed[(computed["solution"] == solution) & (computed["year"] == year)
+                            & ((computed["value_mnok"] - float(value)).abs() < 1e-9)]
+        shown = levels[(levels["solution"] == solution) & (levels["item"] == "")
+                       & (levels["year"] == year)]
+        return bool(len(computed)) and bool(
+            ((shown["measure"].isin(computed["measure"]))
+             & ((shown["value_mnok"].astype(float) - float(value)).abs() < 1e-9)).any())
 
     def _sum_notes(self, frame: pd.DataFrame, levels: pd.DataFrame) -> list[str]:
         """Under a growth table: the Sum row is the source's printed total; where the rows
@@ -630,7 +662,9 @@ class ReportContext:
                 shown=lv["table_value"],
                 shown_decimals=1 if lv["table_rows"] > 1 else lv["table_decimals"],
                 label=lv["label"], value=lv["value"], decimals=lv["decimals"],
-                source=self.manifest.table(lv["table"]).label))
+                source=self.manifest.table(lv["table"]).label,
+                computed=self._is_from_parts(self.model.series[lv["series"]], solution,
+                                             lv["year"], lv["value"])))
         running, previous = 0.0, None
         for label, value, kind in steps:
             if kind == "level":

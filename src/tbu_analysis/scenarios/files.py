@@ -491,7 +491,7 @@ def load_baseline(round_id: str, root: str | Path | None = None) -> pd.DataFrame
 
 def printed_totals(round_id: str, root: str | Path | None = None) -> dict[int, float]:
     """NHN's total funding need per year as the round prints it (1 076, where the solutions'
-    own figures sum to 1 075,2): the report names NHN's figure beside the units' sum."""
+    own figures sum to 1 074,5): the report names NHN's figure beside the units' sum."""
     paths = round_paths(round_id, root if root is not None else project_root())
     levels = series.yearly_series(read_figures(paths.figures), "finansieringsbehov",
                                   as_printed=True)
