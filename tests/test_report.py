@@ -254,9 +254,9 @@ def test_main_report_summary_answers_the_committees_first_questions(reports):
 
 def test_main_report_explains_kjernejournals_fall_and_rebound(reports):
     text = " ".join(pdf_text(reports / f"tbu-{ROUND}.pdf").split())
-    assert ("Kjernejournal: −37,1 mill. kroner (−28,5 %). I 2025 er 25,9 mill. kroner i "
+    assert ("Kjernejournal: −37,4 mill. kroner (−28,7 %). I 2025 er 25,9 mill. kroner i "
             "udisponerte midler trukket fra (et engangsfradrag)") in text
-    assert ("Kjernejournal: +42,6 mill. kroner (+45,8 %). Fradraget på 25,9 mill. kroner i "
+    assert ("Kjernejournal: +42,9 mill. kroner (+46,3 %). Fradraget på 25,9 mill. kroner i "
             "udisponerte midler i 2025 var et engangsfradrag som faller bort i 2026") in text
     assert "Dette er følgelig en engangsreduksjon." in text
 
@@ -365,8 +365,10 @@ def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
     assert "Avrunding/avvik i kilden +0,1" not in helsenettet
     # Figur 3: the steps add to −13,4 and the chart goes 1 089,0 → 1 076,0 with +0,4 between.
     assert ("«Avrunding/avvik i kilden» (+0,4): Endringene kilden oppgir, summerer til −13,4 "
-            "mill. kroner (−1,2 %), fra kostnadsnivå 2025 1 089,0 til 1 075,6. Kilden trykker "
-            "1 076") in main
+            "mill. kroner, fra kostnadsnivå 2025 1 089,0 til 1 075,6 (−1,2 % av 1 089,0). "
+            "Kilden trykker 1 076") in main
+    # D7: a percentage beside the table's «I % av utgangsnivået» names its base
+    assert "(−3,2 % av 1 089,0)" in main
     # Helsenettet 2025: nothing is deducted, so the funding need is the cost level 299,9 in
     # every table and sentence; the rounded 300 of the other tables is named where it is used.
     for text in (main, helsenettet):

@@ -39,6 +39,8 @@ _CHECKSUM = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 _FILE_PATH = re.compile(r"^(?:[\w.\-]+(?:/[\w.\-]+)*/|[\w.\-]+(?:/[\w.\-]+)*\.[a-z]{2,4})$")
 #: A span of years ("2023–2024"): one unit, never broken at its dash.
 _YEAR_SPAN = re.compile(r"^\d{4}\s*[\u2013-]\s*\d{4}$")
+#: A short name joined by a hyphen («E-resept»): one word, never broken after its hyphen.
+_HYPHENATED_NAME = re.compile(r"^\w+-\w+$")
 #: More columns than this: a smaller type (``tbu-wide``, ``tbu-xwide``) so the table fits A4
 #: with its header words whole (a solution's detail table has 10 or 11).
 WIDE_COLUMNS, XWIDE_COLUMNS = 8, 9
@@ -63,14 +65,16 @@ def _row_class(row: list[Mapping[str, Any]], last: bool) -> str:
 
 def _cell_class(cell: Mapping[str, Any]) -> str:
     """An extra class for a cell set whole on one line: a checksum, a file path, a span of
-    years, or a short row label (the first column)."""
+    years, a short hyphenated name («E-resept», in any column) or a short row label (the
+    first column)."""
     text = str(cell.get("display_value", "")).strip()
     if _CHECKSUM.match(text):
         return " tbu-hash"
     if _FILE_PATH.match(text):
         return " tbu-path"
     first = "col0" in str(cell.get("class", "")).split()
-    if _YEAR_SPAN.match(text) or (first and 0 < len(text) <= SHORT_LABEL):
+    if _YEAR_SPAN.match(text) or (first and 0 < len(text) <= SHORT_LABEL) \
+            or (len(text) <= SHORT_LABEL and _HYPHENATED_NAME.match(text)):
         return " tbu-nowrap"
     return ""
 

@@ -389,6 +389,8 @@ class ReportContext:
         if series == Series.FINANSIERINGSBEHOV:
             notes += self._undeducted_notes(names, years)
         notes += self._from_parts_notes(levels, names, years)
+        if solution and "Serie" in frame.columns:  # a solution's levels by year
+            notes += self._cost_level_gaps(frame, solution)
         if solution is None:
             notes += self._sum_notes(frame, levels)
         return "\n\n".join(dict.fromkeys(notes))
@@ -441,6 +443,23 @@ class ReportContext:
                     "table": self.manifest.table(row.table).label, "printed": row.printed,
                     "printed_decimals": row.printed_decimals})
         return [wording.say("levels.md.j2", "from_parts", levels=shown)] if shown else []
+
+    def _cost_level_gaps(self, frame: pd.DataFrame, solution: str) -> list[str]:
+        """Under a solution's levels by year: the years its cost level shows «–», and the
+        forskrift the growth in cost level starts from instead (the series' own value)."""
+        costs = self.model.series[Series.KOSTNADSNIVA]
+        costs = costs[(costs["solution"] == solution) & (costs["item"] == "")]
+        row = frame[frame["Serie"] == Series.KOSTNADSNIVA.label]
+        if row.empty:
+            return []
+        gaps = []
+        for level in costs.itertuples():
+            shown = row[str(level.year)].iloc[0] if str(level.year) in row.columns else None
+            if level.measure != Measure.KOSTNADSNIVA and (shown is None or pd.isna(shown)):
+                gaps.append({"year": int(level.year), "value": float(level.value_mnok),
+                             "decimals": int(level.decimals)})
+        return [wording.say("levels.md.j2", "cost_level_is_forskrift", levels=gaps)] \
+            if gaps else []
 
     def _is_from_parts(self, levels: pd.DataFrame, solution: str, year: int,
                        value: float) -> bool:

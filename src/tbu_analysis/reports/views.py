@@ -31,9 +31,26 @@ CHANGE_COLUMN = "Endring (mill. kroner)"
 def _row_name(row: pd.Series) -> str:
     if row["row_kind"] == "percent":
         return "Vekst i %"
-    if row["row_kind"] == "total" and not row["item"]:
+    if row["row_kind"] == "total":  # a sum row reads as one, whatever it sums
+        if row["item"]:
+            return f"Sum {row['item']}"
         return "Sum" if row["solution"] == ALL_SOLUTIONS else f"Sum {row['solution']}"
     return row["item"] or row["solution"]
+
+
+def _parts_before_their_subtotal(rows: list[dict], kinds: list[tuple[str, str, str]]
+                                 ) -> list[dict]:
+    """``rows`` with each subtotal the source prints above its parts moved below the last of
+    them, where a subtotal row reads (kinds: row kind, item, parent per row)."""
+    order = list(range(len(rows)))
+    for index, (kind, item, _parent) in enumerate(kinds):
+        if kind != "subtotal":
+            continue
+        parts = [i for i, (_, _, parent) in enumerate(kinds) if parent == item]
+        if parts and min(parts) > index:
+            order.remove(index)
+            order.insert(order.index(max(parts)) + 1, index)
+    return [rows[i] for i in order]
 
 
 def column_label(column) -> str:
@@ -81,16 +98,19 @@ def growth_decimals(frame: pd.DataFrame, levels: pd.DataFrame) -> dict[str, int]
 
 def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True,
                as_printed: bool = False) -> pd.DataFrame:
-    """A source table rebuilt from the tidy figures, rows and columns in printed order,
-    with canonical names (after corrections). Percentages are in their own row. With
+    """A source table rebuilt from the tidy figures, rows and columns in printed order (but a
+    subtotal printed above its parts comes after them), with canonical names (after
+    corrections). Percentages are in their own row. With
     ``as_printed`` every number is text with the decimals the source printed it with."""
     data = figures[figures["table"] == spec.id]
     if not with_percent:
         data = data[data["row_kind"] != "percent"]
     headers = {index: column_label(column) for index, column in spec.columns.items()}
-    rows = []
+    rows, kinds = [], []
     for _line, group in data.groupby("source_row", sort=True):
         first = group.iloc[0]
+        kinds.append((str(first["row_kind"]), str(first["item"]),
+                      "" if pd.isna(first["parent"]) else str(first["parent"])))
         name = _row_name(first)
         record: dict[str, object] = {
             "Post": f"Delsum: {name}" if first["row_kind"] == "subtotal" else name}
@@ -104,7 +124,8 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
                          else format_number(value, int(cell["decimals"])))
             record[headers[int(cell["source_col"])]] = value
         rows.append(record)
-    frame = pd.DataFrame(rows, columns=["Post", *headers.values()])
+    frame = pd.DataFrame(_parts_before_their_subtotal(rows, kinds),
+                         columns=["Post", *headers.values()])
     return frame.fillna(MISSING) if as_printed else frame
 
 
@@ -170,6 +191,8 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
     text = amounts.apply(lambda column: _format_column(column, places.get(column.name, 1)))
     text.loc["I % av utgangsnivået"] = [format_percent(v, 1) if pd.notna(v) else MISSING
                                         for v in wide.iloc[-1]]
+    if solution is not None and len(wide) == 3:  # one row: its Sum would repeat it
+        text = text.drop(index="Sum")
     return text.reset_index()
 
 
