@@ -548,7 +548,8 @@ def table_marks(frame: pd.DataFrame, figures: pd.DataFrame, cells: dict[int, str
     marked = figures.loc[[i for i in cells if figures.loc[i, "table"] == spec.id]]
     out = []
     if by == "table":
-        lines = sorted(figures.loc[figures["table"] == spec.id, "source_row"].unique())
+        lines = list(frame.attrs.get("source_rows") or sorted(
+            figures.loc[figures["table"] == spec.id, "source_row"].unique()))
         for index, cell in marked.iterrows():
             column = column_label(spec.columns[int(cell["source_col"])])
             if column in frame.columns:

@@ -38,8 +38,7 @@ def _row_name(row: pd.Series) -> str:
     return row["item"] or row["solution"]
 
 
-def _parts_before_their_subtotal(rows: list[dict], kinds: list[tuple[str, str, str]]
-                                 ) -> list[dict]:
+def _parts_before_their_subtotal(rows: list, kinds: list[tuple[str, str, str]]) -> list:
     """``rows`` with each subtotal the source prints above its parts moved below the last of
     them, where a subtotal row reads (kinds: row kind, item, parent per row)."""
     order = list(range(len(rows)))
@@ -106,11 +105,12 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
     if not with_percent:
         data = data[data["row_kind"] != "percent"]
     headers = {index: column_label(column) for index, column in spec.columns.items()}
-    rows, kinds = [], []
+    rows, kinds, lines = [], [], []
     for _line, group in data.groupby("source_row", sort=True):
         first = group.iloc[0]
         kinds.append((str(first["row_kind"]), str(first["item"]),
                       "" if pd.isna(first["parent"]) else str(first["parent"])))
+        lines.append(int(_line))
         name = _row_name(first)
         record: dict[str, object] = {
             "Post": f"Delsum: {name}" if first["row_kind"] == "subtotal" else name}
@@ -124,9 +124,11 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
                          else format_number(value, int(cell["decimals"])))
             record[headers[int(cell["source_col"])]] = value
         rows.append(record)
-    frame = pd.DataFrame(_parts_before_their_subtotal(rows, kinds),
-                         columns=["Post", *headers.values()])
-    return frame.fillna(MISSING) if as_printed else frame
+    order = _parts_before_their_subtotal(list(range(len(rows))), kinds)
+    frame = pd.DataFrame([rows[i] for i in order], columns=["Post", *headers.values()])
+    frame = frame.fillna(MISSING) if as_printed else frame
+    frame.attrs["source_rows"] = [lines[i] for i in order]  # where each row is printed
+    return frame
 
 
 def overview(figures: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
