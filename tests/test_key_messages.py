@@ -74,9 +74,15 @@ def test_key_messages_are_computed_from_the_round(ctx):
     assert "«Teknisk beregningsutvalg anser tallgrunnlaget som oversiktlig og godt.»" in text
     # the underlying growth rests on the source's own list of new services, said where it is
     # first given: SFM and prøvesvar are scope though NHN books them as investments
-    assert ("Omfang følger listen over nye tjenester i notatets tabell 1 («+SFM -Måledata "
-            "Journaldok(økt)» for 2025, «+Prøvesvar» for 2026); NHN fører SFM og prøvesvar "
-            "under investeringer.") in text
+    # and says what the Sammendrag does beyond the list: the counted changes it does not name
+    # are scope too, and its «økt» is underlying growth (from the same pairs)
+    assert ("Omfang bygger på listen over nye tjenester i notatets tabell 1 (+SFM, −Måledata, "
+            "Journaldok(økt) for 2025; +Prøvesvar for 2026), men rapporten regner også "
+            "Helsenorges testing og leveransehåndtering (+5), drift av fødselsmelding (+1,2) og "
+            "Helsenettets felles tjenester (−30) som omfang, og Pasientens journaldokumenter "
+            "(9,5), som listen merker «økt», som vekst i en tjeneste som alt er med. NHN fører "
+            "SFM og prøvesvar under investeringer, men de regnes som omfang her. Se "
+            "«Sammendrag».") in text
 
 
 # --- read back from the PDFs ---------------------------------------------------------------
