@@ -336,6 +336,9 @@ class Uncertainty:
     condition: Condition | None
     year: YearAtStake | None
     distribution: Condition | None
+    # what may come on top of the total in the distribution's year, with no amount: the
+    # sentence that the distribution leaves the total says it
+    beside: tuple[Condition, ...] = ()
 
 
 def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Uncertainty | None:
@@ -348,7 +351,10 @@ def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Uncertai
     distribution = max(spread, key=lambda c: c.stake_mnok, default=None)
     if top is None and distribution is None:
         return None
-    return Uncertainty(top, year, distribution)
+    beside = tuple(c for c in conditions if distribution is not None
+                   and c.year == distribution.year and c.effect != DISTRIBUTION
+                   and c.effect is not None and c.stake_mnok is None)
+    return Uncertainty(top, year, distribution, beside)
 
 
 @dataclass(frozen=True)
