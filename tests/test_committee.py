@@ -484,8 +484,9 @@ def test_a_remainder_the_source_explains_in_words_says_so():
                 == ("E-resept", "effektivisering", 2025))
     assert note.value_mnok == -6.6
     text = committee.driver_sentence(note, moves=ctx.moves)
-    assert ("Kilden forklarer 5 av 6,6 mill. kroner med beløp; resten, 1,6 mill. kroner, "
-            "forklarer den med ord, uten beløp: godkjenningsprosessen er effektivisert, så "
+    assert ("Kildens tekst forklarer 5 av 6,6 mill. kroner med beløp; resten, 1,6 mill. "
+            "kroner, forklarer den bare med ord (tabellen har beløpet per post): "
+            "godkjenningsprosessen er effektivisert, så "
             "ressurspådraget er noe redusert (Godkjenningsprosessen e-resept) og forvaltningen "
             "av FM fortsetter i 2025") in text
     assert "står uten forklaring" not in text
