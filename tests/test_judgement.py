@@ -209,7 +209,7 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     assert "endre seg med inntil 36 mill. kroner i begge retninger (30 + 6)" in text
     assert "kan gå begge veier" not in text
     # the 2024 underspend's refund is counted once, under 2024 (reader5 D2)
-    assert "Uten bestemt år:** Kilden tallfester ikke beløpet" in text
+    assert "Uten bestemt år:** Ingen beløp regnes med her" in text
     assert "inntil 25 mill. kroner lavere" not in text
     assert ("Beløpet hører til 2024, der hovedrapporten regner det med, og regnes ikke med på "
             "nytt her.") in text

@@ -82,7 +82,7 @@ def test_key_messages_are_computed_from_the_round(ctx):
             "Journaldok(økt) for 2025; +Prøvesvar for 2026), men rapporten regner også "
             "Helsenorges testing og leveransehåndtering (+5), drift av fødselsmelding (+1,2) og "
             "Helsenettets felles tjenester (−30) som omfang, og Pasientens journaldokumenter "
-            "(9,5), som listen merker «økt», som vekst i en tjeneste som alt er med. NHN fører "
+            "(9,5; «økt» i listen) som vekst i en tjeneste som alt er med. NHN fører "
             "SFM og prøvesvar under investeringer, men de regnes som omfang her. Se "
             "«Sammendrag».") in text
 
