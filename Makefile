@@ -178,12 +178,14 @@ round: $(STAMP) ## NEW=<id> FROM=<previous> SOURCE=<text file>: data/raw/<id>/ f
 check: $(STAMP) ## every input of a round checked in one pass (every stale quote listed), nothing written
 	$(PY) -m tbu_analysis.cli check $(if $(ROUND),--round $(ROUND))
 
+# HYPOTHESIS_PROFILE (tests/conftest.py): `full` draws every example a property test asks
+# for; `fast` draws fewer.
 test: $(STAMP) browser ## the whole test suite (what CI runs)
-	$(PY) -m pytest -q
+	HYPOTHESIS_PROFILE=full $(PY) -m pytest -q
 
 FAST := not (pdf or notebook or browser or make or slow)
 test-fast: $(STAMP) ## the tests without PDFs, notebooks, browser or make (under a minute)
-	$(PY) -m pytest -q -n 2 --dist loadgroup -m "$(FAST)"
+	HYPOTHESIS_PROFILE=fast $(PY) -m pytest -q -n 2 --dist loadgroup -m "$(FAST)"
 
 bench: $(STAMP) ## time every stage against the toolchain's floor
 	$(PY) benchmarks/bench_report.py $(if $(ROUND),--round $(ROUND))
