@@ -542,16 +542,19 @@ def test_adding_next_years_rate_does_not_change_the_round(cleaned_round):
     pd.testing.assert_frame_equal(before, after)
 
 
+#: Each case analyses the round (about 2 s). The two marked slow are also refused through the
+#: command line in test-fast (test_bad_input: checks not a list, a check that holds).
 @pytest.mark.parametrize("text", [
     "- ikke en mapping\n",
     "findings: [tekst]\n",
-    "findings:\n  - checks: tg-t5:rad:Plattform:2025\n    explanation: tekst\n",
+    pytest.param("findings:\n  - checks: tg-t5:rad:Plattform:2025\n    explanation: tekst\n",
+                 marks=pytest.mark.slow),
     "findings:\n  - checks: [tg-t5:rad:Drift og produksjon:Estimert kostnadsnivå 2025 Sum]\n"
     "    explanation: a\n"
     "  - checks: [tg-t5:rad:Drift og produksjon:Estimert kostnadsnivå 2025 Sum]\n"
     "    explanation: b\n",
-    "findings:\n  - checks: [tg-t4:rad:Helsenorge:kostnadsnivå 2025]\n"
-    "    explanation: stemmer allerede\n",
+    pytest.param("findings:\n  - checks: [tg-t4:rad:Helsenorge:kostnadsnivå 2025]\n"
+                 "    explanation: stemmer allerede\n", marks=pytest.mark.slow),
 ])
 def test_malformed_findings_are_refused(cleaned_round, text):
     from tbu_analysis.analysis.analyse import analyse
