@@ -34,7 +34,7 @@ from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import reading, tolerance
-from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.analysis.analyse import AnalysisResult, analyse, remember
 from tbu_analysis.analysis.scope import ScopeEntry, load_scope
 from tbu_analysis.analysis.series import computed_once, undeducted_cost_levels, yearly_series
 from tbu_analysis.analysis.tolerance import round_half_up
@@ -406,5 +406,6 @@ def load_report_model(paths: RoundPaths, index_rates: Mapping[int, float] | None
     if target.is_file():
         model = pickle.loads(target.read_bytes())  # noqa: S301 - our own processed output
         if isinstance(model, ReportModel) and model.inputs == inputs_digest(paths, index_rates):
+            remember(paths, model.result)  # the analysis notebook in this kernel needs it too
             return model
     return build_report_model(paths, index_rates)
