@@ -231,6 +231,10 @@ STATUS_LABELS = labels(Status)
 CHECK_TYPE_LABELS = labels(CheckType)
 GROUP_LABELS = labels(ActorGroup)
 SHEET_NAMES = labels(OutputTable)
+#: The sheets beside «Tall» with the rest of each figure's columns: how and where the source
+#: prints it, and how the cleaning classified it.
+FIGURE_DETAIL_SHEETS: Mapping[str, str] = MappingProxyType({
+    "source": "Tall – kilde", "classification": "Tall – klassifisering"})
 CONDITION_KIND_LABELS = labels(ConditionKind)
 #: How a report's provenance page names a run's parameters.
 PARAMETER_LABELS: Mapping[str, str] = MappingProxyType({

@@ -22,7 +22,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.explanations import (
     Quoted,
-    _numbers_in,
+    numbers_in,
     printed_in_quote,
     source_text,
 )
@@ -88,7 +88,7 @@ class Statement(Quoted):
     @field_validator("parts", "total")
     @classmethod
     def _printed_in_quote(cls, value, info: ValidationInfo):
-        numbers = _numbers_in(info.data.get("quote", ""))
+        numbers = numbers_in(info.data.get("quote", ""))
         for text in [value] if isinstance(value, str) else value or []:
             unsigned = text.lstrip("+-−")
             if not unsigned or parse_number(unsigned).value is None:

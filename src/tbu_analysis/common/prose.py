@@ -91,6 +91,24 @@ def join_words(items: Iterable[Any], last: str = "og") -> str:
     return f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
+def capital(text: Any) -> str:
+    """A sentence's first letter as a capital, the rest as written (Jinja's ``capitalize``
+    would lower «NHN» and «SFM»)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def mid_sentence(label: Any, names: Iterable[str] = ()) -> str:
+    """A label as it reads inside a sentence: «Resten av …» → «resten av …». A label that
+    starts with an abbreviation («APT støtteverktøy», «SFM») or with one of ``names`` (the
+    solutions: «Helsenorges testing») keeps its capital."""
+    text = str(label)
+    first = text.split(" ", 1)[0]
+    if sum(c.isupper() for c in first) > 1 or any(text.startswith(n) for n in names if n):
+        return text
+    return text[:1].lower() + text[1:]
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "number": number,
     "mnok": mnok,
@@ -102,6 +120,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "join_words": join_words,
     "thousands": group_thousands,
     "title": title_text,
+    "capital": capital,
+    "mid_sentence": mid_sentence,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from tbu_analysis.common.formatting import (
     format_percent,
     places_needed,
 )
-from tbu_analysis.common.store import Sheet, write_excel, write_if_changed
+from tbu_analysis.common.store import Sheet, decimals_format, write_excel, write_if_changed
 from tbu_analysis.presentation.charts import (
     FIGSIZE,
     SERIES_COLOURS,
@@ -108,7 +109,31 @@ def totals_view(result: ScenarioResult) -> pd.DataFrame:
     """:func:`totals_table` as the report prints it: NHN's years with the decimals NHN's
     figure needs (343,6 and 351, never 351,0: no precision the source does not have), the
     projected years with one decimal."""
-    table = totals_table(result).astype(object)
+    return _as_printed(totals_table(result), result)
+
+
+def bills_view(result: ScenarioResult) -> pd.DataFrame:
+    """:func:`bills_table` as the report prints it, by the same rule as
+    :func:`totals_view`: in NHN's years a bill that comes out whole prints whole (325, not
+    325,0: the source prints whole millions), the projected years with one decimal."""
+    return _as_printed(bills_table(result), result)
+
+
+def _as_printed(table: pd.DataFrame, result: ScenarioResult) -> pd.DataFrame:
+    """A year table (a label column, then a column per year, the sum last) as text, with
+    :func:`printed_places`."""
+    table = table.astype(object)
+    for column, places in zip(table.columns[1:], printed_places(table, result), strict=True):
+        table[column] = [format_number(v, p) for v, p in zip(table[column], places,
+                                                             strict=True)]
+    return table
+
+
+def printed_places(table: pd.DataFrame, result: ScenarioResult) -> list[list[int]]:
+    """The decimals each amount of a year table prints with (per year column, per row): in
+    NHN's years the decimals the amount needs (0 or 1: 325, 343,6), the sum as precise as
+    its finest part; projected years with one decimal."""
+    out = []
     for column in table.columns[1:]:
         values = table[column]
         if int(str(column).rstrip(PLACEHOLDER_MARK)) in result.data_years:
@@ -116,8 +141,8 @@ def totals_view(result: ScenarioResult) -> pd.DataFrame:
             places[-1] = max(places[:-1], default=0)  # the sum: as precise as its finest part
         else:
             places = [1] * len(values)
-        table[column] = [format_number(v, p) for v, p in zip(values, places, strict=True)]
-    return table
+        out.append(places)
+    return out
 
 
 def difference_table(result: ScenarioResult) -> pd.DataFrame:
@@ -595,7 +620,9 @@ def export_tables(
     """The explorer's and the report's tables by sheet name, for Excel and CSV: each with a
     title saying what it shows, in what unit and kroner; headings in full Norwegian with
     «(%)» on percentages and years as numbers; amounts with one decimal (as the report
-    prints them); and «Data», the same numbers tidy (one row per number) for a program."""
+    prints them: the bills and the funding need in NHN's years with the decimals they need,
+    325 and 343,6, as in the report); and «Data», the same numbers tidy (one row per number)
+    for a program."""
     unit = f"mill. kroner, {result.price_label}"
     marked = placeholder_note(result)
     mark = " " + text.caption("sheet_mark", PLACEHOLDER_MARK, marked) if marked else ""
@@ -630,6 +657,8 @@ def export_tables(
     sheets["Forutsetninger"] = (_with_placeholder_note(assumptions_table(result), result),
                                 title("Forutsetninger"))
     out = {name: _readable_sheet(frame, title) for name, (frame, title) in sheets.items()}
+    for name in ("Regning", "Per løsning"):  # NHN's years at the report's precision
+        out[name] = _with_printed_places(out[name], sheets[name][0], result)
     for comparison in (comparisons or {}).values():  # each figure after its table
         figure = (f"Figur – {comparison.basis}", key_chart_sheet(comparison, unit))
         at = list(out).index(f"Nøkler – {comparison.basis}") + 1
@@ -719,6 +748,15 @@ def _readable_sheet(frame: pd.DataFrame, title: str) -> Sheet:
         elif pd.api.types.is_float_dtype(frame[column]):
             formats[column] = "0.0" if str(column).endswith("(%)") else "#,##0.0"
     return Sheet(frame, formats, title=title)
+
+
+def _with_printed_places(sheet: Sheet, table: pd.DataFrame, result: ScenarioResult) -> Sheet:
+    """``sheet`` (made from the year table ``table``) with each amount's number format from
+    :func:`printed_places`, so a cell shows what the report prints."""
+    formats = sheet.formats.copy()
+    for position, places in enumerate(printed_places(table, result), start=1):
+        formats.iloc[:, position] = [decimals_format(p) for p in places]
+    return replace(sheet, formats=formats)
 
 
 def tidy_data(result: ScenarioResult,
