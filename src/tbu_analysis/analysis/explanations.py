@@ -28,7 +28,7 @@ from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
-from tbu_analysis.vocab import ConditionKind, codes
+from tbu_analysis.vocab import Cause, ConditionKind, codes
 
 # A driver this large needs a reason a committee can read (issue: «5 MNOK or more»).
 THRESHOLD_MNOK = 5.0
@@ -90,21 +90,6 @@ class Quoted(InputModel):
         if source is not None and collapse(quote) not in source:
             raise ValueError("sitatet finnes ikke i kilden")
         return quote
-
-
-class Cause(StrEnum):
-    """Causes a committee asks about by name, wherever the source gives them."""
-
-    CAPACITY = "kapasitet"  # NHN's own capacity or staffing
-    SUPPLIER = "leverandør"  # a change of supplier, or work taken in-house
-    MOVED = "flyttet"  # a cost moved from another item, solution or source of funding
-
-
-CAUSE_LABELS = {
-    Cause.CAPACITY: "NHNs egen kapasitet (flere ansatte eller mer innleid kapasitet)",
-    Cause.SUPPLIER: "bytte av leverandør eller drift tatt inn i NHN",
-    Cause.MOVED: "kostnader flyttet fra en annen post eller finansieringskilde",
-}
 
 
 def printed_in_quote(value: str, info: ValidationInfo) -> str:

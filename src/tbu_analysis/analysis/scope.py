@@ -162,6 +162,15 @@ def load_scope(paths: RoundPaths, figures: pd.DataFrame | None = None) -> list[S
     return list(register.scope)
 
 
+def load_listing(paths: RoundPaths) -> Listing | None:
+    """Where the round's source lists its new services (``scope.yaml``'s ``listing``), the
+    list the report's scope changes follow; None without the register or the listing."""
+    path = paths.raw / SCOPE_FILE
+    if not path.is_file():
+        return None
+    return load_yaml_model(path, ScopeFile, context={"source": source_text(paths)}).listing
+
+
 def _check_solutions(entries: Iterable[ScopeEntry], figures: pd.DataFrame, path: Path) -> None:
     known = set(figures["solution"])
     for entry in entries:

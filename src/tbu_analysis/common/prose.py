@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -98,13 +99,18 @@ def capital(text: Any) -> str:
     return text[:1].upper() + text[1:]
 
 
+_NAMED = re.compile(r"\([A-ZÆØÅ]{2,}\)")
+
+
 def mid_sentence(label: Any, names: Iterable[str] = ()) -> str:
-    """A label as it reads inside a sentence: «Resten av …» → «resten av …». A label that
-    starts with an abbreviation («APT støtteverktøy», «SFM») or with one of ``names`` (the
-    solutions: «Helsenorges testing») keeps its capital."""
+    """A label as it reads inside a sentence: «Resten av …» → «resten av …». A name keeps
+    its capital: a label that starts with an abbreviation («APT støtteverktøy»), that carries
+    one («Sentral forskrivningsmodul (SFM)»), or that starts with one of ``names`` (the
+    solutions: «Helsenorges testing»)."""
     text = str(label)
     first = text.split(" ", 1)[0]
-    if sum(c.isupper() for c in first) > 1 or any(text.startswith(n) for n in names if n):
+    if sum(c.isupper() for c in first) > 1 or _NAMED.search(text) \
+            or any(text.startswith(n) for n in names if n):
         return text
     return text[:1].lower() + text[1:]
 

@@ -16,7 +16,6 @@ from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.comparison import PreviousRound
 from tbu_analysis.analysis.explanations import (
-    CAUSE_LABELS,
     DISAGREES,
     MATCHES,
     THRESHOLD_MNOK,
@@ -39,12 +38,15 @@ from tbu_analysis.reports.views import column_label, figure_by_figure
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
-from tbu_analysis.vocab import ABBREVIATIONS, CONDITION_KIND_LABELS, MEASURE_LABELS
+from tbu_analysis.vocab import (
+    ABBREVIATIONS,
+    CAUSE_LABELS,
+    CONDITION_KIND_LABELS,
+    MEASURE_IN_SENTENCE,
+    MEASURE_LABELS,
+)
 
 KIND_LABELS = CONDITION_KIND_LABELS  # the name the notebooks and tests know
-
-MEASURE_NAMES = {"påløpt": "påløpte kostnader", "prognose": "prognose"}
-
 
 def _say(what: str, **context) -> str:
     """One of the committee chapters' fixed sentences (``committee_words.md.j2``)."""
@@ -245,10 +247,12 @@ def conditions_markdown(conditions: list[Condition], solution: str | None = None
 
 
 def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataFrame | None,
-                            label: str = "", solution: str | None = None) -> str:
+                            label: str = "", solution: str | None = None,
+                            levels: pd.DataFrame | None = None) -> str:
     """The mandate, what this round's text says about the previous round (arithmetic checked),
     and the table comparison where the previous round's figures exist. With ``solution``, the
-    statements about it (its own, and those for all solutions whose quote names it)."""
+    statements about it (its own, and those for all solutions whose quote names it). With
+    ``levels``, the spring figure the ceiling implies (the source does not print it)."""
     if previous is None:
         return _say("no_previous")
     if solution is not None:
@@ -287,11 +291,14 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                            "total": s.total, "check": check, "tables": tables})
     return _previous_words(solution=solution, nothing=False, mandate=previous.mandate,
                            head=head, above=above, statements=statements,
-                           ceiling=previous.ceiling if solution is None else None)
+                           ceiling=previous.ceiling if solution is None else None,
+                           spring=None if levels is None or previous.ceiling is None
+                           else previous.ceiling.spring_level(levels))
 
 
 def _previous_words(**context) -> str:
-    defaults = {"mandate": None, "head": "none", "above": [], "statements": []}
+    defaults = {"mandate": None, "head": "none", "above": [], "statements": [], "ceiling": None,
+                "spring": None}
     return wording.render("previous_round.md.j2", **(defaults | context))
 
 
@@ -383,7 +390,7 @@ def estimates_view(estimates: pd.DataFrame, solution: str | None = None) -> pd.D
     rows = estimates if solution is None else estimates[estimates["solution"] == solution]
     return pd.DataFrame({
         "Løsning": rows["solution"].replace({ALL_SOLUTIONS: "Sum"}),
-        "Sammenlignet": [f"Forskrift {y} mot {MEASURE_NAMES.get(m, m)} {y}"
+        "Sammenlignet": [f"Forskrift {y} mot {MEASURE_IN_SENTENCE.get(m, m)} {y}"
                          for y, m in zip(rows["year"], rows["measure"], strict=True)],
         "Forskrift": rows["forskrift"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
         "Utfall": rows["outcome"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
@@ -398,7 +405,7 @@ def estimates_markdown(estimates: pd.DataFrame) -> str:
     spread = estimates[estimates["solution"] != ALL_SOLUTIONS]
     worst = spread.loc[spread["difference_pct"].abs().idxmax()] if len(spread) else None
     return _say("estimates", totals=list(total.itertuples()), worst=worst,
-                names=MEASURE_NAMES)
+                names=MEASURE_IN_SENTENCE)
 
 
 def questions_rule(solution: str) -> str:
@@ -673,7 +680,7 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
     total = estimates[(estimates["solution"] == ALL_SOLUTIONS)]
     if len(total):
         points.append(_say("estimates_point", totals=list(total.itertuples()),
-                           names=MEASURE_NAMES))
+                           names=MEASURE_IN_SENTENCE))
     if conditions:
         points.append(_say("uncertain_point", count=len(conditions), first=conditions[0]))
     count = sum(1 for line in questions.splitlines() if re.match(r"^\d+\. ", line))

@@ -126,6 +126,7 @@ class ReportContext:
 
     def since_previous_markdown(self, solution: str | None = None) -> str:
         text = committee.previous_round_markdown(self.previous_round, self.round_comparison,
+                                                 levels=self.result.levels,
                                                  solution=solution)
         detail = committee.since_last_round_markdown(self.result.comparison, solution)
         return f"{text}\n\n{detail}" if detail else text
@@ -447,10 +448,12 @@ class ReportContext:
                 label = self.manifest.table(level["table"].iloc[0]).label
                 by_table.setdefault(label, []).append(
                     {"value": printed[column], "decimals": int(level["decimals"].iloc[0])})
+        decimals = views.growth_decimals(frame, levels)  # as the table shows its columns
         return [wording.say(
             "levels.md.j2", "printed_sum",
             printed=[{"table": label, "values": values} for label, values in by_table.items()],
             first=first, last=last, sums=[sums[first], sums[last]],
+            decimals=[decimals[first], decimals[last], decimals[views.CHANGE_COLUMN]],
             change=sums[last] - sums[first], printed_change=printed[last] - printed[first])]
 
     def _other_tables_note(self, level) -> str:
@@ -542,6 +545,11 @@ class ReportContext:
                     suffix = "" if basis == growth_module.PRICE_AS_PRINTED else f", {basis}"
                     out.append((f"{label} {start}–{end}{suffix}", table))
         return out
+
+    def growth_decimals(self, heading: str, table: pd.DataFrame) -> dict[str, int]:
+        """The decimals of a growth table's columns: a level at the precision the source
+        prints it (a column of printed whole millions is not shown with ,0)."""
+        return views.growth_decimals(table, self.model.series[self.growth_series(heading)])
 
     def driver_sections(self, solution: str = ALL_SOLUTIONS) -> list[tuple]:
         """Per growth table: heading, the table ready to display (discrepant cells marked),
@@ -685,16 +693,18 @@ class ReportContext:
         return frame[["Serie", *years]]
 
     def solution_levels_view(self, solution: str) -> pd.DataFrame:
-        """``solution_levels`` as printed: the levels with one decimal, the outcomes (påløpt,
-        prognose) with the precision the source prints them (344, not 344,0)."""
+        """``solution_levels`` as printed: each level and outcome (påløpt, prognose) with the
+        precision the source prints it (325 and 344, not 325,0 and 344,0; 343,6)."""
         frame = self.solution_levels(solution)
-        outcome = frame["Serie"].isin(["Påløpte kostnader", "Prognose"])
+        series = {s.label: self.model.series[s] for s in (Series.FINANSIERINGSBEHOV,
+                                                          Series.KOSTNADSNIVA)}
         out = frame.astype(object)
         for column in frame.columns[1:]:
             out[column] = [
-                "–" if pd.isna(v) else format_number(v, places_needed(v, 0, 1) if is_outcome
-                                                     else 1)
-                for v, is_outcome in zip(frame[column], outcome, strict=True)]
+                "–" if pd.isna(v) else format_number(
+                    v, views.level_decimals(series[label], solution, int(column), v)
+                    if label in series else places_needed(v, 0, 1))
+                for v, label in zip(frame[column], frame["Serie"], strict=True)]
         return out
 
     def outcomes_note(self, solution: str) -> str:
@@ -725,7 +735,7 @@ class ReportContext:
                         not in shown:
                     shown.add((rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]))
                     points.append(narrative.change_sentence(rows.iloc[0], wording.say(
-                        "solution_summary.md.j2", "subject", str(series))))
+                        "series.md.j2", "subject", str(series))))
         notes = self.driver_notes(solution)
         for pair in dict.fromkeys((n.from_year, n.to_year) for n in notes):
             largest = next((n for n in notes if (n.from_year, n.to_year) == pair

@@ -59,3 +59,10 @@ BASIS_LABELS = _words("basis")
 PLACEHOLDER_MARK = str(words(_TEMPLATE, "placeholder_mark"))
 PLACEHOLDER_TEXT = str(words(_TEMPLATE, "placeholder_text"))
 RATES_COLUMN = _COLUMNS["rates"]
+
+#: The «Forutsetninger og kilder» table: its columns, each row's name and the short words in
+#: its cells; and the sensitivity (tornado) table's columns.
+ASSUMPTION_COLUMNS = _words("assumption_columns")
+ASSUMPTIONS = _words("assumptions")
+ASSUMPTION_WORDS = _words("assumption_words")
+TORNADO_COLUMNS = _words("tornado_columns")

@@ -43,6 +43,9 @@ from tbu_analysis.scenarios import text
 from tbu_analysis.scenarios.comparison import TINY_BASE_MNOK, KeyComparison
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
+    ASSUMPTION_COLUMNS,
+    ASSUMPTION_WORDS,
+    ASSUMPTIONS,
     COMPARED_READING_LABEL,
     DEFLATOR_COLUMNS,
     DIFFERENCE_COLUMN,
@@ -261,32 +264,33 @@ def show_comparison(results: Mapping[str, ScenarioResult]) -> None:
 def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
     """Every choice of the scenario with its source, as the report states them."""
     s = result.scenario
+    row, word = ASSUMPTIONS, ASSUMPTION_WORDS
     rows = [
-        ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
-        ("Merknad til nøkkelen", s.key_set.note or "–", ""),
-        ("Grunnlag for nøkkelen", s.key_set.base_label, s.key_set.base_note),
+        (row["key_set"], s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
+        (row["key_note"], s.key_set.note or "–", ""),
+        (row["key_base"], s.key_set.base_label, s.key_set.base_note),
         *((READING_LABEL, reading.text, s.key_set.label)
           for reading in s.key_set.readings),
         *((COMPARED_READING_LABEL, reading.text, s.compare_with.label)
           for reading in (s.compare_with.readings if s.compare_with else ())),
-        ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
-        ("Indeks (satser i scenarioet)", _rates_text(s.index_rates)
-         + (" (plassholder, uten kilde)" if s.index_placeholder else ""), s.index_source),
-        ("Kroneverdi", result.price_label, ""),
-        ("Horisont", str(s.horizon), s.horizon_source),
-        ("Effektivisering per år", _rate_text(s.efficiency_pct), s.growth_source),
-        ("Volumvekst per år", _rate_text(s.volume_pct), s.growth_source),
-        ("D&F-andel av investering", _pct_text(s.investment_share_pct),
+        (row["extend"], word["yes"] if s.extend_last_year else word["no"], word["chosen"]),
+        (row["index"], _rates_text(s.index_rates)
+         + (word["placeholder"] if s.index_placeholder else ""), s.index_source),
+        (row["price"], result.price_label, ""),
+        (row["horizon"], str(s.horizon), s.horizon_source),
+        (row["efficiency"], _rate_text(s.efficiency_pct), s.growth_source),
+        (row["volume"], _rate_text(s.volume_pct), s.growth_source),
+        (row["investment_share"], _pct_text(s.investment_share_pct),
          s.investment_share_source),
-        ("Investeringer", _items_text(s.investments), ""),
-        ("Faste tillegg", _items_text(s.additions), ""),
+        (row["investments"], _items_text(s.investments), ""),
+        (row["additions"], _items_text(s.additions), ""),
     ]
     if s.deflator:
-        rows.append(("Deflator", f"basisår {s.deflator.base_year}; "
+        rows.append((row["deflator"], f"{word['base_year']} {s.deflator.base_year}; "
                      + _rates_text(s.deflator.rates)
-                     + (" (plassholder, uten kilde)" if s.deflator.placeholder else ""),
+                     + (word["placeholder"] if s.deflator.placeholder else ""),
                      s.deflator.source))
-    return pd.DataFrame(rows, columns=["Forutsetning", "Verdi", "Kilde"])
+    return pd.DataFrame(rows, columns=list(ASSUMPTION_COLUMNS.values()))
 
 
 def _pct_text(value: float) -> str:
@@ -810,8 +814,9 @@ def _with_placeholder_note(table: pd.DataFrame, result: ScenarioResult) -> pd.Da
     note = placeholder_note(result)
     if not note:
         return table
-    row = pd.DataFrame([{"Forutsetning": "År med plassholdersats", "Verdi": note,
-                         "Kilde": result.scenario.index_source}])
+    columns = ASSUMPTION_COLUMNS
+    row = pd.DataFrame([{columns["name"]: ASSUMPTIONS["placeholder_years"],
+                         columns["value"]: note, columns["source"]: result.scenario.index_source}])
     return pd.concat([table, row], ignore_index=True)
 
 
