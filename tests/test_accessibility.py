@@ -204,6 +204,7 @@ def _table_pieces(document) -> tuple[dict, list[str]]:
 
     for number, page in enumerate(document.pages, start=1):
         blocks = []
+        last = None
         rows: dict[int, int] = {}
         captions = []
         right = page._page_box.content_box_x() + page._page_box.width
@@ -216,8 +217,9 @@ def _table_pieces(document) -> tuple[dict, list[str]]:
             if tag == "caption":
                 captions.append(id(table))
             if tag in {"h1", "h2", "h3", "h4", "p", "table", "tr", "figure", "li", "ul", "ol",
-                       "caption"}:
+                       "caption"} and box.element is not last:  # an element's line boxes: once
                 blocks.append((tag, cls))
+                last = box.element
         for key, count in rows.items():
             pieces.setdefault(key, []).append((number, count))
         problems += [f"side {number}: tabelltittel uten rader" for c in captions if c not in rows]
@@ -225,6 +227,9 @@ def _table_pieces(document) -> tuple[dict, list[str]]:
         if number < len(document.pages) and (
                 ends[0] in {"h1", "h2", "h3", "h4", "caption"} or "tbu-lead" in ends[1]):
             problems.append(f"side {number} slutter med {ends}")
+        if number < len(document.pages) and ends[0] == "p" and len(blocks) > 1 \
+                and blocks[-2][0] in {"h2", "h3"}:  # a chapter's heading and lead alone
+            problems.append(f"side {number} slutter med {blocks[-2:]}")
     return pieces, problems
 
 

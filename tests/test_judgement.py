@@ -175,8 +175,10 @@ def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(
     # 2026: prøvesvar 17 down, PREG 3 up, the rough 30 and FM's provisional 6 either way
     assert years[2026].down == (17, 17) and years[2026].up == (3, 3)
     assert years[2026].both == (36, 36)
-    # 2024: the expected underspend, kept as intervals: 10–15 + 5–10
-    assert years[2024].ranges == (15, 25)
+    # 2024: the expected underspend, the text's intervals kept as intervals, and VKP's 3
+    # (Tabell 1's 25 lies inside): 10–15 + 5–10 + 3
+    assert years[2024].ranges == (18, 28)
+    assert years[2024].parts(None) == ["10-15", "5-10", "3"]
     # the 57,5 moves no total: it is a distribution, as Kjernejournal's «fellesfunksjoner»
     spread = [c for c in conditions if c.effect == ex.DISTRIBUTION]
     assert any(c.stake == "57,5" for c in spread)
@@ -205,7 +207,16 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     assert "Totalen for alle løsninger kan endre seg med inntil 30 mill. kroner i begge " \
         "retninger" in helsenorge
     assert "57,5 mill. kroner av Helsenettets felles tjenester" in text[spread:]
-    assert "intervaller på til sammen 15–25 mill. kroner (10–15 + 5–10)" in text
+    # the 2024 underspend: the text's intervals and VKP's 3 (Tabell 1's −25 lies inside)
+    assert "intervaller og beløp på til sammen 18–28 mill. kroner (10–15 + 5–10 + 3)" in text
+    assert "Underforbruket hører til 2024" in text
+    # Helsenettet's report: its 2024 range holds VKP as the main report's does (Tabell 1's
+    # −10 inside), and a year whose only amount is VKP says so
+    helsenettet = ctx.conditions_markdown("Helsenettet").replace("\u00a0", " ")
+    assert "intervaller og beløp på til sammen 8–13 mill. kroner (5–10 + 3); usikkerheten " \
+        "er spennet, 5 mill. kroner" in helsenettet
+    assert "**2025:** VKP for Helsenettet (25,2 mill. kroner) er det eneste beløpet dette " \
+        "året, men er ikke regnet som sikkert" in helsenettet
 
 
 def test_maaledata_is_three_of_scope_and_six_of_planned_growth(analysis, paths):

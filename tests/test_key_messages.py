@@ -56,7 +56,8 @@ def test_key_messages_are_computed_from_the_round(ctx):
     # SFM 54 + fødselsmelding 5; VKP's 25,2 is kept out (the source has VKP in the regulation
     # for 2024 and says its payment is yet to be authorised) and the sum with it is said
     assert ("Til sammen kan forutsetningene for 2025 gjøre totalen inntil 59 mill. kroner "
-            "lavere eller inntil 9 mill. kroner høyere. VKP for Helsenettet (25,2 mill. kroner) "
+            "lavere (SFM 54, fødselsmelding 5) eller inntil 9 mill. kroner høyere (måledata 9). "
+            "VKP for Helsenettet (25,2 mill. kroner) "
             "er ikke regnet med, fordi kilden sier to ting om den (se spørsmål til NHN); med "
             "den blir det inntil 84,2 mill. kroner lavere.") in text
     assert "Viktigste spørsmål til NHN (54 mill. kroner):** Er betalingen for Sentral " \
@@ -71,6 +72,11 @@ def test_key_messages_are_computed_from_the_round(ctx):
     assert [(g.solution, [v for *_, v in g.growth]) for g in growers] == [
         ("Helsenorge", [pytest.approx(11.0), pytest.approx(14.0)])]
     assert "«Teknisk beregningsutvalg anser tallgrunnlaget som oversiktlig og godt.»" in text
+    # the underlying growth rests on the source's own list of new services, said where it is
+    # first given: SFM and prøvesvar are scope though NHN books them as investments
+    assert ("Omfang følger listen over nye tjenester i notatets tabell 1 («+SFM -Måledata "
+            "Journaldok(økt)» for 2025, «+Prøvesvar» for 2026); NHN fører SFM og prøvesvar "
+            "under investeringer.") in text
 
 
 # --- read back from the PDFs ---------------------------------------------------------------
@@ -147,3 +153,22 @@ def test_each_solution_report_gives_its_underlying_growth(reports, solution, nom
     text = pdf_text(reports / f"{solution}.pdf")
     section = text[text.index("Nominell og underliggende vekst"):]
     assert f"{underlying} {nominal}" in section[:1500]
+
+
+def test_a_label_mid_sentence_is_lowercased_in_one_place_and_names_keep_their_capital(ctx):
+    """«Kilden nevner også Resten av …» read as a capital in mid-sentence: the ``mid_sentence``
+    filter lowers a label there, and keeps a name (an abbreviation, a solution)."""
+    from tbu_analysis.common.prose import mid_sentence
+
+    assert mid_sentence("Resten av Helsenettets felles tjenester") == \
+        "resten av Helsenettets felles tjenester"
+    assert mid_sentence("Sentral forskrivningsmodul (SFM)") == "Sentral forskrivningsmodul (SFM)"
+    assert mid_sentence("APT støtteverktøy for mottaksprosessen") == \
+        "APT støtteverktøy for mottaksprosessen"
+    assert mid_sentence("Helsenorges testing", ("Helsenorge",)) == "Helsenorges testing"
+    found = km._pairs(ctx)
+    text = km.underlying_markdown(found, km.price_labels(ctx.result.levels), [],
+                                  names=tuple(ctx.solutions))
+    assert "Kilden nevner også fødselsmelding (5)" in text
+    assert ("Kilden nevner også resten av Helsenettets felles tjenester (57,5), "
+            "fellesfunksjoner belastet Helsenettet til og med 2025 (ikke tallfestet)") in text

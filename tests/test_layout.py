@@ -115,3 +115,23 @@ def test_one_footnote_per_text_under_a_table():
     text = committee.marks_note(frame, [(0, "Sum", note), (1, "Sum", note)])
     assert text.count(note) == 1 and text.count(committee.MARK) == 1
     assert "Portal, Sum; Kritisk info, Sum" in text
+
+
+def test_a_level_the_source_prints_whole_is_shown_whole(analysis):
+    """Helsenorge's 2023 forskrift is printed 325 (Notatets tabell 1): not «325,0» in its
+    levels by year or in the growth table in fixed kroner; a level the source prints with a
+    decimal keeps it (E-resept 2025: 192,0 in Tabell 7), a level computed here (nominal) has
+    one decimal."""
+    from tbu_analysis.reports import context
+
+    ctx = context.load("2024-host")
+    helsenorge = ctx.solution_levels_view("Helsenorge").iloc[0]
+    assert [helsenorge[c] for c in ("2023", "2024", "2025", "2026")] == [
+        "325", "343,6", "351", "373,6"]
+    assert ctx.solution_levels_view("E-resept").iloc[0]["2025"] == "192,0"
+    tables = dict(ctx.growth_sections())
+    fixed = "Forskriftsbeløp / finansieringsbehov 2023–2024, faste 2024-kroner"
+    nominal = "Forskriftsbeløp / finansieringsbehov 2023–2024, nominelle kroner"
+    assert ctx.growth_decimals(fixed, tables[fixed]) == {
+        "2023": 0, "2024": 1, views.CHANGE_COLUMN: 1, "Endring (%)": 1}
+    assert ctx.growth_decimals(nominal, tables[nominal])["2023"] == 1

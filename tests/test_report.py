@@ -365,7 +365,7 @@ def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
     assert "−3,6" not in helsenettet
     assert ("Forskriftsbeløpet går fra 303,6 mill. kroner i 2024 til 299,9 mill. kroner i 2025: "
             "−3,7 mill. kroner (−1,2 %)") in helsenettet
-    assert "Forskriftsbeløp / finansieringsbehov 274,0 303,6 299,9 270,0" in helsenettet
+    assert "Forskriftsbeløp / finansieringsbehov 274 303,6 299,9 270" in helsenettet
     undeducted = ("Finansieringsbehov lik kostnadsnivå: Helsenettet har ingen tilbakeføring i "
                   "2025, så rapporten bruker kostnadsnivået 299,9 (Tabell 9) for begge; "
                   "Notatets tabell 1, Tabell 3 og Tabell 9 trykker 300.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -884,6 +885,31 @@ def test_the_summary_prints_nhns_total_beside_the_units_sum(funding, index):
     view = tables.totals_view(result).set_index("Løsning")
     assert view.loc["Helsenorge", "2024"] == "343,6" and view.loc["Helsenorge", "2025"] == "351"
     assert view.loc["Sum", "2026"] == "1\u00a0075,2" and view.loc["Sum", "2023"] == "941"
+
+
+def test_nhns_years_print_at_the_sources_precision_in_the_bills_and_the_workbook(
+        funding, index):
+    """The source prints whole millions (325 for Helsenorge 2023): the report's bills table
+    and the workbook's «Regning» and «Per løsning» show an amount of NHN's years with the
+    decimals it needs (totals_view's rule), never 325,0; projected years keep one decimal."""
+    import openpyxl
+
+    from tbu_analysis.common.store import excel_bytes
+    from tbu_analysis.scenarios import tables
+
+    result = compute(scenario("alternativ-2"), funding, index)
+    bills = tables.bills_view(result).set_index("Aktørgruppe")
+    assert bills.loc["Øvrige aktører", "2023"] == "0"  # was 0,0
+    assert bills.loc["Øvrige aktører", "2027"] == "0,0"  # projected
+    assert bills.loc["Kommuner", "2023"] == "448,9" and bills.loc["Sum", "2024"] == "1\u00a0037,5"
+    book = openpyxl.load_workbook(io.BytesIO(excel_bytes(tables.export_tables(result))))
+    units = {row[0].value: row for row in book["Per løsning"].iter_rows(min_row=4)}
+    assert (units["Helsenorge"][1].value, units["Helsenorge"][1].number_format) == (325, "#,##0")
+    assert units["Helsenorge"][2].number_format == "#,##0.0"  # 343,6
+    assert units["Helsenorge"][6].number_format == "#,##0.0"  # 2028, projected
+    groups = {row[0].value: row for row in book["Regning"].iter_rows(min_row=4)}
+    assert groups["Øvrige aktører"][1].number_format == "#,##0"
+    assert groups["Kommuner"][1].number_format == "#,##0.0"
 
 
 def test_the_summary_says_where_the_units_sum_differs_from_the_main_report(funding, index):

@@ -668,3 +668,29 @@ def test_the_folsomhet_tab_draws_the_tornado_for_the_chosen_group_and_year(explo
     assert "regningen for kommuner i 2028" in view and "Effektivisering per år" in view
     explorer.sensitivity_group.value, explorer.sensitivity_year.value = "apotek", 2027
     assert "regningen for apotek i 2027" in explorer.sensitivity_view.value
+
+
+def test_the_explorers_words_come_from_its_templates(baseline_funding, tmp_path, monkeypatch):
+    """An economist changes a label in explorer.md.j2 and a message in explorer.html.j2 (a
+    copy in ``TBU_TEMPLATES`` wins): the explorer shows the new words, and nothing else."""
+    templates = ROOT / "src" / "tbu_analysis" / "scenarios" / "templates"
+    override = tmp_path / "templates"
+    override.mkdir()
+    plain = (templates / "explorer.md.j2").read_text(encoding="utf-8")
+    shown = (templates / "explorer.html.j2").read_text(encoding="utf-8")
+    label, message = "Viderefør siste års nøkkel til senere år", "Kan ikke regne:"
+    assert label in plain and message in shown
+    (override / "explorer.md.j2").write_text(
+        plain.replace(label, "Bruk siste års nøkkel videre"), encoding="utf-8")
+    (override / "explorer.html.j2").write_text(
+        shown.replace(message, "Tallene kan ikke regnes:"), encoding="utf-8")
+    monkeypatch.setenv("TBU_TEMPLATES", str(override))
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yml", key_set_dir=KEY_SETS)
+    index = PriceIndex.from_csv(ROOT / "data" / "raw" / "2024-host" / "index.csv")
+    explorer = ScenarioExplorer(baseline_funding, index, scenario, chart=False)
+    assert explorer.extend.description == "Bruk siste års nøkkel videre"
+    assert explorer.share_from.description == "Fra og med år"  # the rest as shipped
+    explorer.item_mnok.value = "abc"
+    explorer.add_item()
+    assert explorer.message.value.startswith(
+        '<p style="color:#B00020"><b>Tallene kan ikke regnes:</b> ')

@@ -358,6 +358,42 @@ def test_the_workbook_shows_numbers_as_printed_with_filters(analysis):
     assert [cell.number_format for cell in sum_row[1:]] == ["#,##0"] * 4
 
 
+def test_the_figures_print_one_page_wide_at_a_readable_size_and_keep_every_column(analysis):
+    """«Tall» had all 31 columns of figures.csv: one page wide, a printed page was a grey
+    blur. Now three sheets share the figure's place in the source (table, line, cell), each
+    narrow enough to print at about three quarters of full size, and together they hold
+    every column and every row."""
+    import io
+
+    import pandas as pd
+
+    from tbu_analysis.analysis.analyse import workbook_sheets
+    from tbu_analysis.common.store import excel_bytes
+    from tbu_analysis.vocab import COLUMN_HEADINGS, FIGURE_DETAIL_SHEETS
+
+    data = excel_bytes(workbook_sheets(analysis))
+    book = load_workbook(io.BytesIO(data))
+    names = ["Tall", *FIGURE_DETAIL_SHEETS.values()]
+    key = [COLUMN_HEADINGS[c] for c in ("table", "source_row", "source_col")]
+    frames = [pd.read_excel(io.BytesIO(data), sheet_name=name) for name in names]
+    for name, frame in zip(names, frames, strict=True):
+        sheet = book[name]
+        widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+        assert sum(widths) <= 215, (name, sum(widths))  # the old «Tall»: 31 columns, 600+
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.print_title_rows == "$1:$1" and sheet.freeze_panes.endswith("2")
+        assert len(frame) == len(analysis.figures) == 485 and set(key) <= set(frame.columns)
+    joined = frames[0]
+    for frame in frames[1:]:
+        joined = joined.merge(frame, on=key, how="outer", validate="one_to_one")
+    assert sorted(joined.columns) == sorted(COLUMN_HEADINGS[c] for c in analysis.figures)
+    assert len(joined) == 485
+    row = joined[(joined["Tabell-id"] == "notat-t1") & (joined["Linje i kildefilen"] == 8)
+                 & (joined["Celle i linjen"] == 3)].iloc[0]
+    assert row["Beløp (mill. kroner)"] == 1054 and row["Løsning"] == "Alle løsninger"
+    assert "34,5 mill. kr" in row["Merknad i cellen"] and row["Runde"] == "2024-host"
+
+
 def test_a_run_with_another_index_reports_to_its_own_folder(tmp_round):
     assert tmp_round.reports_dir({2023: 5}) == tmp_round.reports / "indeks-2023-5"
     assert tmp_round.reports_dir() == tmp_round.reports

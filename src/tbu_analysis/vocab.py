@@ -190,6 +190,17 @@ class ConditionKind(Coded):
     INTERVALL = ("intervall", "Intervall", "an interval the source gives instead of a point")
 
 
+class Cause(Coded):
+    """A cause a committee asks about by name, wherever the source gives it (``explanations``)."""
+
+    CAPACITY = ("kapasitet", "NHNs egen kapasitet (flere ansatte eller mer innleid kapasitet)",
+                "NHN's own capacity or staffing")
+    SUPPLIER = ("leverandør", "bytte av leverandør eller drift tatt inn i NHN",
+                "a change of supplier, or work taken in-house")
+    MOVED = ("flyttet", "kostnader flyttet fra en annen post eller finansieringskilde",
+             "a cost moved from another item, solution or source of funding")
+
+
 class ActorGroup(Coded):
     """Who shares the bill (cost-sharing keys and scenarios)."""
 
@@ -231,7 +242,15 @@ STATUS_LABELS = labels(Status)
 CHECK_TYPE_LABELS = labels(CheckType)
 GROUP_LABELS = labels(ActorGroup)
 SHEET_NAMES = labels(OutputTable)
+#: The sheets beside «Tall» with the rest of each figure's columns: how and where the source
+#: prints it, and how the cleaning classified it.
+FIGURE_DETAIL_SHEETS: Mapping[str, str] = MappingProxyType({
+    "source": "Tall – kilde", "classification": "Tall – klassifisering"})
 CONDITION_KIND_LABELS = labels(ConditionKind)
+CAUSE_LABELS = labels(Cause)
+#: A measure as a sentence names it where it differs from its label («påløpte kostnader 2023»).
+MEASURE_IN_SENTENCE: Mapping[str, str] = MappingProxyType({
+    Measure.PALOPT.value: "påløpte kostnader", Measure.PROGNOSE.value: "prognose"})
 #: How a report's provenance page names a run's parameters.
 PARAMETER_LABELS: Mapping[str, str] = MappingProxyType({
     "solution": "Løsning", "scenario_path": "Scenariofil", "index_rates": "Indeksjustering"})

@@ -11,11 +11,14 @@ in a folder named by the rates otherwise.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 
 from tbu_analysis.analysis import comparison, growth, scope
 from tbu_analysis.analysis.claims import evaluate_claims, load_claims
@@ -28,7 +31,7 @@ from tbu_analysis.config import OutputName, RoundPaths, round_paths
 from tbu_analysis.rounds.cleaning import clean_round
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.schema import check_frame, read_figures
-from tbu_analysis.vocab import COLUMN_HEADINGS, SHEET_NAMES
+from tbu_analysis.vocab import COLUMN_HEADINGS, FIGURE_DETAIL_SHEETS, SHEET_NAMES
 
 
 @dataclass(frozen=True)
@@ -83,12 +86,25 @@ def analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
     rates = {int(k): float(v) for k, v in (index_rates or {}).items()}
     if figures is not None:
         return _analyse(paths, rates, price_year, figures)
-    key = (str(paths.root), paths.round_id, tuple(sorted(rates.items())), price_year,
-           _inputs_signature(paths))
+    key = _cache_key(paths, rates, price_year)
     if key not in _CACHE:
         _CACHE.clear()
         _CACHE[key] = _analyse(paths, rates, price_year, read_figures(paths.figures))
     return _CACHE[key]
+
+
+def _cache_key(paths: RoundPaths, rates: Mapping[int, float], price_year: int | None) -> tuple:
+    rates = {int(k): float(v) for k, v in rates.items()}
+    return (str(paths.root), paths.round_id, tuple(sorted(rates.items())), price_year,
+            _inputs_signature(paths))
+
+
+def remember(paths: RoundPaths, result: AnalysisResult) -> None:
+    """Keep ``result``, the analysis of the round's inputs as they are now (the stored report
+    model's, checked against them by content), as :func:`analyse`'s answer in this process:
+    the kernel that has loaded the model does not analyse the round again."""
+    _CACHE.clear()
+    _CACHE[_cache_key(paths, result.index_rates, result.price_year)] = result
 
 
 def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
@@ -185,8 +201,7 @@ def workbook_sheets(result: AnalysisResult) -> dict[str, Sheet]:
     """The workbook: the long tables with number formats by printed precision, the index the
     run used, and one sheet per source table laid out as the source prints it."""
     sheets = {
-        SHEET_NAMES["figures"]: _long(result.figures, {"value_mnok": "decimals",
-                                                       "value_pct": "decimals"}),
+        **figure_sheets(result.figures),
         SHEET_NAMES["levels"]: _long(result.levels, {c: "decimals" for c in
                                                      ("value_mnok", "nominal", "fixed",
                                                       "projected")}),
@@ -199,6 +214,71 @@ def workbook_sheets(result: AnalysisResult) -> dict[str, Sheet]:
     for table in result.manifest.tables:
         sheets[f"{table.number} ({table.id})"] = printed_table(result.figures, table)
     return sheets
+
+
+#: A figure's place in the source: on every figure sheet (last on «Tall», first on the
+#: others), so a row of one finds its row in the others.
+FIGURE_KEY = ("table", "source_row", "source_col")
+#: The 31 columns of ``figures.csv`` as three sheets a reader can print one page wide: what
+#: a reader needs to find and use a figure («Tall»), how and where the source prints it, and
+#: how the cleaning classified it. Every column is on one of them.
+FIGURE_COLUMNS = ("table_number", "solution", "item", "measure", "category", "year",
+                  "base_year", "value_mnok", "value_pct", "decimals", "is_total")
+FIGURE_DETAILS = {
+    "source": ("row_label", "label_as_printed", "text_as_printed", "footnote", "note",
+               "source_file", "corrected", "correction_ids"),
+    "classification": ("round", "table_role", "table_primary", "parent", "row_kind",
+                       "column_role", "price_basis", "price_year", "nominal_year"),
+}
+#: Text columns wrap at this width (characters), so a figure sheet prints at a size that
+#: can be read.
+_WRAP_WIDTH = 24
+
+
+def figure_sheets(figures: pd.DataFrame) -> dict[str, Sheet]:
+    """The figures as «Tall» (with each value's printed decimals) and the sheets beside it;
+    a column the list does not name goes on the last sheet, so nothing is left out."""
+    key = [c for c in FIGURE_KEY if c in figures]
+    shown = [c for c in FIGURE_COLUMNS if c in figures]
+    parts = {kind: [c for c in columns if c in figures]
+             for kind, columns in FIGURE_DETAILS.items()}
+    named = {*key, *shown, *(c for columns in parts.values() for c in columns)}
+    parts[list(parts)[-1]] += [c for c in figures.columns if c not in named]
+    first = _long(figures[[*shown, *key]], {"value_mnok": "decimals", "value_pct": "decimals"})
+    sheets = {SHEET_NAMES["figures"]: replace(first, decorate=_readable(frozen=3))}
+    for kind, columns in parts.items():
+        sheet = _long(figures[[*key, *columns]])
+        sheets[FIGURE_DETAIL_SHEETS[kind]] = replace(sheet, decorate=_readable(len(key)))
+    return sheets
+
+
+def _readable(frozen: int):
+    """A figure sheet's layout once written: long text wraps at ``_WRAP_WIDTH`` (its rows as
+    high as their lines, which a spreadsheet does not work out when it opens the file), the
+    first ``frozen`` columns stay in view, narrow margins (landscape, one page wide, the
+    header on every page: ``store.excel_bytes``)."""
+
+    def decorate(ws, header: int) -> None:
+        wrapped, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+        lines = [1] * (ws.max_row + 1)
+        for index in range(1, ws.max_column + 1):
+            letter = get_column_letter(index)
+            wraps = ws.column_dimensions[letter].width > _WRAP_WIDTH + 2
+            if wraps:
+                ws.column_dimensions[letter].width = _WRAP_WIDTH + 2
+            for (cell,) in ws.iter_rows(min_row=header + 1, min_col=index, max_col=index):
+                cell.alignment = wrapped if wraps else top  # a row's cells read as one line
+                if wraps and cell.value is not None:  # wrapped at spaces, as a sheet does
+                    lines[cell.row] = max(lines[cell.row], len(textwrap.wrap(
+                        str(cell.value), _WRAP_WIDTH + 2, break_on_hyphens=False)))
+        for row in range(header + 1, ws.max_row + 1):
+            if lines[row] > 1:
+                ws.row_dimensions[row].height = 15 * lines[row]
+        ws.freeze_panes = f"{get_column_letter(frozen + 1)}{header + 1}"
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+    return decorate
 
 
 def _long(frame: pd.DataFrame, decimals_columns: Mapping[str, str] | None = None) -> Sheet:

@@ -22,7 +22,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.explanations import (
     Quoted,
-    _numbers_in,
+    numbers_in,
     printed_in_quote,
     source_text,
 )
@@ -31,7 +31,9 @@ from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import load_manifest
+from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
+from tbu_analysis.vocab import Series, codes
 
 PREVIOUS_ROUND_FILE = "previous_round.yaml"
 OUTCOME_MEASURES = ("påløpt", "prognose")
@@ -88,7 +90,7 @@ class Statement(Quoted):
     @field_validator("parts", "total")
     @classmethod
     def _printed_in_quote(cls, value, info: ValidationInfo):
-        numbers = _numbers_in(info.data.get("quote", ""))
+        numbers = numbers_in(info.data.get("quote", ""))
         for text in [value] if isinstance(value, str) else value or []:
             unsigned = text.lstrip("+-−")
             if not unsigned or parse_number(unsigned).value is None:
@@ -138,15 +140,41 @@ class Statement(Quoted):
 
 class Ceiling(Quoted):
     """Where this round's text says outright how the year's level stands against the ceiling
-    the spring round set: ``below`` mill. kroner under it (printed in the quote)."""
+    the spring round set: ``below`` mill. kroner under it (printed in the quote), and which
+    series the ceiling bounds (``series``: the cost level or the funding need, as the quote
+    names it), so the report can give the spring figure the two imply."""
 
     year: int = Field(ge=1990, le=2100)
     below: str = Field(min_length=1)
+    series: str | None = Field(default=None, pattern=rf"^({'|'.join(codes(Series))})$")
 
     @field_validator("below")
     @classmethod
     def _printed(cls, value: str, info: ValidationInfo) -> str:
         return printed_in_quote(value, info)
+
+    @field_validator("series")
+    @classmethod
+    def _named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        quote = info.data.get("quote", "").lower()
+        if value is not None and quote and value not in quote:
+            raise ValueError(f"sitatet nevner ikke «{value}»")
+        return value
+
+    def spring_level(self, levels: pd.DataFrame) -> tuple[float, float, str] | None:
+        """The spring figure the ceiling stands for, as (this round's level of ``series`` for
+        the year and all solutions, that level plus ``below``, the table printing the level);
+        None without a series or a level."""
+        if self.series is None:
+            return None
+        rows = levels[(levels["solution"] == ALL_SOLUTIONS)
+                      & (levels["item"].fillna("") == "")
+                      & (levels["series"] == self.series) & (levels["year"] == self.year)]
+        if rows.empty:
+            return None
+        level = float(rows["value_mnok"].iloc[0])
+        return level, level + float(parse_number(self.below).value), \
+            str(rows["table_number"].iloc[0])
 
 
 class PreviousRoundFile(InputModel):

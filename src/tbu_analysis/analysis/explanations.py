@@ -28,7 +28,7 @@ from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
-from tbu_analysis.vocab import ConditionKind, codes
+from tbu_analysis.vocab import Cause, ConditionKind, codes
 
 # A driver this large needs a reason a committee can read (issue: «5 MNOK or more»).
 THRESHOLD_MNOK = 5.0
@@ -44,7 +44,7 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def _numbers_in(text: str) -> set[str]:
+def numbers_in(text: str) -> set[str]:
     """Every number printed in ``text`` ("1.25" and "1,25" alike), without grouping spaces."""
     return {n.replace(".", ",") for n in re.findall(r"\d+(?:[.,]\d+)?", text)}
 
@@ -92,28 +92,13 @@ class Quoted(InputModel):
         return quote
 
 
-class Cause(StrEnum):
-    """Causes a committee asks about by name, wherever the source gives them."""
-
-    CAPACITY = "kapasitet"  # NHN's own capacity or staffing
-    SUPPLIER = "leverandør"  # a change of supplier, or work taken in-house
-    MOVED = "flyttet"  # a cost moved from another item, solution or source of funding
-
-
-CAUSE_LABELS = {
-    Cause.CAPACITY: "NHNs egen kapasitet (flere ansatte eller mer innleid kapasitet)",
-    Cause.SUPPLIER: "bytte av leverandør eller drift tatt inn i NHN",
-    Cause.MOVED: "kostnader flyttet fra en annen post eller finansieringskilde",
-}
-
-
 def printed_in_quote(value: str, info: ValidationInfo) -> str:
     """A register's amount as its own quote prints it (a field validator's body): a number, and
     one of the quote's numbers, so the amount cannot drift from the words it stands on."""
     if parse_number(value).value is None:
         raise ValueError(f"«{value}» er ikke et tall")
     quote = info.data.get("quote", "")
-    if quote and value not in _numbers_in(quote):
+    if quote and value not in numbers_in(quote):
         raise ValueError(f"tallet {value} står ikke i sitatet")
     return value
 
@@ -148,7 +133,7 @@ class Explanation(Quoted):
     def _amount(cls, amount: str, info: ValidationInfo) -> str:
         parsed = Amount.parse(amount)
         quote = info.data.get("quote", "")
-        printed = _numbers_in(quote)
+        printed = numbers_in(quote)
         start = info.data.get("from_level")
         if start is not None:
             earlier = parse_number(start.value).value
@@ -218,7 +203,7 @@ class Condition(Quoted):
             return None
         parsed = Amount.parse(stake)
         words = f"{info.data.get('statement', '')} {info.data.get('quote', '')}"
-        if str(parsed.high).replace(".", ",") not in _numbers_in(words):
+        if str(parsed.high).replace(".", ",") not in numbers_in(words):
             raise ValueError(f"beløpet {stake} står verken i utsagnet eller i sitatet")
         return stake
 
@@ -235,7 +220,7 @@ class Condition(Quoted):
         if not parsed.is_interval:
             raise ValueError("et intervall må ha to tall (5-10)")
         quote = info.data.get("quote", "")
-        numbers = _numbers_in(quote)
+        numbers = numbers_in(quote)
         if quote and not {str(parsed.low), str(parsed.high)} <= numbers:
             raise ValueError("intervallets tall står ikke i sitatet")
         return interval

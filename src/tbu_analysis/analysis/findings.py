@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import Field
 
 from tbu_analysis.analysis import tolerance as tol
-from tbu_analysis.analysis.explanations import Quoted, _numbers_in, source_text
+from tbu_analysis.analysis.explanations import Quoted, numbers_in, source_text
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
@@ -106,7 +106,7 @@ def load_requests(paths: RoundPaths) -> list[Request]:
                                context={"source": source_text(paths)}).requests
     for request in requests:
         quotes = " ".join([request.quote, *(a.quote for a in request.answers)])
-        if request.amount is not None and request.amount not in _numbers_in(quotes):
+        if request.amount is not None and request.amount not in numbers_in(quotes):
             raise InputError(f"beløpet {request.amount} står ikke i sitatene",
                              path=paths.findings, line=request.line_of("amount"),
                              key="amount", text=request.amount)

@@ -28,6 +28,7 @@ from tbu_analysis.rounds.schema import (
 )
 from tbu_analysis.vocab import (
     DRIVER_LABELS,
+    FIGURE_DETAIL_SHEETS,
     PRICE_BASIS_PATTERN,
     SERIES_LABELS,
     VOCABULARIES,
@@ -343,8 +344,10 @@ def data_dictionary() -> str:
     ]
     for schema in OUTPUT_SCHEMAS:
         lines += _file_section(schema)
-    sheets = ", ".join(f"`{t.label}` ({t.meaning if t is OutputTable.INDEX else t.value})"
-                       for t in OutputTable)
+    details = " and ".join(f"`{name}`" for name in FIGURE_DETAIL_SHEETS.values())
+    sheets = ", ".join(f"`{t.label}` ({t.meaning if t is OutputTable.INDEX else t.value}"
+                       + (f"; its other columns on {details}" if t is OutputTable.FIGURES
+                          else "") + ")" for t in OutputTable)
     lines += ["### `tbu-<round>.xlsx`", "",
               f"Sheets {sheets}, and one sheet per source table as printed.", "",
               "### `run.json`", "",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,29 @@ def join_words(items: Iterable[Any], last: str = "og") -> str:
     return f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
+def capital(text: Any) -> str:
+    """A sentence's first letter as a capital, the rest as written (Jinja's ``capitalize``
+    would lower «NHN» and «SFM»)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+_NAMED = re.compile(r"\([A-ZÆØÅ]{2,}\)")
+
+
+def mid_sentence(label: Any, names: Iterable[str] = ()) -> str:
+    """A label as it reads inside a sentence: «Resten av …» → «resten av …». A name keeps
+    its capital: a label that starts with an abbreviation («APT støtteverktøy»), that carries
+    one («Sentral forskrivningsmodul (SFM)»), or that starts with one of ``names`` (the
+    solutions: «Helsenorges testing»)."""
+    text = str(label)
+    first = text.split(" ", 1)[0]
+    if sum(c.isupper() for c in first) > 1 or _NAMED.search(text) \
+            or any(text.startswith(n) for n in names if n):
+        return text
+    return text[:1].lower() + text[1:]
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "number": number,
     "mnok": mnok,
@@ -102,6 +126,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "join_words": join_words,
     "thousands": group_thousands,
     "title": title_text,
+    "capital": capital,
+    "mid_sentence": mid_sentence,
 }
 
 

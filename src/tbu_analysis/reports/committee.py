@@ -16,7 +16,6 @@ from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.comparison import PreviousRound
 from tbu_analysis.analysis.explanations import (
-    CAUSE_LABELS,
     DISAGREES,
     MATCHES,
     THRESHOLD_MNOK,
@@ -26,32 +25,32 @@ from tbu_analysis.analysis.explanations import (
 )
 from tbu_analysis.analysis.growth import DRIVER_LABELS
 from tbu_analysis.analysis.questions import Ask
-from tbu_analysis.common import prose
 from tbu_analysis.common.formatting import (
     MISSING,
     format_change,
     format_change_percent,
     format_number,
-    format_percent,
     places_needed,
 )
 from tbu_analysis.presentation.tables import format_table
+from tbu_analysis.reports import text as wording
 from tbu_analysis.reports.views import column_label, figure_by_figure
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
-from tbu_analysis.vocab import ABBREVIATIONS, CONDITION_KIND_LABELS, MEASURE_LABELS
+from tbu_analysis.vocab import (
+    ABBREVIATIONS,
+    CAUSE_LABELS,
+    CONDITION_KIND_LABELS,
+    MEASURE_IN_SENTENCE,
+    MEASURE_LABELS,
+)
 
 KIND_LABELS = CONDITION_KIND_LABELS  # the name the notebooks and tests know
 
-MEASURE_NAMES = {"påløpt": "påløpte kostnader", "prognose": "prognose"}
-
-
 def _say(what: str, **context) -> str:
     """One of the committee chapters' fixed sentences (``committee_words.md.j2``)."""
-    from tbu_analysis.reports.key_messages import _env
-
-    return prose.render(_env(), "committee_words.md.j2", what=what, **context)
+    return wording.render("committee_words.md.j2", what=what, **context)
 
 
 def _amount(value: float) -> str:
@@ -122,55 +121,47 @@ def _range(low: float, high: float) -> str:
 
 def driver_sentence(note: DriverNote, show_solution: bool = True,
                     moves: Sequence = ()) -> str:
-    """One driver in plain words: the amount, the source's reasons summed over every section
-    that gives a part (parts with the same reason said once), what share that explains and
-    what is left, and the causes a committee asks about by name; a short reference ends it
-    (the quotes are in the annex, ``explanation_quotes_markdown``)."""
+    """One driver in plain words (``driver.md.j2``): the amount, the source's reasons summed
+    over every section that gives a part (parts with the same reason said once), what share
+    that explains and what is left, and the causes a committee asks about by name; a short
+    reference ends it (the quotes are in the annex, ``explanation_quotes_markdown``)."""
     corrected = _sign_corrected(note)
     value = note.value_mnok if corrected is None else corrected
-    head = (f"**{_driver_name(note, show_solution)}, {_label(note.category)}: "
-            f"{_amount(value)} mill. kroner.**")
+    row = {"name": _driver_name(note, show_solution), "label": _label(note.category),
+           "value": value}
     if corrected is not None:
         entry = next(e for e, _ in note.explanations if e.signed_range[0] == corrected)
-        return (f"{head} Tabellen trykker {_amount(note.value_mnok)}; kildens tekst og "
-                f"kolonnens trykte sum gir {_amount(corrected)}, se spørsmål til NHN. "
-                f"{entry.reason[:1].upper()}{entry.reason[1:]}. "
-                f"Kilde: {short_section(entry.section)}.")
+        return wording.render("driver.md.j2", case="corrected", printed=note.value_mnok,
+                           reason=entry.reason, sources=short_section(entry.section), **row)
     move = questions_module.in_move(note, moves)
     if move is not None and (not note.explained or note.item not in {
             e.item for e in move.explained}):
-        return f"{head} {move_words(move)}"
+        return wording.render("driver.md.j2", case="move", move=move_words(move), **row)
     if not note.explained:
-        return f"{head} " + _say("not_explained", words=list(note.in_words), sources=", ".join(
-            dict.fromkeys(short_section(w.section) for w in note.in_words)))
+        return wording.render("driver.md.j2", case="words", words=list(note.in_words),
+                           sources=", ".join(dict.fromkeys(
+                               short_section(w.section) for w in note.in_words)), **row)
     account = note.account
     by_reason: dict[str, list] = {}
     for entry in account.entries:
         by_reason.setdefault(entry.reason, []).append(entry)
-    parts = []
-    for reason, entries in by_reason.items():
-        amounts = [f"{_part_label(e.item, reason) if e.item != note.item else ''}"
-                   f"{_signed(e)}" for e in entries]
-        whole = len(account.entries) == 1 and account.full
-        parts.append(reason if whole else f"{reason} ({', '.join(amounts)})")
-    sentence = _join(parts)
-    sentence = sentence[:1].upper() + sentence[1:]
-    sources = ", ".join(dict.fromkeys(short_section(e.section) for e in account.entries))
-    text = f"{head} {sentence}."
-    if account.full and len(account.entries) > 1:
-        text += " Til sammen forklarer dette hele beløpet."
-    elif not account.full:
-        used = {e.item for e in account.entries}
-        text += " " + _say("partly_explained", explained=_range(*account.explained),
-                           whole=_range(value, value), left=_range(*account.left),
-                           words=[w for w in note.in_words if w.item not in used])
-    for cause, low, high in account.causes:
-        if abs(low - value) > 1e-6 or len(account.causes) > 1:  # a cause behind a part only
-            text += f" Av dette er {_range(low, high)} mill. kroner {CAUSE_LABELS[cause]}."
-    disagrees = [e for e, s in note.explanations if s == DISAGREES and e in account.entries]
-    if disagrees:
-        text += " Kildens tekst gir et annet beløp enn tabellen; se spørsmål til NHN."
-    return f"{text} Kilde: {sources}."
+    parts = [{"reason": reason,
+              "amounts": [f"{_part_label(e.item, reason) if e.item != note.item else ''}"
+                          f"{_signed(e)}" for e in entries]}
+             for reason, entries in by_reason.items()]
+    used = {e.item for e in account.entries}
+    causes = [{"amount": _range(low, high), "label": CAUSE_LABELS[cause]}
+              for cause, low, high in account.causes
+              if abs(low - value) > 1e-6 or len(account.causes) > 1]  # behind a part only
+    return wording.render(
+        "driver.md.j2", case="explained", parts=parts,
+        whole=len(account.entries) == 1 and account.full, full=account.full,
+        several=len(account.entries) > 1, explained=_range(*account.explained),
+        whole_amount=_range(value, value), left=_range(*account.left),
+        words=[w for w in note.in_words if w.item not in used], causes=causes,
+        disagrees=any(s == DISAGREES and e in account.entries for e, s in note.explanations),
+        sources=", ".join(dict.fromkeys(short_section(e.section) for e in account.entries)),
+        **row)
 
 
 def in_net_zero_move(note: DriverNote, moves: Sequence) -> bool:
@@ -210,9 +201,7 @@ def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = 
     shown = [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK]
     if not shown:
         return ""
-    lines = [lead or (f"**Hvorfor tallene endres** (endringer på "
-                      f"{format_number(THRESHOLD_MNOK, 0)} mill. kroner eller mer; kildens ord "
-                      "står i vedlegget):"), ""]
+    lines = [lead or _say("drivers_lead", threshold=THRESHOLD_MNOK), ""]
     lines += [f"- {driver_sentence(note, show_solution, list(moves))}" for note in shown]
     return "\n".join(lines)
 
@@ -244,13 +233,11 @@ def conditions_markdown(conditions: list[Condition], solution: str | None = None
     if not conditions:
         return _say("no_conditions")
     from tbu_analysis.analysis import explanations as explanations_module
-    from tbu_analysis.reports.key_messages import _env
 
     own = solution not in (None, ALL_SOLUTIONS)
     mine = [c for c in conditions if not own or c.solution != ALL_SOLUTIONS]
-    return prose.render(
-        _env(), "uncertainties.md.j2",
-        total=explanations_module.total_at_stake(mine),
+    return wording.render(
+        "uncertainties.md.j2", total=explanations_module.total_at_stake(mine),
         shared=explanations_module.total_at_stake(
             [c for c in conditions if own and c.solution == ALL_SOLUTIONS]),
         solution=solution if own else None,
@@ -260,10 +247,12 @@ def conditions_markdown(conditions: list[Condition], solution: str | None = None
 
 
 def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataFrame | None,
-                            label: str = "", solution: str | None = None) -> str:
+                            label: str = "", solution: str | None = None,
+                            levels: pd.DataFrame | None = None) -> str:
     """The mandate, what this round's text says about the previous round (arithmetic checked),
     and the table comparison where the previous round's figures exist. With ``solution``, the
-    statements about it (its own, and those for all solutions whose quote names it)."""
+    statements about it (its own, and those for all solutions whose quote names it). With
+    ``levels``, the spring figure the ceiling implies (the source does not print it)."""
     if previous is None:
         return _say("no_previous")
     if solution is not None:
@@ -302,26 +291,25 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                            "total": s.total, "check": check, "tables": tables})
     return _previous_words(solution=solution, nothing=False, mandate=previous.mandate,
                            head=head, above=above, statements=statements,
-                           ceiling=previous.ceiling if solution is None else None)
+                           ceiling=previous.ceiling if solution is None else None,
+                           spring=None if levels is None or previous.ceiling is None
+                           else previous.ceiling.spring_level(levels))
 
 
 def _previous_words(**context) -> str:
-    from tbu_analysis.reports.key_messages import _env
-
-    defaults = {"mandate": None, "head": "none", "above": [], "statements": []}
-    return prose.render(_env(), "previous_round.md.j2", **(defaults | context))
+    defaults = {"mandate": None, "head": "none", "above": [], "statements": [], "ceiling": None,
+                "spring": None}
+    return wording.render("previous_round.md.j2", **(defaults | context))
 
 
 def _rounding_verdict(statement) -> str:
     """«mot 18,5 i teksten: …»: how far a text's sum is from its parts, and whether that is at
     the edge of what rounding one figure can give."""
-    from tbu_analysis.reports.key_messages import _env
-
     places = [parse_number(p.lstrip("+-−")).decimals for p in statement.parts]
     total = parse_number(statement.total.lstrip("+-−"))
     halves = [0.5 * 10 ** -d for d in places]
-    return prose.render(
-        _env(), "rounding_check.md.j2", total=statement.total,
+    return wording.render(
+        "rounding_check.md.j2", total=statement.total,
         difference=float(statement.parts_sum) - float(total.value), half=max(halves),
         worst=sum(halves), count=len(halves))
 
@@ -340,51 +328,49 @@ def _what(row) -> str:
 
 
 def since_last_round_markdown(detail: pd.DataFrame | None, solution: str | None = None) -> str:
-    """Since the last round at every level (``comparison.csv``): a changed index rate and
-    the history it restates, then every solution, item and driver amount that changed beyond
-    the printed precision, was added, removed or split out of another."""
+    """Since the last round at every level (``comparison.csv``, ``since_last_round.md.j2``):
+    a changed index rate and the history it restates, then every solution, item and driver
+    amount that changed beyond the printed precision, was added, removed or split out of
+    another."""
     if detail is None or detail.empty:
         return ""
-    lines = []
+
     def rate(value: float) -> str:
         return format_number(value, 3).rstrip("0").rstrip(",")
 
+    rates = []
     for row in detail[(detail["level"] == "indeks") & detail["changed"]].itertuples():
         if pd.isna(row.previous) or pd.isna(row.current):
             continue
-        text = (f"- **Indeksen {row.year}→{row.base_year}:** {rate(row.current)} % i denne "
-                f"runden mot {rate(row.previous)} % i forrige.")
         restated = detail[(detail["level"] == "løsning") & detail["index_effect"].notna()
                           & (detail["solution"] == ALL_SOLUTIONS)
                           & (detail["year"] == row.year)]
-        if len(restated):
-            first = next(restated.head(1).itertuples())
-            text += (f" Tallene for {row.year} er indeksjustert i kilden; den nye satsen alene "
-                     f"flytter {_what(first)} ({_level(first.previous)}) med "
-                     f"{_amount(first.index_effect)} mill. kroner.")
-        lines.append(text)
+        first = next(restated.head(1).itertuples(), None)
+        rates.append({"year": row.year, "base_year": row.base_year,
+                      "current": rate(row.current), "previous": rate(row.previous),
+                      "restated": None if first is None else {
+                          "what": _what(first), "previous": first.previous,
+                          "effect": first.index_effect}})
     rows = detail[detail["level"] != "indeks"]
     if solution is not None:
         rows = rows[rows["solution"] == solution]
     labels = {"løsning": "Løsninger", "post": "Poster", "driver": "Drivere"}
+    levels = []
     for level, label in labels.items():
         part = rows[rows["level"] == level]
-        said = []
-        for row in part[part["changed"]].itertuples():
-            restated = (f"; {_amount(row.index_effect)} av dette er ny indeks"
-                        if pd.notna(row.index_effect) and abs(row.index_effect) >= 0.05 else "")
-            said.append(f"{_what(row)}: {_level(row.previous)} → {_level(row.current)} "
-                        f"({_amount(row.change)}{restated})")
-        for row in part[part["status"] == "ny"].itertuples():
-            split = f", delt ut av {row.split_from}" if row.split_from else ""
-            said.append(f"{_what(row)}: ny ({_level(row.current)}{split})")
-        for row in part[part["status"] == "fjernet"].itertuples():
-            said.append(f"{_what(row)}: fjernet (var {_level(row.previous)})")
+        said = [{"what": _what(row), "status": "endret", "previous": row.previous,
+                 "current": row.current, "change": row.change,
+                 "index_effect": row.index_effect if pd.notna(row.index_effect)
+                 and abs(row.index_effect) >= 0.05 else None}
+                for row in part[part["changed"]].itertuples()]
+        said += [{"what": _what(row), "status": "ny", "current": row.current,
+                  "split_from": row.split_from}
+                 for row in part[part["status"] == "ny"].itertuples()]
+        said += [{"what": _what(row), "status": "fjernet", "previous": row.previous}
+                 for row in part[part["status"] == "fjernet"].itertuples()]
         if said:
-            lines.append(f"- **{label}:** " + "; ".join(said) + ".")
-    if not lines:
-        return _say("nothing_changed")
-    return _say("changed_head") + "\n\n" + "\n".join(lines)
+            levels.append((label, said))
+    return wording.render("since_last_round.md.j2", rates=rates, levels=levels)
 
 
 def comparison_view(comparison: pd.DataFrame) -> pd.DataFrame:
@@ -404,7 +390,7 @@ def estimates_view(estimates: pd.DataFrame, solution: str | None = None) -> pd.D
     rows = estimates if solution is None else estimates[estimates["solution"] == solution]
     return pd.DataFrame({
         "Løsning": rows["solution"].replace({ALL_SOLUTIONS: "Sum"}),
-        "Sammenlignet": [f"Forskrift {y} mot {MEASURE_NAMES.get(m, m)} {y}"
+        "Sammenlignet": [f"Forskrift {y} mot {MEASURE_IN_SENTENCE.get(m, m)} {y}"
                          for y, m in zip(rows["year"], rows["measure"], strict=True)],
         "Forskrift": rows["forskrift"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
         "Utfall": rows["outcome"].map(lambda v: format_number(v, places_needed(v, 0, 1))),
@@ -419,17 +405,12 @@ def estimates_markdown(estimates: pd.DataFrame) -> str:
     spread = estimates[estimates["solution"] != ALL_SOLUTIONS]
     worst = spread.loc[spread["difference_pct"].abs().idxmax()] if len(spread) else None
     return _say("estimates", totals=list(total.itertuples()), worst=worst,
-                names=MEASURE_NAMES)
+                names=MEASURE_IN_SENTENCE)
 
 
 def questions_rule(solution: str) -> str:
     """The lead of a solution report's questions: which questions it shows."""
-    return (f"Spørsmålene her gjelder {solution}, først de der svaret kan endre totalen, så "
-            f"fordelingen, og innen hver gruppe det største beløpet først: steder der kilden "
-            f"sier to ulike ting om samme tall, beløp som flyttes mellom poster, store "
-            f"endringer kilden ikke forklarer, det kildens tekst lar stå åpent, og utvalgets "
-            f"egne bestillinger som gjelder {solution}. Spørsmål om avrunding og trykkfeil står "
-            "i hovedrapportens vedlegg A.")
+    return _say("questions_rule", solution=solution)
 
 
 def _concerns(row, solution: str) -> bool:
@@ -457,11 +438,9 @@ def questions_markdown(asks: Sequence[Ask], solution: str | None = None,
     group = None
     for number, ask in enumerate(shown, start=1):
         if not annex and ask.moves != group:
-            from tbu_analysis.reports.key_messages import _env
-
             group = ask.moves
             lines += ([""] if lines else []) + [
-                prose.render(_env(), "question_group.md.j2", moves=group), ""]
+                wording.render("question_group.md.j2", moves=group), ""]
         stake = "" if ask.stake is None or ask.kind == questions_module.ROUNDING else (
             " " + _say("stake", amount=format_number(ask.stake, places_needed(ask.stake, 0, 1)),
                        finding=ask.kind == questions_module.FINDING))
@@ -621,9 +600,7 @@ def marks_note(frame: pd.DataFrame, marks: list[tuple[int, str, str]]) -> str:
 def note_row_sentence(table: str, row: str, cells: list[tuple[str, str]]) -> str:
     """A source table's text-only row in a sentence: the source's shorthand stays inside
     quotes, column by column."""
-    parts = [f"for {label[:1].lower()}{label[1:]} «{cell}»" for label, cell in cells]
-    return (f"{table} har under tallene raden «{row}», som med kildens kortform sier hvilke "
-            f"tjenester som er lagt til (+), tatt ut (-) eller økt: {_join(parts)}.")
+    return _say("note_row", table=table, row=row, cells=cells)
 
 
 def other_values_note(frame: pd.DataFrame, cells: list[tuple[int, str, str]]) -> str:
@@ -632,7 +609,7 @@ def other_values_note(frame: pd.DataFrame, cells: list[tuple[int, str, str]]) ->
     if not cells:
         return ""
     parts = [f"{frame.iloc[row, 0]}, {column}: {note}" for row, column, note in cells]
-    return "*Samme tall, annen verdi i kilden:* " + "; ".join(dict.fromkeys(parts)) + "."
+    return _say("other_values", parts=list(dict.fromkeys(parts)))
 
 
 def deduction_markdown(growth_rows: pd.DataFrame, cost_rows: pd.DataFrame,
@@ -643,7 +620,7 @@ def deduction_markdown(growth_rows: pd.DataFrame, cost_rows: pd.DataFrame,
     if growth_rows.empty or deductions.empty:
         return ""
     start, end = int(growth_rows["from_year"].iloc[0]), int(growth_rows["to_year"].iloc[0])
-    lines = []
+    rows = []
     for row in growth_rows.itertuples():
         own = deductions[deductions["solution"] == row.solution]
         before = float(own.loc[own["to_year"] == start, "value_mnok"].sum())
@@ -651,34 +628,20 @@ def deduction_markdown(growth_rows: pd.DataFrame, cost_rows: pd.DataFrame,
         if not before and not after:
             continue
         cost = cost_rows[cost_rows["solution"] == row.solution]
-        text = (f"- **{row.solution}:** "
-                f"{_amount(row.change_mnok)} mill. kroner "
-                f"({format_change_percent(row.change_pct)}). ")
-        if after:
-            text += (f"I {end} er {format_number(-after, 1)} mill. kroner i udisponerte midler "
-                     "trukket fra (et engangsfradrag)")
-        else:
-            text += (f"Fradraget på {format_number(-before, 1)} mill. kroner i udisponerte "
-                     f"midler i {start} var et engangsfradrag som faller bort i {end}")
-        if len(cost):
-            c = cost.iloc[0]
-            text += (f"; kostnadsnivået går fra {format_number(c['from_value'], 1)} til "
-                     f"{format_number(c['to_value'], 1)} ({_amount(c['change_mnok'])}, "
-                     f"{format_change_percent(c['change_pct'])})")
-        lines.append(text + ".")
-    if not lines:
+        rows.append({"solution": row.solution, "change": row.change_mnok,
+                     "change_pct": row.change_pct, "before": before, "after": after,
+                     "cost": cost.iloc[0] if len(cost) else None})
+    if not rows:
         return ""
     said = [e for e in explanations if e.driver == "tilbakeføring" and e.year == end
             and e.solution == ALL_SOLUTIONS]
-    quotes = " ".join(f"«{e.quote}» ({e.section})" for e in said)
-    head = "**Engangsfradraget forklarer de store utslagene:**" + (f" {quotes}" if quotes else "")
-    return "\n".join([head, "", *lines])
+    return wording.render("deduction.md.j2", quotes=said, start=start, end=end, rows=rows)
 
 
 def _underlying_words(which: str, row) -> str:
-    from tbu_analysis.reports.key_messages import STILL, _env
+    from tbu_analysis.reports.key_messages import STILL
 
-    return prose.render(_env(), "headline_underlying.md.j2", which=which, row=row, STILL=STILL)
+    return wording.render("headline_underlying.md.j2", which=which, row=row, STILL=STILL)
 
 
 def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: PreviousRound | None,
@@ -696,13 +659,12 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
         top = cost.loc[cost["change_pct"].idxmax()]
         reasons = [n for n in notes if n.solution == top["solution"] and n.explained
                    and int(n.to_year) == int(top["to_year"])]
-        why = ""
+        cause = None
         if reasons:
             matching = [e for e, status in reasons[0].explanations if status == MATCHES]
             first = (matching or [reasons[0].explanations[0][0]])[0]
-            why = (f" Den største årsaken er {_label(reasons[0].category)} "
-                   f"({_amount(reasons[0].value_mnok)} mill. kroner): {first.reason}.")
-        verb = "øker" if top["change_pct"] >= 0 else "går ned"
+            cause = {"label": _label(reasons[0].category), "value": reasons[0].value_mnok,
+                     "reason": first.reason}
         split = pd.DataFrame() if underlying is None else underlying[
             (underlying["solution"] != ALL_SOLUTIONS)
             & (underlying["from_year"] == int(top["from_year"]))
@@ -711,25 +673,16 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
         if len(split):
             points.append(_underlying_words(
                 "point", split.loc[split["underlying_mnok"].idxmax()]))
-        points.append(
-            f"**Størst nominell vekst:** {top['solution']}s kostnadsnivå {verb} med "
-            f"{format_percent(abs(top['change_pct']), 1)} fra {top['from_year']} til "
-            f"{top['to_year']}, fra {format_number(top['from_value'], 1)} til "
-            f"{format_number(top['to_value'], 1)} mill. kroner.{why}"
-            + (" " + _underlying_words("nominal", own.iloc[0]) if len(own) else "")
-            + " Se kapittel 3.")
+        points.append(_say("nominal_point", top=top, cause=cause, underlying=(
+            _underlying_words("nominal", own.iloc[0]) if len(own) else "")))
     if previous is not None and previous.statements:
-        points.append(f"**Siden forrige runde:** {previous.statements[0].statement} "
-                      "Se kapittel 5.")
+        points.append(_say("previous_point", statement=previous.statements[0].statement))
     total = estimates[(estimates["solution"] == ALL_SOLUTIONS)]
     if len(total):
-        parts = [f"{MEASURE_NAMES.get(r.measure, r.measure)} {r.year} "
-                 f"{format_change_percent(r.difference_pct)} fra forskriften"
-                 for r in total.itertuples()]
-        points.append(f"**Hvor nær estimatene var:** {', '.join(parts)}. Se kapittel 6.")
+        points.append(_say("estimates_point", totals=list(total.itertuples()),
+                           names=MEASURE_IN_SENTENCE))
     if conditions:
-        points.append(f"**Usikkert:** {len(conditions)} forutsetninger og usikkerheter, blant "
-                      f"annet: {conditions[0].statement} Se kapittel 4.")
+        points.append(_say("uncertain_point", count=len(conditions), first=conditions[0]))
     count = sum(1 for line in questions.splitlines() if re.match(r"^\d+\. ", line))
     first = next((line for line in questions.splitlines() if line.startswith("1. ")), "")
     top = re.match(r"^1\. \*\*(.+?)\*\*(?: \*\((.+?) mill\. kroner\)\*)?", first)

@@ -19,10 +19,7 @@ from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
-    format_change,
-    format_change_percent,
     format_number,
-    format_percent,
     places_needed,
 )
 from tbu_analysis.common.provenance import collect_provenance, provenance_table, source_date
@@ -48,8 +45,6 @@ from tbu_analysis.vocab import (
     Status,
     TableRole,
 )
-
-MEASURE_NAMES_TEXT = {"påløpt": "påløpte kostnader", "prognose": "prognosen"}
 
 
 @dataclass
@@ -131,6 +126,7 @@ class ReportContext:
 
     def since_previous_markdown(self, solution: str | None = None) -> str:
         text = committee.previous_round_markdown(self.previous_round, self.round_comparison,
+                                                 levels=self.result.levels,
                                                  solution=solution)
         detail = committee.since_last_round_markdown(self.result.comparison, solution)
         return f"{text}\n\n{detail}" if detail else text
@@ -218,13 +214,6 @@ class ReportContext:
                            chapters=[(wording.heading_anchor(h), h) for h in chapters])
 
     # --- headings and prose ----------------------------------------------------------------
-    def title_markdown(self, solution: str | None = None) -> str:
-        title = f"{self.manifest.title} – {solution}" if solution else self.manifest.title
-        source = self.manifest.source.get("description", "")
-        return (f"# {title}\n\nAnalyse av tallgrunnlaget {self.manifest.label} "
-                f"({min(self.years)}–{max(self.years)}). Alle beløp i mill. kroner.\n\n"
-                f"Kilde: {source}")
-
     def findings(self) -> list[str]:
         return narrative.key_findings(self.result.growth, self.result.drivers,
                                       self.result.levels, self.reconciliation, self.result.index)
@@ -236,52 +225,22 @@ class ReportContext:
         deductions = drivers[(drivers["category"] == DriverCategory.TILBAKEFORING)
                              & (drivers["row_kind"] == RowKind.TOTAL)
                              & (drivers["solution"] == ALL_SOLUTIONS)]
-        deducted = "; ".join(f"i {int(r.to_year)} trekkes {format_number(-r.value_mnok, 1)} "
-                             "mill. kroner fra" for r in deductions.itertuples())
         later = [y for y in self.years if deductions.empty or y > deductions["to_year"].max()]
-        if later:
-            deducted += f"; i {later[0]} er det ikke noe fradrag"
         levels = self.result.levels
         raised = levels[levels["nominal_year"] < levels["price_year"]].drop_duplicates(
             ["nominal_year", "price_year"])
-        index = "; ".join(
-            f"{int(r.nominal_year)}-tallene er hevet til {int(r.price_year)}-kroner med "
-            + ", ".join(format_percent(self.result.index.rate(y), 3)
-                        for y in range(int(r.nominal_year), int(r.price_year)))
-            for r in raised.itertuples())
         stated = levels[levels["nominal_year"] > levels["price_year"]]["price_basis"]
-        stated = stated.iloc[0] if len(stated) else ""
-        details = [t.number for t in self.manifest.tables if t.role == TableRole.DETALJ]
-        detail_text = f"{details[0]}–{details[-1].split()[-1]}" if details else ""
-        if short:
-            return (f"*Forskrift* er beløpet som faktureres; *finansieringsbehov* er estimert "
-                    f"*kostnadsnivå* pluss tilbakeføring av udisponerte midler ({deducted}). "
-                    f"Senere års estimater: {stated}. I avstemmingen betyr *avvik* en "
-                    "forskjell større enn trykt presisjon tillater. Se hovedrapporten for "
-                    "begreper og hele avstemmingen.")
-        return "\n".join([
-            "### Begreper", "",
-            "- **Forskrift** er beløpet som er fastsatt i forskriften for et år, det sektoren "
-            "faktureres. **Finansieringsbehov** er beløpet som foreslås forskriftsfestet: "
-            "estimert **kostnadsnivå** (hva drift og forvaltning er anslått å koste) pluss "
-            "**tilbakeføring** av udisponerte midler fra tidligere år (et engangsfradrag): "
-            f"{deducted}. Derfor kan forskriftsbeløpet øke selv om kostnadsnivået går ned.",
-            f"- **Indeksregulering:** {index}. Senere års estimater står som i kilden: "
-            f"*{stated}*, altså uten justering for prisvekst. Rapporten viser veksten både i "
-            "faste kroner og nominelt der kilden har indeksjustert.",
-            "- **Vekstdrivere** er NHNs kategorier for endringen fra ett år til det neste: "
-            "økte kostnader grunnet investeringer (behandlet i rådsmodellen), ny "
-            "funksjonalitet, endrede forutsetninger, endret finansieringskilde, "
-            "volum/beredskap og effektivisering.",
-            "- **Avstemming:** hvert trykt tall er regnet ut på nytt fra delene sine. "
-            "*Stemmer* betyr at delene gir det trykte tallet; *avrunding* at forskjellen er "
-            "innenfor trykt presisjon (en halv enhet i siste siffer per tall, altså ±0,5 for "
-            "hele millioner); *avvik* at forskjellen er større.",
-            "- Beløp per løsning hentes fra tabellen som trykker dem med flest desimaler"
-            f"{f' (detaljtabellene, {detail_text})' if detail_text else ''}; summer er "
-            "kildens trykte summer. Derfor kan en kolonne med løsninger avvike litt fra "
-            "summen.",
-        ])
+        return wording.render(
+            "terms.md.j2", short=short,
+            deductions=[{"year": int(r.to_year), "amount": -r.value_mnok}
+                        for r in deductions.itertuples()],
+            undeducted=later[0] if later else None,
+            raised=[{"nominal_year": int(r.nominal_year), "price_year": int(r.price_year),
+                     "rates": [self.result.index.rate(y)
+                               for y in range(int(r.nominal_year), int(r.price_year))]}
+                    for r in raised.itertuples()],
+            stated=stated.iloc[0] if len(stated) else "",
+            details=[t.number for t in self.manifest.tables if t.role == TableRole.DETALJ])
 
     @property
     def marked_cells(self) -> Mapping[int, str]:
@@ -382,9 +341,9 @@ class ReportContext:
         for r in rows.itertuples():
             note = self._figure_note(r.forskrift_table, r.solution, Measure.FORSKRIFT, r.year)
             if note:
-                notes.append(f"*{r.solution}, forskrift {r.year} "
-                             f"({format_number(r.forskrift, places_needed(r.forskrift, 0, 1))}"
-                             f", {r.forskrift_table}):* {note}")
+                notes.append(wording.say(
+                    "estimates.md.j2", "forskrift_elsewhere", solution=r.solution, year=r.year,
+                    forskrift=r.forskrift, table=r.forskrift_table, note=note))
         # The table reproduces NHN's printed precision (325 beside 343,6): the note says so.
         said = self._once("\n\n".join(dict.fromkeys(notes)), place=f"estimates:{solution}",
                           report=solution)
@@ -408,25 +367,24 @@ class ReportContext:
                 .itertuples():
             note = self._other_tables_note(row)
             if note:
-                value = format_number(row.value_mnok, int(row.decimals))
+                shown = {"solution": row.solution, "year": row.year, "value": row.value_mnok,
+                         "decimals": int(row.decimals), "table": row.table_number}
                 anchor = registry.said(note, place)
                 if registry.place(note) == place and note not in said_here:
                     said_here.add(note)  # its place: in full, with an anchor to point back to
                     why = self._why_printed_otherwise(row)
                     notes.append(self._once(
-                        f'<span id="{anchor}"></span>*Samme tall, annen verdi i kilden:* '
-                        f"{row.solution} {row.year} er {value} her ({row.table_number}); "
-                        f"{note}.{f' {why}' if why else ''}", [why], place=place,
-                        report=solution))
+                        wording.say("levels.md.j2", "same_figure", anchor=anchor,
+                                    elsewhere=note, why=why, **shown),
+                        [why], place=place, report=solution))
                 else:
                     # «Se forklaringen over» leads to the explanation itself where there is
                     # one (the †-note), not to the first «Samme tall» note that points to it.
                     why = self._why_printed_otherwise(row)
                     if why and registry.place(why) is not None:
                         anchor = registry.said(why, place)  # said already: only its anchor
-                    notes.append(f"*Samme tall, annen verdi i kilden:* {row.solution} "
-                                 f"{row.year} er også her {value} ({row.table_number}). "
-                                 f"{back_reference(anchor)}")
+                    notes.append(wording.say("levels.md.j2", "same_figure_again",
+                                             anchor=anchor, **shown))
         if series == Series.FINANSIERINGSBEHOV:
             notes += self._undeducted_notes(names, years)
         if solution is None:
@@ -459,11 +417,10 @@ class ReportContext:
             for _, other in printed.iterrows():
                 value = format_number(float(other["value_mnok"]), int(other["decimals"]))
                 others.setdefault(value, []).append(self.manifest.table(other["table"]).label)
-            notes.append(f"*Finansieringsbehov lik kostnadsnivå:* {row.solution} har ingen "
-                         f"tilbakeføring i {row.year}, så rapporten bruker kostnadsnivået "
-                         f"{format_number(row.value_mnok, int(row.decimals))} "
-                         f"({self.manifest.table(row.table).label}) for begge; "
-                         f"{printed_elsewhere(others)}.")
+            notes.append(wording.say(
+                "levels.md.j2", "undeducted", solution=row.solution, year=row.year,
+                value=row.value_mnok, decimals=int(row.decimals),
+                table=self.manifest.table(row.table).label, elsewhere=printed_elsewhere(others)))
         return notes
 
     def _sum_notes(self, frame: pd.DataFrame, levels: pd.DataFrame) -> list[str]:
@@ -483,21 +440,21 @@ class ReportContext:
         if sorted(source["value_mnok"].astype(float)) != sorted(printed.values()):
             return []  # a sum recomputed in other kroner, not the source's printed one
         first, last = year_columns
-        by_table: dict[str, list[str]] = {}
+        by_table: dict[str, list[dict]] = {}
         for column in year_columns:
             level = levels[(levels["solution"] == ALL_SOLUTIONS)
                            & (levels["year"] == int(column))]
             if len(level):
                 label = self.manifest.table(level["table"].iloc[0]).label
                 by_table.setdefault(label, []).append(
-                    format_number(printed[column], int(level["decimals"].iloc[0])))
-        where = [f"{' og '.join(values)} i {label}" for label, values in by_table.items()]
-        change = sums[last] - sums[first]
-        return [f"*Summen er kildens trykte sum ({' og '.join(where)}); radene over summerer "
-                f"til {format_number(sums[first], 1)} i {first} og "
-                f"{format_number(sums[last], 1)} i {last}, en endring på "
-                f"{format_change(change, 1)} mot {format_change(printed[last] - printed[first], 1)}"
-                " i summen. Avviket er kildens (se avstemmingen i vedlegget).*"]
+                    {"value": printed[column], "decimals": int(level["decimals"].iloc[0])})
+        decimals = views.growth_decimals(frame, levels)  # as the table shows its columns
+        return [wording.say(
+            "levels.md.j2", "printed_sum",
+            printed=[{"table": label, "values": values} for label, values in by_table.items()],
+            first=first, last=last, sums=[sums[first], sums[last]],
+            decimals=[decimals[first], decimals[last], decimals[views.CHANGE_COLUMN]],
+            change=sums[last] - sums[first], printed_change=printed[last] - printed[first])]
 
     def _other_tables_note(self, level) -> str:
         """A level taken from one table where another table the report shows prints it
@@ -524,8 +481,8 @@ class ReportContext:
 
     def overview_note(self) -> str:
         spec = self.manifest.primary
-        precision = f" {spec.precision[:1].upper()}{spec.precision[1:]}." if spec.precision else ""
-        notes = [wording.note("table_source", f"Kilde: {spec.document}, {spec.number}.{precision}")]
+        notes = [wording.say("notes.md.j2", "table_source", spec.document, spec.number,
+                             precision=spec.precision or "")]
         notes += views.source_footnotes(spec, self.figures)
         for table in self.manifest.tables:
             for row in table.note_rows:
@@ -537,9 +494,8 @@ class ReportContext:
             & (self.result.levels["series"] == Series.FINANSIERINGSBEHOV)]
         for row in indexed.itertuples(index=False):
             rate = self.result.index.rate(int(row.nominal_year))
-            notes.append(
-                f"Nominelt (uten indeksjusteringen på {format_percent(rate, 3)}) er summen for "
-                f"{row.nominal_year} {format_number(row.nominal, 1)} mill. kroner.")
+            notes.append(wording.say("levels.md.j2", "nominal_sum", rate=rate,
+                                     year=row.nominal_year, value=row.nominal))
         frame = views.overview(self.figures, self.manifest)
         _, marks = self._marked(frame, spec, decimals=0)
         return self._once("\n\n".join([*(f"*{n}*" for n in notes), *([marks] if marks else [])]),
@@ -590,6 +546,11 @@ class ReportContext:
                     out.append((f"{label} {start}–{end}{suffix}", table))
         return out
 
+    def growth_decimals(self, heading: str, table: pd.DataFrame) -> dict[str, int]:
+        """The decimals of a growth table's columns: a level at the precision the source
+        prints it (a column of printed whole millions is not shown with ,0)."""
+        return views.growth_decimals(table, self.model.series[self.growth_series(heading)])
+
     def driver_sections(self, solution: str = ALL_SOLUTIONS) -> list[tuple]:
         """Per growth table: heading, the table ready to display (discrepant cells marked),
         waterfall steps, the notes under the table, and in words the largest drivers with the
@@ -613,13 +574,13 @@ class ReportContext:
                 table = views.drivers_view(drivers, table_id, solution=solution,
                                            base_mnok=float(base["value_mnok"].sum()))
             steps = list(self.model.waterfalls[(solution, start)][0])
-            name = "alle løsninger" if solution == ALL_SOLUTIONS else solution
-            heading = f"Fra {start} til {end}: {name}, mill. kroner"
+            heading = wording.say("drivers.md.j2", "heading", start=start, end=end,
+                                  solution=None if solution == ALL_SOLUTIONS else solution)
             used = self.manifest.table(detail) if solution != ALL_SOLUTIONS and detail else spec
             stated = end > base_column.price_basis.price_year
             label = spec.columns[max(spec.columns)].price_basis.label
-            notes = [wording.note("table_source", f"Kilde: {used.document}, {used.number}"
-                                                  f"{f' ({label})' if stated else ''}.")]
+            notes = [wording.say("notes.md.j2", "table_source", used.document, used.number,
+                                 basis=label if stated else "")]
             notes += views.source_footnotes(used, self.figures, shown=list(table.columns))
             driver_notes = list(self.model.driver_notes[(solution, table_id)])
             words = committee.driver_explanations_markdown(
@@ -630,7 +591,7 @@ class ReportContext:
                     in_words=self.model.in_words)
                 words = "\n\n".join(filter(None, [words, committee.driver_explanations_markdown(
                     whole, show_solution=True, moves=self.moves,
-                    lead=f"**{solution} samlet** (delene fra alle aktivitetene summert):")]))
+                    lead=wording.say("drivers.md.j2", "whole_solution", solution))]))
             shown = self.manifest.table(detail) if detail else spec
             by = "item" if detail else "solution"
             styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
@@ -650,9 +611,9 @@ class ReportContext:
                                    & (self.reconciliation["status"] != Status.OK)]
         if solution != ALL_SOLUTIONS:
             rows = rows[rows["solution"] == solution]
-        return [f"*Prosentraden er regnet ut her. NHN trykker "
-                f"{format_percent(r.printed, places_needed(r.printed, 0, 1))} for "
-                f"{r.check.replace('*', '')}; utregnet gir det {format_percent(r.computed, 1)}.*"
+        return [wording.say("drivers.md.j2", "percent_row", check=r.check.replace("*", ""),
+                            printed=r.printed, decimals=places_needed(r.printed, 0, 1),
+                            computed=r.computed)
                 for r in rows.itertuples()]
 
     def _waterfall_notes(self, steps: list, solution: str, from_year: int) -> list[str]:
@@ -664,13 +625,12 @@ class ReportContext:
         differ = [lv for lv in levels
                   if abs(lv["table_value"] - lv["value"]) > 1e-6]
         for lv in differ:
-            shown = format_number(lv["table_value"], 1 if lv["table_rows"] > 1
-                                  else lv["table_decimals"])
-            where = (f"Radene i {lv['table_number']} summerer til {shown}"
-                     if lv["table_rows"] > 1 else f"{lv['table_number']} trykker {shown}")
-            notes.append(f"*{where} for {lv['label'].lower()}; grafen bruker, som resten av "
-                         f"rapporten, {format_number(lv['value'], lv['decimals'])} "
-                         f"({self.manifest.table(lv['table']).label}).*")
+            notes.append(wording.say(
+                "drivers.md.j2", "other_level", table=lv["table_number"], rows=lv["table_rows"],
+                shown=lv["table_value"],
+                shown_decimals=1 if lv["table_rows"] > 1 else lv["table_decimals"],
+                label=lv["label"], value=lv["value"], decimals=lv["decimals"],
+                source=self.manifest.table(lv["table"]).label))
         running, previous = 0.0, None
         for label, value, kind in steps:
             if kind == "level":
@@ -679,18 +639,12 @@ class ReportContext:
             if label == SOURCE_GAP_LABEL and previous is not None:
                 level = next((lv for lv in levels if abs(lv["value"] - (running + value))
                               < 1e-6), None)
-                printed = format_number(running + value, level["decimals"] if level else 1)
-                where = f" ({self.manifest.table(level['table']).label})" if level else ""
-                start, end = previous[1], running + value
-                notes.append(
-                    f"*«{SOURCE_GAP_LABEL}» ({format_change(value, 1)}): Endringene kilden "
-                    f"oppgir, summerer til {format_change(running - start, 1)} mill. kroner "
-                    f"({format_change_percent(100 * (running - start) / start, 1)}), fra "
-                    f"{previous[0].lower()} {format_number(start, 1)} til "
-                    f"{format_number(running, 1)}. Kilden trykker {printed}{where}, en endring "
-                    f"på {format_change(end - start, 1)} mill. kroner "
-                    f"({format_change_percent(100 * (end - start) / start, 1)}). Steget viser "
-                    "forskjellen, slik at grafen ender på det trykte nivået.*")
+                notes.append(wording.say(
+                    "drivers.md.j2", "gap", name=SOURCE_GAP_LABEL, step=value,
+                    from_label=previous[0], start=previous[1], reached=running,
+                    printed=running + value, decimals=level["decimals"] if level else 1,
+                    table=self.manifest.table(level["table"]).label if level else None,
+                    end=running + value))
             running += value
         return notes
 
@@ -739,16 +693,18 @@ class ReportContext:
         return frame[["Serie", *years]]
 
     def solution_levels_view(self, solution: str) -> pd.DataFrame:
-        """``solution_levels`` as printed: the levels with one decimal, the outcomes (påløpt,
-        prognose) with the precision the source prints them (344, not 344,0)."""
+        """``solution_levels`` as printed: each level and outcome (påløpt, prognose) with the
+        precision the source prints it (325 and 344, not 325,0 and 344,0; 343,6)."""
         frame = self.solution_levels(solution)
-        outcome = frame["Serie"].isin(["Påløpte kostnader", "Prognose"])
+        series = {s.label: self.model.series[s] for s in (Series.FINANSIERINGSBEHOV,
+                                                          Series.KOSTNADSNIVA)}
         out = frame.astype(object)
         for column in frame.columns[1:]:
             out[column] = [
-                "–" if pd.isna(v) else format_number(v, places_needed(v, 0, 1) if is_outcome
-                                                     else 1)
-                for v, is_outcome in zip(frame[column], outcome, strict=True)]
+                "–" if pd.isna(v) else format_number(
+                    v, views.level_decimals(series[label], solution, int(column), v)
+                    if label in series else places_needed(v, 0, 1))
+                for v, label in zip(frame[column], frame["Serie"], strict=True)]
         return out
 
     def outcomes_note(self, solution: str) -> str:
@@ -759,15 +715,11 @@ class ReportContext:
             if r.solution != solution or places_needed(r.outcome, 0, 1) >= places_needed(
                     r.forskrift, 0, 1):
                 continue
-            what = MEASURE_NAMES_TEXT.get(r.measure, r.measure)
-            rounded = round_half_up(r.forskrift, places_needed(r.outcome, 0, 1))
-            verdict = ("kilden viser altså ikke noe avvik" if r.difference == 0 else
-                       f"avviket er {format_change(r.difference, places_needed(r.difference))}"
-                       " mill. kroner")
-            notes.append(f"*{what.capitalize()} for {r.year} er trykt i hele millioner "
-                         f"({format_number(r.outcome, 0)}). Forskriften for {r.year}, "
-                         f"{format_number(r.forskrift, 1)}, er {format_number(rounded, 0)} "
-                         f"avrundet; {verdict}.*")
+            notes.append(wording.say(
+                "estimates.md.j2", "whole_millions", measure=str(r.measure), year=r.year,
+                outcome=r.outcome, forskrift=r.forskrift,
+                rounded=round_half_up(r.forskrift, places_needed(r.outcome, 0, 1)),
+                difference=r.difference, decimals=places_needed(r.difference)))
         return "\n\n".join(notes)
 
     def solution_summary(self, solution: str) -> str:
@@ -775,15 +727,15 @@ class ReportContext:
         points = []
         for start, end in zip(self.years, self.years[1:], strict=False):
             shown: set[tuple[float, float]] = set()
-            for series, what in ((Series.FINANSIERINGSBEHOV, "Forskriftsbeløpet"),
-                                 (Series.KOSTNADSNIVA, "Kostnadsnivået")):
+            for series in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA):
                 rows = growth[(growth["series"] == series) & (growth["solution"] == solution)
                               & (growth["item"] == "") & (growth["from_year"] == start)
                               & (growth["to_year"] == end)]
                 if len(rows) and (rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]) \
                         not in shown:
                     shown.add((rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]))
-                    points.append(narrative.change_sentence(rows.iloc[0], what))
+                    points.append(narrative.change_sentence(rows.iloc[0], wording.say(
+                        "series.md.j2", "subject", str(series))))
         notes = self.driver_notes(solution)
         for pair in dict.fromkeys((n.from_year, n.to_year) for n in notes):
             largest = next((n for n in notes if (n.from_year, n.to_year) == pair
@@ -793,8 +745,8 @@ class ReportContext:
                     "largest_change", pair=pair, sentence=committee.driver_sentence(
                         largest, show_solution=False, moves=self.moves)))
         problems = self.reconciliation_for(solution)
-        points.append(f"{int((problems['status'] == DISCREPANCY).sum())} avvik i avstemmingen "
-                      f"gjelder {solution}.")
+        points.append(wording.say("solution_summary.md.j2", "discrepancies",
+                                  int((problems["status"] == DISCREPANCY).sum()), solution))
         return narrative.as_markdown(points)
 
     def item_tables(self, solution: str) -> list[tuple]:
@@ -816,15 +768,11 @@ class ReportContext:
         decimals, reads otherwise than the one-decimal percentages the report computes."""
         rows = self.reconciliation[(self.reconciliation["check_type"] == CheckType.PROSENT)
                                    & (self.reconciliation["table"] == table_id)]
-        parts = []
-        for r in rows.itertuples():
-            printed = format_percent(r.printed, places_needed(r.printed, 0, 1))
-            computed = format_percent(r.computed, 1)
-            if abs(round(float(r.computed), 1) - float(r.printed)) > 1e-9:
-                parts.append(f"{r.check.replace('*', '')}: {computed} (trykt {printed})")
-        if not parts:
-            return ""
-        return ("*Regnet ut med én desimal, som ellers i rapporten:* " + "; ".join(parts) + ".")
+        parts = [{"check": r.check.replace("*", ""), "computed": r.computed,
+                  "printed": r.printed, "decimals": places_needed(r.printed, 0, 1)}
+                 for r in rows.itertuples()
+                 if abs(round(float(r.computed), 1) - float(r.printed)) > 1e-9]
+        return wording.say("activities.md.j2", "one_decimal", parts) if parts else ""
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:
         return self.reconciliation[self.reconciliation["solution"] == solution]
@@ -875,11 +823,10 @@ def _parameters_in_words(parameters: Mapping, manifest: Manifest,
             years = sorted({(c.price_basis.nominal_year, c.price_basis.price_year)
                             for t in manifest.tables for c in t.columns.values()
                             if c.price_basis.nominal_year < c.price_basis.price_year})
-            rates = [f"{format_percent(index.rate(y), 3)} ({y}\u2192{y + 1})"
-                     for start, end in years for y in range(start, end)]
-            given = " (satt for denne kjøringen)" if value else ""
-            shown[PARAMETER_LABELS[key]] = (", ".join(dict.fromkeys(rates))
-                                            or "ingen") + given
+            raised = dict.fromkeys(y for start, end in years for y in range(start, end))
+            shown[PARAMETER_LABELS[key]] = wording.say(
+                "provenance.md.j2", "index_rates",
+                [{"rate": index.rate(y), "year": y} for y in raised], bool(value))
         elif key == "scenario_path":  # a file of the project, by its path in it
             path = Path(str(value))
             inside = path.resolve().is_relative_to(paths.root.resolve())

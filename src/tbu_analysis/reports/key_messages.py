@@ -29,9 +29,11 @@ from tbu_analysis.analysis.explanations import (
     largest_total_condition,
     total_at_stake,
 )
-from tbu_analysis.analysis.scope import ScopeEntry
+from tbu_analysis.analysis.scope import Listing, ScopeEntry, load_listing
 from tbu_analysis.common import prose
 from tbu_analysis.reports import text as wording
+from tbu_analysis.reports.views import column_label, note_row_cells
+from tbu_analysis.rounds.manifest import Manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DRIVER_LABELS, DriverCategory, Measure, ScopeKind, Series
 
@@ -163,12 +165,13 @@ def price_labels(levels: pd.DataFrame, solution: str = ALL_SOLUTIONS,
 
 
 def underlying_markdown(found: list[Pair], labels: dict[int, str], assessment: list[Assessment],
-                        solution: str = ALL_SOLUTIONS) -> str:
+                        solution: str = ALL_SOLUTIONS, names: tuple[str, ...] = ()) -> str:
     """The section's words: the definition (once per report), each pair's scope changes and
-    what drives it, what the index part is, and the committee's words on scope."""
+    what drives it, what the index part is, and the committee's words on scope. ``names``
+    (the solutions) keep their capital where a label stands mid-sentence."""
     main = solution == ALL_SOLUTIONS
     return prose.render(_env(), "underlying.md.j2", pairs=found, price_labels=labels,
-                        main=main, STILL=STILL,
+                        main=main, STILL=STILL, names=names,
                         said=[a for a in assessment if a.topic == "omfang"] if main else [])
 
 
@@ -269,6 +272,45 @@ def booked_as(driver: Driver, drivers: pd.DataFrame) -> str | None:
 
 
 @dataclass(frozen=True)
+class NewServices:
+    """The source's own list of new services, which the scope changes follow: the table it
+    stands in, its cells for the years the key messages cover (year, cell as printed), and
+    the listed scope changes the driver tables book under a driver (the mark without its
+    sign, the driver's code), which the growth split still counts as scope."""
+
+    table: str
+    cells: tuple[tuple[int, str], ...]
+    booked: tuple[tuple[str, str], ...]
+
+
+def new_services(listing: Listing | None, manifest: Manifest, found: list[Pair],
+                 drivers: pd.DataFrame, from_year: int) -> NewServices | None:
+    """What the key message on underlying growth says about the list it rests on."""
+    if listing is None:
+        return None
+    spec = manifest.table(listing.table)
+    years = {column_label(c): c.year for c in spec.columns.values()}
+    cells = tuple((years[label], cell) for label, cell in note_row_cells(spec, listing.row)
+                  if years.get(label, 0) > from_year)
+    booked = []
+    for pair in found:
+        if pair.to_year <= from_year:
+            continue
+        for change in pair.changes:
+            entry = change.entry
+            if not entry.listed:
+                continue
+            rows = drivers[(drivers["solution"] == entry.solution) & (drivers["item"] == "")
+                           & (drivers["to_year"] == entry.year)
+                           & ~drivers["category"].isin(_NOT_DRIVERS)
+                           & ((drivers["value_mnok"] - change.effect).abs() < STILL)]
+            if len(rows):
+                booked.append((entry.listed.strip().lstrip("+-").strip(),
+                               str(rows["category"].iloc[0])))
+    return NewServices(spec.label, cells, tuple(dict.fromkeys(booked)))
+
+
+@dataclass(frozen=True)
 class Uncertainty:
     """The biggest uncertainty that can move the total, what all of its year's conditions can
     move the total by, and the largest that only moves the split between solutions."""
@@ -343,7 +385,7 @@ def key_messages_markdown(settle: Settle | None, found: list[Pair], driver: Driv
                           booked: str | None, uncertainty: Uncertainty | None,
                           question: Question | None, assessment: list[Assessment],
                           questions_heading: str, growers: list[Grower] | None = None,
-                          solutions: int = 0) -> str:
+                          solutions: int = 0, new: NewServices | None = None) -> str:
     """The report's opening: three to five key messages and the committee's own words."""
     from tbu_analysis.reports.text import sections
 
@@ -352,7 +394,7 @@ def key_messages_markdown(settle: Settle | None, found: list[Pair], driver: Driv
     return prose.render(_env(), "key_messages.md.j2", settle=settle, pairs=ahead,
                         driver=driver, booked=booked, uncertainty=uncertainty,
                         question=question, STILL=STILL, questions_heading=questions_heading,
-                        growers=growers or [], solutions=solutions,
+                        growers=growers or [], solutions=solutions, new=new,
                         chapters=sections()["main"],
                         said=[a for a in assessment if a.topic in ("tallgrunnlag",
                                                                    "kostnadsnivå")])
@@ -361,12 +403,13 @@ def key_messages_markdown(settle: Settle | None, found: list[Pair], driver: Driv
 # --- titles that say the point ---------------------------------------------------------------
 
 
-def point_title(pair: Pair | None) -> str | None:
+def point_title(pair: Pair | None, names: tuple[str, ...] = ()) -> str | None:
     """A chart title that says what the growth split shows: that the direction turns without
     the largest scope change, or without all of them; else how much of it is scope."""
     if pair is None:
         return None
     return prose.render(_env(), "point_title.md.j2", pair=pair, STILL=STILL, TURN=TURN,
+                        names=names,
                         name="kostnadsnivået" if pair.solution == ALL_SOLUTIONS
                         else f"kostnadsnivået for {pair.solution}") or None
 
@@ -395,12 +438,13 @@ def opening(ctx, questions_heading: str) -> str:
     settle = to_settle(result.levels, result.drivers)
     start = settle.year - 1 if settle else min((p.from_year for p in found), default=0)
     driver = biggest_driver(result.drivers, found, start)
+    new = new_services(load_listing(ctx.paths), ctx.manifest, found, result.drivers, start)
     return key_messages_markdown(
         settle, found, driver, booked_as(driver, result.drivers) if driver else None,
         biggest_uncertainty(ctx.conditions, settle.year if settle else start),
         top_question(getattr(ctx, "asks", None), ctx.reconciliation),
         load_assessment(ctx.paths), questions_heading,
-        growing_throughout(result.underlying, start), len(ctx.solutions))
+        growing_throughout(result.underlying, start), len(ctx.solutions), new)
 
 
 def growth_section(ctx, solution: str | None = None) -> list:
@@ -415,7 +459,7 @@ def growth_section(ctx, solution: str | None = None) -> list:
     found = _pairs(ctx, name)
     parts = [format_table(growth_view(found), **GROWTH_VIEW_OPTIONS)]
     words = underlying_markdown(found, price_labels(ctx.result.levels, name),
-                                load_assessment(ctx.paths), name)
+                                load_assessment(ctx.paths), name, tuple(ctx.solutions))
     parts.append(Markdown(words))
     if solution is None:
         # a heading, not a bold paragraph: it is kept on the page of the table under it
@@ -435,7 +479,8 @@ def waterfall_points(ctx, solution: str | None = None) -> list[str | None]:
     points = []
     for table_id in views.growth_table_ids(ctx.manifest):
         spec = ctx.manifest.table(table_id)
-        points.append(point_title(pair_for(found, spec.columns[spec.base_column].year)))
+        points.append(point_title(pair_for(found, spec.columns[spec.base_column].year),
+                                  tuple(ctx.solutions)))
     return points
 
 

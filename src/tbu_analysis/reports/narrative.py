@@ -52,10 +52,12 @@ def key_findings(growth: pd.DataFrame, drivers: pd.DataFrame, levels: pd.DataFra
         funding = _first(funding)
         cost = _first(pair[pair["series"] == "kostnadsnivå"])
         if funding is not None:
-            points.append(change_sentence(funding, "Forskriftsbeløpet (finansieringsbehovet)"))
+            points.append(change_sentence(funding, wording.say(
+                "series.md.j2", "subject", "finansieringsbehov", long=True)))
         if cost is not None and (funding is None or (cost["from_value"], cost["to_value"])
                                  != (funding["from_value"], funding["to_value"])):
-            points.append(change_sentence(cost, "Kostnadsnivået"))
+            points.append(change_sentence(cost, wording.say("series.md.j2", "subject",
+                                                            "kostnadsnivå")))
     efficiency = drivers[(drivers["category"] == "effektivisering")
                          & (drivers["row_kind"] == "total")
                          & (drivers["solution"] == ALL_SOLUTIONS)]

@@ -26,11 +26,17 @@ def render(name: str, /, **context: Any) -> str:
     return prose.render(prose.environment(PACKAGE, FOLDER), name, **context)
 
 
+def say(template: str, name: str, /, *args: Any, **kwargs: Any) -> str:
+    """Macro ``name`` of ``template``: one sentence or note of a section, e.g.
+    ``say("levels.md.j2", "nominal_sum", rate=4.1, year=2023, value=980.0)``."""
+    module = prose.environment(PACKAGE, FOLDER).get_template(template).module
+    return str(getattr(module, name)(*args, **kwargs)).strip()
+
+
 def note(name: str, *args: Any) -> str:
     """One of the short notes in ``notes.md.j2`` (a macro), e.g. ``note("back_reference",
     "note-3")``."""
-    module = prose.environment(PACKAGE, FOLDER).get_template("notes.md.j2").module
-    return str(getattr(module, name)(*args)).strip()
+    return say("notes.md.j2", name, *args)
 
 
 @functools.cache

@@ -52,6 +52,33 @@ def decimals_needed(frame: pd.DataFrame, most: int = 2) -> dict[str, int]:
             for column in frame.select_dtypes("number").columns}
 
 
+#: A level computed here (a nominal value, a sum of rows) shows one decimal.
+COMPUTED_DECIMALS = 1
+
+
+def level_decimals(levels: pd.DataFrame, solution: str, year: int, value: float) -> int:
+    """The decimals a solution's level is shown with: the source's own where it is a level the
+    source prints (a printed 325 is not 325,0, a printed 192,0 not 192), one where the
+    report computes it."""
+    match = levels[(levels["solution"] == solution) & (levels["item"] == "")
+                   & (levels["year"] == year)]
+    match = match[(match["value_mnok"].astype(float) - float(value)).abs() < 1e-9]
+    return int(match["decimals"].max()) if len(match) else COMPUTED_DECIMALS
+
+
+def growth_decimals(frame: pd.DataFrame, levels: pd.DataFrame) -> dict[str, int]:
+    """``format_table``'s decimals for a growth table (:func:`growth_view`): one precision per
+    column, as in every computed table; a year column the finest its levels are printed with,
+    the change the finer of its two years, the percentage one decimal."""
+    names = frame["Løsning"].replace({"Sum": ALL_SOLUTIONS})
+    years = {column: max((level_decimals(levels, name, int(column), value)
+                          for name, value in zip(names, frame[column], strict=True)
+                          if pd.notna(value)), default=COMPUTED_DECIMALS)
+             for column in frame.columns if str(column).isdigit()}
+    return {**years, CHANGE_COLUMN: max(years.values(), default=COMPUTED_DECIMALS),
+            "Endring (%)": 1}
+
+
 def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = True,
                as_printed: bool = False) -> pd.DataFrame:
     """A source table rebuilt from the tidy figures, rows and columns in printed order,
@@ -323,17 +350,17 @@ def _mark_at_end(text: str) -> str:
 
 
 def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame,
-                     shown: Collection[str] | None = None) -> str | None:
-    """Where the source puts ``mark`` in its table: the title, a column header or cells
-    ("" where it cannot be told). With ``shown`` (the column labels a table derived from the
-    source's shows), only the columns and cells among them; None when none of them is."""
+                     shown: Collection[str] | None = None) -> dict | None:
+    """Where the source puts ``mark`` in its table: the title, column headers or cells
+    (empty where it cannot be told). With ``shown`` (the column labels a table derived from
+    the source's shows), only the columns and cells among them; None when none of them is."""
     if _mark_at_end(spec.title) == mark:
-        return "tabelltittelen"
+        return {"title": True}
     raw = read_raw_table(spec.file, spec.header_rows)
     columns = [index for row in raw.header for index, cell in enumerate(row.cells)
                if index and _mark_at_end(cell) == mark]
     if not columns and any(_mark_at_end(row.cells[0]) == mark for row in raw.header):
-        return "tabelltittelen"
+        return {"title": True}
     labels = [column_label(spec.columns[i]) for i in dict.fromkeys(columns) if i in spec.columns]
     cells = figures[(figures["table"] == spec.id) & (figures["footnote"].fillna("") == mark)]
     names = [(_row_name(cell), column_label(spec.columns[int(cell["source_col"])]))
@@ -346,10 +373,8 @@ def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame,
         if not labels and not names:
             return None
     if labels:
-        return ("kolonnen " if len(labels) == 1 else "kolonnene ") + ", ".join(
-            f"«{label}»" for label in labels)
-    return (("tallet " if len(names) == 1 else "tallene ")
-            + "; ".join(f"{row}, {label}" for row, label in names)) if names else ""
+        return {"columns": labels}
+    return {"cells": [{"row": row, "column": label} for row, label in names]}
 
 
 def source_footnotes(spec: TableSpec, figures: pd.DataFrame,
@@ -366,11 +391,11 @@ def source_footnotes(spec: TableSpec, figures: pd.DataFrame,
     for note in spec.footnotes:
         found = _FOOTNOTE_MARK.match(note)
         text = note[found.end():].strip() if found else note.strip()
-        anchor = "" if shown is None else None
+        anchor: dict | None = {} if shown is None else None
         if found and marks.count(found.group(1)) == 1:
             anchor = _footnote_anchor(spec, found.group(1), figures, shown)
         if anchor is None:
             continue
-        where = f" til {anchor}" if anchor else ""
-        out.append(f"Kildens fotnote{where}: «{text.replace('*', chr(92) + '*')}»")
+        out.append(wording.say("footnotes.md.j2", "source_footnote",
+                               text.replace("*", "\\*"), **anchor))
     return out

@@ -18,12 +18,13 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 from IPython.display import display
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.common.atomic import WriteError, write_bytes
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import format_change, format_number
+from tbu_analysis.common.formatting import format_number
 from tbu_analysis.common.inputs import as_input_error
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.scenarios.comparison import both_bases, key_against_key
@@ -72,6 +73,13 @@ from tbu_analysis.scenarios.tables import (
     unallocated_table,
     write_csv_files,
     write_workbook,
+)
+from tbu_analysis.scenarios.text import (
+    caption,
+    explorer_html,
+    explorer_label,
+    explorer_text,
+    words,
 )
 
 # --- the explorer ----------------------------------------------------------------------------
@@ -149,12 +157,13 @@ class ScenarioExplorer:
         files = all_scenario_files()
         self.load_file = w.Dropdown(
             options=[(_file_label(path), str(path)) for path in files],
-            value=None, description="Scenariofil", style=style, layout=w.Layout(width="560px"))
+            value=None, description=explorer_label("load_file"), style=style,
+            layout=w.Layout(width="560px"))
         rounds = sorted(discover_rounds(project_root()))
         self.load_round = w.Dropdown(options=rounds, value=rounds[-1] if rounds else None,
-                                     description="Runde", style=style,
+                                     description=explorer_label("load_round"), style=style,
                                      layout=w.Layout(width="560px"))
-        self.load_button = w.Button(description="Last inn", icon="folder-open")
+        self.load_button = w.Button(description=explorer_label("load_button"), icon="folder-open")
         self.load_status = w.HTML()
         self.load_button.on_click(lambda _button: self.load())
         self.loader = w.VBox([w.HBox([self.load_file, self.load_button]), self.load_round,
@@ -175,14 +184,12 @@ class ScenarioExplorer:
             baseline, index = ((load_baseline(round_id), load_index(round_id))
                                if round_id is not None else (self.baseline_funding, self.index))
         except InputError as error:
-            self.load_status.value = f"<i>Ikke lastet: {html.escape(str(error))}</i>"
+            self.load_status.value = explorer_html("not_loaded", str(error))
             return False
         self._save_path = None
         self.index = index
         self._start(baseline, scenario)
-        self.load_status.value = (f"<i>Lastet {html.escape(str(chosen))}"
-                                  + (f" mot runden {html.escape(round_id)}" if round_id else "")
-                                  + "</i>")
+        self.load_status.value = explorer_html("loaded", str(chosen), round_id)
         return True
 
     # controls
@@ -192,15 +199,15 @@ class ScenarioExplorer:
         layout = w.Layout(width="560px")
         self.key_set = w.Dropdown(
             options=[(ks.name, key) for key, ks in self.key_sets.items()],
-            value=s.key_set.id, description="Fordelingsnøkkel", style=style, layout=layout,
+            value=s.key_set.id, description=explorer_label("key_set"), style=style, layout=layout,
         )
         self.extend = w.Checkbox(value=s.extend_last_year,
-                                 description="Viderefør siste års nøkkel til senere år",
+                                 description=explorer_label("extend"),
                                  style={"description_width": "initial"},
                                  layout=w.Layout(width="auto"))
         self.price_basis = w.ToggleButtons(
-            options=[("Faste kroner", FIXED), ("Løpende kroner", CURRENT)],
-            value=s.price_basis, description="Kroneverdi", style=style,
+            options=[(explorer_label("fixed"), FIXED), (explorer_label("current"), CURRENT)],
+            value=s.price_basis, description=explorer_label("price_basis"), style=style,
         )
         rate_years = sorted(y for y in {*self.index.rates, *s.index_rates}
                             if self._first_year <= y < s.horizon)
@@ -208,7 +215,7 @@ class ScenarioExplorer:
             year: w.FloatSlider(
                 value=s.index_rates.get(year, self.index.rates.get(year, 0.0)),
                 min=0.0, max=10.0, step=0.001, readout=False,
-                description=f"Indeks {year}→{year + 1} (%)", style=style, layout=layout,
+                description=explorer_text("index_rate", year), style=style, layout=layout,
             )
             for year in rate_years
         }
@@ -219,39 +226,43 @@ class ScenarioExplorer:
             year: w.FloatSlider(
                 value=deflator.rates.get(year, 0.0) if deflator else 0.0,
                 min=-5.0, max=15.0, step=0.001, readout=False,
-                description=f"Deflator {year}→{year + 1} (%)", style=style, layout=layout,
+                description=explorer_text("deflator_rate", year), style=style, layout=layout,
             )
             for year in deflator_years
         }
         self.efficiency = w.FloatSlider(
             value=_mean_rate(s.efficiency_pct), min=0.0, max=10.0, step=0.1,
-            readout=False, description="Effektivisering per år (%)", style=style,
+            readout=False, description=explorer_label("efficiency"), style=style,
             layout=layout,
         )
         self.volume = w.FloatSlider(
             value=_mean_rate(s.volume_pct), min=-5.0, max=10.0, step=0.1, readout=False,
-            description="Volumvekst per år (%)", style=style, layout=layout,
+            description=explorer_label("volume"), style=style, layout=layout,
         )
         self.investment_share = w.FloatSlider(
             value=s.investment_share_pct, min=0.0, max=50.0, step=1.0, readout=False,
-            description="D&F-andel av investering (%)", style=style, layout=layout,
+            description=explorer_label("investment_share"), style=style, layout=layout,
         )
-        self.unknown_cell = w.Dropdown(description="Ukjent andel", style=style, layout=layout)
-        self.unknown_value = w.Text(value="", placeholder="ukjent",
-                                    description="Andel (%)", style=style, layout=layout,
+        self.unknown_cell = w.Dropdown(description=explorer_label("unknown_cell"), style=style,
+                                       layout=layout)
+        self.unknown_value = w.Text(value="", placeholder=explorer_label("unknown_placeholder"),
+                                    description=explorer_label("unknown_value"), style=style,
+                                    layout=layout,
                                     continuous_update=False)
         self.unknown_help = w.HTML()
         self.save_path = w.Text(
-            value=str(self._save_path or _default_save_path(s)), description="Fil", style=style,
+            value=str(self._save_path or _default_save_path(s)),
+            description=explorer_label("save_path"), style=style,
             layout=layout,
         )
-        self.name_box = w.Text(value="", placeholder="tomt: lages av det du har endret",
-                               description="Navn", style=style, layout=layout)
-        self.description_box = w.Textarea(value="", placeholder="tomt: lages av det du har "
-                                          "endret", description="Beskrivelse", style=style,
-                                          layout=layout)
-        self.save_button = w.Button(description="Lagre scenario", icon="save")
-        self.export_button = w.Button(description="Eksporter tabeller (Excel og CSV)",
+        made = explorer_label("made_from_changes")
+        self.name_box = w.Text(value="", placeholder=made, description=explorer_label("name"),
+                               style=style, layout=layout)
+        self.description_box = w.Textarea(value="", placeholder=made,
+                                          description=explorer_label("description"),
+                                          style=style, layout=layout)
+        self.save_button = w.Button(description=explorer_label("save_button"), icon="save")
+        self.export_button = w.Button(description=explorer_label("export_button"),
                                       icon="download", layout=w.Layout(width="auto"))
         self.save_status = w.HTML()
         options = self._compare_options(s.key_set.id)
@@ -260,54 +271,60 @@ class ScenarioExplorer:
                    and s.compare_with.id in others else (others or [None])[0])
         self._default_compare = default
         self.compare_with = w.Dropdown(options=options, value=default,
-                                       description="Sammenlign med", style=style,
+                                       description=explorer_label("compare_with"), style=style,
                                        layout=layout)
         self.compare_with.observe(self._compare_changed, names="value")
         self.key_basis = w.ToggleButtons(
-            options=[("Hele kostnaden", "kostnad"), ("Veksten fra året før", "vekst")],
-            value="kostnad", description="Nøkkelen brukt på", style=style)
+            options=[(explorer_label("whole_cost"), "kostnad"),
+                     (explorer_label("growth"), "vekst")],
+            value="kostnad", description=explorer_label("key_basis"), style=style)
         self.key_basis.observe(self._compare_changed, names="value")
         self._key_cache: tuple[Any, Any] | None = None
         years = sorted({*range(self._first_year, s.horizon + 1)})
         self.sensitivity_group = w.Dropdown(
             options=[(GROUP_LABELS[g], g) for g in GROUPS], value=GROUPS[0],
-            description="Aktørgruppe", style=style)
-        self.sensitivity_year = w.Dropdown(options=years, value=s.horizon, description="År",
+            description=explorer_label("group"), style=style)
+        self.sensitivity_year = w.Dropdown(options=years, value=s.horizon,
+                                           description=explorer_label("year"),
                                            style=style)
         for control in (self.sensitivity_group, self.sensitivity_year):
             control.observe(self._sensitivity_changed, names="value")
         units = list(dict.fromkeys(self.baseline_funding["unit"].tolist()))
         self.item_kind = w.ToggleButtons(
-            options=[("Investering", "investment"), ("Fast tillegg", "addition")],
-            value="investment", description="Legg til", style=style)
-        self.item_unit = w.Dropdown(options=units, description="Løsning", style=style,
+            options=[(explorer_label("investment"), "investment"),
+                     (explorer_label("addition"), "addition")],
+            value="investment", description=explorer_label("item_kind"), style=style)
+        self.item_unit = w.Dropdown(options=units, description=explorer_label("item_unit"),
+                                    style=style,
                                     layout=layout)
         self.item_year = w.BoundedIntText(value=s.horizon - 1, min=self._first_year,
-                                          max=s.horizon, description="År (investering/fra)",
+                                          max=s.horizon, description=explorer_label("item_year"),
                                           style=style, layout=layout)
-        self.item_mnok = w.Text(value="", placeholder="mill. kroner, f.eks. 12,5",
-                                description="Beløp (mill. kroner)", style=style, layout=layout)
-        self.item_add = w.Button(description="Legg til", icon="plus")
-        self.item_clear = w.Button(description="Fjern det som er lagt til", icon="trash",
+        self.item_mnok = w.Text(value="", placeholder=explorer_label("item_placeholder"),
+                                description=explorer_label("item_mnok"), style=style,
+                                layout=layout)
+        self.item_add = w.Button(description=explorer_label("item_add"), icon="plus")
+        self.item_clear = w.Button(description=explorer_label("item_clear"), icon="trash",
                                    layout=w.Layout(width="auto"))
         self.items_help = w.HTML()
         self.added_investments: list[Investment] = []
         self.added_additions: list[Addition] = []
-        self.share_unit = w.Dropdown(options=units, description="Egen nøkkel for",
+        self.share_unit = w.Dropdown(options=units, description=explorer_label("share_unit"),
                                      style=style, layout=layout)
         self.share_from = w.BoundedIntText(value=self._first_year, min=self._first_year,
-                                           max=s.horizon, description="Fra og med år",
+                                           max=s.horizon, description=explorer_label("share_from"),
                                            style=style, layout=layout)
         self.share_to = w.BoundedIntText(value=s.horizon, min=self._first_year,
-                                         max=s.horizon, description="Til og med år",
+                                         max=s.horizon, description=explorer_label("share_to"),
                                          style=style, layout=layout)
         self.share_boxes = {
-            group: w.Text(value="", placeholder="%", description=GROUP_LABELS[group],
+            group: w.Text(value="", placeholder=explorer_label("share_placeholder"),
+                          description=GROUP_LABELS[group],
                           style=style, layout=w.Layout(width="330px"))
             for group in GROUPS
         }
-        self.share_apply = w.Button(description="Bruk andelene", icon="check")
-        self.share_clear = w.Button(description="Fjern egne andeler", icon="trash",
+        self.share_apply = w.Button(description=explorer_label("share_apply"), icon="check")
+        self.share_clear = w.Button(description=explorer_label("share_clear"), icon="trash",
                                     layout=w.Layout(width="auto"))
         self.share_help = w.HTML()
         self.custom_shares: list[Override] = []
@@ -319,12 +336,14 @@ class ScenarioExplorer:
                    self.investment_share: s.investment_share_source}
         for year, slider in self.index_rates.items():
             sources[slider] = (
-                s.index_source + (" (plassholder, uten kilde)" if s.index_placeholder else "")
+                s.index_source
+                + (explorer_label("placeholder_source") if s.index_placeholder else "")
                 if year in s.index_rates else
                 f"{self.index.sources.get(year, '')} ({_shown_path(self.index.path)})")
         for slider in self.deflator_rates.values():
             sources[slider] = (s.deflator.source if s.deflator else "") + (
-                " (plassholder, uten kilde)" if s.deflator and s.deflator.placeholder else "")
+                explorer_label("placeholder_source") if s.deflator and s.deflator.placeholder
+                else "")
         #: each slider's typed box (Norwegian number, decimal comma), reset button and the
         #: source of its default; the default is the value the file (or index) gave.
         self.typed: dict[Any, Any] = {}
@@ -336,20 +355,17 @@ class ScenarioExplorer:
                                  *((slider, 3) for slider in self.index_rates.values()),
                                  *((slider, 3) for slider in self.deflator_rates.values())):
             self.typed[slider] = _typed_box(slider, decimals, self._typed_error)
-            reset = w.Button(icon="undo", tooltip="Tilbake til verdien fra filen",
+            reset = w.Button(icon="undo", tooltip=explorer_label("reset"),
                              layout=w.Layout(width="36px"))
             reset.on_click(lambda _button, slider=slider: self.reset(slider))
             self.resets[slider] = reset
-            source = sources[slider] or "ingen kilde oppgitt"
+            source = sources[slider] or explorer_label("no_source")
             self.sources[slider] = w.HTML(
-                f'<small title="{html.escape(source, quote=True)}" style="display:block;'
-                f'max-width:420px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis">'
-                f'Standard {format_number(slider.value, decimals)}: '
-                f'{html.escape(source)}</small>')
-        self.reset_all_button = w.Button(description="Tilbakestill alt", icon="refresh",
-                                         tooltip="Alle valg tilbake til filen som ble lastet")
-        self.undo_button = w.Button(description="Angre", icon="undo",
-                                    tooltip="Angre siste endring")
+                explorer_html("slider_source", slider.value, decimals, source))
+        self.reset_all_button = w.Button(description=explorer_label("reset_all"),
+                                         icon="refresh", tooltip=explorer_label("reset_all_tip"))
+        self.undo_button = w.Button(description=explorer_label("undo"), icon="undo",
+                                    tooltip=explorer_label("undo_tip"))
         self.reset_all_button.on_click(lambda _button: self.reset_all())
         self.undo_button.on_click(lambda _button: self.undo())
         self._history: list[Any] = []
@@ -391,9 +407,7 @@ class ScenarioExplorer:
             w.VBox([w.HBox([self.sensitivity_group, self.sensitivity_year]),
                     self.sensitivity_view]),
         ])
-        for number, title in enumerate(["Regning", "Per løsning", "Mot grunnlag",
-                                         "Ikke fordelt", "Nøkkel mot nøkkel", "Mot deflator",
-                                         "Følsomhet"]):
+        for number, title in enumerate(words("explorer.md.j2", "tabs")):
             tabs.set_title(number, title)
         tabs.observe(self._draw_visible, names="selected_index")
         sliders = [w.HBox([slider, self.typed[slider], self.resets[slider],
@@ -473,25 +487,20 @@ class ScenarioExplorer:
         for year, slider in self.index_rates.items():
             slider.disabled = fixed and year in idle
         if fixed and idle:
-            reasons.append(f"Indekssatsene fra {min(idle)} virker bare i løpende kroner (i faste "
-                           f"{base_price}-kroner flyttes ingen beløp med dem).")
+            reasons.append(explorer_html("index_idle", min(idle), base_price))
         deflator = self.scenario.deflator
         outside = [year for year in self.deflator_rates
                    if deflator is None or not deflator.base_year <= year < self.scenario.horizon]
         for year, slider in self.deflator_rates.items():
             slider.disabled = year in outside
         if outside and deflator is not None:
-            reasons.append(
-                f"Deflatorsatsene for {', '.join(map(str, outside))} virker ikke: "
-                f"sammenligningen går fra basisåret {deflator.base_year} til horisonten "
-                f"{self.scenario.horizon}.")
+            reasons.append(explorer_html("deflator_idle", outside, deflator.base_year,
+                                         self.scenario.horizon))
         investments = (*self.scenario.investments, *getattr(self, "added_investments", ()))
         self.investment_share.disabled = not investments
         if not investments:
-            reasons.append("D&F-andelen virker bare når scenarioet har investeringer "
-                           "(growth.investments.items i scenariofilen).")
-        self.disabled_help.value = "".join(f"<div><i>{html.escape(r)}</i></div>"
-                                           for r in reasons)
+            reasons.append(explorer_html("no_investments"))
+        self.disabled_help.value = explorer_html("disabled", [Markup(r) for r in reasons])
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -575,12 +584,9 @@ class ScenarioExplorer:
     def _describe_cell(self) -> None:
         cell = self.unknown_cell.value
         if cell is None:
-            self.unknown_help.value = "<i>Nøkkelen har ingen ukjente andeler.</i>"
+            self.unknown_help.value = explorer_html("no_unknown")
             return
-        self.unknown_help.value = (
-            "<i>Tomt felt = ukjent (beløpet står som «ikke fordelt»). Er bare én annen andel "
-            "ukjent for samme løsning og år, får den resten.</i>"
-        )
+        self.unknown_help.value = explorer_html("unknown_help")
 
     # scenario and results
     def current_scenario(self) -> Scenario:
@@ -628,7 +634,7 @@ class ScenarioExplorer:
     def add_item(self) -> None:
         """Add the investment or fixed addition the form describes, with its source
         «endret i utforskeren, <dato>», and recompute."""
-        note = f"endret i utforskeren, {(self.today or dt.date.today()).isoformat()}"
+        note = explorer_text("changed_source", (self.today or dt.date.today()).isoformat())
         unit, year = self.item_unit.value, int(self.item_year.value)
         investment = self.item_kind.value == "investment"
         try:  # the scenario file's own rules, so what is added here can be saved and loaded
@@ -638,7 +644,7 @@ class ScenarioExplorer:
         except ValidationError as error:
             message = as_input_error(error, InvestmentModel if investment else AdditionModel,
                                      {}, "").message
-            self._show_error(InputError(message, key="Beløp (mill. kroner)",
+            self._show_error(InputError(message, key=explorer_label("item_mnok"),
                                         text=self.item_mnok.value))
             return
         mnok = float(checked.mnok)
@@ -701,11 +707,9 @@ class ScenarioExplorer:
         self.refresh()
 
     def _describe_items(self) -> None:
-        lines = [f"Investering: {i.unit} {i.year}, {format_number(i.mnok)} mill. kroner"
-                 for i in self.added_investments]
-        lines += [f"Fast tillegg: {a.unit} fra {a.from_year}, {format_number(a.mnok)} mill. kroner"
-                  for a in self.added_additions]
-        self.items_help.value = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+        self.items_help.value = explorer_html(
+            "items", [(i.unit, i.year, i.mnok) for i in self.added_investments],
+            [(a.unit, a.from_year, a.mnok) for a in self.added_additions])
 
     def _share_overrides(self, key_set: KeySet) -> list[Override]:
         by_entry: dict[tuple[str, YearSpan], dict[str, float]] = {}
@@ -756,18 +760,17 @@ class ScenarioExplorer:
         self._stale.discard(tab)
         result = self.result
         if tab == 0:
-            self.bills_view.value = _html(bills_table(result),
-                                          "Regning per aktørgruppe, mill. kroner")
+            self.bills_view.value = _html(bills_table(result), _caption("bills"))
             self.chart_view.value = bills_bars_html(result) if self.chart else ""
         elif tab == 1:
-            self.totals_view.value = _html(totals_table(result), "Finansieringsbehov, mill. kroner")
+            self.totals_view.value = _html(totals_table(result), _caption("totals"))
         elif tab == 2:
             self.difference_view.value = _html(difference_table(result),
-                                               "Scenario minus grunnlag, mill. kroner")
+                                               _caption("difference"))
         elif tab == 3:
             self.unallocated_view.value = (
-                _html(unallocated_table(result), "Ikke fordelt, mill. kroner")
-                if not result.unallocated.empty else "<p>Alt er fordelt.</p>"
+                _html(unallocated_table(result), _caption("unallocated"))
+                if not result.unallocated.empty else explorer_html("all_allocated")
             )
         elif tab == 4:
             self.keys_view.value = self._keys_html(result)
@@ -775,13 +778,13 @@ class ScenarioExplorer:
             self.sensitivity_view.value = self._sensitivity_html(result)
         else:
             self.deflator_view.value = (
-                _html(deflator_table(result), "Regning mot deflator, mill. løpende kroner")
-                if not result.deflated.empty else "<p>Scenarioet har ingen deflator.</p>")
+                _html(deflator_table(result), _caption("deflator"))
+                if not result.deflated.empty else explorer_html("no_deflator"))
 
     def _keys_html(self, result: ScenarioResult) -> str:
         """The explorer's key against the chosen one, on the whole cost and on the growth."""
         if not self.compare_with.value:
-            return "<p>Det finnes ingen annen nøkkel med kilde å sammenligne med.</p>"
+            return explorer_html("no_other_key")
         other = self.key_sets[self.compare_with.value]
         cache_key = (id(result), other.id)
         if self._key_cache is None or self._key_cache[0] != cache_key:
@@ -792,13 +795,14 @@ class ScenarioExplorer:
         # Both bases in the summary; the chart and tables of the base chosen above (both at
         # once take longer than the 150 ms a change may take).
         comparison = compared[self.key_basis.value]
-        title = f"{other.label} mot {result.scenario.key_set.label}, {comparison.basis_label}"
+        title = caption("key_title", other.label, result.scenario.key_set.label,
+                        comparison.basis_label)
         return "".join([
             markdown_html(key_basis_markdown(compared, year)),
             key_bars_html(comparison),
-            _html(key_comparison_table(comparison), f"{title}, mill. kroner"),
+            _html(key_comparison_table(comparison), explorer_text("key_table", title)),
             _html(key_comparison_by_unit_table(comparison, year),
-                  f"{title}: per løsning i {year}, mill. kroner"),
+                  caption("key_by_unit", title, year)),
         ])
 
     # typed values, reset and undo
@@ -900,9 +904,7 @@ class ScenarioExplorer:
     def _show_error(self, error: InputError) -> None:
         self.error = error
         self.result = None
-        self.message.value = (
-            f'<p style="color:#B00020"><b>Kan ikke regne:</b> {html.escape(str(error))}</p>'
-        )
+        self.message.value = explorer_html("cannot_compute", str(error))
         for view in (self.bills_view, self.totals_view, self.difference_view,
                      self.unallocated_view, self.chart_view, self.keys_view,
                      self.deflator_view, self.sensitivity_view):
@@ -921,9 +923,9 @@ class ScenarioExplorer:
             else:
                 written = save_scenario(current, target)
         except (InputError, WriteError, OSError) as error:
-            self.save_status.value = f"<i>Ikke lagret: {html.escape(str(error))}</i>"
+            self.save_status.value = explorer_html("not_saved", str(error))
             return None
-        self.save_status.value = f"<i>Lagret til {html.escape(str(written))}</i>"
+        self.save_status.value = explorer_html("saved", str(written))
         from tbu_analysis.scenarios.files import all_scenario_files
 
         chosen = self.load_file.value  # a file saved to the own folder can be loaded at once
@@ -937,7 +939,7 @@ class ScenarioExplorer:
         for it and one CSV file per sheet (for Norwegian Excel), in ``folder`` (default: the
         folder the scenario is saved to)."""
         if self.result is None:
-            self.save_status.value = "<i>Ingen tabeller å eksportere (se feilmeldingen).</i>"
+            self.save_status.value = explorer_html("nothing_to_export")
             return []
         folder = Path(folder) if folder is not None else Path(self.save_path.value).parent
         stem = Path(self.save_path.value).stem
@@ -947,10 +949,9 @@ class ScenarioExplorer:
             written = [write_workbook(sheets, folder / f"{stem}.xlsx"),
                        *write_csv_files(sheets, folder, stem)]
         except (InputError, WriteError, OSError) as error:
-            self.save_status.value = f"<i>Ikke eksportert: {html.escape(str(error))}</i>"
+            self.save_status.value = explorer_html("not_exported", str(error))
             return []
-        self.save_status.value = (f"<i>Eksportert til {html.escape(str(folder))}: "
-                                  f"{len(written)} filer</i>")
+        self.save_status.value = explorer_html("exported", str(folder), len(written))
         return written
 
 
@@ -966,20 +967,21 @@ def with_changed_sources(loaded: Scenario, current: Scenario,
     if scenario_to_dict(current) == scenario_to_dict(loaded):
         return replace(current, **typed)
     date = (today or dt.date.today()).isoformat()
-    note = f"endret i utforskeren, {date}"
+    note = explorer_text("changed_source", date)
     changes: dict[str, Any] = {}
     what = _what_changed(loaded, current)
     key_changed = current.key_set.id != loaded.key_set.id
     if key_changed:
-        changes["name"] = f"{current.key_set.label} – endret i utforskeren fra «{loaded.name}»"
+        changes["name"] = explorer_text("changed_key_name", current.key_set.label, loaded.name)
         if len(changes["name"]) > 200:
-            changes["name"] = f"{current.key_set.label} – endret i utforskeren"
+            changes["name"] = explorer_text("changed_key_name", current.key_set.label,
+                                            loaded.name, short=True)
         # The loaded description speaks of the old key: replaced, not extended.
-        changes["description"] = (f"Endret i utforskeren {date} fra «{loaded.name}»: "
-                                  f"{'; '.join(what)}.")
+        changes["description"] = explorer_text("changed_key_description", date, loaded.name,
+                                               what)
     else:
-        changes["name"] = f"{loaded.name} (endret i utforskeren)"[:200]
-        said = f"Endret i utforskeren {date}: {'; '.join(what)}." if what else ""
+        changes["name"] = explorer_text("changed_name", loaded.name)[:200]
+        said = explorer_text("changed_description", date, what) if what else ""
         changes["description"] = " ".join(p for p in (loaded.description, said) if p)
     if current.index_rates != loaded.index_rates:
         changes["index_source"] = note
@@ -996,34 +998,32 @@ def with_changed_sources(loaded: Scenario, current: Scenario,
 
 
 def _what_changed(loaded: Scenario, current: Scenario) -> list[str]:
-    """Each changed choice in a few Norwegian words, for the saved file's description."""
-    what = []
+    """Each changed choice in a few Norwegian words (``explorer.md.j2``: ``changed``), for
+    the saved file's description."""
+    kinds: list[tuple[str, Any, Any]] = []
     if current.key_set.id != loaded.key_set.id:
-        what.append(f"fordelingsnøkkel {current.key_set.label} (var {loaded.key_set.label})")
-    before, after = (s.compare_with.label if s.compare_with else "ingen"
+        kinds.append(("key_set", current.key_set.label, loaded.key_set.label))
+    before, after = (s.compare_with.label if s.compare_with else None
                      for s in (loaded, current))
     if before != after:
-        what.append(f"sammenlignes med {after} (var {before})")
+        kinds.append(("compare_with", after, before))
     if current.overrides != loaded.overrides:
-        what.append("egne andeler")
+        kinds.append(("overrides", None, None))
     if current.extend_last_year != loaded.extend_last_year:
-        what.append("siste års nøkkel videreført" if current.extend_last_year
-                    else "siste års nøkkel ikke videreført")
+        kinds.append(("extend", current.extend_last_year, loaded.extend_last_year))
     if current.price_basis != loaded.price_basis:
-        what.append("løpende kroner" if current.price_basis == CURRENT else "faste kroner")
+        kinds.append(("price_basis", current.price_basis, loaded.price_basis))
     if current.index_rates != loaded.index_rates:
-        what.append("indekssatser")
-    for attribute, label in (("efficiency_pct", "effektivisering"), ("volume_pct", "volumvekst"),
-                             ("investment_share_pct", "D&F-andel av investering")):
+        kinds.append(("index_rates", None, None))
+    for attribute in ("efficiency_pct", "volume_pct", "investment_share_pct"):
         old, new = getattr(loaded, attribute), getattr(current, attribute)
         if old != new:
-            what.append(f"{label} {format_number(_mean_rate(new), 1)} % "
-                        f"(var {format_number(_mean_rate(old), 1)} %)")
+            kinds.append((attribute, _mean_rate(new), _mean_rate(old)))
     if current.investments != loaded.investments or current.additions != loaded.additions:
-        what.append("investeringer og tillegg")
+        kinds.append(("items", None, None))
     if current.deflator != loaded.deflator:
-        what.append("deflatorsatser")
-    return what
+        kinds.append(("deflator", None, None))
+    return [explorer_text("changed", kind, new, old) for kind, new, old in kinds]
 
 
 #: Room around the numbers in the explorer's tables (JupyterLab's default cells are tight).
@@ -1031,8 +1031,13 @@ _TABLE_CSS = ("<style>.tbu-table td, .tbu-table th {padding: 3px 10px;}"
               ".tbu-table caption {text-align: left; font-weight: bold;}</style>")
 
 
-def _html(table: pd.DataFrame, caption: str) -> str:
-    return _TABLE_CSS + table_html(table, caption)
+def _html(table: pd.DataFrame, title: str) -> str:
+    return _TABLE_CSS + table_html(table, title)
+
+
+def _caption(name: str) -> str:
+    """A table's caption in a tab (``captions`` in ``explorer.md.j2``)."""
+    return str(words("explorer.md.j2", "captions")[name])
 
 
 _BAR_COLOURS = ("#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#f4b183", "#7f7f7f", "#a9d18e")
@@ -1060,7 +1065,7 @@ def bills_bars_html(result: ScenarioResult) -> str:
         rows.append(f'<div style="display:flex;margin:4px 0"><b style="width:130px;'
                     f'font-size:12px">{html.escape(GROUP_LABELS[group])}</b>'
                     f'<div>{bars}</div></div>')
-    title = f"Regning per aktørgruppe, mill. kroner ({html.escape(result.price_label)})"
+    title = explorer_html("bills_title", result.price_label)
     return f'<div><div style="font-weight:bold;margin:8px 0 4px">{title}</div>' + \
         "".join(rows) + "</div>"
 
@@ -1090,14 +1095,10 @@ def tornado_html(title: str, base: float, swings: Any) -> str:
             f'<td style="font-size:11px;white-space:nowrap">{html.escape(s.low_text)}: '
             f"{format_number(s.low_mnok)}; {html.escape(s.high_text)}: "
             f"{format_number(s.high_mnok)}{note}</td>"
-            f'<td style="font-size:10px"><span title="{html.escape(s.low_source, quote=True)}'
-            f' | {html.escape(s.high_source, quote=True)}">Lav: {html.escape(s.low_source)}'
-            f"<br>Høy: {html.escape(s.high_source)}</span></td></tr>")
+            f'<td style="font-size:10px">'
+            f'{explorer_html("tornado_sources", s.low_source, s.high_source)}</td></tr>')
     return (f'<div style="font-weight:bold;margin:8px 0 4px">{html.escape(title)}</div>'
-            f'<table class="tbu-table">{"".join(rows)}</table>'
-            "<p><small>Streken er scenarioets regning; søylen går fra regningen med den lave "
-            "til regningen med den høye verdien. Verdier «uten kilde» er illustrasjoner."
-            "</small></p>")
+            f'<table class="tbu-table">{"".join(rows)}</table>{explorer_html("tornado_note")}')
 
 
 def key_bars_html(comparison: Any) -> str:
@@ -1136,11 +1137,11 @@ def key_bars_html(comparison: Any) -> str:
                 f'<div style="width:270px">{bars}</div>'
                 f'<span style="font-size:11px;width:150px">{format_number(a)} / '
                 f'{format_number(b)}</span>'
-                f'<span style="font-size:11px">forskjell {format_change(d)}</span></div>')
+                f'<span style="font-size:11px">{explorer_html("key_bars_difference", d)}'
+                f'</span></div>')
         blocks.append(f'<div style="margin:6px 0"><b style="font-size:12px">'
                       f'{html.escape(GROUP_LABELS[group])}</b>{"".join(lines)}</div>')
-    title = (f"{html.escape(second)} mot {html.escape(first)}, "
-             f"{html.escape(comparison.basis_label)}, mill. kroner")
+    title = explorer_html("key_bars_title", second, first, comparison.basis_label)
     return (f'<div><div style="font-weight:bold;margin:8px 0 4px">{title}</div>'
             f'<div style="font-size:11px">{legend}</div>{"".join(blocks)}</div>')
 
@@ -1230,7 +1231,7 @@ def _shown_path(path: Path | None) -> str:
     from tbu_analysis.config import project_root
 
     if path is None:
-        return "indeksfilen"
+        return explorer_label("index_file")
     try:
         return path.resolve().relative_to(project_root()).as_posix()
     except ValueError:
@@ -1240,7 +1241,8 @@ def _shown_path(path: Path | None) -> str:
 def _file_label(path: Path) -> str:
     """A scenario file as the list shows it: its name, and «egen» for the economist's own."""
     own = user_scenario_dir()
-    return f"{path.name} (egen, {own})" if path.parent == own else f"scenarios/{path.name}"
+    return (explorer_text("own_file", path.name, own) if path.parent == own
+            else f"scenarios/{path.name}")
 
 
 def _default_save_path(scenario: Scenario) -> Path:
@@ -1257,7 +1259,7 @@ def show_explorer(
 ) -> ScenarioExplorer | None:
     """Show the explorer in a notebook; a headless run (``interactive=False``) skips it."""
     if not interactive:
-        show_markdown("*Utforskeren vises bare når notatboken kjøres interaktivt.*")
+        show_markdown(explorer_text("not_interactive"))
         return None
 
     explorer = ScenarioExplorer(baseline_funding, index, scenario)

@@ -58,6 +58,7 @@ from tbu_analysis.scenarios.model import (
     Scenario,
     check_horizon,
 )
+from tbu_analysis.scenarios.text import explorer_text
 
 #: The longest projection a file may ask for, counted from its first named year: a typo such
 #: as ``horizon: 9999`` is refused at once instead of running for ever.
@@ -451,10 +452,7 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     """Write the scenario as YAML, all or nothing; it loads back to the same choices. The
     text is checked by the reader's own check first (:class:`InputError`, nothing written)."""
     path = Path(path)
-    header = (
-        "# Scenario lagret fra scenarioutforskeren (tbu_analysis.scenarios.explorer).\n"
-        f"# Fordelingsnøkkel: {scenario.key_set.name}\n"
-    )
+    header = explorer_text("saved_header", scenario.key_set.name) + "\n"
     body = yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True,
                           width=100)
     text = header + body

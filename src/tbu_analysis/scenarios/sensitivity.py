@@ -23,7 +23,7 @@ from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import project_root
 from tbu_analysis.scenarios import text
 from tbu_analysis.scenarios.comparison import key_against_key
-from tbu_analysis.scenarios.labels import GROUP_LABELS
+from tbu_analysis.scenarios.labels import GROUP_LABELS, TORNADO_COLUMNS
 from tbu_analysis.scenarios.model import FIXED, Scenario, ScenarioResult
 from tbu_analysis.scenarios.projection import compute
 
@@ -162,10 +162,11 @@ def _growth_share(compared, group: str, year: int) -> float:
 def tornado_table(base: float, swings: list[Swing]) -> pd.DataFrame:
     """The tornado as a table: each input's low and high value, the bill at each, the
     difference from the scenario's bill, and the sources."""
-    rows = [{"Forutsetning": s.label, "Lav verdi": s.low_text, "Høy verdi": s.high_text,
-             "Regning ved lav": s.low_mnok, "Regning ved høy": s.high_mnok,
-             "Utslag": s.high_mnok - s.low_mnok,
-             "Kilde (lav; høy)": f"{s.low_source}; {s.high_source}"
+    c = TORNADO_COLUMNS
+    rows = [{c["input"]: s.label, c["low"]: s.low_text, c["high"]: s.high_text,
+             c["low_mnok"]: s.low_mnok, c["high_mnok"]: s.high_mnok,
+             c["swing"]: s.high_mnok - s.low_mnok,
+             c["sources"]: f"{s.low_source}; {s.high_source}"
              + (f" ({s.note})" if s.note else "")} for s in swings]
     return pd.DataFrame(rows)
 

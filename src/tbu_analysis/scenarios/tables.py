@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from tbu_analysis.common.formatting import (
     format_percent,
     places_needed,
 )
-from tbu_analysis.common.store import Sheet, write_excel, write_if_changed
+from tbu_analysis.common.store import Sheet, decimals_format, write_excel, write_if_changed
 from tbu_analysis.presentation.charts import (
     FIGSIZE,
     SERIES_COLOURS,
@@ -42,6 +43,9 @@ from tbu_analysis.scenarios import text
 from tbu_analysis.scenarios.comparison import TINY_BASE_MNOK, KeyComparison
 from tbu_analysis.scenarios.labels import (
     ALL_UNITS,
+    ASSUMPTION_COLUMNS,
+    ASSUMPTION_WORDS,
+    ASSUMPTIONS,
     COMPARED_READING_LABEL,
     DEFLATOR_COLUMNS,
     DIFFERENCE_COLUMN,
@@ -108,7 +112,31 @@ def totals_view(result: ScenarioResult) -> pd.DataFrame:
     """:func:`totals_table` as the report prints it: NHN's years with the decimals NHN's
     figure needs (343,6 and 351, never 351,0: no precision the source does not have), the
     projected years with one decimal."""
-    table = totals_table(result).astype(object)
+    return _as_printed(totals_table(result), result)
+
+
+def bills_view(result: ScenarioResult) -> pd.DataFrame:
+    """:func:`bills_table` as the report prints it, by the same rule as
+    :func:`totals_view`: in NHN's years a bill that comes out whole prints whole (325, not
+    325,0: the source prints whole millions), the projected years with one decimal."""
+    return _as_printed(bills_table(result), result)
+
+
+def _as_printed(table: pd.DataFrame, result: ScenarioResult) -> pd.DataFrame:
+    """A year table (a label column, then a column per year, the sum last) as text, with
+    :func:`printed_places`."""
+    table = table.astype(object)
+    for column, places in zip(table.columns[1:], printed_places(table, result), strict=True):
+        table[column] = [format_number(v, p) for v, p in zip(table[column], places,
+                                                             strict=True)]
+    return table
+
+
+def printed_places(table: pd.DataFrame, result: ScenarioResult) -> list[list[int]]:
+    """The decimals each amount of a year table prints with (per year column, per row): in
+    NHN's years the decimals the amount needs (0 or 1: 325, 343,6), the sum as precise as
+    its finest part; projected years with one decimal."""
+    out = []
     for column in table.columns[1:]:
         values = table[column]
         if int(str(column).rstrip(PLACEHOLDER_MARK)) in result.data_years:
@@ -116,8 +144,8 @@ def totals_view(result: ScenarioResult) -> pd.DataFrame:
             places[-1] = max(places[:-1], default=0)  # the sum: as precise as its finest part
         else:
             places = [1] * len(values)
-        table[column] = [format_number(v, p) for v, p in zip(values, places, strict=True)]
-    return table
+        out.append(places)
+    return out
 
 
 def difference_table(result: ScenarioResult) -> pd.DataFrame:
@@ -236,32 +264,33 @@ def show_comparison(results: Mapping[str, ScenarioResult]) -> None:
 def assumptions_table(result: ScenarioResult) -> pd.DataFrame:
     """Every choice of the scenario with its source, as the report states them."""
     s = result.scenario
+    row, word = ASSUMPTIONS, ASSUMPTION_WORDS
     rows = [
-        ("Fordelingsnøkkel", s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
-        ("Merknad til nøkkelen", s.key_set.note or "–", ""),
-        ("Grunnlag for nøkkelen", s.key_set.base_label, s.key_set.base_note),
+        (row["key_set"], s.key_set.name, f"{s.key_set.source} ({s.key_set.date})"),
+        (row["key_note"], s.key_set.note or "–", ""),
+        (row["key_base"], s.key_set.base_label, s.key_set.base_note),
         *((READING_LABEL, reading.text, s.key_set.label)
           for reading in s.key_set.readings),
         *((COMPARED_READING_LABEL, reading.text, s.compare_with.label)
           for reading in (s.compare_with.readings if s.compare_with else ())),
-        ("Nøkkel videreført", "ja" if s.extend_last_year else "nei", "valg i scenarioet"),
-        ("Indeks (satser i scenarioet)", _rates_text(s.index_rates)
-         + (" (plassholder, uten kilde)" if s.index_placeholder else ""), s.index_source),
-        ("Kroneverdi", result.price_label, ""),
-        ("Horisont", str(s.horizon), s.horizon_source),
-        ("Effektivisering per år", _rate_text(s.efficiency_pct), s.growth_source),
-        ("Volumvekst per år", _rate_text(s.volume_pct), s.growth_source),
-        ("D&F-andel av investering", _pct_text(s.investment_share_pct),
+        (row["extend"], word["yes"] if s.extend_last_year else word["no"], word["chosen"]),
+        (row["index"], _rates_text(s.index_rates)
+         + (word["placeholder"] if s.index_placeholder else ""), s.index_source),
+        (row["price"], result.price_label, ""),
+        (row["horizon"], str(s.horizon), s.horizon_source),
+        (row["efficiency"], _rate_text(s.efficiency_pct), s.growth_source),
+        (row["volume"], _rate_text(s.volume_pct), s.growth_source),
+        (row["investment_share"], _pct_text(s.investment_share_pct),
          s.investment_share_source),
-        ("Investeringer", _items_text(s.investments), ""),
-        ("Faste tillegg", _items_text(s.additions), ""),
+        (row["investments"], _items_text(s.investments), ""),
+        (row["additions"], _items_text(s.additions), ""),
     ]
     if s.deflator:
-        rows.append(("Deflator", f"basisår {s.deflator.base_year}; "
+        rows.append((row["deflator"], f"{word['base_year']} {s.deflator.base_year}; "
                      + _rates_text(s.deflator.rates)
-                     + (" (plassholder, uten kilde)" if s.deflator.placeholder else ""),
+                     + (word["placeholder"] if s.deflator.placeholder else ""),
                      s.deflator.source))
-    return pd.DataFrame(rows, columns=["Forutsetning", "Verdi", "Kilde"])
+    return pd.DataFrame(rows, columns=list(ASSUMPTION_COLUMNS.values()))
 
 
 def _pct_text(value: float) -> str:
@@ -595,7 +624,9 @@ def export_tables(
     """The explorer's and the report's tables by sheet name, for Excel and CSV: each with a
     title saying what it shows, in what unit and kroner; headings in full Norwegian with
     «(%)» on percentages and years as numbers; amounts with one decimal (as the report
-    prints them); and «Data», the same numbers tidy (one row per number) for a program."""
+    prints them: the bills and the funding need in NHN's years with the decimals they need,
+    325 and 343,6, as in the report); and «Data», the same numbers tidy (one row per number)
+    for a program."""
     unit = f"mill. kroner, {result.price_label}"
     marked = placeholder_note(result)
     mark = " " + text.caption("sheet_mark", PLACEHOLDER_MARK, marked) if marked else ""
@@ -630,6 +661,8 @@ def export_tables(
     sheets["Forutsetninger"] = (_with_placeholder_note(assumptions_table(result), result),
                                 title("Forutsetninger"))
     out = {name: _readable_sheet(frame, title) for name, (frame, title) in sheets.items()}
+    for name in ("Regning", "Per løsning"):  # NHN's years at the report's precision
+        out[name] = _with_printed_places(out[name], sheets[name][0], result)
     for comparison in (comparisons or {}).values():  # each figure after its table
         figure = (f"Figur – {comparison.basis}", key_chart_sheet(comparison, unit))
         at = list(out).index(f"Nøkler – {comparison.basis}") + 1
@@ -721,6 +754,15 @@ def _readable_sheet(frame: pd.DataFrame, title: str) -> Sheet:
     return Sheet(frame, formats, title=title)
 
 
+def _with_printed_places(sheet: Sheet, table: pd.DataFrame, result: ScenarioResult) -> Sheet:
+    """``sheet`` (made from the year table ``table``) with each amount's number format from
+    :func:`printed_places`, so a cell shows what the report prints."""
+    formats = sheet.formats.copy()
+    for position, places in enumerate(printed_places(table, result), start=1):
+        formats.iloc[:, position] = [decimals_format(p) for p in places]
+    return replace(sheet, formats=formats)
+
+
 def tidy_data(result: ScenarioResult,
               comparisons: Mapping[str, KeyComparison] | None = None) -> pd.DataFrame:
     """Every number of the scenario once, one row each, for a program (codes as values, no
@@ -772,8 +814,9 @@ def _with_placeholder_note(table: pd.DataFrame, result: ScenarioResult) -> pd.Da
     note = placeholder_note(result)
     if not note:
         return table
-    row = pd.DataFrame([{"Forutsetning": "År med plassholdersats", "Verdi": note,
-                         "Kilde": result.scenario.index_source}])
+    columns = ASSUMPTION_COLUMNS
+    row = pd.DataFrame([{columns["name"]: ASSUMPTIONS["placeholder_years"],
+                         columns["value"]: note, columns["source"]: result.scenario.index_source}])
     return pd.concat([table, row], ignore_index=True)
 
 

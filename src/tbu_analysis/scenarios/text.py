@@ -1,8 +1,9 @@
-"""The scenario report's words: Jinja templates under ``scenarios/templates``.
+"""The scenario report's and the explorer's words: Jinja templates under
+``scenarios/templates``.
 
-Python chooses *what* the scenario report says; the sentences are templates rendered by the
-project's one environment (``common/prose``), with the same number filters as the main
-report, so an economist changes a sentence in a template file.
+Python chooses *what* the scenario report and the explorer say; the sentences and labels are
+templates rendered by the project's one environment (``common/prose``), with the same number
+filters as the main report, so an economist changes a sentence in a template file.
 """
 
 from __future__ import annotations
@@ -20,14 +21,42 @@ def render(name: str, /, **context: Any) -> str:
     return prose.render(prose.environment(PACKAGE, FOLDER), name, **context)
 
 
+def _module(template: str) -> Any:
+    return prose.environment(PACKAGE, FOLDER).get_template(template).module
+
+
+def _macro(template: str, name: str, args: Any, kwargs: Any) -> str:
+    return str(getattr(_module(template), name)(*args, **kwargs)).strip()
+
+
 def note(name: str, /, *args: Any, **kwargs: Any) -> str:
     """One of the short sentences in ``notes.md.j2`` (a macro), e.g. ``note("amounts",
     "2024-kroner")``."""
-    module = prose.environment(PACKAGE, FOLDER).get_template("notes.md.j2").module
-    return str(getattr(module, name)(*args, **kwargs)).strip()
+    return _macro("notes.md.j2", name, args, kwargs)
 
 
 def caption(name: str, /, *args: Any, **kwargs: Any) -> str:
     """A title or caption from ``captions.md.j2`` (a macro), e.g. ``caption("unallocated")``."""
-    module = prose.environment(PACKAGE, FOLDER).get_template("captions.md.j2").module
-    return str(getattr(module, name)(*args, **kwargs)).strip()
+    return _macro("captions.md.j2", name, args, kwargs)
+
+
+def words(template: str, name: str) -> Any:
+    """A set of words a template defines (``{% set labels = {...} %}``), e.g.
+    ``words("labels.md.j2", "columns")``."""
+    return getattr(_module(template), name)
+
+
+def explorer_label(name: str) -> str:
+    """A control's label in the explorer (``labels`` in ``explorer.md.j2``)."""
+    return str(words("explorer.md.j2", "labels")[name])
+
+
+def explorer_text(name: str, /, *args: Any, **kwargs: Any) -> str:
+    """Plain words from ``explorer.md.j2`` (a macro): a label with a value, or what a saved
+    scenario says about itself."""
+    return _macro("explorer.md.j2", name, args, kwargs)
+
+
+def explorer_html(name: str, /, *args: Any, **kwargs: Any) -> str:
+    """A message the explorer shows, as HTML with its values escaped (``explorer.html.j2``)."""
+    return _macro("explorer.html.j2", name, args, kwargs)
