@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import ctypes
+import gc
 import json
 import logging
 import os
@@ -418,7 +419,13 @@ def warm_up_code(notebooks: list[Path]) -> str:
                 if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom)
                                                     and node.level == 0):
                     lines[ast.unparse(node)] = None
-    return "\n".join(lines)
+    return "\n".join([*lines, *FREEZE])
+
+
+#: After the imports: what they loaded lives as long as the kernel, so the garbage collector
+#: is told to leave it be (``gc.freeze``). Every collection, and ``%reset -f`` forces one
+#: before each notebook, otherwise walks every object the imports made (about 0,2 s each).
+FREEZE = ("import gc as _gc", "_gc.freeze()")
 
 
 RESET_CELL_ID = "tbu-reset"
@@ -563,6 +570,11 @@ def _warm_renderer(parent_pid: int | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
     import weasyprint  # noqa: F401 - lazy on purpose: warms the import in the worker only
+
+    # What the worker inherited and imported lives as long as it does: the garbage collector
+    # leaves it be, so its collections walk only what a document makes (a third of the
+    # typesetting time went to walking the rest).
+    gc.freeze()
 
 
 def _noop() -> None:
