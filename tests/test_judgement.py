@@ -157,7 +157,16 @@ def test_questions_are_ranked_by_decision_relevance_then_stake(ctx):
     assert any(a.kind == q.CONTRADICTION and a.solution == "E-resept" for a in main)
     assert sum(a.kind == q.REQUEST for a in main) == 5  # the committee's own requests
     plattform = next(a for a in annex if "Plattform" in a.text)
-    assert "beregnet 48,7" in plattform.text and "65,9" not in plattform.text
+    assert "48,7 mot trykt 46" in plattform.text and "65,9" not in plattform.text
+    # the text gives the figures, so they are not repeated after it (reader5 D14)
+    assert "(trykt 46, beregnet 48,7.)" not in plattform.text
+    # a text that does not give them keeps them: Kjernejournal's testunivers (34,9 computed)
+    testunivers = next(a for a in main + annex if "Testuniverset" in a.text)
+    assert testunivers.text.endswith("(trykt 34,6, beregnet 34,9; trykt 20, beregnet 20,2; "
+                                     "trykt 6, beregnet 6,2; trykt 18,5, beregnet 18,8.)")
+    helsenorge = next(a for a in main if "For tre Helsenorge-områder" in a.text)
+    assert helsenorge.text.endswith("kolonnen ser ikke ut til å være avstemt mot "
+                                    "kostnadsnivået.")
 
 
 def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(paths):
