@@ -25,7 +25,7 @@ def paths():
 
 
 @pytest.fixture(scope="module")
-def ctx():
+def ctx(report_model):
     return context.load(ROUND)
 
 

@@ -15,7 +15,7 @@ ROUND = "2024-host"
 
 
 @pytest.fixture(scope="module")
-def ctx(analysis):
+def ctx(report_model):
     from tbu_analysis.reports import context
 
     return context.load(ROUND)
