@@ -41,7 +41,7 @@ from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.provenance import source_date
 from tbu_analysis.common.store import OutputSet
 from tbu_analysis.config import RoundPaths, slug
-from tbu_analysis.reports.kernel import DEAD_KERNEL, SharedKernel, kernel_log
+from tbu_analysis.reports.kernel import SharedKernel, kernel_log
 from tbu_analysis.reports.render import render_editions, write_round_index
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import NameMap
@@ -170,6 +170,10 @@ def _failed_cell(executed: Path, source: Path | None = None) -> str:
                 return f"{where} ({shown}): {output.get('ename')}: {output.get('evalue')}"
     return "ukjent celle"
 
+
+DEAD_KERNEL = ("kjernen døde mens cellen kjørte (prosessen ble avsluttet, for eksempel av "
+               "os._exit eller fordi minnet tok slutt); notatbøkene etter denne kjøres i en "
+               "ny kjerne")
 
 ENGINE = "tbu-kernel-death"
 

@@ -125,9 +125,6 @@ class SharedKernel:
 
 
 KERNEL_CHECK_SECONDS = 1.0  # how often a wait for the kernel's messages checks it is alive
-DEAD_KERNEL = ("kjernen døde mens cellen kjørte (prosessen ble avsluttet, for eksempel av "
-               "os._exit eller fordi minnet tok slutt); notatbøkene etter denne kjøres i en "
-               "ny kjerne")
 
 
 def _kernel_manager():
