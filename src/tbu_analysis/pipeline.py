@@ -151,7 +151,22 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
     round's kernel and PDF workers boot; every input of every round is checked before
     anything is written. Each round's report model is built before its first notebook.
     ``progress`` gives a round's listener to each step's time."""
-    from tbu_analysis.reports import execute  # lazy: see the module's docstring
+    # lazy: see the module's docstring. The first round's kernel is started before the
+    # notebook and PDF stages are imported, so it boots on the other core meanwhile.
+    from tbu_analysis.reports.kernel import SharedKernel, kernel_log
+
+    early = SharedKernel(rounds[0].project.notebooks, kernel_log(rounds[0], index_rates)) \
+        if rounds else None
+    try:
+        early = early.start() if early is not None else None
+    except Exception:  # noqa: BLE001 - the round starts it again, after checking its input
+        early = None
+    try:
+        from tbu_analysis.reports import execute
+    except BaseException:
+        if early is not None:
+            early.__exit__(None, None, None)
+        raise
 
     analyses: dict[str, AnalysisResult] = {}  # each round's analysis, once prepared here
 
@@ -171,7 +186,8 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
     for number, paths in enumerate(rounds):
         log = execute.RunLog(on_step=progress(paths))
         pdfs = execute.run_round(paths, paths.project.notebooks, log, index_rates,
-                                 before=data_and_model(paths, number == 0))
+                                 before=data_and_model(paths, number == 0),
+                                 kernel=early if number == 0 else None)
         yield paths, pdfs, log.failures
 
 
