@@ -178,12 +178,17 @@ round: $(STAMP) ## NEW=<id> FROM=<previous> SOURCE=<text file>: data/raw/<id>/ f
 check: $(STAMP) ## every input of a round checked in one pass (every stale quote listed), nothing written
 	$(PY) -m tbu_analysis.cli check $(if $(ROUND),--round $(ROUND))
 
+# HYPOTHESIS_PROFILE (tests/conftest.py): `full` draws every example a property test asks
+# for; `fast` draws fewer. PYTHONDONTWRITEBYTECODE emptied: the package's and the rewritten
+# test modules' bytecode is kept (__pycache__, ignored), so a run, each xdist worker and each
+# `tbu` a test starts do not compile them again (about 3 s of collection per process).
+TEST_ENV := PYTHONDONTWRITEBYTECODE=
 test: $(STAMP) browser ## the whole test suite (what CI runs)
-	$(PY) -m pytest -q
+	$(TEST_ENV) HYPOTHESIS_PROFILE=full $(PY) -m pytest -q
 
 FAST := not (pdf or notebook or browser or make or slow)
 test-fast: $(STAMP) ## the tests without PDFs, notebooks, browser or make (under a minute)
-	$(PY) -m pytest -q -n 2 --dist loadgroup -m "$(FAST)"
+	$(TEST_ENV) HYPOTHESIS_PROFILE=fast $(PY) -m pytest -q -n 2 --dist loadgroup -m "$(FAST)"
 
 bench: $(STAMP) ## time every stage against the toolchain's floor
 	$(PY) benchmarks/bench_report.py $(if $(ROUND),--round $(ROUND))

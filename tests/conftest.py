@@ -9,20 +9,31 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
-from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.analysis.analyse import AnalysisResult
 from tbu_analysis.config import RoundPaths, round_paths
-from tbu_analysis.pipeline import run_clean
+from tbu_analysis.pipeline import prepare_round
+from tbu_analysis.reports.model import ReportModel, build_report_model, write_report_model
 from tbu_analysis.rounds.cleaning import clean_round
+from tbu_analysis.rounds.outputs import write_clean
 
 ROUND_ID = "2024-host"
 ROOT = Path(__file__).resolve().parents[1]
+
+# Hypothesis: `make test` (CI) draws the full count of examples (hypothesis's default, or the
+# count a test sets for itself); `make test-fast` sets HYPOTHESIS_PROFILE=fast and draws
+# fewer. A test that sets its own count takes ``min(count, settings.default.max_examples)``.
+settings.register_profile("full")
+settings.register_profile("fast", max_examples=10)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 
 
 def pdf_structure(reader) -> list[dict]:
@@ -42,10 +53,39 @@ def pdf_structure(reader) -> list[dict]:
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """A test that reads the rendered round renders PDFs, whichever file it is in."""
+    """A test that reads the rendered round renders PDFs, whichever file it is in, and runs
+    on the worker that rendered it (`--dist loadgroup`)."""
     for item in items:
         if "rendered_round" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.pdf)
+            item.add_marker(pytest.mark.xdist_group("rendered_round"))
+
+
+class _XdistGroups:
+    """`--dist loadgroup` sends the tests of one ``xdist_group`` to one worker, so its module
+    and session fixtures are built once. pytest-xdist 3.8 tells the scheduler a test's group
+    by appending ``@group`` to ``item._nodeid``, which pytest 9 no longer reads (the id is
+    ``item._id``): every group was silently spread over both workers. This appends it to the
+    id pytest 9 reads; with an xdist that already did it, or without pytest's ``NodeId``, it
+    does nothing."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items) -> None:
+        try:
+            from _pytest.nodeid import NodeId
+        except ImportError:
+            return
+        if not getattr(config.option, "loadgroup", False):
+            return
+        for item in items:
+            names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                            for mark in item.iter_markers("xdist_group")})
+            if names and "@" not in item.nodeid and isinstance(getattr(item, "_id", None), NodeId):
+                item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+def pytest_configure(config) -> None:
+    config.pluginmanager.register(_XdistGroups(), "tbu-xdist-groups")
 
 
 @pytest.fixture(scope="session")
@@ -62,10 +102,31 @@ def figures(project_root: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def analysis(project_root: Path) -> AnalysisResult:
-    """The round's analysis with the shipped index (writes data/processed, which is ignored)."""
+    """The round's analysis with the shipped index: `tbu clean`'s run (it analyses the round
+    to check it, then writes data/processed, which is ignored), its analysis kept instead of
+    analysing the written figures a second time."""
     paths = round_paths(ROUND_ID, project_root)
-    run_clean(paths)
-    return analyse(paths)
+    prepared = prepare_round(paths)
+    write_clean(paths, prepared.cleaned)
+    return prepared.default_analysis
+
+
+@pytest.fixture(scope="session")
+def shipped_round_cleaned(analysis: AnalysisResult, project_root: Path) -> RoundPaths:
+    """The shipped round with its cleaned figures in data/processed, as `tbu clean` writes
+    them (the ``analysis`` fixture's run wrote them, once per session)."""
+    return round_paths(ROUND_ID, project_root)
+
+
+@pytest.fixture(scope="session")
+def report_model(analysis: AnalysisResult, project_root: Path) -> ReportModel:
+    """The round's report model stored in data/processed, as `tbu report` stores it before
+    the first notebook (built from the session's analysis): ``context.load`` reads it instead
+    of building the model again in every test that loads the report."""
+    paths = round_paths(ROUND_ID, project_root)
+    built = build_report_model(paths, result=analysis)
+    write_report_model(built, paths)
+    return built
 
 
 def copy_round(target: Path, round_id: str = ROUND_ID) -> RoundPaths:

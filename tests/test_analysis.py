@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import shutil
 import zipfile
 
 import pandas as pd
@@ -454,13 +455,18 @@ ANALYSIS_OUTPUTS = (
 )
 
 
+#: The tests of ``analysed_twice`` run on one xdist worker, so it is computed once.
+ANALYSED_TWICE = pytest.mark.xdist_group("analysed_twice")
+
+
 @pytest.fixture(scope="module")
-def analysed_twice(round_copier, tmp_path_factory):
-    """Outputs of ``tbu analyse`` run twice on a copy of the round, deleted in between."""
+def analysed_twice(round_copier, cleaned_template, tmp_path_factory):
+    """Outputs of ``tbu analyse`` run twice on a copy of the round, deleted in between (the
+    copy cleaned by `tbu clean` once per session, ``cleaned_template``)."""
     paths = round_copier(tmp_path_factory.mktemp("repo"))
+    shutil.copytree(cleaned_template.processed.parent, paths.processed.parent)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(paths.root)
-        assert main(["clean", "--round", ROUND_ID]) == 0
         assert main(["analyse", "--round", ROUND_ID]) == 0
         first = {name: (paths.processed / name).read_bytes() for name in ANALYSIS_OUTPUTS}
         for name in ANALYSIS_OUTPUTS:
@@ -470,6 +476,7 @@ def analysed_twice(round_copier, tmp_path_factory):
     return paths, first, second
 
 
+@ANALYSED_TWICE
 def test_analyse_writes_growth_reconciliation_and_workbook(analysed_twice):
     paths, first, _ = analysed_twice
     assert set(first) == set(ANALYSIS_OUTPUTS)
@@ -482,6 +489,7 @@ def test_analyse_writes_growth_reconciliation_and_workbook(analysed_twice):
     assert len(sheets["Avstemming"]) == len(written)
 
 
+@ANALYSED_TWICE
 def test_a_second_analyse_gives_byte_identical_csv_files(analysed_twice):
     _, first, second = analysed_twice
     for name in first:
@@ -489,6 +497,7 @@ def test_a_second_analyse_gives_byte_identical_csv_files(analysed_twice):
             assert first[name] == second[name], name
 
 
+@ANALYSED_TWICE
 def test_a_second_analyse_gives_the_same_workbook_contents(analysed_twice):
     """Every part of the workbook but its core properties (see the bug test below)."""
     _, first, second = analysed_twice
@@ -500,6 +509,7 @@ def test_a_second_analyse_gives_the_same_workbook_contents(analysed_twice):
     }
 
 
+@ANALYSED_TWICE
 def test_workbook_modified_date_is_fixed(analysed_twice):
     """openpyxl stamps the save time into the workbook; the writer fixes it so reruns are
     byte-identical."""
@@ -518,29 +528,25 @@ def test_every_discrepancy_of_the_shipped_round_has_an_explanation(analysis):
     assert "48,7" in plattform["explanation"]
 
 
-def test_a_findings_register_naming_an_unknown_check_is_refused(tmp_round):
+def test_a_findings_register_naming_an_unknown_check_is_refused(cleaned_round):
     from tbu_analysis.analysis.analyse import analyse
     from tbu_analysis.common.errors import InputError
-    from tbu_analysis.pipeline import run_clean
 
-    run_clean(tmp_round)
-    tmp_round.findings.write_text(
+    cleaned_round.findings.write_text(
         "findings:\n  - checks: [finnes-ikke]\n    explanation: tekst\n", encoding="utf-8")
     with pytest.raises(InputError) as error:
-        analyse(tmp_round)
+        analyse(cleaned_round)
     assert "findings.yaml" in str(error.value) and "finnes-ikke" in str(error.value)
     assert "linje 2" in str(error.value)
 
 
-def test_summary_states_the_printed_figure_under_another_index(tmp_round):
+def test_summary_states_the_printed_figure_under_another_index(cleaned_round):
     """The printed 2023 total stays 941 (raised by 4,121 %) whatever rate a scenario uses;
     only the growth in fixed prices moves."""
     from tbu_analysis.analysis.analyse import analyse
-    from tbu_analysis.pipeline import run_clean
     from tbu_analysis.reports.narrative import key_findings
 
-    run_clean(tmp_round)
-    result = analyse(tmp_round, {2023: 5.0})
+    result = analyse(cleaned_round, {2023: 5.0})
     first = key_findings(result.growth, result.drivers, result.levels, result.reconciliation,
                          result.index)[0].replace("\u00a0", " ")
     assert "941 mill. kroner, justert med 4,121 %" in first
@@ -548,38 +554,37 @@ def test_summary_states_the_printed_figure_under_another_index(tmp_round):
 
 
 @pytest.mark.slow  # the whole pipeline more than once (10 s or more)
-def test_adding_next_years_rate_does_not_change_the_round(tmp_round):
+def test_adding_next_years_rate_does_not_change_the_round(cleaned_round):
     """The index file is shared by all rounds: a later round's rate must not turn this
     round's "ikke indeksregulert" estimates into projections."""
     from tbu_analysis.analysis.analyse import analyse
-    from tbu_analysis.pipeline import run_clean
 
-    run_clean(tmp_round)
-    before = analyse(tmp_round).growth
-    with tmp_round.index.open("a", encoding="utf-8") as handle:
+    before = analyse(cleaned_round).growth
+    with cleaned_round.index.open("a", encoding="utf-8") as handle:
         handle.write('2024,2025,"3,5",testsats\n')
-    after = analyse(tmp_round).growth
+    after = analyse(cleaned_round).growth
     pd.testing.assert_frame_equal(before, after)
 
 
+#: Each case analyses the round (about 2 s). The two marked slow are also refused through the
+#: command line in test-fast (test_bad_input: checks not a list, a check that holds).
 @pytest.mark.parametrize("text", [
     "- ikke en mapping\n",
     "findings: [tekst]\n",
-    "findings:\n  - checks: tg-t5:rad:Plattform:2025\n    explanation: tekst\n",
+    pytest.param("findings:\n  - checks: tg-t5:rad:Plattform:2025\n    explanation: tekst\n",
+                 marks=pytest.mark.slow),
     "findings:\n  - checks: [tg-t5:rad:Drift og produksjon:Estimert kostnadsnivå 2025 Sum]\n"
     "    explanation: a\n"
     "  - checks: [tg-t5:rad:Drift og produksjon:Estimert kostnadsnivå 2025 Sum]\n"
     "    explanation: b\n",
-    "findings:\n  - checks: [tg-t4:rad:Helsenorge:kostnadsnivå 2025]\n"
-    "    explanation: stemmer allerede\n",
+    pytest.param("findings:\n  - checks: [tg-t4:rad:Helsenorge:kostnadsnivå 2025]\n"
+                 "    explanation: stemmer allerede\n", marks=pytest.mark.slow),
 ])
-def test_malformed_findings_are_refused(tmp_round, text):
+def test_malformed_findings_are_refused(cleaned_round, text):
     from tbu_analysis.analysis.analyse import analyse
     from tbu_analysis.common.errors import InputError
-    from tbu_analysis.pipeline import run_clean
 
-    run_clean(tmp_round)
-    tmp_round.findings.write_text(text, encoding="utf-8")
+    cleaned_round.findings.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as error:
-        analyse(tmp_round)
+        analyse(cleaned_round)
     assert "findings.yaml" in str(error.value)

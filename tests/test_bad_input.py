@@ -250,6 +250,7 @@ def test_bad_index_override_on_the_command_line(cleaned, capsys):
     assert not (paths.processed / "growth.csv").exists()
 
 
+@pytest.mark.slow  # `tbu analyse` twice
 def test_analysis_left_untouched_by_a_failed_rerun(cleaned, capsys):
     paths, _ = cleaned
     assert main(["analyse", "--round", ROUND_ID]) == 0
@@ -497,6 +498,7 @@ def test_names_sending_two_rows_of_one_table_to_one_item(cleaned, capsys):
     assert "Grunndata og HelseID / Person" in message and "names.csv" in message
 
 
+@pytest.mark.slow  # `tbu clean` and `tbu analyse`: the data stage twice
 def test_a_byte_order_mark_before_a_csv_header_is_read(cleaned, capsys):
     paths, before = cleaned
     for path in (paths.names, paths.index):

@@ -173,7 +173,8 @@ def paths(project_root):
 def test_the_level_against_the_spring_ceiling_is_said_outright(paths, analysis):
     """Notat 1: the spring figures «dannet en øvre grense for kostnadsnivået for 2025», and the
     autumn reduced 2025 by 26 mill. kroner: ch. 5 says 2025 is 26 under the ceiling, quoted,
-    that the ceiling bounds the cost level (not the forskrift), and the spring figure the two
+    that the mandate ties the ceiling to the payment and the note to the cost level (the source
+    says both, reader5 D3), and the spring figure the two
     imply (the source prints none): 1 089 (Tabell 4) + 26 = 1 115. The solution reports do not
     (the 26 is the whole round's)."""
     from tbu_analysis.reports import committee
@@ -186,10 +187,11 @@ def test_the_level_against_the_spring_ceiling_is_said_outright(paths, analysis):
             "vårens tallgrunnlag. Kilden sier det selv: «Tallgrunnlaget som Norsk helsenett "
             "utarbeidet til Teknisk beregningsutvalg våren 2024 dannet en øvre grense for "
             "kostnadsnivået for 2025.") in text
-    assert ("Taket gjelder altså kostnadsnivået, ikke forskriftsbeløpet (finansieringsbehovet). "
-            "Kilden trykker ikke vårens tall; høstens kostnadsnivå for 2025 er 1 089 mill. "
-            "kroner (Tabell 4), så vårens tall var 1 115 mill. kroner (1 089 + 26, regnet ut "
-            "her).") in text.replace("\u00a0", " ")
+    assert ("Mandatet over knytter taket til betalingen (forskriftsbeløpet), notatet her til "
+            "kostnadsnivået; kilden bruker begge, og kontrollen under er regnet på "
+            "kostnadsnivået. Kilden trykker ikke vårens tall; høstens kostnadsnivå for 2025 er "
+            "1 089 mill. kroner (Tabell 4), så vårens tall var 1 115 mill. kroner (1 089 + 26, "
+            "regnet ut her).") in text.replace("\u00a0", " ")
     with pytest.raises(ValueError, match="sitatet nevner ikke «finansieringsbehov»"):
         comparison.Ceiling(year=2025, below="26", series="finansieringsbehov",
                            quote=previous.ceiling.quote, section="x")

@@ -25,7 +25,7 @@ def paths():
 
 
 @pytest.fixture(scope="module")
-def ctx():
+def ctx(report_model):
     return context.load(ROUND)
 
 
@@ -143,9 +143,10 @@ def test_questions_are_ranked_by_decision_relevance_then_stake(ctx):
     assert "VKP" in total[2].question and "Helsenettet -VKP 28,2" in total[2].text
     assert "underforbruket i 2024" in total[3].question
     assert "reduseres tilsvarende beløpet som skal tilbakebetales" in total[3].text
-    # Kjernejournal's «fellesfunksjoner» are asked with the 57,5 they may be part of
+    # Kjernejournal's «fellesfunksjoner» are asked with the 57,5 they may be part of; not part
+    # of it, they come on top of the total (reader5 D30)
     shared = next(a for a in main if "fellesfunksjonene" in a.question)
-    assert shared.moves == q.DISTRIBUTION and "57,5" in shared.question
+    assert shared.moves == q.TOTAL and "57,5" in shared.question
     # Grunndata og HelseID's +34,6 in 2023→2024: no driver table, so asked, after the split
     grunndata = next(a for a in main if a.kind == q.UNEXPLAINED
                      and a.solution == "Grunndata og HelseID")
@@ -156,7 +157,16 @@ def test_questions_are_ranked_by_decision_relevance_then_stake(ctx):
     assert any(a.kind == q.CONTRADICTION and a.solution == "E-resept" for a in main)
     assert sum(a.kind == q.REQUEST for a in main) == 5  # the committee's own requests
     plattform = next(a for a in annex if "Plattform" in a.text)
-    assert "beregnet 48,7" in plattform.text and "65,9" not in plattform.text
+    assert "48,7 mot trykt 46" in plattform.text and "65,9" not in plattform.text
+    # the text gives the figures, so they are not repeated after it (reader5 D14)
+    assert "(trykt 46, beregnet 48,7.)" not in plattform.text
+    # a text that does not give them keeps them: Kjernejournal's testunivers (34,9 computed)
+    testunivers = next(a for a in main + annex if "Testuniverset" in a.text)
+    assert testunivers.text.endswith("(trykt 34,6, beregnet 34,9; trykt 20, beregnet 20,2; "
+                                     "trykt 6, beregnet 6,2; trykt 18,5, beregnet 18,8.)")
+    helsenorge = next(a for a in main if "For tre Helsenorge-områder" in a.text)
+    assert helsenorge.text.endswith("kolonnen ser ikke ut til å være avstemt mot "
+                                    "kostnadsnivået.")
 
 
 def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(paths):
@@ -170,21 +180,28 @@ def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(
     assert years[2025].up == (9, 9)
     assert [c.stake for c in years[2025].doubted] == ["25,2"]
     assert years[2025].with_doubted("ned") == pytest.approx((84.2, 84.2))
-    # the 2024 underspend (Tabell 1: 25) comes back through lower payment, in no one year
-    assert years[None].down == (25, 25)
-    # 2026: prøvesvar 17 down, PREG 3 up, the rough 30 and FM's provisional 6 either way
+    # the 2024 underspend comes back through lower payment in no one year; its amount is
+    # counted under 2024 (18–28), not a second time with no year (reader5 D2)
+    assert years[None].down == (0, 0)
+    assert any("Underforbruket i 2024" in c.statement for c in years[None].unquantified)
+    # 2026: prøvesvar 17 down, PREG 3 up, the rough 30 and FM's provisional 6 either way, and
+    # Kjernejournal's fellesfunksjoner, not quantified
     assert years[2026].down == (17, 17) and years[2026].up == (3, 3)
     assert years[2026].both == (36, 36)
+    assert [c.name for c in years[2026].unquantified] == ["kostnadene for fellesfunksjoner"]
     # 2024: the expected underspend, the text's intervals kept as intervals, and VKP's 3
     # (Tabell 1's 25 lies inside): 10–15 + 5–10 + 3
     assert years[2024].ranges == (18, 28)
     assert years[2024].parts(None) == ["10-15", "5-10", "3"]
-    # the 57,5 moves no total: it is a distribution, as Kjernejournal's «fellesfunksjoner»
+    # the 57,5 moves no total: it is a distribution; Kjernejournal's «fellesfunksjoner» may
+    # come on top of it («I tillegg kommer»), so they can move the total, with no amount
     spread = [c for c in conditions if c.effect == ex.DISTRIBUTION]
     assert any(c.stake == "57,5" for c in spread)
-    shared = next(c for c in spread if "fellesfunksjoner" in c.quote)
-    assert shared.solution == "Kjernejournal" and shared.year == 2026 and shared.stake is None
-    assert "57,5" in shared.statement
+    assert not any("fellesfunksjoner" in c.quote for c in spread)
+    extra = next(c for c in conditions if "fellesfunksjoner" in c.quote)
+    assert (extra.solution, extra.year, extra.stake, extra.effect, extra.direction) == \
+        ("Kjernejournal", 2026, None, ex.TOTAL, "opp")
+    assert "57,5" in extra.statement and "kommer beløpet i tillegg" in extra.statement
     largest = ex.largest_total_condition(conditions, 2025)
     assert largest.stake == "54"
 
@@ -200,16 +217,25 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
            "totalen bli inntil 84,2 mill. kroner lavere (54 + 5 + 25,2)." in text[total:spread]
     assert "endre seg med inntil 36 mill. kroner i begge retninger (30 + 6)" in text
     assert "kan gå begge veier" not in text
-    assert "Uten bestemt år:** Totalen kan bli inntil 25 mill. kroner lavere" in text
-    # a solution's report says apart what moves the total for all solutions
+    # the 2024 underspend's refund is counted once, under 2024 (reader5 D2)
+    assert "Uten bestemt år:** Ingen beløp regnes med her" in text
+    assert "inntil 25 mill. kroner lavere" not in text
+    assert ("Beløpet hører til 2024, der hovedrapporten regner det med, og regnes ikke med på "
+            "nytt her.") in text
+    # 2026 holds Kjernejournal's fellesfunksjoner, not quantified (reader5 D30)
+    assert "(30 + 6). I tillegg er ett forhold ikke tallfestet." in text
+    # a solution's report says apart what moves the total for all solutions; Helsenettet's
+    # own −30 stands in Helsenettet's report as its own (reader5 D18)
     helsenorge = ctx.conditions_markdown("Helsenorge").replace("\u00a0", " ")
-    assert "Totalen kan" not in helsenorge
-    assert "Totalen for alle løsninger kan endre seg med inntil 30 mill. kroner i begge " \
-        "retninger" in helsenorge
+    assert "Totalen kan" not in helsenorge and "inntil 30 mill. kroner" not in helsenorge
+    assert "Usikkerhet som kan endre totalen for alle løsninger" in helsenorge
+    own = ctx.conditions_markdown("Helsenettet").replace("\u00a0", " ")
+    assert "**2026:** Totalen for Helsenettet kan endre seg med inntil 30 mill. kroner i " \
+        "begge retninger" in own
     assert "57,5 mill. kroner av Helsenettets felles tjenester" in text[spread:]
     # the 2024 underspend: the text's intervals and VKP's 3 (Tabell 1's −25 lies inside)
     assert "intervaller og beløp på til sammen 18–28 mill. kroner (10–15 + 5–10 + 3)" in text
-    assert "Underforbruket hører til 2024" in text
+    assert "Underforbruket i 2024 (Tabell 1 har 25 mill. kroner" in text
     # Helsenettet's report: its 2024 range holds VKP as the main report's does (Tabell 1's
     # −10 inside), and a year whose only amount is VKP says so
     helsenettet = ctx.conditions_markdown("Helsenettet").replace("\u00a0", " ")

@@ -15,7 +15,7 @@ ROUND = "2024-host"
 
 
 @pytest.fixture(scope="module")
-def ctx(analysis):
+def ctx(report_model):
     from tbu_analysis.reports import context
 
     return context.load(ROUND)
@@ -62,8 +62,10 @@ def test_key_messages_are_computed_from_the_round(ctx):
             "den blir det inntil 84,2 mill. kroner lavere.") in text
     assert "Viktigste spørsmål til NHN (54 mill. kroner):** Er betalingen for Sentral " \
         "forskrivningsmodul (SFM) hjemlet i forskriften for 2025?" in text
-    assert "57,5 mill. kroner for Helsenettet fordeles på løsningene i 2026, endrer ikke " \
-        "totalen" in text
+    # … unless Kjernejournal's fellesfunksjoner come on top of it (reader5 D30)
+    assert ("57,5 mill. kroner for Helsenettet fordeles på løsningene i 2026, endrer ikke "
+            "totalen, men kostnadene for fellesfunksjoner for Kjernejournal kan komme i "
+            "tillegg (ikke tallfestet; se spørsmål til NHN).") in text
     # Helsenorge is the one solution with underlying growth in both pairs, from the model
     assert ("Helsenorge er den eneste løsningen med underliggende vekst i begge periodene: "
             "+11,0 mill. kroner fra 2024 til 2025 og +14,0 mill. kroner fra 2025 til 2026") \
@@ -74,9 +76,15 @@ def test_key_messages_are_computed_from_the_round(ctx):
     assert "«Teknisk beregningsutvalg anser tallgrunnlaget som oversiktlig og godt.»" in text
     # the underlying growth rests on the source's own list of new services, said where it is
     # first given: SFM and prøvesvar are scope though NHN books them as investments
-    assert ("Omfang følger listen over nye tjenester i notatets tabell 1 («+SFM -Måledata "
-            "Journaldok(økt)» for 2025, «+Prøvesvar» for 2026); NHN fører SFM og prøvesvar "
-            "under investeringer.") in text
+    # and says what the Sammendrag does beyond the list: the counted changes it does not name
+    # are scope too, and its «økt» is underlying growth (from the same pairs)
+    assert ("Omfang bygger på listen over nye tjenester i notatets tabell 1 (+SFM, −Måledata, "
+            "Journaldok(økt) for 2025; +Prøvesvar for 2026), men rapporten regner også "
+            "Helsenorges testing og leveransehåndtering (+5), drift av fødselsmelding (+1,2) og "
+            "Helsenettets felles tjenester (−30) som omfang, og Pasientens journaldokumenter "
+            "(9,5; «økt» i listen) som vekst i en tjeneste som alt er med. NHN fører "
+            "SFM og prøvesvar under investeringer, men de regnes som omfang her. Se "
+            "«Sammendrag».") in text
 
 
 # --- read back from the PDFs ---------------------------------------------------------------

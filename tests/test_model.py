@@ -17,6 +17,9 @@ from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
 ROUND = "2024-host"
 
+#: One xdist worker builds ``stored`` (a report model, about 3 s) for the module.
+pytestmark = pytest.mark.xdist_group("stored_model")
+
 
 @pytest.fixture(scope="module")
 def stored(analysis, project_root):

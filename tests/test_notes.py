@@ -27,7 +27,7 @@ def _solution_blocks(ctx, solution):
 
 @pytest.mark.parametrize("solution", ["Helsenorge", "Helsenettet"])
 def test_a_solution_report_says_the_same_whatever_order_its_blocks_are_asked_for(
-        analysis, solution):
+        report_model, solution):
     shown = []
     for order in (list, lambda names: list(reversed(names))):
         ctx = context.load(ROUND)
@@ -41,7 +41,8 @@ def test_a_solution_report_says_the_same_whatever_order_its_blocks_are_asked_for
     assert set(re.findall(r'href="#(note-\d+)"', text)) <= set(anchors)
 
 
-def test_the_main_reports_questions_asked_first_do_not_take_the_overviews_note(analysis):
+def test_the_main_reports_questions_asked_first_do_not_take_the_overviews_note(
+        report_model):
     in_order = context.load(ROUND)
     overview, questions = in_order.overview_note(), in_order.questions_markdown()
     backwards = context.load(ROUND)

@@ -547,7 +547,7 @@ def test_every_shipped_scenario_bills_the_whole_funding_need(path, baseline_fund
     assert_money_kept(result, baseline_funding, unchanged)
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=min(40, settings.default.max_examples), deadline=None,  # conftest
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(volume=st.floats(-100, 100), efficiency=st.floats(0, 100),
        share=st.one_of(st.floats(0, 100), st.just("ukjent")), pharmacies=st.floats(0, 1),

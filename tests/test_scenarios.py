@@ -392,11 +392,8 @@ def test_shipped_key_sets_and_scenarios_agree():
         assert load_scenario(path, key_set_dir=KEY_SETS).key_set.id in key_sets
 
 
-def test_load_baseline_reads_the_cleaned_round(tmp_round, baseline_funding):
-    from tbu_analysis.pipeline import run_clean
-
-    run_clean(tmp_round)
-    got = load_baseline(tmp_round.round_id, tmp_round.root)
+def test_load_baseline_reads_the_cleaned_round(cleaned_round, baseline_funding):
+    got = load_baseline(cleaned_round.round_id, cleaned_round.root)
     pd.testing.assert_frame_equal(got.reset_index(drop=True),
                                   baseline_funding.reset_index(drop=True))
 

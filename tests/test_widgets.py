@@ -594,17 +594,16 @@ def test_undo_takes_back_the_last_change_one_at_a_time(explorer):
 
 
 def test_scenarios_and_own_saved_files_load_from_the_interface(explorer, tmp_path,
-                                                               monkeypatch):
-    from tbu_analysis.config import latest_round, round_paths
-    from tbu_analysis.pipeline import run_clean
+                                                               monkeypatch,
+                                                               shipped_round_cleaned):
+    from tbu_analysis.config import latest_round
 
-    run_clean(round_paths("2024-host", ROOT))
     monkeypatch.setenv("TBU_SCENARIO_DIR", str(tmp_path))
     listed = dict(explorer.load_file.options)
     assert "scenarios/alternativ-2.yml" in listed and "scenarios/nuit-4-23-alternativ-2.yml" \
         in listed
     assert explorer.load_round.value == latest_round(ROOT)  # the newest round present first
-    explorer.load_round.value = "2024-host"  # the round cleaned above, whichever rounds exist
+    explorer.load_round.value = "2024-host"  # the round the fixture cleaned, whichever exist
     explorer.load_file.value = listed["scenarios/alternativ-2.yml"]
     explorer.load_button.click()
     assert explorer.key_set.value == "alternativ-2" and explorer.compare_with.value == \

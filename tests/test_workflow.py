@@ -150,7 +150,10 @@ def _refuse(error: int):
     return replace
 
 
-@pytest.mark.parametrize("error", [errno.EACCES, errno.ENOSPC, errno.EROFS])
+#: Each case runs `tbu clean` (about 2 s); test-fast runs the first, `make test` all three.
+@pytest.mark.parametrize("error", [errno.EACCES,
+                                   pytest.param(errno.ENOSPC, marks=pytest.mark.slow),
+                                   pytest.param(errno.EROFS, marks=pytest.mark.slow)])
 def test_a_refused_write_is_one_message_and_exit_2(cleaned, monkeypatch, capsys, error):
     paths = cleaned
     capsys.readouterr()

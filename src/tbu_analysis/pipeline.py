@@ -127,12 +127,15 @@ def run_analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = Non
 # --- stage 3: the report model --------------------------------------------------------------
 
 
-def run_model(paths: RoundPaths, index_rates: Mapping[int, float] | None = None) -> Path:
+def run_model(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
+              analysis: AnalysisResult | None = None) -> Path:
     """The round's report model from its published analysis, beside the processed data: the
-    notebooks load it and only render."""
+    notebooks load it and only render. ``analysis`` is the run's own, just published (the
+    model is built from it rather than by analysing the round a second time)."""
     from tbu_analysis.reports.model import build_report_model, write_report_model  # lazy
 
-    return write_report_model(build_report_model(paths, index_rates), paths, index_rates)
+    return write_report_model(build_report_model(paths, index_rates, analysis), paths,
+                              index_rates)
 
 
 # --- stages 4 and 5: notebooks, then PDF and HTML ---------------------------------------------
@@ -148,24 +151,43 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
     round's kernel and PDF workers boot; every input of every round is checked before
     anything is written. Each round's report model is built before its first notebook.
     ``progress`` gives a round's listener to each step's time."""
-    from tbu_analysis.reports import execute  # lazy: see the module's docstring
+    # lazy: see the module's docstring. The first round's kernel is started before the
+    # notebook and PDF stages are imported, so it boots on the other core meanwhile.
+    from tbu_analysis.reports.kernel import SharedKernel, kernel_log
+
+    early = SharedKernel(rounds[0].project.notebooks, kernel_log(rounds[0], index_rates)) \
+        if rounds else None
+    try:
+        early = early.start() if early is not None else None
+    except Exception:  # noqa: BLE001 - the round starts it again, after checking its input
+        early = None
+    try:
+        from tbu_analysis.reports import execute
+    except BaseException:
+        if early is not None:
+            early.__exit__(None, None, None)
+        raise
+
+    analyses: dict[str, AnalysisResult] = {}  # each round's analysis, once prepared here
 
     def prepare() -> None:
         prepared = [prepare_round(paths, index_rates) for paths in rounds]
         for paths, data in zip(rounds, prepared, strict=True):
             publish_round_data(paths, data)
+            analyses[paths.round_id] = data.analysis
 
     def data_and_model(paths: RoundPaths, first: bool) -> Callable[[], None]:
         def step() -> None:
             if first and not data_ready:
                 prepare()
-            run_model(paths, index_rates)
+            run_model(paths, index_rates, analyses.pop(paths.round_id, None))
         return step
 
     for number, paths in enumerate(rounds):
         log = execute.RunLog(on_step=progress(paths))
         pdfs = execute.run_round(paths, paths.project.notebooks, log, index_rates,
-                                 before=data_and_model(paths, number == 0))
+                                 before=data_and_model(paths, number == 0),
+                                 kernel=early if number == 0 else None)
         yield paths, pdfs, log.failures
 
 

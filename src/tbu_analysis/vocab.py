@@ -195,7 +195,7 @@ class Cause(Coded):
 
     CAPACITY = ("kapasitet", "NHNs egen kapasitet (flere ansatte eller mer innleid kapasitet)",
                 "NHN's own capacity or staffing")
-    SUPPLIER = ("leverandør", "bytte av leverandør eller drift tatt inn i NHN",
+    SUPPLIER = ("leverandør", "bytte av leverandør eller at driften tas inn i NHN",
                 "a change of supplier, or work taken in-house")
     MOVED = ("flyttet", "kostnader flyttet fra en annen post eller finansieringskilde",
              "a cost moved from another item, solution or source of funding")

@@ -86,12 +86,25 @@ def analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
     rates = {int(k): float(v) for k, v in (index_rates or {}).items()}
     if figures is not None:
         return _analyse(paths, rates, price_year, figures)
-    key = (str(paths.root), paths.round_id, tuple(sorted(rates.items())), price_year,
-           _inputs_signature(paths))
+    key = _cache_key(paths, rates, price_year)
     if key not in _CACHE:
         _CACHE.clear()
         _CACHE[key] = _analyse(paths, rates, price_year, read_figures(paths.figures))
     return _CACHE[key]
+
+
+def _cache_key(paths: RoundPaths, rates: Mapping[int, float], price_year: int | None) -> tuple:
+    rates = {int(k): float(v) for k, v in rates.items()}
+    return (str(paths.root), paths.round_id, tuple(sorted(rates.items())), price_year,
+            _inputs_signature(paths))
+
+
+def remember(paths: RoundPaths, result: AnalysisResult) -> None:
+    """Keep ``result``, the analysis of the round's inputs as they are now (the stored report
+    model's, checked against them by content), as :func:`analyse`'s answer in this process:
+    the kernel that has loaded the model does not analyse the round again."""
+    _CACHE.clear()
+    _CACHE[_cache_key(paths, result.index_rates, result.price_year)] = result
 
 
 def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],

@@ -23,7 +23,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from tbu_analysis.analysis import tolerance
-from tbu_analysis.analysis.explanations import THRESHOLD_MNOK, DriverNote, Explanation
+from tbu_analysis.analysis.explanations import (
+    THRESHOLD_MNOK,
+    DriverNote,
+    Explanation,
+    numbers_in,
+)
 from tbu_analysis.analysis.reading import Sentence
 from tbu_analysis.common.formatting import (
     format_change,
@@ -348,17 +353,20 @@ def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]
              else f"teksten i avsnitt {r.section.split(' ')[0]}")
             + ", " + (r.item or ("alle løsninger" if r.solution == ALL_SOLUTIONS
                                   else r.solution)) for r in group))
-        figures = "; ".join(dict.fromkeys(
-            f"trykt {format_number(r.printed, places_needed(r.printed, 0, 1))}, "
-            f"beregnet {format_number(r.computed, places_needed(r.computed, 0, 2))}"
-            for r in group))
+        pairs = [(format_number(r.printed, places_needed(r.printed, 0, 1)),
+                  format_number(r.computed, places_needed(r.computed, 0, 2))) for r in group]
+        figures = "; ".join(dict.fromkeys(f"trykt {p}, beregnet {c}" for p, c in pairs))
+        # the figures again after the text only where the text does not already give them
+        said = numbers_in(text)
+        shown = "" if all(numbers_in(p) | numbers_in(c) <= said for p, c in pairs) \
+            else f" ({figures}.)"
         solutions = {r.solution for r in group} - {ALL_SOLUTIONS}
         solution = solutions.pop() if len(solutions) == 1 else ALL_SOLUTIONS
         affects = next(((effects or {})[r.check_id] for r in group
                         if r.check_id in (effects or {})), OTHER)
         out.append(Ask(FINDING if kind == "innhold" else ROUNDING, solution, stake,
                        "Hva stemmer her?", f"{where[:1].upper()}{where[1:]}. "
-                       f"{' '.join(text.split())} ({figures}.)", annex=kind != "innhold",
+                       f"{' '.join(text.split())}{shown}", annex=kind != "innhold",
                        affects=affects))
     def column(check_id: str) -> tuple[str, str]:
         return check_id.split(":", 1)[0], check_id.rsplit(":", 1)[-1]

@@ -96,16 +96,18 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-#: Parsed documents by (text, path), so the notebooks of a run, which share one kernel, parse
-#: each data file once (the pure-Python parser keeping line numbers is slow). Keyed by the
-#: text itself: an edited file is parsed again. Callers get a copy they may change.
-_PARSED: OrderedDict[tuple[str, str | None], Any] = OrderedDict()
+#: Parsed documents by their text, so the notebooks of a run, which share one kernel, parse
+#: each data file once (the pure-Python parser keeping line numbers is slow), and a copy of a
+#: round (the tests' throwaway repos) is not parsed again. Keyed by the text itself: an edited
+#: file is parsed again. The path only names the file in an error, and errors are not kept.
+#: Callers get a copy they may change.
+_PARSED: OrderedDict[str, Any] = OrderedDict()
 _PARSED_MAX = 32
 
 
 def parse_yaml(text: str, path: str | Path | None = None) -> Any:
     """Parse YAML text; aliases are capped (see ``_LineLoader``)."""
-    key = (text, None if path is None else str(path))
+    key = text
     if key in _PARSED:
         _PARSED.move_to_end(key)
     else:

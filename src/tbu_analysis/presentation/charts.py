@@ -138,19 +138,26 @@ def _room_for_labels(fig: Figure, labels: Iterable[str], size: float) -> None:
     fig.get_layout_engine().set(w_pad=room_pt / 72)
 
 
+@cache
+def _bold_advances() -> tuple[dict[int, int], int]:
+    """The shipped bold font's advance width of every character it maps, and its units per
+    em (read once per process: parsing the font cost more than drawing the chart's title)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(next(p for p in font_files() if p.stem == "Inter-Bold")))
+    metrics = font["hmtx"]
+    advances = {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}
+    return advances, font["head"].unitsPerEm
+
+
 def _point_lines(point: str, width_in: float) -> list[str]:
     """The point title in lines that fit inside the chart's edges, measured with the shipped
     bold font's own advance widths (a renderer's shaping must not push it past the edge)."""
-    from fontTools.ttLib import TTFont
-
-    from tbu_analysis.presentation.fonts import font_files
-
-    font = TTFont(str(next(p for p in font_files() if p.stem == "Inter-Bold")))
-    cmap, metrics = font.getBestCmap(), font["hmtx"]
-    scale = POINT_SIZE_PT / font["head"].unitsPerEm
+    advances, units_per_em = _bold_advances()
+    scale = POINT_SIZE_PT / units_per_em
 
     def width(text: str) -> float:
-        return sum(metrics[cmap.get(ord(c), cmap[ord(" ")])][0] for c in text) * scale
+        return sum(advances.get(ord(c), advances[ord(" ")]) for c in text) * scale
 
     room = width_in * 72 - 3 * EDGE_ROOM_PT
     lines: list[str] = []

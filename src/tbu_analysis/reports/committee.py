@@ -81,8 +81,11 @@ def short_section(section: str) -> str:
 
 
 def _signed(entry, text: str | None = None) -> str:
+    """A driver amount with its sign; a range signs both ends («−8 til −10»: «−8–10» reads
+    as minus eight minus ten)."""
     sign = "−" if entry.change.value == "reduksjon" else "+"
-    return f"{sign}{(text or entry.amount).replace('-', '–')}"
+    low, _, high = (text or entry.amount).partition("-")
+    return f"{sign}{low} til {sign}{high}" if high else f"{sign}{low}"
 
 
 def _sign_corrected(note: DriverNote) -> float | None:

@@ -16,37 +16,32 @@ from __future__ import annotations
 import ast
 import asyncio
 import ctypes
+import gc
 import json
 import logging
 import os
 import re
 import signal
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Empty
 
 import nbformat
 import papermill
-from jupyter_client.blocking import BlockingKernelClient
-from jupyter_client.channels import ZMQSocketChannel
-from jupyter_client.manager import KernelManager
 from jupyter_core.utils import ensure_event_loop
 from nbclient.exceptions import DeadKernelError
 from papermill.engines import NBClientEngine, papermill_engines
-from traitlets import Type
 
 from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.provenance import source_date
 from tbu_analysis.common.store import OutputSet
 from tbu_analysis.config import RoundPaths, slug
+from tbu_analysis.reports.kernel import SharedKernel, kernel_log
 from tbu_analysis.reports.render import render_editions, write_round_index
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import NameMap
@@ -176,179 +171,9 @@ def _failed_cell(executed: Path, source: Path | None = None) -> str:
     return "ukjent celle"
 
 
-class SharedKernel:
-    """One kernel for all notebooks of a run: imports are paid once. Each notebook starts
-    from an empty namespace (see ``with_fresh_namespace``); a dead kernel is restarted.
-
-    The kernel's own output (its TCP warning, crashes) is kept in a temporary file and
-    appended to ``log_path`` at the end, once a notebook has run: a run stopped by bad input
-    before the first notebook writes nothing under ``reports/``."""
-
-    def __init__(self, cwd: Path, log_path: Path) -> None:
-        self.cwd = cwd
-        self.log_path = log_path
-        self.km = _kernel_manager()
-        self._log = None
-        self._ready = False
-        self._used = False
-        self._warming = None
-
-    def __enter__(self) -> SharedKernel:
-        self._log = tempfile.TemporaryFile()
-        self.km.start_kernel(cwd=str(self.cwd), stderr=self._log, stdout=self._log)
-        self._ready = False  # the caller imports what it needs while the kernel boots
-        return self
-
-    def warm(self, code: str) -> None:
-        """Run ``code`` (imports) in the kernel in the background, while the caller does
-        other work; the first notebook waits for it (see ``alive``)."""
-        def run() -> None:
-            try:
-                client = self._ready_client()
-                try:
-                    msg_id = client.execute(code, silent=True, store_history=False)
-                    while client.get_shell_msg(timeout=120)["parent_header"].get(
-                            "msg_id") != msg_id:
-                        pass
-                finally:
-                    client.stop_channels()
-            except Exception:  # noqa: BLE001 - warming is an optimisation; the notebook reports
-                pass
-
-        self._warming = threading.Thread(target=run, daemon=True)
-        self._warming.start()
-
-    def _ready_client(self):
-        client = self.km.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-        except BaseException:
-            client.stop_channels()
-            raise
-        return client
-
-    def alive(self):
-        """The kernel manager, its kernel ready; restarted if a notebook killed it."""
-        if self._warming is not None:
-            self._warming.join()
-            self._warming = None
-        self._used = True
-        if not self.km.is_alive():
-            self.km.drop_client()
-            self.km.restart_kernel(now=True)
-            self._ready = False
-        if not self._ready:
-            self._ready_client().stop_channels()
-            self._ready = True
-        return self.km
-
-    def __exit__(self, *exc) -> None:
-        if self._warming is not None:
-            self._warming.join(timeout=5)
-        self.km.drop_client()
-        self.km.shutdown_kernel(now=True)
-        if self._log is None:
-            return
-        try:
-            if self._used:
-                self._log.seek(0)
-                self.log_path.parent.mkdir(parents=True, exist_ok=True)
-                with self.log_path.open("ab") as log:
-                    log.write(self._log.read())
-        finally:
-            self._log.close()
-
-
-KERNEL_CHECK_SECONDS = 1.0  # how often a wait for the kernel's messages checks it is alive
 DEAD_KERNEL = ("kjernen døde mens cellen kjørte (prosessen ble avsluttet, for eksempel av "
                "os._exit eller fordi minnet tok slutt); notatbøkene etter denne kjøres i en "
                "ny kjerne")
-
-
-def _kernel_manager():
-    """A kernel manager that hands every notebook the same connected client. A new client
-    per notebook cost about 0,2 s of waiting each time: jupyter_client's ``wait_for_ready``
-    waits for the new IOPub subscription to connect. nbclient matches replies and outputs
-    to its own requests, so what an earlier notebook left on the channels is ignored.
-
-    The client is a blocking one, so nbclient's own watch for a dead kernel (a task that
-    checks every second) never runs while a cell waits: a wait without a timeout would
-    wait forever for a kernel that has died. Its channels therefore wait in slices and ask
-    the kernel manager between them, raising nbclient's ``DeadKernelError``."""
-    class WatchedChannel(ZMQSocketChannel):
-        kernel_alive: Callable[[], bool] | None = None
-
-        def get_msg(self, timeout: float | None = None) -> dict:
-            """The next message, waiting at most ``timeout`` seconds (for ever if None)
-            while the kernel lives; messages it sent before it died are still returned."""
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                wait = KERNEL_CHECK_SECONDS if deadline is None else max(
-                    0.0, min(KERNEL_CHECK_SECONDS, deadline - time.monotonic()))
-                try:
-                    return super().get_msg(timeout=wait)
-                except Empty:
-                    if deadline is not None and time.monotonic() >= deadline:
-                        raise
-                    if self.kernel_alive is not None and not self.kernel_alive():
-                        raise DeadKernelError("Kernel died") from None
-
-    class KeptClient(BlockingKernelClient):
-        _connected = False
-        shell_channel_class = Type(WatchedChannel)
-        iopub_channel_class = Type(WatchedChannel)
-
-        @property
-        def shell_channel(self):
-            return self._watched(super().shell_channel)
-
-        @property
-        def iopub_channel(self):
-            return self._watched(super().iopub_channel)
-
-        def _watched(self, channel):
-            if channel.kernel_alive is None and isinstance(self.parent, KernelManager):
-                channel.kernel_alive = self.parent.is_alive
-            return channel
-
-        def start_channels(self, *args, **kwargs) -> None:
-            if not self.channels_running:
-                super().start_channels(*args, **kwargs)
-
-        def wait_for_ready(self, timeout: float | None = None) -> None:
-            """The first time as jupyter_client does it; after that IOPub is known to be
-            connected, and one kernel_info round trip shows the kernel is there."""
-            if not self._connected:
-                super().wait_for_ready(timeout=timeout)
-                self._connected = True
-                return
-            msg_id = self.kernel_info()
-            while self.get_shell_msg(timeout=timeout or 60)["parent_header"].get(
-                    "msg_id") != msg_id:
-                pass
-
-        def stop_channels(self) -> None:
-            """Kept open for the next notebook; ``close`` stops them."""
-
-        def close(self) -> None:
-            super().stop_channels()
-
-    class SharedKernelManager(KernelManager):
-        _kept: KeptClient | None = None
-
-        def client(self, **kwargs):
-            if self._kept is None:
-                self._kept = super().client(**kwargs)
-            return self._kept
-
-        def drop_client(self) -> None:
-            if self._kept is not None:
-                self._kept.close()
-                self._kept = None
-
-    return SharedKernelManager(kernel_name="python3", client_factory=KeptClient)
-
 
 ENGINE = "tbu-kernel-death"
 
@@ -418,7 +243,13 @@ def warm_up_code(notebooks: list[Path]) -> str:
                 if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom)
                                                     and node.level == 0):
                     lines[ast.unparse(node)] = None
-    return "\n".join(lines)
+    return "\n".join([*lines, *FREEZE])
+
+
+#: After the imports: what they loaded lives as long as the kernel, so the garbage collector
+#: is told to leave it be (``gc.freeze``). Every collection, and ``%reset -f`` forces one
+#: before each notebook, otherwise walks every object the imports made (about 0,2 s each).
+FREEZE = ("import gc as _gc", "_gc.freeze()")
 
 
 RESET_CELL_ID = "tbu-reset"
@@ -438,7 +269,8 @@ def with_fresh_namespace(notebook: Path):
 def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
               index_rates: Mapping[int, float] | None = None,
               solutions: tuple[str, ...] | None = None, created=None,
-              before: Callable[[], object] | None = None) -> list[Path]:
+              before: Callable[[], object] | None = None,
+              kernel: SharedKernel | None = None) -> list[Path]:
     """Run the round's notebooks one after another in one kernel; each PDF renders in a
     worker process while the kernel runs the next notebook. (Two kernels were measured
     slower on two cores: the PDF engine already uses the second one.) Everything is written
@@ -446,9 +278,9 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
 
     The kernel (with the notebooks' imports) and the PDF workers start first; ``before``
     (the CLI's cleaning and analysis) runs while they boot. If it fails, nothing is written
-    under ``reports/``."""
+    under ``reports/``. ``kernel`` is one the caller started already (``kernel_log`` its
+    log); this run stops it."""
     reports_dir = paths.reports_dir(index_rates)
-    log_path = reports_dir.parent / f".{reports_dir.name}.kernel.log"
     try:
         notebooks = sorted({notebooks_dir / f"{job.notebook}.ipynb"
                             for job in jobs_for(paths, solutions, index_rates)})
@@ -456,7 +288,8 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
         notebooks = []
     with ExitStack() as stack:
         try:
-            kernel = stack.enter_context(SharedKernel(notebooks_dir, log_path))
+            kernel = stack.enter_context(
+                kernel or SharedKernel(notebooks_dir, kernel_log(paths, index_rates)))
         except Exception:
             if before is not None:
                 before()  # bad input is reported first, as if nothing had started early
@@ -563,6 +396,11 @@ def _warm_renderer(parent_pid: int | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
     import weasyprint  # noqa: F401 - lazy on purpose: warms the import in the worker only
+
+    # What the worker inherited and imported lives as long as it does: the garbage collector
+    # leaves it be, so its collections walk only what a document makes (a third of the
+    # typesetting time went to walking the rest).
+    gc.freeze()
 
 
 def _noop() -> None:

@@ -32,7 +32,6 @@ from tbu_analysis.analysis.explanations import (
 from tbu_analysis.analysis.scope import Listing, ScopeEntry, load_listing
 from tbu_analysis.common import prose
 from tbu_analysis.reports import text as wording
-from tbu_analysis.reports.views import column_label, note_row_cells
 from tbu_analysis.rounds.manifest import Manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DRIVER_LABELS, DriverCategory, Measure, ScopeKind, Series
@@ -273,29 +272,47 @@ def booked_as(driver: Driver, drivers: pd.DataFrame) -> str | None:
 
 @dataclass(frozen=True)
 class NewServices:
-    """The source's own list of new services, which the scope changes follow: the table it
-    stands in, its cells for the years the key messages cover (year, cell as printed), and
-    the listed scope changes the driver tables book under a driver (the mark without its
-    sign, the driver's code), which the growth split still counts as scope."""
+    """What the scope changes of the growth split rest on, pair by pair as the Sammendrag
+    counts them: the source's own list of new services (the table it stands in and, per
+    year, its marks with a true minus), the counted changes the list does not name
+    ((service, effect)), the listed «økt» that the split keeps as underlying growth
+    ((service, amount as printed)), and the listed changes the driver tables book under a
+    driver (the mark without its sign, the driver's code), which the split still counts as
+    scope."""
 
     table: str
-    cells: tuple[tuple[int, str], ...]
+    marks: tuple[tuple[int, tuple[str, ...]], ...]
+    extra: tuple[tuple[str, float], ...]
+    grown: tuple[tuple[str, str], ...]
     booked: tuple[tuple[str, str], ...]
+
+
+def _mark(listed: str) -> str:
+    """A list mark as printed, its sign a true minus and without a space after it."""
+    mark = listed.strip()
+    sign = mark[:1] if mark[:1] in "+-−" else ""
+    return ("−" if sign in "-−" and sign else sign) + mark[len(sign):].strip()
 
 
 def new_services(listing: Listing | None, manifest: Manifest, found: list[Pair],
                  drivers: pd.DataFrame, from_year: int) -> NewServices | None:
-    """What the key message on underlying growth says about the list it rests on."""
+    """What the key message on underlying growth says about the list it rests on, from the
+    same pairs (``underlying.csv`` and the scope register) the Sammendrag prints."""
     if listing is None:
         return None
     spec = manifest.table(listing.table)
-    years = {column_label(c): c.year for c in spec.columns.values()}
-    cells = tuple((years[label], cell) for label, cell in note_row_cells(spec, listing.row)
-                  if years.get(label, 0) > from_year)
-    booked = []
+    marks, extra, grown, booked = [], [], [], []
     for pair in found:
         if pair.to_year <= from_year:
             continue
+        listed = [c.entry for c in pair.changes if c.entry.listed]
+        listed += [e for e in pair.others if e.listed]
+        if listed:
+            marks.append((pair.to_year, tuple(_mark(e.listed) for e in listed)))
+        extra += [(c.entry.service, c.effect) for c in pair.changes
+                  if not c.entry.listed and abs(c.effect) >= STILL]
+        grown += [(e.service, e.amount) for e in pair.others
+                  if e.listed and ScopeKind(e.kind) is ScopeKind.OKT and e.amount is not None]
         for change in pair.changes:
             entry = change.entry
             if not entry.listed:
@@ -307,7 +324,8 @@ def new_services(listing: Listing | None, manifest: Manifest, found: list[Pair],
             if len(rows):
                 booked.append((entry.listed.strip().lstrip("+-").strip(),
                                str(rows["category"].iloc[0])))
-    return NewServices(spec.label, cells, tuple(dict.fromkeys(booked)))
+    return NewServices(spec.label, tuple(marks), tuple(extra), tuple(grown),
+                       tuple(dict.fromkeys(booked)))
 
 
 @dataclass(frozen=True)
@@ -318,6 +336,9 @@ class Uncertainty:
     condition: Condition | None
     year: YearAtStake | None
     distribution: Condition | None
+    # what may come on top of the total in the distribution's year, with no amount: the
+    # sentence that the distribution leaves the total says it
+    beside: tuple[Condition, ...] = ()
 
 
 def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Uncertainty | None:
@@ -330,7 +351,10 @@ def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Uncertai
     distribution = max(spread, key=lambda c: c.stake_mnok, default=None)
     if top is None and distribution is None:
         return None
-    return Uncertainty(top, year, distribution)
+    beside = tuple(c for c in conditions if distribution is not None
+                   and c.year == distribution.year and c.effect != DISTRIBUTION
+                   and c.effect is not None and c.stake_mnok is None)
+    return Uncertainty(top, year, distribution, beside)
 
 
 @dataclass(frozen=True)
@@ -385,7 +409,8 @@ def key_messages_markdown(settle: Settle | None, found: list[Pair], driver: Driv
                           booked: str | None, uncertainty: Uncertainty | None,
                           question: Question | None, assessment: list[Assessment],
                           questions_heading: str, growers: list[Grower] | None = None,
-                          solutions: int = 0, new: NewServices | None = None) -> str:
+                          solutions: int = 0, new: NewServices | None = None,
+                          names: tuple[str, ...] = ()) -> str:
     """The report's opening: three to five key messages and the committee's own words."""
     from tbu_analysis.reports.text import sections
 
@@ -394,7 +419,7 @@ def key_messages_markdown(settle: Settle | None, found: list[Pair], driver: Driv
     return prose.render(_env(), "key_messages.md.j2", settle=settle, pairs=ahead,
                         driver=driver, booked=booked, uncertainty=uncertainty,
                         question=question, STILL=STILL, questions_heading=questions_heading,
-                        growers=growers or [], solutions=solutions, new=new,
+                        growers=growers or [], solutions=solutions, new=new, names=names,
                         chapters=sections()["main"],
                         said=[a for a in assessment if a.topic in ("tallgrunnlag",
                                                                    "kostnadsnivå")])
@@ -444,7 +469,8 @@ def opening(ctx, questions_heading: str) -> str:
         biggest_uncertainty(ctx.conditions, settle.year if settle else start),
         top_question(getattr(ctx, "asks", None), ctx.reconciliation),
         load_assessment(ctx.paths), questions_heading,
-        growing_throughout(result.underlying, start), len(ctx.solutions), new)
+        growing_throughout(result.underlying, start), len(ctx.solutions), new,
+        tuple(ctx.solutions))
 
 
 def growth_section(ctx, solution: str | None = None) -> list:

@@ -34,7 +34,7 @@ from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import reading, tolerance
-from tbu_analysis.analysis.analyse import AnalysisResult, analyse
+from tbu_analysis.analysis.analyse import AnalysisResult, analyse, remember
 from tbu_analysis.analysis.scope import ScopeEntry, load_scope
 from tbu_analysis.analysis.series import computed_once, undeducted_cost_levels, yearly_series
 from tbu_analysis.analysis.tolerance import round_half_up
@@ -297,27 +297,31 @@ def _other_printings(result: AnalysisResult, reconciliation: pd.DataFrame,
     figures, manifest = result.figures, result.manifest
     found: dict[int, dict[str, list[str]]] = {}
     checks = reconciliation[reconciliation["check_type"] == CheckType.KRYSS]
-    keyed = figures.assign(_year=figures["year"].astype(str))
-    groups = {key: frame for key, frame in keyed.groupby(
-        ["solution", "item", "measure", "category", "_year", "table"], sort=False)}
+    # each printed cell by what it is (the rows of every key; a key of a missing part never
+    # matches a check's text): looked up per check, not a frame made for every key
+    cells_by_key: dict[tuple, list[tuple]] = {}
+    for cell in zip(figures.index, figures["value_mnok"], figures["decimals"], figures["table"],
+                    figures["solution"], figures["item"], figures["measure"],
+                    figures["category"], figures["year"].astype(str), strict=True):
+        cells_by_key.setdefault(cell[4:] + (cell[3],), []).append(cell[:4])
     for check in checks.itertuples():
         parts = str(check.check_id).split(":")
         if len(parts) != 8:
             continue
         _, first, second, solution, item, measure, category, year = parts
-        cells = [groups.get((solution, item, measure, category, year, t), figures.iloc[:0])
+        cells = [cells_by_key.get((solution, item, measure, category, year, t), [])
                  for t in (first, second)]
         if any(len(c) != 1 for c in cells):
             continue  # a computed sum, not one printed cell
-        (a, row_a), (b, row_b) = (next(c.iterrows()) for c in cells)
-        places = min(int(row_a["decimals"]), int(row_b["decimals"]))
-        difference = abs(float(row_a["value_mnok"]) - float(row_b["value_mnok"]))
+        (a, *row_a), (b, *row_b) = (c[0] for c in cells)
+        places = min(int(row_a[1]), int(row_b[1]))
+        difference = abs(float(row_a[0]) - float(row_b[0]))
         if difference < 1e-9 or (difference <= tolerance.half_unit(places) + 1e-9
                                  and measure != Measure.ENDRING):
             continue  # the same figure, printed with fewer decimals
-        for index, other in ((a, row_b), (b, row_a)):
-            value = format_number(float(other["value_mnok"]), int(other["decimals"]))
-            label = manifest.table(other["table"]).label
+        for index, (other_value, other_decimals, other_table) in ((a, row_b), (b, row_a)):
+            value = format_number(float(other_value), int(other_decimals))
+            label = manifest.table(other_table).label
             found.setdefault(int(index), {}).setdefault(value, []).append(label)
     return {index: printed_elsewhere(values) for index, values in found.items()
             if index not in marked}
@@ -406,5 +410,6 @@ def load_report_model(paths: RoundPaths, index_rates: Mapping[int, float] | None
     if target.is_file():
         model = pickle.loads(target.read_bytes())  # noqa: S301 - our own processed output
         if isinstance(model, ReportModel) and model.inputs == inputs_digest(paths, index_rates):
+            remember(paths, model.result)  # the analysis notebook in this kernel needs it too
             return model
     return build_report_model(paths, index_rates)

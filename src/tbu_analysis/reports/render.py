@@ -60,8 +60,10 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from bs4 import BeautifulSoup
-from nbconvert.exporters import HTMLExporter
+from bs4 import BeautifulSoup, NavigableString
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Unicode, default
 from traitlets.config import Config
@@ -404,14 +406,17 @@ def _list_starts(soup: BeautifulSoup) -> None:
             listing["style"] = f"counter-reset: list-item {int(start) - 1}"
 
 
-def _postprocess_html(html: str) -> str:
-    soup = BeautifulSoup(html, features="html.parser")
+def _postprocess(soup: BeautifulSoup) -> BeautifulSoup:
     _list_starts(soup)
     _number_figures(soup)
     _typeset(soup)
     _contents(soup)
     _check_footnote_marks(soup)
-    return str(soup)
+    return soup
+
+
+def _postprocess_html(html: str) -> str:
+    return str(_postprocess(BeautifulSoup(html, features="html.parser")))
 
 
 # One font configuration and one cache for every document rendered in this process.
@@ -462,7 +467,14 @@ def html_edition(html: str) -> str:
     each table and chart in a box of its own that scrolls sideways on a narrow screen (a
     named, focusable region, so a keyboard can scroll it too)."""
     html = html.replace(font_face_css(embed=False), font_face_css(embed=True))
-    soup = BeautifulSoup(html, "html.parser")
+    return str(_edition(BeautifulSoup(html, "html.parser")))
+
+
+def _edition(soup: BeautifulSoup) -> BeautifulSoup:
+    """:func:`html_edition` on the print document's tree (changed in place; the fonts are
+    embedded by the caller, in the text). The tree is first made what parsing its text would
+    give (:func:`_as_parsed`), so the edition has the same bytes either way."""
+    _as_parsed(soup)
     for number, item in enumerate(soup.select("main table, main figure.tbu-chart"), start=1):
         caption = item.find(["caption", "figcaption"])
         name = caption.get_text(" ", strip=True) if caption else ""
@@ -473,7 +485,26 @@ def html_edition(html: str) -> str:
     style = soup.new_tag("style")
     style.string = NARROW_CSS.read_text(encoding="utf-8")
     soup.head.append(style)
-    return str(soup)
+    return soup
+
+
+_ASCII_SPACES = frozenset(" \n\t\f\r")
+
+
+def _as_parsed(soup: BeautifulSoup) -> None:
+    """The tree as the parser gives it back from its own text: strings side by side (left by
+    a removed or inserted node) joined, and a string of ASCII blanks outside ``pre`` and
+    ``textarea`` one newline (if it has one) or one space, as the parser writes it."""
+    soup.smooth()
+    for node in soup.find_all(string=True):
+        if type(node) is not NavigableString or not node or any(
+                c not in _ASCII_SPACES for c in node):
+            continue
+        if any(parent.name in ("pre", "textarea") for parent in node.parents):
+            continue
+        blank = "\n" if "\n" in node else " "
+        if node != blank:
+            node.replace_with(blank)
 
 
 #: Rules for a narrow screen, which only the HTML edition carries (WeasyPrint would warn on
@@ -566,6 +597,15 @@ class TbuPdfExporter(HTMLExporter):
         self, nb: Any, resources: dict | None = None, *, created: Any = None, **kw: Any
     ) -> tuple[str, dict]:
         """The print HTML that WeasyPrint lays out (also handy for debugging the CSS)."""
+        soup, resources = self.to_soup(nb, resources, created=created, **kw)
+        return str(soup), resources
+
+    def to_soup(
+        self, nb: Any, resources: dict | None = None, *, created: Any = None, **kw: Any
+    ) -> tuple[BeautifulSoup, dict]:
+        """:meth:`to_html` as a parsed tree: the document is parsed once, for nbconvert's
+        own passes and ours (each pass parsing the text the one before wrote cost more than
+        nbconvert's templates)."""
         resources = dict(resources or {})
         name = resources.get("metadata", {}).get("name", "")
         tbu = report_metadata(nb, name)
@@ -575,8 +615,33 @@ class TbuPdfExporter(HTMLExporter):
         tbu["generator"] = _generator()
         tbu["font_css"] = font_face_css(embed=False)
         resources["tbu"] = tbu
-        html, resources = super().from_notebook_node(nb, resources, **kw)
-        return _postprocess_html(html), resources
+        soup, resources = self._html_exporter_soup(nb, resources, **kw)
+        return _postprocess(soup), resources
+
+    def _html_exporter_soup(self, nb: Any, resources: dict, **kw: Any
+                            ) -> tuple[BeautifulSoup, dict]:
+        """``HTMLExporter.from_notebook_node`` (nbconvert 7) up to its last step, which writes
+        its tree out as text: the tree itself."""
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        self.register_filter("highlight_code", self.filters.get(
+            "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        soup = BeautifulSoup(html, features="html.parser")
+        missing_alt = 0
+        for elem in soup.select("img:not([alt])"):
+            elem.attrs["alt"] = "No description has been provided for this image"
+            missing_alt += 1
+        if missing_alt:
+            self.log.warning("Alternative text is missing on %s image(s).", missing_alt)
+        for elem in soup.select(".jp-Notebook div.jp-Cell-inputWrapper"):
+            elem.attrs["tabindex"] = "0"
+        for elem in soup.select(".jp-Notebook div.jp-OutputArea-output"):
+            elem.attrs["tabindex"] = "0"
+        return soup, resources
 
     def from_notebook_node(  # type: ignore[override]
         self, nb: Any, resources: dict | None = None, **kw: Any
@@ -644,7 +709,8 @@ def render_editions(
     """Write the tagged PDF and the HTML edition (default: beside the PDF, ``.html``) from
     one export; each written atomically. ``html_path=False`` writes the PDF only."""
     nb, resources = _load(notebook)
-    html, resources = _exporter().to_html(nb, resources, created=created)
+    soup, resources = _exporter().to_soup(nb, resources, created=created)
+    html = str(soup)
     pdf = _html_to_pdf(html, _base_url(resources), int(resources["tbu"]["epoch"]))
     pdf_path = Path(pdf_path)
     with atomic_path(pdf_path) as tmp:
@@ -652,8 +718,9 @@ def render_editions(
     if html_path is False:
         return pdf_path, None
     html_path = pdf_path.with_suffix(".html") if html_path in (None, True) else Path(html_path)
+    edition = str(_edition(soup)).replace(font_face_css(embed=False), font_face_css(embed=True))
     with atomic_path(html_path) as tmp:
-        tmp.write_text(html_edition(html), encoding="utf-8")
+        tmp.write_text(edition, encoding="utf-8")
     return pdf_path, html_path
 
 
