@@ -65,7 +65,7 @@ def test_key_messages_are_computed_from_the_round(ctx):
     # … unless Kjernejournal's fellesfunksjoner come on top of it (reader5 D30)
     assert ("57,5 mill. kroner for Helsenettet fordeles på løsningene i 2026, endrer ikke "
             "totalen, men kostnadene for fellesfunksjoner for Kjernejournal kan komme i "
-            "tillegg (ikke tallfestet; se spørsmål til NHN).") in text
+            "tillegg (ikke tallfestet).") in text
     # Helsenorge is the one solution with underlying growth in both pairs, from the model
     assert ("Helsenorge er den eneste løsningen med underliggende vekst i begge periodene: "
             "+11,0 mill. kroner fra 2024 til 2025 og +14,0 mill. kroner fra 2025 til 2026") \
@@ -74,17 +74,21 @@ def test_key_messages_are_computed_from_the_round(ctx):
     assert [(g.solution, [v for *_, v in g.growth]) for g in growers] == [
         ("Helsenorge", [pytest.approx(11.0), pytest.approx(14.0)])]
     assert "«Teknisk beregningsutvalg anser tallgrunnlaget som oversiktlig og godt.»" in text
-    # the underlying growth rests on the source's own list of new services, said where it is
-    # first given: SFM and prøvesvar are scope though NHN books them as investments
-    # and says what the Sammendrag does beyond the list: the counted changes it does not name
-    # are scope too, and its «økt» is underlying growth (from the same pairs)
+    # the underlying growth rests on the scope the report counts: the key message says what
+    # differs from NHN's booking, and the summary compares it with the source's list …
+    assert ("SFM og prøvesvar regnes her som omfang, selv om NHN fører dem under investeringer "
+            "(se «Sammendrag»).") in text
+    assert "Omfang bygger på listen" not in text  # the key messages stay on one page
+    # … and the summary says it: the counted changes the list does not name are scope too,
+    # and its «økt» is underlying growth (from the same pairs)
+    summary = km.underlying_markdown(km._pairs(ctx), km.price_labels(ctx.result.levels), [],
+                                     names=tuple(ctx.solutions),
+                                     new=km._new_services(ctx, km._pairs(ctx)))
     assert ("Omfang bygger på listen over nye tjenester i notatets tabell 1 (+SFM, −Måledata, "
             "Journaldok(økt) for 2025; +Prøvesvar for 2026), men rapporten regner også "
             "Helsenorges testing og leveransehåndtering (+5), drift av fødselsmelding (+1,2) og "
             "Helsenettets felles tjenester (−30) som omfang, og Pasientens journaldokumenter "
-            "(9,5; «økt» i listen) som vekst i en tjeneste som alt er med. NHN fører "
-            "SFM og prøvesvar under investeringer, men de regnes som omfang her. Se "
-            "«Sammendrag».") in text
+            "(9,5; «økt» i listen) som vekst i en tjeneste som alt er med.") in summary
 
 
 # --- read back from the PDFs ---------------------------------------------------------------

@@ -164,13 +164,15 @@ def price_labels(levels: pd.DataFrame, solution: str = ALL_SOLUTIONS,
 
 
 def underlying_markdown(found: list[Pair], labels: dict[int, str], assessment: list[Assessment],
-                        solution: str = ALL_SOLUTIONS, names: tuple[str, ...] = ()) -> str:
+                        solution: str = ALL_SOLUTIONS, names: tuple[str, ...] = (),
+                        new: NewServices | None = None) -> str:
     """The section's words: the definition (once per report), each pair's scope changes and
-    what drives it, what the index part is, and the committee's words on scope. ``names``
-    (the solutions) keep their capital where a label stands mid-sentence."""
+    what drives it, what the index part is, how the scope counted compares with the source's
+    list of new services, and the committee's words on scope. ``names`` (the solutions) keep
+    their capital where a label stands mid-sentence."""
     main = solution == ALL_SOLUTIONS
     return prose.render(_env(), "underlying.md.j2", pairs=found, price_labels=labels,
-                        main=main, STILL=STILL, names=names,
+                        main=main, STILL=STILL, names=names, new=new,
                         said=[a for a in assessment if a.topic == "omfang"] if main else [])
 
 
@@ -454,6 +456,14 @@ def _entries(ctx) -> list[ScopeEntry]:
     return list(ctx.model.scope)  # read once, in the report model
 
 
+def _new_services(ctx, found: list[Pair]) -> NewServices | None:
+    """The source's list of new services beside the scope the report counts, from the year
+    before the one to settle (as the key messages and the summary both say it)."""
+    settle = to_settle(ctx.result.levels, ctx.result.drivers)
+    start = settle.year - 1 if settle else min((p.from_year for p in found), default=0)
+    return new_services(load_listing(ctx.paths), ctx.manifest, found, ctx.result.drivers, start)
+
+
 def opening(ctx, questions_heading: str) -> str:
     """The main report's key messages (after the cover)."""
     from tbu_analysis.analysis.assessment import load_assessment
@@ -463,7 +473,7 @@ def opening(ctx, questions_heading: str) -> str:
     settle = to_settle(result.levels, result.drivers)
     start = settle.year - 1 if settle else min((p.from_year for p in found), default=0)
     driver = biggest_driver(result.drivers, found, start)
-    new = new_services(load_listing(ctx.paths), ctx.manifest, found, result.drivers, start)
+    new = _new_services(ctx, found)
     return key_messages_markdown(
         settle, found, driver, booked_as(driver, result.drivers) if driver else None,
         biggest_uncertainty(ctx.conditions, settle.year if settle else start),
@@ -485,7 +495,8 @@ def growth_section(ctx, solution: str | None = None) -> list:
     found = _pairs(ctx, name)
     parts = [format_table(growth_view(found), **GROWTH_VIEW_OPTIONS)]
     words = underlying_markdown(found, price_labels(ctx.result.levels, name),
-                                load_assessment(ctx.paths), name, tuple(ctx.solutions))
+                                load_assessment(ctx.paths), name, tuple(ctx.solutions),
+                                _new_services(ctx, found) if solution is None else None)
     parts.append(Markdown(words))
     if solution is None:
         # a heading, not a bold paragraph: it is kept on the page of the table under it
