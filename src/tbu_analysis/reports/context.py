@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -427,11 +428,17 @@ class ReportContext:
                 table=self.manifest.table(row.table).label, elsewhere=printed_elsewhere(others)))
         return notes
 
+    @cached_property
+    def computed_levels(self) -> pd.DataFrame:
+        """The levels computed from the source's parts (``series.levels_from_parts``): asked for
+        by every levels note and waterfall, computed once per report."""
+        return levels_from_parts(self.figures)
+
     def _from_parts_notes(self, levels: pd.DataFrame, names: set[str],
                           years: list[int]) -> list[str]:
         """Where a level shown is computed from the source's parts and the source prints it
         rounded to whole millions (E-resept 2026: 180,6 here, 181 in the source)."""
-        computed = levels_from_parts(self.figures)
+        computed = self.computed_levels
         shown = []
         for row in computed[computed["solution"].isin(names)
                             & computed["year"].isin(years)].itertuples():
@@ -465,7 +472,7 @@ class ReportContext:
                        value: float) -> bool:
         """Whether ``levels`` (a series) shows a level computed from the source's parts for
         (solution, year): the other series may show another quantity that year."""
-        computed = levels_from_parts(self.figures)
+        computed = self.computed_levels
         computed = computed[(computed["solution"] == solution) & (computed["year"] == year)
                             & ((computed["value_mnok"] - float(value)).abs() < 1e-9)]
         shown = levels[(levels["solution"] == solution) & (levels["item"] == "")
