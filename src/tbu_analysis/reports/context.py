@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.analysis.series import levels_from_parts
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
@@ -428,11 +426,10 @@ class ReportContext:
                 table=self.manifest.table(row.table).label, elsewhere=printed_elsewhere(others)))
         return notes
 
-    @cached_property
+    @property
     def computed_levels(self) -> pd.DataFrame:
-        """The levels computed from the source's parts (``series.levels_from_parts``): asked for
-        by every levels note and waterfall, computed once per report."""
-        return levels_from_parts(self.figures)
+        """The levels computed from the source's parts, from the report model."""
+        return self.model.from_parts
 
     def _from_parts_notes(self, levels: pd.DataFrame, names: set[str],
                           years: list[int]) -> list[str]:

@@ -36,7 +36,12 @@ from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import reading, tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse, remember
 from tbu_analysis.analysis.scope import ScopeEntry, load_scope
-from tbu_analysis.analysis.series import computed_once, undeducted_cost_levels, yearly_series
+from tbu_analysis.analysis.series import (
+    computed_once,
+    levels_from_parts,
+    undeducted_cost_levels,
+    yearly_series,
+)
 from tbu_analysis.analysis.tolerance import round_half_up
 from tbu_analysis.common.atomic import atomic_path
 from tbu_analysis.common.errors import InputError
@@ -53,7 +58,7 @@ from tbu_analysis.vocab import CheckType, Measure, ScopeKind, Series, TableRole
 
 MODEL_FILE = "report-model.pickle"
 #: Bump when the model's shape changes, so an older stored model is rebuilt, not misread.
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 _PROTOCOL = 5
 
 #: A waterfall of one solution from one year: its steps and the levels the steps lead to.
@@ -83,6 +88,9 @@ class ReportModel:
     estimates_printed: pd.DataFrame
     #: the levels of each series (``yearly_series``) and the undeducted cost levels
     series: Mapping[str, pd.DataFrame]
+    #: the levels computed from the source's parts where it prints them rounded
+    #: (``series.levels_from_parts``), asked for by every levels note and waterfall
+    from_parts: pd.DataFrame
     undeducted: pd.DataFrame
     #: per (solution, growth table): the detail table used (or None) and its driver notes
     detail_tables: Mapping[tuple[str, int], str | None]
@@ -198,6 +206,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         estimates_printed=_estimates_at_printed_precision(
             series[Series.FINANSIERINGSBEHOV], estimates),
         series=series,
+        from_parts=levels_from_parts(figures),
         undeducted=undeducted_cost_levels(figures),
         detail_tables=detail_tables,
         driver_notes=notes,
