@@ -184,3 +184,12 @@ def test_a_label_mid_sentence_is_lowercased_in_one_place_and_names_keep_their_ca
     assert "Kilden nevner også fødselsmelding (5)" in text
     assert ("Kilden nevner også resten av Helsenettets felles tjenester (57,5), "
             "fellesfunksjoner belastet Helsenettet til og med 2025 (ikke tallfestet)") in text
+
+
+def test_one_service_booked_otherwise_is_named_in_the_singular(ctx, monkeypatch):
+    """A round where only SFM is counted as scope though NHN books it as an investment (the
+    trial spring round) says «den», not «dem»."""
+    one = km.NewServices("notatets tabell 1", (), (), (), (("SFM", "investeringer"),))
+    monkeypatch.setattr(km, "_new_services", lambda ctx, found: one)
+    text = km.opening(ctx, "8 Spørsmål til NHN").replace("\u00a0", " ")
+    assert "SFM regnes her som omfang, selv om NHN fører den under investeringer" in text
