@@ -237,21 +237,23 @@ def source_text(paths: RoundPaths) -> str | None:
     return collapse(read_text(path, "kildeteksten")) if path and path.is_file() else None
 
 
-def load_explanations(paths: RoundPaths) -> list[Explanation]:
+def _register(paths: RoundPaths) -> ExplanationsFile | None:
+    """The explanations register read and checked against the source, or None without one."""
     path = paths.raw / EXPLANATIONS_FILE
     if not path.is_file():
-        return []
-    return load_yaml_model(path, ExplanationsFile,
-                           context={"source": source_text(paths)}).explanations
+        return None
+    return load_yaml_model(path, ExplanationsFile, context={"source": source_text(paths)})
+
+
+def load_explanations(paths: RoundPaths) -> list[Explanation]:
+    register = _register(paths)
+    return register.explanations if register else []
 
 
 def load_in_words(paths: RoundPaths) -> list[InWords]:
     """The register's reasons without an amount (``in_words``)."""
-    path = paths.raw / EXPLANATIONS_FILE
-    if not path.is_file():
-        return []
-    return load_yaml_model(path, ExplanationsFile,
-                           context={"source": source_text(paths)}).in_words
+    register = _register(paths)
+    return register.in_words if register else []
 
 
 def load_conditions(paths: RoundPaths) -> list[Condition]:
