@@ -115,11 +115,15 @@ def test_every_block_and_its_anchors_are_the_same_asked_for_in_reverse_order(
 
 def _count_renders(monkeypatch) -> Counter:
     calls: Counter = Counter()
+
+    def counting(name, render):
+        def counted(self, *args):
+            calls[(name, *map(str, args))] += 1
+            return render(self, *args)
+        return counted
+
     for name in RENDERERS:
-        def counted(self, *args, _name=name, _render=getattr(ReportContext, name)):
-            calls[(_name, *map(str, args))] += 1
-            return _render(self, *args)
-        monkeypatch.setattr(ReportContext, name, counted)
+        monkeypatch.setattr(ReportContext, name, counting(name, getattr(ReportContext, name)))
     return calls
 
 
