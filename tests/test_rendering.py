@@ -95,6 +95,10 @@ def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
+#: The tests of ``rendered`` run on one xdist worker, which renders the PDF once.
+RENDERED = pytest.mark.xdist_group("rendered_pdf")
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pdf")
@@ -104,6 +108,7 @@ def rendered(tmp_path_factory):
     return path, pdf
 
 
+@RENDERED
 def test_pdf_shows_the_report_and_nothing_else(rendered):
     _, pdf_path = rendered
     text = _text(pdf_path.read_bytes())
@@ -121,6 +126,7 @@ def test_pdf_shows_the_report_and_nothing_else(rendered):
         assert hidden not in text, hidden
 
 
+@RENDERED
 def test_pdf_metadata(rendered):
     _, pdf_path = rendered
     reader = PdfReader(pdf_path)
@@ -135,12 +141,14 @@ def test_pdf_metadata(rendered):
     )
 
 
+@RENDERED
 def test_render_writes_atomically(rendered):
     _, pdf_path = rendered
     assert pdf_path.read_bytes().startswith(b"%PDF-")
     assert [p.name for p in pdf_path.parent.iterdir()] == ["rapport.pdf"]
 
 
+@RENDERED
 def test_same_notebook_gives_identical_bytes_even_at_another_time(rendered, tmp_path, monkeypatch):
     path, pdf_path = rendered
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
@@ -150,6 +158,7 @@ def test_same_notebook_gives_identical_bytes_even_at_another_time(rendered, tmp_
     assert again.read_bytes() == pdf_path.read_bytes()
 
 
+@RENDERED
 def test_node_and_path_render_the_same(rendered, tmp_path):
     path, pdf_path = rendered
     nb = nbformat.read(path, as_version=4)
