@@ -12,7 +12,7 @@ from tbu_analysis.analysis import explanations as ex
 from tbu_analysis.analysis import questions as q
 from tbu_analysis.analysis import reading
 from tbu_analysis.config import round_paths
-from tbu_analysis.reports import context
+from tbu_analysis.reports import context, key_messages
 from tbu_analysis.rounds.names import NameMap
 from test_report import pdf_text
 
@@ -243,6 +243,31 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
         "er spennet, 5 mill. kroner" in helsenettet
     assert "**2025:** VKP for Helsenettet (25,2 mill. kroner) er det eneste beløpet dette " \
         "året, men er ikke regnet som sikkert" in helsenettet
+
+
+def test_the_575_spread_onto_the_solutions_stands_in_their_reports(ctx):
+    """Helsenettet's shared services (57,5) are to be spread on four solutions from 2026
+    (reader6 R18): each of their reports says its 2026 figure may rise, Helsenettet's that its
+    own falls by the amount; only the total for all solutions stays."""
+    spread = next(c for c in ctx.conditions if c.stake == "57,5")
+    assert spread.onto == ["Helsenorge", "Kjernejournal", "E-resept", "Grunndata og HelseID"]
+    for solution in spread.onto:
+        text = ctx.conditions_markdown(solution).replace("\u00a0", " ")
+        assert "57,5 mill. kroner av Helsenettets felles tjenester skal fra 2026 fordeles" in text
+        assert f"Tallet for {solution} for 2026 har ikke med sin andel og kan derfor bli " \
+            "høyere." in text
+        assert f"flyttes beløpet mellom løsninger, endres tallet for {solution}." in text
+        assert "så fordelingen endrer ikke totalen" not in text
+    own = ctx.conditions_markdown("Helsenettet").replace("\u00a0", " ")
+    assert "blir Helsenettets tall for 2026 57,5 mill. kroner lavere" in own
+    assert "Tallet for Helsenettet for 2026 har ikke med" not in own
+    main = ctx.conditions_markdown().replace("\u00a0", " ")
+    assert "totalen for alle løsninger endres ikke" in main
+    assert "Tallet for" not in main
+    # the 2025–2026 growth of each of the four names the move its figures do not yet hold
+    for solution in spread.onto:
+        pair = next(p for p in key_messages._pairs(ctx, solution) if p.to_year == 2026)
+        assert "felles-tjenester-fordeles" in [e.id for e in pair.others]
 
 
 def test_maaledata_is_three_of_scope_and_six_of_planned_growth(analysis, paths):
