@@ -156,15 +156,20 @@ def test_questions_are_ranked_by_decision_relevance_then_stake(ctx):
     assert not any(a.kind == q.MOVE for a in main)
     assert any(a.kind == q.CONTRADICTION and a.solution == "E-resept" for a in main)
     assert sum(a.kind == q.REQUEST for a in main) == 5  # the committee's own requests
-    plattform = next(a for a in annex if "Plattform" in a.text)
-    assert "48,7 mot trykt 46" in plattform.text and "65,9" not in plattform.text
+    # Plattform's funding need (46 against 48,7 once the deduction's sign is right) is asked
+    # with the three other Helsenorge areas of the same column, not left out (reader6 R4);
+    # the sign itself, settled by the text, is no question
+    plattform = next(a for a in main if "Tabell 5, Plattform" in a.text)
+    assert "Plattform er trykt 2,7 lavere (46 mot 57,3 − 8,6 = 48,7" in plattform.text
+    assert "65,9" not in plattform.text
+    assert not any("Plattform" in a.text for a in annex)
     # the text gives the figures, so they are not repeated after it (reader5 D14)
     assert "(trykt 46, beregnet 48,7.)" not in plattform.text
     # a text that does not give them keeps them: Kjernejournal's testunivers (34,9 computed)
     testunivers = next(a for a in main + annex if "Testuniverset" in a.text)
     assert testunivers.text.endswith("(trykt 34,6, beregnet 34,9; trykt 20, beregnet 20,2; "
                                      "trykt 6, beregnet 6,2; trykt 18,5, beregnet 18,8.)")
-    helsenorge = next(a for a in main if "For tre Helsenorge-områder" in a.text)
+    helsenorge = next(a for a in main if "For fire Helsenorge-områder" in a.text)
     assert helsenorge.text.endswith("kolonnen ser ikke ut til å være avstemt mot "
                                     "kostnadsnivået.")
 
@@ -177,7 +182,12 @@ def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(
     # 2024 and says its payment is to be authorised; with it, 84,2
     assert years[2025].down == pytest.approx((59, 59))
     assert years[2025].parts("ned") == ["54", "5"]
-    assert years[2025].up == (9, 9)
+    # up: måledata's 9 and Kjernejournal's −17 efficiency, whose three parts the text
+    # conditions («hvis»), hedges («vil kunne») or ties to the modernised RF (reader6 R12)
+    assert years[2025].up == (26, 26)
+    assert sorted(years[2025].parts("opp")) == sorted(["9", "11", "4,5", "1,5"])
+    kj = [c for c in years[2025].conditions if c.solution == "Kjernejournal"]
+    assert sum(c.stake_mnok for c in kj) == pytest.approx(17)  # Tabell 6's −17,0
     assert [c.stake for c in years[2025].doubted] == ["25,2"]
     assert years[2025].with_doubted("ned") == pytest.approx((84.2, 84.2))
     # the 2024 underspend comes back through lower payment in no one year; its amount is
@@ -268,6 +278,46 @@ def test_the_575_spread_onto_the_solutions_stands_in_their_reports(ctx):
     for solution in spread.onto:
         pair = next(p for p in key_messages._pairs(ctx, solution) if p.to_year == 2026)
         assert "felles-tjenester-fordeles" in [e.id for e in pair.others]
+
+
+def test_fodselsmelding_out_is_a_possibility_the_source_conditions(ctx):
+    """reader6 R20: the 5 for fødselsmelding leave Grunndata only if NHN takes the service
+    over («jobber med», «vil da»), and the 2025 figures move its operation in (+1,2)."""
+    text = ctx.conditions_markdown("Grunndata og HelseID").replace("\u00a0", " ")
+    assert "Fødselsmelding (5 mill. kroner) kan gå ut av Grunndata fra 2025 hvis NHN tar over " \
+        "eierskapet" in text
+    assert "driften av fødselsmelding (1,2 mill. kroner) flyttes inn i forskriften" in text
+    assert "skal etter tallgrunnlaget ut av Grunndata" not in text
+    ask = next(a for a in ctx.asks if "fødselsmelding" in str(a.question))
+    assert "omtaler en mulig fremtidig endring" in ask.text
+
+
+def test_without_the_move_of_30_the_total_rises_and_helsenettet_stays(ctx):
+    """reader6 R33: the question on the 30 stands in the main report and Helsenettet's; without
+    the move the total rises by 17 (−13 + 30), while Helsenettet's own level is unchanged
+    (Tabell 11: VKP 0, eksterne 0, felles −30)."""
+    total = next(p for p in key_messages._pairs(ctx) if p.to_year == 2026)
+    own = next(p for p in key_messages._pairs(ctx, "Helsenettet") if p.to_year == 2026)
+    assert (round(total.printed), round(total.printed + 30)) == (-13, 17)
+    assert round(own.printed + 30, 1) == 0.0
+    ask = next(a for a in ctx.asks if "30 mill. kroner av Helsenettets felles" in a.question)
+    assert "uten den ville det samlede kostnadsnivået ha økt med 17 mill. kroner i stedet " \
+        "for å falle med 13 (Tabell 11), og Helsenettets kostnadsnivå ville vært uendret." \
+        in " ".join(ask.text.split())
+
+
+def test_kjernejournals_2025_efficiency_is_listed_with_its_conditions(ctx):
+    """reader6 R12: Kjernejournal's report lists 2025 — its −17 rests on less data stored
+    («hvis»), a simpler access control («vil kunne») and the modernised RF — and the usage
+    costs that may come later."""
+    text = ctx.conditions_markdown("Kjernejournal").replace("\u00a0", " ")
+    assert "**2025:** Totalen for Kjernejournal kan bli inntil 17 mill. kroner høyere " \
+        "(11 + 4,5 + 1,5)." in text
+    assert "hvis mengden av data som lagres reduseres" in text
+    assert "kostnader for økt bruk av tjenesten kan komme senere" in text
+    reasons = [e.reason for e in ex.load_explanations(ctx.paths) if e.amount == "1,5"
+               and e.solution == "Kjernejournal"]
+    assert reasons == ["mindre lagret reseptdata, hvis datamengden reduseres"]
 
 
 def test_maaledata_is_three_of_scope_and_six_of_planned_growth(analysis, paths):
@@ -373,6 +423,17 @@ def test_pdf_uncertainties_fm_and_maaledata_read_as_the_source_says(texts):
     assert "Kildens 9 mill. kroner er disse 3 og 6 mill. kroner i planlagt vekst" in main
     annex = main[main.index("Avvik i tabellene"):]
     assert "−8,6 −8,6 0" not in annex  # no zero difference listed as a deviation
+
+
+def test_pdf_solutions_name_the_575_their_2026_figure_lacks(texts):
+    """reader6 R18: the four solutions the 57,5 is spread onto say so in their PDFs."""
+    for stem, name in (("helsenorge", "Helsenorge"), ("kjernejournal", "Kjernejournal"),
+                       ("e-resept", "E-resept"), ("grunndata-og-helseid", "Grunndata og HelseID")):
+        text = texts[stem]
+        assert f"Tallet for {name} for 2026 har ikke med sin andel og kan derfor bli høyere." \
+            in text
+        assert "Kilden nevner også resten av Helsenettets felles tjenester (57,5)" in text
+    assert "blir Helsenettets tall for 2026 57,5 mill. kroner lavere" in texts["helsenettet"]
 
 
 def test_pdf_question_numbers_run_on_across_the_groups(rendered_round, ctx):

@@ -24,6 +24,7 @@ import pandas as pd
 from tbu_analysis.analysis.assessment import Assessment
 from tbu_analysis.analysis.explanations import (
     DISTRIBUTION,
+    THRESHOLD_MNOK,
     Condition,
     YearAtStake,
     largest_total_condition,
@@ -420,7 +421,8 @@ def key_messages_markdown(settle: Settle | None, found: list[Pair], driver: Driv
     ahead = [p for p in found if p.to_year >= start]
     return prose.render(_env(), "key_messages.md.j2", settle=settle, pairs=ahead,
                         driver=driver, booked=booked, uncertainty=uncertainty,
-                        question=question, STILL=STILL, questions_heading=questions_heading,
+                        question=question, STILL=STILL, THRESHOLD=THRESHOLD_MNOK,
+                        questions_heading=questions_heading,
                         growers=growers or [], solutions=solutions, new=new, names=names,
                         chapters=sections()["main"],
                         said=[a for a in assessment if a.topic in ("tallgrunnlag",
