@@ -198,7 +198,10 @@ def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(
     # Kjernejournal's fellesfunksjoner, not quantified
     assert years[2026].down == (17, 17) and years[2026].up == (3, 3)
     assert years[2026].both == (36, 36)
-    assert [c.name for c in years[2026].unquantified] == ["kostnadene for fellesfunksjoner"]
+    # Helsenorge's volume growth may be lower and its efficiency is provisional (reader6 R5)
+    assert [(c.solution, c.direction) for c in years[2026].unquantified] == [
+        ("Helsenorge", "ned"), ("Helsenorge", None), ("Kjernejournal", "opp")]
+    assert years[2026].unquantified[2].name == "kostnadene for fellesfunksjoner"
     # 2024: the expected underspend, the text's intervals kept as intervals, and VKP's 3
     # (Tabell 1's 25 lies inside): 10–15 + 5–10 + 3
     assert years[2024].ranges == (18, 28)
@@ -233,7 +236,7 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     assert ("Beløpet hører til 2024, der hovedrapporten regner det med, og regnes ikke med på "
             "nytt her.") in text
     # 2026 holds Kjernejournal's fellesfunksjoner, not quantified (reader5 D30)
-    assert "(30 + 6). I tillegg er ett forhold ikke tallfestet." in text
+    assert "(30 + 6). I tillegg er tre forhold ikke tallfestet." in text
     # a solution's report says apart what moves the total for all solutions; Helsenettet's
     # own −30 stands in Helsenettet's report as its own (reader5 D18)
     helsenorge = ctx.conditions_markdown("Helsenorge").replace("\u00a0", " ")
@@ -318,6 +321,21 @@ def test_kjernejournals_2025_efficiency_is_listed_with_its_conditions(ctx):
     reasons = [e.reason for e in ex.load_explanations(ctx.paths) if e.amount == "1,5"
                and e.solution == "Kjernejournal"]
     assert reasons == ["mindre lagret reseptdata, hvis datamengden reduseres"]
+
+
+def test_helsenorges_2026_volume_is_last_years_rate_which_nhn_says_may_fall(ctx):
+    """reader6 R5: the +12 in 2026 is the historical growth, which NHN says may be lower if
+    push notification works as planned; the −12 efficiency is provisional."""
+    text = ctx.conditions_markdown("Helsenorge").replace("\u00a0", " ")
+    own = text[text.index("Usikkerhet som kan endre totalen for Helsenorge"):]
+    assert "**2026:** Kilden tallfester ikke beløpet:" in own
+    assert "Volumveksten på 12 mill. kroner i 2026 er veksten i bruken i tidligere år" in own
+    assert "Effektiviseringen på 12 mill. kroner i 2026 er lagt inn foreløpig." in own
+    reasons = [e.reason for e in ex.load_explanations(ctx.paths)
+               if (e.solution, e.driver, e.year) == ("Helsenorge", "volum_beredskap", 2026)]
+    assert reasons == ["økt bruk, anslått ut fra veksten i tidligere år (ca. 12 mill. kroner i "
+                       "året); NHN sier veksten kan bli lavere hvis push-varslingen går etter "
+                       "planen"]
 
 
 def test_maaledata_is_three_of_scope_and_six_of_planned_growth(analysis, paths):

@@ -356,7 +356,7 @@ def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Uncertai
         return None
     beside = tuple(c for c in conditions if distribution is not None
                    and c.year == distribution.year and c.effect != DISTRIBUTION
-                   and c.effect is not None and c.stake_mnok is None)
+                   and c.effect is not None and c.stake_mnok is None and c.direction == "opp")
     return Uncertainty(top, year, distribution, beside)
 
 
