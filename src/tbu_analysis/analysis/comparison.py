@@ -147,6 +147,9 @@ class Ceiling(Quoted):
     year: int = Field(ge=1990, le=2100)
     below: str = Field(min_length=1)
     series: str | None = Field(default=None, pattern=rf"^({'|'.join(codes(Series))})$")
+    # what the amount below the ceiling is, where the source says it (services taken out, not
+    # lower costs): said right after the check, so it is not read as a saving
+    reason: str = ""
 
     @field_validator("below")
     @classmethod
