@@ -199,9 +199,10 @@ def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(
     assert years[2026].down == (17, 17) and years[2026].up == (3, 3)
     assert years[2026].both == (36, 36)
     # Helsenorge's volume growth may be lower and its efficiency is provisional (reader6 R5)
+    # and E-resept's approval held at the 2025 level (reader6 R39)
     assert [(c.solution, c.direction) for c in years[2026].unquantified] == [
-        ("Helsenorge", "ned"), ("Helsenorge", None), ("Kjernejournal", "opp")]
-    assert years[2026].unquantified[2].name == "kostnadene for fellesfunksjoner"
+        ("Helsenorge", "ned"), ("Helsenorge", None), ("E-resept", None), ("Kjernejournal", "opp")]
+    assert years[2026].unquantified[3].name == "kostnadene for fellesfunksjoner"
     # 2024: the expected underspend, the text's intervals kept as intervals, and VKP's 3
     # (Tabell 1's 25 lies inside): 10–15 + 5–10 + 3
     # VKP: 3 (årsprognose 25), 5 (5.5) or 6 (5.5: 2025's 25 is 3 over the 2024 forecast, 22)
@@ -237,7 +238,7 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     assert ("Beløpet hører til 2024, der hovedrapporten regner det med, og regnes ikke med på "
             "nytt her.") in text
     # 2026 holds Kjernejournal's fellesfunksjoner, not quantified (reader5 D30)
-    assert "(30 + 6). I tillegg er tre forhold ikke tallfestet." in text
+    assert "(30 + 6). I tillegg er fire forhold ikke tallfestet." in text
     # a solution's report says apart what moves the total for all solutions; Helsenettet's
     # own −30 stands in Helsenettet's report as its own (reader5 D18)
     helsenorge = ctx.conditions_markdown("Helsenorge").replace("\u00a0", " ")
@@ -329,7 +330,7 @@ def test_helsenorges_2026_volume_is_last_years_rate_which_nhn_says_may_fall(ctx)
     """reader6 R5: the +12 in 2026 is the historical growth, which NHN says may be lower if
     push notification works as planned; the −12 efficiency is provisional."""
     text = ctx.conditions_markdown("Helsenorge").replace("\u00a0", " ")
-    own = text[text.index("Usikkerhet som kan endre totalen for Helsenorge"):]
+    own = text[text.index("for Helsenorge, det sektoren betaler"):]
     assert "**2026:** Kilden tallfester ikke beløpet:" in own
     assert "Volumveksten på 12 mill. kroner i 2026 er veksten i bruken i tidligere år" in own
     assert "Effektiviseringen på 12 mill. kroner i 2026 er lagt inn foreløpig." in own
