@@ -473,7 +473,7 @@ def test_pdf_solutions_name_the_575_their_2026_figure_lacks(texts):
         text = texts[stem]
         assert f"Tallet for {name} for 2026 har ikke med sin andel og kan derfor bli høyere." \
             in text
-        assert "Kilden nevner også resten av Helsenettets felles tjenester (57,5)" in text
+        assert "nevner også resten av Helsenettets felles tjenester (57,5)" in text
     assert "blir Helsenettets tall for 2026 57,5 mill. kroner lavere" in texts["helsenettet"]
 
 

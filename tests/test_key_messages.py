@@ -43,9 +43,15 @@ def test_key_messages_are_computed_from_the_round(ctx):
     assert 3 <= len(items) <= 5
     assert ("NHN foreslår et forskriftsfestet beløp for 2025 på 1 054 mill. kroner, som er "
             "kostnadsnivået på 1 089 mill. kroner fratrukket 34,5 mill. kroner") in text
+    # the scope changes of 5 mill. kroner or more are named (reader6 R24): without −30 and
+    # +17 named, a reader taking out only prøvesvar would get −30, not 0
     assert ("Fra 2024 til 2025 øker kostnadsnivået med 51 mill. kroner (+4,9 %), men uten "
-            "omfangsendringer faller det med 6,2 mill. kroner (−0,6 %)") in text
-    assert "fra 2025 til 2026 faller kostnadsnivået med 13 mill. kroner (−1,2 %)" in text
+            "omfangsendringer (+57,2 mill. kroner: Sentral forskrivningsmodul (SFM) inn +54, "
+            "Helsenorges testing og leveransehåndtering inn +5 og to mindre) faller det med "
+            "6,2 mill. kroner (−0,6 %)") in text
+    assert ("fra 2025 til 2026 faller kostnadsnivået med 13 mill. kroner (−1,2 %), men uten "
+            "omfangsendringer (−13 mill. kroner: Helsenettets felles tjenester ut −30 og "
+            "Pasientens prøvesvar inn +17) er det uendret") in text
     assert ("Sentral forskrivningsmodul (SFM) kommer inn i forskriften i 2025 med 54 mill. "
             "kroner, en omfangsendring som kilden fører som «Økte kostnader grunnet "
             "investeringer»") in text
