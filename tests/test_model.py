@@ -17,16 +17,10 @@ from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
 ROUND = "2024-host"
 
-#: One xdist worker builds ``stored`` (a report model, about 3 s) for the module.
-pytestmark = pytest.mark.xdist_group("stored_model")
-
-
 @pytest.fixture(scope="module")
-def stored(analysis, project_root):
-    paths = round_paths(ROUND, project_root)
-    built = model.build_report_model(paths)
-    model.write_report_model(built, paths)
-    return paths, built
+def stored(report_model, project_root):
+    """The session's report model, stored in data/processed as `tbu report` stores it."""
+    return round_paths(ROUND, project_root), report_model
 
 
 def test_the_model_holds_the_sources_figures(stored):
