@@ -169,7 +169,7 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
         else:
             numerator, numerator_error = value, error
             what = (f"«{_heading(spec.columns[column])}» i % av "
-                    f"{_heading(spec.columns[spec.base_column])}")
+                    f"«{_heading(spec.columns[spec.base_column])}»")
         computed = 100 * numerator / base_value
         tolerance = tol.ratio_tolerance(numerator, numerator_error, base_value, base_error,
                                         int(pct["decimals"]))
