@@ -585,3 +585,16 @@ def test_a_quote_keeps_the_sources_spelling_marked_sic(paths):
              "section": "Notat 3.2.3"}, context={"source": source})
     ehds = [c for c in explanations.load_conditions(paths) if "EHDS" in c.quote]
     assert [c.quote.count("HelseDirektoratets [sic] konsekvensutredningen") for c in ehds] == [1]
+
+
+def test_one_way_to_read_the_numbers_a_quote_prints():
+    """The registers' validators and the questions' «already said» test share one reader: a
+    grouped thousand is one number, «1.25» reads both ways, and numbers compare as numbers."""
+    from decimal import Decimal
+
+    from tbu_analysis.analysis import claims
+
+    assert explanations.numbers_in("1 038 og 1.25; reduksjon på 11,5") == {
+        Decimal("1038"), Decimal("1.25"), Decimal("125"), Decimal("11.5")}
+    assert Decimal("8.60") in explanations.numbers_in("med 8,6 mill. kroner")
+    assert claims.numbers_in is explanations.numbers_in

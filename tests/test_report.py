@@ -225,7 +225,7 @@ def test_main_report_answers_why_e_resept_grows(reports):
     assert "+34,6 %" in text  # 142,6 → 192,0
     assert "E-resept, økte kostnader grunnet investeringer: +54 mill. kroner." in text
     assert ("godkjenningsprosessen for SFM (4 mill. kroner), som i 2024 ble finansiert fra "
-            "andre kilder, regnes med fra 2025; fotnoten til Tabell 7 nevner i tillegg "
+            "andre kilder, regnes med fra 2025; fotnoten til tabell 7 nevner i tillegg "
             "fakturering på 4 mill. kroner som ikke er hjemlet i forskrift") in text
     assert "forskriftsbetalingen" not in text  # Tabell 7's note: the 4 are not under it
     assert "drifts- og forvaltningskostnader for SFM i 2025 vil ligge på 50 mill. kroner" in text
@@ -353,7 +353,7 @@ def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
     assert main.count("E-resept 192,0 180,6 −11,4 −5,9 %") == 2
     assert "181,0" not in main and "181,0" not in e_resept and "−11,0" not in e_resept
     computed = ("E-resept 2026 er 180,6 her, kostnadsnivået 2025 192,0 − 11,4 (endringen i "
-                "Tabell 11), der kilden trykker 181")
+                "tabell 11), der kilden trykker 181")
     assert computed in main and computed in e_resept
     assert "«Avrunding/avvik i kilden» (+0,4): Endringene" not in e_resept
     # Kjernejournal 2025: 118,6 − 25,9 = 92,7 (printed 93, and −28,7 % is 92,7's)
@@ -440,7 +440,9 @@ def test_solution_reports_name_each_series_and_explain_their_drivers(reports):
             "er 344 avrundet; kilden viser altså ikke noe avvik.") in helsenorge
     assert "Forskrift 2023 mot påløpte kostnader 2023 325 308 −17 −5,2 %" in helsenorge
     helsenettet = " ".join(pdf_text(reports / "helsenettet.pdf").split())
-    assert "som flyttes mellom poster innen Helsenettet (netto 0)" in helsenettet
+    assert ("Flytting innen Helsenettet, endret finansieringskilde (netto 0): Helsenettet felles "
+            "tjenester −21 og Operasjonell sikkerhets- og hendelseshåndtering for helsesektoren "
+            "+19 mill. kroner er penger som flyttes mellom poster, ikke ny vekst.") in helsenettet
     kjernejournal = " ".join(pdf_text(reports / "kjernejournal.pdf").split())
     assert "Pasientens prøvesvar tas inn i kjernejournal" in kjernejournal
     assert "underforbruk i 2024 på 10–15 mill. kroner" in kjernejournal
@@ -559,7 +561,7 @@ def test_why_the_figures_move_reads_one_sentence_per_driver_with_the_quotes_in_t
     assert "«" not in first  # no quotes in the committee's list
     assert ("E-resept, økte kostnader grunnet investeringer: +54 mill. kroner. SFM (50 mill. "
             "kroner) og godkjenningsprosessen for SFM (4 mill. kroner), som i 2024 ble "
-            "finansiert fra andre kilder, regnes med fra 2025; fotnoten til Tabell 7 nevner i "
+            "finansiert fra andre kilder, regnes med fra 2025; fotnoten til tabell 7 nevner i "
             "tillegg fakturering på 4 mill. kroner som ikke er hjemlet i forskrift. Kilde: "
             "Tallgrunnlag 5.3.") in first
     assert ("Kjernejournal, effektivisering: −17 mill. kroner.") in first
@@ -574,7 +576,11 @@ def test_why_the_figures_move_reads_one_sentence_per_driver_with_the_quotes_in_t
     assert ("«Norsk helsenett vurderer at drifts- og forvaltningskostnader for SFM i 2025 vil "
             "ligge på 50 mill. kroner» (Tallgrunnlag 5.3") in annex  # a page may break after
     helsenettet = _texts(reports)["Helsenettet"]
-    assert "som flyttes mellom poster innen Helsenettet (netto 0)" in helsenettet
+    # D22: the move is one bullet (−21 and +19 together), its source words in the annex
+    assert helsenettet.count("er penger som flyttes mellom poster, ikke ny vekst") == 1
+    assert "Beløpet hører til de 21 mill. kroner" not in helsenettet
+    assert ("Flytting innen Helsenettet, endret finansieringskilde 2024–2025 (netto 0): «Norsk "
+            "helsenett vil over tid fordele kosten på fellestjenestene") in helsenettet
     assert "19 mill. kroner fra «Hendelseshåndtering og SOC" in helsenettet
     assert "2 mill. kroner fra «APT støtteverktøy» til «Mottaksprosess»" in helsenettet
     for wrong in ("for 0 mill. kroner", "Kilden forklarer 21 mill. kroner av flyttingen",
