@@ -159,7 +159,7 @@ def test_questions_are_ranked_by_decision_relevance_then_stake(ctx):
     # Plattform's funding need (46 against 48,7 once the deduction's sign is right) is asked
     # with the three other Helsenorge areas of the same column, not left out (reader6 R4);
     # the sign itself, settled by the text, is no question
-    plattform = next(a for a in main if "Tabell 5, Plattform" in a.text)
+    plattform = next(a for a in main if "tabell 5, Plattform" in a.text)
     assert "Plattform er trykt 2,7 lavere (46 mot 57,3 − 8,6 = 48,7" in plattform.text
     assert "65,9" not in plattform.text
     assert not any("Plattform" in a.text for a in annex)
@@ -252,7 +252,7 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     # the 2024 underspend: the text's intervals and VKP's 3 (Tabell 1's −25 lies inside)
     assert "Kilden gir intervaller på til sammen 18–31 mill. kroner (10–15 + 5–10 + 3–6); " \
         "usikkerheten er spennet, 13 mill. kroner." in text
-    assert "Underforbruket i 2024 (Tabell 1 har 25 mill. kroner" in text
+    assert "Underforbruket i 2024 (tallgrunnlagets tabell 1 har 25 mill. kroner" in text
     # Helsenettet's report: its 2024 range holds VKP as the main report's does (Tabell 1's
     # −10 inside), and a year whose only amount is VKP says so
     helsenettet = ctx.conditions_markdown("Helsenettet").replace("\u00a0", " ")
@@ -309,7 +309,7 @@ def test_without_the_move_of_30_the_total_rises_and_helsenettet_stays(ctx):
     assert round(own.printed + 30, 1) == 0.0
     ask = next(a for a in ctx.asks if "30 mill. kroner av Helsenettets felles" in a.question)
     assert "uten den ville det samlede kostnadsnivået ha økt med 17 mill. kroner i stedet " \
-        "for å falle med 13 (Tabell 11), og Helsenettets kostnadsnivå ville vært uendret." \
+        "for å falle med 13 (tabell 11), og Helsenettets kostnadsnivå ville vært uendret." \
         in " ".join(ask.text.split())
 
 
