@@ -59,6 +59,7 @@ class ReportContext:
     #: order (``_document``) when the report's first such block is asked for
     _reports: dict[str, tuple[NoteRegistry, dict[tuple, object]]] = field(
         default_factory=dict, repr=False)
+    _levels: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def result(self) -> AnalysisResult:
@@ -690,9 +691,7 @@ class ReportContext:
             words = committee.driver_explanations_markdown(
                 driver_notes, show_solution=solution == ALL_SOLUTIONS, moves=self.moves)
             if detail is not None:  # the solution's own drivers, their parts summed
-                whole = explanations_module.driver_notes(
-                    drivers, self.figures, table_id, self.explanations, solution=solution,
-                    in_words=self.model.in_words)
+                whole = list(self.model.whole_driver_notes[(solution, table_id)])
                 words = "\n\n".join(filter(None, [words, committee.driver_explanations_markdown(
                     whole, show_solution=True, moves=self.moves,
                     lead=wording.say("drivers.md.j2", "whole_solution", solution))]))
@@ -772,7 +771,7 @@ class ReportContext:
         return out
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
-        return provenance_frame(self.paths.round_id, parameters)
+        return provenance_frame(self.paths.round_id, parameters, manifest=self.manifest)
 
     # --- per solution --------------------------------------------------------------------
     def _detail_table(self, solution: str, from_year: int) -> str | None:
@@ -781,7 +780,13 @@ class ReportContext:
     def solution_levels(self, solution: str) -> pd.DataFrame:
         """The solution's levels by year, each series named for what it is: the billed amount
         (forskrift, then the proposed funding need), the cost level only where the source
-        prints one, and the outcomes (påløpt, prognose) of past and current years."""
+        prints one, and the outcomes (påløpt, prognose) of past and current years. Built once
+        per report (its table, its notes and the document order all show it); a copy each."""
+        if solution not in self._levels:
+            self._levels[solution] = self._solution_levels(solution)
+        return self._levels[solution].copy()
+
+    def _solution_levels(self, solution: str) -> pd.DataFrame:
         rows = []
         for series in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA):
             label = series.label
@@ -908,7 +913,8 @@ def package_version() -> str:
         return "ukjent"
 
 
-def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.DataFrame:
+def provenance_frame(round_id: str, parameters: Mapping, extra_files=(),
+                     manifest: Manifest | None = None) -> pd.DataFrame:
     """The provenance page: commit, checksums of every raw input, parameters, versions, time.
 
     Parameters are shown in words: the round by its name ("høsten 2024"), the solution, and
@@ -918,7 +924,7 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     raw = sorted(p for p in paths.raw.rglob("*") if p.is_file())
     # The shipped report fonts shape every page, so their checksums are provenance too.
     inputs = [*raw, *font_files(), *(Path(f) for f in extra_files)]  # names, index: in raw
-    manifest = load_manifest(paths.raw / "manifest.yaml")
+    manifest = manifest or load_manifest(paths.raw / "manifest.yaml")  # a report has it read
     prov = collect_provenance(round_id, raw_paths=inputs,
                               parameters=_parameters_in_words(parameters, manifest, paths),
                               repo_root=paths.root)
