@@ -60,6 +60,7 @@ class ReportContext:
     _reports: dict[str, tuple[NoteRegistry, dict[tuple, object]]] = field(
         default_factory=dict, repr=False)
     _levels: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _quantities: dict[tuple, pd.DataFrame] | None = field(default=None, repr=False)
 
     @property
     def result(self) -> AnalysisResult:
@@ -435,28 +436,33 @@ class ReportContext:
             notes += self._sum_notes(frame, levels)
         return "\n\n".join(dict.fromkeys(notes))
 
+    def _printings(self, solution: str, measure: str, year: int) -> pd.DataFrame:
+        """Every printing of one solution-level quantity (no item, no category) in the order
+        of the figures: looked up, not filtered from all figures for each level a note reads
+        (the main report's levels notes ask about 60 times)."""
+        if self._quantities is None:
+            figures = self.figures
+            whole = figures[(figures["item"] == "") & (figures["category"] == "")]
+            self._quantities = dict(iter(whole.groupby(["solution", "measure", "year"],
+                                                       sort=False)))
+        return self._quantities.get((solution, measure, year), self.figures.iloc[:0])
+
     def _why_printed_otherwise(self, level) -> str:
         """The analysts' explanation of why another table prints ``level`` otherwise, where a
         discrepancy marks that table's cell (said once, with the other printing)."""
-        figures = self.figures
-        same = figures[(figures["solution"] == level.solution) & (figures["item"] == "")
-                       & (figures["measure"] == level.measure)
-                       & (figures["category"] == "") & (figures["year"] == level.year)
-                       & (figures["table_number"] != level.table_number)]
+        same = self._printings(level.solution, level.measure, level.year)
+        same = same[same["table_number"] != level.table_number]
         return next((self.marked_cells[i] for i in same.index if i in self.marked_cells), "")
 
     def _undeducted_notes(self, names: set[str], years: list[int]) -> list[str]:
         """Where the funding need shown is the cost level (nothing deducted) and the source
         prints the funding need rounded (Helsenettet 2025: 299,9 here, 300 in the overview)."""
         levels = self.model.undeducted
-        figures = self.figures
         notes = []
         for row in levels[(levels["item"] == "") & levels["solution"].isin(names)
                           & levels["year"].isin(years)].itertuples():
-            printed = figures[(figures["solution"] == row.solution) & (figures["item"] == "")
-                              & (figures["measure"] == Measure.FINANSIERINGSBEHOV)
-                              & (figures["category"] == "") & (figures["year"] == row.year)
-                              & figures["value_mnok"].notna()]
+            printed = self._printings(row.solution, Measure.FINANSIERINGSBEHOV, row.year)
+            printed = printed[printed["value_mnok"].notna()]
             others: dict[str, list[str]] = {}
             for _, other in printed.iterrows():
                 value = format_number(float(other["value_mnok"]), int(other["decimals"]))
@@ -555,11 +561,8 @@ class ReportContext:
     def _other_tables_note(self, level) -> str:
         """A level taken from one table where another table the report shows prints it
         otherwise beyond rounding (e.g. 303,6 in Tabell 9 against 303 in the overview)."""
-        figures = self.figures
-        same = figures[(figures["solution"] == level.solution) & (figures["item"] == "")
-                       & (figures["measure"] == level.measure)
-                       & (figures["category"] == "") & (figures["year"] == level.year)
-                       & (figures["table_number"] != level.table_number)]
+        same = self._printings(level.solution, level.measure, level.year)
+        same = same[same["table_number"] != level.table_number]
         others: dict[str, list[str]] = {}
         for _, other in same.iterrows():
             places = min(int(other["decimals"]), int(level.decimals))
