@@ -381,7 +381,8 @@ class ReportContext:
             if note:
                 notes.append(wording.say(
                     "estimates.md.j2", "forskrift_elsewhere", solution=r.solution, year=r.year,
-                    forskrift=r.forskrift, table=r.forskrift_table, note=note))
+                    forskrift=r.forskrift, table=self.manifest.table(r.forskrift_table_id).label,
+                    note=note))
         # The table reproduces NHN's printed precision (325 beside 343,6): the note says so.
         said = self._once("\n\n".join(dict.fromkeys(notes)), place=f"estimates:{solution}",
                           report=solution)
