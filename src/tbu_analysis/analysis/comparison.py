@@ -64,6 +64,7 @@ def estimates_against_outcomes(figures: pd.DataFrame) -> pd.DataFrame:
             "outcome": float(outcome.value_mnok), "difference": difference,
             "difference_pct": 100 * difference / float(regulation["value_mnok"]),
             "forskrift_table": regulation["table_number"],
+            "forskrift_table_id": regulation["table"],  # its label tells two «Tabell 1» apart
             "outcome_table": outcome.table_number, "price_year": int(outcome.price_year),
         })
     return pd.DataFrame(rows)

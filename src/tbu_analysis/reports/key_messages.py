@@ -468,8 +468,6 @@ def _new_services(ctx, found: list[Pair]) -> NewServices | None:
 
 def opening(ctx, questions_heading: str) -> str:
     """The main report's key messages (after the cover)."""
-    from tbu_analysis.analysis.assessment import load_assessment
-
     result = ctx.result
     found = _pairs(ctx)
     settle = to_settle(result.levels, result.drivers)
@@ -480,7 +478,7 @@ def opening(ctx, questions_heading: str) -> str:
         settle, found, driver, booked_as(driver, result.drivers) if driver else None,
         biggest_uncertainty(ctx.conditions, settle.year if settle else start),
         top_question(getattr(ctx, "asks", None), ctx.reconciliation),
-        load_assessment(ctx.paths), questions_heading,
+        list(ctx.model.assessment), questions_heading,
         growing_throughout(result.underlying, start), len(ctx.solutions), new,
         tuple(ctx.solutions))
 
@@ -490,14 +488,13 @@ def growth_section(ctx, solution: str | None = None) -> list:
     the solutions' underlying growth) and the words, ready to display."""
     from IPython.display import Markdown
 
-    from tbu_analysis.analysis.assessment import load_assessment
     from tbu_analysis.presentation.tables import format_table
 
     name = solution or ALL_SOLUTIONS
     found = _pairs(ctx, name)
     parts = [format_table(growth_view(found), **GROWTH_VIEW_OPTIONS)]
     words = underlying_markdown(found, price_labels(ctx.result.levels, name),
-                                load_assessment(ctx.paths), name, tuple(ctx.solutions),
+                                list(ctx.model.assessment), name, tuple(ctx.solutions),
                                 _new_services(ctx, found) if solution is None else None)
     parts.append(Markdown(words))
     if solution is None:
