@@ -291,7 +291,8 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                       "change": after - before, "ok": status == tolerance.OK,
                       "rounding": status == tolerance.ROUNDING}
         statements.append({"statement": s.statement, "quote": s.quote, "section": s.section,
-                           "total": s.total, "check": check, "tables": tables})
+                           "total": s.total, "check": check, "tables": tables,
+                           "shared": s.solution == ALL_SOLUTIONS})
     return _previous_words(solution=solution, nothing=False, mandate=previous.mandate,
                            head=head, above=above, statements=statements,
                            ceiling=previous.ceiling if solution is None else None,
