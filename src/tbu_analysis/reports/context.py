@@ -792,7 +792,8 @@ class ReportContext:
                         not in shown:
                     shown.add((rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]))
                     points.append(narrative.change_sentence(rows.iloc[0], wording.say(
-                        "series.md.j2", "subject", str(series))))
+                        "series.md.j2", "subject", str(series)),
+                        narrative.estimated_years(self.result.levels)))
         notes = self.driver_notes(solution)
         for pair in dict.fromkeys((n.from_year, n.to_year) for n in notes):
             largest = next((n for n in notes if (n.from_year, n.to_year) == pair
