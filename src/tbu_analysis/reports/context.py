@@ -618,16 +618,17 @@ class ReportContext:
             start, end = base_column.year, max(c.year for c in spec.columns.values())
             detail = None
             if solution == ALL_SOLUTIONS:
-                table = views.drivers_view(drivers, table_id)
+                table = views.drivers_view(drivers, table_id, figures=self.figures)
             elif (detail := self._detail_table(solution, start)) is not None:
-                table = views.drivers_view(drivers, detail, by="item")
+                table = views.drivers_view(drivers, detail, by="item", figures=self.figures)
             else:
                 base = self.figures[(self.figures["table"] == table_id)
                                     & (self.figures["solution"] == solution)
                                     & (self.figures["row_kind"] == "item")
                                     & (self.figures["column_role"] == ColumnRole.BASE)]
                 table = views.drivers_view(drivers, table_id, solution=solution,
-                                           base_mnok=float(base["value_mnok"].sum()))
+                                           base_mnok=float(base["value_mnok"].sum()),
+                                           figures=self.figures)
             steps = list(self.model.waterfalls[(solution, start)][0])
             heading = wording.say("drivers.md.j2", "heading", start=start, end=end,
                                   solution=None if solution == ALL_SOLUTIONS else solution)
@@ -635,7 +636,7 @@ class ReportContext:
             stated = end > base_column.price_basis.price_year
             label = spec.columns[max(spec.columns)].price_basis.label
             notes = [wording.say("notes.md.j2", "table_source", used.document, used.number,
-                                 basis=label if stated else "")]
+                                 basis=label if stated else "", precision=used.precision)]
             notes += views.source_footnotes(used, self.figures, shown=list(table.columns))
             driver_notes = list(self.model.driver_notes[(solution, table_id)])
             words = committee.driver_explanations_markdown(
@@ -643,7 +644,7 @@ class ReportContext:
             if detail is not None:  # the solution's own drivers, their parts summed
                 whole = explanations_module.driver_notes(
                     drivers, self.figures, table_id, self.explanations, solution=solution,
-                    in_words=self.model.in_words)
+                    in_words=self.model.in_words, sums_from=detail)
                 words = "\n\n".join(filter(None, [words, committee.driver_explanations_markdown(
                     whole, show_solution=True, moves=self.moves,
                     lead=wording.say("drivers.md.j2", "whole_solution", solution))]))
