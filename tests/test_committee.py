@@ -87,6 +87,45 @@ def test_a_driver_the_source_explains_item_by_item_is_explained_in_full(
         assert f"({item})" in sentence, item
 
 
+def test_a_solutions_drivers_take_its_own_tables_finer_sums(analysis, register):
+    """Tabell 4 rounds to whole millions (l. 419): Helsenorge's volume growth is 15 there and
+    14,9 in its own Tabell 5 (l. 459). Read with Tabell 5's sums, the solution report's
+    sentence says 14,9, still explained in full by its parts (8 + 0,5 + 0,8 + 5,4 of capacity),
+    with the capacity said without a staffing gloss the source does not give."""
+    rounded = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register,
+                                        solution="Helsenorge")
+    finer = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register,
+                                      solution="Helsenorge", sums_from="tg-t5")
+    volume = {n.category: n for n in finer}["volum_beredskap"]
+    assert {n.category: n.value_mnok for n in rounded}["volum_beredskap"] == 15
+    assert (volume.value_mnok, volume.decimals) == (14.9, 1)
+    assert {n.category: n.value_mnok for n in finer}["investeringer"] == 14.1
+    assert {n.category: n.value_mnok for n in finer}["tilbakeføring"] == -8.6  # same print
+    sentence = committee.driver_sentence(volume)
+    assert sentence.startswith("**Helsenorge, volum / beredskap: +14,9 mill. kroner.**")
+    assert ("Til sammen forklarer dette hele beløpet. Av dette skyldes 5,4 mill. kroner økt "
+            "kapasitet i NHN (kilden sier ikke om det er flere ansatte eller innleie).") in sentence
+
+
+def test_reasons_say_no_more_than_the_source(register, paths):
+    """Reader6: FM's avvikling in 2025 is NHN's aim («med mål om å avvikle i løpet av året»,
+    l. 1052; R29); only the drift of fødselsmelding moves into the regulation (l. 146; R23);
+    the note's figures are copied with small errors, not «avskrevet» (R40)."""
+    from tbu_analysis.analysis import findings
+
+    reasons = {(e.solution, e.item, e.year): e.reason for e in register}
+    assert reasons[("E-resept", "Forskrivningsmodulen (FM)", 2026)].startswith(
+        "forvaltningen av Forskrivningsmodulen (FM) går ned fra 12,4 til 6 mill. kroner fordi "
+        "NHN har som mål å avvikle FM i løpet av 2025;")
+    assert reasons[("Grunndata og HelseID", "Person", 2025)] == (
+        "driften av fødselsmelding finansieres over pasientjournalloven i stedet for "
+        "direktefakturering")
+    said = [f.explanation for f in findings.load_findings(paths.findings).findings]
+    assert any(s.startswith("Notatets tall per løsning i 3.2.3 er skrevet av fra tabellene "
+                            "med små feil:") for s in said)
+    assert not any("avskrevet" in s for s in said)
+
+
 def test_a_driver_the_source_explains_only_in_part_still_says_so(analysis, register):
     """E-resept's −6,6 of efficiency in 2025: the text gives −5 (drift taken in-house)."""
     notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register)
@@ -451,6 +490,22 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(report_mode
     levels = solution.levels_note(solution.solution_levels("Helsenettet"), "finansieringsbehov",
                                   "Helsenettet")
     assert why in levels and why not in solution.estimates_note("Helsenettet")
+
+
+def test_a_solution_summary_names_the_price_basis_and_the_estimate(report_model):
+    """Helsenorge's 2023 forskrift is printed in 2024-kroner (Tabell 3, l. 385–393: «justert
+    med 4,121 %»), and 2026 is an estimate («Estimat 2026»), not a regulation (reader6 R8).
+    Helsenettet's 2025 is a funding need the source prints (300 in Tabell 3): no «estimert»."""
+    ctx = context.load(ROUND)
+    summary = ctx.solution_summary("Helsenorge").replace("\u00a0", " ")
+    assert ("Forskriftsbeløpet går fra 325 mill. kroner i 2023 (i 2024-kroner) til 343,6 mill. "
+            "kroner i 2024: +18,6 mill. kroner (5,7 %).") in summary
+    assert ("Forskriftsbeløpet går fra 351 mill. kroner i 2025 til estimert 373,6 mill. kroner "
+            "i 2026: +22,6 mill. kroner (6,4 %).") in summary
+    assert "Kostnadsnivået går fra 359,6 mill. kroner i 2025 til 373,6" in summary
+    helsenettet = ctx.solution_summary("Helsenettet").replace("\u00a0", " ")
+    assert "til 299,9 mill. kroner i 2025" in helsenettet
+    assert "til estimert 269,9 mill. kroner i 2026" in helsenettet
 
 
 def test_a_traced_move_names_each_part_and_is_not_the_largest_change(report_model):
