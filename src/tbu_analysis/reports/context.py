@@ -55,8 +55,10 @@ class ReportContext:
     paths: RoundPaths
     model: ReportModel
     #: per report (``ALL_SOLUTIONS`` for the main report, else the solution): where each note
-    #: is said in full, filled by :meth:`notes` in document order before the first is shown
-    _registries: dict[str, NoteRegistry] = field(default_factory=dict, repr=False)
+    #: is said in full, and every note-carrying block as shown, all rendered once in document
+    #: order (``_document``) when the report's first such block is asked for
+    _reports: dict[str, tuple[NoteRegistry, dict[tuple, object]]] = field(
+        default_factory=dict, repr=False)
 
     @property
     def result(self) -> AnalysisResult:
@@ -167,6 +169,10 @@ class ReportContext:
     def questions_markdown(self, solution: str | None = None, annex: bool = False) -> str:
         """The questions to NHN, ranked; ``annex`` gives the rounding and typesetting list.
         A finding said in full earlier in the report is pointed to."""
+        return self._shown(solution, ("questions", solution, annex),
+                           lambda: self._questions_markdown(solution, annex))
+
+    def _questions_markdown(self, solution: str | None, annex: bool) -> str:
         return self._once(self.questions_text(solution, annex),
                           place=f"questions:{solution}:{annex}", report=solution)
 
@@ -176,6 +182,9 @@ class ReportContext:
 
     def explanations_markdown(self) -> str:
         """The annex's list of the analysts' explanations, pointing to those said before."""
+        return self._shown(None, ("explanations",), self._explanations_markdown)
+
+    def _explanations_markdown(self) -> str:
         return self._once(views.explanations_markdown(self.reconciliation),
                           place="explanations")
 
@@ -252,35 +261,58 @@ class ReportContext:
         """Printed figures the source prints with another value in another table."""
         return self.model.other_printings
 
+    # --- notes said once -------------------------------------------------------------------
     def notes(self, solution: str | None = None) -> NoteRegistry:
-        """Where each note of the report is said in full: every block that carries notes is
-        read once, in the order the report shows them, before any is shown, so a note's
-        place does not depend on the order in which the notebook asks for the blocks."""
-        key = _report_key(solution)
-        if key not in self._registries:
-            registry = self._registries[key] = NoteRegistry()
-            for block in self._note_blocks(solution):
-                block()
-            registry.recording = False
-        return self._registries[key]
+        """Where each note of the report is said in full, filled as the report's
+        note-carrying blocks render, once each, in document order (``_document``)."""
+        return self._report(solution)[0]
 
-    def _note_blocks(self, solution: str | None) -> list[Callable[[], object]]:
-        """The blocks that carry notes, in document order (as notebooks 10_report and
-        11_solution show them)."""
+    def _report(self, solution: str | None) -> tuple[NoteRegistry, dict[tuple, object]]:
+        """The report's note registry and its note-carrying blocks as shown: the first
+        block asked for renders them all, once each, in the order the report shows them,
+        so a note's place does not depend on the order in which the notebook asks."""
+        key = _report_key(solution)
+        if key not in self._reports:
+            registry, shown = NoteRegistry(), {}
+            self._reports[key] = (registry, shown)
+            for block, render in self._document(solution):
+                shown[block] = render()
+            registry.close()
+        return self._reports[key]
+
+    def _document(self, solution: str | None) -> list[tuple[tuple, Callable[[], object]]]:
+        """The report's blocks that carry notes, in document order (as notebooks 10_report
+        and 11_solution show them): each block's key (the method and its arguments, as
+        the notebook calls it) and its renderer."""
         if _report_key(solution) != ALL_SOLUTIONS:
+            levels = self.solution_levels(solution)
             return [
-                lambda: self.levels_note(self.solution_levels(solution),
-                                         Series.FINANSIERINGSBEHOV, solution),
-                lambda: self.estimates_note(solution),
-                lambda: self.driver_sections(solution),
-                lambda: self.item_tables(solution),
-                lambda: self.questions_markdown(solution),
+                (_levels_key(levels, Series.FINANSIERINGSBEHOV, solution),
+                 lambda: self._levels_note(levels, Series.FINANSIERINGSBEHOV, solution)),
+                (("estimates", solution), lambda: self._estimates_note(solution)),
+                (("drivers", solution), lambda: self._driver_sections(solution)),
+                (("items", solution), lambda: self._item_tables(solution)),
+                (("questions", solution, False),
+                 lambda: self._questions_markdown(solution, False)),
             ]
-        levels = [(lambda t=table, h=heading: self.levels_note(t, self.growth_series(h)))
+        growth = [(_levels_key(table, self.growth_series(heading), None),
+                   lambda t=table, h=heading: self._levels_note(t, self.growth_series(h), None))
                   for heading, table in self.growth_sections()]
-        return [self.overview_note, *levels, self.driver_sections, self.estimates_note,
-                self.prognosis_sections, self.questions_markdown,
-                lambda: self.questions_markdown(annex=True), self.explanations_markdown]
+        return [(("overview",), self._overview_note), *growth,
+                (("drivers", ALL_SOLUTIONS), lambda: self._driver_sections(ALL_SOLUTIONS)),
+                (("estimates", None), lambda: self._estimates_note(None)),
+                (("prognosis",), self._prognosis_sections),
+                (("questions", None, False), lambda: self._questions_markdown(None, False)),
+                (("questions", None, True), lambda: self._questions_markdown(None, True)),
+                (("explanations",), self._explanations_markdown)]
+
+    def _shown(self, solution: str | None, block: tuple, render: Callable[[], object]):
+        """A note-carrying block as the report shows it: its output from the report's one
+        rendering in document order; a block the document does not hold (another table,
+        another report's arguments) is rendered now, pointing to where the document says
+        its notes."""
+        shown = self._report(solution)[1]
+        return shown[block] if block in shown else render()
 
     @staticmethod
     def growth_series(heading: str) -> Series:
@@ -335,6 +367,10 @@ class ReportContext:
 
     def estimates_note(self, solution: str | None = None) -> str:
         """Under the estimates table: a forskrift the source prints otherwise elsewhere."""
+        return self._shown(solution, ("estimates", solution),
+                           lambda: self._estimates_note(solution))
+
+    def _estimates_note(self, solution: str | None) -> str:
         rows = self.estimates if solution is None \
             else self.estimates[self.estimates["solution"] == solution]
         notes = []
@@ -353,6 +389,10 @@ class ReportContext:
                     solution: str | None = None) -> str:
         """Under a table of levels (the growth tables, a solution's levels by year): where a
         level shown is printed with another value in another table, which and how."""
+        return self._shown(solution, _levels_key(frame, series, solution),
+                           lambda: self._levels_note(frame, series, solution))
+
+    def _levels_note(self, frame: pd.DataFrame, series: str, solution: str | None) -> str:
         levels = self.model.series[series]
         levels = levels[levels["item"] == ""]
         names = {solution} if solution else set(frame.iloc[:, 0]) - {"Sum"}
@@ -361,7 +401,7 @@ class ReportContext:
         registry = self.notes(solution)
         # A table is its place: two growth tables of the same years (fixed and nominal kroner)
         # are two places.
-        place = f"levels:{series}:{solution}:{hashlib.sha256(frame.to_csv().encode()).hexdigest()}"
+        place = f"levels:{series}:{solution}:{_frame_digest(frame)}"
         said_here: set[str] = set()
         for row in levels[levels["solution"].isin(names) & levels["year"].isin(years)] \
                 .itertuples():
@@ -535,6 +575,11 @@ class ReportContext:
         return styled
 
     def overview_note(self) -> str:
+        """Under the overview table: its source, the source's footnotes, the notes of the
+        tables' note rows, the nominal sums, and the marks."""
+        return self._shown(None, ("overview",), self._overview_note)
+
+    def _overview_note(self) -> str:
         spec = self.manifest.primary
         notes = [wording.say("notes.md.j2", "table_source", spec.document, spec.number,
                              precision=spec.precision or "")]
@@ -610,6 +655,10 @@ class ReportContext:
         """Per growth table: heading, the table ready to display (discrepant cells marked),
         waterfall steps, the notes under the table, and in words the largest drivers with the
         source's reasons."""
+        return list(self._shown(solution, ("drivers", solution),
+                                lambda: self._driver_sections(solution)))
+
+    def _driver_sections(self, solution: str) -> list[tuple]:
         out = []
         drivers = self.result.drivers
         for table_id in views.growth_table_ids(self.manifest):
@@ -707,6 +756,10 @@ class ReportContext:
         return notes
 
     def prognosis_sections(self) -> list[tuple]:
+        """Per prognosis table: heading, the table as printed (cells marked), its notes."""
+        return list(self._shown(None, ("prognosis",), self._prognosis_sections))
+
+    def _prognosis_sections(self) -> list[tuple]:
         out = []
         for spec in self.manifest.tables:
             if spec.role not in {TableRole.PROGNOSE, TableRole.OVERFORTE_MIDLER}:
@@ -810,6 +863,10 @@ class ReportContext:
 
     def item_tables(self, solution: str) -> list[tuple]:
         """Each detail table of the solution as printed: heading, table, marks footnote."""
+        return list(self._shown(solution, ("items", solution),
+                                lambda: self._item_tables(solution)))
+
+    def _item_tables(self, solution: str) -> list[tuple]:
         out = []
         for spec in self.manifest.tables:
             if spec.role != TableRole.DETALJ or spec.solution != solution:
@@ -927,6 +984,16 @@ def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> Repor
     """The round's report: its stored model (``tbu report`` builds it after the analysis)."""
     paths = _paths(round_id)
     return ReportContext(paths=paths, model=load_report_model(paths, index_rates))
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    """A table by its contents: two growth tables of the same years (fixed and nominal
+    kroner) are two places, and a notebook's own copy of a table is the same one."""
+    return hashlib.sha256(frame.to_csv().encode()).hexdigest()
+
+
+def _levels_key(frame: pd.DataFrame, series: str, solution: str | None) -> tuple:
+    return ("levels", str(series), solution, _frame_digest(frame))
 
 
 def _report_key(solution: str | None) -> str:
