@@ -508,6 +508,26 @@ def test_a_solution_summary_names_the_price_basis_and_the_estimate(report_model)
     assert "til estimert 269,9 mill. kroner i 2026" in helsenettet
 
 
+def test_percent_notes_only_for_what_a_table_shows_and_said_once(report_model):
+    """E-resept (reader6 R36, R38): the driver table has no «2025» column, so the note on the
+    printed 34 % stays with the full Tabell 7; there the † note already gives −4 % and 34 %,
+    so the one-decimal note keeps only the others (38 % and 1 %). The −5 of the supplier
+    change is said once, beside its reason, not again as «Av dette skyldes 5»."""
+    ctx = context.load(ROUND)
+    (_, _, _, notes, words), *_ = ctx.driver_sections("E-resept")
+    assert ("NHN trykker −4 % for «Effektivisering» i % av Forskrift 2024; utregnet gir det "
+            "−4,6 %.") in notes.replace("\u00a0", " ")
+    assert "vekst i % for «2025»" not in notes
+    assert "Driften av reseptformidleren flyttes fra ekstern leverandør til NHN" in words
+    assert "bytte av leverandør" not in words
+    (_, _, full), = ctx.item_tables("E-resept")
+    full = full.replace("\u00a0", " ")
+    assert "(trykt 34 %; notatet sier også 34 %)" in full  # the † note
+    assert ("«Økte kostnader grunnet investeringer» i % av Forskrift 2024: 37,9 % (trykt 38 %); "
+            "«Volum / beredskap» i % av Forskrift 2024: 1,4 % (trykt 1 %).") in full
+    assert "−4,6 % (trykt −4 %); vekst" not in full
+
+
 def test_a_traced_move_names_each_part_and_is_not_the_largest_change(report_model):
     """Helsenettet's −21 (felles tjenester) against +19 and +2 nets to zero, and the source
     traces both parts (Tabell 10 → Tabell 9: 19 out of «Hendelseshåndtering og SOC», 2 out of

@@ -153,9 +153,11 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
                           f"{_signed(e)}" for e in entries]}
              for reason, entries in by_reason.items()]
     used = {e.item for e in account.entries}
+    # a cause behind a part only, and not one part's own amount said again beside its reason
     causes = [{"amount": _range(low, high), "label": CAUSE_LABELS[cause]}
               for cause, low, high in account.causes
-              if abs(low - value) > 1e-6 or len(account.causes) > 1]  # behind a part only
+              if (abs(low - value) > 1e-6 or len(account.causes) > 1)
+              and [e.signed_range for e in account.entries if e.cause == cause] != [(low, high)]]
     return wording.render(
         "driver.md.j2", case="explained", parts=parts,
         whole=len(account.entries) == 1 and account.full, full=account.full,

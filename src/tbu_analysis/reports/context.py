@@ -701,7 +701,8 @@ class ReportContext:
             by = "item" if detail else "solution"
             styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
             notes_text = "\n\n".join([*(f"*{n}*" for n in notes),
-                                       *self._percent_notes(shown.id, solution),
+                                       *self._percent_notes(shown.id, solution,
+                                                            list(table.columns)),
                                        *self._waterfall_notes(steps, solution, start),
                                        *([marks] if marks else [])])
             out.append((heading, styled, steps,
@@ -709,8 +710,9 @@ class ReportContext:
                                    report=solution), words))
         return out
 
-    def _percent_notes(self, table_id: str, solution: str) -> list[str]:
-        """Where the share the table computes differs from the percentage NHN printed."""
+    def _percent_notes(self, table_id: str, solution: str, shown: list[str]) -> list[str]:
+        """Where the share the table computes differs from the percentage NHN printed, for
+        the columns the table shows (a level's growth, «vekst i % for «2025»», is not one)."""
         rows = self.reconciliation[(self.reconciliation["check_type"] == CheckType.PROSENT)
                                    & (self.reconciliation["table"] == table_id)
                                    & (self.reconciliation["status"] != Status.OK)]
@@ -719,7 +721,8 @@ class ReportContext:
         return [wording.say("drivers.md.j2", "percent_row", check=r.check.replace("*", ""),
                             printed=r.printed, decimals=places_needed(r.printed, 0, 1),
                             computed=r.computed)
-                for r in rows.itertuples()]
+                for r in rows.itertuples()
+                if r.check.startswith("«") and r.check[1:].split("»")[0] in shown]
 
     def _waterfall_notes(self, steps: list, solution: str, from_year: int) -> list[str]:
         """Under a waterfall: where the source's rows give another level than the one the
@@ -887,7 +890,8 @@ class ReportContext:
         parts = [{"check": r.check.replace("*", ""), "computed": r.computed,
                   "printed": r.printed, "decimals": places_needed(r.printed, 0, 1)}
                  for r in rows.itertuples()
-                 if abs(round(float(r.computed), 1) - float(r.printed)) > 1e-9]
+                 if abs(round(float(r.computed), 1) - float(r.printed)) > 1e-9
+                 and r.status != DISCREPANCY]  # a discrepancy's † note says it already
         return wording.say("activities.md.j2", "one_decimal", parts) if parts else ""
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:
