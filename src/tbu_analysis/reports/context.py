@@ -380,6 +380,8 @@ class ReportContext:
                 notes.append(wording.say(
                     "estimates.md.j2", "forskrift_elsewhere", solution=r.solution, year=r.year,
                     forskrift=r.forskrift, table=r.forskrift_table, note=note))
+        if solution is None:  # the solution reports say it under their levels
+            notes += self._whole_millions_notes()
         # The table reproduces NHN's printed precision (325 beside 343,6): the note says so.
         said = self._once("\n\n".join(dict.fromkeys(notes)), place=f"estimates:{solution}",
                           report=solution)
@@ -821,6 +823,19 @@ class ReportContext:
                 for v, label in zip(frame[column], frame["Serie"], strict=True)]
         return out
 
+    def _whole_millions_notes(self) -> list[str]:
+        """The main report's estimates: per measure and year, each forskrift compared rounded
+        to the whole millions its outcome is printed in (130,1 → 130 against 115)."""
+        rows: dict[tuple[str, int], list[dict]] = {}
+        for r in self.estimates_at_printed_precision.itertuples():
+            if r.solution in self.solutions and places_needed(r.outcome, 0, 1) < places_needed(
+                    r.forskrift, 0, 1):
+                rows.setdefault((str(r.measure), int(r.year)), []).append({
+                    "solution": r.solution, "forskrift": r.forskrift,
+                    "rounded": round_half_up(r.forskrift, places_needed(r.outcome, 0, 1))})
+        return [wording.say("estimates.md.j2", "whole_millions_all", measure, year, found)
+                for (measure, year), found in rows.items()]
+
     def outcomes_note(self, solution: str) -> str:
         """Under a solution's levels: an outcome printed in whole millions beside a finer
         forskrift is compared at the precision both are printed."""
@@ -901,9 +916,13 @@ class ReportContext:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
         rounding, unlikely = counts.get(Status.ROUNDING, 0), counts.get(UNLIKELY, 0)
+        # a table's avvik is explained under its table (†); one in the text only here
+        said = rows[(rows["status"] == DISCREPANCY) & (rows["check_type"] == CheckType.PASTAND)]
         return wording.note("solution_reconciliation", solution, len(rows),
                             counts.get(Status.OK, 0), rounding, unlikely,
-                            counts.get(DISCREPANCY, 0))
+                            counts.get(DISCREPANCY, 0),
+                            [e for e in dict.fromkeys(said["explanation"])
+                             if isinstance(e, str) and e])
 
 
 def package_version() -> str:
