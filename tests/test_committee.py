@@ -528,6 +528,31 @@ def test_percent_notes_only_for_what_a_table_shows_and_said_once(report_model):
     assert "−4,6 % (trykt −4 %); vekst" not in full
 
 
+def test_whole_million_prognoses_and_text_avvik_are_explained_where_listed(report_model):
+    """Reader6 R30: chapter 6 compares 130,1 (forskrift 2024) with a prognosis printed in whole
+    millions (115): the note says the forskrift is taken rounded (130), for every solution
+    where that applies. R22: Grunndata og HelseID's avvik list has Person 38,6 against 35,6
+    and Personell 26 against 29 in the text; the analysts' explanation stands with it.
+    R17: a section inside parentheses has none of its own."""
+    ctx = context.load(ROUND)
+    note = ctx.estimates_note().replace("\u00a0", " ")
+    assert ("Prognosen for 2024 er trykt i hele millioner, så avviket er regnet mot forskriften "
+            "for 2024 avrundet på samme måte:* Helsenorge 343,6 → 344, Kjernejournal 130,1 → "
+            "130, E-resept 142,6 → 143 og Grunndata og HelseID 117,6 → 118.") in note
+    lead = ctx.solution_reconciliation_note("Grunndata og HelseID").replace("\u00a0", " ")
+    assert ("og 3 avvik. Om avvikene i kildens tekst: Notatets tall per løsning i 3.2.3 er "
+            "skrevet av fra tabellene med små feil:") in lead
+    assert ("Teksten har 38,6 for Person og 26 for Personell i 2024, Tabell 8 har 35,6 og 29: 3 "
+            "mill. kroner står på ulik linje, summen (64,6) er den samme. Avvikene:") in lead
+    helsenorge = ctx.solution_reconciliation_note("Helsenorge")
+    assert ("Om avvikene i kildens tekst: Teksten og Tabell 5 har byttet om kapasitetsøkningen "
+            "(1,2) og effektiviseringen (1,4) for Økosystem") in helsenorge
+    assert "83,6 + 2,2" not in helsenorge  # a table's avvik is explained under it (†)
+    sections = {c.section for c in ctx.conditions}
+    assert "Notat 3, tabell 1" in sections
+    assert not any(s.count("(") for s in sections)
+
+
 def test_a_traced_move_names_each_part_and_is_not_the_largest_change(report_model):
     """Helsenettet's −21 (felles tjenester) against +19 and +2 nets to zero, and the source
     traces both parts (Tabell 10 → Tabell 9: 19 out of «Hendelseshåndtering og SOC», 2 out of
