@@ -548,6 +548,8 @@ def test_whole_million_prognoses_and_text_avvik_are_explained_where_listed(repor
     assert ("Om avvikene i kildens tekst: Teksten og Tabell 5 har byttet om kapasitetsøkningen "
             "(1,2) og effektiviseringen (1,4) for Økosystem") in helsenorge
     assert "83,6 + 2,2" not in helsenorge  # a table's avvik is explained under it (†)
+    # E-resept's printed 34 % in the note has the explanation of Tabell 7's † (said there)
+    assert "Om avvikene" not in ctx.solution_reconciliation_note("E-resept")
     sections = {c.section for c in ctx.conditions}
     assert "Notat 3, tabell 1" in sections
     assert not any(s.count("(") for s in sections)

@@ -916,10 +916,11 @@ class ReportContext:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
         rounding, unlikely = counts.get(Status.ROUNDING, 0), counts.get(UNLIKELY, 0)
-        # a table's avvik is explained under its table (†); one in the text only here, where
+        # a table's avvik is explained under its table (†); one only in the text here, where
         # its explanation is about this solution alone (the note's 3.2.3 names all four)
         found = self.reconciliation[self.reconciliation["status"] == DISCREPANCY]
-        elsewhere = set(found.loc[found["solution"] != solution, "explanation"])
+        elsewhere = set(found.loc[(found["solution"] != solution)
+                                  | (found["check_type"] != CheckType.PASTAND), "explanation"])
         said = rows[(rows["status"] == DISCREPANCY) & (rows["check_type"] == CheckType.PASTAND)
                     & ~rows["explanation"].isin(elsewhere)]
         return wording.note("solution_reconciliation", solution, len(rows),
