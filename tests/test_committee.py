@@ -426,10 +426,30 @@ def test_a_move_the_tables_trace_is_not_asked(report_model):
 def test_every_question_begins_as_a_sentence(report_model):
     ctx = context.load(ROUND)
     text = ctx.questions_text() + "\n" + ctx.questions_text(annex=True)
-    starts = re.findall(r"\*\*(?:Hva stemmer her\?|Hva er årsaken\?|Er dette bare avrunding\?)"
-                        r"\*\* (?:\*\(.+?\)\* )?(\S)", text)
-    assert starts and all(c.isupper() or c.isdigit() for c in starts), starts
+    starts = re.findall(r"^\s*\d+\. \*\*.+?\?\*\* (?:\*\(.+?\)\* )?(\S)", text, re.M)
+    assert len(starts) >= 12 and all(c.isupper() or c.isdigit() for c in starts), starts
     assert "Teksten i avsnitt 3, alle løsninger." in text
+
+
+def test_a_finding_asks_the_question_its_register_entry_gives(report_model):
+    """Reader's defect 14: a finding's question says what it is about (the findings register's
+    ``question``), not «Hva stemmer her?»; the figures a finding's text gives are not
+    repeated in a parenthesis after it, but rows its text does not give are."""
+    ctx = context.load(ROUND)
+    main, annex = ctx.questions_text(), ctx.questions_text(annex=True)
+    assert "Hva stemmer her?" not in main + annex
+    assert ("**Hvorfor er finansieringsbehovet høyere enn kostnadsnivået på tre "
+            "Helsenorge-områder?** *(største avvik mellom trykt og beregnet tall: 2,8 mill. "
+            "kroner)* Helsenorge: Tabell 5, Innhold, kommunikasjon og merkevare; tabell 5, "
+            "Økosystem; tabell 5, Veiledning og bruk.") in main.replace("\u00a0", " ")
+    assert ("**Hvorfor er E-resept-prosentene avrundet mot null?** Tabell 7, E-resept; teksten "
+            "i avsnitt 3.2.3, E-resept.") in annex
+    # −4,63 and 34,64 are the text's −4,6 and 34,6: no «(trykt −4, beregnet −4,63; …)»
+    assert "beregnet −4,63" not in annex and "beregnet 192;" not in annex
+    # the testunivers rows' own figures are not in its text: they follow it
+    assert "(trykt 34,6, beregnet 34,9; trykt 20, beregnet 20,2;" in main
+    assert ("**Er Helsenettets forskrift for 2024 303 eller 303,6?** Notatets tabell 1, "
+            "Helsenettet; tallgrunnlagets tabell 1, Helsenettet; tabell 3, Helsenettet.") in annex
 
 
 def test_the_sfm_invoicing_outside_the_regulation_is_a_question_not_a_claim(report_model):
@@ -465,7 +485,7 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(report_mode
     """Helsenettet's 2024 is 303 in the overview tables and 303,6 in Tabell 9: the reader
     meets the explanation in full where it first stands, and a link back to it after."""
     ctx = context.load(ROUND)
-    why = "Tabell 9 summerer til 303,6 (28,2 + 165,7 + 109,7), som avrundes til 304."
+    why = "tabell 9 summerer til 303,6 (28,2 + 165,7 + 109,7), som avrundes til 304."
     first = ctx.overview_note()
     assert first.count(why) == 1 and '<span id="note-1"></span>' in first
     # Section 2's growth tables that show Helsenettet 2024, in the report's order.
@@ -473,11 +493,11 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(report_mode
               for heading, table in ctx.growth_sections()
               if heading.startswith("Forskriftsbeløp") and "2024" in table.columns]
     assert len(growth) == 3
-    assert "Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303." in growth[0]
+    assert "notatets tabell 1, tallgrunnlagets tabell 1 og tabell 3 trykker 303." in growth[0]
     assert why not in growth[0] and 'href="#note-1"' in growth[0]
     for later in growth[1:]:
         assert later.startswith("*Samme tall, annen verdi i kilden:* Helsenettet 2024 er også "
-                                "her 303,6 (Tabell 9). Se <a class=\"noteref\" href=\"#note-")
+                                "her 303,6 (tabell 9). Se <a class=\"noteref\" href=\"#note-")
         # Reader's defect 15: «Se forklaringen over» leads to the explanation itself (the
         # †-note of the overview), not to the first «Samme tall» note that points to it.
         assert 'href="#note-1"' in later
@@ -595,3 +615,88 @@ def test_a_remainder_the_source_explains_in_words_says_so(report_model):
     quotes = committee.explanation_quotes_markdown([note])
     assert "«Som følge av dette er ressurspådraget noe redusert.»" not in quotes  # whole quote
     assert "Som følge av dette er ressurspådraget noe redusert.» (Tallgrunnlag 5.3" in quotes
+
+
+# --- the second reader's low findings (reader 5: D9, D16, D22) --------------------------------
+
+
+def test_a_move_between_items_is_one_bullet_with_the_source_words_in_the_annex(report_model):
+    """D22: Helsenettet's 2025 move (−21 out of felles tjenester, +19 into the external SOC
+    service, +2 into Mottaksprosess; net 0) is one bullet, not two that repeat each other, and
+    the annex the lead points to holds the source's words for it (l. 942 and l. 960)."""
+    ctx = context.load(ROUND)
+    words = "\n".join(section[-1] for section in ctx.driver_sections("Helsenettet"))
+    words = words.replace("\u00a0", " ")
+    assert ("- **Flytting innen Helsenettet, endret finansieringskilde (netto 0):** Helsenettet "
+            "felles tjenester −21 og Operasjonell sikkerhets- og hendelseshåndtering for "
+            "helsesektoren +19 mill. kroner er penger som flyttes mellom poster, ikke ny vekst. "
+            "Kilden viser hvor pengene går: 19 mill. kroner fra «Hendelseshåndtering og SOC for "
+            "interne og eksterne tjenester» til «Operasjonell sikkerhets- og "
+            "hendelseshåndtering for helsesektoren» og 2 mill. kroner fra «APT støtteverktøy» "
+            "til «Mottaksprosess». Kilde: Tallgrunnlag 5.5.") in words
+    assert "Beløpet hører til de 21 mill. kroner" not in words
+    annex = ctx.explanation_quotes_markdown("Helsenettet")
+    assert annex.startswith("- **Flytting innen Helsenettet, endret finansieringskilde "
+                            "2024–2025 (netto 0):** «Norsk helsenett vil over tid fordele "
+                            "kosten på fellestjenestene ut på de eksterne tjenestene")
+    assert ("«Estimat for 2025 inneholder en økning på 2 mill. kroner fra APT støtteverktøy "
+            "(lisenskost og plattform/drift/forvaltning) som er direkte relatert til "
+            "mottaksprosessen.") in annex
+    assert annex.count("Flytting innen Helsenettet") == 1
+
+
+def test_tabell_2s_38_7_is_told_apart_from_the_34_5_deducted_in_2025(report_model):
+    """D16: the 38,7 in «Bruk av tidligere års midler» followed tasks and are used in 2024
+    (notat l. 93); the 34,5 deducted from 2025 are funds not tied to tasks (l. 99)."""
+    ctx = context.load(ROUND)
+    notes = {heading: note for heading, _, note in ctx.prognosis_sections()}
+    note = notes["Bruk av tidligere års midler i 2024 (NHN Tallgrunnlag høst 2024, Tabell 2)"]
+    assert ("*De 38,7 mill. kronene ble overført sammen med oppgaver fra 2022 og 2023, og NHN "
+            "venter å bruke dem i 2024; de er ikke de 34,5 mill. kronene som trekkes fra "
+            "beløpet for 2025, som er midler som ikke er knyttet til overførte oppgaver. (Notat "
+            "3.1 Prognose 2024; Notat 3.2 Kostnadsnivå for 2025)*") in note
+    assert not any("38,7 mill. kronene" in n for h, n in notes.items() if "Tabell 2" not in h)
+
+
+def test_a_table_note_states_only_numbers_its_quotes_print(paths):
+    source = explanations.source_text(paths)
+    entry = {"table": "tg-t2", "section": "Notat 3.1 Prognose 2024",
+             "statement": "De 38,7 mill. kronene brukes i 2024.",
+             "quote": "Norsk helsenett forventer i 2024 å benytte alle forskriftsmidlene (38,7 "
+                      "millioner kroner) som ble overført sammen med utestående oppgaver fra "
+                      "2022 og 2023."}
+    explanations.TableNote.model_validate(entry, context={"source": source})
+    with pytest.raises(ValueError, match="tallet 38,8 i statement står ikke i sitatene"):
+        explanations.TableNote.model_validate(
+            {**entry, "statement": "De 38,8 mill. kronene brukes i 2024."},
+            context={"source": source})
+
+
+def test_a_quote_keeps_the_sources_spelling_marked_sic(paths):
+    """D9: the source (text extracted from PDF) writes «HelseDirektoratets» (l. 186); the
+    register quotes it as it stands, marked « [sic]», and the mark is not part of the quote.
+    Mending the word instead is not the source's text."""
+    source = explanations.source_text(paths)
+    quote = ("Norsk helsenett kommer tilbake med økonomiske konsekvenser når resultatet av "
+             "HelseDirektoratets [sic] konsekvensutredningen for EHDS foreligger.")
+    explanations.Quoted.model_validate({"quote": quote, "section": "Notat 3.2.3"},
+                                       context={"source": source})
+    with pytest.raises(ValueError, match="sitatet finnes ikke i kilden"):
+        explanations.Quoted.model_validate(
+            {"quote": quote.replace("HelseDirektoratets [sic]", "Helsedirektoratets"),
+             "section": "Notat 3.2.3"}, context={"source": source})
+    ehds = [c for c in explanations.load_conditions(paths) if "EHDS" in c.quote]
+    assert [c.quote.count("HelseDirektoratets [sic] konsekvensutredningen") for c in ehds] == [1]
+
+
+def test_one_way_to_read_the_numbers_a_quote_prints():
+    """The registers' validators and the questions' «already said» test share one reader: a
+    grouped thousand is one number, «1.25» reads both ways, and numbers compare as numbers."""
+    from decimal import Decimal
+
+    from tbu_analysis.analysis import claims
+
+    assert explanations.numbers_in("1 038 og 1.25; reduksjon på 11,5") == {
+        Decimal("1038"), Decimal("1.25"), Decimal("125"), Decimal("11.5")}
+    assert Decimal("8.60") in explanations.numbers_in("med 8,6 mill. kroner")
+    assert claims.numbers_in is explanations.numbers_in

@@ -210,7 +210,7 @@ def test_the_level_against_the_spring_ceiling_is_said_outright(paths, analysis):
     assert ("Mandatet over knytter taket til betalingen (forskriftsbeløpet), notatet her til "
             "kostnadsnivået; kilden bruker begge, og kontrollen under er regnet på "
             "kostnadsnivået. Kilden trykker ikke vårens tall; høstens kostnadsnivå for 2025 er "
-            "1 089 mill. kroner (Tabell 4), så vårens tall var 1 115 mill. kroner (1 089 + 26, "
+            "1 089 mill. kroner (tabell 4), så vårens tall var 1 115 mill. kroner (1 089 + 26, "
             "regnet ut her).") in text.replace("\u00a0", " ")
     with pytest.raises(ValueError, match="sitatet nevner ikke «finansieringsbehov»"):
         comparison.Ceiling(year=2025, below="26", series="finansieringsbehov",

@@ -235,7 +235,7 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     assert "57,5 mill. kroner av Helsenettets felles tjenester" in text[spread:]
     # the 2024 underspend: the text's intervals and VKP's 3 (Tabell 1's −25 lies inside)
     assert "intervaller og beløp på til sammen 18–28 mill. kroner (10–15 + 5–10 + 3)" in text
-    assert "Underforbruket i 2024 (Tabell 1 har 25 mill. kroner" in text
+    assert "Underforbruket i 2024 (tallgrunnlagets tabell 1 har 25 mill. kroner" in text
     # Helsenettet's report: its 2024 range holds VKP as the main report's does (Tabell 1's
     # −10 inside), and a year whose only amount is VKP says so
     helsenettet = ctx.conditions_markdown("Helsenettet").replace("\u00a0", " ")

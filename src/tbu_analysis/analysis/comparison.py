@@ -22,6 +22,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.explanations import (
     Quoted,
+    number_of,
     numbers_in,
     printed_in_quote,
     source_text,
@@ -95,7 +96,7 @@ class Statement(Quoted):
             unsigned = text.lstrip("+-−")
             if not unsigned or parse_number(unsigned).value is None:
                 raise ValueError(f"«{text}» er ikke et tall")
-            if info.data.get("quote") and unsigned not in numbers:
+            if info.data.get("quote") and number_of(unsigned) not in numbers:
                 raise ValueError(f"tallet {unsigned} står ikke i sitatet")
         return value
 

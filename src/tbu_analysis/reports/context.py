@@ -199,7 +199,7 @@ class ReportContext:
     def explanation_quotes_markdown(self, solution: str = ALL_SOLUTIONS) -> str:
         """The source's words behind «Hvorfor tallene endres», for the annex."""
         return committee.explanation_quotes_markdown(
-            self.driver_notes(solution), show_solution=solution == ALL_SOLUTIONS) \
+            self.driver_notes(solution), solution == ALL_SOLUTIONS, self.moves) \
             or wording.note("no_large_change_explained")
 
     def cover_markdown(self, solution: str | None = None) -> str:
@@ -771,7 +771,8 @@ class ReportContext:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec, as_printed=True)
-            notes = [f"*{n}*" for n in views.source_footnotes(spec, self.figures)]
+            notes = [f"*{n}*" for n in [*views.source_footnotes(spec, self.figures),
+                                        *views.table_notes(spec, self.model.table_notes)]]
             out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
                         self._once("\n\n".join([*notes, *([marks] if marks else [])]),
                                    place=f"prognosis:{spec.id}")))

@@ -78,6 +78,7 @@ class ReportModel:
     explanations: tuple[explanations_module.Explanation, ...]
     #: reasons the source gives in words only, without an amount (explanations.yaml in_words)
     in_words: tuple[explanations_module.InWords, ...]
+    table_notes: tuple[explanations_module.TableNote, ...]  # what to know under a source table
     conditions: tuple[explanations_module.Condition, ...]
     register_questions: tuple
     previous_round: comparison_module.PreviousRound | None
@@ -198,6 +199,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         years=tuple(sorted(int(y) for y in figures["year"].unique())),
         explanations=explanations,
         in_words=in_words,
+        table_notes=tuple(explanations_module.load_table_notes(paths)),
         conditions=tuple(explanations_module.load_conditions(paths)),
         register_questions=register_questions,
         previous_round=previous,
@@ -220,7 +222,8 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
             questions_module.contradictions(questions_module.forecast_statements(
                 _sentences(paths, manifest))),
             list(register_questions), findings_module.load_requests(paths),
-            findings_module.finding_effects(paths.findings), result.underlying)),
+            findings_module.finding_effects(paths.findings), result.underlying,
+            findings_module.finding_titles(paths.findings))),
         scope=scope,
     )
 
@@ -230,7 +233,7 @@ def _moves(scope: tuple[ScopeEntry, ...], result: AnalysisResult,
     """Amounts moved between items within a solution and driver (netted); those the scope
     register traces in the tables need no question."""
     traced = [questions_module.TracedMove(e.solution, e.year, e.from_item, e.item,
-                                          float(parse_number(e.amount).value))
+                                          float(parse_number(e.amount).value), e.quote, e.section)
               for e in scope if e.kind == ScopeKind.FLYTTING
               and e.from_item and e.item and e.amount is not None and e.terms]
     return questions_module.moves(result.drivers, explanations, traced)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 import pandas as pd
 
@@ -132,7 +132,8 @@ def table_view(figures: pd.DataFrame, spec: TableSpec, *, with_percent: bool = T
         rows.append(record)
     order = _parts_before_their_subtotal(list(range(len(rows))), kinds)
     frame = pd.DataFrame([rows[i] for i in order], columns=["Post", *headers.values()])
-    frame = frame.fillna(MISSING) if as_printed else frame
+    # every cell is text when printed: a column of only gaps is float until cast
+    frame = frame.astype(object).fillna(MISSING) if as_printed else frame
     frame.attrs["source_rows"] = [lines[i] for i in order]  # where each row is printed
     return frame
 
@@ -462,3 +463,11 @@ def source_footnotes(spec: TableSpec, figures: pd.DataFrame,
         out.append(wording.say("footnotes.md.j2", "source_footnote",
                                text.replace("*", "\\*"), **anchor))
     return out
+
+
+def table_notes(spec: TableSpec, notes: Iterable) -> list[str]:
+    """The analysts' notes to the source's table ``spec`` (the register's ``table_notes``),
+    each with the sections of the source it stands on."""
+    return [wording.say("footnotes.md.j2", "table_note", " ".join(n.statement.split()),
+                        [n.section, *(a.section for a in n.also)])
+            for n in notes if n.table == spec.id]
