@@ -535,7 +535,7 @@ def test_percent_notes_only_for_what_a_table_shows_and_said_once(report_model):
     change is said once, beside its reason, not again as «Av dette skyldes 5»."""
     ctx = context.load(ROUND)
     (_, _, _, notes, words), *_ = ctx.driver_sections("E-resept")
-    assert ("NHN trykker −4 % for «Effektivisering» i % av Forskrift 2024; utregnet gir det "
+    assert ("NHN trykker −4 % for «Effektivisering» i % av «Forskrift 2024»; utregnet gir det "
             "−4,6 %.") in notes.replace("\u00a0", " ")
     assert "vekst i % for «2025»" not in notes
     assert "Driften av reseptformidleren flyttes fra ekstern leverandør til NHN" in words
@@ -543,8 +543,8 @@ def test_percent_notes_only_for_what_a_table_shows_and_said_once(report_model):
     (_, _, full), = ctx.item_tables("E-resept")
     full = full.replace("\u00a0", " ")
     assert "(trykt 34 %; notatet sier også 34 %)" in full  # the † note
-    assert ("«Økte kostnader grunnet investeringer» i % av Forskrift 2024: 37,9 % (trykt 38 %); "
-            "«Volum / beredskap» i % av Forskrift 2024: 1,4 % (trykt 1 %).") in full
+    assert ("«Økte kostnader grunnet investeringer» i % av «Forskrift 2024»: 37,9 % (trykt "
+            "38 %); «Volum / beredskap» i % av «Forskrift 2024»: 1,4 % (trykt 1 %).") in full
     assert "−4,6 % (trykt −4 %); vekst" not in full
 
 
@@ -561,11 +561,11 @@ def test_whole_million_prognoses_and_text_avvik_are_explained_where_listed(repor
             "130, E-resept 142,6 → 143 og Grunndata og HelseID 117,6 → 118.") in note
     lead = ctx.solution_reconciliation_note("Grunndata og HelseID").replace("\u00a0", " ")
     assert ("og 3 avvik. Om avvikene i kildens tekst: Teksten har 38,6 for Person og 26 for "
-            "Personell i 2024, Tabell 8 har 35,6 og 29: 3 mill. kroner står på ulik linje, "
+            "Personell i 2024, tabell 8 har 35,6 og 29: 3 mill. kroner står på ulik linje, "
             "summen (64,6) er den samme. Avvikene:") in lead
     assert "3.2.3" not in lead  # that finding names all four solutions: the main report's
     helsenorge = ctx.solution_reconciliation_note("Helsenorge")
-    assert ("Om avvikene i kildens tekst: Teksten og Tabell 5 har byttet om kapasitetsøkningen "
+    assert ("Om avvikene i kildens tekst: Teksten og tabell 5 har byttet om kapasitetsøkningen "
             "(1,2) og effektiviseringen (1,4) for Økosystem") in helsenorge
     assert "83,6 + 2,2" not in helsenorge  # a table's avvik is explained under it (†)
     # E-resept's printed 34 % in the note has the explanation of Tabell 7's † (said there)
