@@ -203,12 +203,16 @@ def test_the_level_against_the_spring_ceiling_is_said_outright(paths, analysis):
     assert previous.ceiling is not None and previous.ceiling.below == "26"
     assert previous.ceiling.spring_level(analysis.levels) == (1089.0, 1115.0, "Tabell 4")
     text = committee.previous_round_markdown(previous, None, levels=analysis.levels)
+    # the 26 are services taken out, not a saving (reader6 R25)
     assert ("**Kontroll mot taket:** Estimatet for 2025 ligger 26 mill. kroner under taket fra "
-            "vårens tallgrunnlag. Kilden sier det selv: «Tallgrunnlaget som Norsk helsenett "
+            "vårens tallgrunnlag. Hele forskjellen er tjenester som er tatt ut av estimatet, "
+            "ikke lavere kostnader for det som er med: Pasientens prøvesvar (17 mill. kroner, "
+            "utsatt) og Pasientens måledata (9 mill. kroner, som skal faktureres kundene "
+            "direkte). Kilden sier det selv: «Tallgrunnlaget som Norsk helsenett "
             "utarbeidet til Teknisk beregningsutvalg våren 2024 dannet en øvre grense for "
             "kostnadsnivået for 2025.") in text
     assert ("Mandatet over knytter taket til betalingen (forskriftsbeløpet), notatet her til "
-            "kostnadsnivået; kilden bruker begge, og kontrollen under er regnet på "
+            "kostnadsnivået; kilden bruker begge, og kontrollen her er regnet på "
             "kostnadsnivået. Kilden trykker ikke vårens tall; høstens kostnadsnivå for 2025 er "
             "1 089 mill. kroner (tabell 4), så vårens tall var 1 115 mill. kroner (1 089 + 26, "
             "regnet ut her).") in text.replace("\u00a0", " ")

@@ -529,8 +529,8 @@ def test_one_quantity_printed_twice_is_noted_in_every_report_that_shows_it(repor
     why = "Oversiktstabellene viser 303 for Helsenettet i 2024"
     assert helsenettet.count(why) == 1
     assert note + " " + why in helsenettet
-    assert re.search(r"Helsenettet, forskrift 2024 \(303, tabell 1\): Se forklaringen over "
-                     r"\(s\. \d+\)\.", helsenettet)
+    assert re.search(r"Helsenettet, forskrift 2024 \(303, tallgrunnlagets tabell 1\): Se "
+                     r"forklaringen over \(s\. \d+\)\.", helsenettet)
     main = _body(texts["main"])
     assert main.count(why) == 1 and main.count("303,6 (28,2 + 165,7 + 109,7)") == 1
     assert main.count("Helsenettet 2024 er også her 303,6 (tabell 9). Se forklaringen over") == 3

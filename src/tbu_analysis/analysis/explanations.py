@@ -246,6 +246,19 @@ class Condition(Quoted):
     doubt: list[Quoted] = []
     # a short name the report calls the condition by where the statement is too long («VKP»)
     name: str | None = None
+    # the solutions a distribution puts the amount onto (Helsenettet's shared services spread
+    # on the others): their own figure can rise, so their reports list it too; each is named
+    # in the quote
+    onto: list[str] = []
+
+    @field_validator("onto")
+    @classmethod
+    def _onto_is_quoted(cls, onto: list[str], info: ValidationInfo) -> list[str]:
+        quote = info.data.get("quote", "")
+        missing = [name for name in onto if name not in quote]
+        if missing:
+            raise ValueError(f"løsningen {missing[0]} står ikke i sitatet")
+        return onto
 
     @field_validator("stake")
     @classmethod
@@ -527,10 +540,12 @@ def unexplained(notes: list[DriverNote]) -> list[DriverNote]:
 
 
 def conditions_for(conditions: list[Condition], solution: str | None = None) -> list[Condition]:
-    """A solution's conditions and those for all solutions; every one without ``solution``."""
+    """A solution's conditions, those for all solutions and those whose amount may be put onto
+    it (``Condition.onto``); every one without ``solution``."""
     if solution is None or solution == ALL_SOLUTIONS:
         return list(conditions)
-    return [c for c in conditions if c.solution in {solution, ALL_SOLUTIONS}]
+    return [c for c in conditions if c.solution in {solution, ALL_SOLUTIONS}
+            or solution in c.onto]
 
 
 # --- what the uncertainties can move ----------------------------------------------------------

@@ -135,7 +135,10 @@ class ScopeEntry(Quoted):
         return into - out  # a move nets to zero in the total and inside one solution
 
     def concerns(self, solution: str) -> bool:
-        return solution == ALL_SOLUTIONS or solution in (self.solution, self.origin)
+        """Whether the change touches ``solution``: its own, where the money comes from, or
+        one of the solutions an uncounted move spreads it on («Helsenorge, Kjernejournal»)."""
+        return (solution == ALL_SOLUTIONS or solution in (self.solution, self.origin)
+                or not self.counted and solution in self.solution.split(", "))
 
 
 class ScopeFile(InputModel):

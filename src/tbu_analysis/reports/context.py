@@ -59,6 +59,8 @@ class ReportContext:
     #: order (``_document``) when the report's first such block is asked for
     _reports: dict[str, tuple[NoteRegistry, dict[tuple, object]]] = field(
         default_factory=dict, repr=False)
+    _levels: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _quantities: dict[tuple, pd.DataFrame] | None = field(default=None, repr=False)
 
     @property
     def result(self) -> AnalysisResult:
@@ -379,7 +381,8 @@ class ReportContext:
             if note:
                 notes.append(wording.say(
                     "estimates.md.j2", "forskrift_elsewhere", solution=r.solution, year=r.year,
-                    forskrift=r.forskrift, table=r.forskrift_table, note=note))
+                    forskrift=r.forskrift, table=self.manifest.table(r.forskrift_table_id).label,
+                    note=note))
         if solution is None:  # the solution reports say it under their levels
             notes += self._whole_millions_notes()
         # The table reproduces NHN's printed precision (325 beside 343,6): the note says so.
@@ -436,28 +439,33 @@ class ReportContext:
             notes += self._sum_notes(frame, levels)
         return "\n\n".join(dict.fromkeys(notes))
 
+    def _printings(self, solution: str, measure: str, year: int) -> pd.DataFrame:
+        """Every printing of one solution-level quantity (no item, no category) in the order
+        of the figures: looked up, not filtered from all figures for each level a note reads
+        (the main report's levels notes ask about 60 times)."""
+        if self._quantities is None:
+            figures = self.figures
+            whole = figures[(figures["item"] == "") & (figures["category"] == "")]
+            self._quantities = dict(iter(whole.groupby(["solution", "measure", "year"],
+                                                       sort=False)))
+        return self._quantities.get((solution, measure, year), self.figures.iloc[:0])
+
     def _why_printed_otherwise(self, level) -> str:
         """The analysts' explanation of why another table prints ``level`` otherwise, where a
         discrepancy marks that table's cell (said once, with the other printing)."""
-        figures = self.figures
-        same = figures[(figures["solution"] == level.solution) & (figures["item"] == "")
-                       & (figures["measure"] == level.measure)
-                       & (figures["category"] == "") & (figures["year"] == level.year)
-                       & (figures["table_number"] != level.table_number)]
+        same = self._printings(level.solution, level.measure, level.year)
+        same = same[same["table_number"] != level.table_number]
         return next((self.marked_cells[i] for i in same.index if i in self.marked_cells), "")
 
     def _undeducted_notes(self, names: set[str], years: list[int]) -> list[str]:
         """Where the funding need shown is the cost level (nothing deducted) and the source
         prints the funding need rounded (Helsenettet 2025: 299,9 here, 300 in the overview)."""
         levels = self.model.undeducted
-        figures = self.figures
         notes = []
         for row in levels[(levels["item"] == "") & levels["solution"].isin(names)
                           & levels["year"].isin(years)].itertuples():
-            printed = figures[(figures["solution"] == row.solution) & (figures["item"] == "")
-                              & (figures["measure"] == Measure.FINANSIERINGSBEHOV)
-                              & (figures["category"] == "") & (figures["year"] == row.year)
-                              & figures["value_mnok"].notna()]
+            printed = self._printings(row.solution, Measure.FINANSIERINGSBEHOV, row.year)
+            printed = printed[printed["value_mnok"].notna()]
             others: dict[str, list[str]] = {}
             for _, other in printed.iterrows():
                 value = format_number(float(other["value_mnok"]), int(other["decimals"]))
@@ -556,11 +564,8 @@ class ReportContext:
     def _other_tables_note(self, level) -> str:
         """A level taken from one table where another table the report shows prints it
         otherwise beyond rounding (e.g. 303,6 in Tabell 9 against 303 in the overview)."""
-        figures = self.figures
-        same = figures[(figures["solution"] == level.solution) & (figures["item"] == "")
-                       & (figures["measure"] == level.measure)
-                       & (figures["category"] == "") & (figures["year"] == level.year)
-                       & (figures["table_number"] != level.table_number)]
+        same = self._printings(level.solution, level.measure, level.year)
+        same = same[same["table_number"] != level.table_number]
         others: dict[str, list[str]] = {}
         for _, other in same.iterrows():
             places = min(int(other["decimals"]), int(level.decimals))
@@ -693,9 +698,7 @@ class ReportContext:
             words = committee.driver_explanations_markdown(
                 driver_notes, show_solution=solution == ALL_SOLUTIONS, moves=self.moves)
             if detail is not None:  # the solution's own drivers, their parts summed
-                whole = explanations_module.driver_notes(
-                    drivers, self.figures, table_id, self.explanations, solution=solution,
-                    in_words=self.model.in_words, sums_from=detail)
+                whole = list(self.model.whole_driver_notes[(solution, table_id)])
                 words = "\n\n".join(filter(None, [words, committee.driver_explanations_markdown(
                     whole, show_solution=True, moves=self.moves,
                     lead=wording.say("drivers.md.j2", "whole_solution", solution))]))
@@ -779,7 +782,7 @@ class ReportContext:
         return out
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
-        return provenance_frame(self.paths.round_id, parameters)
+        return provenance_frame(self.paths.round_id, parameters, manifest=self.manifest)
 
     # --- per solution --------------------------------------------------------------------
     def _detail_table(self, solution: str, from_year: int) -> str | None:
@@ -788,7 +791,13 @@ class ReportContext:
     def solution_levels(self, solution: str) -> pd.DataFrame:
         """The solution's levels by year, each series named for what it is: the billed amount
         (forskrift, then the proposed funding need), the cost level only where the source
-        prints one, and the outcomes (påløpt, prognose) of past and current years."""
+        prints one, and the outcomes (påløpt, prognose) of past and current years. Built once
+        per report (its table, its notes and the document order all show it); a copy each."""
+        if solution not in self._levels:
+            self._levels[solution] = self._solution_levels(solution)
+        return self._levels[solution].copy()
+
+    def _solution_levels(self, solution: str) -> pd.DataFrame:
         rows = []
         for series in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA):
             label = series.label
@@ -939,7 +948,8 @@ def package_version() -> str:
         return "ukjent"
 
 
-def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.DataFrame:
+def provenance_frame(round_id: str, parameters: Mapping, extra_files=(),
+                     manifest: Manifest | None = None) -> pd.DataFrame:
     """The provenance page: commit, checksums of every raw input, parameters, versions, time.
 
     Parameters are shown in words: the round by its name ("høsten 2024"), the solution, and
@@ -949,7 +959,7 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     raw = sorted(p for p in paths.raw.rglob("*") if p.is_file())
     # The shipped report fonts shape every page, so their checksums are provenance too.
     inputs = [*raw, *font_files(), *(Path(f) for f in extra_files)]  # names, index: in raw
-    manifest = load_manifest(paths.raw / "manifest.yaml")
+    manifest = manifest or load_manifest(paths.raw / "manifest.yaml")  # a report has it read
     prov = collect_provenance(round_id, raw_paths=inputs,
                               parameters=_parameters_in_words(parameters, manifest, paths),
                               repo_root=paths.root)

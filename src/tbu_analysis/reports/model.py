@@ -35,6 +35,7 @@ from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import reading, tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse, remember
+from tbu_analysis.analysis.assessment import Assessment, load_assessment
 from tbu_analysis.analysis.scope import ScopeEntry, load_scope
 from tbu_analysis.analysis.series import (
     computed_once,
@@ -58,7 +59,7 @@ from tbu_analysis.vocab import CheckType, ScopeKind, Series, TableRole
 
 MODEL_FILE = "report-model.pickle"
 #: Bump when the model's shape changes, so an older stored model is rebuilt, not misread.
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 _PROTOCOL = 5
 
 #: A waterfall of one solution from one year: its steps and the levels the steps lead to.
@@ -81,6 +82,8 @@ class ReportModel:
     table_notes: tuple[explanations_module.TableNote, ...]  # what to know under a source table
     conditions: tuple[explanations_module.Condition, ...]
     register_questions: tuple
+    #: the committee's own words (assessment.yaml), each quote checked against the source
+    assessment: tuple[Assessment, ...]
     previous_round: comparison_module.PreviousRound | None
     round_comparison: pd.DataFrame | None
     estimates: pd.DataFrame
@@ -96,6 +99,9 @@ class ReportModel:
     #: per (solution, growth table): the detail table used (or None) and its driver notes
     detail_tables: Mapping[tuple[str, int], str | None]
     driver_notes: Mapping[tuple[str, str], tuple[explanations_module.DriverNote, ...]]
+    #: per (solution, growth table) where the solution's report reads its drivers from its
+    #: detail table: its drivers in the growth table itself, the parts summed
+    whole_driver_notes: Mapping[tuple[str, str], tuple[explanations_module.DriverNote, ...]]
     waterfalls: Mapping[tuple[str, int], Waterfall]
     #: printed cells (figures' index) with a discrepancy's note or another printing's note
     marked_cells: Mapping[int, str]
@@ -160,6 +166,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
 
     detail_tables: dict[tuple[str, int], str | None] = {}
     notes: dict[tuple[str, str], tuple] = {}
+    whole: dict[tuple[str, str], tuple] = {}
     waterfalls: dict[tuple[str, int], Waterfall] = {}
     for table_id in views.growth_table_ids(manifest):
         spec = manifest.table(table_id)
@@ -172,6 +179,10 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
                 result.drivers, figures, detail or table_id, list(explanations),
                 solution=None if solution == ALL_SOLUTIONS else solution,
                 by_item=detail is not None, in_words=in_words))
+            if detail is not None:
+                whole[(solution, table_id)] = tuple(explanations_module.driver_notes(
+                    result.drivers, figures, table_id, list(explanations), solution=solution,
+                    in_words=in_words, sums_from=detail))
             waterfalls[(solution, start)] = (
                 tuple(growth_module.waterfall_steps(figures, solution, start)),
                 tuple(growth_module.waterfall_levels(figures, solution, start)))
@@ -202,6 +213,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         table_notes=tuple(explanations_module.load_table_notes(paths)),
         conditions=tuple(explanations_module.load_conditions(paths)),
         register_questions=register_questions,
+        assessment=tuple(load_assessment(paths)),
         previous_round=previous,
         round_comparison=_round_comparison(paths, figures, manifest, previous),
         estimates=estimates,
@@ -212,6 +224,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         undeducted=undeducted_cost_levels(figures),
         detail_tables=detail_tables,
         driver_notes=notes,
+        whole_driver_notes=whole,
         waterfalls=waterfalls,
         marked_cells=marked,
         other_printings=_other_printings(result, reconciliation, marked),
