@@ -19,6 +19,7 @@ analyse` (one process each under make) would otherwise pay for nothing.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,6 +169,7 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
         if early is not None:
             early.__exit__(None, None, None)
         raise
+    gc.freeze()  # the stages' modules live as long as the run (see cli.py); the workers fork
 
     analyses: dict[str, AnalysisResult] = {}  # each round's analysis, once prepared here
 
