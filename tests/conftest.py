@@ -8,22 +8,24 @@ break input work on ``tmp_round``, a copy in a temporary repo, never on the ship
 from __future__ import annotations
 
 import contextlib
-import io
+import fcntl
 import os
+import pickle
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pytest
 from hypothesis import settings
 
-from tbu_analysis.analysis.analyse import AnalysisResult
 from tbu_analysis.config import RoundPaths, round_paths
-from tbu_analysis.pipeline import prepare_round
-from tbu_analysis.reports.model import ReportModel, build_report_model, write_report_model
-from tbu_analysis.rounds.cleaning import clean_round
-from tbu_analysis.rounds.outputs import write_clean
+
+if TYPE_CHECKING:  # the stages import in the fixtures, so xdist's controller never loads them
+    import pandas as pd
+
+    from tbu_analysis.analysis.analyse import AnalysisResult
+    from tbu_analysis.reports.model import ReportModel
 
 ROUND_ID = "2024-host"
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,18 +99,71 @@ def project_root() -> Path:
 @pytest.fixture(scope="session")
 def figures(project_root: Path) -> pd.DataFrame:
     """The round's tidy figures, cleaned in memory from the raw tables."""
+    from tbu_analysis.rounds.cleaning import clean_round
+
     return clean_round(round_paths(ROUND_ID, project_root)).figures
 
 
+def _run_folder(tmp_path_factory) -> Path:
+    """A folder for the whole run: xdist gives each worker its own basetemp inside the run's
+    (``pytest-N/popen-gw0``), so the workers share the parent; a run without xdist has its own
+    basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def _built_once(tmp_path_factory, name: str):
+    """Yield ``(folder, first)`` under a lock shared by the run's xdist workers: the first
+    worker to arrive builds into ``folder`` (``first`` is true) while the others wait, then
+    read what it built. A build that fails leaves no ``done`` mark, so the next one tries."""
+    folder = _run_folder(tmp_path_factory) / name
+    folder.mkdir(exist_ok=True)
+    with open(folder.parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            done = folder / "done"
+            yield folder, not done.is_file()
+            done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class _RoundData:
+    analysis: AnalysisResult
+    cleaned_template: RoundPaths
+
+
 @pytest.fixture(scope="session")
-def analysis(project_root: Path) -> AnalysisResult:
+def _round_data(tmp_path_factory, project_root: Path) -> _RoundData:
+    """`tbu clean`'s run of the shipped round, once for all xdist workers: it analyses the
+    round to check it and writes the cleaned figures to data/processed (ignored) and to a
+    copy of the round (``cleaned_template``, the same bytes `tbu clean` writes there); its
+    analysis is kept (pickled for the other workers) instead of analysing the written
+    figures a second time."""
+    from tbu_analysis.pipeline import prepare_round
+    from tbu_analysis.rounds.outputs import write_clean
+
+    paths = round_paths(ROUND_ID, project_root)
+    with _built_once(tmp_path_factory, "tbu-round-data") as (folder, first):
+        stored = folder / "analysis.pickle"
+        template = folder / "cleaned"
+        if first:
+            prepared = prepare_round(paths)
+            write_clean(paths, prepared.cleaned)
+            write_clean(copy_round(template), prepared.cleaned)
+            stored.write_bytes(pickle.dumps(prepared.default_analysis))
+        analysis = pickle.loads(stored.read_bytes())  # noqa: S301 - this run's own file
+    return _RoundData(analysis, round_paths(ROUND_ID, template))
+
+
+@pytest.fixture(scope="session")
+def analysis(_round_data: _RoundData) -> AnalysisResult:
     """The round's analysis with the shipped index: `tbu clean`'s run (it analyses the round
     to check it, then writes data/processed, which is ignored), its analysis kept instead of
     analysing the written figures a second time."""
-    paths = round_paths(ROUND_ID, project_root)
-    prepared = prepare_round(paths)
-    write_clean(paths, prepared.cleaned)
-    return prepared.default_analysis
+    return _round_data.analysis
 
 
 @pytest.fixture(scope="session")
@@ -119,14 +174,25 @@ def shipped_round_cleaned(analysis: AnalysisResult, project_root: Path) -> Round
 
 
 @pytest.fixture(scope="session")
-def report_model(analysis: AnalysisResult, project_root: Path) -> ReportModel:
+def report_model(analysis: AnalysisResult, project_root: Path, tmp_path_factory) -> ReportModel:
     """The round's report model stored in data/processed, as `tbu report` stores it before
-    the first notebook (built from the session's analysis): ``context.load`` reads it instead
-    of building the model again in every test that loads the report."""
+    the first notebook (built from the session's analysis, once for all xdist workers; the
+    others load the stored model as the notebooks do): ``context.load`` reads it instead of
+    building the model again in every test that loads the report."""
+    from tbu_analysis.reports.model import (
+        MODEL_FILE,
+        build_report_model,
+        model_path,
+        write_report_model,
+    )
+
     paths = round_paths(ROUND_ID, project_root)
-    built = build_report_model(paths, result=analysis)
-    write_report_model(built, paths)
-    return built
+    with _built_once(tmp_path_factory, "tbu-report-model") as (folder, first):
+        stored = folder / MODEL_FILE  # data/processed's copy may be rewritten by a test
+        if first:
+            write_report_model(build_report_model(paths, result=analysis), paths)
+            shutil.copy2(model_path(paths), stored)
+        return pickle.loads(stored.read_bytes())  # noqa: S301 - this run's own file
 
 
 def copy_round(target: Path, round_id: str = ROUND_ID) -> RoundPaths:
@@ -151,16 +217,10 @@ def tmp_round(tmp_path: Path) -> RoundPaths:
 
 
 @pytest.fixture(scope="session")
-def cleaned_template(tmp_path_factory) -> RoundPaths:
-    """The round copied and cleaned with `tbu clean` once per session (and xdist worker)."""
-    from tbu_analysis.cli import main
-
-    paths = copy_round(tmp_path_factory.mktemp("cleaned"))
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()):
-        patch.chdir(paths.root)
-        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
-        assert main(["clean", "--round", ROUND_ID]) == 0
-    return paths
+def cleaned_template(_round_data: _RoundData) -> RoundPaths:
+    """The round copied and cleaned as `tbu clean` leaves it, once per run (shared by the
+    xdist workers: read it, never write to it)."""
+    return _round_data.cleaned_template
 
 
 @pytest.fixture

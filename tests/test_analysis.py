@@ -567,10 +567,11 @@ def test_adding_next_years_rate_does_not_change_the_round(cleaned_round):
 
 
 #: Each case analyses the round (about 2 s). The two marked slow are also refused through the
-#: command line in test-fast (test_bad_input: checks not a list, a check that holds).
+#: command line in test-fast (test_bad_input: checks not a list, a check that holds); a
+#: register that is no mapping of findings is seen in test-fast by its first case.
 @pytest.mark.parametrize("text", [
     "- ikke en mapping\n",
-    "findings: [tekst]\n",
+    pytest.param("findings: [tekst]\n", marks=pytest.mark.slow),
     pytest.param("findings:\n  - checks: tg-t5:rad:Plattform:2025\n    explanation: tekst\n",
                  marks=pytest.mark.slow),
     "findings:\n  - checks: [tg-t5:rad:Drift og produksjon:Estimert kostnadsnivå 2025 Sum]\n"

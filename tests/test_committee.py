@@ -87,6 +87,45 @@ def test_a_driver_the_source_explains_item_by_item_is_explained_in_full(
         assert f"({item})" in sentence, item
 
 
+def test_a_solutions_drivers_take_its_own_tables_finer_sums(analysis, register):
+    """Tabell 4 rounds to whole millions (l. 419): Helsenorge's volume growth is 15 there and
+    14,9 in its own Tabell 5 (l. 459). Read with Tabell 5's sums, the solution report's
+    sentence says 14,9, still explained in full by its parts (8 + 0,5 + 0,8 + 5,4 of capacity),
+    with the capacity said without a staffing gloss the source does not give."""
+    rounded = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register,
+                                        solution="Helsenorge")
+    finer = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register,
+                                      solution="Helsenorge", sums_from="tg-t5")
+    volume = {n.category: n for n in finer}["volum_beredskap"]
+    assert {n.category: n.value_mnok for n in rounded}["volum_beredskap"] == 15
+    assert (volume.value_mnok, volume.decimals) == (14.9, 1)
+    assert {n.category: n.value_mnok for n in finer}["investeringer"] == 14.1
+    assert {n.category: n.value_mnok for n in finer}["tilbakeføring"] == -8.6  # same print
+    sentence = committee.driver_sentence(volume)
+    assert sentence.startswith("**Helsenorge, volum / beredskap: +14,9 mill. kroner.**")
+    assert ("Til sammen forklarer dette hele beløpet. Av dette skyldes 5,4 mill. kroner økt "
+            "kapasitet i NHN (kilden sier ikke om det er flere ansatte eller innleie).") in sentence
+
+
+def test_reasons_say_no_more_than_the_source(register, paths):
+    """Reader6: FM's avvikling in 2025 is NHN's aim («med mål om å avvikle i løpet av året»,
+    l. 1052; R29); only the drift of fødselsmelding moves into the regulation (l. 146; R23);
+    the note's figures are copied with small errors, not «avskrevet» (R40)."""
+    from tbu_analysis.analysis import findings
+
+    reasons = {(e.solution, e.item, e.year): e.reason for e in register}
+    assert reasons[("E-resept", "Forskrivningsmodulen (FM)", 2026)].startswith(
+        "forvaltningen av Forskrivningsmodulen (FM) går ned fra 12,4 til 6 mill. kroner fordi "
+        "NHN har som mål å avvikle FM i løpet av 2025;")
+    assert reasons[("Grunndata og HelseID", "Person", 2025)] == (
+        "driften av fødselsmelding finansieres over pasientjournalloven i stedet for "
+        "direktefakturering")
+    said = [f.explanation for f in findings.load_findings(paths.findings).findings]
+    assert any(s.startswith("Notatets tall per løsning i 3.2.3 er skrevet av fra tabellene "
+                            "med små feil:") for s in said)
+    assert not any("avskrevet" in s for s in said)
+
+
 def test_a_driver_the_source_explains_only_in_part_still_says_so(analysis, register):
     """E-resept's −6,6 of efficiency in 2025: the text gives −5 (drift taken in-house)."""
     notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register)
@@ -387,10 +426,32 @@ def test_a_move_the_tables_trace_is_not_asked(report_model):
 def test_every_question_begins_as_a_sentence(report_model):
     ctx = context.load(ROUND)
     text = ctx.questions_text() + "\n" + ctx.questions_text(annex=True)
-    starts = re.findall(r"\*\*(?:Hva stemmer her\?|Hva er årsaken\?|Er dette bare avrunding\?)"
-                        r"\*\* (?:\*\(.+?\)\* )?(\S)", text)
-    assert starts and all(c.isupper() or c.isdigit() for c in starts), starts
+    starts = re.findall(r"^\s*\d+\. \*\*.+?\?\*\* (?:\*\(.+?\)\* )?(\S)", text, re.M)
+    assert len(starts) >= 12 and all(c.isupper() or c.isdigit() for c in starts), starts
     assert "Teksten i avsnitt 3, alle løsninger." in text
+
+
+def test_a_finding_asks_the_question_its_register_entry_gives(report_model):
+    """Reader's defect 14: a finding's question says what it is about (the findings register's
+    ``question``), not «Hva stemmer her?»; the figures a finding's text gives are not
+    repeated in a parenthesis after it, but rows its text does not give are."""
+    ctx = context.load(ROUND)
+    main, annex = ctx.questions_text(), ctx.questions_text(annex=True)
+    assert "Hva stemmer her?" not in main + annex
+    # Plattform (46 against 48,7) is asked with the three others (reader6 R4)
+    assert ("**Hvorfor følger ikke finansieringsbehovet kostnadsnivået minus tilbakeføringen på "
+            "fire Helsenorge-områder?** *(største avvik mellom trykt og beregnet tall: 2,8 mill. "
+            "kroner)* Helsenorge: Tabell 5, Innhold, kommunikasjon og merkevare; tabell 5, "
+            "Økosystem; tabell 5, Plattform; tabell 5, Veiledning og bruk.") \
+        in main.replace("\u00a0", " ")
+    assert ("**Hvorfor er E-resept-prosentene avrundet mot null?** Tabell 7, E-resept; teksten "
+            "i avsnitt 3.2.3, E-resept.") in annex
+    # −4,63 and 34,64 are the text's −4,6 and 34,6: no «(trykt −4, beregnet −4,63; …)»
+    assert "beregnet −4,63" not in annex and "beregnet 192;" not in annex
+    # the testunivers rows' own figures are not in its text: they follow it
+    assert "(trykt 34,6, beregnet 34,9; trykt 20, beregnet 20,2;" in main
+    assert ("**Er Helsenettets forskrift for 2024 303 eller 303,6?** Notatets tabell 1, "
+            "Helsenettet; tallgrunnlagets tabell 1, Helsenettet; tabell 3, Helsenettet.") in annex
 
 
 def test_the_sfm_invoicing_outside_the_regulation_is_a_question_not_a_claim(report_model):
@@ -426,7 +487,7 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(report_mode
     """Helsenettet's 2024 is 303 in the overview tables and 303,6 in Tabell 9: the reader
     meets the explanation in full where it first stands, and a link back to it after."""
     ctx = context.load(ROUND)
-    why = "Tabell 9 summerer til 303,6 (28,2 + 165,7 + 109,7), som avrundes til 304."
+    why = "tabell 9 summerer til 303,6 (28,2 + 165,7 + 109,7), som avrundes til 304."
     first = ctx.overview_note()
     assert first.count(why) == 1 and '<span id="note-1"></span>' in first
     # Section 2's growth tables that show Helsenettet 2024, in the report's order.
@@ -434,11 +495,11 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(report_mode
               for heading, table in ctx.growth_sections()
               if heading.startswith("Forskriftsbeløp") and "2024" in table.columns]
     assert len(growth) == 3
-    assert "Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303." in growth[0]
+    assert "notatets tabell 1, tallgrunnlagets tabell 1 og tabell 3 trykker 303." in growth[0]
     assert why not in growth[0] and 'href="#note-1"' in growth[0]
     for later in growth[1:]:
         assert later.startswith("*Samme tall, annen verdi i kilden:* Helsenettet 2024 er også "
-                                "her 303,6 (Tabell 9). Se <a class=\"noteref\" href=\"#note-")
+                                "her 303,6 (tabell 9). Se <a class=\"noteref\" href=\"#note-")
         # Reader's defect 15: «Se forklaringen over» leads to the explanation itself (the
         # †-note of the overview), not to the first «Samme tall» note that points to it.
         assert 'href="#note-1"' in later
@@ -451,6 +512,69 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(report_mode
     levels = solution.levels_note(solution.solution_levels("Helsenettet"), "finansieringsbehov",
                                   "Helsenettet")
     assert why in levels and why not in solution.estimates_note("Helsenettet")
+
+
+def test_a_solution_summary_names_the_price_basis_and_the_estimate(report_model):
+    """Helsenorge's 2023 forskrift is printed in 2024-kroner (Tabell 3, l. 385–393: «justert
+    med 4,121 %»), and 2026 is an estimate («Estimat 2026»), not a regulation (reader6 R8).
+    Helsenettet's 2025 is a funding need the source prints (300 in Tabell 3): no «estimert»."""
+    ctx = context.load(ROUND)
+    summary = ctx.solution_summary("Helsenorge").replace("\u00a0", " ")
+    assert ("Forskriftsbeløpet går fra 325 mill. kroner i 2023 (i 2024-kroner) til 343,6 mill. "
+            "kroner i 2024: +18,6 mill. kroner (5,7 %).") in summary
+    assert ("Forskriftsbeløpet går fra 351 mill. kroner i 2025 til estimert 373,6 mill. kroner "
+            "i 2026: +22,6 mill. kroner (6,4 %).") in summary
+    assert "Kostnadsnivået går fra 359,6 mill. kroner i 2025 til 373,6" in summary
+    helsenettet = ctx.solution_summary("Helsenettet").replace("\u00a0", " ")
+    assert "til 299,9 mill. kroner i 2025" in helsenettet
+    assert "til estimert 269,9 mill. kroner i 2026" in helsenettet
+
+
+def test_percent_notes_only_for_what_a_table_shows_and_said_once(report_model):
+    """E-resept (reader6 R36, R38): the driver table has no «2025» column, so the note on the
+    printed 34 % stays with the full Tabell 7; there the † note already gives −4 % and 34 %,
+    so the one-decimal note keeps only the others (38 % and 1 %). The −5 of the supplier
+    change is said once, beside its reason, not again as «Av dette skyldes 5»."""
+    ctx = context.load(ROUND)
+    (_, _, _, notes, words), *_ = ctx.driver_sections("E-resept")
+    assert ("NHN trykker −4 % for «Effektivisering» i % av «Forskrift 2024»; utregnet gir det "
+            "−4,6 %.") in notes.replace("\u00a0", " ")
+    assert "vekst i % for «2025»" not in notes
+    assert "Driften av reseptformidleren flyttes fra ekstern leverandør til NHN" in words
+    assert "bytte av leverandør" not in words
+    (_, _, full), = ctx.item_tables("E-resept")
+    full = full.replace("\u00a0", " ")
+    assert "(trykt 34 %; notatet sier også 34 %)" in full  # the † note
+    assert ("«Økte kostnader grunnet investeringer» i % av «Forskrift 2024»: 37,9 % (trykt "
+            "38 %); «Volum / beredskap» i % av «Forskrift 2024»: 1,4 % (trykt 1 %).") in full
+    assert "−4,6 % (trykt −4 %); vekst" not in full
+
+
+def test_whole_million_prognoses_and_text_avvik_are_explained_where_listed(report_model):
+    """Reader6 R30: chapter 6 compares 130,1 (forskrift 2024) with a prognosis printed in whole
+    millions (115): the note says the forskrift is taken rounded (130), for every solution
+    where that applies. R22: Grunndata og HelseID's avvik list has Person 38,6 against 35,6
+    and Personell 26 against 29 in the text; the analysts' explanation stands with it.
+    R17: a section inside parentheses has none of its own."""
+    ctx = context.load(ROUND)
+    note = ctx.estimates_note().replace("\u00a0", " ")
+    assert ("Prognosen for 2024 er trykt i hele millioner, så avviket er regnet mot forskriften "
+            "for 2024 avrundet på samme måte:* Helsenorge 343,6 → 344, Kjernejournal 130,1 → "
+            "130, E-resept 142,6 → 143 og Grunndata og HelseID 117,6 → 118.") in note
+    lead = ctx.solution_reconciliation_note("Grunndata og HelseID").replace("\u00a0", " ")
+    assert ("og 3 avvik. Om avvikene i kildens tekst: Teksten har 38,6 for Person og 26 for "
+            "Personell i 2024, tabell 8 har 35,6 og 29: 3 mill. kroner står på ulik linje, "
+            "summen (64,6) er den samme. Avvikene:") in lead
+    assert "3.2.3" not in lead  # that finding names all four solutions: the main report's
+    helsenorge = ctx.solution_reconciliation_note("Helsenorge")
+    assert ("Om avvikene i kildens tekst: Teksten og tabell 5 har byttet om kapasitetsøkningen "
+            "(1,2) og effektiviseringen (1,4) for Økosystem") in helsenorge
+    assert "83,6 + 2,2" not in helsenorge  # a table's avvik is explained under it (†)
+    # E-resept's printed 34 % in the note has the explanation of Tabell 7's † (said there)
+    assert "Om avvikene" not in ctx.solution_reconciliation_note("E-resept")
+    sections = {c.section for c in ctx.conditions}
+    assert "Notat 3, tabell 1" in sections
+    assert not any("(Tabell" in s or "(Figur" in s for s in sections)  # no «(Notat 3 (Tabell 1))»
 
 
 def test_a_traced_move_names_each_part_and_is_not_the_largest_change(report_model):
@@ -493,3 +617,88 @@ def test_a_remainder_the_source_explains_in_words_says_so(report_model):
     quotes = committee.explanation_quotes_markdown([note])
     assert "«Som følge av dette er ressurspådraget noe redusert.»" not in quotes  # whole quote
     assert "Som følge av dette er ressurspådraget noe redusert.» (Tallgrunnlag 5.3" in quotes
+
+
+# --- the second reader's low findings (reader 5: D9, D16, D22) --------------------------------
+
+
+def test_a_move_between_items_is_one_bullet_with_the_source_words_in_the_annex(report_model):
+    """D22: Helsenettet's 2025 move (−21 out of felles tjenester, +19 into the external SOC
+    service, +2 into Mottaksprosess; net 0) is one bullet, not two that repeat each other, and
+    the annex the lead points to holds the source's words for it (l. 942 and l. 960)."""
+    ctx = context.load(ROUND)
+    words = "\n".join(section[-1] for section in ctx.driver_sections("Helsenettet"))
+    words = words.replace("\u00a0", " ")
+    assert ("- **Flytting innen Helsenettet, endret finansieringskilde (netto 0):** Helsenettet "
+            "felles tjenester −21 og Operasjonell sikkerhets- og hendelseshåndtering for "
+            "helsesektoren +19 mill. kroner er penger som flyttes mellom poster, ikke ny vekst. "
+            "Kilden viser hvor pengene går: 19 mill. kroner fra «Hendelseshåndtering og SOC for "
+            "interne og eksterne tjenester» til «Operasjonell sikkerhets- og "
+            "hendelseshåndtering for helsesektoren» og 2 mill. kroner fra «APT støtteverktøy» "
+            "til «Mottaksprosess». Kilde: Tallgrunnlag 5.5.") in words
+    assert "Beløpet hører til de 21 mill. kroner" not in words
+    annex = ctx.explanation_quotes_markdown("Helsenettet")
+    assert annex.startswith("- **Flytting innen Helsenettet, endret finansieringskilde "
+                            "2024–2025 (netto 0):** «Norsk helsenett vil over tid fordele "
+                            "kosten på fellestjenestene ut på de eksterne tjenestene")
+    assert ("«Estimat for 2025 inneholder en økning på 2 mill. kroner fra APT støtteverktøy "
+            "(lisenskost og plattform/drift/forvaltning) som er direkte relatert til "
+            "mottaksprosessen.") in annex
+    assert annex.count("Flytting innen Helsenettet") == 1
+
+
+def test_tabell_2s_38_7_is_told_apart_from_the_34_5_deducted_in_2025(report_model):
+    """D16: the 38,7 in «Bruk av tidligere års midler» followed tasks and are used in 2024
+    (notat l. 93); the 34,5 deducted from 2025 are funds not tied to tasks (l. 99)."""
+    ctx = context.load(ROUND)
+    notes = {heading: note for heading, _, note in ctx.prognosis_sections()}
+    note = notes["Bruk av tidligere års midler i 2024 (NHN Tallgrunnlag høst 2024, Tabell 2)"]
+    assert ("*De 38,7 mill. kronene ble overført sammen med oppgaver fra 2022 og 2023, og NHN "
+            "venter å bruke dem i 2024; de er ikke de 34,5 mill. kronene som trekkes fra "
+            "beløpet for 2025, som er midler som ikke er knyttet til overførte oppgaver. (Notat "
+            "3.1 Prognose 2024; Notat 3.2 Kostnadsnivå for 2025)*") in note
+    assert not any("38,7 mill. kronene" in n for h, n in notes.items() if "Tabell 2" not in h)
+
+
+def test_a_table_note_states_only_numbers_its_quotes_print(paths):
+    source = explanations.source_text(paths)
+    entry = {"table": "tg-t2", "section": "Notat 3.1 Prognose 2024",
+             "statement": "De 38,7 mill. kronene brukes i 2024.",
+             "quote": "Norsk helsenett forventer i 2024 å benytte alle forskriftsmidlene (38,7 "
+                      "millioner kroner) som ble overført sammen med utestående oppgaver fra "
+                      "2022 og 2023."}
+    explanations.TableNote.model_validate(entry, context={"source": source})
+    with pytest.raises(ValueError, match="tallet 38,8 i statement står ikke i sitatene"):
+        explanations.TableNote.model_validate(
+            {**entry, "statement": "De 38,8 mill. kronene brukes i 2024."},
+            context={"source": source})
+
+
+def test_a_quote_keeps_the_sources_spelling_marked_sic(paths):
+    """D9: the source (text extracted from PDF) writes «HelseDirektoratets» (l. 186); the
+    register quotes it as it stands, marked « [sic]», and the mark is not part of the quote.
+    Mending the word instead is not the source's text."""
+    source = explanations.source_text(paths)
+    quote = ("Norsk helsenett kommer tilbake med økonomiske konsekvenser når resultatet av "
+             "HelseDirektoratets [sic] konsekvensutredningen for EHDS foreligger.")
+    explanations.Quoted.model_validate({"quote": quote, "section": "Notat 3.2.3"},
+                                       context={"source": source})
+    with pytest.raises(ValueError, match="sitatet finnes ikke i kilden"):
+        explanations.Quoted.model_validate(
+            {"quote": quote.replace("HelseDirektoratets [sic]", "Helsedirektoratets"),
+             "section": "Notat 3.2.3"}, context={"source": source})
+    ehds = [c for c in explanations.load_conditions(paths) if "EHDS" in c.quote]
+    assert [c.quote.count("HelseDirektoratets [sic] konsekvensutredningen") for c in ehds] == [1]
+
+
+def test_one_way_to_read_the_numbers_a_quote_prints():
+    """The registers' validators and the questions' «already said» test share one reader: a
+    grouped thousand is one number, «1.25» reads both ways, and numbers compare as numbers."""
+    from decimal import Decimal
+
+    from tbu_analysis.analysis import claims
+
+    assert explanations.numbers_in("1 038 og 1.25; reduksjon på 11,5") == {
+        Decimal("1038"), Decimal("1.25"), Decimal("125"), Decimal("11.5")}
+    assert Decimal("8.60") in explanations.numbers_in("med 8,6 mill. kroner")
+    assert claims.numbers_in is explanations.numbers_in

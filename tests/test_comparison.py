@@ -151,6 +151,26 @@ def test_a_net_change_with_signs_and_no_kontroll_without_a_total(paths, tmp_roun
                              quote="268 mill. kroner, 7 mill. kroner lavere", parts=["-8"])
 
 
+def test_a_solution_report_says_which_statements_are_about_all_solutions(paths):
+    """Notat 3.2's 26 mill. kroner is the whole round's (Kjernejournal's part is 17): in the
+    Kjernejournal report it is labelled so, not read as Kjernejournal's own estimate (reader6
+    R14); the main report needs no label. Without the previous round's tables the lead says
+    so without project jargon (R19), and E-resept's Buypass prognosis names E-resept (R28)."""
+    from tbu_analysis.reports import committee
+
+    previous = comparison.load_previous_round(paths)
+    own = committee.previous_round_markdown(previous, None, solution="Kjernejournal")
+    assert "- **Alle løsninger samlet: Estimatet for 2025 er 26 mill. kroner lavere" in own
+    assert ("Tabellene fra forrige runde er ikke tilgjengelige for denne analysen. Kilden sier "
+            "dette om endringene siden da") in own
+    assert "prosjektet" not in own
+    main = committee.previous_round_markdown(previous, None)
+    assert "- **Estimatet for 2025 er 26 mill. kroner lavere" in main
+    assert "Alle løsninger samlet:" not in main
+    assert ("- **Prognosen for E-resept for 2024 er satt ned med 5 mill. kroner fordi kostnaden "
+            "til Buypass er lavere.") in main
+
+
 def test_a_statement_checked_against_the_previous_rounds_tables(paths):
     autumn = _side(paths)
     figures = autumn.figures.copy()
@@ -183,14 +203,18 @@ def test_the_level_against_the_spring_ceiling_is_said_outright(paths, analysis):
     assert previous.ceiling is not None and previous.ceiling.below == "26"
     assert previous.ceiling.spring_level(analysis.levels) == (1089.0, 1115.0, "Tabell 4")
     text = committee.previous_round_markdown(previous, None, levels=analysis.levels)
+    # the 26 are services taken out, not a saving (reader6 R25)
     assert ("**Kontroll mot taket:** Estimatet for 2025 ligger 26 mill. kroner under taket fra "
-            "vårens tallgrunnlag. Kilden sier det selv: «Tallgrunnlaget som Norsk helsenett "
+            "vårens tallgrunnlag. Hele forskjellen er tjenester som er tatt ut av estimatet, "
+            "ikke lavere kostnader for det som er med: Pasientens prøvesvar (17 mill. kroner, "
+            "utsatt) og Pasientens måledata (9 mill. kroner, som skal faktureres kundene "
+            "direkte). Kilden sier det selv: «Tallgrunnlaget som Norsk helsenett "
             "utarbeidet til Teknisk beregningsutvalg våren 2024 dannet en øvre grense for "
             "kostnadsnivået for 2025.") in text
     assert ("Mandatet over knytter taket til betalingen (forskriftsbeløpet), notatet her til "
-            "kostnadsnivået; kilden bruker begge, og kontrollen under er regnet på "
+            "kostnadsnivået; kilden bruker begge, og kontrollen her er regnet på "
             "kostnadsnivået. Kilden trykker ikke vårens tall; høstens kostnadsnivå for 2025 er "
-            "1 089 mill. kroner (Tabell 4), så vårens tall var 1 115 mill. kroner (1 089 + 26, "
+            "1 089 mill. kroner (tabell 4), så vårens tall var 1 115 mill. kroner (1 089 + 26, "
             "regnet ut her).") in text.replace("\u00a0", " ")
     with pytest.raises(ValueError, match="sitatet nevner ikke «finansieringsbehov»"):
         comparison.Ceiling(year=2025, below="26", series="finansieringsbehov",

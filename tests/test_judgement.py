@@ -12,7 +12,7 @@ from tbu_analysis.analysis import explanations as ex
 from tbu_analysis.analysis import questions as q
 from tbu_analysis.analysis import reading
 from tbu_analysis.config import round_paths
-from tbu_analysis.reports import context
+from tbu_analysis.reports import context, key_messages
 from tbu_analysis.rounds.names import NameMap
 from test_report import pdf_text
 
@@ -156,15 +156,20 @@ def test_questions_are_ranked_by_decision_relevance_then_stake(ctx):
     assert not any(a.kind == q.MOVE for a in main)
     assert any(a.kind == q.CONTRADICTION and a.solution == "E-resept" for a in main)
     assert sum(a.kind == q.REQUEST for a in main) == 5  # the committee's own requests
-    plattform = next(a for a in annex if "Plattform" in a.text)
-    assert "48,7 mot trykt 46" in plattform.text and "65,9" not in plattform.text
+    # Plattform's funding need (46 against 48,7 once the deduction's sign is right) is asked
+    # with the three other Helsenorge areas of the same column, not left out (reader6 R4);
+    # the sign itself, settled by the text, is no question
+    plattform = next(a for a in main if "tabell 5, Plattform" in a.text)
+    assert "Plattform er trykt 2,7 lavere (46 mot 57,3 − 8,6 = 48,7" in plattform.text
+    assert "65,9" not in plattform.text
+    assert not any("Plattform" in a.text for a in annex)
     # the text gives the figures, so they are not repeated after it (reader5 D14)
     assert "(trykt 46, beregnet 48,7.)" not in plattform.text
     # a text that does not give them keeps them: Kjernejournal's testunivers (34,9 computed)
     testunivers = next(a for a in main + annex if "Testuniverset" in a.text)
     assert testunivers.text.endswith("(trykt 34,6, beregnet 34,9; trykt 20, beregnet 20,2; "
                                      "trykt 6, beregnet 6,2; trykt 18,5, beregnet 18,8.)")
-    helsenorge = next(a for a in main if "For tre Helsenorge-områder" in a.text)
+    helsenorge = next(a for a in main if "For fire Helsenorge-områder" in a.text)
     assert helsenorge.text.endswith("kolonnen ser ikke ut til å være avstemt mot "
                                     "kostnadsnivået.")
 
@@ -177,7 +182,12 @@ def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(
     # 2024 and says its payment is to be authorised; with it, 84,2
     assert years[2025].down == pytest.approx((59, 59))
     assert years[2025].parts("ned") == ["54", "5"]
-    assert years[2025].up == (9, 9)
+    # up: måledata's 9 and Kjernejournal's −17 efficiency, whose three parts the text
+    # conditions («hvis»), hedges («vil kunne») or ties to the modernised RF (reader6 R12)
+    assert years[2025].up == (26, 26)
+    assert sorted(years[2025].parts("opp")) == sorted(["9", "11", "4,5", "1,5"])
+    kj = [c for c in years[2025].conditions if c.solution == "Kjernejournal"]
+    assert sum(c.stake_mnok for c in kj) == pytest.approx(17)  # Tabell 6's −17,0
     assert [c.stake for c in years[2025].doubted] == ["25,2"]
     assert years[2025].with_doubted("ned") == pytest.approx((84.2, 84.2))
     # the 2024 underspend comes back through lower payment in no one year; its amount is
@@ -188,11 +198,16 @@ def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(
     # Kjernejournal's fellesfunksjoner, not quantified
     assert years[2026].down == (17, 17) and years[2026].up == (3, 3)
     assert years[2026].both == (36, 36)
-    assert [c.name for c in years[2026].unquantified] == ["kostnadene for fellesfunksjoner"]
+    # Helsenorge's volume growth may be lower and its efficiency is provisional (reader6 R5)
+    # and E-resept's approval held at the 2025 level (reader6 R39)
+    assert [(c.solution, c.direction) for c in years[2026].unquantified] == [
+        ("Helsenorge", "ned"), ("Helsenorge", None), ("E-resept", None), ("Kjernejournal", "opp")]
+    assert years[2026].unquantified[3].name == "kostnadene for fellesfunksjoner"
     # 2024: the expected underspend, the text's intervals kept as intervals, and VKP's 3
     # (Tabell 1's 25 lies inside): 10–15 + 5–10 + 3
-    assert years[2024].ranges == (18, 28)
-    assert years[2024].parts(None) == ["10-15", "5-10", "3"]
+    # VKP: 3 (årsprognose 25), 5 (5.5) or 6 (5.5: 2025's 25 is 3 over the 2024 forecast, 22)
+    assert years[2024].ranges == (18, 31)
+    assert years[2024].parts(None) == ["10-15", "5-10", "3-6"]
     # the 57,5 moves no total: it is a distribution; Kjernejournal's «fellesfunksjoner» may
     # come on top of it («I tillegg kommer»), so they can move the total, with no amount
     spread = [c for c in conditions if c.effect == ex.DISTRIBUTION]
@@ -211,8 +226,9 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     total = text.index("Usikkerhet som kan endre totalen")
     spread = text.index("Usikkerhet i fordelingen")
     assert total < spread
-    assert "Totalen kan bli inntil 59 mill. kroner lavere (54 + 5) eller bli inntil 9 mill. " \
-           "kroner høyere. VKP for Helsenettet (25,2 mill. kroner) er ikke lagt til, fordi " \
+    assert "Totalen kan bli inntil 59 mill. kroner lavere (54 + 5) eller bli inntil 26 mill. " \
+           "kroner høyere (11 + 9 + 4,5 + 1,5). VKP for Helsenettet (25,2 mill. kroner) er " \
+           "ikke lagt til, fordi " \
            "kilden sier to ting om den (se under og spørsmål til NHN); regnes beløpet med, kan " \
            "totalen bli inntil 84,2 mill. kroner lavere (54 + 5 + 25,2)." in text[total:spread]
     assert "endre seg med inntil 36 mill. kroner i begge retninger (30 + 6)" in text
@@ -223,7 +239,7 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     assert ("Beløpet hører til 2024, der hovedrapporten regner det med, og regnes ikke med på "
             "nytt her.") in text
     # 2026 holds Kjernejournal's fellesfunksjoner, not quantified (reader5 D30)
-    assert "(30 + 6). I tillegg er ett forhold ikke tallfestet." in text
+    assert "(30 + 6). I tillegg er fire forhold ikke tallfestet." in text
     # a solution's report says apart what moves the total for all solutions; Helsenettet's
     # own −30 stands in Helsenettet's report as its own (reader5 D18)
     helsenorge = ctx.conditions_markdown("Helsenorge").replace("\u00a0", " ")
@@ -234,15 +250,116 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
         "begge retninger" in own
     assert "57,5 mill. kroner av Helsenettets felles tjenester" in text[spread:]
     # the 2024 underspend: the text's intervals and VKP's 3 (Tabell 1's −25 lies inside)
-    assert "intervaller og beløp på til sammen 18–28 mill. kroner (10–15 + 5–10 + 3)" in text
-    assert "Underforbruket i 2024 (Tabell 1 har 25 mill. kroner" in text
+    assert "Kilden gir intervaller på til sammen 18–31 mill. kroner (10–15 + 5–10 + 3–6); " \
+        "usikkerheten er spennet, 13 mill. kroner." in text
+    assert "Underforbruket i 2024 (tallgrunnlagets tabell 1 har 25 mill. kroner" in text
     # Helsenettet's report: its 2024 range holds VKP as the main report's does (Tabell 1's
     # −10 inside), and a year whose only amount is VKP says so
     helsenettet = ctx.conditions_markdown("Helsenettet").replace("\u00a0", " ")
-    assert "intervaller og beløp på til sammen 8–13 mill. kroner (5–10 + 3); usikkerheten " \
-        "er spennet, 5 mill. kroner" in helsenettet
+    assert "intervaller på til sammen 8–16 mill. kroner (5–10 + 3–6); usikkerheten " \
+        "er spennet, 8 mill. kroner" in helsenettet
     assert "**2025:** VKP for Helsenettet (25,2 mill. kroner) er det eneste beløpet dette " \
         "året, men er ikke regnet som sikkert" in helsenettet
+
+
+def test_the_575_spread_onto_the_solutions_stands_in_their_reports(ctx):
+    """Helsenettet's shared services (57,5) are to be spread on four solutions from 2026
+    (reader6 R18): each of their reports says its 2026 figure may rise, Helsenettet's that its
+    own falls by the amount; only the total for all solutions stays."""
+    spread = next(c for c in ctx.conditions if c.stake == "57,5")
+    assert spread.onto == ["Helsenorge", "Kjernejournal", "E-resept", "Grunndata og HelseID"]
+    for solution in spread.onto:
+        text = ctx.conditions_markdown(solution).replace("\u00a0", " ")
+        assert "57,5 mill. kroner av Helsenettets felles tjenester skal fra 2026 fordeles" in text
+        assert f"Tallet for {solution} for 2026 har ikke med sin andel og kan derfor bli " \
+            "høyere." in text
+        assert f"flyttes beløpet mellom løsninger, endres tallet for {solution}." in text
+        assert "så fordelingen endrer ikke totalen" not in text
+    own = ctx.conditions_markdown("Helsenettet").replace("\u00a0", " ")
+    assert "blir Helsenettets tall for 2026 57,5 mill. kroner lavere" in own
+    assert "Tallet for Helsenettet for 2026 har ikke med" not in own
+    main = ctx.conditions_markdown().replace("\u00a0", " ")
+    assert "totalen for alle løsninger endres ikke" in main
+    assert "Tallet for" not in main
+    # the 2025–2026 growth of each of the four names the move its figures do not yet hold
+    for solution in spread.onto:
+        pair = next(p for p in key_messages._pairs(ctx, solution) if p.to_year == 2026)
+        assert "felles-tjenester-fordeles" in [e.id for e in pair.others]
+
+
+def test_fodselsmelding_out_is_a_possibility_the_source_conditions(ctx):
+    """reader6 R20: the 5 for fødselsmelding leave Grunndata only if NHN takes the service
+    over («jobber med», «vil da»), and the 2025 figures move its operation in (+1,2)."""
+    text = ctx.conditions_markdown("Grunndata og HelseID").replace("\u00a0", " ")
+    assert "Fødselsmelding (5 mill. kroner) kan gå ut av Grunndata fra 2025 hvis NHN tar over " \
+        "eierskapet" in text
+    assert "driften av fødselsmelding (1,2 mill. kroner) flyttes inn i forskriften" in text
+    assert "skal etter tallgrunnlaget ut av Grunndata" not in text
+    ask = next(a for a in ctx.asks if "fødselsmelding" in str(a.question))
+    assert "omtaler en mulig fremtidig endring" in ask.text
+
+
+def test_without_the_move_of_30_the_total_rises_and_helsenettet_stays(ctx):
+    """reader6 R33: the question on the 30 stands in the main report and Helsenettet's; without
+    the move the total rises by 17 (−13 + 30), while Helsenettet's own level is unchanged
+    (Tabell 11: VKP 0, eksterne 0, felles −30)."""
+    total = next(p for p in key_messages._pairs(ctx) if p.to_year == 2026)
+    own = next(p for p in key_messages._pairs(ctx, "Helsenettet") if p.to_year == 2026)
+    assert (round(total.printed), round(total.printed + 30)) == (-13, 17)
+    assert round(own.printed + 30, 1) == 0.0
+    ask = next(a for a in ctx.asks if "30 mill. kroner av Helsenettets felles" in a.question)
+    assert "uten den ville det samlede kostnadsnivået ha økt med 17 mill. kroner i stedet " \
+        "for å falle med 13 (tabell 11), og Helsenettets kostnadsnivå ville vært uendret." \
+        in " ".join(ask.text.split())
+
+
+def test_kjernejournals_2025_efficiency_is_listed_with_its_conditions(ctx):
+    """reader6 R12: Kjernejournal's report lists 2025 — its −17 rests on less data stored
+    («hvis»), a simpler access control («vil kunne») and the modernised RF — and the usage
+    costs that may come later."""
+    text = ctx.conditions_markdown("Kjernejournal").replace("\u00a0", " ")
+    assert "**2025:** Totalen for Kjernejournal kan bli inntil 17 mill. kroner høyere " \
+        "(11 + 4,5 + 1,5)." in text
+    assert "hvis mengden av data som lagres reduseres" in text
+    assert "kostnader for økt bruk av tjenesten kan komme senere" in text
+    reasons = [e.reason for e in ex.load_explanations(ctx.paths) if e.amount == "1,5"
+               and e.solution == "Kjernejournal"]
+    assert reasons == ["mindre lagret reseptdata, hvis datamengden reduseres"]
+
+
+def test_helsenorges_2026_volume_is_last_years_rate_which_nhn_says_may_fall(ctx):
+    """reader6 R5: the +12 in 2026 is the historical growth, which NHN says may be lower if
+    push notification works as planned; the −12 efficiency is provisional."""
+    text = ctx.conditions_markdown("Helsenorge").replace("\u00a0", " ")
+    own = text[text.index("for Helsenorge, det sektoren betaler"):]
+    assert "**2026:** Kilden tallfester ikke beløpet:" in own
+    assert "Volumveksten på 12 mill. kroner i 2026 er veksten i bruken i tidligere år" in own
+    assert "Effektiviseringen på 12 mill. kroner i 2026 er lagt inn foreløpig." in own
+    reasons = [e.reason for e in ex.load_explanations(ctx.paths)
+               if (e.solution, e.driver, e.year) == ("Helsenorge", "volum_beredskap", 2026)]
+    assert reasons == ["økt bruk, anslått ut fra veksten i tidligere år (ca. 12 mill. kroner i "
+                       "året); NHN sier veksten kan bli lavere hvis push-varslingen går etter "
+                       "planen"]
+
+
+def test_e_resept_lists_what_the_source_leaves_open(ctx):
+    """reader6 R39: the data responsibility moved to Helsedirektoratet and the approval held
+    at the 2025 level in 2026 stand among E-resept's uncertainties (not quantified)."""
+    text = ctx.conditions_markdown("E-resept").replace("\u00a0", " ")
+    assert "Dataansvaret for reseptformidleren er flyttet til Helsedirektoratet fra 1. juni " \
+        "2024." in text
+    assert "Godkjenningsprosessen for e-resept er holdt på samme nivå i 2026 som i 2025" in text
+    assert "antas å reduseres i 2026" in text
+
+
+def test_vkps_fall_to_2025_says_what_the_source_gives(ctx):
+    """reader6 R34: not «kilden sier ikke hvorfor»: NHN books the −3 as efficiency, yet 2025
+    is 3 over the 2024 forecast because onboarding moves from 2024 to 2025."""
+    vkp = next(e for e in ex.load_explanations(ctx.paths)
+               if e.item == "Velferdsteknologisk knutepunkt (VKP)" and e.year == 2025)
+    assert "kilden sier ikke hvorfor" not in vkp.reason
+    assert "fordi innføring skyves fra 2024 til 2025" in vkp.reason
+    assert "3 mill. kroner høyere enn prognosen for 2024" in vkp.quote
 
 
 def test_maaledata_is_three_of_scope_and_six_of_planned_growth(analysis, paths):
@@ -264,8 +381,10 @@ def test_fm_goes_down_because_it_is_phased_out_and_six_remain_for_dependence(pat
     assert len(entries) == 1
     assert "med mål om å avvikle i løpet av året" in entries[0].quote
     reason = entries[0].reason
-    assert "fordi FM skal avvikles i løpet av 2025" in reason
-    assert reason.index("avvikles") < reason.index("avhengige")  # dependence: why 6 remain
+    # the source's aim, not a certainty (reader6 R29: «med mål om å avvikle»)
+    assert "fordi NHN har som mål å avvikle FM i løpet av 2025" in reason
+    assert "skal avvikles" not in reason
+    assert reason.index("avvikle") < reason.index("avhengige")  # dependence: why 6 remain
 
 
 def test_a_sum_at_the_edge_of_rounding_says_so(ctx):
@@ -342,12 +461,24 @@ def test_pdf_uncertainties_fm_and_maaledata_read_as_the_source_says(texts):
     assert "84,2 mill. kroner lavere (54 + 5 + 25,2)" in chapter
     assert "kilden sier ikke om det er en del av de 57,5 mill. kronene" in chapter
     for name in ("tbu-2024-host", "e-resept"):
-        assert "går ned fra 12,4 til 6 mill. kroner fordi FM skal avvikles i løpet av 2025" \
+        assert ("går ned fra 12,4 til 6 mill. kroner fordi NHN har som mål å avvikle FM i løpet "
+                "av 2025") \
             in texts[name]
         assert "6 mill. kroner fordi noen virksomheter" not in texts[name]
     assert "Kildens 9 mill. kroner er disse 3 og 6 mill. kroner i planlagt vekst" in main
     annex = main[main.index("Avvik i tabellene"):]
     assert "−8,6 −8,6 0" not in annex  # no zero difference listed as a deviation
+
+
+def test_pdf_solutions_name_the_575_their_2026_figure_lacks(texts):
+    """reader6 R18: the four solutions the 57,5 is spread onto say so in their PDFs."""
+    for stem, name in (("helsenorge", "Helsenorge"), ("kjernejournal", "Kjernejournal"),
+                       ("e-resept", "E-resept"), ("grunndata-og-helseid", "Grunndata og HelseID")):
+        text = texts[stem]
+        assert f"Tallet for {name} for 2026 har ikke med sin andel og kan derfor bli høyere." \
+            in text
+        assert "nevner også resten av Helsenettets felles tjenester (57,5)" in text
+    assert "blir Helsenettets tall for 2026 57,5 mill. kroner lavere" in texts["helsenettet"]
 
 
 def test_pdf_question_numbers_run_on_across_the_groups(rendered_round, ctx):

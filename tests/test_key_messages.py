@@ -43,9 +43,15 @@ def test_key_messages_are_computed_from_the_round(ctx):
     assert 3 <= len(items) <= 5
     assert ("NHN foreslår et forskriftsfestet beløp for 2025 på 1 054 mill. kroner, som er "
             "kostnadsnivået på 1 089 mill. kroner fratrukket 34,5 mill. kroner") in text
+    # the scope changes of 5 mill. kroner or more are named (reader6 R24): without −30 and
+    # +17 named, a reader taking out only prøvesvar would get −30, not 0
     assert ("Fra 2024 til 2025 øker kostnadsnivået med 51 mill. kroner (+4,9 %), men uten "
-            "omfangsendringer faller det med 6,2 mill. kroner (−0,6 %)") in text
-    assert "fra 2025 til 2026 faller kostnadsnivået med 13 mill. kroner (−1,2 %)" in text
+            "omfangsendringer (+57,2 mill. kroner: Sentral forskrivningsmodul (SFM) inn +54, "
+            "Helsenorges testing og leveransehåndtering inn +5 og to mindre) faller det med "
+            "6,2 mill. kroner (−0,6 %)") in text
+    assert ("fra 2025 til 2026 faller kostnadsnivået med 13 mill. kroner (−1,2 %), men uten "
+            "omfangsendringer (−13 mill. kroner: Helsenettets felles tjenester ut −30 og "
+            "Pasientens prøvesvar inn +17) er det uendret") in text
     assert ("Sentral forskrivningsmodul (SFM) kommer inn i forskriften i 2025 med 54 mill. "
             "kroner, en omfangsendring som kilden fører som «Økte kostnader grunnet "
             "investeringer»") in text
@@ -54,9 +60,13 @@ def test_key_messages_are_computed_from_the_round(ctx):
     assert ("Største usikkerhet:** Økningen på 54 mill. kroner for Sentral "
             "forskrivningsmodul (SFM) forutsetter at betalingen hjemles i forskriften") in text
     # SFM 54 + fødselsmelding 5; VKP's 25,2 is kept out (the source has VKP in the regulation
-    # for 2024 and says its payment is yet to be authorised) and the sum with it is said
+    # for 2024 and says its payment is yet to be authorised) and the sum with it is said.
+    # Up: måledata 9 and Kjernejournal's three efficiencies the text conditions or hedges
+    # (11 + 4,5 + 1,5 = Tabell 6's −17; reader6 R12)
     assert ("Til sammen kan forutsetningene for 2025 gjøre totalen inntil 59 mill. kroner "
-            "lavere (SFM 54, fødselsmelding 5) eller inntil 9 mill. kroner høyere (måledata 9). "
+            "lavere (SFM 54, fødselsmelding 5) eller inntil 26 mill. kroner høyere "
+            "(legemidler i Kjernejournal 11, måledata 9, tilgangsstyring i Kjernejournal 4,5, "
+            "lagring i Kjernejournal 1,5). "
             "VKP for Helsenettet (25,2 mill. kroner) "
             "er ikke regnet med, fordi kilden sier to ting om den (se spørsmål til NHN); med "
             "den blir det inntil 84,2 mill. kroner lavere.") in text
@@ -118,9 +128,15 @@ def test_main_report_opens_with_key_messages(reports):
     assert second.startswith("Teknisk beregningsutvalg høsten 2024") or "Hovedbudskap" in second
     assert second.index("Hovedbudskap") < second.index("Innhold")  # before anything else
     for said in ("Til vurdering: NHN foreslår et forskriftsfestet beløp for 2025 på 1 054",
+                 # the scope is named, so −13 without −30 and +17 is not read as 0 (R24)
                  "Underliggende vekst: Fra 2024 til 2025 øker kostnadsnivået med 51 mill. "
-                 "kroner (+4,9 %), men uten omfangsendringer faller det med 6,2 mill. kroner "
+                 "kroner (+4,9 %), men uten omfangsendringer (+57,2 mill. kroner: Sentral "
+                 "forskrivningsmodul (SFM) inn +54, Helsenorges testing og "
+                 "leveransehåndtering inn +5 og to mindre) faller det med 6,2 mill. kroner "
                  "(−0,6 %)",
+                 "fra 2025 til 2026 faller kostnadsnivået med 13 mill. kroner (−1,2 %), men "
+                 "uten omfangsendringer (−13 mill. kroner: Helsenettets felles tjenester ut −30 "
+                 "og Pasientens prøvesvar inn +17) er det uendret.",
                  "Største enkeltendring: Sentral forskrivningsmodul (SFM) kommer inn i "
                  "forskriften i 2025 med 54 mill. kroner",
                  "Største usikkerhet: Økningen på 54 mill. kroner",
@@ -181,7 +197,8 @@ def test_a_label_mid_sentence_is_lowercased_in_one_place_and_names_keep_their_ca
     found = km._pairs(ctx)
     text = km.underlying_markdown(found, km.price_labels(ctx.result.levels), [],
                                   names=tuple(ctx.solutions))
-    assert "Kilden nevner også fødselsmelding (5)" in text
+    # a possible move the source conditions on NHN taking over the service (reader6 R20)
+    assert "Kilden nevner også en mulig flytting av fødselsmelding ut av Grunndata (5)" in text
     assert ("Kilden nevner også resten av Helsenettets felles tjenester (57,5), "
             "fellesfunksjoner belastet Helsenettet til og med 2025 (ikke tallfestet)") in text
 

@@ -17,16 +17,10 @@ from tbu_analysis.rounds.names import ALL_SOLUTIONS
 
 ROUND = "2024-host"
 
-#: One xdist worker builds ``stored`` (a report model, about 3 s) for the module.
-pytestmark = pytest.mark.xdist_group("stored_model")
-
-
 @pytest.fixture(scope="module")
-def stored(analysis, project_root):
-    paths = round_paths(ROUND, project_root)
-    built = model.build_report_model(paths)
-    model.write_report_model(built, paths)
-    return paths, built
+def stored(report_model, project_root):
+    """The session's report model, stored in data/processed as `tbu report` stores it."""
+    return round_paths(ROUND, project_root), report_model
 
 
 def test_the_model_holds_the_sources_figures(stored):
@@ -82,3 +76,19 @@ def test_a_model_that_no_longer_matches_its_inputs_is_not_used(tmp_round):
     names = tmp_round.names
     names.write_text(names.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert model.load_report_model(tmp_round).inputs != built.inputs
+
+
+def test_a_kernel_unpickles_the_stored_model_once_and_again_when_it_is_rewritten(
+        stored, monkeypatch):
+    """The round's notebooks run one after another in one kernel: the first reads the
+    stored model, the next ones get the same object; a model written anew is read anew."""
+    paths, built = stored
+    reads = []
+    loads = model.pickle.loads
+    monkeypatch.setattr(model.pickle, "loads", lambda data: reads.append(1) or loads(data))
+    model.write_report_model(built, paths)  # a new file: whatever this process read before
+    first = model.load_report_model(paths)
+    assert model.load_report_model(paths) is first and len(reads) == 1
+    model.write_report_model(built, paths)
+    again = model.load_report_model(paths)
+    assert again is not first and len(reads) == 2 and again.inputs == built.inputs

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
+from matplotlib.textpath import TextToPath
 
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number
@@ -170,6 +172,28 @@ def test_svg_is_byte_identical_between_calls():
     assert "+85,5" in first  # text stays text (svg.fonttype none)
     chart = figure_to_svg(levels_chart(_levels(), title="Nivå"))
     assert chart == figure_to_svg(levels_chart(_levels(), title="Nivå"))
+
+
+def test_each_text_is_measured_once_per_process_and_the_svg_is_the_same(monkeypatch):
+    """The SVG renderer's text sizes are kept across renderers and figures: a chart drawn
+    again measures no text again, and its bytes are those of a chart measured afresh."""
+    def draw() -> str:
+        return figure_to_svg(waterfall(STEPS, title="Fossefall", point="Veksten er 16,0."))
+
+    monkeypatch.setattr(plotting, "_TEXT_SIZES", {})
+    with monkeypatch.context() as fresh:
+        fresh.setattr(plotting, "_measured_once", contextlib.nullcontext)
+        measured_afresh = draw()
+    measured: list[str] = []
+    measure = TextToPath.get_text_width_height_descent
+    monkeypatch.setattr(TextToPath, "get_text_width_height_descent",
+                        lambda self, s, prop, ismath: measured.append(s)
+                        or measure(self, s, prop, ismath))
+    first = draw()
+    texts = len(measured)
+    assert texts and "Veksten er 16,0" in measured  # the point title, measured once
+    assert draw() == first == measured_afresh
+    assert len(measured) == texts  # the second chart measured nothing
 
 
 def test_levels_chart_bars():

@@ -225,7 +225,7 @@ def test_main_report_answers_why_e_resept_grows(reports):
     assert "+34,6 %" in text  # 142,6 → 192,0
     assert "E-resept, økte kostnader grunnet investeringer: +54 mill. kroner." in text
     assert ("godkjenningsprosessen for SFM (4 mill. kroner), som i 2024 ble finansiert fra "
-            "andre kilder, regnes med fra 2025; fotnoten til Tabell 7 nevner i tillegg "
+            "andre kilder, regnes med fra 2025; fotnoten til tabell 7 nevner i tillegg "
             "fakturering på 4 mill. kroner som ikke er hjemlet i forskrift") in text
     assert "forskriftsbetalingen" not in text  # Tabell 7's note: the 4 are not under it
     assert "drifts- og forvaltningskostnader for SFM i 2025 vil ligge på 50 mill. kroner" in text
@@ -297,7 +297,8 @@ def test_main_report_says_what_to_ask_nhn(reports):
     assert "Hva viser utprøvingen av direktefakturering av Pasientens måledata?" in main
     assert "Går fødselsmelding inn i eller ut av forskriften i 2025?" in main
     annex = text[text.find("Spørsmål om avrunding og trykkfeil"):]
-    assert "Hva stemmer her? Helsenorge: Tabell 5, Drift og produksjon." in annex
+    assert ("Hvilket tall for Helsenorges drift og produksjon er trykt feil? Helsenorge: Tabell 5, "
+            "Drift og produksjon.") in annex
     assert "83,6 + 2,2 + 9,3 − 11,5 = 83,6, men 82,6 er trykt" in annex
     assert "Er dette bare avrunding? Tabell 11" in annex
     assert "Delene gir 1 088,2, trykt er 1 089. Forskjellen er 2,7 standardavvik" in annex
@@ -335,9 +336,9 @@ def test_one_value_per_quantity_is_explained_where_it_differs(reports):
     assert "NHN trykker −2,7 %" in main and "utregnet gir det −2,8 %" in main
     helsenettet = " ".join(pdf_text(reports / "helsenettet.pdf").split())
     # Tabell 11's Helsenettet rows add to 300,2 and 270,2; the chart uses the report's values.
-    assert ("Radene i Tabell 11 summerer til 300,2 for kostnadsnivå 2025; grafen bruker, som "
-            "resten av rapporten, 299,9 (Tabell 9).") in helsenettet
-    assert ("Radene i Tabell 11 summerer til 270,2 for kostnadsnivå 2026; grafen bruker, som "
+    assert ("Radene i tabell 11 summerer til 300,2 for kostnadsnivå 2025; grafen bruker, som "
+            "resten av rapporten, 299,9 (tabell 9).") in helsenettet
+    assert ("Radene i tabell 11 summerer til 270,2 for kostnadsnivå 2026; grafen bruker, som "
             "resten av rapporten, 269,9 (regnet ut fra kildens deler).") in helsenettet
 
 
@@ -352,7 +353,7 @@ def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
     assert main.count("E-resept 192,0 180,6 −11,4 −5,9 %") == 2
     assert "181,0" not in main and "181,0" not in e_resept and "−11,0" not in e_resept
     computed = ("E-resept 2026 er 180,6 her, kostnadsnivået 2025 192,0 − 11,4 (endringen i "
-                "Tabell 11), der kilden trykker 181")
+                "tabell 11), der kilden trykker 181")
     assert computed in main and computed in e_resept
     assert "«Avrunding/avvik i kilden» (+0,4): Endringene" not in e_resept
     # Kjernejournal 2025: 118,6 − 25,9 = 92,7 (printed 93, and −28,7 % is 92,7's)
@@ -379,11 +380,11 @@ def test_one_value_per_quantity_in_tables_charts_and_sentences(reports):
             "−3,7 mill. kroner (−1,2 %)") in helsenettet
     assert "Forskriftsbeløp / finansieringsbehov 274 303,6 299,9 269,9" in helsenettet
     undeducted = ("Finansieringsbehov lik kostnadsnivå: Helsenettet har ingen tilbakeføring i "
-                  "2025, så rapporten bruker kostnadsnivået 299,9 (Tabell 9) for begge; "
-                  "Notatets tabell 1, Tabell 3 og Tabell 9 trykker 300.")
+                  "2025, så rapporten bruker kostnadsnivået 299,9 (tabell 9) for begge; "
+                  "notatets tabell 1, tabell 3 og tabell 9 trykker 300.")
     assert undeducted in main and undeducted in helsenettet
     # Kostnadsnivå: the Sum row is the source's printed sum; the rows add to something else.
-    assert ("Summen er kildens trykte sum (1 038 i Notatets tabell 1 og 1 089 i Tabell 4); "
+    assert ("Summen er kildens trykte sum (1 038 i notatets tabell 1 og 1 089 i tabell 4); "
             "radene over summerer til 1 037,5 i 2024 og 1 087,9 i 2025, en endring på +50,4 "
             "mot +51,0 i summen.") in main
     # 2026: the rows are 2025's plus Tabell 11's changes (−13,4; E-resept 180,6, Helsenettet
@@ -439,7 +440,9 @@ def test_solution_reports_name_each_series_and_explain_their_drivers(reports):
             "er 344 avrundet; kilden viser altså ikke noe avvik.") in helsenorge
     assert "Forskrift 2023 mot påløpte kostnader 2023 325 308 −17 −5,2 %" in helsenorge
     helsenettet = " ".join(pdf_text(reports / "helsenettet.pdf").split())
-    assert "som flyttes mellom poster innen Helsenettet (netto 0)" in helsenettet
+    assert ("Flytting innen Helsenettet, endret finansieringskilde (netto 0): Helsenettet felles "
+            "tjenester −21 og Operasjonell sikkerhets- og hendelseshåndtering for helsesektoren "
+            "+19 mill. kroner er penger som flyttes mellom poster, ikke ny vekst.") in helsenettet
     kjernejournal = " ".join(pdf_text(reports / "kjernejournal.pdf").split())
     assert "Pasientens prøvesvar tas inn i kjernejournal" in kjernejournal
     assert "underforbruk i 2024 på 10–15 mill. kroner" in kjernejournal
@@ -496,18 +499,26 @@ def _reader_body(name: str, text: str) -> str:
 
 
 def test_one_quantity_printed_twice_is_noted_in_every_report_that_shows_it(reports):
-    """Helsenorge's 2025 drivers are 14 / 15 in Tabell 4 and 14,1 / 14,9 in Tabell 5;
-    Helsenettet's 2024 is 303 in the overview tables and 303,6 in Tabell 9; Grunndata og
-    HelseID's growth is printed «0 %» in Tabell 8 where the report computes 0,2 %."""
+    """Helsenettet's 2024 is 303 in the overview tables and 303,6 in Tabell 9 (beyond
+    rounding: noted); Grunndata og HelseID's growth is printed «0 %» in Tabell 8 where the
+    report computes 0,2 %. Helsenorge's 2025 drivers, 14 / 15 in Tabell 4 and 14,1 / 14,9 in
+    Tabell 5, are the rounding Tabell 4 announces (source l. 419): not «annen verdi», and
+    Tabell 4's note says it is rounded."""
     texts = _texts(reports)
-    assert ("Samme tall, annen verdi i kilden: Helsenorge, Økte kostnader grunnet investeringer: "
-            "Tabell 5 trykker 14,1; Helsenorge, Volum / beredskap: Tabell 5 trykker 14,9.") \
-        in texts["main"]
-    assert ("Sum, Økte kostnader grunnet investeringer: Tabell 4 trykker 14; Sum, Volum / "
-            "beredskap: Tabell 4 trykker 15.") in texts["Helsenorge"]
+    for name in ("main", "Helsenorge"):
+        assert "trykker 14,1" not in texts[name]
+        assert "tabell 4 trykker 14" not in texts[name].lower()
+    assert ("Kilde: NHN Tallgrunnlag høst 2024, Tabell 4 (tall er ikke indeksregulert "
+            "(2024-prisnivå)). I denne tabellen er tallene avrundet til nærmeste million "
+            "(enkelte med desimaler).") in texts["main"]
+    # the Helsenorge report's drivers are those of its own Tabell 5, as its table and chart
+    assert "Helsenorge, volum / beredskap: +14,9 mill. kroner." in texts["Helsenorge"]
+    assert ("Helsenorge, økte kostnader grunnet investeringer: +14,1 mill. kroner."
+            in texts["Helsenorge"])
     # Helsenettet 2024: the growth tables take Tabell 9's 303,6 and say where 303 is printed.
-    note = ("Samme tall, annen verdi i kilden: Helsenettet 2024 er 303,6 her (Tabell 9); "
-            "Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303.")
+    # D10: the two «tabell 1» told apart, a table's name in lower case mid-sentence
+    note = ("Samme tall, annen verdi i kilden: Helsenettet 2024 er 303,6 her (tabell 9); "
+            "notatets tabell 1, tallgrunnlagets tabell 1 og tabell 3 trykker 303.")
     assert note in _body(texts["main"])
     helsenettet = texts["Helsenettet"]
     assert note in helsenettet  # under the levels by year
@@ -518,11 +529,11 @@ def test_one_quantity_printed_twice_is_noted_in_every_report_that_shows_it(repor
     why = "Oversiktstabellene viser 303 for Helsenettet i 2024"
     assert helsenettet.count(why) == 1
     assert note + " " + why in helsenettet
-    assert re.search(r"Helsenettet, forskrift 2024 \(303, Tabell 1\): Se forklaringen over "
-                     r"\(s\. \d+\)\.", helsenettet)
+    assert re.search(r"Helsenettet, forskrift 2024 \(303, tallgrunnlagets tabell 1\): Se "
+                     r"forklaringen over \(s\. \d+\)\.", helsenettet)
     main = _body(texts["main"])
     assert main.count(why) == 1 and main.count("303,6 (28,2 + 165,7 + 109,7)") == 1
-    assert main.count("Helsenettet 2024 er også her 303,6 (Tabell 9). Se forklaringen over") == 3
+    assert main.count("Helsenettet 2024 er også her 303,6 (tabell 9). Se forklaringen over") == 3
     assert "Helsenettet eksterne tjenester, Forskrift 2024" not in helsenettet
     assert "vekst i % for «2025»: 0,2 % (trykt 0 %)" in texts["Grunndata og HelseID"]
 
@@ -557,7 +568,7 @@ def test_why_the_figures_move_reads_one_sentence_per_driver_with_the_quotes_in_t
     assert "«" not in first  # no quotes in the committee's list
     assert ("E-resept, økte kostnader grunnet investeringer: +54 mill. kroner. SFM (50 mill. "
             "kroner) og godkjenningsprosessen for SFM (4 mill. kroner), som i 2024 ble "
-            "finansiert fra andre kilder, regnes med fra 2025; fotnoten til Tabell 7 nevner i "
+            "finansiert fra andre kilder, regnes med fra 2025; fotnoten til tabell 7 nevner i "
             "tillegg fakturering på 4 mill. kroner som ikke er hjemlet i forskrift. Kilde: "
             "Tallgrunnlag 5.3.") in first
     assert ("Kjernejournal, effektivisering: −17 mill. kroner.") in first
@@ -572,7 +583,11 @@ def test_why_the_figures_move_reads_one_sentence_per_driver_with_the_quotes_in_t
     assert ("«Norsk helsenett vurderer at drifts- og forvaltningskostnader for SFM i 2025 vil "
             "ligge på 50 mill. kroner» (Tallgrunnlag 5.3") in annex  # a page may break after
     helsenettet = _texts(reports)["Helsenettet"]
-    assert "som flyttes mellom poster innen Helsenettet (netto 0)" in helsenettet
+    # D22: the move is one bullet (−21 and +19 together), its source words in the annex
+    assert helsenettet.count("er penger som flyttes mellom poster, ikke ny vekst") == 1
+    assert "Beløpet hører til de 21 mill. kroner" not in helsenettet
+    assert ("Flytting innen Helsenettet, endret finansieringskilde 2024–2025 (netto 0): «Norsk "
+            "helsenett vil over tid fordele kosten på fellestjenestene") in helsenettet
     assert "19 mill. kroner fra «Hendelseshåndtering og SOC" in helsenettet
     assert "2 mill. kroner fra «APT støtteverktøy» til «Mottaksprosess»" in helsenettet
     for wrong in ("for 0 mill. kroner", "Kilden forklarer 21 mill. kroner av flyttingen",

@@ -320,13 +320,26 @@ def test_readme_adding_a_round_names_every_top_level_manifest_key():
         assert register in section
 
 
-def test_the_workbook_shows_numbers_as_printed_with_filters(analysis):
+#: The tests of the round's workbook run on one xdist worker, which writes it once.
+ROUND_WORKBOOK = pytest.mark.xdist_group("round_workbook")
+
+
+@pytest.fixture(scope="module")
+def round_workbook(analysis):
+    """The round's workbook as `tbu analyse` writes it (its bytes) and as openpyxl reads it;
+    the tests only read it."""
     import io
 
     from tbu_analysis.analysis.analyse import workbook_sheets
     from tbu_analysis.common.store import excel_bytes
 
-    book = load_workbook(io.BytesIO(excel_bytes(workbook_sheets(analysis))))
+    data = excel_bytes(workbook_sheets(analysis))
+    return data, load_workbook(io.BytesIO(data))
+
+
+@ROUND_WORKBOOK
+def test_the_workbook_shows_numbers_as_printed_with_filters(round_workbook):
+    _, book = round_workbook
     for sheet in book.worksheets:
         assert sheet.auto_filter.ref, sheet.title
         for row in sheet.iter_rows(min_row=2):
@@ -360,7 +373,9 @@ def test_the_workbook_shows_numbers_as_printed_with_filters(analysis):
     assert [cell.number_format for cell in sum_row[1:]] == ["#,##0"] * 4
 
 
-def test_the_figures_print_one_page_wide_at_a_readable_size_and_keep_every_column(analysis):
+@ROUND_WORKBOOK
+def test_the_figures_print_one_page_wide_at_a_readable_size_and_keep_every_column(
+        analysis, round_workbook):
     """«Tall» had all 31 columns of figures.csv: one page wide, a printed page was a grey
     blur. Now three sheets share the figure's place in the source (table, line, cell), each
     narrow enough to print at about three quarters of full size, and together they hold
@@ -369,12 +384,9 @@ def test_the_figures_print_one_page_wide_at_a_readable_size_and_keep_every_colum
 
     import pandas as pd
 
-    from tbu_analysis.analysis.analyse import workbook_sheets
-    from tbu_analysis.common.store import excel_bytes
     from tbu_analysis.vocab import COLUMN_HEADINGS, FIGURE_DETAIL_SHEETS
 
-    data = excel_bytes(workbook_sheets(analysis))
-    book = load_workbook(io.BytesIO(data))
+    data, book = round_workbook
     names = ["Tall", *FIGURE_DETAIL_SHEETS.values()]
     key = [COLUMN_HEADINGS[c] for c in ("table", "source_row", "source_col")]
     frames = [pd.read_excel(io.BytesIO(data), sheet_name=name) for name in names]

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from tbu_analysis.analysis.assessment import AssessmentFile
 from tbu_analysis.analysis.claims import ClaimsFile
 from tbu_analysis.analysis.comparison import PreviousRoundFile, load_previous_round
-from tbu_analysis.analysis.explanations import ConditionsFile, ExplanationsFile
+from tbu_analysis.analysis.explanations import ConditionsFile, ExplanationsFile, as_quoted
 from tbu_analysis.analysis.findings import FindingsFile
 from tbu_analysis.analysis.indexing import PriceIndex, check_price_bases
 from tbu_analysis.analysis.scope import ScopeFile
@@ -130,7 +130,7 @@ def quotes_in(data: Any, path: str = "") -> Iterator[tuple[str, int | None, str]
 def stale_quotes(path: Path, data: Any, source: str) -> list[InputError]:
     """Each quote of the register that does not stand in the (collapsed) source text."""
     return [InputError("sitatet finnes ikke i kilden", path=path, line=line, key=key, text=quote)
-            for key, line, quote in quotes_in(data) if collapse(quote) not in source]
+            for key, line, quote in quotes_in(data) if as_quoted(quote) not in source]
 
 
 # --- register entries, one by one ----------------------------------------------------------------

@@ -8,7 +8,6 @@ differently is told apart from one that disagrees with the tables.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +18,7 @@ import pandas as pd
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis.explanations import as_quoted, numbers_in
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number, format_percent
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
@@ -96,21 +96,6 @@ class ClaimEntry(InputModel):
         return value
 
 
-_NUMBER_IN_TEXT = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?")
-
-
-def numbers_in(text: str) -> set[Decimal]:
-    """Every number a quote prints, unsigned (its sign is in words: «reduksjon på 11,5»), in
-    both readings where the source is loose: «1.25» is 1,25; «1 038» is 1038."""
-    found: set[Decimal] = set()
-    for match in _NUMBER_IN_TEXT.finditer(text):
-        digits = re.sub(r"[ \u00a0]", "", match.group())
-        found.add(Decimal(digits.replace(",", ".")))
-        if "." in digits:
-            found.add(Decimal(digits.replace(".", "")))
-    return found
-
-
 class ClaimsFile(InputModel):
     """``claims.yaml``: the prose's figures."""
 
@@ -174,7 +159,7 @@ def load_claims(path: str | Path, figures: pd.DataFrame, *, source_text: str | N
             raise InputError("påstands-id står to ganger", path=path, line=entry.input_line,
                              text=entry.id)
         seen.add(entry.id)
-        if source is not None and collapse_whitespace(entry.quote) not in source:
+        if source is not None and as_quoted(entry.quote) not in source:
             raise InputError(f"påstand {entry.id}: sitatet finnes ikke i kilden", path=path,
                              line=entry.line_of("quote"), text=entry.quote)
         where = f"påstand {entry.id}"

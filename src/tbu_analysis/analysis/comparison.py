@@ -22,6 +22,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.explanations import (
     Quoted,
+    number_of,
     numbers_in,
     printed_in_quote,
     source_text,
@@ -63,6 +64,7 @@ def estimates_against_outcomes(figures: pd.DataFrame) -> pd.DataFrame:
             "outcome": float(outcome.value_mnok), "difference": difference,
             "difference_pct": 100 * difference / float(regulation["value_mnok"]),
             "forskrift_table": regulation["table_number"],
+            "forskrift_table_id": regulation["table"],  # its label tells two «Tabell 1» apart
             "outcome_table": outcome.table_number, "price_year": int(outcome.price_year),
         })
     return pd.DataFrame(rows)
@@ -95,7 +97,7 @@ class Statement(Quoted):
             unsigned = text.lstrip("+-−")
             if not unsigned or parse_number(unsigned).value is None:
                 raise ValueError(f"«{text}» er ikke et tall")
-            if info.data.get("quote") and unsigned not in numbers:
+            if info.data.get("quote") and number_of(unsigned) not in numbers:
                 raise ValueError(f"tallet {unsigned} står ikke i sitatet")
         return value
 
@@ -147,6 +149,9 @@ class Ceiling(Quoted):
     year: int = Field(ge=1990, le=2100)
     below: str = Field(min_length=1)
     series: str | None = Field(default=None, pattern=rf"^({'|'.join(codes(Series))})$")
+    # what the amount below the ceiling is, where the source says it (services taken out, not
+    # lower costs): said right after the check, so it is not read as a saving
+    reason: str = ""
 
     @field_validator("below")
     @classmethod

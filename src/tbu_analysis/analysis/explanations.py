@@ -20,15 +20,16 @@ from enum import StrEnum
 from typing import Literal
 
 import pandas as pd
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from tbu_analysis.analysis import tolerance
+from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_model, read_text
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
-from tbu_analysis.vocab import Cause, ConditionKind, codes
+from tbu_analysis.vocab import Cause, ConditionKind, RowKind, codes
 
 # A driver this large needs a reason a committee can read (issue: «5 MNOK or more»).
 THRESHOLD_MNOK = 5.0
@@ -44,9 +45,26 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def numbers_in(text: str) -> set[str]:
-    """Every number printed in ``text`` ("1.25" and "1,25" alike), without grouping spaces."""
-    return {n.replace(".", ",") for n in re.findall(r"\d+(?:[.,]\d+)?", text)}
+_NUMBER_IN_TEXT = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?")
+
+
+def numbers_in(text: str) -> set[Decimal]:
+    """Every number ``text`` prints, unsigned (its sign is in words: «reduksjon på 11,5»), in
+    both readings where the source is loose: «1.25» is 1,25; «1 038» is 1038. Compared as
+    numbers, so «8,6» in a register finds «8,6» in a quote whichever way either is written."""
+    found: set[Decimal] = set()
+    for match in _NUMBER_IN_TEXT.finditer(text):
+        digits = re.sub(r"[ \u00a0]", "", match.group())
+        found.add(Decimal(digits.replace(",", ".")))
+        if "." in digits:
+            found.add(Decimal(digits.replace(".", "")))
+    return found
+
+
+def number_of(text: str) -> Decimal:
+    """A register's unsigned number as written («8,6», «−11,4»), to look up in ``numbers_in``."""
+    value = parse_number(text.lstrip("+-−")).value
+    return abs(value) if value is not None else Decimal("NaN")
 
 
 class Change(StrEnum):
@@ -77,8 +95,21 @@ class Amount(InputModel):
         return self.low != self.high
 
 
+#: The editor's mark after a word a quote keeps as the source writes it, though it reads as an
+#: error («HelseDirektoratets [sic]»): printed with the quote, not part of it. The source is
+#: text extracted from PDF, so the register cannot tell the PDF's typing from the extraction's;
+#: it quotes the text as it stands and says so, never mending the words.
+SIC = re.compile(r" \[sic\]")
+
+
+def as_quoted(quote: str) -> str:
+    """A register's quote as it must stand in the (collapsed) source: without ``SIC`` marks."""
+    return collapse(SIC.sub("", quote))
+
+
 class Quoted(InputModel):
-    """A quote from the source with its section; the quote must stand in the source text."""
+    """A quote from the source with its section; the quote must stand in the source text
+    (apart from ``SIC`` marks)."""
 
     quote: str = Field(min_length=1)
     section: str = Field(min_length=1)
@@ -87,7 +118,7 @@ class Quoted(InputModel):
     @classmethod
     def _in_source(cls, quote: str, info: ValidationInfo) -> str:
         source = (info.context or {}).get("source")
-        if source is not None and collapse(quote) not in source:
+        if source is not None and as_quoted(quote) not in source:
             raise ValueError("sitatet finnes ikke i kilden")
         return quote
 
@@ -98,7 +129,7 @@ def printed_in_quote(value: str, info: ValidationInfo) -> str:
     if parse_number(value).value is None:
         raise ValueError(f"«{value}» er ikke et tall")
     quote = info.data.get("quote", "")
-    if quote and value not in numbers_in(quote):
+    if quote and number_of(value) not in numbers_in(quote):
         raise ValueError(f"tallet {value} står ikke i sitatet")
     return value
 
@@ -137,12 +168,12 @@ class Explanation(Quoted):
         start = info.data.get("from_level")
         if start is not None:
             earlier = parse_number(start.value).value
-            if not any(abs(earlier - parse_number(n).value) == parsed.low for n in printed):
+            if not any(abs(earlier - n) == parsed.low for n in printed):
                 raise ValueError(f"beløpet {amount} er ikke forskjellen mellom "
                                  f"{start.value} og et tall i sitatet")
             return amount
-        missing = [str(v).replace(".", ",") for v in {parsed.low, parsed.high}
-                   if str(v).replace(".", ",") not in printed]
+        missing = [str(v).replace(".", ",") for v in sorted({parsed.low, parsed.high})
+                   if v not in printed]
         if quote and missing:
             raise ValueError(f"beløpet {missing[0]} står ikke i sitatet")
         return amount
@@ -169,9 +200,29 @@ class InWords(Quoted):
     reason: str = Field(min_length=1)
 
 
+class TableNote(Quoted):
+    """What a reader must know to read one of the source's tables right, said once under it
+    (the 38,7 in «Bruk av tidligere års midler» are not the 34,5 deducted the year after):
+    every number of the statement stands in its quotes."""
+
+    table: str = Field(min_length=1)  # the manifest's table id
+    statement: str = Field(min_length=1)
+    also: list[Quoted] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _numbers_quoted(self) -> TableNote:
+        quoted = numbers_in(" ".join([self.quote, *(a.quote for a in self.also)]))
+        unquoted = sorted(numbers_in(self.statement) - quoted)
+        if unquoted:
+            raise ValueError(f"tallet {str(unquoted[0]).replace('.', ',')} i statement står "
+                             "ikke i sitatene")
+        return self
+
+
 class ExplanationsFile(InputModel):
     explanations: list[Explanation] = Field(min_length=1)
     in_words: list[InWords] = Field(default_factory=list)
+    table_notes: list[TableNote] = Field(default_factory=list)
 
 
 class Condition(Quoted):
@@ -195,6 +246,19 @@ class Condition(Quoted):
     doubt: list[Quoted] = []
     # a short name the report calls the condition by where the statement is too long («VKP»)
     name: str | None = None
+    # the solutions a distribution puts the amount onto (Helsenettet's shared services spread
+    # on the others): their own figure can rise, so their reports list it too; each is named
+    # in the quote
+    onto: list[str] = []
+
+    @field_validator("onto")
+    @classmethod
+    def _onto_is_quoted(cls, onto: list[str], info: ValidationInfo) -> list[str]:
+        quote = info.data.get("quote", "")
+        missing = [name for name in onto if name not in quote]
+        if missing:
+            raise ValueError(f"løsningen {missing[0]} står ikke i sitatet")
+        return onto
 
     @field_validator("stake")
     @classmethod
@@ -203,7 +267,7 @@ class Condition(Quoted):
             return None
         parsed = Amount.parse(stake)
         words = f"{info.data.get('statement', '')} {info.data.get('quote', '')}"
-        if str(parsed.high).replace(".", ",") not in numbers_in(words):
+        if parsed.high not in numbers_in(words):
             raise ValueError(f"beløpet {stake} står verken i utsagnet eller i sitatet")
         return stake
 
@@ -221,7 +285,7 @@ class Condition(Quoted):
             raise ValueError("et intervall må ha to tall (5-10)")
         quote = info.data.get("quote", "")
         numbers = numbers_in(quote)
-        if quote and not {str(parsed.low), str(parsed.high)} <= numbers:
+        if quote and not {parsed.low, parsed.high} <= numbers:
             raise ValueError("intervallets tall står ikke i sitatet")
         return interval
 
@@ -254,6 +318,20 @@ def load_in_words(paths: RoundPaths) -> list[InWords]:
     """The register's reasons without an amount (``in_words``)."""
     register = _register(paths)
     return register.in_words if register else []
+
+
+def load_table_notes(paths: RoundPaths) -> list[TableNote]:
+    """The register's notes to the source's tables (``table_notes``), each naming a table of
+    the round's manifest."""
+    register = _register(paths)
+    notes = register.table_notes if register else []
+    known = {t.id for t in load_manifest(paths.manifest).tables}
+    for note in notes:
+        if note.table not in known:
+            raise InputError(f"tabellen «{note.table}» står ikke i manifestet",
+                             path=paths.raw / EXPLANATIONS_FILE, line=note.line_of("table"),
+                             key="table", text=note.table)
+    return notes
 
 
 def load_conditions(paths: RoundPaths) -> list[Condition]:
@@ -405,16 +483,25 @@ def compare(explanation: Explanation, value: float, decimals: int) -> str:
 
 def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
                  explanations: list[Explanation], solution: str | None = None,
-                 by_item: bool = False, in_words: Sequence[InWords] = ()) -> list[DriverNote]:
+                 by_item: bool = False, in_words: Sequence[InWords] = (),
+                 sums_from: str | None = None) -> list[DriverNote]:
     """The drivers of one growth table, largest first: each with the explanations for its own
-    row and, for a solution's row, those for that solution's items in the same driver."""
+    row and, for a solution's row, those for that solution's items in the same driver. With
+    ``sums_from`` (the solution's own detail table) a solution's amount is that table's sum
+    where it prints the same figure more finely (14,1, not the overview's rounded 14)."""
     rows = drivers[(drivers["table"] == table) & (drivers["row_kind"] == "item")
                    & (drivers["category"] != "sum_endring")]
     if solution is not None:
         rows = rows[rows["solution"] == solution]
     decimals = _decimals(figures, table)
+    finer = _sums(figures, sums_from) if sums_from else {}
     notes = []
     for row in rows.itertuples(index=False):
+        key = (row.solution, row.item, row.category)
+        value, places = float(row.value_mnok), decimals.get(key, 1)
+        if key in finer and finer[key][1] > places and abs(
+                finer[key][0] - value) <= tolerance.half_unit(places) + 1e-9:
+            value, places = finer[key]  # the same figure, printed more finely
         own_item = row.item if by_item or row.item else ""
         found = []
         for entry in explanations:
@@ -422,17 +509,14 @@ def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
                                                               int(row.to_year)):
                 continue
             if entry.item == own_item or (not own_item and entry.item):
-                places = decimals.get((row.solution, row.item, row.category), 1)
-                status = compare(entry, float(row.value_mnok), places)
+                status = compare(entry, value, places)
                 if entry.item != own_item and status == DISAGREES:
                     status = PART_OF  # an item's change may be offset by the others
                 found.append((entry, status))
         words = tuple(w for w in in_words if (w.solution, w.driver, w.year) == (
             row.solution, row.category, int(row.to_year)) and (w.item == own_item or not own_item))
         notes.append(DriverNote(row.solution, row.item, row.category, int(row.from_year),
-                                int(row.to_year), float(row.value_mnok),
-                                decimals.get((row.solution, row.item, row.category), 1),
-                                tuple(found), words))
+                                int(row.to_year), value, places, tuple(found), words))
     notes.sort(key=lambda n: -abs(n.value_mnok))
     return notes
 
@@ -442,16 +526,26 @@ def _decimals(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], i
     return {(r.solution, r.item, r.category): int(r.decimals) for r in rows.itertuples()}
 
 
+def _sums(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], tuple[float, int]]:
+    """A table's printed sum of each driver by (solution, "", driver), with its decimals."""
+    rows = figures[(figures["table"] == table) & (figures["measure"] == "endring")
+                   & (figures["row_kind"] == RowKind.TOTAL) & (figures["item"] == "")]
+    return {(r.solution, "", r.category): (float(r.value_mnok), int(r.decimals))
+            for r in rows.itertuples()}
+
+
 def unexplained(notes: list[DriverNote]) -> list[DriverNote]:
     """Drivers of ``THRESHOLD_MNOK`` or more the source does not explain."""
     return [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK and not n.explained]
 
 
 def conditions_for(conditions: list[Condition], solution: str | None = None) -> list[Condition]:
-    """A solution's conditions and those for all solutions; every one without ``solution``."""
+    """A solution's conditions, those for all solutions and those whose amount may be put onto
+    it (``Condition.onto``); every one without ``solution``."""
     if solution is None or solution == ALL_SOLUTIONS:
         return list(conditions)
-    return [c for c in conditions if c.solution in {solution, ALL_SOLUTIONS}]
+    return [c for c in conditions if c.solution in {solution, ALL_SOLUTIONS}
+            or solution in c.onto]
 
 
 # --- what the uncertainties can move ----------------------------------------------------------

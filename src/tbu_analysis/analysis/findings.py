@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import Field
 
 from tbu_analysis.analysis import tolerance as tol
-from tbu_analysis.analysis.explanations import Quoted, numbers_in, source_text
+from tbu_analysis.analysis.explanations import Quoted, number_of, numbers_in, source_text
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
@@ -41,6 +41,8 @@ class FindingEntry(InputModel):
 
     checks: Annotated[list[CheckId], Field(min_length=1)]
     explanation: Annotated[str, Field(min_length=1)]
+    # the question to NHN the finding raises, as its title says what it is about
+    question: Annotated[str, Field(min_length=1, pattern=r"\?$")] | None = None
     kind: Literal["innhold", "avrunding", "trykkfeil"] = "innhold"
     computed: dict[CheckId, float] = {}
     affects: Affects = None
@@ -106,7 +108,7 @@ def load_requests(paths: RoundPaths) -> list[Request]:
                                context={"source": source_text(paths)}).requests
     for request in requests:
         quotes = " ".join([request.quote, *(a.quote for a in request.answers)])
-        if request.amount is not None and request.amount not in numbers_in(quotes):
+        if request.amount is not None and number_of(request.amount) not in numbers_in(quotes):
             raise InputError(f"beløpet {request.amount} står ikke i sitatene",
                              path=paths.findings, line=request.line_of("amount"),
                              key="amount", text=request.amount)
@@ -127,6 +129,15 @@ def finding_effects(path: Path) -> dict[str, str]:
         return {}
     return {check: finding.affects for finding in load_findings(path).findings
             for check in finding.checks if finding.affects}
+
+
+def finding_titles(path: Path) -> dict[str, str]:
+    """Per check id: the question its finding raises (the title of the question to NHN),
+    where the register gives one."""
+    if not path.is_file():
+        return {}
+    return {check: finding.question for finding in load_findings(path).findings
+            for check in finding.checks if finding.question}
 
 
 def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -36,6 +37,7 @@ from tbu_analysis.common.formatting import (
     format_number,
     places_needed,
 )
+from tbu_analysis.common.prose import mid_sentence
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DRIVER_LABELS
 
@@ -191,6 +193,8 @@ class TracedMove:
     from_item: str
     item: str
     amount: float
+    quote: str = ""  # the source's words the register stands on, and their section
+    section: str = ""
 
 
 def moves(drivers: pd.DataFrame, explanations: list[Explanation],
@@ -336,11 +340,25 @@ def unexplained_asks(notes: list[DriverNote], found: list[Move]) -> list[Ask]:
     return out
 
 
+def _given(value: float, said: set[Decimal]) -> bool:
+    """Whether a text that prints the numbers ``said`` gives ``value``: exactly, or rounded
+    to the decimals the text prints it with (34,64 is given by «34,6»; a whole number in the
+    text gives only itself)."""
+    target = Decimal(str(abs(float(value))))
+    return any(target == n or (n.as_tuple().exponent < 0
+                               and target.quantize(n, rounding=ROUND_HALF_UP) == n)
+               for n in said)
+
+
 def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]],
-                 effects: dict[str, str] | None = None) -> list[Ask]:
+                 effects: dict[str, str] | None = None,
+                 titles: dict[str, str] | None = None) -> list[Ask]:
     """The reconciliation's findings, one question per finding: content in the main list,
-    rounding and typesetting in the annex; unlikely rounding in the annex too."""
+    rounding and typesetting in the annex; unlikely rounding in the annex too. ``titles``
+    (per check id, from the findings register) says what each question is about; a finding
+    without one gets its title where the report is written."""
     out = []
+    titles = titles or {}
     rows = reconciliation[reconciliation["status"] == tolerance.DISCREPANCY]
     grouped: dict[str, list] = {}
     for row in rows.itertuples():
@@ -349,7 +367,7 @@ def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]
         kind = next((kinds[r.check_id][0] for r in group if r.check_id in kinds), "innhold")
         stake = max(abs(float(r.printed) - float(r.computed)) for r in group)
         where = "; ".join(dict.fromkeys(
-            (r.table_number if r.check_type != "påstand"
+            (mid_sentence(r.table_number) if r.check_type != "påstand"
              else f"teksten i avsnitt {r.section.split(' ')[0]}")
             + ", " + (r.item or ("alle løsninger" if r.solution == ALL_SOLUTIONS
                                   else r.solution)) for r in group))
@@ -357,15 +375,16 @@ def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]
                   format_number(r.computed, places_needed(r.computed, 0, 2))) for r in group]
         figures = "; ".join(dict.fromkeys(f"trykt {p}, beregnet {c}" for p, c in pairs))
         # the figures again after the text only where the text does not already give them
+        # (a computed figure counts as given at the precision the text rounds it to)
         said = numbers_in(text)
-        shown = "" if all(numbers_in(p) | numbers_in(c) <= said for p, c in pairs) \
-            else f" ({figures}.)"
+        shown = "" if all(_given(r.printed, said) and _given(r.computed, said)
+                          for r in group) else f" ({figures}.)"
         solutions = {r.solution for r in group} - {ALL_SOLUTIONS}
         solution = solutions.pop() if len(solutions) == 1 else ALL_SOLUTIONS
         affects = next(((effects or {})[r.check_id] for r in group
                         if r.check_id in (effects or {})), OTHER)
         out.append(Ask(FINDING if kind == "innhold" else ROUNDING, solution, stake,
-                       "Hva stemmer her?", f"{where[:1].upper()}{where[1:]}. "
+                       titles.get(group[0].check_id, ""), f"{where[:1].upper()}{where[1:]}. "
                        f"{' '.join(text.split())}{shown}", annex=kind != "innhold",
                        affects=affects))
     def column(check_id: str) -> tuple[str, str]:
@@ -408,13 +427,14 @@ def register_asks(asked, requests) -> list[Ask]:
 def all_asks(reconciliation: pd.DataFrame, kinds: dict, notes: list[DriverNote],
              found_moves: list[Move], found_contradictions: list[Contradiction], asked,
              requests, effects: dict[str, str] | None = None,
-             underlying: pd.DataFrame | None = None) -> list[Ask]:
+             underlying: pd.DataFrame | None = None,
+             titles: dict[str, str] | None = None) -> list[Ask]:
     """Every question to NHN, ranked (``ranked``); ``Ask.annex`` marks the annex's."""
     asks = [contradiction_ask(c) for c in found_contradictions]
     asks += [a for a in (move_ask(m) for m in found_moves) if a is not None]
     asks += unexplained_asks(notes, found_moves)
     asks += register_asks(asked, requests)
-    asks += finding_asks(reconciliation, kinds, effects)
+    asks += finding_asks(reconciliation, kinds, effects, titles)
     if underlying is not None:
         asks += underlying_asks(underlying, notes)
     return ranked(asks)

@@ -19,6 +19,7 @@ from tbu_analysis.analysis import tolerance as tol
 from tbu_analysis.analysis.findings import attach_explanations
 from tbu_analysis.analysis.series import KEY, amounts
 from tbu_analysis.common.formatting import format_number, format_percent
+from tbu_analysis.common.prose import mid_sentence
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DRIVER_LABELS, STATUS_PHRASES, ColumnRole, Measure, RowKind
@@ -169,7 +170,7 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
         else:
             numerator, numerator_error = value, error
             what = (f"«{_heading(spec.columns[column])}» i % av "
-                    f"{_heading(spec.columns[spec.base_column])}")
+                    f"«{_heading(spec.columns[spec.base_column])}»")
         computed = 100 * numerator / base_value
         tolerance = tol.ratio_tolerance(numerator, numerator_error, base_value, base_error,
                                         int(pct["decimals"]))
@@ -213,7 +214,8 @@ def cross_checks(figures: pd.DataFrame, manifest: Manifest) -> list[dict]:
             tolerance = tol.sum_tolerance(ref_errors, int(other["decimals"]))
             spread = tol.sum_spread(ref_errors, int(other["decimals"]))
             solution, item, measure, category, year = key[:5]
-            what = (f"{_measure_text(measure, category)} {year} som i {ref_spec.label}"
+            what = (f"{_measure_text(measure, category)} {year} som i "
+                    f"{mid_sentence(ref_spec.label)}"
                     f"{' (sum av radene)' if reference['_derived'] else ''}")
             out.append(_row(
                 f"kryss:{other['table']}:{reference['table']}:{solution}:{item}:{measure}:"

@@ -30,7 +30,13 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from tbu_analysis.analysis.claims import Claim, TermEntry, evaluate_claims, resolve_terms
-from tbu_analysis.analysis.explanations import Quoted, collapse, numbers_in, source_text
+from tbu_analysis.analysis.explanations import (
+    Quoted,
+    collapse,
+    number_of,
+    numbers_in,
+    source_text,
+)
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
@@ -100,7 +106,7 @@ class ScopeEntry(Quoted):
             raise ValueError("en flytting må si hvor pengene kommer fra (from_solution/from_item)")
         if self.amount is not None and not self.terms:
             printed = parse_number(self.amount).value
-            if str(printed).replace(".", ",") not in numbers_in(self.quote):
+            if abs(printed) not in numbers_in(self.quote):
                 raise ValueError(f"beløpet {self.amount} står ikke i sitatet, og ingen "
                                  f"tabelltall (terms) er oppgitt")
         return self
@@ -129,7 +135,10 @@ class ScopeEntry(Quoted):
         return into - out  # a move nets to zero in the total and inside one solution
 
     def concerns(self, solution: str) -> bool:
-        return solution == ALL_SOLUTIONS or solution in (self.solution, self.origin)
+        """Whether the change touches ``solution``: its own, where the money comes from, or
+        one of the solutions an uncounted move spreads it on («Helsenorge, Kjernejournal»)."""
+        return (solution == ALL_SOLUTIONS or solution in (self.solution, self.origin)
+                or not self.counted and solution in self.solution.split(", "))
 
 
 class ScopeFile(InputModel):
@@ -204,7 +213,7 @@ def _amount_checks(entries: Iterable[ScopeEntry], figures: pd.DataFrame, path: P
                       quote=entry.quote, value_text=entry.amount, value=Decimal(parsed.value),
                       decimals=parsed.decimals, unit="MNOK", equals=entry.equals,
                       terms=terms, line=entry.input_line)
-        in_quote = entry.amount.replace(".", ",") in numbers_in(entry.quote)
+        in_quote = number_of(entry.amount) in numbers_in(entry.quote)
         out.append((entry, evaluate_claims([claim], figures).iloc[0], in_quote))
     return out
 

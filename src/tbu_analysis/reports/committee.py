@@ -153,9 +153,11 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
                           f"{_signed(e)}" for e in entries]}
              for reason, entries in by_reason.items()]
     used = {e.item for e in account.entries}
+    # a cause behind a part only, and not one part's own amount said again beside its reason
     causes = [{"amount": _range(low, high), "label": CAUSE_LABELS[cause]}
               for cause, low, high in account.causes
-              if abs(low - value) > 1e-6 or len(account.causes) > 1]  # behind a part only
+              if (abs(low - value) > 1e-6 or len(account.causes) > 1)
+              and [e.signed_range for e in account.entries if e.cause == cause] != [(low, high)]]
     return wording.render(
         "driver.md.j2", case="explained", parts=parts,
         whole=len(account.entries) == 1 and account.full, full=account.full,
@@ -205,14 +207,57 @@ def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = 
     if not shown:
         return ""
     lines = [lead or _say("drivers_lead", threshold=THRESHOLD_MNOK), ""]
-    lines += [f"- {driver_sentence(note, show_solution, list(moves))}" for note in shown]
+    said: set[int] = set()
+    for note in shown:
+        move = _joint_move(note, shown, moves)
+        if move is None:
+            lines.append(f"- {driver_sentence(note, show_solution, list(moves))}")
+        elif id(move) not in said:  # both sides of one move in one bullet
+            said.add(id(move))
+            sides = [n for n in shown if _joint_move(n, shown, moves) is move]
+            lines.append("- " + _say(
+                "joint_move", solution=move.solution, label=_label(note.category),
+                sides=[{"name": _driver_name(n, show_solution), "value": n.value_mnok}
+                       for n in sides],
+                parts=move_parts(move), sources=", ".join(dict.fromkeys(
+                    short_section(t.section) for t in move.traced if t.section))))
     return "\n".join(lines)
 
 
-def explanation_quotes_markdown(notes: list[DriverNote], show_solution: bool = True) -> str:
-    """The annex to «Hvorfor tallene endres»: per driver of ``THRESHOLD_MNOK`` or more, the
-    source's words in full, with the section they stand in."""
+def _joint_move(note: DriverNote, shown: Sequence[DriverNote], moves: Sequence):
+    """The move a shown driver is one side of, where the source accounts for all of it, it
+    nets to zero and another shown driver is its other side: said once, for both."""
+    if not in_net_zero_move(note, moves):
+        return None
+    move = questions_module.in_move(note, list(moves))
+    others = [n for n in shown if n is not note
+              and questions_module.in_move(n, list(moves)) is move]
+    return move if others else None
+
+
+def _move_quotes(notes: list[DriverNote], show_solution: bool, moves: Sequence) -> list[str]:
+    """The annex lines for the moves the drivers' bullets join: the source's words the
+    scope register traces each part with."""
     lines = []
+    for note in notes:
+        move = _joint_move(note, notes, moves) if abs(note.value_mnok) >= THRESHOLD_MNOK \
+            else None
+        if move is None or not any(t.quote for t in move.traced):
+            continue
+        lines.append("- " + _say("move_quotes", solution=move.solution,
+                                 label=_label(note.category), from_year=note.from_year,
+                                 to_year=note.to_year,
+                                 traced=[t for t in move.traced if t.quote]))
+    return lines
+
+
+def explanation_quotes_markdown(notes: list[DriverNote], show_solution: bool = True,
+                                moves: Sequence = ()) -> str:
+    """The annex to «Hvorfor tallene endres»: per driver of ``THRESHOLD_MNOK`` or more, the
+    source's words in full, with the section they stand in; a move between items once, with
+    the words the scope register traces it with."""
+    shown = [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK]
+    lines = _move_quotes(shown, show_solution, moves)
     for note in notes:
         if abs(note.value_mnok) < THRESHOLD_MNOK or not note.explained:
             continue
@@ -291,7 +336,8 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                       "change": after - before, "ok": status == tolerance.OK,
                       "rounding": status == tolerance.ROUNDING}
         statements.append({"statement": s.statement, "quote": s.quote, "section": s.section,
-                           "total": s.total, "check": check, "tables": tables})
+                           "total": s.total, "check": check, "tables": tables,
+                           "shared": s.solution == ALL_SOLUTIONS})
     return _previous_words(solution=solution, nothing=False, mandate=previous.mandate,
                            head=head, above=above, statements=statements,
                            ceiling=previous.ceiling if solution is None else None,
@@ -449,7 +495,9 @@ def questions_markdown(asks: Sequence[Ask], solution: str | None = None,
                        finding=ask.kind == questions_module.FINDING))
         who = "" if solution is not None or ask.solution == ALL_SOLUTIONS \
             or ask.solution in ask.text[:90] else f"{ask.solution}: "
-        lines.append(f"{number}. **{ask.question}**{stake} {who}{ask.text}")
+        title = ask.question or _say("finding_title", solution=ask.solution,
+                                     all_solutions=ALL_SOLUTIONS)
+        lines.append(f"{number}. **{title}**{stake} {who}{ask.text}")
     if lines:
         return "\n".join(lines)
     return _say("no_annex_questions" if annex else "no_questions")
@@ -695,11 +743,7 @@ def headline_points(growth: pd.DataFrame, notes: list[DriverNote], previous: Pre
 
 
 def printed_elsewhere(values: dict[str, list[str]]) -> str:
-    """«Notatets tabell 1, Tabell 1 og Tabell 3 trykker 303»: the other printings of one
-    quantity, tables grouped by the value they print."""
-    parts = []
-    for value, labels in values.items():
-        labels = list(dict.fromkeys(labels))
-        names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " og " + labels[-1]
-        parts.append(f"{names} trykker {value}")
-    return "; ".join(parts)
+    """«notatets tabell 1, tallgrunnlagets tabell 1 og tabell 3 trykker 303»: the other
+    printings of one quantity, tables grouped by the value they print (always mid-sentence)."""
+    return _say("printed_elsewhere",
+                values=[(value, list(dict.fromkeys(labels))) for value, labels in values.items()])

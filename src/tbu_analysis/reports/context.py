@@ -55,8 +55,12 @@ class ReportContext:
     paths: RoundPaths
     model: ReportModel
     #: per report (``ALL_SOLUTIONS`` for the main report, else the solution): where each note
-    #: is said in full, filled by :meth:`notes` in document order before the first is shown
-    _registries: dict[str, NoteRegistry] = field(default_factory=dict, repr=False)
+    #: is said in full, and every note-carrying block as shown, all rendered once in document
+    #: order (``_document``) when the report's first such block is asked for
+    _reports: dict[str, tuple[NoteRegistry, dict[tuple, object]]] = field(
+        default_factory=dict, repr=False)
+    _levels: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _quantities: dict[tuple, pd.DataFrame] | None = field(default=None, repr=False)
 
     @property
     def result(self) -> AnalysisResult:
@@ -167,6 +171,10 @@ class ReportContext:
     def questions_markdown(self, solution: str | None = None, annex: bool = False) -> str:
         """The questions to NHN, ranked; ``annex`` gives the rounding and typesetting list.
         A finding said in full earlier in the report is pointed to."""
+        return self._shown(solution, ("questions", solution, annex),
+                           lambda: self._questions_markdown(solution, annex))
+
+    def _questions_markdown(self, solution: str | None, annex: bool) -> str:
         return self._once(self.questions_text(solution, annex),
                           place=f"questions:{solution}:{annex}", report=solution)
 
@@ -176,6 +184,9 @@ class ReportContext:
 
     def explanations_markdown(self) -> str:
         """The annex's list of the analysts' explanations, pointing to those said before."""
+        return self._shown(None, ("explanations",), self._explanations_markdown)
+
+    def _explanations_markdown(self) -> str:
         return self._once(views.explanations_markdown(self.reconciliation),
                           place="explanations")
 
@@ -190,7 +201,7 @@ class ReportContext:
     def explanation_quotes_markdown(self, solution: str = ALL_SOLUTIONS) -> str:
         """The source's words behind «Hvorfor tallene endres», for the annex."""
         return committee.explanation_quotes_markdown(
-            self.driver_notes(solution), show_solution=solution == ALL_SOLUTIONS) \
+            self.driver_notes(solution), solution == ALL_SOLUTIONS, self.moves) \
             or wording.note("no_large_change_explained")
 
     def cover_markdown(self, solution: str | None = None) -> str:
@@ -252,35 +263,58 @@ class ReportContext:
         """Printed figures the source prints with another value in another table."""
         return self.model.other_printings
 
+    # --- notes said once -------------------------------------------------------------------
     def notes(self, solution: str | None = None) -> NoteRegistry:
-        """Where each note of the report is said in full: every block that carries notes is
-        read once, in the order the report shows them, before any is shown, so a note's
-        place does not depend on the order in which the notebook asks for the blocks."""
-        key = _report_key(solution)
-        if key not in self._registries:
-            registry = self._registries[key] = NoteRegistry()
-            for block in self._note_blocks(solution):
-                block()
-            registry.recording = False
-        return self._registries[key]
+        """Where each note of the report is said in full, filled as the report's
+        note-carrying blocks render, once each, in document order (``_document``)."""
+        return self._report(solution)[0]
 
-    def _note_blocks(self, solution: str | None) -> list[Callable[[], object]]:
-        """The blocks that carry notes, in document order (as notebooks 10_report and
-        11_solution show them)."""
+    def _report(self, solution: str | None) -> tuple[NoteRegistry, dict[tuple, object]]:
+        """The report's note registry and its note-carrying blocks as shown: the first
+        block asked for renders them all, once each, in the order the report shows them,
+        so a note's place does not depend on the order in which the notebook asks."""
+        key = _report_key(solution)
+        if key not in self._reports:
+            registry, shown = NoteRegistry(), {}
+            self._reports[key] = (registry, shown)
+            for block, render in self._document(solution):
+                shown[block] = render()
+            registry.close()
+        return self._reports[key]
+
+    def _document(self, solution: str | None) -> list[tuple[tuple, Callable[[], object]]]:
+        """The report's blocks that carry notes, in document order (as notebooks 10_report
+        and 11_solution show them): each block's key (the method and its arguments, as
+        the notebook calls it) and its renderer."""
         if _report_key(solution) != ALL_SOLUTIONS:
+            levels = self.solution_levels(solution)
             return [
-                lambda: self.levels_note(self.solution_levels(solution),
-                                         Series.FINANSIERINGSBEHOV, solution),
-                lambda: self.estimates_note(solution),
-                lambda: self.driver_sections(solution),
-                lambda: self.item_tables(solution),
-                lambda: self.questions_markdown(solution),
+                (_levels_key(levels, Series.FINANSIERINGSBEHOV, solution),
+                 lambda: self._levels_note(levels, Series.FINANSIERINGSBEHOV, solution)),
+                (("estimates", solution), lambda: self._estimates_note(solution)),
+                (("drivers", solution), lambda: self._driver_sections(solution)),
+                (("items", solution), lambda: self._item_tables(solution)),
+                (("questions", solution, False),
+                 lambda: self._questions_markdown(solution, False)),
             ]
-        levels = [(lambda t=table, h=heading: self.levels_note(t, self.growth_series(h)))
+        growth = [(_levels_key(table, self.growth_series(heading), None),
+                   lambda t=table, h=heading: self._levels_note(t, self.growth_series(h), None))
                   for heading, table in self.growth_sections()]
-        return [self.overview_note, *levels, self.driver_sections, self.estimates_note,
-                self.prognosis_sections, self.questions_markdown,
-                lambda: self.questions_markdown(annex=True), self.explanations_markdown]
+        return [(("overview",), self._overview_note), *growth,
+                (("drivers", ALL_SOLUTIONS), lambda: self._driver_sections(ALL_SOLUTIONS)),
+                (("estimates", None), lambda: self._estimates_note(None)),
+                (("prognosis",), self._prognosis_sections),
+                (("questions", None, False), lambda: self._questions_markdown(None, False)),
+                (("questions", None, True), lambda: self._questions_markdown(None, True)),
+                (("explanations",), self._explanations_markdown)]
+
+    def _shown(self, solution: str | None, block: tuple, render: Callable[[], object]):
+        """A note-carrying block as the report shows it: its output from the report's one
+        rendering in document order; a block the document does not hold (another table,
+        another report's arguments) is rendered now, pointing to where the document says
+        its notes."""
+        shown = self._report(solution)[1]
+        return shown[block] if block in shown else render()
 
     @staticmethod
     def growth_series(heading: str) -> Series:
@@ -335,6 +369,10 @@ class ReportContext:
 
     def estimates_note(self, solution: str | None = None) -> str:
         """Under the estimates table: a forskrift the source prints otherwise elsewhere."""
+        return self._shown(solution, ("estimates", solution),
+                           lambda: self._estimates_note(solution))
+
+    def _estimates_note(self, solution: str | None) -> str:
         rows = self.estimates if solution is None \
             else self.estimates[self.estimates["solution"] == solution]
         notes = []
@@ -343,7 +381,10 @@ class ReportContext:
             if note:
                 notes.append(wording.say(
                     "estimates.md.j2", "forskrift_elsewhere", solution=r.solution, year=r.year,
-                    forskrift=r.forskrift, table=r.forskrift_table, note=note))
+                    forskrift=r.forskrift, table=self.manifest.table(r.forskrift_table_id).label,
+                    note=note))
+        if solution is None:  # the solution reports say it under their levels
+            notes += self._whole_millions_notes()
         # The table reproduces NHN's printed precision (325 beside 343,6): the note says so.
         said = self._once("\n\n".join(dict.fromkeys(notes)), place=f"estimates:{solution}",
                           report=solution)
@@ -353,6 +394,10 @@ class ReportContext:
                     solution: str | None = None) -> str:
         """Under a table of levels (the growth tables, a solution's levels by year): where a
         level shown is printed with another value in another table, which and how."""
+        return self._shown(solution, _levels_key(frame, series, solution),
+                           lambda: self._levels_note(frame, series, solution))
+
+    def _levels_note(self, frame: pd.DataFrame, series: str, solution: str | None) -> str:
         levels = self.model.series[series]
         levels = levels[levels["item"] == ""]
         names = {solution} if solution else set(frame.iloc[:, 0]) - {"Sum"}
@@ -361,7 +406,7 @@ class ReportContext:
         registry = self.notes(solution)
         # A table is its place: two growth tables of the same years (fixed and nominal kroner)
         # are two places.
-        place = f"levels:{series}:{solution}:{hashlib.sha256(frame.to_csv().encode()).hexdigest()}"
+        place = f"levels:{series}:{solution}:{_frame_digest(frame)}"
         said_here: set[str] = set()
         for row in levels[levels["solution"].isin(names) & levels["year"].isin(years)] \
                 .itertuples():
@@ -394,28 +439,33 @@ class ReportContext:
             notes += self._sum_notes(frame, levels)
         return "\n\n".join(dict.fromkeys(notes))
 
+    def _printings(self, solution: str, measure: str, year: int) -> pd.DataFrame:
+        """Every printing of one solution-level quantity (no item, no category) in the order
+        of the figures: looked up, not filtered from all figures for each level a note reads
+        (the main report's levels notes ask about 60 times)."""
+        if self._quantities is None:
+            figures = self.figures
+            whole = figures[(figures["item"] == "") & (figures["category"] == "")]
+            self._quantities = dict(iter(whole.groupby(["solution", "measure", "year"],
+                                                       sort=False)))
+        return self._quantities.get((solution, measure, year), self.figures.iloc[:0])
+
     def _why_printed_otherwise(self, level) -> str:
         """The analysts' explanation of why another table prints ``level`` otherwise, where a
         discrepancy marks that table's cell (said once, with the other printing)."""
-        figures = self.figures
-        same = figures[(figures["solution"] == level.solution) & (figures["item"] == "")
-                       & (figures["measure"] == level.measure)
-                       & (figures["category"] == "") & (figures["year"] == level.year)
-                       & (figures["table_number"] != level.table_number)]
+        same = self._printings(level.solution, level.measure, level.year)
+        same = same[same["table_number"] != level.table_number]
         return next((self.marked_cells[i] for i in same.index if i in self.marked_cells), "")
 
     def _undeducted_notes(self, names: set[str], years: list[int]) -> list[str]:
         """Where the funding need shown is the cost level (nothing deducted) and the source
         prints the funding need rounded (Helsenettet 2025: 299,9 here, 300 in the overview)."""
         levels = self.model.undeducted
-        figures = self.figures
         notes = []
         for row in levels[(levels["item"] == "") & levels["solution"].isin(names)
                           & levels["year"].isin(years)].itertuples():
-            printed = figures[(figures["solution"] == row.solution) & (figures["item"] == "")
-                              & (figures["measure"] == Measure.FINANSIERINGSBEHOV)
-                              & (figures["category"] == "") & (figures["year"] == row.year)
-                              & figures["value_mnok"].notna()]
+            printed = self._printings(row.solution, Measure.FINANSIERINGSBEHOV, row.year)
+            printed = printed[printed["value_mnok"].notna()]
             others: dict[str, list[str]] = {}
             for _, other in printed.iterrows():
                 value = format_number(float(other["value_mnok"]), int(other["decimals"]))
@@ -514,11 +564,8 @@ class ReportContext:
     def _other_tables_note(self, level) -> str:
         """A level taken from one table where another table the report shows prints it
         otherwise beyond rounding (e.g. 303,6 in Tabell 9 against 303 in the overview)."""
-        figures = self.figures
-        same = figures[(figures["solution"] == level.solution) & (figures["item"] == "")
-                       & (figures["measure"] == level.measure)
-                       & (figures["category"] == "") & (figures["year"] == level.year)
-                       & (figures["table_number"] != level.table_number)]
+        same = self._printings(level.solution, level.measure, level.year)
+        same = same[same["table_number"] != level.table_number]
         others: dict[str, list[str]] = {}
         for _, other in same.iterrows():
             places = min(int(other["decimals"]), int(level.decimals))
@@ -535,6 +582,11 @@ class ReportContext:
         return styled
 
     def overview_note(self) -> str:
+        """Under the overview table: its source, the source's footnotes, the notes of the
+        tables' note rows, the nominal sums, and the marks."""
+        return self._shown(None, ("overview",), self._overview_note)
+
+    def _overview_note(self) -> str:
         spec = self.manifest.primary
         notes = [wording.say("notes.md.j2", "table_source", spec.document, spec.number,
                              precision=spec.precision or "")]
@@ -610,6 +662,10 @@ class ReportContext:
         """Per growth table: heading, the table ready to display (discrepant cells marked),
         waterfall steps, the notes under the table, and in words the largest drivers with the
         source's reasons."""
+        return list(self._shown(solution, ("drivers", solution),
+                                lambda: self._driver_sections(solution)))
+
+    def _driver_sections(self, solution: str) -> list[tuple]:
         out = []
         drivers = self.result.drivers
         for table_id in views.growth_table_ids(self.manifest):
@@ -618,16 +674,17 @@ class ReportContext:
             start, end = base_column.year, max(c.year for c in spec.columns.values())
             detail = None
             if solution == ALL_SOLUTIONS:
-                table = views.drivers_view(drivers, table_id)
+                table = views.drivers_view(drivers, table_id, figures=self.figures)
             elif (detail := self._detail_table(solution, start)) is not None:
-                table = views.drivers_view(drivers, detail, by="item")
+                table = views.drivers_view(drivers, detail, by="item", figures=self.figures)
             else:
                 base = self.figures[(self.figures["table"] == table_id)
                                     & (self.figures["solution"] == solution)
                                     & (self.figures["row_kind"] == "item")
                                     & (self.figures["column_role"] == ColumnRole.BASE)]
                 table = views.drivers_view(drivers, table_id, solution=solution,
-                                           base_mnok=float(base["value_mnok"].sum()))
+                                           base_mnok=float(base["value_mnok"].sum()),
+                                           figures=self.figures)
             steps = list(self.model.waterfalls[(solution, start)][0])
             heading = wording.say("drivers.md.j2", "heading", start=start, end=end,
                                   solution=None if solution == ALL_SOLUTIONS else solution)
@@ -635,15 +692,13 @@ class ReportContext:
             stated = end > base_column.price_basis.price_year
             label = spec.columns[max(spec.columns)].price_basis.label
             notes = [wording.say("notes.md.j2", "table_source", used.document, used.number,
-                                 basis=label if stated else "")]
+                                 basis=label if stated else "", precision=used.precision)]
             notes += views.source_footnotes(used, self.figures, shown=list(table.columns))
             driver_notes = list(self.model.driver_notes[(solution, table_id)])
             words = committee.driver_explanations_markdown(
                 driver_notes, show_solution=solution == ALL_SOLUTIONS, moves=self.moves)
             if detail is not None:  # the solution's own drivers, their parts summed
-                whole = explanations_module.driver_notes(
-                    drivers, self.figures, table_id, self.explanations, solution=solution,
-                    in_words=self.model.in_words)
+                whole = list(self.model.whole_driver_notes[(solution, table_id)])
                 words = "\n\n".join(filter(None, [words, committee.driver_explanations_markdown(
                     whole, show_solution=True, moves=self.moves,
                     lead=wording.say("drivers.md.j2", "whole_solution", solution))]))
@@ -651,7 +706,8 @@ class ReportContext:
             by = "item" if detail else "solution"
             styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
             notes_text = "\n\n".join([*(f"*{n}*" for n in notes),
-                                       *self._percent_notes(shown.id, solution),
+                                       *self._percent_notes(shown.id, solution,
+                                                            list(table.columns)),
                                        *self._waterfall_notes(steps, solution, start),
                                        *([marks] if marks else [])])
             out.append((heading, styled, steps,
@@ -659,8 +715,9 @@ class ReportContext:
                                    report=solution), words))
         return out
 
-    def _percent_notes(self, table_id: str, solution: str) -> list[str]:
-        """Where the share the table computes differs from the percentage NHN printed."""
+    def _percent_notes(self, table_id: str, solution: str, shown: list[str]) -> list[str]:
+        """Where the share the table computes differs from the percentage NHN printed, for
+        the columns the table shows (a level's growth, «vekst i % for «2025»», is not one)."""
         rows = self.reconciliation[(self.reconciliation["check_type"] == CheckType.PROSENT)
                                    & (self.reconciliation["table"] == table_id)
                                    & (self.reconciliation["status"] != Status.OK)]
@@ -669,7 +726,8 @@ class ReportContext:
         return [wording.say("drivers.md.j2", "percent_row", check=r.check.replace("*", ""),
                             printed=r.printed, decimals=places_needed(r.printed, 0, 1),
                             computed=r.computed)
-                for r in rows.itertuples()]
+                for r in rows.itertuples()
+                if r.check.startswith("«") and r.check[1:].split("»")[0] in shown]
 
     def _waterfall_notes(self, steps: list, solution: str, from_year: int) -> list[str]:
         """Under a waterfall: where the source's rows give another level than the one the
@@ -706,20 +764,25 @@ class ReportContext:
         return notes
 
     def prognosis_sections(self) -> list[tuple]:
+        """Per prognosis table: heading, the table as printed (cells marked), its notes."""
+        return list(self._shown(None, ("prognosis",), self._prognosis_sections))
+
+    def _prognosis_sections(self) -> list[tuple]:
         out = []
         for spec in self.manifest.tables:
             if spec.role not in {TableRole.PROGNOSE, TableRole.OVERFORTE_MIDLER}:
                 continue
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec, as_printed=True)
-            notes = [f"*{n}*" for n in views.source_footnotes(spec, self.figures)]
+            notes = [f"*{n}*" for n in [*views.source_footnotes(spec, self.figures),
+                                        *views.table_notes(spec, self.model.table_notes)]]
             out.append((f"{spec.title} ({spec.document}, {spec.number})", styled,
                         self._once("\n\n".join([*notes, *([marks] if marks else [])]),
                                    place=f"prognosis:{spec.id}")))
         return out
 
     def provenance_table(self, parameters: Mapping) -> pd.DataFrame:
-        return provenance_frame(self.paths.round_id, parameters)
+        return provenance_frame(self.paths.round_id, parameters, manifest=self.manifest)
 
     # --- per solution --------------------------------------------------------------------
     def _detail_table(self, solution: str, from_year: int) -> str | None:
@@ -728,7 +791,13 @@ class ReportContext:
     def solution_levels(self, solution: str) -> pd.DataFrame:
         """The solution's levels by year, each series named for what it is: the billed amount
         (forskrift, then the proposed funding need), the cost level only where the source
-        prints one, and the outcomes (påløpt, prognose) of past and current years."""
+        prints one, and the outcomes (påløpt, prognose) of past and current years. Built once
+        per report (its table, its notes and the document order all show it); a copy each."""
+        if solution not in self._levels:
+            self._levels[solution] = self._solution_levels(solution)
+        return self._levels[solution].copy()
+
+    def _solution_levels(self, solution: str) -> pd.DataFrame:
         rows = []
         for series in (Series.FINANSIERINGSBEHOV, Series.KOSTNADSNIVA):
             label = series.label
@@ -764,6 +833,19 @@ class ReportContext:
                 for v, label in zip(frame[column], frame["Serie"], strict=True)]
         return out
 
+    def _whole_millions_notes(self) -> list[str]:
+        """The main report's estimates: per measure and year, each forskrift compared rounded
+        to the whole millions its outcome is printed in (130,1 → 130 against 115)."""
+        rows: dict[tuple[str, int], list[dict]] = {}
+        for r in self.estimates_at_printed_precision.itertuples():
+            if r.solution in self.solutions and places_needed(r.outcome, 0, 1) < places_needed(
+                    r.forskrift, 0, 1):
+                rows.setdefault((str(r.measure), int(r.year)), []).append({
+                    "solution": r.solution, "forskrift": r.forskrift,
+                    "rounded": round_half_up(r.forskrift, places_needed(r.outcome, 0, 1))})
+        return [wording.say("estimates.md.j2", "whole_millions_all", measure, year, found)
+                for (measure, year), found in rows.items()]
+
     def outcomes_note(self, solution: str) -> str:
         """Under a solution's levels: an outcome printed in whole millions beside a finer
         forskrift is compared at the precision both are printed."""
@@ -792,7 +874,8 @@ class ReportContext:
                         not in shown:
                     shown.add((rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]))
                     points.append(narrative.change_sentence(rows.iloc[0], wording.say(
-                        "series.md.j2", "subject", str(series))))
+                        "series.md.j2", "subject", str(series)),
+                        narrative.estimated_years(self.result.levels)))
         notes = self.driver_notes(solution)
         for pair in dict.fromkeys((n.from_year, n.to_year) for n in notes):
             largest = next((n for n in notes if (n.from_year, n.to_year) == pair
@@ -808,6 +891,10 @@ class ReportContext:
 
     def item_tables(self, solution: str) -> list[tuple]:
         """Each detail table of the solution as printed: heading, table, marks footnote."""
+        return list(self._shown(solution, ("items", solution),
+                                lambda: self._item_tables(solution)))
+
+    def _item_tables(self, solution: str) -> list[tuple]:
         out = []
         for spec in self.manifest.tables:
             if spec.role != TableRole.DETALJ or spec.solution != solution:
@@ -828,7 +915,8 @@ class ReportContext:
         parts = [{"check": r.check.replace("*", ""), "computed": r.computed,
                   "printed": r.printed, "decimals": places_needed(r.printed, 0, 1)}
                  for r in rows.itertuples()
-                 if abs(round(float(r.computed), 1) - float(r.printed)) > 1e-9]
+                 if abs(round(float(r.computed), 1) - float(r.printed)) > 1e-9
+                 and r.status != DISCREPANCY]  # a discrepancy's † note says it already
         return wording.say("activities.md.j2", "one_decimal", parts) if parts else ""
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:
@@ -838,9 +926,18 @@ class ReportContext:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
         rounding, unlikely = counts.get(Status.ROUNDING, 0), counts.get(UNLIKELY, 0)
+        # a table's avvik is explained under its table (†); one only in the text here, where
+        # its explanation is about this solution alone (the note's 3.2.3 names all four)
+        found = self.reconciliation[self.reconciliation["status"] == DISCREPANCY]
+        elsewhere = set(found.loc[(found["solution"] != solution)
+                                  | (found["check_type"] != CheckType.PASTAND), "explanation"])
+        said = rows[(rows["status"] == DISCREPANCY) & (rows["check_type"] == CheckType.PASTAND)
+                    & ~rows["explanation"].isin(elsewhere)]
         return wording.note("solution_reconciliation", solution, len(rows),
                             counts.get(Status.OK, 0), rounding, unlikely,
-                            counts.get(DISCREPANCY, 0))
+                            counts.get(DISCREPANCY, 0),
+                            [e for e in dict.fromkeys(said["explanation"])
+                             if isinstance(e, str) and e])
 
 
 def package_version() -> str:
@@ -851,7 +948,8 @@ def package_version() -> str:
         return "ukjent"
 
 
-def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.DataFrame:
+def provenance_frame(round_id: str, parameters: Mapping, extra_files=(),
+                     manifest: Manifest | None = None) -> pd.DataFrame:
     """The provenance page: commit, checksums of every raw input, parameters, versions, time.
 
     Parameters are shown in words: the round by its name ("høsten 2024"), the solution, and
@@ -861,7 +959,7 @@ def provenance_frame(round_id: str, parameters: Mapping, extra_files=()) -> pd.D
     raw = sorted(p for p in paths.raw.rglob("*") if p.is_file())
     # The shipped report fonts shape every page, so their checksums are provenance too.
     inputs = [*raw, *font_files(), *(Path(f) for f in extra_files)]  # names, index: in raw
-    manifest = load_manifest(paths.raw / "manifest.yaml")
+    manifest = manifest or load_manifest(paths.raw / "manifest.yaml")  # a report has it read
     prov = collect_provenance(round_id, raw_paths=inputs,
                               parameters=_parameters_in_words(parameters, manifest, paths),
                               repo_root=paths.root)
@@ -925,6 +1023,16 @@ def load(round_id: str, index_rates: Mapping[int, float] | None = None) -> Repor
     """The round's report: its stored model (``tbu report`` builds it after the analysis)."""
     paths = _paths(round_id)
     return ReportContext(paths=paths, model=load_report_model(paths, index_rates))
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    """A table by its contents: two growth tables of the same years (fixed and nominal
+    kroner) are two places, and a notebook's own copy of a table is the same one."""
+    return hashlib.sha256(frame.to_csv().encode()).hexdigest()
+
+
+def _levels_key(frame: pd.DataFrame, series: str, solution: str | None) -> tuple:
+    return ("levels", str(series), solution, _frame_digest(frame))
 
 
 def _report_key(solution: str | None) -> str:

@@ -24,6 +24,7 @@ import pandas as pd
 from tbu_analysis.analysis.assessment import Assessment
 from tbu_analysis.analysis.explanations import (
     DISTRIBUTION,
+    THRESHOLD_MNOK,
     Condition,
     YearAtStake,
     largest_total_condition,
@@ -355,7 +356,7 @@ def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Uncertai
         return None
     beside = tuple(c for c in conditions if distribution is not None
                    and c.year == distribution.year and c.effect != DISTRIBUTION
-                   and c.effect is not None and c.stake_mnok is None)
+                   and c.effect is not None and c.stake_mnok is None and c.direction == "opp")
     return Uncertainty(top, year, distribution, beside)
 
 
@@ -420,7 +421,8 @@ def key_messages_markdown(settle: Settle | None, found: list[Pair], driver: Driv
     ahead = [p for p in found if p.to_year >= start]
     return prose.render(_env(), "key_messages.md.j2", settle=settle, pairs=ahead,
                         driver=driver, booked=booked, uncertainty=uncertainty,
-                        question=question, STILL=STILL, questions_heading=questions_heading,
+                        question=question, STILL=STILL, THRESHOLD=THRESHOLD_MNOK,
+                        questions_heading=questions_heading,
                         growers=growers or [], solutions=solutions, new=new, names=names,
                         chapters=sections()["main"],
                         said=[a for a in assessment if a.topic in ("tallgrunnlag",
@@ -466,8 +468,6 @@ def _new_services(ctx, found: list[Pair]) -> NewServices | None:
 
 def opening(ctx, questions_heading: str) -> str:
     """The main report's key messages (after the cover)."""
-    from tbu_analysis.analysis.assessment import load_assessment
-
     result = ctx.result
     found = _pairs(ctx)
     settle = to_settle(result.levels, result.drivers)
@@ -478,7 +478,7 @@ def opening(ctx, questions_heading: str) -> str:
         settle, found, driver, booked_as(driver, result.drivers) if driver else None,
         biggest_uncertainty(ctx.conditions, settle.year if settle else start),
         top_question(getattr(ctx, "asks", None), ctx.reconciliation),
-        load_assessment(ctx.paths), questions_heading,
+        list(ctx.model.assessment), questions_heading,
         growing_throughout(result.underlying, start), len(ctx.solutions), new,
         tuple(ctx.solutions))
 
@@ -488,14 +488,13 @@ def growth_section(ctx, solution: str | None = None) -> list:
     the solutions' underlying growth) and the words, ready to display."""
     from IPython.display import Markdown
 
-    from tbu_analysis.analysis.assessment import load_assessment
     from tbu_analysis.presentation.tables import format_table
 
     name = solution or ALL_SOLUTIONS
     found = _pairs(ctx, name)
     parts = [format_table(growth_view(found), **GROWTH_VIEW_OPTIONS)]
     words = underlying_markdown(found, price_labels(ctx.result.levels, name),
-                                load_assessment(ctx.paths), name, tuple(ctx.solutions),
+                                list(ctx.model.assessment), name, tuple(ctx.solutions),
                                 _new_services(ctx, found) if solution is None else None)
     parts.append(Markdown(words))
     if solution is None:

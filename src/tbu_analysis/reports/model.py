@@ -35,6 +35,7 @@ from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import reading, tolerance
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse, remember
+from tbu_analysis.analysis.assessment import Assessment, load_assessment
 from tbu_analysis.analysis.scope import ScopeEntry, load_scope
 from tbu_analysis.analysis.series import (
     computed_once,
@@ -54,11 +55,11 @@ from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.rounds.schema import read_figures
-from tbu_analysis.vocab import CheckType, Measure, ScopeKind, Series, TableRole
+from tbu_analysis.vocab import CheckType, ScopeKind, Series, TableRole
 
 MODEL_FILE = "report-model.pickle"
 #: Bump when the model's shape changes, so an older stored model is rebuilt, not misread.
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 _PROTOCOL = 5
 
 #: A waterfall of one solution from one year: its steps and the levels the steps lead to.
@@ -78,8 +79,11 @@ class ReportModel:
     explanations: tuple[explanations_module.Explanation, ...]
     #: reasons the source gives in words only, without an amount (explanations.yaml in_words)
     in_words: tuple[explanations_module.InWords, ...]
+    table_notes: tuple[explanations_module.TableNote, ...]  # what to know under a source table
     conditions: tuple[explanations_module.Condition, ...]
     register_questions: tuple
+    #: the committee's own words (assessment.yaml), each quote checked against the source
+    assessment: tuple[Assessment, ...]
     previous_round: comparison_module.PreviousRound | None
     round_comparison: pd.DataFrame | None
     estimates: pd.DataFrame
@@ -95,6 +99,9 @@ class ReportModel:
     #: per (solution, growth table): the detail table used (or None) and its driver notes
     detail_tables: Mapping[tuple[str, int], str | None]
     driver_notes: Mapping[tuple[str, str], tuple[explanations_module.DriverNote, ...]]
+    #: per (solution, growth table) where the solution's report reads its drivers from its
+    #: detail table: its drivers in the growth table itself, the parts summed
+    whole_driver_notes: Mapping[tuple[str, str], tuple[explanations_module.DriverNote, ...]]
     waterfalls: Mapping[tuple[str, int], Waterfall]
     #: printed cells (figures' index) with a discrepancy's note or another printing's note
     marked_cells: Mapping[int, str]
@@ -159,6 +166,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
 
     detail_tables: dict[tuple[str, int], str | None] = {}
     notes: dict[tuple[str, str], tuple] = {}
+    whole: dict[tuple[str, str], tuple] = {}
     waterfalls: dict[tuple[str, int], Waterfall] = {}
     for table_id in views.growth_table_ids(manifest):
         spec = manifest.table(table_id)
@@ -171,6 +179,10 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
                 result.drivers, figures, detail or table_id, list(explanations),
                 solution=None if solution == ALL_SOLUTIONS else solution,
                 by_item=detail is not None, in_words=in_words))
+            if detail is not None:
+                whole[(solution, table_id)] = tuple(explanations_module.driver_notes(
+                    result.drivers, figures, table_id, list(explanations), solution=solution,
+                    in_words=in_words, sums_from=detail))
             waterfalls[(solution, start)] = (
                 tuple(growth_module.waterfall_steps(figures, solution, start)),
                 tuple(growth_module.waterfall_levels(figures, solution, start)))
@@ -198,8 +210,10 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         years=tuple(sorted(int(y) for y in figures["year"].unique())),
         explanations=explanations,
         in_words=in_words,
+        table_notes=tuple(explanations_module.load_table_notes(paths)),
         conditions=tuple(explanations_module.load_conditions(paths)),
         register_questions=register_questions,
+        assessment=tuple(load_assessment(paths)),
         previous_round=previous,
         round_comparison=_round_comparison(paths, figures, manifest, previous),
         estimates=estimates,
@@ -210,6 +224,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         undeducted=undeducted_cost_levels(figures),
         detail_tables=detail_tables,
         driver_notes=notes,
+        whole_driver_notes=whole,
         waterfalls=waterfalls,
         marked_cells=marked,
         other_printings=_other_printings(result, reconciliation, marked),
@@ -220,7 +235,8 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
             questions_module.contradictions(questions_module.forecast_statements(
                 _sentences(paths, manifest))),
             list(register_questions), findings_module.load_requests(paths),
-            findings_module.finding_effects(paths.findings), result.underlying)),
+            findings_module.finding_effects(paths.findings), result.underlying,
+            findings_module.finding_titles(paths.findings))),
         scope=scope,
     )
 
@@ -230,7 +246,7 @@ def _moves(scope: tuple[ScopeEntry, ...], result: AnalysisResult,
     """Amounts moved between items within a solution and driver (netted); those the scope
     register traces in the tables need no question."""
     traced = [questions_module.TracedMove(e.solution, e.year, e.from_item, e.item,
-                                          float(parse_number(e.amount).value))
+                                          float(parse_number(e.amount).value), e.quote, e.section)
               for e in scope if e.kind == ScopeKind.FLYTTING
               and e.from_item and e.item and e.amount is not None and e.terms]
     return questions_module.moves(result.drivers, explanations, traced)
@@ -299,10 +315,10 @@ def _other_printings(result: AnalysisResult, reconciliation: pd.DataFrame,
                      marked: Mapping[int, str]) -> dict[int, str]:
     """Printed figures whose quantity the source prints with another value in another table
     (the reconciliation's «same figure in several tables» checks), each with where and how
-    the other table prints it: levels that differ by more than the coarser printing's
-    rounding, and driver amounts that differ at all (the driver tables show every amount
-    with one decimal, so a whole 14 reads 14,0 beside another table's 14,1). Cells a
-    discrepancy already marks keep that mark's note instead."""
+    the other table prints it, where they differ by more than the coarser printing's
+    rounding (the tables show every amount as the source prints it, so a whole 14 beside
+    another table's 14,1 is that rounding, which the source announces). Cells a discrepancy
+    already marks keep that mark's note instead."""
     figures, manifest = result.figures, result.manifest
     found: dict[int, dict[str, list[str]]] = {}
     checks = reconciliation[reconciliation["check_type"] == CheckType.KRYSS]
@@ -325,8 +341,7 @@ def _other_printings(result: AnalysisResult, reconciliation: pd.DataFrame,
         (a, *row_a), (b, *row_b) = (c[0] for c in cells)
         places = min(int(row_a[1]), int(row_b[1]))
         difference = abs(float(row_a[0]) - float(row_b[0]))
-        if difference < 1e-9 or (difference <= tolerance.half_unit(places) + 1e-9
-                                 and measure != Measure.ENDRING):
+        if difference <= tolerance.half_unit(places) + 1e-9:
             continue  # the same figure, printed with fewer decimals
         for index, (other_value, other_decimals, other_table) in ((a, row_b), (b, row_a)):
             value = format_number(float(other_value), int(other_decimals))
@@ -411,14 +426,27 @@ def _pydantic_from_state(cls: type[BaseModel], state: dict) -> BaseModel:
     return obj
 
 
+#: The stored model this process last read, by the file's identity and the inputs' digest:
+#: the kernel that runs a round's notebooks one after another unpickles it once, not once
+#: per notebook (0,04 s each). The model is frozen and its readers derive new frames from it.
+_LOADED: dict[Path, tuple[tuple, ReportModel]] = {}
+
+
 def load_report_model(paths: RoundPaths, index_rates: Mapping[int, float] | None = None
                       ) -> ReportModel:
     """The stored model when it matches the round's inputs; else built here (a test's copied
     round, a notebook opened before ``make report``), without writing it."""
     target = model_path(paths, index_rates)
     if target.is_file():
-        model = pickle.loads(target.read_bytes())  # noqa: S301 - our own processed output
-        if isinstance(model, ReportModel) and model.inputs == inputs_digest(paths, index_rates):
+        digest = inputs_digest(paths, index_rates)
+        stat = target.stat()
+        identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size, digest)
+        kept = _LOADED.get(target)
+        model = kept[1] if kept is not None and kept[0] == identity \
+            else pickle.loads(target.read_bytes())  # noqa: S301 - our own processed output
+        if isinstance(model, ReportModel) and model.inputs == digest:
+            _LOADED.clear()
+            _LOADED[target] = (identity, model)
             remember(paths, model.result)  # the analysis notebook in this kernel needs it too
             return model
     return build_report_model(paths, index_rates)
