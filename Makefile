@@ -97,6 +97,17 @@ STAMP_ERRORS := $(strip $(foreach r,$(ROUNDS),$(shell $(call stamp_inputs,$(r)))
 ifneq ($(STAMP_ERRORS),)
 $(error feil: $(STAMP_ERRORS))
 endif
+# What a report's provenance page prints besides the inputs: the commit (its time is the
+# report's date) and the files git sees changed. A commit, or an edit to a file outside the
+# inputs and the package, rewrites the stamp and so the reports; without git it is constant.
+define stamp_provenance
+mkdir -p $(STAMPS); \
+{ git rev-parse --verify HEAD 2>/dev/null || echo ukjent; git status --porcelain 2>/dev/null || :; } \
+  > $(STAMPS)/provenance.new; \
+if cmp -s $(STAMPS)/provenance.new $(STAMPS)/provenance; then rm $(STAMPS)/provenance.new; \
+else mv $(STAMPS)/provenance.new $(STAMPS)/provenance; fi
+endef
+$(shell $(stamp_provenance))
 # Only a round that does not exist has no inputs stamp.
 $(STAMPS)/%.inputs:
 	@echo "feil: runden finnes ikke (data/raw/$*/ mangler)" >&2; exit 2
@@ -123,7 +134,8 @@ $(call analysis_outputs,$(1)) &: $(call clean_outputs,$(1)) $(STAMPS)/$(1).input
 	$(PY) -m tbu_analysis.cli analyse --round $(1)
 	touch $(call analysis_outputs,$(1))
 
-$(STAMPS)/$(1).report: $(call analysis_outputs,$(1)) $(STAMPS)/$(1).inputs $(NOTEBOOKS) $(SRC) $(STAMP)
+$(STAMPS)/$(1).report: $(call analysis_outputs,$(1)) $(STAMPS)/$(1).inputs $(STAMPS)/provenance \
+  $(NOTEBOOKS) $(SRC) $(STAMP)
 	@$$(font_check)
 	$(PY) -m tbu_analysis.cli report --round $(1) --data-ready
 	{ find reports/$(1) -maxdepth 1 -type f \( -name '*.pdf' -o -name '*.html' \) -print0; \

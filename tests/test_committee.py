@@ -87,6 +87,45 @@ def test_a_driver_the_source_explains_item_by_item_is_explained_in_full(
         assert f"({item})" in sentence, item
 
 
+def test_a_solutions_drivers_take_its_own_tables_finer_sums(analysis, register):
+    """Tabell 4 rounds to whole millions (l. 419): Helsenorge's volume growth is 15 there and
+    14,9 in its own Tabell 5 (l. 459). Read with Tabell 5's sums, the solution report's
+    sentence says 14,9, still explained in full by its parts (8 + 0,5 + 0,8 + 5,4 of capacity),
+    with the capacity said without a staffing gloss the source does not give."""
+    rounded = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register,
+                                        solution="Helsenorge")
+    finer = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register,
+                                      solution="Helsenorge", sums_from="tg-t5")
+    volume = {n.category: n for n in finer}["volum_beredskap"]
+    assert {n.category: n.value_mnok for n in rounded}["volum_beredskap"] == 15
+    assert (volume.value_mnok, volume.decimals) == (14.9, 1)
+    assert {n.category: n.value_mnok for n in finer}["investeringer"] == 14.1
+    assert {n.category: n.value_mnok for n in finer}["tilbakeføring"] == -8.6  # same print
+    sentence = committee.driver_sentence(volume)
+    assert sentence.startswith("**Helsenorge, volum / beredskap: +14,9 mill. kroner.**")
+    assert ("Til sammen forklarer dette hele beløpet. Av dette skyldes 5,4 mill. kroner økt "
+            "kapasitet i NHN (kilden sier ikke om det er flere ansatte eller innleie).") in sentence
+
+
+def test_reasons_say_no_more_than_the_source(register, paths):
+    """Reader6: FM's avvikling in 2025 is NHN's aim («med mål om å avvikle i løpet av året»,
+    l. 1052; R29); only the drift of fødselsmelding moves into the regulation (l. 146; R23);
+    the note's figures are copied with small errors, not «avskrevet» (R40)."""
+    from tbu_analysis.analysis import findings
+
+    reasons = {(e.solution, e.item, e.year): e.reason for e in register}
+    assert reasons[("E-resept", "Forskrivningsmodulen (FM)", 2026)].startswith(
+        "forvaltningen av Forskrivningsmodulen (FM) går ned fra 12,4 til 6 mill. kroner fordi "
+        "NHN har som mål å avvikle FM i løpet av 2025;")
+    assert reasons[("Grunndata og HelseID", "Person", 2025)] == (
+        "driften av fødselsmelding finansieres over pasientjournalloven i stedet for "
+        "direktefakturering")
+    said = [f.explanation for f in findings.load_findings(paths.findings).findings]
+    assert any(s.startswith("Notatets tall per løsning i 3.2.3 er skrevet av fra tabellene "
+                            "med små feil:") for s in said)
+    assert not any("avskrevet" in s for s in said)
+
+
 def test_a_driver_the_source_explains_only_in_part_still_says_so(analysis, register):
     """E-resept's −6,6 of efficiency in 2025: the text gives −5 (drift taken in-house)."""
     notes = explanations.driver_notes(analysis.drivers, analysis.figures, "tg-t4", register)
@@ -139,7 +178,9 @@ def test_conditions_quote_the_source_and_keep_intervals(paths):
     # only its own and all solutions' conditions (the 2024 underspend for all names
     # Kjernejournal, but Kjernejournal's own conditions stay out)
     assert "Pasientens prøvesvar" not in text and "10 – 15" not in text
-    assert "Underforbruket i 2024" in text and "regnes ikke med på nytt her" in text
+    assert "Underforbruket i 2024" in text
+    assert ("ikke Grunndata og HelseID alene; kilden sier ikke hvordan de skal fordeles på "
+            "løsningene.") in text  # (reader6 R6: the underspend itself is allocated, 15 + 10)
     assert "Totalen for alle løsninger kan bli inntil" not in text  # counted under 2024
 
 
@@ -473,6 +514,69 @@ def test_a_note_is_said_in_full_once_per_report_and_pointed_to_after(report_mode
     levels = solution.levels_note(solution.solution_levels("Helsenettet"), "finansieringsbehov",
                                   "Helsenettet")
     assert why in levels and why not in solution.estimates_note("Helsenettet")
+
+
+def test_a_solution_summary_names_the_price_basis_and_the_estimate(report_model):
+    """Helsenorge's 2023 forskrift is printed in 2024-kroner (Tabell 3, l. 385–393: «justert
+    med 4,121 %»), and 2026 is an estimate («Estimat 2026»), not a regulation (reader6 R8).
+    Helsenettet's 2025 is a funding need the source prints (300 in Tabell 3): no «estimert»."""
+    ctx = context.load(ROUND)
+    summary = ctx.solution_summary("Helsenorge").replace("\u00a0", " ")
+    assert ("Forskriftsbeløpet går fra 325 mill. kroner i 2023 (i 2024-kroner) til 343,6 mill. "
+            "kroner i 2024: +18,6 mill. kroner (5,7 %).") in summary
+    assert ("Forskriftsbeløpet går fra 351 mill. kroner i 2025 til estimert 373,6 mill. kroner "
+            "i 2026: +22,6 mill. kroner (6,4 %).") in summary
+    assert "Kostnadsnivået går fra 359,6 mill. kroner i 2025 til 373,6" in summary
+    helsenettet = ctx.solution_summary("Helsenettet").replace("\u00a0", " ")
+    assert "til 299,9 mill. kroner i 2025" in helsenettet
+    assert "til estimert 269,9 mill. kroner i 2026" in helsenettet
+
+
+def test_percent_notes_only_for_what_a_table_shows_and_said_once(report_model):
+    """E-resept (reader6 R36, R38): the driver table has no «2025» column, so the note on the
+    printed 34 % stays with the full Tabell 7; there the † note already gives −4 % and 34 %,
+    so the one-decimal note keeps only the others (38 % and 1 %). The −5 of the supplier
+    change is said once, beside its reason, not again as «Av dette skyldes 5»."""
+    ctx = context.load(ROUND)
+    (_, _, _, notes, words), *_ = ctx.driver_sections("E-resept")
+    assert ("NHN trykker −4 % for «Effektivisering» i % av «Forskrift 2024»; utregnet gir det "
+            "−4,6 %.") in notes.replace("\u00a0", " ")
+    assert "vekst i % for «2025»" not in notes
+    assert "Driften av reseptformidleren flyttes fra ekstern leverandør til NHN" in words
+    assert "bytte av leverandør" not in words
+    (_, _, full), = ctx.item_tables("E-resept")
+    full = full.replace("\u00a0", " ")
+    assert "(trykt 34 %; notatet sier også 34 %)" in full  # the † note
+    assert ("«Økte kostnader grunnet investeringer» i % av «Forskrift 2024»: 37,9 % (trykt "
+            "38 %); «Volum / beredskap» i % av «Forskrift 2024»: 1,4 % (trykt 1 %).") in full
+    assert "−4,6 % (trykt −4 %); vekst" not in full
+
+
+def test_whole_million_prognoses_and_text_avvik_are_explained_where_listed(report_model):
+    """Reader6 R30: chapter 6 compares 130,1 (forskrift 2024) with a prognosis printed in whole
+    millions (115): the note says the forskrift is taken rounded (130), for every solution
+    where that applies. R22: Grunndata og HelseID's avvik list has Person 38,6 against 35,6
+    and Personell 26 against 29 in the text; the analysts' explanation stands with it.
+    R17: a section inside parentheses has none of its own."""
+    ctx = context.load(ROUND)
+    note = ctx.estimates_note().replace("\u00a0", " ")
+    assert ("Prognosen for 2024 er trykt i hele millioner, så avviket er regnet mot forskriften "
+            "for 2024 avrundet på samme måte:* Helsenorge 343,6 → 344, Kjernejournal 130,1 → "
+            "130, E-resept 142,6 → 143 og Grunndata og HelseID 117,6 → 118.") in note
+    lead = ctx.solution_reconciliation_note("Grunndata og HelseID").replace("\u00a0", " ")
+    assert ("og 3 avvik. Om avvikene i kildens tekst: Teksten har 38,6 for Person og 26 for "
+            "Personell i 2024, tabell 8 har 35,6 og 29: 3 mill. kroner står på ulik linje, "
+            "summen (64,6) er den samme. Avvikene:") in lead
+    assert "3.2.3" not in lead  # that finding names all four solutions: the main report's
+    helsenorge = ctx.solution_reconciliation_note("Helsenorge")
+    assert ("Om avvikene i kildens tekst: Teksten og tabell 5 har byttet om kapasitetsøkningen "
+            "(1,2) og effektiviseringen (1,4) for Økosystem") in helsenorge
+    assert "83,6 + 2,2" not in helsenorge  # a table's avvik is explained under it (†)
+    # E-resept's printed 34 % in the note has the explanation of Tabell 7's † (said there)
+    assert "Om avvikene" not in ctx.solution_reconciliation_note("E-resept")
+    sections = {c.section for c in ctx.conditions}
+    assert "Notat 3, tabell 1" in sections
+    assert not any("(Tabell" in s or "(Figur" in s for s in sections)  # no «(Notat 3 (Tabell 1))»
 
 
 def test_a_traced_move_names_each_part_and_is_not_the_largest_change(report_model):

@@ -151,6 +151,26 @@ def test_a_net_change_with_signs_and_no_kontroll_without_a_total(paths, tmp_roun
                              quote="268 mill. kroner, 7 mill. kroner lavere", parts=["-8"])
 
 
+def test_a_solution_report_says_which_statements_are_about_all_solutions(paths):
+    """Notat 3.2's 26 mill. kroner is the whole round's (Kjernejournal's part is 17): in the
+    Kjernejournal report it is labelled so, not read as Kjernejournal's own estimate (reader6
+    R14); the main report needs no label. Without the previous round's tables the lead says
+    so without project jargon (R19), and E-resept's Buypass prognosis names E-resept (R28)."""
+    from tbu_analysis.reports import committee
+
+    previous = comparison.load_previous_round(paths)
+    own = committee.previous_round_markdown(previous, None, solution="Kjernejournal")
+    assert "- **Alle løsninger samlet: Estimatet for 2025 er 26 mill. kroner lavere" in own
+    assert ("Tabellene fra forrige runde er ikke tilgjengelige for denne analysen. Kilden sier "
+            "dette om endringene siden da") in own
+    assert "prosjektet" not in own
+    main = committee.previous_round_markdown(previous, None)
+    assert "- **Estimatet for 2025 er 26 mill. kroner lavere" in main
+    assert "Alle løsninger samlet:" not in main
+    assert ("- **Prognosen for E-resept for 2024 er satt ned med 5 mill. kroner fordi kostnaden "
+            "til Buypass er lavere.") in main
+
+
 def test_a_statement_checked_against_the_previous_rounds_tables(paths):
     autumn = _side(paths)
     figures = autumn.figures.copy()

@@ -47,18 +47,26 @@ def test_a_source_table_keeps_the_decimals_the_source_printed(figures, manifest)
     assert "34\u00a0%" in e_resept[e_resept["Post"] == "Vekst i %"].iloc[0].tolist()
 
 
-def test_a_driver_table_shows_one_precision_per_column_and_no_empty_driver(analysis):
-    # Kjernejournal's items 2024–2025 (Tabell 6): the testunivers is spread with 1,25 per
-    # activity, so that column needs two decimals; Effektivisering (−1,5; −4,5; −11) one.
-    frame = views.drivers_view(analysis.drivers, "tg-t6", by="item")
+def test_a_driver_table_shows_each_amount_as_the_source_prints_it_and_no_empty_driver(
+        analysis):
+    # Kjernejournal's items 2024–2025 (Tabell 6, l. 594–601): the testunivers is spread with
+    # 1,25 per activity, and the source prints −5,0, −4,0 and the sum −4,0 beside them (not
+    # −5,00); Legemidler's −11 is printed whole.
+    frame = views.drivers_view(analysis.drivers, "tg-t6", by="item", figures=analysis.figures)
     columns = _amount_columns(frame)
-    for name, cells in columns.items():
-        assert len({_decimals(c) for c in cells}) == 1, (name, cells)
-    assert "1,25" in columns["Endrede forutsetninger"]
-    assert columns["Effektivisering"][:2] == ["\u22121,5", "\u22124,5"]
+    assert columns["Endrede forutsetninger"] == ["1,25"] * 4 + ["\u22125,0", "\u22124,0",
+                                                                "\u22124,0"]
+    assert columns["Effektivisering"] == ["\u22121,5", "\u22124,5", "\u221211", "\u221217,0"]
     assert "Ny funksjonalitet / nye løsninger" not in frame.columns  # no item has one
-    # The main table keeps every driver the source prints, and percentages have one decimal.
-    main = views.drivers_view(analysis.drivers, "tg-t4")
+    # Tabell 4 rounds to whole millions (l. 419): Helsenorge's 14 is not 14,0, its −8,6 stays.
+    main = views.drivers_view(analysis.drivers, "tg-t4", figures=analysis.figures)
+    helsenorge = main[main["Løsning"] == "Helsenorge"].iloc[0]
+    assert helsenorge["Økte kostnader grunnet investeringer"] == "14"
+    assert helsenorge["Tilbakeføring tidligere års midler"] == "\u22128,6"
+    # Without the figures every column has one precision, as before.
+    plain = _amount_columns(views.drivers_view(analysis.drivers, "tg-t6", by="item"))
+    assert all(len({_decimals(c) for c in cells}) == 1 for cells in plain.values())
+    # The percentages have one decimal.
     shares = main[main["Løsning"] == "I % av utgangsnivået"].iloc[0].tolist()[1:]
     assert shares and all(_decimals(s) == 1 for s in shares if s != "\u2013")
 

@@ -137,6 +137,34 @@ def test_report_depends_on_the_analysis_and_rebuilds_a_deleted_pdf(built):
     assert dry.index("cli analyse --round 2024-host") < dry.index("cli report --round")
 
 
+def test_a_commit_or_a_changed_file_renews_the_reports_provenance(built):
+    """The provenance page prints the commit and the files git sees changed: a commit with
+    no change to the inputs or the package still makes the reports again (before, they kept
+    «Lokale endringer: Ja» from the uncommitted tree), and a second run has nothing to do."""
+    repo = built
+    assert make(repo, "analysis", f"ROUND={ROUND}").returncode == 0
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    (repo / ".gitignore").write_text("/data/processed/\n/reports/\n.make/\n", encoding="utf-8")
+    make(repo, "--question", "report", f"ROUND={ROUND}")  # the stamp, as the tree is now
+    _fake_report(repo)
+    assert up_to_date(repo, "report")
+
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "alt"], cwd=repo, check=True)
+    assert not up_to_date(repo, "report")
+    dry = make(repo, "--dry-run", "report", f"ROUND={ROUND}").stdout
+    assert "cli report --round 2024-host --data-ready" in dry and "cli analyse" not in dry
+
+    _fake_report(repo)
+    assert up_to_date(repo, "report")
+    (repo / "README.md").write_text("lokal endring\n", encoding="utf-8")  # outside the inputs
+    assert not up_to_date(repo, "report")
+    shutil.rmtree(repo / ".git")
+    (repo / "README.md").unlink()
+    (repo / ".gitignore").unlink()
+
+
 def test_make_scenario_defaults_to_the_latest_round(tmp_path):
     repo = copy_repo(tmp_path)
     # A year no real round will have, so the test holds whatever rounds the repository ships.

@@ -8,6 +8,7 @@ producers of ``data/processed/<round>/``; `report` writes ``reports/<round>/``.
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 from pathlib import Path
@@ -27,6 +28,9 @@ try:  # Ctrl-C while the stages import (seconds, before main): the same one line
 except KeyboardInterrupt:
     print(INTERRUPTED, file=sys.stderr)
     sys.exit(128 + signal.SIGINT)
+# What the imports made lives as long as the process: the garbage collector leaves it be
+# (as the kernel and the PDF workers do), so its collections walk only what a run makes.
+gc.freeze()
 
 
 def _rounds(selected: str | None) -> list[str]:

@@ -19,12 +19,14 @@ analyse` (one process each under make) would otherwise pay for nothing.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse, stage_analysis, write_analysis
 from tbu_analysis.analysis.check import CheckFailed, check_inputs, merge
+from tbu_analysis.analysis.series import computed_once
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.store import OutputSet
 from tbu_analysis.config import RoundPaths, project_paths, round_paths
@@ -167,6 +169,7 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
         if early is not None:
             early.__exit__(None, None, None)
         raise
+    gc.freeze()  # the stages' modules live as long as the run (see cli.py); the workers fork
 
     analyses: dict[str, AnalysisResult] = {}  # each round's analysis, once prepared here
 
@@ -178,9 +181,11 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
 
     def data_and_model(paths: RoundPaths, first: bool) -> Callable[[], None]:
         def step() -> None:
-            if first and not data_ready:
-                prepare()
-            run_model(paths, index_rates, analyses.pop(paths.round_id, None))
+            # the model asks for the series the analysis has computed: computed once for both
+            with computed_once():
+                if first and not data_ready:
+                    prepare()
+                run_model(paths, index_rates, analyses.pop(paths.round_id, None))
         return step
 
     for number, paths in enumerate(rounds):

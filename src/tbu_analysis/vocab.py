@@ -193,8 +193,8 @@ class ConditionKind(Coded):
 class Cause(Coded):
     """A cause a committee asks about by name, wherever the source gives it (``explanations``)."""
 
-    CAPACITY = ("kapasitet", "NHNs egen kapasitet (flere ansatte eller mer innleid kapasitet)",
-                "NHN's own capacity or staffing")
+    CAPACITY = ("kapasitet", "økt kapasitet i NHN (kilden sier ikke om det er flere ansatte "
+                "eller innleie)", "NHN's own capacity; the source does not say staff or hired")
     SUPPLIER = ("leverandør", "bytte av leverandør eller at driften tas inn i NHN",
                 "a change of supplier, or work taken in-house")
     MOVED = ("flyttet", "kostnader flyttet fra en annen post eller finansieringskilde",

@@ -25,6 +25,7 @@ from tbu_analysis.analysis.claims import evaluate_claims, load_claims
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
 from tbu_analysis.analysis.schemas import COMPARISON_SCHEMA, check_outputs
+from tbu_analysis.analysis.series import computed_once
 from tbu_analysis.common.inputs import read_text
 from tbu_analysis.common.store import OutputSet, Sheet, decimals_format, default_formats
 from tbu_analysis.config import OutputName, RoundPaths, round_paths
@@ -109,6 +110,13 @@ def remember(paths: RoundPaths, result: AnalysisResult) -> None:
 
 def _analyse(paths: RoundPaths, index_rates: Mapping[int, float],
              price_year: int | None, figures: pd.DataFrame) -> AnalysisResult:
+    # the levels, the growth and the scope ask for the same series of the same figures
+    with computed_once():
+        return _analysed(paths, index_rates, price_year, figures)
+
+
+def _analysed(paths: RoundPaths, index_rates: Mapping[int, float],
+              price_year: int | None, figures: pd.DataFrame) -> AnalysisResult:
     manifest = load_manifest(paths.manifest)
     index = PriceIndex.from_csv(paths.index)
     scenario = index.with_rates(index_rates or {})

@@ -29,7 +29,7 @@ from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
-from tbu_analysis.vocab import Cause, ConditionKind, codes
+from tbu_analysis.vocab import Cause, ConditionKind, RowKind, codes
 
 # A driver this large needs a reason a committee can read (issue: «5 MNOK or more»).
 THRESHOLD_MNOK = 5.0
@@ -483,16 +483,25 @@ def compare(explanation: Explanation, value: float, decimals: int) -> str:
 
 def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
                  explanations: list[Explanation], solution: str | None = None,
-                 by_item: bool = False, in_words: Sequence[InWords] = ()) -> list[DriverNote]:
+                 by_item: bool = False, in_words: Sequence[InWords] = (),
+                 sums_from: str | None = None) -> list[DriverNote]:
     """The drivers of one growth table, largest first: each with the explanations for its own
-    row and, for a solution's row, those for that solution's items in the same driver."""
+    row and, for a solution's row, those for that solution's items in the same driver. With
+    ``sums_from`` (the solution's own detail table) a solution's amount is that table's sum
+    where it prints the same figure more finely (14,1, not the overview's rounded 14)."""
     rows = drivers[(drivers["table"] == table) & (drivers["row_kind"] == "item")
                    & (drivers["category"] != "sum_endring")]
     if solution is not None:
         rows = rows[rows["solution"] == solution]
     decimals = _decimals(figures, table)
+    finer = _sums(figures, sums_from) if sums_from else {}
     notes = []
     for row in rows.itertuples(index=False):
+        key = (row.solution, row.item, row.category)
+        value, places = float(row.value_mnok), decimals.get(key, 1)
+        if key in finer and finer[key][1] > places and abs(
+                finer[key][0] - value) <= tolerance.half_unit(places) + 1e-9:
+            value, places = finer[key]  # the same figure, printed more finely
         own_item = row.item if by_item or row.item else ""
         found = []
         for entry in explanations:
@@ -500,17 +509,14 @@ def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
                                                               int(row.to_year)):
                 continue
             if entry.item == own_item or (not own_item and entry.item):
-                places = decimals.get((row.solution, row.item, row.category), 1)
-                status = compare(entry, float(row.value_mnok), places)
+                status = compare(entry, value, places)
                 if entry.item != own_item and status == DISAGREES:
                     status = PART_OF  # an item's change may be offset by the others
                 found.append((entry, status))
         words = tuple(w for w in in_words if (w.solution, w.driver, w.year) == (
             row.solution, row.category, int(row.to_year)) and (w.item == own_item or not own_item))
         notes.append(DriverNote(row.solution, row.item, row.category, int(row.from_year),
-                                int(row.to_year), float(row.value_mnok),
-                                decimals.get((row.solution, row.item, row.category), 1),
-                                tuple(found), words))
+                                int(row.to_year), value, places, tuple(found), words))
     notes.sort(key=lambda n: -abs(n.value_mnok))
     return notes
 
@@ -518,6 +524,14 @@ def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
 def _decimals(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], int]:
     rows = figures[(figures["table"] == table) & (figures["measure"] == "endring")]
     return {(r.solution, r.item, r.category): int(r.decimals) for r in rows.itertuples()}
+
+
+def _sums(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], tuple[float, int]]:
+    """A table's printed sum of each driver by (solution, "", driver), with its decimals."""
+    rows = figures[(figures["table"] == table) & (figures["measure"] == "endring")
+                   & (figures["row_kind"] == RowKind.TOTAL) & (figures["item"] == "")]
+    return {(r.solution, "", r.category): (float(r.value_mnok), int(r.decimals))
+            for r in rows.itertuples()}
 
 
 def unexplained(notes: list[DriverNote]) -> list[DriverNote]:

@@ -7,7 +7,7 @@ from itertools import combinations
 import pandas as pd
 
 from tbu_analysis.analysis.indexing import PriceIndex
-from tbu_analysis.analysis.series import SERIES_MEASURES, amounts, yearly_series
+from tbu_analysis.analysis.series import SERIES_MEASURES, amounts, remembered, yearly_series
 from tbu_analysis.analysis.tolerance import round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
@@ -106,13 +106,20 @@ def drivers(figures: pd.DataFrame) -> pd.DataFrame:
     changes = data[(data["measure"] == Measure.ENDRING)
                    & (data["category"] != DriverCategory.SUM_ENDRING)]
     bases = data[data["column_role"] == ColumnRole.BASE]
+    # a change's own starting level (its row's) and its table's total one: the first of each,
+    # looked up rather than filtered out of ``bases`` for every change
+    own_base: dict[tuple, float] = {}
+    total_base: dict[str, float] = {}
+    for table, source_row, row_kind, value in zip(bases["table"], bases["source_row"],
+                                                  bases["row_kind"], bases["value_mnok"],
+                                                  strict=True):
+        own_base.setdefault((table, source_row), value)
+        if row_kind == RowKind.TOTAL:
+            total_base.setdefault(table, value)
     rows = []
     for record in changes.itertuples(index=False):
-        same_row = bases[(bases["table"] == record.table)
-                         & (bases["source_row"] == record.source_row)]
-        table_total = bases[(bases["table"] == record.table) & (bases["row_kind"] == RowKind.TOTAL)]
-        own = float(same_row["value_mnok"].iloc[0]) if len(same_row) else float("nan")
-        total = float(table_total["value_mnok"].iloc[0]) if len(table_total) else float("nan")
+        own = float(own_base.get((record.table, record.source_row), float("nan")))
+        total = float(total_base.get(record.table, float("nan")))
         rows.append({
             "table": record.table, "table_number": record.table_number,
             "solution": record.solution, "item": record.item, "parent": record.parent,
@@ -128,6 +135,13 @@ def drivers(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def _waterfall_rows(figures: pd.DataFrame, solution: str, from_year: int | None) -> pd.DataFrame:
+    """See :func:`_printed_waterfall_rows` (remembered inside ``computed_once``: a waterfall's
+    levels and its steps read the same rows)."""
+    return remembered("waterfall_rows", figures, _printed_waterfall_rows, solution, from_year)
+
+
+def _printed_waterfall_rows(figures: pd.DataFrame, solution: str,
+                            from_year: int | None) -> pd.DataFrame:
     """The printed rows a waterfall is drawn from: the solution's own detail table (its Sum
     row) when there is one for that pair of years, else its rows of the growth table."""
     data = amounts(figures)

@@ -202,6 +202,9 @@ def cross_checks(figures: pd.DataFrame, manifest: Manifest) -> list[dict]:
     data = data[data["row_kind"] != RowKind.PERCENT].copy()
     derived = _derived_solution_rows(data, manifest)
     pool = pd.concat([data.assign(_derived=False), derived], ignore_index=True)
+    # only a quantity printed in two tables or more is compared (the rest, most of the
+    # groups, left out at once rather than one group at a time)
+    pool = pool[pool.groupby(KEY, sort=False)["table"].transform("nunique") >= 2]
     out = []
     order = {t.id: i for i, t in enumerate(manifest.tables)}
     for key, group in pool.groupby(KEY, sort=False):

@@ -52,7 +52,9 @@ def computed_once() -> Iterator[None]:
         _ONCE = outer
 
 
-def _remembered(name: str, figures: pd.DataFrame, compute, *args) -> pd.DataFrame:
+def remembered(name: str, figures: pd.DataFrame, compute, *args) -> pd.DataFrame:
+    """``compute(figures, *args)``, computed once per frame and arguments inside
+    :func:`computed_once` (a copy each time); outside it, computed every time."""
     if _ONCE is None:
         return compute(figures, *args)
     key = (name, id(figures), *args)
@@ -78,7 +80,7 @@ def best_figures(figures: pd.DataFrame) -> pd.DataFrame:
 def yearly_series(figures: pd.DataFrame, series: str = "finansieringsbehov",
                   as_printed: bool = False) -> pd.DataFrame:
     """See :func:`_yearly_series` (remembered inside :func:`computed_once`)."""
-    return _remembered("yearly_series", figures, _yearly_series, series, as_printed)
+    return remembered("yearly_series", figures, _yearly_series, series, as_printed)
 
 
 def _yearly_series(figures: pd.DataFrame, series: str, as_printed: bool) -> pd.DataFrame:
@@ -107,7 +109,7 @@ def _yearly_series(figures: pd.DataFrame, series: str, as_printed: bool) -> pd.D
 
 def undeducted_cost_levels(figures: pd.DataFrame) -> pd.DataFrame:
     """See :func:`_undeducted_cost_levels` (remembered inside :func:`computed_once`)."""
-    return _remembered("undeducted", figures, _undeducted_cost_levels)
+    return remembered("undeducted", figures, _undeducted_cost_levels)
 
 
 def _undeducted_cost_levels(figures: pd.DataFrame) -> pd.DataFrame:
@@ -157,7 +159,7 @@ def _funding_as_cost_level(figures: pd.DataFrame, best: pd.DataFrame) -> pd.Data
 
 def levels_from_parts(figures: pd.DataFrame) -> pd.DataFrame:
     """See :func:`_levels_from_parts` (remembered inside :func:`computed_once`)."""
-    return _remembered("from_parts", figures, _levels_from_parts)
+    return remembered("from_parts", figures, _levels_from_parts)
 
 
 def _levels_from_parts(figures: pd.DataFrame) -> pd.DataFrame:

@@ -153,9 +153,11 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
                           f"{_signed(e)}" for e in entries]}
              for reason, entries in by_reason.items()]
     used = {e.item for e in account.entries}
+    # a cause behind a part only, and not one part's own amount said again beside its reason
     causes = [{"amount": _range(low, high), "label": CAUSE_LABELS[cause]}
               for cause, low, high in account.causes
-              if abs(low - value) > 1e-6 or len(account.causes) > 1]  # behind a part only
+              if (abs(low - value) > 1e-6 or len(account.causes) > 1)
+              and [e.signed_range for e in account.entries if e.cause == cause] != [(low, high)]]
     return wording.render(
         "driver.md.j2", case="explained", parts=parts,
         whole=len(account.entries) == 1 and account.full, full=account.full,
@@ -334,7 +336,8 @@ def previous_round_markdown(previous: PreviousRound | None, comparison: pd.DataF
                       "change": after - before, "ok": status == tolerance.OK,
                       "rounding": status == tolerance.ROUNDING}
         statements.append({"statement": s.statement, "quote": s.quote, "section": s.section,
-                           "total": s.total, "check": check, "tables": tables})
+                           "total": s.total, "check": check, "tables": tables,
+                           "shared": s.solution == ALL_SOLUTIONS})
     return _previous_words(solution=solution, nothing=False, mandate=previous.mandate,
                            head=head, above=above, statements=statements,
                            ceiling=previous.ceiling if solution is None else None,

@@ -383,6 +383,8 @@ class ReportContext:
                     "estimates.md.j2", "forskrift_elsewhere", solution=r.solution, year=r.year,
                     forskrift=r.forskrift, table=self.manifest.table(r.forskrift_table_id).label,
                     note=note))
+        if solution is None:  # the solution reports say it under their levels
+            notes += self._whole_millions_notes()
         # The table reproduces NHN's printed precision (325 beside 343,6): the note says so.
         said = self._once("\n\n".join(dict.fromkeys(notes)), place=f"estimates:{solution}",
                           report=solution)
@@ -672,16 +674,17 @@ class ReportContext:
             start, end = base_column.year, max(c.year for c in spec.columns.values())
             detail = None
             if solution == ALL_SOLUTIONS:
-                table = views.drivers_view(drivers, table_id)
+                table = views.drivers_view(drivers, table_id, figures=self.figures)
             elif (detail := self._detail_table(solution, start)) is not None:
-                table = views.drivers_view(drivers, detail, by="item")
+                table = views.drivers_view(drivers, detail, by="item", figures=self.figures)
             else:
                 base = self.figures[(self.figures["table"] == table_id)
                                     & (self.figures["solution"] == solution)
                                     & (self.figures["row_kind"] == "item")
                                     & (self.figures["column_role"] == ColumnRole.BASE)]
                 table = views.drivers_view(drivers, table_id, solution=solution,
-                                           base_mnok=float(base["value_mnok"].sum()))
+                                           base_mnok=float(base["value_mnok"].sum()),
+                                           figures=self.figures)
             steps = list(self.model.waterfalls[(solution, start)][0])
             heading = wording.say("drivers.md.j2", "heading", start=start, end=end,
                                   solution=None if solution == ALL_SOLUTIONS else solution)
@@ -689,7 +692,7 @@ class ReportContext:
             stated = end > base_column.price_basis.price_year
             label = spec.columns[max(spec.columns)].price_basis.label
             notes = [wording.say("notes.md.j2", "table_source", used.document, used.number,
-                                 basis=label if stated else "")]
+                                 basis=label if stated else "", precision=used.precision)]
             notes += views.source_footnotes(used, self.figures, shown=list(table.columns))
             driver_notes = list(self.model.driver_notes[(solution, table_id)])
             words = committee.driver_explanations_markdown(
@@ -703,7 +706,8 @@ class ReportContext:
             by = "item" if detail else "solution"
             styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
             notes_text = "\n\n".join([*(f"*{n}*" for n in notes),
-                                       *self._percent_notes(shown.id, solution),
+                                       *self._percent_notes(shown.id, solution,
+                                                            list(table.columns)),
                                        *self._waterfall_notes(steps, solution, start),
                                        *([marks] if marks else [])])
             out.append((heading, styled, steps,
@@ -711,8 +715,9 @@ class ReportContext:
                                    report=solution), words))
         return out
 
-    def _percent_notes(self, table_id: str, solution: str) -> list[str]:
-        """Where the share the table computes differs from the percentage NHN printed."""
+    def _percent_notes(self, table_id: str, solution: str, shown: list[str]) -> list[str]:
+        """Where the share the table computes differs from the percentage NHN printed, for
+        the columns the table shows (a level's growth, «vekst i % for «2025»», is not one)."""
         rows = self.reconciliation[(self.reconciliation["check_type"] == CheckType.PROSENT)
                                    & (self.reconciliation["table"] == table_id)
                                    & (self.reconciliation["status"] != Status.OK)]
@@ -721,7 +726,8 @@ class ReportContext:
         return [wording.say("drivers.md.j2", "percent_row", check=r.check.replace("*", ""),
                             printed=r.printed, decimals=places_needed(r.printed, 0, 1),
                             computed=r.computed)
-                for r in rows.itertuples()]
+                for r in rows.itertuples()
+                if r.check.startswith("«") and r.check[1:].split("»")[0] in shown]
 
     def _waterfall_notes(self, steps: list, solution: str, from_year: int) -> list[str]:
         """Under a waterfall: where the source's rows give another level than the one the
@@ -827,6 +833,19 @@ class ReportContext:
                 for v, label in zip(frame[column], frame["Serie"], strict=True)]
         return out
 
+    def _whole_millions_notes(self) -> list[str]:
+        """The main report's estimates: per measure and year, each forskrift compared rounded
+        to the whole millions its outcome is printed in (130,1 → 130 against 115)."""
+        rows: dict[tuple[str, int], list[dict]] = {}
+        for r in self.estimates_at_printed_precision.itertuples():
+            if r.solution in self.solutions and places_needed(r.outcome, 0, 1) < places_needed(
+                    r.forskrift, 0, 1):
+                rows.setdefault((str(r.measure), int(r.year)), []).append({
+                    "solution": r.solution, "forskrift": r.forskrift,
+                    "rounded": round_half_up(r.forskrift, places_needed(r.outcome, 0, 1))})
+        return [wording.say("estimates.md.j2", "whole_millions_all", measure, year, found)
+                for (measure, year), found in rows.items()]
+
     def outcomes_note(self, solution: str) -> str:
         """Under a solution's levels: an outcome printed in whole millions beside a finer
         forskrift is compared at the precision both are printed."""
@@ -855,7 +874,8 @@ class ReportContext:
                         not in shown:
                     shown.add((rows.iloc[0]["from_value"], rows.iloc[0]["to_value"]))
                     points.append(narrative.change_sentence(rows.iloc[0], wording.say(
-                        "series.md.j2", "subject", str(series))))
+                        "series.md.j2", "subject", str(series)),
+                        narrative.estimated_years(self.result.levels)))
         notes = self.driver_notes(solution)
         for pair in dict.fromkeys((n.from_year, n.to_year) for n in notes):
             largest = next((n for n in notes if (n.from_year, n.to_year) == pair
@@ -895,7 +915,8 @@ class ReportContext:
         parts = [{"check": r.check.replace("*", ""), "computed": r.computed,
                   "printed": r.printed, "decimals": places_needed(r.printed, 0, 1)}
                  for r in rows.itertuples()
-                 if abs(round(float(r.computed), 1) - float(r.printed)) > 1e-9]
+                 if abs(round(float(r.computed), 1) - float(r.printed)) > 1e-9
+                 and r.status != DISCREPANCY]  # a discrepancy's † note says it already
         return wording.say("activities.md.j2", "one_decimal", parts) if parts else ""
 
     def reconciliation_for(self, solution: str) -> pd.DataFrame:
@@ -905,9 +926,18 @@ class ReportContext:
         rows = self.reconciliation_for(solution)
         counts = rows["status"].value_counts()
         rounding, unlikely = counts.get(Status.ROUNDING, 0), counts.get(UNLIKELY, 0)
+        # a table's avvik is explained under its table (†); one only in the text here, where
+        # its explanation is about this solution alone (the note's 3.2.3 names all four)
+        found = self.reconciliation[self.reconciliation["status"] == DISCREPANCY]
+        elsewhere = set(found.loc[(found["solution"] != solution)
+                                  | (found["check_type"] != CheckType.PASTAND), "explanation"])
+        said = rows[(rows["status"] == DISCREPANCY) & (rows["check_type"] == CheckType.PASTAND)
+                    & ~rows["explanation"].isin(elsewhere)]
         return wording.note("solution_reconciliation", solution, len(rows),
                             counts.get(Status.OK, 0), rounding, unlikely,
-                            counts.get(DISCREPANCY, 0))
+                            counts.get(DISCREPANCY, 0),
+                            [e for e in dict.fromkeys(said["explanation"])
+                             if isinstance(e, str) and e])
 
 
 def package_version() -> str:

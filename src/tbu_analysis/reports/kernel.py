@@ -30,6 +30,11 @@ def kernel_log(paths: RoundPaths, index_rates: Mapping[int, float] | None = None
     return reports_dir.parent / f".{reports_dir.name}.kernel.log"
 
 
+#: IPython's history database (``~/.ipython/profile_default/history.sqlite``) is not kept:
+#: no report reads it, and writing every cell to it cost the kernel about 2 ms a cell.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+
+
 class SharedKernel:
     """One kernel for all notebooks of a run: imports are paid once. Each notebook starts
     from an empty namespace (see ``with_fresh_namespace``); a dead kernel is restarted.
@@ -52,7 +57,8 @@ class SharedKernel:
         if self._log is None:
             self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
             try:
-                self.km.start_kernel(cwd=str(self.cwd), stderr=self._log, stdout=self._log)
+                self.km.start_kernel(cwd=str(self.cwd), stderr=self._log, stdout=self._log,
+                                     extra_arguments=KERNEL_ARGUMENTS)
             except BaseException:
                 self._log.close()
                 self._log = None

@@ -55,7 +55,7 @@ from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.rounds.schema import read_figures
-from tbu_analysis.vocab import CheckType, Measure, ScopeKind, Series, TableRole
+from tbu_analysis.vocab import CheckType, ScopeKind, Series, TableRole
 
 MODEL_FILE = "report-model.pickle"
 #: Bump when the model's shape changes, so an older stored model is rebuilt, not misread.
@@ -182,7 +182,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
             if detail is not None:
                 whole[(solution, table_id)] = tuple(explanations_module.driver_notes(
                     result.drivers, figures, table_id, list(explanations), solution=solution,
-                    in_words=in_words))
+                    in_words=in_words, sums_from=detail))
             waterfalls[(solution, start)] = (
                 tuple(growth_module.waterfall_steps(figures, solution, start)),
                 tuple(growth_module.waterfall_levels(figures, solution, start)))
@@ -315,10 +315,10 @@ def _other_printings(result: AnalysisResult, reconciliation: pd.DataFrame,
                      marked: Mapping[int, str]) -> dict[int, str]:
     """Printed figures whose quantity the source prints with another value in another table
     (the reconciliation's «same figure in several tables» checks), each with where and how
-    the other table prints it: levels that differ by more than the coarser printing's
-    rounding, and driver amounts that differ at all (the driver tables show every amount
-    with one decimal, so a whole 14 reads 14,0 beside another table's 14,1). Cells a
-    discrepancy already marks keep that mark's note instead."""
+    the other table prints it, where they differ by more than the coarser printing's
+    rounding (the tables show every amount as the source prints it, so a whole 14 beside
+    another table's 14,1 is that rounding, which the source announces). Cells a discrepancy
+    already marks keep that mark's note instead."""
     figures, manifest = result.figures, result.manifest
     found: dict[int, dict[str, list[str]]] = {}
     checks = reconciliation[reconciliation["check_type"] == CheckType.KRYSS]
@@ -341,8 +341,7 @@ def _other_printings(result: AnalysisResult, reconciliation: pd.DataFrame,
         (a, *row_a), (b, *row_b) = (c[0] for c in cells)
         places = min(int(row_a[1]), int(row_b[1]))
         difference = abs(float(row_a[0]) - float(row_b[0]))
-        if difference < 1e-9 or (difference <= tolerance.half_unit(places) + 1e-9
-                                 and measure != Measure.ENDRING):
+        if difference <= tolerance.half_unit(places) + 1e-9:
             continue  # the same figure, printed with fewer decimals
         for index, (other_value, other_decimals, other_table) in ((a, row_b), (b, row_a)):
             value = format_number(float(other_value), int(other_decimals))

@@ -9,6 +9,7 @@ from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.tolerance import DISCREPANCY, ROUNDING, UNLIKELY
 from tbu_analysis.reports import text as wording
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.vocab import Measure
 
 
 def _first(rows: pd.DataFrame) -> pd.Series | None:
@@ -33,8 +34,17 @@ def _indexed_sentence(funding: pd.DataFrame, levels: pd.DataFrame, printed_index
         nominal_pct=nominal["change_pct"])
 
 
-def change_sentence(row: pd.Series, what: str) -> str:
-    return wording.render("key_findings.md.j2", what="change", subject=what, row=row)
+def change_sentence(row: pd.Series, what: str, estimated: frozenset[int] = frozenset()) -> str:
+    """«Forskriftsbeløpet går fra … til …»; a year in ``estimated`` is said to be an estimate."""
+    return wording.render("key_findings.md.j2", what="change", subject=what, row=row,
+                          estimate=int(row["to_year"]) in estimated)
+
+
+def estimated_years(levels: pd.DataFrame) -> frozenset[int]:
+    """The years for which the source prints no regulation amount or funding need, only an
+    estimated cost level: a funding need there is an estimate, not a regulation."""
+    billed = levels["measure"].isin((Measure.FORSKRIFT, Measure.FINANSIERINGSBEHOV))
+    return frozenset(int(y) for y in set(levels["year"]) - set(levels.loc[billed, "year"]))
 
 
 def key_findings(growth: pd.DataFrame, drivers: pd.DataFrame, levels: pd.DataFrame,
@@ -53,7 +63,8 @@ def key_findings(growth: pd.DataFrame, drivers: pd.DataFrame, levels: pd.DataFra
         cost = _first(pair[pair["series"] == "kostnadsnivå"])
         if funding is not None:
             points.append(change_sentence(funding, wording.say(
-                "series.md.j2", "subject", "finansieringsbehov", long=True)))
+                "series.md.j2", "subject", "finansieringsbehov", long=True),
+                estimated_years(levels)))
         if cost is not None and (funding is None or (cost["from_value"], cost["to_value"])
                                  != (funding["from_value"], funding["to_value"])):
             points.append(change_sentence(cost, wording.say("series.md.j2", "subject",

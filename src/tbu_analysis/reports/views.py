@@ -21,7 +21,13 @@ from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import strip_markup
 from tbu_analysis.rounds.raw_tables import read_raw_table
-from tbu_analysis.vocab import CHECK_TYPE_LABELS, DRIVER_LABELS, MEASURE_LABELS, STATUS_LABELS
+from tbu_analysis.vocab import (
+    CHECK_TYPE_LABELS,
+    DRIVER_LABELS,
+    MEASURE_LABELS,
+    STATUS_LABELS,
+    Measure,
+)
 
 #: One unit style in what readers see: "mill. kroner", never "MNOK".
 UNIT_COLUMN = "Mill. kroner"
@@ -159,10 +165,17 @@ def growth_view(growth: pd.DataFrame, series: str, from_year: int, to_year: int,
 
 
 def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
-                 solution: str | None = None, base_mnok: float | None = None) -> pd.DataFrame:
+                 solution: str | None = None, base_mnok: float | None = None,
+                 figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows (solutions, or items with ``by="item"``) × driver categories in MNOK, with the sum
-    and the sum's share of the starting level (the table's total, or ``solution``'s own)."""
+    and the sum's share of the starting level (the table's total, or ``solution``'s own).
+    With ``figures`` each amount the source prints keeps its printed decimals (a printed −5,0
+    is not −5,00 beside a 1,25, a printed 14 not 14,0); a computed sum, and every amount
+    without ``figures``, gets its column's."""
     rows = drivers[drivers["table"] == table]
+    printed = _printed_decimals(figures, table) if figures is not None else {}
+    rows = rows.assign(_decimals=[printed.get(key, -1) for key in zip(
+        rows["solution"], rows["item"], rows["category"], strict=True)])
     items = rows[rows["row_kind"] == "item"]
     if solution is not None:
         items = items[items["solution"] == solution]
@@ -172,12 +185,18 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
     wide = items.assign(_name=names).pivot_table(
         index="_name", columns="category", values="value_mnok", aggfunc="sum", sort=False)
     wide = wide.reindex(columns=order)
+    cell_places = items.assign(_name=names).pivot_table(
+        index="_name", columns="category", values="_decimals", aggfunc="max", sort=False)
+    cell_places = cell_places.reindex(index=wide.index, columns=wide.columns)
     if solution is not None or by == "item":
         # A driver no row of this table has is no column: an empty category says nothing.
         wide = wide.dropna(axis=1, how="all")
+        cell_places = cell_places.reindex(columns=wide.columns)
     if solution is None:
         total = rows[(rows["row_kind"] == "total") & (rows["item"] == "")]
         wide.loc["Sum"] = total.set_index("category")["value_mnok"].reindex(order)
+        cell_places.loc["Sum"] = total.set_index("category")["_decimals"].reindex(
+            wide.columns)
         base = float(total["base_mnok"].iloc[0]) if len(total) else float("nan")
     else:
         wide.loc["Sum"] = wide.sum(axis=0, min_count=1)
@@ -188,10 +207,16 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
     wide.loc["I % av utgangsnivået"] = (wide.loc["Sum"] / base * 100).round(1) if base \
         else float("nan")
     wide.columns = [DRIVER_LABELS.get(c, c) for c in wide.columns]
+    cell_places.columns = [DRIVER_LABELS.get(c, c) for c in cell_places.columns]
     wide.index.name = "Løsning" if by == "solution" else "Aktivitet"
     amounts = wide.iloc[:-1]
     places = decimals_needed(amounts)
-    text = amounts.apply(lambda column: _format_column(column, places.get(column.name, 1)))
+    cell_places = cell_places.reindex(index=amounts.index, columns=amounts.columns)
+    if "Sum" in cell_places.index:  # a computed sum: the finest its parts are printed with
+        finest = cell_places.drop(index="Sum").max(axis=0)
+        cell_places.loc["Sum"] = cell_places.loc["Sum"].fillna(finest)
+    text = amounts.apply(lambda column: _format_column(
+        column, places.get(column.name, 1), cell_places[column.name]))
     text.loc["I % av utgangsnivået"] = [format_percent(v, 1) if pd.notna(v) else MISSING
                                         for v in wide.iloc[-1]]
     if solution is not None and len(wide) == 3:  # one row: its Sum would repeat it
@@ -199,8 +224,21 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
     return text.reset_index()
 
 
-def _format_column(values: pd.Series, decimals: int) -> pd.Series:
-    return values.map(lambda v: format_number(v, decimals) if pd.notna(v) else MISSING)
+def _format_column(values: pd.Series, decimals: int,
+                   printed: pd.Series | None = None) -> pd.Series:
+    """A column's amounts with ``decimals``, or each with its own ``printed`` decimals where
+    that is known (not NaN, not negative)."""
+    own = printed if printed is not None else pd.Series(float("nan"), index=values.index)
+    return pd.Series([MISSING if pd.isna(v) else format_number(
+        v, int(p) if pd.notna(p) and p >= 0 else decimals)
+        for v, p in zip(values, own.reindex(values.index), strict=True)], index=values.index)
+
+
+def _printed_decimals(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], int]:
+    """The decimals each driver amount of ``table`` is printed with, by (solution, item,
+    driver)."""
+    rows = figures[(figures["table"] == table) & (figures["measure"] == Measure.ENDRING)]
+    return {(r.solution, r.item, r.category): int(r.decimals) for r in rows.itertuples()}
 
 
 def corrections_view(corrections: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
