@@ -363,6 +363,27 @@ def test_vkps_fall_to_2025_says_what_the_source_gives(ctx):
     assert "3 mill. kroner høyere enn prognosen for 2024" in vkp.quote
 
 
+def test_kjernejournals_printed_percent_holds_with_the_level_the_report_uses(ctx):
+    """reader6 R10: Tabell 6 prints 93 (118,6 − 25,9 = 92,7 rounded) and −28,7 %; the report
+    uses 92,7, so the percentage is checked with it (92,7 / 130,1 − 1 = −28,75 %) and no note
+    calls NHN's −28,7 % wrong (it said −28,5 %, from the rounded 93)."""
+    row = ctx.reconciliation.set_index("check_id").loc["tg-t6:prosent:Vekst i %:2025"]
+    assert row["printed"] == -28.7
+    assert row["computed"] == pytest.approx(100 * (92.7 / 130.1 - 1))
+    assert row["status"] == "ok"
+
+
+def test_provesvar_in_2026_is_an_assumption_with_a_condition(ctx):
+    """reader6 R13: the +17 for Kjernejournal in 2026 is what NHN assumes («legger til
+    grunn»), a new service, on the condition that it is tried out enough."""
+    provesvar = next(e for e in ex.load_explanations(ctx.paths)
+                     if (e.solution, e.year, e.amount) == ("Kjernejournal", 2026, "17"))
+    assert provesvar.reason.startswith("NHN legger til grunn at Pasientens prøvesvar, en ny "
+                                       "tjeneste,")
+    assert provesvar.reason.endswith("forutsatt at tjenesten er prøvd ut i tilstrekkelig grad")
+    assert provesvar.quote.startswith("Kjernejournal legger til grunn at pasientens prøvesvar")
+
+
 def test_maaledata_is_three_of_scope_and_six_of_planned_growth(analysis, paths):
     from tbu_analysis.analysis.scope import load_scope
 
@@ -483,6 +504,14 @@ def test_pdf_solutions_name_the_575_their_2026_figure_lacks(texts):
             in text
         assert "nevner også resten av Helsenettets felles tjenester (57,5)" in text
     assert "blir Helsenettets tall for 2026 57,5 mill. kroner lavere" in texts["helsenettet"]
+
+
+def test_pdf_no_note_calls_nhns_kjernejournal_percent_wrong(texts):
+    """reader6 R10: no «utregnet gir det −28,5 %» or «−28,5 % (trykt −28,7 %)» beside the
+    −28,7 % the report prints itself."""
+    for name in ("kjernejournal", "tbu-2024-host"):
+        assert "−28,5 %" not in texts[name] and "−28,52" not in texts[name]
+    assert "(−28,7 %)" in texts["kjernejournal"]
 
 
 def test_pdf_question_numbers_run_on_across_the_groups(rendered_round, ctx):

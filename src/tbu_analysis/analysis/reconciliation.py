@@ -17,7 +17,7 @@ import pandas as pd
 
 from tbu_analysis.analysis import tolerance as tol
 from tbu_analysis.analysis.findings import attach_explanations
-from tbu_analysis.analysis.series import KEY, amounts
+from tbu_analysis.analysis.series import KEY, amounts, levels_from_parts
 from tbu_analysis.common.formatting import format_number, format_percent
 from tbu_analysis.common.prose import mid_sentence
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
@@ -146,9 +146,17 @@ def _heading(column) -> str:
     return " ".join(column.header.replace("*", " ").split())
 
 
-def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
+def percent_checks(figures: pd.DataFrame, spec: TableSpec,
+                   from_parts: pd.DataFrame | None = None) -> list[dict]:
+    """Every printed percentage against the share computed from the table's sums; a level the
+    source prints rounded where its own parts give it with decimals (``from_parts``: 93 for
+    118,6 − 25,9 = 92,7) is taken as the report uses it, so the note under the table does not
+    call NHN's −28,7 % wrong while the report prints −28,7 % itself."""
     if not spec.percent_row or spec.base_column is None:
         return []
+    exact = {} if from_parts is None else {
+        (r.solution, int(r.year), r.measure): float(r.value_mnok)
+        for r in from_parts.itertuples(index=False)}
     data = figures[figures["table"] == spec.id]
     percents = data[data["row_kind"] == RowKind.PERCENT]
     totals = data[data["row_kind"] == RowKind.TOTAL]
@@ -165,6 +173,8 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
         value = float(cell["value_mnok"]) if cell is not None else 0.0
         error = tol.half_unit(int(cell["decimals"])) if cell is not None else 0.0
         if role in {ColumnRole.LEVEL, ColumnRole.FUNDING}:
+            if cell is not None:
+                value = exact.get((cell["solution"], int(cell["year"]), cell["measure"]), value)
             numerator, numerator_error = value - base_value, error + base_error
             what = f"vekst i % for «{_heading(spec.columns[column])}»"
         else:
@@ -259,10 +269,11 @@ def reconcile(figures: pd.DataFrame, manifest: Manifest,
               claims: pd.DataFrame | None = None,
               findings: Path | None = None) -> pd.DataFrame:
     rows: list[dict] = []
+    from_parts = levels_from_parts(figures)
     for spec in manifest.tables:
         rows += row_checks(figures, spec)
         rows += column_checks(figures, spec)
-        rows += percent_checks(figures, spec)
+        rows += percent_checks(figures, spec, from_parts)
     rows += cross_checks(figures, manifest)
     columns = tol.CHECK_COLUMNS
     frame = pd.DataFrame(rows, columns=columns)
