@@ -161,8 +161,9 @@ def test_main_report_gives_nominal_and_underlying_growth_side_by_side(reports):
     assert "Mest ned: Kjernejournal (−11,5)" in section
     assert "Sentral forskrivningsmodul (SFM) inn (+54)" in section
     # måledata: the 3 of scope and the 6 of planned growth are the source's 9, said once
-    assert "Pasientens måledata ut (−3: det tjenesten kostet i 2024. Kildens 9 mill. kroner " \
-        "er disse 3 og 6 mill. kroner i planlagt vekst for 2025" in section
+    assert "Pasientens måledata ut (−3: det tjenesten kostet i 2024; de andre 6 av kildens 9 " \
+        "mill. kroner er planlagt vekst for 2025, som tabell 8 legger inn og trekker ut igjen " \
+        "på samme rad, og endrer ikke veksten)" in section
     assert "Helsenettets felles tjenester ut (−30); Pasientens prøvesvar inn (+17)" in section
     assert "Utvalget selv om nye tjenester: «Teknisk beregningsutvalg påpeker" in section
     # the scope register with the source's words, in the annex
