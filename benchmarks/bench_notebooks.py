@@ -23,6 +23,7 @@ from jupyter_client.manager import start_new_kernel
 
 from tbu_analysis.config import project_root, round_paths
 from tbu_analysis.reports.execute import jobs_for, warm_up_code
+from tbu_analysis.reports.kernel import KERNEL_ARGUMENTS
 
 TARGET = 0.5  # a solution notebook's kernel CPU, seconds
 
@@ -58,7 +59,10 @@ def main() -> None:
     paths = round_paths(args.round, root)
     notebooks = root / "notebooks"
     jobs = [job for job in jobs_for(paths) if job.pdf is not None]
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(notebooks))
+    # started as the round starts its kernel (``reports.kernel``), so the bench measures the
+    # kernel the reports run in
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(notebooks),
+                                       extra_arguments=KERNEL_ARGUMENTS)
     times: dict[str, list[tuple[float, float]]] = {}
     try:
         _run(client, warm_up_code(sorted({notebooks / f"{j.notebook}.ipynb" for j in jobs})))
