@@ -501,3 +501,42 @@ def test_html_edition_on_a_phone_skip_link_scrolling_boxes_and_one_contents():
                          and b.find(["table", "figure"]) for b in boxes)
     assert any("max-width: 40rem" in s.string for s in page.head.find_all("style"))
     assert len(page.select("nav.tbu-contents")) + len(page.select("ul.toc")) <= 1
+
+
+_RENDER_IN_A_WORKER = """
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from nbformat.v4 import new_markdown_cell, new_notebook
+from tbu_analysis.reports.render import render_pdf
+
+def job(path):
+    render_pdf(new_notebook(cells=[new_markdown_cell("# Tittel\\n\\nTekst")]), path)
+    return path
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(1) as pool:  # as a round's PDF workers render
+        pool.submit(job, sys.argv[1]).result()
+    render_pdf(new_notebook(cells=[new_markdown_cell("# Tittel")]), sys.argv[2])  # and here
+"""
+
+
+@pytest.mark.pdf
+def test_a_finished_process_leaves_no_font_folder(tmp_path):
+    """WeasyPrint keeps the fonts of a font configuration in a temporary folder; a PDF
+    worker, or any process that rendered, removes it when it ends, without a traceback
+    (before, every round left two folders of about 1 MB in /tmp)."""
+    import os
+    import subprocess
+    import sys
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    script = tmp_path / "render_and_exit.py"
+    script.write_text(_RENDER_IN_A_WORKER, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "a.pdf"),
+                           str(tmp_path / "b.pdf")], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(scratch)}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "a.pdf").stat().st_size > 0 and (tmp_path / "b.pdf").stat().st_size > 0
+    assert sorted(p.name for p in scratch.iterdir()) == []
+    assert "Exception ignored" not in done.stderr

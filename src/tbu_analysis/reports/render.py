@@ -50,8 +50,10 @@ from __future__ import annotations
 import base64
 import html as html_lib
 import logging
+import multiprocessing.util
 import os
 import re
+import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -453,6 +455,17 @@ def _font_timestamp(epoch: int) -> Iterator[None]:
             os.environ.pop(provenance.SOURCE_DATE_EPOCH, None)
 
 
+def _drop_font_config() -> None:
+    """Remove the font folder of the process's font configuration, as its ``__del__`` would:
+    the documents' caches keep it alive until the interpreter's teardown, too late."""
+    global _FONT_CONFIG
+    folder = getattr(_FONT_CONFIG, "_folder", None)  # WeasyPrint's own (pinned in uv.lock)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        _FONT_CONFIG._folder = None
+    _FONT_CONFIG = None
+
+
 def _html_to_pdf(html: str, base_url: str | None, epoch: int) -> bytes:
     global _FONT_CONFIG
     import weasyprint  # lazy: listing nbconvert exporters must stay fast
@@ -462,6 +475,10 @@ def _html_to_pdf(html: str, base_url: str | None, epoch: int) -> bytes:
 
         weasyprint.LOGGER.addFilter(_DropSubsetNotice())
         _FONT_CONFIG = FontConfiguration()
+        # At exit (a PDF worker's or the main process's), while the modules the clean-up
+        # needs still live; left to the interpreter's teardown, it failed there and left its
+        # font folder (about 1 MB) in the temporary directory after every process.
+        multiprocessing.util.Finalize(None, _drop_font_config, exitpriority=0)
     fetcher = weasyprint.URLFetcher(allowed_protocols={"data", "file"})
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     with _font_timestamp(epoch):
