@@ -704,7 +704,10 @@ class ReportContext:
                     lead=wording.say("drivers.md.j2", "whole_solution", solution))]))
             shown = self.manifest.table(detail) if detail else spec
             by = "item" if detail else "solution"
-            styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table))
+            # each amount as the source prints it (``drivers_view`` with figures), so the
+            # table is marked as one whose figures keep their own precision
+            styled, marks = self._marked(table, shown, by, decimals=views.decimals_needed(table),
+                                         as_printed=True)
             notes_text = "\n\n".join([*(f"*{n}*" for n in notes),
                                        *self._percent_notes(shown.id, solution,
                                                             list(table.columns)),
