@@ -143,12 +143,25 @@ SCENARIOS = ROOT / "src" / "tbu_analysis" / "scenarios"
 SCENARIO_LITERALS = {"files.py": 1, "keys.py": 2, "model.py": 1, "projection.py": 12}
 
 
+ANALYSIS = ROOT / "src" / "tbu_analysis" / "analysis"
+#: The analysis modules' literals that read as sentences today. The questions to NHN are in
+#: analysis/templates/questions.md.j2; what remains: the patterns that read the source
+#: (questions 5, reading 1), error messages kept in variables (analyse, check, indexing,
+#: schemas), and check descriptions the annex prints (claims 1, reconciliation 3), the next
+#: to move. The numbers may only fall.
+ANALYSIS_LITERALS = {"analyse.py": 1, "check.py": 2, "claims.py": 1, "indexing.py": 1,
+                     "questions.py": 5, "reading.py": 1, "reconciliation.py": 3,
+                     "schemas.py": 5}
+
+
 #: Each code folder whose sentences belong in templates: its limits and its templates' home.
 SENTENCE_FOLDERS = {REPORTS: (NOT_YET_IN_TEMPLATES, "reports/templates/prose"),
-                    SCENARIOS: (SCENARIO_LITERALS, "scenarios/templates")}
+                    SCENARIOS: (SCENARIO_LITERALS, "scenarios/templates"),
+                    ANALYSIS: (ANALYSIS_LITERALS, "analysis/templates")}
 
 
-@pytest.mark.parametrize("path", sorted([*REPORTS.glob("*.py"), *SCENARIOS.glob("*.py")]),
+@pytest.mark.parametrize("path", sorted([*REPORTS.glob("*.py"), *SCENARIOS.glob("*.py"),
+                                         *ANALYSIS.glob("*.py")]),
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_no_new_norwegian_sentence_in_code(path):
     limits, templates = SENTENCE_FOLDERS[path.parent]

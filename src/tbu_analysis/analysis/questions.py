@@ -31,9 +31,8 @@ from tbu_analysis.analysis.explanations import (
     numbers_in,
 )
 from tbu_analysis.analysis.reading import Sentence
+from tbu_analysis.common import prose
 from tbu_analysis.common.formatting import (
-    format_change,
-    format_change_percent,
     format_number,
     places_needed,
 )
@@ -261,32 +260,15 @@ def ranked(asks: list[Ask]) -> list[Ask]:
 # --- the questions in words -------------------------------------------------------------------
 
 
-def _mnok(value: float) -> str:
-    return format_number(abs(value), places_needed(value, 0, 1))
-
-
-def _signed(value: float) -> str:
-    return format_change(value, places_needed(value, 0, 1))
-
-
-def _how(change: float) -> str:
-    if change == 0:
-        return "uendret"
-    return f"{'redusert' if change < 0 else 'økt'} med {_mnok(change)} mill. kroner"
+def _say(name: str, /, *args, **kwargs) -> str:
+    """Macro ``name`` of ``templates/questions.md.j2``: a question's title or text."""
+    module = prose.environment(__package__).get_template("questions.md.j2").module
+    return str(getattr(module, name)(*args, **kwargs)).strip()
 
 
 def contradiction_ask(c: Contradiction) -> Ask:
-    what = c.quantity
-    return Ask(
-        CONTRADICTION, c.solution or ALL_SOLUTIONS, c.stake,
-        f"Er {what} {_how(c.first_value)} eller {_how(c.second_value)}?",
-        f"Kilden sier to ulike ting om {what}: «{c.first.text}» ({c.first.where}) og "
-        f"«{c.second.text}» ({c.second.where}). Forskjellen er {_mnok(c.stake)} mill. "
-        "kroner.")
-
-
-def _items(side) -> str:
-    return ", ".join(f"{item} {_signed(v)}" for item, v in side)
+    return Ask(CONTRADICTION, c.solution or ALL_SOLUTIONS, c.stake,
+               _say("contradiction_question", c), _say("contradiction_text", c))
 
 
 def move_ask(m: Move) -> Ask | None:
@@ -294,21 +276,8 @@ def move_ask(m: Move) -> Ask | None:
         return None
     net = sum(v for _, v in m.into + m.out_of)
     label = DRIVER_LABELS.get(m.category, m.category).lower()
-    said = "; ".join(f"{e.reason} ({e.item}, {_signed(e.signed_range[0])} mill. kroner)"
-                     for e in m.explained)
-    traced = "; ".join(f"{_mnok(t.amount)} mill. kroner fra «{t.from_item}» til «{t.item}»"
-                       for t in m.traced)
-    said = "; ".join(filter(None, [said, traced and f"tabellene viser {traced}"]))
-    known = (f" Kilden forklarer {_mnok(m.amount - m.unexplained)} mill. kroner: {said}."
-             if said else "")
-    return Ask(
-        MOVE, m.solution, m.unexplained,
-        f"Hva er de {_mnok(m.unexplained)} mill. kronene som flyttes innen {m.solution}?",
-        f"{m.solution}, {label} {m.from_year}–{m.to_year}: {_items(m.into)} mot "
-        f"{_items(m.out_of)}. Det er {_mnok(m.amount)} mill. kroner flyttet mellom postene, "
-        f"ikke ny vekst (netto {_signed(net)} mill. kroner).{known} For "
-        f"{_mnok(m.unexplained)} mill. kroner sier kilden ikke hva som er flyttet, eller "
-        "hvorfor.")
+    return Ask(MOVE, m.solution, m.unexplained, _say("move_question", m),
+               _say("move_text", m, label, net))
 
 
 def unexplained_asks(notes: list[DriverNote], found: list[Move]) -> list[Ask]:
@@ -323,20 +292,17 @@ def unexplained_asks(notes: list[DriverNote], found: list[Move]) -> list[Ask]:
         who = note.item if note.item.startswith(note.solution) else \
             f"{note.solution}, {note.item}" if note.item else note.solution
         label = DRIVER_LABELS.get(note.category, note.category).lower()
-        head = f"{who}, {label} {note.from_year}–{note.to_year}: {_signed(note.value_mnok)} " \
-               "mill. kroner."
+        head = _say("unexplained_head", who, label, note)
         if not note.explained:
             out.append(Ask(UNEXPLAINED, note.solution, abs(note.value_mnok),
-                           "Hva er årsaken?", f"{head} Kilden forklarer ikke endringen."))
+                           _say("cause_question"), _say("cause_text", head)))
             continue
         if any(s != "avviker" for _, s in note.explanations):
             account = note.account
             left = max(abs(account.left[0]), abs(account.left[1]))
             if not account.full and left >= THRESHOLD_MNOK:
-                out.append(Ask(UNEXPLAINED, note.solution, left, "Hva er resten?",
-                               f"{head} Kilden forklarer "
-                               f"{_mnok(account.explained[0])} mill. kroner; "
-                               f"{_mnok(left)} mill. kroner står uten forklaring."))
+                out.append(Ask(UNEXPLAINED, note.solution, left, _say("rest_question"),
+                               _say("rest_text", head, account.explained[0], left)))
     return out
 
 
@@ -368,24 +334,25 @@ def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]
         stake = max(abs(float(r.printed) - float(r.computed)) for r in group)
         where = "; ".join(dict.fromkeys(
             (mid_sentence(r.table_number) if r.check_type != "påstand"
-             else f"teksten i avsnitt {r.section.split(' ')[0]}")
-            + ", " + (r.item or ("alle løsninger" if r.solution == ALL_SOLUTIONS
+             else _say("in_text", r.section.split(" ")[0]))
+            + ", " + (r.item or (_say("all_solutions") if r.solution == ALL_SOLUTIONS
                                   else r.solution)) for r in group))
         pairs = [(format_number(r.printed, places_needed(r.printed, 0, 1)),
                   format_number(r.computed, places_needed(r.computed, 0, 2))) for r in group]
-        figures = "; ".join(dict.fromkeys(f"trykt {p}, beregnet {c}" for p, c in pairs))
+        figures = list(dict.fromkeys(_say("printed_computed", p, c) for p, c in pairs))
         # the figures again after the text only where the text does not already give them
         # (a computed figure counts as given at the precision the text rounds it to)
         said = numbers_in(text)
         shown = "" if all(_given(r.printed, said) and _given(r.computed, said)
-                          for r in group) else f" ({figures}.)"
+                          for r in group) else figures
         solutions = {r.solution for r in group} - {ALL_SOLUTIONS}
         solution = solutions.pop() if len(solutions) == 1 else ALL_SOLUTIONS
         affects = next(((effects or {})[r.check_id] for r in group
                         if r.check_id in (effects or {})), OTHER)
         out.append(Ask(FINDING if kind == "innhold" else ROUNDING, solution, stake,
-                       titles.get(group[0].check_id, ""), f"{where[:1].upper()}{where[1:]}. "
-                       f"{' '.join(text.split())}{shown}", annex=kind != "innhold",
+                       titles.get(group[0].check_id, ""),
+                       _say("finding_text", where, " ".join(text.split()), shown),
+                       annex=kind != "innhold",
                        affects=affects))
     def column(check_id: str) -> tuple[str, str]:
         return check_id.split(":", 1)[0], check_id.rsplit(":", 1)[-1]
@@ -397,12 +364,11 @@ def finding_asks(reconciliation: pd.DataFrame, kinds: dict[str, tuple[str, dict]
             continue  # a content finding on the same column asks it already
         out.append(Ask(
             ROUNDING, row.solution, abs(float(row.printed) - float(row.computed)),
-            "Er dette bare avrunding?",
-            f"{row.table_number}, {row.item or row.solution}: {row.check}. Delene gir "
-            f"{format_number(row.computed, places_needed(row.computed, 0, 2))}, trykt er "
-            f"{format_number(row.printed, places_needed(row.printed, 0, 1))}. Forskjellen er "
-            f"{format_number(tolerance.sigmas(row.difference, row.spread), 1)} "
-            "standardavvik for avrunding; det er mulig, men usannsynlig.", annex=True))
+            _say("rounding_question"),
+            _say("rounding_text", row,
+                 format_number(row.computed, places_needed(row.computed, 0, 2)),
+                 format_number(row.printed, places_needed(row.printed, 0, 1)),
+                 tolerance.sigmas(row.difference, row.spread)), annex=True))
     return out
 
 
@@ -411,15 +377,12 @@ def register_asks(asked, requests) -> list[Ask]:
     out = []
     for q in asked:
         out.append(Ask(OPEN, q.solution, q.stake, q.question,
-                       f"{' '.join(q.statement.split())} Kilden: "
-                       + "; ".join(f"«{a.quote}» ({a.section})"
-                                   for a in (q, *getattr(q, "also", ()))) + ".",
+                       _say("open_text", " ".join(q.statement.split()),
+                            (q, *getattr(q, "also", ()))),
                        affects=q.affects or OTHER))
     for r in requests:
-        answers = " ".join(f"«{a.quote}» ({a.section})." for a in r.answers)
         out.append(Ask(REQUEST, r.solution, r.stake, r.question,
-                       f"{' '.join(r.statement.split())} Bestillingen: «{r.quote}» "
-                       f"({r.section})." + (f" Tallgrunnlaget: {answers}" if answers else ""),
+                       _say("request_text", " ".join(r.statement.split()), r),
                        affects=r.affects or OTHER))
     return out
 
@@ -458,10 +421,7 @@ def underlying_asks(underlying: pd.DataFrame, notes: list[DriverNote]) -> list[A
             continue
         out.append(Ask(
             UNEXPLAINED, pair[0], abs(float(row.underlying_mnok)),
-            f"Hva forklarer den underliggende veksten i {pair[0]} fra {pair[1]} til {pair[2]}?",
-            f"{pair[0]}, {pair[1]}–{pair[2]}: underliggende vekst "
-            f"{_signed(float(row.underlying_mnok))} mill. kroner "
-            f"({format_change_percent(float(row.underlying_pct), 1)}) når prisjustering og "
-            "omfangsendringer er tatt ut. Kilden har ingen tabell over drivere for disse årene "
-            "og forklarer ikke veksten med beløp."))
+            _say("underlying_question", *pair),
+            _say("underlying_text", *pair, float(row.underlying_mnok),
+                 float(row.underlying_pct))))
     return out
