@@ -17,7 +17,7 @@ from typing import Annotated, Literal, get_args
 import pandas as pd
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis import tolerance, words
 from tbu_analysis.analysis.explanations import as_quoted, numbers_in
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_number, format_percent
@@ -303,19 +303,16 @@ def _message(claim: Claim, computed: float, difference: float, tol: float, statu
     shown = max(claim.decimals, 1)
     percent = claim.is_percent
     said = _show(float(claim.value), claim.decimals, percent)
-    said = said if percent else f"{said} mill. kroner"
     got = _show(computed, shown, percent)
-    unit = " prosentpoeng" if percent else ""
-    gap = f"{format_number(difference, shown)}{unit}"
+    gap = format_number(difference, shown)
     if status == tolerance.OK:
         rounded = _show(computed, claim.decimals, percent)
-        if rounded != _show(computed, shown, percent):
-            got = f"{got}, avrundet {rounded}"
-        return f"Teksten sier {said}, tabellene gir {got}; det stemmer."
+        return words.say("checks.md.j2", "claim_holds", said, percent, got,
+                         rounded if rounded != got else "")
     if status == tolerance.ROUNDING:
-        return (f"Teksten sier {said}, tabellene gir {got} (avvik {gap}, innenfor "
-                f"avrundingstoleransen {format_number(tol, _places(tol, shown))}{unit}).")
-    return f"Teksten sier {said}, tabellene gir {got} (avvik {gap})."
+        return words.say("checks.md.j2", "claim_within", said, percent, got, gap,
+                         format_number(tol, _places(tol, shown)))
+    return words.say("checks.md.j2", "claim_off", said, percent, got, gap)
 
 
 def evaluate_claims(claims: list[Claim], figures: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis import tolerance, words
 from tbu_analysis.analysis.explanations import (
     THRESHOLD_MNOK,
     DriverNote,
@@ -31,7 +31,6 @@ from tbu_analysis.analysis.explanations import (
     numbers_in,
 )
 from tbu_analysis.analysis.reading import Sentence
-from tbu_analysis.common import prose
 from tbu_analysis.common.formatting import (
     format_number,
     places_needed,
@@ -140,7 +139,7 @@ def contradictions(statements: list[ForecastStatement]) -> list[Contradiction]:
         first = group[0]
         other = next((s for s in group[1:] if abs(s.change - first.change) > 1e-9), None)
         if other is not None:
-            out.append(Contradiction(f"prognosen for {year} for {subject}", first.solution,
+            out.append(Contradiction(_say("forecast_of", year, subject), first.solution,
                                      first.sentence, other.sentence, first.change,
                                      other.change))
     return out
@@ -262,8 +261,7 @@ def ranked(asks: list[Ask]) -> list[Ask]:
 
 def _say(name: str, /, *args, **kwargs) -> str:
     """Macro ``name`` of ``templates/questions.md.j2``: a question's title or text."""
-    module = prose.environment(__package__).get_template("questions.md.j2").module
-    return str(getattr(module, name)(*args, **kwargs)).strip()
+    return words.say("questions.md.j2", name, *args, **kwargs)
 
 
 def contradiction_ask(c: Contradiction) -> Ask:

@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from tbu_analysis.analysis import tolerance as tol
+from tbu_analysis.analysis import words
 from tbu_analysis.analysis.findings import attach_explanations
 from tbu_analysis.analysis.series import KEY, amounts, levels_from_parts
 from tbu_analysis.common.formatting import format_number, format_percent
-from tbu_analysis.common.prose import mid_sentence
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DRIVER_LABELS, STATUS_PHRASES, ColumnRole, Measure, RowKind
@@ -94,7 +94,8 @@ def row_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
             corrected = bool(result["corrected"]) or any(bool(c["corrected"]) for c, _ in present)
             out.append(_row(
                 check_id(spec, "rad", result["row_label"], identity.result), "rad", spec, spec.id,
-                result["solution"], result["item"], identity.text or f"rad gir {result_header}",
+                result["solution"], result["item"],
+                identity.text or words.say("checks.md.j2", "row_gives", result_header),
                 computed, float(result["value_mnok"]), int(result["decimals"]), tolerance,
                 corrected, spread=spread))
     return out
@@ -128,11 +129,11 @@ def column_checks(figures: pd.DataFrame, spec: TableSpec) -> list[dict]:
             spread = tol.sum_spread([int(p["decimals"]) for p in parts],
                                     int(total_cell["decimals"]))
             corrected = bool(total_cell["corrected"]) or any(bool(p["corrected"]) for p in parts)
-            target = "summen" if total.parts is None else f"«{total.row}»"
             out.append(_row(
                 check_id(spec, "kolonne", total.row, column), "kolonne", spec, spec.id,
                 total_cell["solution"], total_cell["item"],
-                f"radene summerer til {target} i kolonnen «{_heading(column_spec)}»",
+                words.say("checks.md.j2", "column_sums",
+                          None if total.parts is None else total.row, _heading(column_spec)),
                 computed, float(total_cell["value_mnok"]), int(total_cell["decimals"]),
                 tolerance, corrected, spread=spread))
     return out
@@ -176,11 +177,12 @@ def percent_checks(figures: pd.DataFrame, spec: TableSpec,
             if cell is not None:
                 value = exact.get((cell["solution"], int(cell["year"]), cell["measure"]), value)
             numerator, numerator_error = value - base_value, error + base_error
-            what = f"vekst i % for «{_heading(spec.columns[column])}»"
+            what = words.say("checks.md.j2", "growth_percent",
+                             _heading(spec.columns[column]))
         else:
             numerator, numerator_error = value, error
-            what = (f"«{_heading(spec.columns[column])}» i % av "
-                    f"«{_heading(spec.columns[spec.base_column])}»")
+            what = words.say("checks.md.j2", "share_percent", _heading(spec.columns[column]),
+                             _heading(spec.columns[spec.base_column]))
         computed = 100 * numerator / base_value
         tolerance = tol.ratio_tolerance(numerator, numerator_error, base_value, base_error,
                                         int(pct["decimals"]))
@@ -224,9 +226,8 @@ def cross_checks(figures: pd.DataFrame, manifest: Manifest) -> list[dict]:
             tolerance = tol.sum_tolerance(ref_errors, int(other["decimals"]))
             spread = tol.sum_spread(ref_errors, int(other["decimals"]))
             solution, item, measure, category, year = key[:5]
-            what = (f"{_measure_text(measure, category)} {year} som i "
-                    f"{mid_sentence(ref_spec.label)}"
-                    f"{' (sum av radene)' if reference['_derived'] else ''}")
+            what = words.say("checks.md.j2", "across", _measure_text(measure, category), year,
+                             ref_spec.label, bool(reference["_derived"]))
             out.append(_row(
                 f"kryss:{other['table']}:{reference['table']}:{solution}:{item}:{measure}:"
                 f"{category}:{year}", "kryss", spec, f"{other['table']}+{reference['table']}",

@@ -169,3 +169,10 @@ def environment(package: str, folder: str = "templates",
 def render(env: jinja2.Environment, name: str, /, **context: Any) -> str:
     """Render template ``name`` and strip the blank edges a block leaves."""
     return env.get_template(name).render(**context).strip()
+
+
+def say(env: jinja2.Environment, template: str, name: str, /, *args: Any,
+        **kwargs: Any) -> str:
+    """Macro ``name`` of ``template``: one sentence or phrase, its blank edges stripped."""
+    module = env.get_template(template).module
+    return str(getattr(module, name)(*args, **kwargs)).strip()

@@ -29,8 +29,7 @@ def render(name: str, /, **context: Any) -> str:
 def say(template: str, name: str, /, *args: Any, **kwargs: Any) -> str:
     """Macro ``name`` of ``template``: one sentence or note of a section, e.g.
     ``say("levels.md.j2", "nominal_sum", rate=4.1, year=2023, value=980.0)``."""
-    module = prose.environment(PACKAGE, FOLDER).get_template(template).module
-    return str(getattr(module, name)(*args, **kwargs)).strip()
+    return prose.say(prose.environment(PACKAGE, FOLDER), template, name, *args, **kwargs)
 
 
 def note(name: str, *args: Any) -> str:
