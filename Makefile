@@ -97,17 +97,21 @@ STAMP_ERRORS := $(strip $(foreach r,$(ROUNDS),$(shell $(call stamp_inputs,$(r)))
 ifneq ($(STAMP_ERRORS),)
 $(error feil: $(STAMP_ERRORS))
 endif
-# What a report's provenance page prints besides the inputs: the commit (its time is the
-# report's date) and the files git sees changed. A commit, or an edit to a file outside the
-# inputs and the package, rewrites the stamp and so the reports; without git it is constant.
+# What a round's provenance page says of the tree: which of the files it is made from git
+# sees changed (the package, the notebooks, the lock, the round's raw data, its previous
+# round's and the shared files). A commit of such a file renews the reports (they said
+# «Lokale endringer: Ja» from the uncommitted tree); another round's files, or a commit
+# that changes none of these, leave them as they are, byte for byte. Without git: constant.
 define stamp_provenance
-mkdir -p $(STAMPS); \
-{ git rev-parse --verify HEAD 2>/dev/null || echo ukjent; git status --porcelain 2>/dev/null || :; } \
-  > $(STAMPS)/provenance.new; \
-if cmp -s $(STAMPS)/provenance.new $(STAMPS)/provenance; then rm $(STAMPS)/provenance.new; \
-else mv $(STAMPS)/provenance.new $(STAMPS)/provenance; fi
+[ -d data/raw/$(1) ] || exit 0; mkdir -p $(STAMPS); \
+prev=$$(sed -n 's/^previous_round:[[:space:]]*\([^[:space:]#]*\).*/\1/p' data/raw/$(1)/manifest.yaml 2>/dev/null); \
+others=(); for r in $(ALL_ROUNDS); do [ "$$r" = "$(1)" ] || [ "$$r" = "$$prev" ] || others+=(":(exclude)data/raw/$$r"); done; \
+git status --porcelain --untracked-files=all -- src notebooks pyproject.toml uv.lock data/raw \
+  "$${others[@]}" > $(STAMPS)/$(1).provenance.new 2>/dev/null || : > $(STAMPS)/$(1).provenance.new; \
+if cmp -s $(STAMPS)/$(1).provenance.new $(STAMPS)/$(1).provenance; then rm $(STAMPS)/$(1).provenance.new; \
+else mv $(STAMPS)/$(1).provenance.new $(STAMPS)/$(1).provenance; fi
 endef
-$(shell $(stamp_provenance))
+$(foreach r,$(ROUNDS),$(shell $(call stamp_provenance,$(r))))
 # Only a round that does not exist has no inputs stamp.
 $(STAMPS)/%.inputs:
 	@echo "feil: runden finnes ikke (data/raw/$*/ mangler)" >&2; exit 2
@@ -134,7 +138,7 @@ $(call analysis_outputs,$(1)) &: $(call clean_outputs,$(1)) $(STAMPS)/$(1).input
 	$(PY) -m tbu_analysis.cli analyse --round $(1)
 	touch $(call analysis_outputs,$(1))
 
-$(STAMPS)/$(1).report: $(call analysis_outputs,$(1)) $(STAMPS)/$(1).inputs $(STAMPS)/provenance \
+$(STAMPS)/$(1).report: $(call analysis_outputs,$(1)) $(STAMPS)/$(1).inputs $(STAMPS)/$(1).provenance \
   $(NOTEBOOKS) $(SRC) $(STAMP)
 	@$$(font_check)
 	$(PY) -m tbu_analysis.cli report --round $(1) --data-ready

@@ -137,30 +137,48 @@ def test_report_depends_on_the_analysis_and_rebuilds_a_deleted_pdf(built):
     assert dry.index("cli analyse --round 2024-host") < dry.index("cli report --round")
 
 
-def test_a_commit_or_a_changed_file_renews_the_reports_provenance(built):
-    """The provenance page prints the commit and the files git sees changed: a commit with
-    no change to the inputs or the package still makes the reports again (before, they kept
-    «Lokale endringer: Ja» from the uncommitted tree), and a second run has nothing to do."""
+def test_a_commit_of_a_changed_source_file_renews_the_reports_provenance(built):
+    """The provenance page says which of the report's files git sees changed: committing such
+    a file makes the reports again (before, they kept «Lokale endringer: Ja» from the
+    uncommitted tree); another round's new files, an edit outside what the report is made
+    from, or a commit that changes none of them leave the reports as they are."""
     repo = built
     assert make(repo, "analysis", f"ROUND={ROUND}").returncode == 0
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
     subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
-    (repo / ".gitignore").write_text("/data/processed/\n/reports/\n.make/\n", encoding="utf-8")
+    (repo / ".gitignore").write_text("/data/processed/\n/reports/\n.make/\n.installed\n",
+                                     encoding="utf-8")
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "alt"], cwd=repo, check=True)
     make(repo, "--question", "report", f"ROUND={ROUND}")  # the stamp, as the tree is now
     _fake_report(repo)
     assert up_to_date(repo, "report")
 
+    # Not the report's files: another round's raw data, the README; nor a commit of them.
+    other = repo / "data" / "raw" / "2025-var" / "manifest.yaml"
+    other.parent.mkdir()
+    other.write_text("title: ny runde\n", encoding="utf-8")
+    (repo / "README.md").write_text("lokal endring\n", encoding="utf-8")
+    assert up_to_date(repo, "report")
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "alt"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "ny runde"], cwd=repo, check=True)
+    assert up_to_date(repo, "report")
+
+    # A file the report is made from, changed and then committed: the page changes twice.
+    notebook = repo / "notebooks" / "10_report.ipynb"
+    notebook.write_text(notebook.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not up_to_date(repo, "report")
+    _fake_report(repo)
+    assert up_to_date(repo, "report")
+    subprocess.run([*git, "commit", "-q", "-am", "endring"], cwd=repo, check=True)
     assert not up_to_date(repo, "report")
     dry = make(repo, "--dry-run", "report", f"ROUND={ROUND}").stdout
     assert "cli report --round 2024-host --data-ready" in dry and "cli analyse" not in dry
 
-    _fake_report(repo)
-    assert up_to_date(repo, "report")
-    (repo / "README.md").write_text("lokal endring\n", encoding="utf-8")  # outside the inputs
-    assert not up_to_date(repo, "report")
+    subprocess.run([*git, "checkout", "-q", "HEAD~1", "--", "notebooks"], cwd=repo,
+                   check=True)
     shutil.rmtree(repo / ".git")
+    shutil.rmtree(other.parent)
     (repo / "README.md").unlink()
     (repo / ".gitignore").unlink()
 
