@@ -493,7 +493,7 @@ def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
                    & (drivers["category"] != "sum_endring")]
     if solution is not None:
         rows = rows[rows["solution"] == solution]
-    decimals = _decimals(figures, table)
+    decimals = printed_decimals(figures, table)
     finer = _sums(figures, sums_from) if sums_from else {}
     notes = []
     for row in rows.itertuples(index=False):
@@ -521,7 +521,9 @@ def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
     return notes
 
 
-def _decimals(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], int]:
+def printed_decimals(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], int]:
+    """The decimals each driver amount of ``table`` is printed with, by (solution, item,
+    driver)."""
     rows = figures[(figures["table"] == table) & (figures["measure"] == "endring")]
     return {(r.solution, r.item, r.category): int(r.decimals) for r in rows.itertuples()}
 

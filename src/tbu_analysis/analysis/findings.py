@@ -123,21 +123,23 @@ def finding_kinds(path: Path) -> dict[str, tuple[str, dict[str, float]]]:
             for finding in load_findings(path).findings for check in finding.checks}
 
 
-def finding_effects(path: Path) -> dict[str, str]:
-    """Per check id: what its finding's answer can move (``Affects``), where the register says."""
+def _per_check(path: Path, field: str) -> dict[str, str]:
+    """Per check id: its finding's ``field``, where the register gives one."""
     if not path.is_file():
         return {}
-    return {check: finding.affects for finding in load_findings(path).findings
-            for check in finding.checks if finding.affects}
+    return {check: getattr(finding, field) for finding in load_findings(path).findings
+            for check in finding.checks if getattr(finding, field)}
+
+
+def finding_effects(path: Path) -> dict[str, str]:
+    """Per check id: what its finding's answer can move (``Affects``), where the register says."""
+    return _per_check(path, "affects")
 
 
 def finding_titles(path: Path) -> dict[str, str]:
     """Per check id: the question its finding raises (the title of the question to NHN),
     where the register gives one."""
-    if not path.is_file():
-        return {}
-    return {check: finding.question for finding in load_findings(path).findings
-            for check in finding.checks if finding.question}
+    return _per_check(path, "question")
 
 
 def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:

@@ -836,33 +836,32 @@ class ReportContext:
                 for v, label in zip(frame[column], frame["Serie"], strict=True)]
         return out
 
+    def _coarser_outcomes(self) -> list[tuple]:
+        """The estimates whose outcome is printed coarser than their forskrift, each with the
+        forskrift rounded to the outcome's precision (130,1 → 130 against 115)."""
+        return [(r, round_half_up(r.forskrift, places_needed(r.outcome, 0, 1)))
+                for r in self.estimates_at_printed_precision.itertuples()
+                if places_needed(r.outcome, 0, 1) < places_needed(r.forskrift, 0, 1)]
+
     def _whole_millions_notes(self) -> list[str]:
         """The main report's estimates: per measure and year, each forskrift compared rounded
-        to the whole millions its outcome is printed in (130,1 → 130 against 115)."""
+        to the whole millions its outcome is printed in."""
         rows: dict[tuple[str, int], list[dict]] = {}
-        for r in self.estimates_at_printed_precision.itertuples():
-            if r.solution in self.solutions and places_needed(r.outcome, 0, 1) < places_needed(
-                    r.forskrift, 0, 1):
+        for r, rounded in self._coarser_outcomes():
+            if r.solution in self.solutions:
                 rows.setdefault((str(r.measure), int(r.year)), []).append({
-                    "solution": r.solution, "forskrift": r.forskrift,
-                    "rounded": round_half_up(r.forskrift, places_needed(r.outcome, 0, 1))})
+                    "solution": r.solution, "forskrift": r.forskrift, "rounded": rounded})
         return [wording.say("estimates.md.j2", "whole_millions_all", measure, year, found)
                 for (measure, year), found in rows.items()]
 
     def outcomes_note(self, solution: str) -> str:
         """Under a solution's levels: an outcome printed in whole millions beside a finer
         forskrift is compared at the precision both are printed."""
-        notes = []
-        for r in self.estimates_at_printed_precision.itertuples():
-            if r.solution != solution or places_needed(r.outcome, 0, 1) >= places_needed(
-                    r.forskrift, 0, 1):
-                continue
-            notes.append(wording.say(
-                "estimates.md.j2", "whole_millions", measure=str(r.measure), year=r.year,
-                outcome=r.outcome, forskrift=r.forskrift,
-                rounded=round_half_up(r.forskrift, places_needed(r.outcome, 0, 1)),
-                difference=r.difference, decimals=places_needed(r.difference)))
-        return "\n\n".join(notes)
+        return "\n\n".join(wording.say(
+            "estimates.md.j2", "whole_millions", measure=str(r.measure), year=r.year,
+            outcome=r.outcome, forskrift=r.forskrift, rounded=rounded,
+            difference=r.difference, decimals=places_needed(r.difference))
+            for r, rounded in self._coarser_outcomes() if r.solution == solution)
 
     def solution_summary(self, solution: str) -> str:
         growth = self.result.growth

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable
 
 import pandas as pd
 
+from tbu_analysis.analysis.explanations import printed_decimals
 from tbu_analysis.analysis.tolerance import DISCREPANCY, OK, ROUNDING, UNLIKELY
 from tbu_analysis.common.formatting import (
     MISSING,
@@ -26,7 +27,6 @@ from tbu_analysis.vocab import (
     DRIVER_LABELS,
     MEASURE_LABELS,
     STATUS_LABELS,
-    Measure,
 )
 
 #: One unit style in what readers see: "mill. kroner", never "MNOK".
@@ -173,7 +173,7 @@ def drivers_view(drivers: pd.DataFrame, table: str, by: str = "solution",
     is not −5,00 beside a 1,25, a printed 14 not 14,0); a computed sum, and every amount
     without ``figures``, gets its column's."""
     rows = drivers[drivers["table"] == table]
-    printed = _printed_decimals(figures, table) if figures is not None else {}
+    printed = printed_decimals(figures, table) if figures is not None else {}
     rows = rows.assign(_decimals=[printed.get(key, -1) for key in zip(
         rows["solution"], rows["item"], rows["category"], strict=True)])
     items = rows[rows["row_kind"] == "item"]
@@ -232,13 +232,6 @@ def _format_column(values: pd.Series, decimals: int,
     return pd.Series([MISSING if pd.isna(v) else format_number(
         v, int(p) if pd.notna(p) and p >= 0 else decimals)
         for v, p in zip(values, own.reindex(values.index), strict=True)], index=values.index)
-
-
-def _printed_decimals(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], int]:
-    """The decimals each driver amount of ``table`` is printed with, by (solution, item,
-    driver)."""
-    rows = figures[(figures["table"] == table) & (figures["measure"] == Measure.ENDRING)]
-    return {(r.solution, r.item, r.category): int(r.decimals) for r in rows.itertuples()}
 
 
 def corrections_view(corrections: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
