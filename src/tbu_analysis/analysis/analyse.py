@@ -26,6 +26,7 @@ from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
 from tbu_analysis.analysis.schemas import COMPARISON_SCHEMA, check_outputs
 from tbu_analysis.analysis.series import computed_once
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import read_text
 from tbu_analysis.common.store import OutputSet, Sheet, decimals_format, default_formats
 from tbu_analysis.config import OutputName, RoundPaths, round_paths
@@ -326,5 +327,5 @@ def printed_table(figures: pd.DataFrame, table) -> Sheet:
 
 def _header(table, column: int) -> str:
     spec = table.columns.get(column)
-    header = " ".join(str(getattr(spec, "header", "") or "").split()) if spec else ""
+    header = collapse(getattr(spec, "header", "") or "") if spec else ""
     return header or f"Kolonne {column}"
