@@ -96,7 +96,7 @@ def analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
 
 
 def _cache_key(paths: RoundPaths, rates: Mapping[int, float], price_year: int | None) -> tuple:
-    rates = {int(k): float(v) for k, v in rates.items()}
+    """``rates`` as :func:`analyse` converted them (a result's ``index_rates`` are those)."""
     return (str(paths.root), paths.round_id, tuple(sorted(rates.items())), price_year,
             _inputs_signature(paths))
 
@@ -120,7 +120,7 @@ def _analysed(paths: RoundPaths, index_rates: Mapping[int, float],
               price_year: int | None, figures: pd.DataFrame) -> AnalysisResult:
     manifest = load_manifest(paths.manifest)
     index = PriceIndex.from_csv(paths.index)
-    scenario = index.with_rates(index_rates or {})
+    scenario = index.with_rates(index_rates)
     claims = load_claims_checks(paths, figures)
     levels = growth.indexed_levels(figures, index, scenario, price_year)
     entries = scope.load_scope(paths, figures)
@@ -139,7 +139,7 @@ def _analysed(paths: RoundPaths, index_rates: Mapping[int, float],
         index=index,
         scenario_index=scenario,
         manifest=manifest,
-        index_rates=dict(index_rates or {}),
+        index_rates=dict(index_rates),
         price_year=price_year,
         underlying=scope.underlying_growth(levels, entries, path=paths.raw / scope.SCOPE_FILE),
         comparison=round_comparison(paths, manifest, figures, index),
