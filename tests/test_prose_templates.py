@@ -232,3 +232,13 @@ def test_no_new_norwegian_sentence_in_code(path):
         f"{path.name} has {len(found)} literals that read as Norwegian sentences (at most "
         f"{allowed}); put the sentence in a template under {templates}: "
         + "; ".join(f"line {line}: {literal[:60]!r}" for line, literal in found[:5]))
+
+
+def test_every_template_name_is_unique_across_the_packages():
+    """``TBU_TEMPLATES`` is one folder searched first by every package's environment: a copy of
+    a report's template must not also replace a scenario's or a chart's of the same name."""
+    names: dict[str, list[str]] = {}
+    for path in (ROOT / "src" / "tbu_analysis").rglob("templates/**/*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}

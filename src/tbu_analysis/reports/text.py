@@ -35,7 +35,7 @@ def say(template: str, name: str, /, *args: Any, **kwargs: Any) -> str:
 def words(template: str, name: str) -> Any:
     """A set of words a template defines (``{% set explained = {...} %}``), e.g.
     ``words("abbreviations.md.j2", "explained")``."""
-    return getattr(prose.environment(PACKAGE, FOLDER).get_template(template).module, name)
+    return prose.words(prose.environment(PACKAGE, FOLDER), template, name)
 
 
 def note(name: str, *args: Any) -> str:
