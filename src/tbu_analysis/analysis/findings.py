@@ -21,6 +21,7 @@ from tbu_analysis.analysis.explanations import Quoted, number_of, numbers_in, so
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
+from tbu_analysis.vocab import CheckType, Status, codes
 
 CheckId = Annotated[str, Field(min_length=1, max_length=300)]
 #: What the answer to a question can move: «totalen» (what the sector pays) or «fordelingen»
@@ -160,6 +161,17 @@ def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         holds = at & (frame["difference"].abs() <= frame["tolerance"] + 1e-9)
         frame.loc[holds, "status"] = tol.OK
     return frame
+
+
+def outcome_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Checks per kind (rows, in the vocabulary's order, kinds without checks left out) and
+    outcome (columns, every outcome). The one count behind the command line's summary and the
+    report's Vedlegg A; both count the checks as the report shows them (``apply_corrections``),
+    so they cannot disagree (reconciliation.csv keeps the checks as computed: one more
+    «avvik», the column sum that holds once its row's sign is corrected)."""
+    counts = frame.groupby(["check_type", "status"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(codes(Status)), fill_value=0)
+    return counts.reindex([kind for kind in codes(CheckType) if kind in counts.index])
 
 
 def attach_explanations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from tbu_analysis.analysis import tolerance as tol
 from tbu_analysis.analysis import words
 from tbu_analysis.analysis.findings import attach_explanations
 from tbu_analysis.analysis.series import KEY, amounts, levels_from_parts
-from tbu_analysis.common.formatting import format_number, format_percent
+from tbu_analysis.common.formatting import collapse, format_number, format_percent
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DRIVER_LABELS, STATUS_PHRASES, ColumnRole, Measure, RowKind
@@ -144,7 +144,7 @@ def _heading(column) -> str:
     column by its label (the source prints «grunnnet»)."""
     if column.measure == Measure.ENDRING and column.category in DRIVER_LABELS:
         return DRIVER_LABELS[column.category]
-    return " ".join(column.header.replace("*", " ").split())
+    return collapse(column.header.replace("*", " "))
 
 
 def percent_checks(figures: pd.DataFrame, spec: TableSpec,

@@ -32,12 +32,12 @@ from pydantic import Field, field_validator, model_validator
 from tbu_analysis.analysis.claims import Claim, TermEntry, evaluate_claims, resolve_terms
 from tbu_analysis.analysis.explanations import (
     Quoted,
-    collapse,
     number_of,
     numbers_in,
     source_text,
 )
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import Manifest, load_manifest

@@ -171,8 +171,7 @@ class ReportContext:
     def questions_markdown(self, solution: str | None = None, annex: bool = False) -> str:
         """The questions to NHN, ranked; ``annex`` gives the rounding and typesetting list.
         A finding said in full earlier in the report is pointed to."""
-        return self._shown(solution, ("questions", solution, annex),
-                           lambda: self._questions_markdown(solution, annex))
+        return self._shown(solution, *self._block("questions", solution, annex))
 
     def _questions_markdown(self, solution: str | None, annex: bool) -> str:
         return self._once(self.questions_text(solution, annex),
@@ -184,7 +183,7 @@ class ReportContext:
 
     def explanations_markdown(self) -> str:
         """The annex's list of the analysts' explanations, pointing to those said before."""
-        return self._shown(None, ("explanations",), self._explanations_markdown)
+        return self._shown(None, *self._block("explanations"))
 
     def _explanations_markdown(self) -> str:
         return self._once(views.explanations_markdown(self.reconciliation),
@@ -286,27 +285,29 @@ class ReportContext:
         """The report's blocks that carry notes, in document order (as notebooks 10_report
         and 11_solution show them): each block's key (the method and its arguments, as
         the notebook calls it) and its renderer."""
+        block = self._block
         if _report_key(solution) != ALL_SOLUTIONS:
-            levels = self.solution_levels(solution)
-            return [
-                (_levels_key(levels, Series.FINANSIERINGSBEHOV, solution),
-                 lambda: self._levels_note(levels, Series.FINANSIERINGSBEHOV, solution)),
-                (("estimates", solution), lambda: self._estimates_note(solution)),
-                (("drivers", solution), lambda: self._driver_sections(solution)),
-                (("items", solution), lambda: self._item_tables(solution)),
-                (("questions", solution, False),
-                 lambda: self._questions_markdown(solution, False)),
-            ]
-        growth = [(_levels_key(table, self.growth_series(heading), None),
-                   lambda t=table, h=heading: self._levels_note(t, self.growth_series(h), None))
+            return [block("levels", self.solution_levels(solution), Series.FINANSIERINGSBEHOV,
+                          solution),
+                    block("estimates", solution), block("drivers", solution),
+                    block("items", solution), block("questions", solution, False)]
+        growth = [block("levels", table, self.growth_series(heading), None)
                   for heading, table in self.growth_sections()]
-        return [(("overview",), self._overview_note), *growth,
-                (("drivers", ALL_SOLUTIONS), lambda: self._driver_sections(ALL_SOLUTIONS)),
-                (("estimates", None), lambda: self._estimates_note(None)),
-                (("prognosis",), self._prognosis_sections),
-                (("questions", None, False), lambda: self._questions_markdown(None, False)),
-                (("questions", None, True), lambda: self._questions_markdown(None, True)),
-                (("explanations",), self._explanations_markdown)]
+        return [block("overview"), *growth, block("drivers", ALL_SOLUTIONS),
+                block("estimates", None), block("prognosis"), block("questions", None, False),
+                block("questions", None, True), block("explanations")]
+
+    def _block(self, kind: str, *args) -> tuple[tuple, Callable[[], object]]:
+        """A note-carrying block, declared once for ``_document`` and for the public method
+        that shows it: its key (its kind and arguments as the notebook passes them; a table
+        by its content) and its renderer."""
+        render = {"overview": self._overview_note, "levels": self._levels_note,
+                  "estimates": self._estimates_note, "drivers": self._driver_sections,
+                  "prognosis": self._prognosis_sections, "items": self._item_tables,
+                  "questions": self._questions_markdown,
+                  "explanations": self._explanations_markdown}[kind]
+        key = _levels_key(*args) if kind == "levels" else (kind, *args)
+        return key, lambda: render(*args)
 
     def _shown(self, solution: str | None, block: tuple, render: Callable[[], object]):
         """A note-carrying block as the report shows it: its output from the report's one
@@ -369,8 +370,7 @@ class ReportContext:
 
     def estimates_note(self, solution: str | None = None) -> str:
         """Under the estimates table: a forskrift the source prints otherwise elsewhere."""
-        return self._shown(solution, ("estimates", solution),
-                           lambda: self._estimates_note(solution))
+        return self._shown(solution, *self._block("estimates", solution))
 
     def _estimates_note(self, solution: str | None) -> str:
         rows = self.estimates if solution is None \
@@ -394,8 +394,7 @@ class ReportContext:
                     solution: str | None = None) -> str:
         """Under a table of levels (the growth tables, a solution's levels by year): where a
         level shown is printed with another value in another table, which and how."""
-        return self._shown(solution, _levels_key(frame, series, solution),
-                           lambda: self._levels_note(frame, series, solution))
+        return self._shown(solution, *self._block("levels", frame, series, solution))
 
     def _levels_note(self, frame: pd.DataFrame, series: str, solution: str | None) -> str:
         levels = self.model.series[series]
@@ -584,7 +583,7 @@ class ReportContext:
     def overview_note(self) -> str:
         """Under the overview table: its source, the source's footnotes, the notes of the
         tables' note rows, the nominal sums, and the marks."""
-        return self._shown(None, ("overview",), self._overview_note)
+        return self._shown(None, *self._block("overview"))
 
     def _overview_note(self) -> str:
         spec = self.manifest.primary
@@ -662,8 +661,7 @@ class ReportContext:
         """Per growth table: heading, the table ready to display (discrepant cells marked),
         waterfall steps, the notes under the table, and in words the largest drivers with the
         source's reasons."""
-        return list(self._shown(solution, ("drivers", solution),
-                                lambda: self._driver_sections(solution)))
+        return list(self._shown(solution, *self._block("drivers", solution)))
 
     def _driver_sections(self, solution: str) -> list[tuple]:
         out = []
@@ -768,7 +766,7 @@ class ReportContext:
 
     def prognosis_sections(self) -> list[tuple]:
         """Per prognosis table: heading, the table as printed (cells marked), its notes."""
-        return list(self._shown(None, ("prognosis",), self._prognosis_sections))
+        return list(self._shown(None, *self._block("prognosis")))
 
     def _prognosis_sections(self) -> list[tuple]:
         out = []
@@ -907,8 +905,7 @@ class ReportContext:
 
     def item_tables(self, solution: str) -> list[tuple]:
         """Each detail table of the solution as printed: heading, table, marks footnote."""
-        return list(self._shown(solution, ("items", solution),
-                                lambda: self._item_tables(solution)))
+        return list(self._shown(solution, *self._block("items", solution)))
 
     def _item_tables(self, solution: str) -> list[tuple]:
         out = []

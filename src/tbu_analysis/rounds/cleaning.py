@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.corrections import (
     AppliedFix,
@@ -38,7 +39,7 @@ class CleanResult:
 
 
 def _label(text: str) -> str:
-    return " ".join(strip_markup(text).split())
+    return collapse(strip_markup(text))
 
 
 def _check_columns(spec: TableSpec, raw: RawTable, manifest: Path) -> None:
@@ -49,8 +50,8 @@ def _check_columns(spec: TableSpec, raw: RawTable, manifest: Path) -> None:
                 f"0–{raw.width - 1})",
                 path=manifest, line=column.line, text=column.header,
             )
-        printed = " ".join(raw.header_text(index).split()).casefold()
-        if " ".join(column.header.split()).casefold() not in printed:
+        printed = collapse(raw.header_text(index)).casefold()
+        if collapse(column.header).casefold() not in printed:
             raise InputError(
                 f"tabell {spec.id}: kolonne {index} heter ikke «{column.header}» i "
                 f"{raw.path.name} (trykt: «{raw.header_text(index)}»)",

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, model_validator
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.rounds.numbers import strip_markup
 from tbu_analysis.rounds.raw_tables import RawRow, RawTable
@@ -118,7 +119,7 @@ def load_corrections(path: str | Path) -> tuple[Correction, ...]:
 
 
 def _label(text: str) -> str:
-    return " ".join(strip_markup(text).split())
+    return collapse(strip_markup(text))
 
 
 def locate(table: RawTable, columns: dict[int, str], correction: Correction, fix: CellFix,
