@@ -26,7 +26,7 @@ from tbu_analysis.common.provenance import collect_provenance, provenance_table,
 from tbu_analysis.config import RoundPaths, project_root, round_paths, slug
 from tbu_analysis.presentation.fonts import font_files
 from tbu_analysis.presentation.tables import format_table
-from tbu_analysis.reports import committee, narrative, views
+from tbu_analysis.reports import committee, key_messages, narrative, views
 from tbu_analysis.reports import text as wording
 from tbu_analysis.reports.committee import printed_elsewhere
 from tbu_analysis.reports.model import ReportModel, load_report_model
@@ -884,10 +884,24 @@ class ReportContext:
                 points.append(committee._say(
                     "largest_change", pair=pair, sentence=committee.driver_sentence(
                         largest, show_solution=False, moves=self.moves)))
+        top = self._largest_uncertainty(solution)
+        if top is not None:
+            points.append(wording.say("solution_summary.md.j2", "uncertainty", top,
+                                      next((h for h in wording.sections()["solution"]
+                                            if "usikkerhet" in h), None)))
         problems = self.reconciliation_for(solution)
         points.append(wording.say("solution_summary.md.j2", "discrepancies",
                                   int((problems["status"] == DISCREPANCY).sum()), solution))
         return narrative.as_markdown(points)
+
+    def _largest_uncertainty(self, solution: str) -> explanations_module.Condition | None:
+        """The solution's own condition with the most mill. kroner that can move the total,
+        of the years the committee settles on (as the main report's key message picks it),
+        so the summary does not state as settled what the source makes conditional."""
+        settle = key_messages.to_settle(self.result.levels, self.result.drivers)
+        start = settle.year if settle else min(self.years)
+        return explanations_module.largest_total_condition(
+            [c for c in self.conditions if c.solution == solution], start)
 
     def item_tables(self, solution: str) -> list[tuple]:
         """Each detail table of the solution as printed: heading, table, marks footnote."""
