@@ -450,9 +450,8 @@ def _first_non_ascii_line(text: str) -> int:
         ("data/raw/2024-host/names.csv", "clean"),
         ("data/raw/2024-host/index.csv", "analyse"),
         ("data/raw/2024-host/claims.yaml", "analyse"),
-        # the findings are read after the whole analysis (about 2 s): the other registers
-        # read the same way show it in test-fast
-        pytest.param("data/raw/2024-host/findings.yaml", "analyse", marks=pytest.mark.slow),
+        # read before the analysis computes anything (``findings.read_register``): cheap
+        ("data/raw/2024-host/findings.yaml", "analyse"),
     ],
 )
 def test_latin1_input_is_one_message(cleaned, capsys, relative, command):

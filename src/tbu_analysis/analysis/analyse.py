@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from tbu_analysis.analysis import comparison, growth, scope
 from tbu_analysis.analysis.claims import evaluate_claims, load_claims
+from tbu_analysis.analysis.findings import read_register
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
 from tbu_analysis.analysis.schemas import COMPARISON_SCHEMA, check_outputs
@@ -121,6 +122,7 @@ def _analysed(paths: RoundPaths, index_rates: Mapping[int, float],
     manifest = load_manifest(paths.manifest)
     index = PriceIndex.from_csv(paths.index)
     scenario = index.with_rates(index_rates)
+    register = read_register(paths.findings)  # a bad register fails before the analysis
     claims = load_claims_checks(paths, figures)
     levels = growth.indexed_levels(figures, index, scenario, price_year)
     entries = scope.load_scope(paths, figures)
@@ -135,7 +137,7 @@ def _analysed(paths: RoundPaths, index_rates: Mapping[int, float],
         levels=levels,
         growth=growth.growth_table(figures, index, scenario, price_year),
         drivers=growth.drivers(figures),
-        reconciliation=reconcile(figures, manifest, claims, paths.findings),
+        reconciliation=reconcile(figures, manifest, claims, paths.findings, register),
         index=index,
         scenario_index=scenario,
         manifest=manifest,

@@ -92,6 +92,13 @@ def load_findings(path: Path) -> FindingsFile:
     return load_yaml_model(path, FindingsFile)
 
 
+def read_register(path: Path) -> FindingsFile | None:
+    """The register validated, or None when the round has none: read before the analysis
+    computes anything, so a bad file fails at once (its ids are checked against the run's
+    checks when joining, ``attach_explanations``)."""
+    return load_findings(path) if path.is_file() else None
+
+
 def load_questions(paths: RoundPaths) -> list[Question]:
     """The register's questions, each quote checked against the round's source text."""
     if not paths.findings.is_file():
@@ -174,16 +181,19 @@ def outcome_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return counts.reindex([kind for kind in codes(CheckType) if kind in counts.index])
 
 
-def attach_explanations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Join the analysts' findings register (check ids → explanation) onto the checks.
+def attach_explanations(frame: pd.DataFrame, path: Path,
+                        register: FindingsFile | None = None) -> pd.DataFrame:
+    """Join the analysts' findings register (check ids → explanation) onto the checks;
+    ``register`` is the file at ``path`` already read (``read_register``), else it is read.
 
     Every id must name a discrepancy of this run, once: an explanation of a check that now
     holds, or of one that moved, is stale and refused rather than shown next to the wrong row.
     """
     frame = frame.assign(explanation="")
-    if not path.is_file():
+    if register is None:
+        register = read_register(path)
+    if register is None:
         return frame
-    register = load_findings(path)
     status = dict(zip(frame["check_id"], frame["status"], strict=True))
     explained: dict[str, int | None] = {}
     for finding in register.findings:
