@@ -101,6 +101,36 @@ def test_the_e_resept_forecast_contradiction_is_found_with_both_quotes(sentences
     assert not any("Kjernejournal" in c.quantity for c in found)
 
 
+def test_vkps_2024_forecast_question_names_the_sources_third_amount(ctx):
+    """Reader6 R26: the source gives VKP's 2024 forecast as 3 (l. 355: 25 against 28,2) and 5
+    (l. 890) below the forskrift, and 5.5 (l. 892–894) a third: 2025's 25 is «3 mill. kroner
+    høyere enn prognosen for 2024», so 22, about 6 below. The question names all three."""
+    vkp = next(a for a in ctx.model.asks if a.question.startswith(
+        "Er prognosen for 2024 for VKP"))
+    assert vkp.question == "Er prognosen for 2024 for VKP redusert med 3, 5 eller 6 mill. kroner?"
+    assert vkp.stake == 3
+    assert "som da er 22, om lag 6 mill. kroner lavere enn forskriften" in vkp.text
+    assert "«Forvaltningskostnadene for 2025 er likevel 3 mill. kroner høyere enn prognosen " \
+        "for 2024» (Tallgrunnlag 5.5 Helsenettet, Velferdsteknologi)" in vkp.text
+    assert vkp.text.endswith("Forskjellen er opptil 3 mill. kroner.")
+
+
+def test_growth_into_a_settled_year_is_asked_last_with_the_sources_pointer(ctx):
+    """Reader6 R9 and R37: the 2024 forskrift is fixed, so the underlying growth 2023–2024 is
+    asked after every question the committee's decision needs, and says why; and the source's
+    one quantified pointer for those years (l. 1083–1085, NUIT 4/22: 30 MNOK in 2023, 55 in
+    2024, spread on Kjernejournal, Grunndata, HelseID and Helsenorge) is given."""
+    main = [a for a in ctx.model.asks if not a.annex]
+    grunndata = next(a for a in main if a.question == (
+        "Hva forklarer den underliggende veksten i Grunndata og HelseID fra 2023 til 2024?"))
+    assert grunndata.settled and main.index(grunndata) > max(
+        i for i, a in enumerate(main) if not a.settled)
+    assert "estimert til 30 mill. kroner i 2023 og 55 mill. kroner i 2024" in grunndata.text
+    assert "forklarer ikke veksten med beløp" not in grunndata.text
+    assert grunndata.text.endswith("Forskriften for 2024 er fastsatt; svaret endrer den ikke, "
+                                   "men forklarer nivået estimatene bygger på.")
+
+
 def test_the_whole_source_is_searched_for_the_last_round(sentences):
     hits = reading.search(sentences, ["våren 2024"])
     helsenorge = [s.text for s in hits if s.solution == "Helsenorge"]

@@ -219,10 +219,38 @@ class TableNote(Quoted):
         return self
 
 
+class Pointer(Quoted):
+    """What the source says with amounts about growth between two years no driver table
+    covers, without splitting it on the solutions it names (NUIT 4/22: Program digital
+    samhandling's running costs of 30 in 2023 and 55 in 2024, spread on four solutions): the
+    question about a solution's growth in those years gives it. Every number of the statement
+    stands in its quotes; every solution it concerns is named in them."""
+
+    solutions: list[str] = Field(min_length=1)
+    from_year: int = Field(ge=1990, le=2100)
+    to_year: int = Field(ge=1990, le=2100)
+    statement: str = Field(min_length=1)
+    also: list[Quoted] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _quoted(self) -> Pointer:
+        quotes = " ".join([self.quote, *(a.quote for a in self.also)])
+        unquoted = sorted(numbers_in(self.statement) - numbers_in(quotes))
+        if unquoted:
+            raise ValueError(f"tallet {str(unquoted[0]).replace('.', ',')} i statement står "
+                             "ikke i sitatene")
+        missing = [s for s in self.solutions if not all(part in quotes for part in
+                                                         s.split(" og "))]
+        if missing:
+            raise ValueError(f"løsningen {missing[0]} står ikke i sitatene")
+        return self
+
+
 class ExplanationsFile(InputModel):
     explanations: list[Explanation] = Field(min_length=1)
     in_words: list[InWords] = Field(default_factory=list)
     table_notes: list[TableNote] = Field(default_factory=list)
+    pointers: list[Pointer] = Field(default_factory=list)
 
 
 class Condition(Quoted):
@@ -318,6 +346,12 @@ def load_in_words(paths: RoundPaths) -> list[InWords]:
     """The register's reasons without an amount (``in_words``)."""
     register = _register(paths)
     return register.in_words if register else []
+
+
+def load_pointers(paths: RoundPaths) -> list[Pointer]:
+    """The register's amounts for growth no driver table covers (``pointers``)."""
+    register = _register(paths)
+    return register.pointers if register else []
 
 
 def load_table_notes(paths: RoundPaths) -> list[TableNote]:

@@ -187,8 +187,11 @@ class ReportContext:
         return self._shown(None, ("explanations",), self._explanations_markdown)
 
     def _explanations_markdown(self) -> str:
-        return self._once(views.explanations_markdown(self.reconciliation),
-                          place="explanations")
+        registry = self.notes(None)
+        return self._once(views.explanations_markdown(
+            self.reconciliation,
+            lambda text: registry.place(text) not in {None, "explanations"}),
+            place="explanations")
 
     @property
     def register_questions(self) -> list:
