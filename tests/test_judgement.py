@@ -60,8 +60,10 @@ def test_helsenorge_volume_growth_names_nhns_own_capacity(analysis, paths):
     account = _note(analysis, paths, "tg-t4", "Helsenorge", "volum_beredskap").account
     assert account.full
     assert account.explained == (pytest.approx(14.7), pytest.approx(14.7))  # of 15
+    # NHN's own capacity: Helse og forløp 2,6, Økosystem 1,4 and Plattform 1,6 as tabell 5
+    # prints them (the text swaps Økosystem's 1,4 and 1,2, reader6 R1)
     assert [(c.value, low) for c, low, _ in account.causes] == [("kapasitet",
-                                                                  pytest.approx(5.4))]
+                                                                  pytest.approx(5.6))]
 
 
 def test_helsenorge_efficiency_is_summed_over_every_area(analysis, paths):
@@ -129,6 +131,21 @@ def test_growth_into_a_settled_year_is_asked_last_with_the_sources_pointer(ctx):
     assert "forklarer ikke veksten med beløp" not in grunndata.text
     assert grunndata.text.endswith("Forskriften for 2024 er fastsatt; svaret endrer den ikke, "
                                    "men forklarer nivået estimatene bygger på.")
+
+
+def test_okosystems_swapped_amounts_are_marked_on_both_cells_and_said_in_the_bullet(ctx):
+    """Reader6 R1: tabell 5 prints Økosystem's volume 1,4 and efficiency −1,2 (l. 455); the
+    text gives 1,2 and 1,4 (l. 538, 540). Both cells carry the text's amount, and the
+    Helsenorge bullets print the table's amount with the text's beside it, so the parts add
+    up to the table's 14,9 (8 + 0,5 + 0,8 + 2,6 + 1,4 + 1,6)."""
+    figures = ctx.figures
+    marked = {(figures.loc[i, "category"], figures.loc[i, "item"]): text
+              for i, text in ctx.marked_cells.items() if figures.loc[i, "table"] == "tg-t5"}
+    assert marked[("volum_beredskap", "Økosystem")].startswith("Teksten gir +1,2: «")
+    assert marked[("effektivisering", "Økosystem")].startswith("Teksten gir −1,4: «")
+    words = " ".join(section[4] for section in ctx.driver_sections()).replace("\u00a0", " ")
+    assert "(Helse og forløp +2,6, Økosystem +1,4 (teksten: +1,2), Plattform +1,6)" in words
+    assert "Økosystem −1,2 (teksten: −1,4)" in words
 
 
 def test_the_whole_source_is_searched_for_the_last_round(sentences):

@@ -619,6 +619,21 @@ class ReportContext:
                                     if c.name == "solution" else c, kind="stable")
         return series[["solution", "year", "value_mnok"]]
 
+    def levels_chart_caption(self) -> str:
+        """The caption of ``levels_for_chart``'s chart: which years are the forskrift, which
+        the proposed one and which an estimate, and a year shown in later kroner."""
+        series = self.model.series[Series.FINANSIERINGSBEHOV]
+        years = series[series["item"] == ""].drop_duplicates("year").sort_values("year")
+        groups: list[tuple[str, list[int]]] = []
+        for row in years.itertuples():
+            if groups and groups[-1][0] == row.measure:
+                groups[-1][1].append(int(row.year))
+            else:
+                groups.append((str(row.measure), [int(row.year)]))
+        rebased = [(int(r.year), int(r.price_year)) for r in years.itertuples()
+                   if int(r.year) < int(r.price_year)]
+        return wording.say("levels.md.j2", "levels_chart_caption", groups, rebased)
+
     def growth_words(self, heading: str) -> str:
         """Under a funding-need growth table: what the one-off deduction does to it."""
         for start, end in zip(self.years, self.years[1:], strict=False):

@@ -255,11 +255,11 @@ def _contradictions(paths: RoundPaths, manifest) -> list[questions_module.Contra
     found = questions_module.with_readings(
         questions_module.contradictions(questions_module.forecast_statements(
             _sentences(paths, manifest))), readings)
-    for reading in readings:
-        if not any(reading in c.readings for c in found):
+    for further in readings:
+        if not any(further in c.readings for c in found):
             raise InputError("kilden sier ikke to ulike ting om denne størrelsen",
-                             path=paths.findings, line=reading.line_of("quantity"),
-                             key="quantity", text=reading.quantity)
+                             path=paths.findings, line=further.line_of("quantity"),
+                             key="quantity", text=further.quantity)
     return found
 
 
