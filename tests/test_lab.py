@@ -106,25 +106,34 @@ def lab_clone(tmp_path: Path):
     assert _git(repo, "status", "--porcelain") == ""
     home = tmp_path / "home"
     home.mkdir()
-    port = _free_port()
     env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "TBU_SCENARIO_DIR": str(home)}
     env.pop("JUPYTERLAB_SETTINGS_DIR", None)
     log = (tmp_path / "lab.log").open("w")
-    lab = subprocess.Popen(
-        [str(JUPYTER), "lab", f"--notebook-dir={repo / 'notebooks'}", f"--port={port}",
-         "--ip=127.0.0.1", "--ServerApp.port_retries=0", "--no-browser", "--allow-root",
-         "--IdentityProvider.token=tbu-test"],
-        cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
+    # A free port is freed before JupyterLab binds it, so another process may take it in
+    # between: a server that exits at once is started again on another port.
+    for _attempt in range(3):
+        port = _free_port()
+        lab = subprocess.Popen(
+            [str(JUPYTER), "lab", f"--notebook-dir={repo / 'notebooks'}", f"--port={port}",
+             "--ip=127.0.0.1", "--ServerApp.port_retries=0", "--no-browser", "--allow-root",
+             "--IdentityProvider.token=tbu-test"],
+            cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        answered = False
         for _ in range(120):
             try:
                 urllib.request.urlopen(f"{url}/api/status?token=tbu-test", timeout=1)
+                answered = True
                 break
             except OSError:
+                if lab.poll() is not None:
+                    break
                 time.sleep(0.5)
-        else:
+        if lab.poll() is None:
+            break
+    try:
+        if not answered:
             pytest.fail("JupyterLab startet ikke: " + (tmp_path / "lab.log").read_text())
         yield repo, f"{url}/lab/tree/{NOTEBOOK}?token=tbu-test"
     finally:

@@ -228,24 +228,36 @@ def test_make_lab_serves_jupyterlab_on_the_given_port(tmp_path):
     assert config["FileContentsManager"]["pre_save_hook"] == "tbu_analysis.common.lab.strip_on_save"
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"PORT={port}"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        status = None
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api", timeout=2) as r:
-                    status = r.status
-                    break
-            except OSError:
-                time.sleep(0.5)
-        assert status == 200, process.stderr.read().decode() if process.poll() is not None \
-            else "JupyterLab did not answer"
-    finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=30)
+    # The free port is freed before JupyterLab binds it: if another process took it in
+    # between, the server exits at once and is started again on another port.
+    for _attempt in range(3):
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "lab", f"PORT={port}"], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 120
+            status = None
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api",
+                                                timeout=2) as r:
+                        status = r.status
+                        break
+                except OSError:
+                    time.sleep(0.5)
+            if status is None and process.poll() is not None:
+                said = process.stderr.read().decode()
+                if f"port {port} is already in use" in said:
+                    port = _free_port()
+                    continue
+                pytest.fail(said)
+            assert status == 200, "JupyterLab did not answer"
+            return
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, 15)
+            process.wait(timeout=30)
+    pytest.fail("JupyterLab found no free port in three tries")
 
 
 def test_the_git_filter_keeps_a_notebook_run_out_of_git_status(tmp_path):

@@ -73,6 +73,48 @@ def test_a_sentence_changed_in_a_template_is_in_the_pdf_and_the_html(
     assert os.environ["TBU_TEMPLATES"] == str(override)
 
 
+def test_a_sentence_changed_in_the_charts_template_is_in_the_svg(figures, tmp_path, monkeypatch):
+    """The charts' words are a template too (``presentation/templates/charts.md.j2``): a
+    sentence changed in a copy in ``TBU_TEMPLATES`` is what the SVG's ``<title>`` and
+    ``aria-label`` say (a screen reader's text, the tagged PDF's /Alt), with the round's
+    figures: the main report's waterfall ends at the funding need of 1 054."""
+    from tbu_analysis.analysis.growth import waterfall_steps
+    from tbu_analysis.presentation import charts
+
+    shipped = (PRESENTATION / "templates" / "charts.md.j2").read_text(encoding="utf-8")
+    before, after = "Ender med {{ last.label }}", "Til slutt {{ last.label }}"
+    assert before in shipped
+    override = tmp_path / "templates"
+    override.mkdir()
+    (override / "charts.md.j2").write_text(shipped.replace(before, after), encoding="utf-8")
+    steps = waterfall_steps(figures)
+    said = "Finansieringsbehov 2025: 1\u00a0054,0 mill. kroner."
+
+    def alt_texts() -> tuple[str, str]:
+        svg = charts.figure_to_svg(charts.waterfall(steps, title="Fra 2024 til 2025"))
+        title = re.search(r"<title>([^<]*)</title>", svg)[1]
+        label = re.search(r'aria-label="([^"]*)"', svg)[1]
+        return title, label
+
+    assert all(f"Ender med {said}" in text for text in alt_texts())
+    monkeypatch.setenv("TBU_TEMPLATES", str(override))
+    changed = alt_texts()
+    assert all(f"Til slutt {said}" in text and "Ender med" not in text for text in changed)
+    assert all(text.startswith("Fossefallsdiagram: Fra 2024 til 2025. Starter med Forskrift "
+                               "2024: 1\u00a0038,0 mill. kroner.") for text in changed)
+    monkeypatch.delenv("TBU_TEMPLATES")
+    assert all(f"Ender med {said}" in text for text in alt_texts())  # the package's again
+
+
+def test_every_cause_has_its_words_in_the_driver_template():
+    """A cause (``vocab.Cause``) is said in a sentence as ``causes.md.j2`` words it (the
+    driver template imports it): one wording for each code, none for a code vocab does not
+    know."""
+    from tbu_analysis.vocab import Cause
+
+    assert set(text.words("causes.md.j2", "said")) == {c.value for c in Cause}
+
+
 # --- no Norwegian sentence in the report code --------------------------------------------------
 
 #: Words that make a literal read as Norwegian running text.
@@ -153,14 +195,34 @@ ANALYSIS_LITERALS = {"analyse.py": 1, "check.py": 2, "indexing.py": 1, "question
                      "reading.py": 1, "schemas.py": 5}
 
 
+PRESENTATION = ROOT / "src" / "tbu_analysis" / "presentation"
+#: The charts' and tables' words are in presentation/templates: no module there holds one.
+PRESENTATION_LITERALS: dict[str, int] = {}
+COMMON = ROOT / "src" / "tbu_analysis" / "common"
+#: What the shared modules hold that reads as sentences is not report text: validation
+#: messages kept in a table (inputs) and the provenance page's short status words for what git
+#: sees changed (provenance). The numbers may only fall.
+COMMON_LITERALS = {"inputs.py": 8, "provenance.py": 2}
+PACKAGE = ROOT / "src" / "tbu_analysis"
+#: vocab.py holds codes and short labels; the heuristic takes some for sentences: labels and
+#: column headings with «i», «av», «fra» or a «ø» («Økt kapasitet i NHN», «Fra, nominelt (mill.
+#: kroner)») and English field descriptions with «og» or «i» in a quoted example. The causes'
+#: and the abbreviations' words in a sentence are the reports' templates'. May only fall.
+PACKAGE_LITERALS = {"vocab.py": 13}
+
+
 #: Each code folder whose sentences belong in templates: its limits and its templates' home.
 SENTENCE_FOLDERS = {REPORTS: (NOT_YET_IN_TEMPLATES, "reports/templates/prose"),
                     SCENARIOS: (SCENARIO_LITERALS, "scenarios/templates"),
-                    ANALYSIS: (ANALYSIS_LITERALS, "analysis/templates")}
+                    ANALYSIS: (ANALYSIS_LITERALS, "analysis/templates"),
+                    PRESENTATION: (PRESENTATION_LITERALS, "presentation/templates"),
+                    COMMON: (COMMON_LITERALS, "the templates of the package that prints it"),
+                    PACKAGE: (PACKAGE_LITERALS, "reports/templates/prose")}
 
 
 @pytest.mark.parametrize("path", sorted([*REPORTS.glob("*.py"), *SCENARIOS.glob("*.py"),
-                                         *ANALYSIS.glob("*.py")]),
+                                         *ANALYSIS.glob("*.py"), *PRESENTATION.glob("*.py"),
+                                         *COMMON.glob("*.py"), PACKAGE / "vocab.py"]),
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_no_new_norwegian_sentence_in_code(path):
     limits, templates = SENTENCE_FOLDERS[path.parent]
@@ -170,3 +232,13 @@ def test_no_new_norwegian_sentence_in_code(path):
         f"{path.name} has {len(found)} literals that read as Norwegian sentences (at most "
         f"{allowed}); put the sentence in a template under {templates}: "
         + "; ".join(f"line {line}: {literal[:60]!r}" for line, literal in found[:5]))
+
+
+def test_every_template_name_is_unique_across_the_packages():
+    """``TBU_TEMPLATES`` is one folder searched first by every package's environment: a copy of
+    a report's template must not also replace a scenario's or a chart's of the same name."""
+    names: dict[str, list[str]] = {}
+    for path in (ROOT / "src" / "tbu_analysis").rglob("templates/**/*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}

@@ -191,13 +191,14 @@ class ConditionKind(Coded):
 
 
 class Cause(Coded):
-    """A cause a committee asks about by name, wherever the source gives it (``explanations``)."""
+    """A cause a committee asks about by name, wherever the source gives it (``explanations``).
+    How a sentence says it is the reports' (``reports/templates/prose/causes.md.j2``)."""
 
-    CAPACITY = ("kapasitet", "økt kapasitet i NHN (kilden sier ikke om det er flere ansatte "
-                "eller innleie)", "NHN's own capacity; the source does not say staff or hired")
-    SUPPLIER = ("leverandør", "bytte av leverandør eller at driften tas inn i NHN",
+    CAPACITY = ("kapasitet", "Økt kapasitet i NHN",
+                "NHN's own capacity; the source does not say staff or hired")
+    SUPPLIER = ("leverandør", "Bytte av leverandør",
                 "a change of supplier, or work taken in-house")
-    MOVED = ("flyttet", "kostnader flyttet fra en annen post eller finansieringskilde",
+    MOVED = ("flyttet", "Flyttet kostnad",
              "a cost moved from another item, solution or source of funding")
 
 
@@ -254,18 +255,6 @@ MEASURE_IN_SENTENCE: Mapping[str, str] = MappingProxyType({
 #: How a report's provenance page names a run's parameters.
 PARAMETER_LABELS: Mapping[str, str] = MappingProxyType({
     "solution": "Løsning", "scenario_path": "Scenariofil", "index_rates": "Indeksjustering"})
-#: Abbreviations a reader meets, explained once in the reports' terms.
-ABBREVIATIONS: Mapping[str, str] = MappingProxyType({
-    "NHN": "Norsk helsenett SF, som forvalter løsningene og lager tallgrunnlaget",
-    "TBU": "Teknisk beregningsutvalg for nasjonale e-helseløsninger",
-    "D&F": "drift og forvaltning",
-    "SFM": "Sentral forskrivningsmodul (E-resept)",
-    "FM": "Forskrivningsmodulen, den eldre modulen SFM erstatter",
-    "VKP": "Velferdsteknologisk knutepunkt (under Helsenettet)",
-    "PLL": "Pasientens legemiddelliste",
-    "PREG": "grensesnittet mot folkeregisteret i det gamle DSF-formatet, som skal fases ut",
-    "NUIT": "et av organene i den nasjonale rådsmodellen, som behandler investeringene",
-})
 STATUS_PHRASES: Mapping[str, str] = MappingProxyType({s.value: s.phrase for s in Status})
 
 #: Every kind of code, in the order the data dictionary lists them.

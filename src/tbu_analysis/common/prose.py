@@ -176,3 +176,8 @@ def say(env: jinja2.Environment, template: str, name: str, /, *args: Any,
     """Macro ``name`` of ``template``: one sentence or phrase, its blank edges stripped."""
     module = env.get_template(template).module
     return str(getattr(module, name)(*args, **kwargs)).strip()
+
+
+def words(env: jinja2.Environment, template: str, name: str, /) -> Any:
+    """A set of words ``template`` defines (``{% set labels = {...} %}``)."""
+    return getattr(env.get_template(template).module, name)

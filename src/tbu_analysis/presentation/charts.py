@@ -9,6 +9,9 @@ Every chart carries its own words (:class:`ChartText`): a caption and a text alt
 written from its data, which :func:`show` puts in the SVG's ``<title>`` and ``aria-label``
 (a tagged PDF's ``/Alt``, a screen reader's text) and in a ``<figcaption>`` the report numbers.
 Text is set in the report's shipped font (Inter, ``presentation/fonts``), never a system font.
+The words themselves (text alternatives, default captions, axis titles, the source line) are
+macros in ``presentation/templates/charts.md.j2``, rendered by the project's one environment
+(``common/prose``): this module decides what a chart says and with which figures.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import matplotlib
@@ -35,6 +38,7 @@ from matplotlib.patches import Polygon
 from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from tbu_analysis.common import prose
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import format_change, format_number
 from tbu_analysis.presentation.fonts import FONT_FAMILY, font_files
@@ -46,8 +50,8 @@ DOWN_COLOUR = "#D55E00"  # vermillion: a decrease
 CONNECTOR_COLOUR = "#8C8C8C"
 SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 
-#: The unit every amount is given in, in words a reader knows.
-UNIT = "mill. kroner"
+#: The unit every amount is given in, in words a reader knows (the prose's own).
+UNIT = prose.UNIT
 #: A waterfall whose steps span less than this share of its largest level gets a broken
 #: value axis, so a step of a few million is not a hairline beside a level of a thousand.
 BREAK_BELOW_SHARE = 0.35
@@ -123,6 +127,19 @@ def _measured_once() -> Iterator[None]:
         yield
     finally:
         TextToPath.get_text_width_height_descent = measure
+
+
+@lru_cache(maxsize=4)
+def _template(env: Any) -> Any:
+    """``charts.md.j2`` of ``env`` as a module, looked up once per environment (a chart is
+    drawn many times a round; an override folder, ``TBU_TEMPLATES``, is another environment)."""
+    return env.get_template("charts.md.j2").module
+
+
+def say(name: str, /, *args: Any, **kwargs: Any) -> str:
+    """Macro ``name`` of ``presentation/templates/charts.md.j2``: the charts' words."""
+    macro = getattr(_template(prose.environment(__package__)), name)
+    return str(macro(*args, **kwargs)).strip()
 
 
 @dataclass(frozen=True)
@@ -316,25 +333,13 @@ def waterfall_break(bars: Sequence[WaterfallBar]) -> float | None:
 
 
 def waterfall_alt(bars: Sequence[WaterfallBar], title: str, decimals: int = 1,
-                  unit: str = UNIT, axis_start: float | None = None) -> str:
-    """The chart in words: its start, every step and its end, in Norwegian numbers."""
+                  unit: str = UNIT, axis_start: float | None = None,
+                  point: str | None = None) -> str:
+    """The chart in words: its start, every step and its end, in Norwegian numbers, and
+    last what it shows (``point``, the title drawn above it)."""
     if not bars:
         return title
-    parts = [f"Fossefallsdiagram: {title.rstrip('.')}." if title else "Fossefallsdiagram."]
-    first, last = bars[0], bars[-1]
-    parts.append(f"Starter med {first.label}: {format_number(first.value, decimals)} {unit}.")
-    middle = [
-        f"{b.label} {format_change(b.value, decimals)}" if b.kind == "change"
-        else f"{b.label} {format_number(b.value, decimals)}"
-        for b in bars[1:-1]
-    ]
-    if middle:
-        parts.append("Deretter " + "; ".join(middle) + ".")
-    if len(bars) > 1:
-        parts.append(f"Ender med {last.label}: {format_number(last.value, decimals)} {unit}.")
-    if axis_start is not None:
-        parts.append(f"Verdiaksen er brutt og starter på {format_number(axis_start, 0)}.")
-    return " ".join(parts)
+    return say("waterfall_alt", title, list(bars), decimals, unit, axis_start, point)
 
 
 def _break_marks(ax: Any, at: float, positions: Sequence[int], bar_height: float) -> None:
@@ -426,16 +431,15 @@ def waterfall(
         ax.set_xlim(start - (pad * 0.5 if start < 0 else 0), high + pad)
         if axis_start is None:
             ax.axvline(0, color="#4D4D4D", linewidth=0.8, zorder=3)
-        _norwegian_x_axis(ax, f"{unit} (brutt akse)" if unit and axis_start is not None
+        _norwegian_x_axis(ax, say("broken_axis", unit) if unit and axis_start is not None
                           else unit)
         ax.spines["left"].set_visible(axis_start is None)
         if axis_start is not None:
             cut = [p for p, b in zip(positions, bars, strict=True) if b.bottom < axis_start]
             _break_marks(ax, axis_start, cut, height)
-    caption = title or "Fossefall"
-    alt = waterfall_alt(bars, caption, decimals, unit or UNIT, axis_start)
-    if point:  # the neutral description first, as every chart's; then what it shows
-        alt = f"{alt.rstrip()} Det viser: {point.rstrip('.')}."
+    caption = title or say("waterfall_caption")
+    # the neutral description first, as every chart's; then what it shows (``point``)
+    alt = waterfall_alt(bars, caption, decimals, unit or UNIT, axis_start, point)
     return _attach(fig, ChartText(caption, alt, source))
 
 
@@ -481,7 +485,7 @@ def levels_chart(
                 )
             _category_labels(ax, [str(s) for s in table.index], figsize[0] * 0.85)
             ax.set_xlim(-0.6, len(table.index) - 0.4)
-            legend_title = "År"
+            legend_title = say("years")
         else:
             years = [int(y) if float(y).is_integer() else y for y in table.columns]
             for i, solution in enumerate(table.index):
@@ -491,29 +495,25 @@ def levels_chart(
                     linewidth=1.6,
                 )
             ax.set_xticks(years, [str(y) for y in years])
-            ax.set_xlabel("År")
-            legend_title = "Løsning"
+            ax.set_xlabel(say("years"))
+            legend_title = say("solutions")
         ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
         ax.axhline(0, color="#4D4D4D", linewidth=0.8, zorder=3)
         _norwegian_y_axis(ax, unit)
         ax.legend(title=legend_title, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         _room_for_labels(fig, [str(s) for s in table.index], 9)
-    caption = title or "Nivå per løsning og år"
+    caption = title or say("levels_caption")
     return _attach(fig, ChartText(caption, levels_alt(table, caption, kind, unit or UNIT),
                                   source))
 
 
 def levels_alt(table: pd.DataFrame, title: str, kind: str = "bar", unit: str = UNIT) -> str:
     """The chart in words: every solution's value for every year, in Norwegian numbers."""
-    name = "Søylediagram" if kind == "bar" else "Linjediagram"
     years = [str(int(y)) if float(y).is_integer() else str(y) for y in table.columns]
-    rows = []
-    for solution, values in table.iterrows():
-        shown = [f"{year} {format_number(v, 1)}" for year, v in zip(years, values, strict=True)
-                 if not math.isnan(v)]
-        rows.append(f"{solution}: {', '.join(shown)}")
-    heading = title.rstrip(".") if unit in title else f"{title.rstrip('.')} ({unit})"
-    return f"{name}: {heading}. " + "; ".join(rows) + "."
+    rows = [(solution, [(year, v) for year, v in zip(years, values, strict=True)
+                        if not math.isnan(v)])
+            for solution, values in table.iterrows()]
+    return say("levels_alt", title, kind, unit, rows)
 
 
 _SVG_ROOT = re.compile(r"<svg\b([^>]*)>")
@@ -543,11 +543,12 @@ def figure_to_svg(fig: Figure, alt: str | None = None) -> str:
 def figure_html(fig: Figure, source: str | None = None) -> str:
     """The chart as a ``<figure>``: inline SVG with its text alternative, and a caption
     with the source under it (the report puts "Figur N" before the caption)."""
-    text = describe(fig) or ChartText("", "Figur")
+    text = describe(fig) or ChartText("", say("unnamed"))
     source = text.source if source is None else source
     caption = html.escape(text.caption.rstrip(". ")) + "." if text.caption else ""
     if source:
-        caption += f' <span class="tbu-source">Kilde: {html.escape(source.rstrip(". "))}.</span>'
+        caption += (' <span class="tbu-source">'
+                    f'{say("source", html.escape(source.rstrip(". ")))}</span>')
     return (f'<figure class="tbu-chart">{figure_to_svg(fig, text.alt)}'
             f"<figcaption>{caption}</figcaption></figure>")
 

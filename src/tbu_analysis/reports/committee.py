@@ -39,8 +39,6 @@ from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.vocab import (
-    ABBREVIATIONS,
-    CAUSE_LABELS,
     CONDITION_KIND_LABELS,
     MEASURE_IN_SENTENCE,
     MEASURE_LABELS,
@@ -159,7 +157,7 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
              for reason, entries in by_reason.items()]
     used = {e.item for e in account.entries}
     # a cause behind a part only, and not one part's own amount said again beside its reason
-    causes = [{"amount": _range(low, high), "label": CAUSE_LABELS[cause]}
+    causes = [{"amount": _range(low, high), "cause": cause}
               for cause, low, high in account.causes
               if (abs(low - value) > 1e-6 or len(account.causes) > 1)
               and [e.signed_range for e in account.entries if e.cause == cause] != [(low, high)]]
@@ -528,9 +526,10 @@ def unlikely_rule_markdown() -> str:
 
 
 def abbreviations_markdown(text: str = "") -> str:
-    """The abbreviations used, each explained once (all of them when ``text`` is empty)."""
-    used = [k for k in ABBREVIATIONS if not text or k in text]
-    return "**Forkortelser:** " + "; ".join(f"{k}: {ABBREVIATIONS[k]}" for k in used) + "."
+    """The abbreviations used, each explained once (all of them when ``text`` is empty);
+    the explanations are ``abbreviations.md.j2``'s."""
+    used = [k for k in wording.words("abbreviations.md.j2", "explained") if not text or k in text]
+    return wording.say("abbreviations.md.j2", "abbreviations", used)
 
 
 # --- discrepant cells, marked where they are printed ------------------------------------------

@@ -32,6 +32,12 @@ def say(template: str, name: str, /, *args: Any, **kwargs: Any) -> str:
     return prose.say(prose.environment(PACKAGE, FOLDER), template, name, *args, **kwargs)
 
 
+def words(template: str, name: str) -> Any:
+    """A set of words a template defines (``{% set explained = {...} %}``), e.g.
+    ``words("abbreviations.md.j2", "explained")``."""
+    return prose.words(prose.environment(PACKAGE, FOLDER), template, name)
+
+
 def note(name: str, *args: Any) -> str:
     """One of the short notes in ``notes.md.j2`` (a macro), e.g. ``note("back_reference",
     "note-3")``."""

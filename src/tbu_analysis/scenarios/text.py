@@ -21,18 +21,14 @@ def render(name: str, /, **context: Any) -> str:
     return prose.render(prose.environment(PACKAGE, FOLDER), name, **context)
 
 
-def _module(template: str) -> Any:
-    return prose.environment(PACKAGE, FOLDER).get_template(template).module
-
-
 def _macro(template: str, name: str, args: Any, kwargs: Any) -> str:
-    return str(getattr(_module(template), name)(*args, **kwargs)).strip()
+    return prose.say(prose.environment(PACKAGE, FOLDER), template, name, *args, **kwargs)
 
 
 def note(name: str, /, *args: Any, **kwargs: Any) -> str:
-    """One of the short sentences in ``notes.md.j2`` (a macro), e.g. ``note("amounts",
-    "2024-kroner")``."""
-    return _macro("notes.md.j2", name, args, kwargs)
+    """One of the short sentences in ``scenario_notes.md.j2`` (a macro), e.g.
+    ``note("amounts", "2024-kroner")``."""
+    return _macro("scenario_notes.md.j2", name, args, kwargs)
 
 
 def caption(name: str, /, *args: Any, **kwargs: Any) -> str:
@@ -43,7 +39,7 @@ def caption(name: str, /, *args: Any, **kwargs: Any) -> str:
 def words(template: str, name: str) -> Any:
     """A set of words a template defines (``{% set labels = {...} %}``), e.g.
     ``words("labels.md.j2", "columns")``."""
-    return getattr(_module(template), name)
+    return prose.words(prose.environment(PACKAGE, FOLDER), template, name)
 
 
 def explorer_label(name: str) -> str:
