@@ -19,6 +19,7 @@ from pydantic import Field
 from tbu_analysis.analysis import tolerance as tol
 from tbu_analysis.analysis.explanations import Quoted, number_of, numbers_in, source_text
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.vocab import CheckType, Status, codes
@@ -197,7 +198,7 @@ def attach_explanations(frame: pd.DataFrame, path: Path,
     status = dict(zip(frame["check_id"], frame["status"], strict=True))
     explained: dict[str, int | None] = {}
     for finding in register.findings:
-        text = " ".join(finding.explanation.split())
+        text = collapse(finding.explanation)
         line = finding.line_of("checks")
         for check in finding.checks:
             if check not in status:

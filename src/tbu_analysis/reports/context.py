@@ -19,6 +19,7 @@ from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
+    collapse,
     format_number,
     places_needed,
 )
@@ -211,7 +212,7 @@ class ReportContext:
             title=f"{self.manifest.title} – {solution}" if solution else self.manifest.title,
             round_label=self.manifest.label, first_year=min(self.years),
             last_year=max(self.years), date=f"{when:%d.%m.%Y}", version=package_version(),
-            source=" ".join(str(self.manifest.source.get("description", "")).split()),
+            source=collapse(self.manifest.source.get("description", "")),
             source_date=str(self.manifest.source.get("date", "")))
 
     @staticmethod
@@ -330,7 +331,7 @@ class ReportContext:
         if texts is None:
             findings = self.reconciliation["explanation"].fillna("")
             texts = {*self.marked_cells.values(), *self.other_printings.values(),
-                     *(" ".join(t.split()) for t in findings if t)}
+                     *(collapse(t) for t in findings if t)}
         registry = self.notes(report)
         # Longest first (one note may hold another), then by its words: the same order, and
         # so the same anchors, in every process (a set's order is not).
