@@ -9,11 +9,11 @@ import pytest
 
 from tbu_analysis.analysis.claims import (
     RESULT_COLUMNS,
-    collapse_whitespace,
     evaluate_claims,
     load_claims,
 )
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.config import round_paths
 from tbu_analysis.rounds.cleaning import clean_round
 from tbu_analysis.rounds.manifest import load_manifest
@@ -57,8 +57,8 @@ def test_results_have_the_shared_columns(results):
 
 
 def test_every_quote_occurs_in_the_source(claims, source_text):
-    text = collapse_whitespace(source_text)
-    missing = [c.id for c in claims if collapse_whitespace(c.quote) not in text]
+    text = collapse(source_text)
+    missing = [c.id for c in claims if collapse(c.quote) not in text]
     assert missing == []
 
 

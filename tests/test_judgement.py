@@ -400,6 +400,44 @@ def test_e_resept_lists_what_the_source_leaves_open(ctx):
     assert "antas å reduseres i 2026" in text
 
 
+def test_the_risk_margin_is_said_as_the_source_says_it(ctx):
+    """reader7 Q1: Tallgrunnlag 2 says, read whole, both that the estimates hold no provisions
+    for unknown information and that they «vil kun inneholde 5 % risikomargin»; the report
+    says both with the quote, asks NHN, and computes no amount the source does not give."""
+    general = next(c for c in ctx.conditions if "risikomargin" in c.statement)
+    assert general.solution == "Alle løsninger" and general.stake is None
+    assert ("vil derfor ikke inneholde risikoavsetninger for å hensynte ukjent informasjon eller "
+            "fremtidig usikkerhet. Norsk helsenetts estimer for fremtidige drift- og "
+            "forvaltningskostnader vil kun inneholde 5 % risikomargin") in general.quote
+    for solution in (None, "E-resept", "Helsenettet"):
+        text = " ".join(ctx.conditions_markdown(solution).replace("\u00a0", " ").split())
+        assert "men også at estimatene for fremtidige kostnader «vil kun inneholde 5 % " \
+            "risikomargin»" in text
+        assert "uten avsetning for risiko og usikkerhet" not in text
+    ask = next(a for a in ctx.asks if "risikomargin på 5 %" in a.question)
+    assert ask.moves == "totalen" and ask.stake is None and not ask.annex
+    assert "kan kostnadene inkludere en nødvendig risikomargin" in ask.text
+    assert "54" not in ask.text  # 5 % of a base the source does not name is not computed
+
+
+def test_the_largest_uncertainty_stands_in_the_solution_summary(ctx):
+    """reader7 Q10: E-resept's summary does not state SFM's payment under the regulation as
+    settled: the 50 says NHN assumes it on condition that the payment is authorised, and
+    the summary names the solution's largest uncertainty, from the conditions register (the
+    same choice as the main report's key message). Helsenorge's conditions for the years to
+    settle have no amount, so its summary names none."""
+    summary = " ".join(ctx.solution_summary("E-resept").replace("\u00a0", " ").split())
+    assert ("NHN legger til grunn at Sentral forskrivningsmodul (SFM) betales over forskriften "
+            "fra 2025, under forutsetning av at betalingen hjemles i forskriften (fotnoten til "
+            "tabell 7)") in summary
+    assert ("Største usikkerhet: Økningen på 54 mill. kroner for Sentral forskrivningsmodul "
+            "(SFM) forutsetter at betalingen hjemles i forskriften. Se «Forutsetninger og "
+            "usikkerhet».") in summary
+    assert "Største usikkerhet: Flyttingen av 30 mill. kroner" in ctx.solution_summary(
+        "Helsenettet").replace("\u00a0", " ")
+    assert "Største usikkerhet" not in ctx.solution_summary("Helsenorge")
+
+
 def test_vkps_fall_to_2025_says_what_the_source_gives(ctx):
     """reader6 R34: not «kilden sier ikke hvorfor»: NHN books the −3 as efficiency, yet 2025
     is 3 over the 2024 forecast because onboarding moves from 2024 to 2025."""
@@ -540,6 +578,17 @@ def test_pdf_uncertainties_fm_and_maaledata_read_as_the_source_says(texts):
     assert "de andre 6 av kildens 9 mill. kroner er planlagt vekst for 2025" in main
     annex = main[main.index("Avvik i tabellene"):]
     assert "−8,6 −8,6 0" not in annex  # no zero difference listed as a deviation
+
+
+def test_pdf_every_report_says_the_risk_margin_and_sfm_is_conditional(texts):
+    """reader7 Q1 and Q10, read back from the PDFs."""
+    for name, text in texts.items():
+        assert "«vil kun inneholde 5 % risikomargin»" in text, name
+    assert "Inneholder kostnadsnivået for 2025 og estimatet for 2026 en risikomargin på 5 %?" \
+        in texts["tbu-2024-host"]
+    assert "betales over forskriften fra 2025;" not in texts["e-resept"]
+    assert "Største usikkerhet: Økningen på 54 mill. kroner for Sentral forskrivningsmodul " \
+        "(SFM) forutsetter at betalingen hjemles i forskriften." in texts["e-resept"]
 
 
 def test_pdf_solutions_name_the_575_their_2026_figure_lacks(texts):

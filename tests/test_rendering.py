@@ -540,3 +540,44 @@ def test_a_finished_process_leaves_no_font_folder(tmp_path):
     assert (tmp_path / "a.pdf").stat().st_size > 0 and (tmp_path / "b.pdf").stat().st_size > 0
     assert sorted(p.name for p in scratch.iterdir()) == []
     assert "Exception ignored" not in done.stderr
+
+
+#: ``HTMLExporter.from_notebook_node`` of the pinned nbconvert (7.17.2), which
+#: ``TbuPdfExporter._html_exporter_soup`` copies: an upgrade that changes it fails below, so
+#: the copy is read again (and this digest updated) rather than drifting from it unseen.
+NBCONVERT_HTML_STEP = "3dccafff45cc4e749766089c7de2f5385ac071e03f4f5a15bfb3b025f54893b9"
+PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5E"
+       "rkJggg==")
+
+
+def test_the_copy_of_nbconverts_html_step_gives_what_nbconvert_gives(monkeypatch):
+    """``_html_exporter_soup`` keeps nbconvert's tree instead of parsing the text it writes
+    again; the report's HTML must be the same as through nbconvert's own method (an image
+    without alt text and the focusable outputs included), and that method the one copied."""
+    import hashlib
+    import inspect
+
+    from bs4 import BeautifulSoup
+    from nbconvert.exporters.html import HTMLExporter
+
+    source = inspect.getsource(HTMLExporter.from_notebook_node)
+    assert hashlib.sha256(source.encode()).hexdigest() == NBCONVERT_HTML_STEP, \
+        "nbconvert's HTMLExporter.from_notebook_node changed: compare render._html_exporter_soup"
+    nb = build_notebook()
+    nb.cells.append(new_code_cell("figur", outputs=[new_output(
+        "display_data", data={"image/png": PNG, "text/plain": "<Figure>"}), new_output(
+        "display_data", data={"text/html": f'<img src="data:image/png;base64,{PNG}">',
+                              "text/plain": "<IPython.core.display.HTML object>"})]))
+    ours, _ = TbuPdfExporter(created=CREATED).to_html(nb)
+
+    def nbconverts(self, nb, resources, **kw):
+        html, resources = HTMLExporter.from_notebook_node(self, nb, resources, **kw)
+        return BeautifulSoup(html, features="html.parser"), resources
+
+    monkeypatch.setattr(TbuPdfExporter, "_html_exporter_soup", nbconverts)
+    theirs, _ = TbuPdfExporter(created=CREATED).to_html(nb)
+    # an image without alt text gets nbconvert's; the template marks no cell «jp-Notebook»,
+    # so nbconvert's focusable-cell pass finds nothing either way
+    assert "No description has been provided for this image" in theirs
+    assert "jp-Notebook" not in theirs
+    assert ours == theirs

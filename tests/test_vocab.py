@@ -69,6 +69,24 @@ def test_reconciliation_summary_is_headed_by_status_and_check_type(analysis):
             total["Avvik"]) == (558, 13, 4, 28)  # −28,7 % holds with 92,7 (reader6 R10)
 
 
+def test_the_command_line_counts_the_checks_as_vedlegg_a_does(analysis, report_model,
+                                                             shipped_round_cleaned):
+    """`tbu analyse`'s line and the report's Vedlegg A «I alt» are one count of the checks as
+    the report shows them: Helsenorge's column sum of tilbakeføring (−8,6 printed, +8,6 from
+    rows with Plattform's sign printed wrong) holds with the analysts' correction, so the
+    sign is one avvik (its row's), not two. reconciliation.csv keeps it as computed."""
+    from tbu_analysis.cli import _summary
+
+    total = views.reconciliation_summary(report_model.reconciliation).set_index("Kontroll")
+    total = tuple(total.loc["I alt"])
+    assert total == (559, 13, 4, 27)
+    assert _summary(shipped_round_cleaned, analysis.reconciliation, "ut") == (
+        "2024-host: 603 kontroller — {} stemmer, {} avrundingsforskjell, "
+        "{} usannsynlig avrunding, {} avvik → ut".format(*total))
+    as_computed = views.reconciliation_summary(analysis.reconciliation).set_index("Kontroll")
+    assert tuple(as_computed.loc["I alt"]) == (558, 13, 4, 28)
+
+
 def test_messages_use_the_status_phrase(analysis):
     checks = analysis.reconciliation
     checks = checks[checks["check_type"] != vocab.CheckType.PASTAND]  # claims word their own

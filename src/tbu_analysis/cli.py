@@ -18,6 +18,7 @@ from tbu_analysis.common.errors import INTERRUPTED, InputError
 try:  # Ctrl-C while the stages import (seconds, before main): the same one line, no traceback
     from tbu_analysis import pipeline
     from tbu_analysis.analysis.check import CheckFailed
+    from tbu_analysis.analysis.findings import apply_corrections, outcome_counts
     from tbu_analysis.analysis.indexing import parse_rates
     from tbu_analysis.common.atomic import WriteError
     from tbu_analysis.common.formatting import format_number
@@ -93,10 +94,12 @@ def cmd_clean(args: argparse.Namespace) -> None:
               f"{paths.figures.relative_to(paths.root)}")
 
 
-def _summary(round_id: str, reconciliation, folder: str) -> str:
-    counts = reconciliation["status"].value_counts()
-    outcomes = ", ".join(f"{counts.get(status.value, 0)} {status.phrase}" for status in Status)
-    return f"{round_id}: {len(reconciliation)} kontroller — {outcomes} → {folder}"
+def _summary(paths, reconciliation, folder: str) -> str:
+    """The checks per outcome as the report's Vedlegg A counts them: with the analysts'
+    corrections (``findings.yaml``), through the same count."""
+    totals = outcome_counts(apply_corrections(reconciliation, paths.findings)).sum()
+    outcomes = ", ".join(f"{totals[status.value]} {status.phrase}" for status in Status)
+    return f"{paths.round_id}: {len(reconciliation)} kontroller — {outcomes} → {folder}"
 
 
 def _price_year(value: int | None, paths, rates: dict[int, float]) -> int | None:
@@ -122,7 +125,7 @@ def cmd_analyse(args: argparse.Namespace) -> None:
                                                                    args.price_year),
                              strict=True):
         folder = paths.analysis_dir(rates, args.price_year).relative_to(paths.root)
-        print(_summary(paths.round_id, result.reconciliation, str(folder)))
+        print(_summary(paths, result.reconciliation, str(folder)))
 
 
 def _progress(round_id: str):

@@ -155,14 +155,9 @@ def run_reports(rounds: list[RoundPaths], index_rates: Mapping[int, float] | Non
     ``progress`` gives a round's listener to each step's time."""
     # lazy: see the module's docstring. The first round's kernel is started before the
     # notebook and PDF stages are imported, so it boots on the other core meanwhile.
-    from tbu_analysis.reports.kernel import SharedKernel, kernel_log
+    from tbu_analysis.reports.kernel import start_early
 
-    early = SharedKernel(rounds[0].project.notebooks, kernel_log(rounds[0], index_rates)) \
-        if rounds else None
-    try:
-        early = early.start() if early is not None else None
-    except Exception:  # noqa: BLE001 - the round starts it again, after checking its input
-        early = None
+    early = start_early(rounds[0], index_rates) if rounds else None
     try:
         from tbu_analysis.reports import execute
     except BaseException:

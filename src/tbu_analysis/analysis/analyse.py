@@ -22,10 +22,12 @@ from openpyxl.utils import get_column_letter
 
 from tbu_analysis.analysis import comparison, growth, scope
 from tbu_analysis.analysis.claims import evaluate_claims, load_claims
+from tbu_analysis.analysis.findings import read_register
 from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.reconciliation import reconcile
 from tbu_analysis.analysis.schemas import COMPARISON_SCHEMA, check_outputs
 from tbu_analysis.analysis.series import computed_once
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import read_text
 from tbu_analysis.common.store import OutputSet, Sheet, decimals_format, default_formats
 from tbu_analysis.config import OutputName, RoundPaths, round_paths
@@ -95,7 +97,7 @@ def analyse(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
 
 
 def _cache_key(paths: RoundPaths, rates: Mapping[int, float], price_year: int | None) -> tuple:
-    rates = {int(k): float(v) for k, v in rates.items()}
+    """``rates`` as :func:`analyse` converted them (a result's ``index_rates`` are those)."""
     return (str(paths.root), paths.round_id, tuple(sorted(rates.items())), price_year,
             _inputs_signature(paths))
 
@@ -119,7 +121,8 @@ def _analysed(paths: RoundPaths, index_rates: Mapping[int, float],
               price_year: int | None, figures: pd.DataFrame) -> AnalysisResult:
     manifest = load_manifest(paths.manifest)
     index = PriceIndex.from_csv(paths.index)
-    scenario = index.with_rates(index_rates or {})
+    scenario = index.with_rates(index_rates)
+    register = read_register(paths.findings)  # a bad register fails before the analysis
     claims = load_claims_checks(paths, figures)
     levels = growth.indexed_levels(figures, index, scenario, price_year)
     entries = scope.load_scope(paths, figures)
@@ -134,11 +137,11 @@ def _analysed(paths: RoundPaths, index_rates: Mapping[int, float],
         levels=levels,
         growth=growth.growth_table(figures, index, scenario, price_year),
         drivers=growth.drivers(figures),
-        reconciliation=reconcile(figures, manifest, claims, paths.findings),
+        reconciliation=reconcile(figures, manifest, claims, paths.findings, register),
         index=index,
         scenario_index=scenario,
         manifest=manifest,
-        index_rates=dict(index_rates or {}),
+        index_rates=dict(index_rates),
         price_year=price_year,
         underlying=scope.underlying_growth(levels, entries, path=paths.raw / scope.SCOPE_FILE),
         comparison=round_comparison(paths, manifest, figures, index),
@@ -326,5 +329,5 @@ def printed_table(figures: pd.DataFrame, table) -> Sheet:
 
 def _header(table, column: int) -> str:
     spec = table.columns.get(column)
-    header = " ".join(str(getattr(spec, "header", "") or "").split()) if spec else ""
+    header = collapse(getattr(spec, "header", "") or "") if spec else ""
     return header or f"Kolonne {column}"

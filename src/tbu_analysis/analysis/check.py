@@ -30,6 +30,7 @@ from tbu_analysis.analysis.indexing import PriceIndex, check_price_bases
 from tbu_analysis.analysis.scope import ScopeFile
 from tbu_analysis.analysis.series import load_billing_units
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, as_input_error, load_yaml_data, read_text
 from tbu_analysis.common.yamlio import LineDict
 from tbu_analysis.config import RoundPaths
@@ -80,7 +81,7 @@ def _shown(path: Path | None, root: Path | None) -> str:
 def _short(text: str | None) -> str | None:
     if text is None:
         return None
-    text = " ".join(str(text).split())
+    text = collapse(text)
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
@@ -105,11 +106,6 @@ def format_problems(round_id: str, problems: list[InputError], root: Path | None
 
 
 # --- quotes ------------------------------------------------------------------------------------
-
-
-def collapse(text: str) -> str:
-    """Quotes are compared with runs of whitespace (incl. no-break spaces) as one space."""
-    return " ".join(str(text).split())
 
 
 def quotes_in(data: Any, path: str = "") -> Iterator[tuple[str, int | None, str]]:

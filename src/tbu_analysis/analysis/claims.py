@@ -20,7 +20,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from tbu_analysis.analysis import tolerance, words
 from tbu_analysis.analysis.explanations import as_quoted, numbers_in
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import format_number, format_percent
+from tbu_analysis.common.formatting import collapse, format_number, format_percent
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.rounds.manifest import Category, Manifest, Measure
 from tbu_analysis.rounds.numbers import parse_number
@@ -136,11 +136,6 @@ class Claim:
         return self.unit == "prosent"
 
 
-def collapse_whitespace(text: str) -> str:
-    """Quotes are compared with runs of whitespace (incl. no-break spaces) as one space."""
-    return " ".join(text.split())
-
-
 def load_claims(path: str | Path, figures: pd.DataFrame, *, source_text: str | None = None,
                 manifest: Manifest | None = None) -> list[Claim]:
     """Read and validate the register; every term must select exactly one amount in figures.
@@ -150,7 +145,7 @@ def load_claims(path: str | Path, figures: pd.DataFrame, *, source_text: str | N
     """
     path = Path(path)
     register = load_yaml_model(path, ClaimsFile)
-    source = collapse_whitespace(source_text) if source_text is not None else None
+    source = collapse(source_text) if source_text is not None else None
     amounts = figures[figures["value_mnok"].notna()]
     claims: list[Claim] = []
     seen: set[str] = set()

@@ -24,6 +24,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_model, read_text
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import load_manifest
@@ -38,11 +39,6 @@ CONDITIONS_FILE = "conditions.yaml"
 
 MATCHES, PART_OF, DISAGREES = "stemmer", "del av", "avviker"
 _RANGE = re.compile(r"^\s*([0-9][0-9 ]*(?:,[0-9]+)?)\s*[-–]\s*([0-9][0-9 ]*(?:,[0-9]+)?)\s*$")
-
-
-def collapse(text: str) -> str:
-    """Quotes are compared with runs of whitespace (incl. no-break spaces) as one space."""
-    return " ".join(text.split())
 
 
 _NUMBER_IN_TEXT = re.compile(r"\d{1,3}(?:[ \u00a0]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?")

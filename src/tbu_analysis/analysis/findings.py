@@ -19,8 +19,10 @@ from pydantic import Field
 from tbu_analysis.analysis import tolerance as tol
 from tbu_analysis.analysis.explanations import Quoted, number_of, numbers_in, source_text
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
+from tbu_analysis.vocab import CheckType, Status, codes
 
 CheckId = Annotated[str, Field(min_length=1, max_length=300)]
 #: What the answer to a question can move: «totalen» (what the sector pays) or «fordelingen»
@@ -110,6 +112,13 @@ def load_findings(path: Path) -> FindingsFile:
     return load_yaml_model(path, FindingsFile)
 
 
+def read_register(path: Path) -> FindingsFile | None:
+    """The register validated, or None when the round has none: read before the analysis
+    computes anything, so a bad file fails at once (its ids are checked against the run's
+    checks when joining, ``attach_explanations``)."""
+    return load_findings(path) if path.is_file() else None
+
+
 def load_questions(paths: RoundPaths) -> list[Question]:
     """The register's questions, each quote checked against the round's source text."""
     if not paths.findings.is_file():
@@ -196,20 +205,34 @@ def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame
 
 
-def attach_explanations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Join the analysts' findings register (check ids → explanation) onto the checks.
+def outcome_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Checks per kind (rows, in the vocabulary's order, kinds without checks left out) and
+    outcome (columns, every outcome). The one count behind the command line's summary and the
+    report's Vedlegg A; both count the checks as the report shows them (``apply_corrections``),
+    so they cannot disagree (reconciliation.csv keeps the checks as computed: one more
+    «avvik», the column sum that holds once its row's sign is corrected)."""
+    counts = frame.groupby(["check_type", "status"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(codes(Status)), fill_value=0)
+    return counts.reindex([kind for kind in codes(CheckType) if kind in counts.index])
+
+
+def attach_explanations(frame: pd.DataFrame, path: Path,
+                        register: FindingsFile | None = None) -> pd.DataFrame:
+    """Join the analysts' findings register (check ids → explanation) onto the checks;
+    ``register`` is the file at ``path`` already read (``read_register``), else it is read.
 
     Every id must name a discrepancy of this run, once: an explanation of a check that now
     holds, or of one that moved, is stale and refused rather than shown next to the wrong row.
     """
     frame = frame.assign(explanation="")
-    if not path.is_file():
+    if register is None:
+        register = read_register(path)
+    if register is None:
         return frame
-    register = load_findings(path)
     status = dict(zip(frame["check_id"], frame["status"], strict=True))
     explained: dict[str, int | None] = {}
     for finding in register.findings:
-        text = " ".join(finding.explanation.split())
+        text = collapse(finding.explanation)
         line = finding.line_of("checks")
         for check in finding.checks:
             if check not in status:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tbu_analysis.analysis.explanations import collapse
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.rounds.names import NameMap
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")

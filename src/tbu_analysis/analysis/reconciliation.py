@@ -17,9 +17,9 @@ import pandas as pd
 
 from tbu_analysis.analysis import tolerance as tol
 from tbu_analysis.analysis import words
-from tbu_analysis.analysis.findings import attach_explanations
+from tbu_analysis.analysis.findings import FindingsFile, attach_explanations
 from tbu_analysis.analysis.series import KEY, amounts, levels_from_parts
-from tbu_analysis.common.formatting import format_number, format_percent
+from tbu_analysis.common.formatting import collapse, format_number, format_percent
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
 from tbu_analysis.vocab import DRIVER_LABELS, STATUS_PHRASES, ColumnRole, Measure, RowKind
@@ -144,7 +144,7 @@ def _heading(column) -> str:
     column by its label (the source prints «grunnnet»)."""
     if column.measure == Measure.ENDRING and column.category in DRIVER_LABELS:
         return DRIVER_LABELS[column.category]
-    return " ".join(column.header.replace("*", " ").split())
+    return collapse(column.header.replace("*", " "))
 
 
 def percent_checks(figures: pd.DataFrame, spec: TableSpec,
@@ -268,7 +268,10 @@ def _measure_text(measure: str, category: str) -> str:
 
 def reconcile(figures: pd.DataFrame, manifest: Manifest,
               claims: pd.DataFrame | None = None,
-              findings: Path | None = None) -> pd.DataFrame:
+              findings: Path | None = None,
+              register: FindingsFile | None = None) -> pd.DataFrame:
+    """Every check of the round; with ``findings`` (and its ``register``, when read already)
+    the analysts' explanations joined on."""
     rows: list[dict] = []
     from_parts = levels_from_parts(figures)
     for spec in manifest.tables:
@@ -281,5 +284,5 @@ def reconcile(figures: pd.DataFrame, manifest: Manifest,
     if claims is not None and len(claims):
         frame = pd.concat([frame, claims[columns]], ignore_index=True)
     frame["solution"] = frame["solution"].replace("", ALL_SOLUTIONS)
-    return attach_explanations(frame, findings) if findings is not None \
+    return attach_explanations(frame, findings, register) if findings is not None \
         else frame.assign(explanation="")

@@ -153,3 +153,9 @@ def title_text(text: str) -> str:
 
     text = _DASH_BETWEEN_WORDS.sub(dash, text)
     return _YEAR_RANGE.sub("\\1\u2013\\2", text)
+
+
+def collapse(text: object) -> str:
+    """Text as quotes are compared and messages show it: runs of whitespace (incl. no-break
+    spaces) as one space, none at either end; not text (a cell read as a number) as its str."""
+    return " ".join(str(text).split())

@@ -175,7 +175,11 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
 def in_net_zero_move(note: DriverNote, moves: Sequence) -> bool:
     """Whether the driver is one side of a move between items that nets to zero and that the
     source accounts for in full: money moved, not a change in the level."""
-    move = questions_module.in_move(note, list(moves))
+    return _nets_to_zero(questions_module.in_move(note, list(moves)))
+
+
+def _nets_to_zero(move) -> bool:
+    """A move the source accounts for in full and that nets to zero (``in_net_zero_move``)."""
     return move is not None and move.unexplained < 1e-6 and abs(
         sum(v for _, v in move.into + move.out_of)) < 1e-6
 
@@ -211,13 +215,13 @@ def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = 
         return ""
     lines = [lead or _say("drivers_lead", threshold=THRESHOLD_MNOK), ""]
     said: set[int] = set()
-    for note in shown:
-        move = _joint_move(note, shown, moves)
+    joint = _joint_moves(shown, moves)
+    for note, move in zip(shown, joint, strict=True):
         if move is None:
             lines.append(f"- {driver_sentence(note, show_solution, list(moves))}")
         elif id(move) not in said:  # both sides of one move in one bullet
             said.add(id(move))
-            sides = [n for n in shown if _joint_move(n, shown, moves) is move]
+            sides = [n for n, m in zip(shown, joint, strict=True) if m is move]
             lines.append("- " + _say(
                 "joint_move", solution=move.solution, label=_label(note.category),
                 sides=[{"name": _driver_name(n, show_solution), "value": n.value_mnok}
@@ -227,24 +231,23 @@ def driver_explanations_markdown(notes: list[DriverNote], show_solution: bool = 
     return "\n".join(lines)
 
 
-def _joint_move(note: DriverNote, shown: Sequence[DriverNote], moves: Sequence):
-    """The move a shown driver is one side of, where the source accounts for all of it, it
-    nets to zero and another shown driver is its other side: said once, for both."""
-    if not in_net_zero_move(note, moves):
-        return None
-    move = questions_module.in_move(note, list(moves))
-    others = [n for n in shown if n is not note
-              and questions_module.in_move(n, list(moves)) is move]
-    return move if others else None
+def _joint_moves(shown: Sequence[DriverNote], moves: Sequence) -> list:
+    """Per shown driver, the move it is one side of, where the source accounts for all of
+    it, it nets to zero and another shown driver is its other side (said once, for both);
+    else None. Each driver's move is looked up once."""
+    moves = list(moves)
+    found = [questions_module.in_move(note, moves) for note in shown]
+    return [move if _nets_to_zero(move) and any(
+                other is not note and theirs is move
+                for other, theirs in zip(shown, found, strict=True)) else None
+            for note, move in zip(shown, found, strict=True)]
 
 
-def _move_quotes(notes: list[DriverNote], show_solution: bool, moves: Sequence) -> list[str]:
-    """The annex lines for the moves the drivers' bullets join: the source's words the
+def _move_quotes(shown: list[DriverNote], moves: Sequence) -> list[str]:
+    """The annex lines for the moves the shown drivers' bullets join: the source's words the
     scope register traces each part with."""
     lines = []
-    for note in notes:
-        move = _joint_move(note, notes, moves) if abs(note.value_mnok) >= THRESHOLD_MNOK \
-            else None
+    for note, move in zip(shown, _joint_moves(shown, moves), strict=True):
         if move is None or not any(t.quote for t in move.traced):
             continue
         lines.append("- " + _say("move_quotes", solution=move.solution,
@@ -260,7 +263,7 @@ def explanation_quotes_markdown(notes: list[DriverNote], show_solution: bool = T
     source's words in full, with the section they stand in; a move between items once, with
     the words the scope register traces it with."""
     shown = [n for n in notes if abs(n.value_mnok) >= THRESHOLD_MNOK]
-    lines = _move_quotes(shown, show_solution, moves)
+    lines = _move_quotes(shown, moves)
     for note in notes:
         if abs(note.value_mnok) < THRESHOLD_MNOK or not note.explained:
             continue

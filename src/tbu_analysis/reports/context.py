@@ -19,6 +19,7 @@ from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
+    collapse,
     format_number,
     places_needed,
 )
@@ -26,7 +27,7 @@ from tbu_analysis.common.provenance import collect_provenance, provenance_table,
 from tbu_analysis.config import RoundPaths, project_root, round_paths, slug
 from tbu_analysis.presentation.fonts import font_files
 from tbu_analysis.presentation.tables import format_table
-from tbu_analysis.reports import committee, narrative, views
+from tbu_analysis.reports import committee, key_messages, narrative, views
 from tbu_analysis.reports import text as wording
 from tbu_analysis.reports.committee import printed_elsewhere
 from tbu_analysis.reports.model import ReportModel, load_report_model
@@ -171,8 +172,7 @@ class ReportContext:
     def questions_markdown(self, solution: str | None = None, annex: bool = False) -> str:
         """The questions to NHN, ranked; ``annex`` gives the rounding and typesetting list.
         A finding said in full earlier in the report is pointed to."""
-        return self._shown(solution, ("questions", solution, annex),
-                           lambda: self._questions_markdown(solution, annex))
+        return self._shown(solution, *self._block("questions", solution, annex))
 
     def _questions_markdown(self, solution: str | None, annex: bool) -> str:
         return self._once(self.questions_text(solution, annex),
@@ -184,7 +184,7 @@ class ReportContext:
 
     def explanations_markdown(self) -> str:
         """The annex's list of the analysts' explanations, pointing to those said before."""
-        return self._shown(None, ("explanations",), self._explanations_markdown)
+        return self._shown(None, *self._block("explanations"))
 
     def _explanations_markdown(self) -> str:
         registry = self.notes(None)
@@ -215,7 +215,7 @@ class ReportContext:
             title=f"{self.manifest.title} – {solution}" if solution else self.manifest.title,
             round_label=self.manifest.label, first_year=min(self.years),
             last_year=max(self.years), date=f"{when:%d.%m.%Y}", version=package_version(),
-            source=" ".join(str(self.manifest.source.get("description", "")).split()),
+            source=collapse(self.manifest.source.get("description", "")),
             source_date=str(self.manifest.source.get("date", "")))
 
     @staticmethod
@@ -289,27 +289,29 @@ class ReportContext:
         """The report's blocks that carry notes, in document order (as notebooks 10_report
         and 11_solution show them): each block's key (the method and its arguments, as
         the notebook calls it) and its renderer."""
+        block = self._block
         if _report_key(solution) != ALL_SOLUTIONS:
-            levels = self.solution_levels(solution)
-            return [
-                (_levels_key(levels, Series.FINANSIERINGSBEHOV, solution),
-                 lambda: self._levels_note(levels, Series.FINANSIERINGSBEHOV, solution)),
-                (("estimates", solution), lambda: self._estimates_note(solution)),
-                (("drivers", solution), lambda: self._driver_sections(solution)),
-                (("items", solution), lambda: self._item_tables(solution)),
-                (("questions", solution, False),
-                 lambda: self._questions_markdown(solution, False)),
-            ]
-        growth = [(_levels_key(table, self.growth_series(heading), None),
-                   lambda t=table, h=heading: self._levels_note(t, self.growth_series(h), None))
+            return [block("levels", self.solution_levels(solution), Series.FINANSIERINGSBEHOV,
+                          solution),
+                    block("estimates", solution), block("drivers", solution),
+                    block("items", solution), block("questions", solution, False)]
+        growth = [block("levels", table, self.growth_series(heading), None)
                   for heading, table in self.growth_sections()]
-        return [(("overview",), self._overview_note), *growth,
-                (("drivers", ALL_SOLUTIONS), lambda: self._driver_sections(ALL_SOLUTIONS)),
-                (("estimates", None), lambda: self._estimates_note(None)),
-                (("prognosis",), self._prognosis_sections),
-                (("questions", None, False), lambda: self._questions_markdown(None, False)),
-                (("questions", None, True), lambda: self._questions_markdown(None, True)),
-                (("explanations",), self._explanations_markdown)]
+        return [block("overview"), *growth, block("drivers", ALL_SOLUTIONS),
+                block("estimates", None), block("prognosis"), block("questions", None, False),
+                block("questions", None, True), block("explanations")]
+
+    def _block(self, kind: str, *args) -> tuple[tuple, Callable[[], object]]:
+        """A note-carrying block, declared once for ``_document`` and for the public method
+        that shows it: its key (its kind and arguments as the notebook passes them; a table
+        by its content) and its renderer."""
+        render = {"overview": self._overview_note, "levels": self._levels_note,
+                  "estimates": self._estimates_note, "drivers": self._driver_sections,
+                  "prognosis": self._prognosis_sections, "items": self._item_tables,
+                  "questions": self._questions_markdown,
+                  "explanations": self._explanations_markdown}[kind]
+        key = _levels_key(*args) if kind == "levels" else (kind, *args)
+        return key, lambda: render(*args)
 
     def _shown(self, solution: str | None, block: tuple, render: Callable[[], object]):
         """A note-carrying block as the report shows it: its output from the report's one
@@ -332,7 +334,7 @@ class ReportContext:
         if texts is None:
             findings = self.reconciliation["explanation"].fillna("")
             texts = {*self.marked_cells.values(), *self.other_printings.values(),
-                     *(" ".join(t.split()) for t in findings if t)}
+                     *(collapse(t) for t in findings if t)}
         registry = self.notes(report)
         # Longest first (one note may hold another), then by its words: the same order, and
         # so the same anchors, in every process (a set's order is not).
@@ -372,8 +374,7 @@ class ReportContext:
 
     def estimates_note(self, solution: str | None = None) -> str:
         """Under the estimates table: a forskrift the source prints otherwise elsewhere."""
-        return self._shown(solution, ("estimates", solution),
-                           lambda: self._estimates_note(solution))
+        return self._shown(solution, *self._block("estimates", solution))
 
     def _estimates_note(self, solution: str | None) -> str:
         rows = self.estimates if solution is None \
@@ -397,8 +398,7 @@ class ReportContext:
                     solution: str | None = None) -> str:
         """Under a table of levels (the growth tables, a solution's levels by year): where a
         level shown is printed with another value in another table, which and how."""
-        return self._shown(solution, _levels_key(frame, series, solution),
-                           lambda: self._levels_note(frame, series, solution))
+        return self._shown(solution, *self._block("levels", frame, series, solution))
 
     def _levels_note(self, frame: pd.DataFrame, series: str, solution: str | None) -> str:
         levels = self.model.series[series]
@@ -587,7 +587,7 @@ class ReportContext:
     def overview_note(self) -> str:
         """Under the overview table: its source, the source's footnotes, the notes of the
         tables' note rows, the nominal sums, and the marks."""
-        return self._shown(None, ("overview",), self._overview_note)
+        return self._shown(None, *self._block("overview"))
 
     def _overview_note(self) -> str:
         spec = self.manifest.primary
@@ -680,8 +680,7 @@ class ReportContext:
         """Per growth table: heading, the table ready to display (discrepant cells marked),
         waterfall steps, the notes under the table, and in words the largest drivers with the
         source's reasons."""
-        return list(self._shown(solution, ("drivers", solution),
-                                lambda: self._driver_sections(solution)))
+        return list(self._shown(solution, *self._block("drivers", solution)))
 
     def _driver_sections(self, solution: str) -> list[tuple]:
         out = []
@@ -786,7 +785,7 @@ class ReportContext:
 
     def prognosis_sections(self) -> list[tuple]:
         """Per prognosis table: heading, the table as printed (cells marked), its notes."""
-        return list(self._shown(None, ("prognosis",), self._prognosis_sections))
+        return list(self._shown(None, *self._block("prognosis")))
 
     def _prognosis_sections(self) -> list[tuple]:
         out = []
@@ -904,15 +903,28 @@ class ReportContext:
                 points.append(committee._say(
                     "largest_change", pair=pair, sentence=committee.driver_sentence(
                         largest, show_solution=False, moves=self.moves)))
+        top = self._largest_uncertainty(solution)
+        if top is not None:
+            points.append(wording.say("solution_summary.md.j2", "uncertainty", top,
+                                      next((h for h in wording.sections()["solution"]
+                                            if "usikkerhet" in h), None)))
         problems = self.reconciliation_for(solution)
         points.append(wording.say("solution_summary.md.j2", "discrepancies",
                                   int((problems["status"] == DISCREPANCY).sum()), solution))
         return narrative.as_markdown(points)
 
+    def _largest_uncertainty(self, solution: str) -> explanations_module.Condition | None:
+        """The solution's own condition with the most mill. kroner that can move the total,
+        of the years the committee settles on (as the main report's key message picks it),
+        so the summary does not state as settled what the source makes conditional."""
+        settle = key_messages.to_settle(self.result.levels, self.result.drivers)
+        start = settle.year if settle else min(self.years)
+        return explanations_module.largest_total_condition(
+            [c for c in self.conditions if c.solution == solution], start)
+
     def item_tables(self, solution: str) -> list[tuple]:
         """Each detail table of the solution as printed: heading, table, marks footnote."""
-        return list(self._shown(solution, ("items", solution),
-                                lambda: self._item_tables(solution)))
+        return list(self._shown(solution, *self._block("items", solution)))
 
     def _item_tables(self, solution: str) -> list[tuple]:
         out = []

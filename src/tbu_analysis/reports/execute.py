@@ -41,7 +41,7 @@ from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.provenance import source_date
 from tbu_analysis.common.store import OutputSet
 from tbu_analysis.config import RoundPaths, slug
-from tbu_analysis.reports.kernel import SharedKernel, kernel_log
+from tbu_analysis.reports.kernel import SharedKernel, round_kernel
 from tbu_analysis.reports.render import render_editions, write_round_index
 from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import NameMap
@@ -278,8 +278,8 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
 
     The kernel (with the notebooks' imports) and the PDF workers start first; ``before``
     (the CLI's cleaning and analysis) runs while they boot. If it fails, nothing is written
-    under ``reports/``. ``kernel`` is one the caller started already (``kernel_log`` its
-    log); this run stops it."""
+    under ``reports/``. ``kernel`` is one the caller started already (``kernel.start_early``);
+    this run stops it."""
     reports_dir = paths.reports_dir(index_rates)
     try:
         notebooks = sorted({notebooks_dir / f"{job.notebook}.ipynb"
@@ -289,7 +289,7 @@ def run_round(paths: RoundPaths, notebooks_dir: Path, log: RunLog,
     with ExitStack() as stack:
         try:
             kernel = stack.enter_context(
-                kernel or SharedKernel(notebooks_dir, kernel_log(paths, index_rates)))
+                kernel or round_kernel(paths, index_rates, notebooks_dir))
         except Exception:
             if before is not None:
                 before()  # bad input is reported first, as if nothing had started early

@@ -30,6 +30,26 @@ def kernel_log(paths: RoundPaths, index_rates: Mapping[int, float] | None = None
     return reports_dir.parent / f".{reports_dir.name}.kernel.log"
 
 
+def round_kernel(paths: RoundPaths, index_rates: Mapping[int, float] | None = None,
+                 cwd: Path | None = None) -> SharedKernel:
+    """The round's kernel, not yet started: it runs in the notebooks' folder (``cwd``) and
+    its output is kept beside the round's reports folder (``kernel_log``)."""
+    return SharedKernel(cwd if cwd is not None else paths.project.notebooks,
+                        kernel_log(paths, index_rates))
+
+
+def start_early(paths: RoundPaths, index_rates: Mapping[int, float] | None = None
+                ) -> SharedKernel | None:
+    """The round's kernel started now, so that it boots on the other core while the caller
+    imports the later stages and checks the input; None if it will not start (the round
+    starts its own after checking its input, so bad input is still what is reported)."""
+    kernel = round_kernel(paths, index_rates)
+    try:
+        return kernel.start()
+    except Exception:  # noqa: BLE001 - see above
+        return None
+
+
 #: IPython's history database (``~/.ipython/profile_default/history.sqlite``) is not kept:
 #: no report reads it, and writing every cell to it cost the kernel about 2 ms a cell.
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]

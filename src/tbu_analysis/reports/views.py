@@ -8,7 +8,8 @@ from collections.abc import Callable, Collection, Iterable
 import pandas as pd
 
 from tbu_analysis.analysis.explanations import printed_decimals
-from tbu_analysis.analysis.tolerance import DISCREPANCY, OK, ROUNDING, UNLIKELY
+from tbu_analysis.analysis.findings import outcome_counts
+from tbu_analysis.analysis.tolerance import DISCREPANCY
 from tbu_analysis.common.formatting import (
     MISSING,
     column_places,
@@ -266,9 +267,9 @@ def corrections_markdown(corrections: pd.DataFrame, manifest: Manifest) -> str:
 
 
 def reconciliation_summary(reconciliation: pd.DataFrame) -> pd.DataFrame:
-    counts = reconciliation.groupby(["check_type", "status"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=[OK, ROUNDING, UNLIKELY, DISCREPANCY], fill_value=0)
-    counts = counts.reindex([t for t in CHECK_TYPE_LABELS if t in counts.index])
+    """Vedlegg A's summary: checks per kind and outcome with a total, counted as the command
+    line counts them (``outcome_counts``)."""
+    counts = outcome_counts(reconciliation)
     counts.index = [CHECK_TYPE_LABELS[i] for i in counts.index]
     counts.columns = [STATUS_LABELS[c] for c in counts.columns]
     counts.loc["I alt"] = counts.sum()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.corrections import (
     AppliedFix,
@@ -23,7 +24,7 @@ from tbu_analysis.rounds.manifest import (
     load_manifest,
 )
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
-from tbu_analysis.rounds.numbers import parse_number, strip_markup
+from tbu_analysis.rounds.numbers import parse_number, plain_text, strip_markup
 from tbu_analysis.rounds.raw_tables import RawTable, read_raw_table
 from tbu_analysis.rounds.schema import FIGURE_COLUMNS, validate_figures
 from tbu_analysis.vocab import Measure, RowKind
@@ -37,10 +38,6 @@ class CleanResult:
     manifest: Manifest | None = None
 
 
-def _label(text: str) -> str:
-    return " ".join(strip_markup(text).split())
-
-
 def _check_columns(spec: TableSpec, raw: RawTable, manifest: Path) -> None:
     for index, column in spec.columns.items():
         if not 1 <= index < raw.width:
@@ -49,8 +46,8 @@ def _check_columns(spec: TableSpec, raw: RawTable, manifest: Path) -> None:
                 f"0–{raw.width - 1})",
                 path=manifest, line=column.line, text=column.header,
             )
-        printed = " ".join(raw.header_text(index).split()).casefold()
-        if " ".join(column.header.split()).casefold() not in printed:
+        printed = collapse(raw.header_text(index)).casefold()
+        if collapse(column.header).casefold() not in printed:
             raise InputError(
                 f"tabell {spec.id}: kolonne {index} heter ikke «{column.header}» i "
                 f"{raw.path.name} (trykt: «{raw.header_text(index)}»)",
@@ -150,7 +147,7 @@ def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, 
                                              headers)
     if applied is not None:
         applied.extend(done)
-    labels = {row.line: _label(row.cells[0]) for row in table.rows}
+    labels = {row.line: plain_text(row.cells[0]) for row in table.rows}
     seen: dict[str, int] = {}
     for line, label in labels.items():
         if label in seen:

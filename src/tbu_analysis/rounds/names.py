@@ -9,8 +9,9 @@ from typing import Annotated
 from pydantic import Field
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_csv_models
-from tbu_analysis.rounds.numbers import strip_markup
+from tbu_analysis.rounds.numbers import plain_text
 
 ALL_SOLUTIONS = "Alle løsninger"
 
@@ -61,7 +62,7 @@ class NameMap:
                 raise InputError("ukjent scope (scope er løsningen hvis tabeller navnet står "
                                  "i, definert lenger opp)", path=path, line=line,
                                  column="scope", text=row.scope)
-            key = (row.scope, " ".join(row.printed.split()))
+            key = (row.scope, collapse(row.printed))
             if key in entries:
                 raise InputError("navnet står to ganger", path=path, line=line,
                                  column="printed", text=row.printed)
@@ -69,4 +70,4 @@ class NameMap:
         return cls(path=path, entries=entries)
 
     def lookup(self, printed: str, scope: str = "") -> CanonicalName | None:
-        return self.entries.get((scope, " ".join(strip_markup(printed).split())))
+        return self.entries.get((scope, plain_text(printed)))

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from tbu_analysis.common.atomic import write_text
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import load_yaml_data, read_text
 from tbu_analysis.config import round_paths, validate_round_id
 
@@ -40,10 +41,6 @@ CARRIED = ("names.csv", "billing_units.csv")
 SIMILAR = 0.6
 _HEADING = re.compile(r"^#+\s+(.*)$")
 _NUMBER = re.compile(r"\d+(?:[ \u00a0]\d{3})*(?:,\d+)?")
-
-
-def collapse(text: str) -> str:
-    return " ".join(text.split())
 
 
 @dataclass
