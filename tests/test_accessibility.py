@@ -67,7 +67,8 @@ def test_main_report_waterfall_alt_names_start_steps_and_end(editions):
     figures = [e for e in pdf_structure(PdfReader(editions["main"])) if e["/S"] == "/Figure"]
     alts = [str(e["/Alt"]) for e in figures]
     assert len(alts) == 3  # the overview chart and one waterfall per pair of years
-    assert alts[0].startswith("Søylediagram: Forskriftsbeløp / finansieringsbehov per løsning")
+    assert alts[0].startswith("Søylediagram: Forskriftsbeløp 2023–2024, foreslått forskriftsbeløp "
+                              "(finansieringsbehov) 2025 og estimat 2026 per løsning")
     assert "Kjernejournal: 2023 121,0, 2024 130,1" in alts[0]
     first = alts[1]
     # Tabell 11 of the source: 1 038 to the funding need of 1 054.

@@ -60,8 +60,10 @@ def test_helsenorge_volume_growth_names_nhns_own_capacity(analysis, paths):
     account = _note(analysis, paths, "tg-t4", "Helsenorge", "volum_beredskap").account
     assert account.full
     assert account.explained == (pytest.approx(14.7), pytest.approx(14.7))  # of 15
+    # NHN's own capacity: Helse og forløp 2,6, Økosystem 1,4 and Plattform 1,6 as tabell 5
+    # prints them (the text swaps Økosystem's 1,4 and 1,2, reader6 R1)
     assert [(c.value, low) for c, low, _ in account.causes] == [("kapasitet",
-                                                                  pytest.approx(5.4))]
+                                                                  pytest.approx(5.6))]
 
 
 def test_helsenorge_efficiency_is_summed_over_every_area(analysis, paths):
@@ -99,6 +101,51 @@ def test_the_e_resept_forecast_contradiction_is_found_with_both_quotes(sentences
     assert {vkp.first_value, vkp.second_value} == {-3, -5}
     # Kjernejournal says −15 twice: consistent, not a contradiction
     assert not any("Kjernejournal" in c.quantity for c in found)
+
+
+def test_vkps_2024_forecast_question_names_the_sources_third_amount(ctx):
+    """Reader6 R26: the source gives VKP's 2024 forecast as 3 (l. 355: 25 against 28,2) and 5
+    (l. 890) below the forskrift, and 5.5 (l. 892–894) a third: 2025's 25 is «3 mill. kroner
+    høyere enn prognosen for 2024», so 22, about 6 below. The question names all three."""
+    vkp = next(a for a in ctx.model.asks if a.question.startswith(
+        "Er prognosen for 2024 for VKP"))
+    assert vkp.question == "Er prognosen for 2024 for VKP redusert med 3, 5 eller 6 mill. kroner?"
+    assert vkp.stake == 3
+    assert "som da er 22, om lag 6 mill. kroner lavere enn forskriften" in vkp.text
+    assert "«Forvaltningskostnadene for 2025 er likevel 3 mill. kroner høyere enn prognosen " \
+        "for 2024» (Tallgrunnlag 5.5 Helsenettet, Velferdsteknologi)" in vkp.text
+    assert vkp.text.endswith("Forskjellen er opptil 3 mill. kroner.")
+
+
+def test_growth_into_a_settled_year_is_asked_last_with_the_sources_pointer(ctx):
+    """Reader6 R9 and R37: the 2024 forskrift is fixed, so the underlying growth 2023–2024 is
+    asked after every question the committee's decision needs, and says why; and the source's
+    one quantified pointer for those years (l. 1083–1085, NUIT 4/22: 30 MNOK in 2023, 55 in
+    2024, spread on Kjernejournal, Grunndata, HelseID and Helsenorge) is given."""
+    main = [a for a in ctx.model.asks if not a.annex]
+    grunndata = next(a for a in main if a.question == (
+        "Hva forklarer den underliggende veksten i Grunndata og HelseID fra 2023 til 2024?"))
+    assert grunndata.settled and main.index(grunndata) > max(
+        i for i, a in enumerate(main) if not a.settled)
+    assert "estimert til 30 mill. kroner i 2023 og 55 mill. kroner i 2024" in grunndata.text
+    assert "forklarer ikke veksten med beløp" not in grunndata.text
+    assert grunndata.text.endswith("Forskriften for 2024 er fastsatt; svaret endrer den ikke, "
+                                   "men forklarer nivået estimatene bygger på.")
+
+
+def test_okosystems_swapped_amounts_are_marked_on_both_cells_and_said_in_the_bullet(ctx):
+    """Reader6 R1: tabell 5 prints Økosystem's volume 1,4 and efficiency −1,2 (l. 455); the
+    text gives 1,2 and 1,4 (l. 538, 540). Both cells carry the text's amount, and the
+    Helsenorge bullets print the table's amount with the text's beside it, so the parts add
+    up to the table's 14,9 (8 + 0,5 + 0,8 + 2,6 + 1,4 + 1,6)."""
+    figures = ctx.figures
+    marked = {(figures.loc[i, "category"], figures.loc[i, "item"]): text
+              for i, text in ctx.marked_cells.items() if figures.loc[i, "table"] == "tg-t5"}
+    assert marked[("volum_beredskap", "Økosystem")].startswith("Teksten gir +1,2: «")
+    assert marked[("effektivisering", "Økosystem")].startswith("Teksten gir −1,4: «")
+    words = " ".join(section[4] for section in ctx.driver_sections()).replace("\u00a0", " ")
+    assert "(Helse og forløp +2,6, Økosystem +1,4 (teksten: +1,2), Plattform +1,6)" in words
+    assert "Økosystem −1,2 (teksten: −1,4)" in words
 
 
 def test_the_whole_source_is_searched_for_the_last_round(sentences):

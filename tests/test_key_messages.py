@@ -30,10 +30,17 @@ def test_chart_titles_say_the_point_only_where_the_figures_show_it(ctx):
         "Uten flyttingen av Helsenettets felles tjenester ut av forskriften ville "
         "kostnadsnivået ha økt fra 2025 til 2026",
     ]
-    # Helsenettet 299,9 → 269,9 with 30 leaving: the move is the whole change
+    # Helsenettet 299,9 → 269,9 with 30 leaving: the move is the whole change; one change is
+    # named, with the column the source books it in, which is the chart's bar label
     assert km.waterfall_points(ctx, "Helsenettet")[1] == (
-        "Omfangsendringene forklarer hele endringen i kostnadsnivået for Helsenettet fra 2025 "
-        "til 2026")
+        "Helsenettets felles tjenester ut av forskriften (−30, i tabellen «Endring i "
+        "finansiering / forutsetninger») er hele endringen i kostnadsnivået for Helsenettet "
+        "fra 2025 til 2026")
+    # reader6 R13: Kjernejournal's only bar is «Økte kostnader grunnet investeringer» (tabell
+    # 11, l. 1009); the title says that bar is Pasientens prøvesvar coming in
+    assert km.waterfall_points(ctx, "Kjernejournal")[1] == (
+        "Pasientens prøvesvar inn i forskriften (+17, i tabellen «Økte kostnader grunnet "
+        "investeringer») er hele endringen i kostnadsnivået for Kjernejournal fra 2025 til 2026")
     assert km.waterfall_points(ctx, "Helsenorge")[1].endswith("; ingen omfangsendringer")
 
 

@@ -154,6 +154,10 @@ class Explanation(Quoted):
     change: Change
     reason: str = Field(min_length=1)
     cause: Cause | None = None
+    # the quote gives the item's whole amount of this driver (its only sentence on it, and
+    # the claims register equates the two): an amount the table prints otherwise then
+    # disagrees with it instead of being a part of it (Økosystem's 1,2 against the table's 1,4)
+    whole: bool = False
 
     @field_validator("amount")
     @classmethod
@@ -215,10 +219,38 @@ class TableNote(Quoted):
         return self
 
 
+class Pointer(Quoted):
+    """What the source says with amounts about growth between two years no driver table
+    covers, without splitting it on the solutions it names (NUIT 4/22: Program digital
+    samhandling's running costs of 30 in 2023 and 55 in 2024, spread on four solutions): the
+    question about a solution's growth in those years gives it. Every number of the statement
+    stands in its quotes; every solution it concerns is named in them."""
+
+    solutions: list[str] = Field(min_length=1)
+    from_year: int = Field(ge=1990, le=2100)
+    to_year: int = Field(ge=1990, le=2100)
+    statement: str = Field(min_length=1)
+    also: list[Quoted] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _quoted(self) -> Pointer:
+        quotes = " ".join([self.quote, *(a.quote for a in self.also)])
+        unquoted = sorted(numbers_in(self.statement) - numbers_in(quotes))
+        if unquoted:
+            raise ValueError(f"tallet {str(unquoted[0]).replace('.', ',')} i statement står "
+                             "ikke i sitatene")
+        missing = [s for s in self.solutions if not all(part in quotes for part in
+                                                         s.split(" og "))]
+        if missing:
+            raise ValueError(f"løsningen {missing[0]} står ikke i sitatene")
+        return self
+
+
 class ExplanationsFile(InputModel):
     explanations: list[Explanation] = Field(min_length=1)
     in_words: list[InWords] = Field(default_factory=list)
     table_notes: list[TableNote] = Field(default_factory=list)
+    pointers: list[Pointer] = Field(default_factory=list)
 
 
 class Condition(Quoted):
@@ -316,6 +348,12 @@ def load_in_words(paths: RoundPaths) -> list[InWords]:
     return register.in_words if register else []
 
 
+def load_pointers(paths: RoundPaths) -> list[Pointer]:
+    """The register's amounts for growth no driver table covers (``pointers``)."""
+    register = _register(paths)
+    return register.pointers if register else []
+
+
 def load_table_notes(paths: RoundPaths) -> list[TableNote]:
     """The register's notes to the source's tables (``table_notes``), each naming a table of
     the round's manifest."""
@@ -354,6 +392,9 @@ class DriverNote:
     decimals: int
     explanations: tuple[tuple[Explanation, str], ...]  # (explanation, status)
     in_words: tuple[InWords, ...] = ()  # reasons for its items the source gives without amount
+    # parts whose own item the table prints with another amount than the text gives: the
+    # explanation, the table's amount and its decimals (the report says both)
+    otherwise: tuple[tuple[Explanation, float, int], ...] = ()
 
     @property
     def explained(self) -> bool:
@@ -457,8 +498,9 @@ def account(note: DriverNote) -> Account:
         full = False
     causes: dict[Cause, list[float]] = {}
     for entry in chosen + named:
-        if entry.cause is not None:
-            low, high = entry.signed_range
+        if entry.cause is not None:  # at the table's amount where the text contradicts it
+            low, high = next(((v, v) for e, v, _ in note.otherwise if e == entry),
+                             entry.signed_range)
             total = causes.setdefault(entry.cause, [0.0, 0.0])
             total[0], total[1] = total[0] + low, total[1] + high
     return Account(note.value_mnok, tuple(chosen), _sum(chosen), full,
@@ -472,7 +514,8 @@ def compare(explanation: Explanation, value: float, decimals: int) -> str:
     slack = tolerance.half_unit(decimals) + tolerance.half_unit(explanation.parsed.decimals)
     if low - slack <= value <= high + slack:
         return MATCHES
-    if value * low > 0 and abs(low if value > 0 else high) <= abs(value) + slack:
+    if not explanation.whole and value * low > 0 and abs(
+            low if value > 0 else high) <= abs(value) + slack:
         return PART_OF
     return DISAGREES
 
@@ -512,9 +555,30 @@ def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
         words = tuple(w for w in in_words if (w.solution, w.driver, w.year) == (
             row.solution, row.category, int(row.to_year)) and (w.item == own_item or not own_item))
         notes.append(DriverNote(row.solution, row.item, row.category, int(row.from_year),
-                                int(row.to_year), value, places, tuple(found), words))
+                                int(row.to_year), value, places, tuple(found), words,
+                                _printed_otherwise(figures, [e for e, _ in found
+                                                             if e.item != own_item])))
     notes.sort(key=lambda n: -abs(n.value_mnok))
     return notes
+
+
+def _printed_otherwise(figures: pd.DataFrame,
+                       parts: list[Explanation]) -> tuple[tuple[Explanation, float, int], ...]:
+    """The parts whose own item's driver cell the text contradicts, with the cell's amount;
+    not a cell printed with the wrong sign (the text's amount is then the right one)."""
+    out = []
+    changes = figures[figures["measure"] == "endring"]
+    for entry in parts:
+        cells = changes[(changes["solution"] == entry.solution) & (changes["item"] == entry.item)
+                        & (changes["category"] == entry.driver) & (changes["year"] == entry.year)]
+        if len(cells) != 1:
+            continue
+        value, places = float(cells["value_mnok"].iloc[0]), int(cells["decimals"].iloc[0])
+        low, high = entry.signed_range
+        if compare(entry, value, places) == DISAGREES and not (
+                low == high and abs(low + value) < 1e-9):
+            out.append((entry, value, places))
+    return tuple(out)
 
 
 def printed_decimals(figures: pd.DataFrame, table: str) -> dict[tuple[str, str, str], int]:

@@ -19,6 +19,7 @@ from pydantic import Field
 from tbu_analysis.analysis import tolerance as tol
 from tbu_analysis.analysis.explanations import Quoted, number_of, numbers_in, source_text
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.vocab import CheckType, Status, codes
@@ -81,10 +82,29 @@ class Request(Quoted):
         return None if self.amount is None else float(self.amount.replace(",", "."))
 
 
+class Reading(Quoted):
+    """A further amount the source gives for a quantity it states twice (``questions.
+    contradictions`` finds the two from the forecast sentences), where the quote gives it only
+    by arithmetic the statement shows («3 mill. kroner høyere enn prognosen for 2024», with
+    2025's 25: 22, 6 below the forskrift). ``quantity`` is the contradiction's own words for
+    what the statements disagree on; ``change`` is the signed amount, printed in the statement."""
+
+    solution: Annotated[str, Field(min_length=1)]
+    quantity: Annotated[str, Field(min_length=1)]
+    change: Annotated[str, Field(min_length=1)]
+    statement: Annotated[str, Field(min_length=1)]
+    also: list[Quoted] = []  # the other figures the arithmetic uses, quoted
+
+    @property
+    def value(self) -> float:
+        return float(self.change.replace("−", "-").replace(",", "."))
+
+
 class FindingsFile(InputModel):
     findings: list[FindingEntry]
     questions: list[Question] = []
     requests: list[Request] = []
+    readings: list[Reading] = []
 
 
 def load_findings(path: Path) -> FindingsFile:
@@ -105,6 +125,21 @@ def load_questions(paths: RoundPaths) -> list[Question]:
         return []
     return load_yaml_model(paths.findings, FindingsFile,
                            context={"source": source_text(paths)}).questions
+
+
+def load_readings(paths: RoundPaths) -> list[Reading]:
+    """The register's further readings of a quantity the source states twice, each quote
+    checked against the source text and each amount checked to stand in its statement."""
+    if not paths.findings.is_file():
+        return []
+    readings = load_yaml_model(paths.findings, FindingsFile,
+                               context={"source": source_text(paths)}).readings
+    for reading in readings:
+        if number_of(reading.change) not in numbers_in(reading.statement):
+            raise InputError(f"beløpet {reading.change} står ikke i utsagnet",
+                             path=paths.findings, line=reading.line_of("change"),
+                             key="change", text=reading.change)
+    return readings
 
 
 def load_requests(paths: RoundPaths) -> list[Request]:
@@ -197,7 +232,7 @@ def attach_explanations(frame: pd.DataFrame, path: Path,
     status = dict(zip(frame["check_id"], frame["status"], strict=True))
     explained: dict[str, int | None] = {}
     for finding in register.findings:
-        text = " ".join(finding.explanation.split())
+        text = collapse(finding.explanation)
         line = finding.line_of("checks")
         for check in finding.checks:
             if check not in status:

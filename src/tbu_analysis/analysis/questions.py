@@ -18,7 +18,8 @@ The substantive questions come from the whole source and the analysis, not from 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -123,10 +124,23 @@ class Contradiction:
     second: Sentence
     first_value: float
     second_value: float
+    # further amounts the findings register reads out of the source for the same quantity
+    # (``findings.Reading``)
+    readings: tuple = ()
+
+    @property
+    def values(self) -> list[float]:
+        return [self.first_value, self.second_value, *(r.value for r in self.readings)]
 
     @property
     def stake(self) -> float:
-        return abs(self.first_value - self.second_value)
+        return max(self.values) - min(self.values)
+
+
+def with_readings(found: list[Contradiction], readings: Sequence) -> list[Contradiction]:
+    """Each contradiction with the register's further readings of its quantity."""
+    return [replace(c, readings=tuple(r for r in readings if (r.solution, r.quantity) == (
+        c.solution, c.quantity))) for c in found]
 
 
 def contradictions(statements: list[ForecastStatement]) -> list[Contradiction]:
@@ -241,6 +255,9 @@ class Ask:
     text: str
     annex: bool = False
     affects: str = OTHER
+    # about a year whose forskrift is fixed already: the answer explains the level the
+    # estimates build on, but changes nothing the committee decides now (asked last)
+    settled: bool = False
 
     @property
     def moves(self) -> str:
@@ -252,8 +269,9 @@ def ranked(asks: list[Ask]) -> list[Ask]:
     """By decision relevance: questions whose answer can move the total first, then those
     about the split between solutions or items, then the rest; within each, the largest
     amount at stake first and questions without an amount after, by kind."""
-    return sorted(asks, key=lambda a: (AFFECTS_ORDER.index(a.moves), a.stake is None,
-                                       -(a.stake or 0.0), KIND_ORDER.index(a.kind)))
+    return sorted(asks, key=lambda a: (AFFECTS_ORDER.index(a.moves), a.settled,
+                                       a.stake is None, -(a.stake or 0.0),
+                                       KIND_ORDER.index(a.kind)))
 
 
 # --- the questions in words -------------------------------------------------------------------
@@ -389,7 +407,8 @@ def all_asks(reconciliation: pd.DataFrame, kinds: dict, notes: list[DriverNote],
              found_moves: list[Move], found_contradictions: list[Contradiction], asked,
              requests, effects: dict[str, str] | None = None,
              underlying: pd.DataFrame | None = None,
-             titles: dict[str, str] | None = None) -> list[Ask]:
+             titles: dict[str, str] | None = None, settled: int | None = None,
+             pointers: Sequence = ()) -> list[Ask]:
     """Every question to NHN, ranked (``ranked``); ``Ask.annex`` marks the annex's."""
     asks = [contradiction_ask(c) for c in found_contradictions]
     asks += [a for a in (move_ask(m) for m in found_moves) if a is not None]
@@ -397,7 +416,7 @@ def all_asks(reconciliation: pd.DataFrame, kinds: dict, notes: list[DriverNote],
     asks += register_asks(asked, requests)
     asks += finding_asks(reconciliation, kinds, effects, titles)
     if underlying is not None:
-        asks += underlying_asks(underlying, notes)
+        asks += underlying_asks(underlying, notes, settled, pointers)
     return ranked(asks)
 
 
@@ -407,9 +426,12 @@ def concerns(ask: Ask, solution: str) -> bool:
                                         and solution in ask.text)
 
 
-def underlying_asks(underlying: pd.DataFrame, notes: list[DriverNote]) -> list[Ask]:
+def underlying_asks(underlying: pd.DataFrame, notes: list[DriverNote],
+                    settled: int | None = None, pointers: Sequence = ()) -> list[Ask]:
     """Underlying growth of ``THRESHOLD_MNOK`` or more in a pair of years no driver table
-    covers for that solution (so no driver, and no explanation of one, says why): asked."""
+    covers for that solution (so no driver, and no explanation of one, says why): asked,
+    with what the source says with amounts about those years (``explanations.Pointer``). A
+    pair that ends in a year whose forskrift is ``settled`` is asked last, and says so."""
     covered = {(n.solution, n.from_year, n.to_year) for n in notes}
     out = []
     rows = underlying[underlying["solution"] != ALL_SOLUTIONS]
@@ -417,9 +439,12 @@ def underlying_asks(underlying: pd.DataFrame, notes: list[DriverNote]) -> list[A
         pair = (str(row.solution), int(row.from_year), int(row.to_year))
         if pair in covered or abs(float(row.underlying_mnok)) < THRESHOLD_MNOK:
             continue
+        said = [p for p in pointers if pair[0] in p.solutions
+                and (p.from_year, p.to_year) == pair[1:]]
+        done = settled is not None and pair[2] <= settled
         out.append(Ask(
             UNEXPLAINED, pair[0], abs(float(row.underlying_mnok)),
             _say("underlying_question", *pair),
             _say("underlying_text", *pair, float(row.underlying_mnok),
-                 float(row.underlying_pct))))
+                 float(row.underlying_pct), pointers=said, settled=done), settled=done))
     return out

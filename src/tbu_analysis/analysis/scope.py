@@ -42,7 +42,7 @@ from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import Manifest, load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
-from tbu_analysis.rounds.numbers import parse_number, strip_markup
+from tbu_analysis.rounds.numbers import parse_number, plain_text
 from tbu_analysis.rounds.raw_tables import read_raw_table
 from tbu_analysis.vocab import ScopeKind, Series, Status
 
@@ -252,7 +252,7 @@ def listed_marks(listing: Listing, manifest: Manifest) -> list[tuple[int, str, i
     a bold run each (a cell without bold is one mark)."""
     spec = manifest.table(listing.table)
     raw = read_raw_table(spec.file, spec.header_rows)
-    rows = [r for r in raw.rows if collapse(strip_markup(r.cells[0])) == listing.row]
+    rows = [r for r in raw.rows if plain_text(r.cells[0]) == listing.row]
     if len(rows) != 1:
         raise InputError(f"raden «{listing.row}» finnes ikke (eller står flere ganger) i "
                          f"{spec.file.name}", path=spec.file)
@@ -261,8 +261,8 @@ def listed_marks(listing: Listing, manifest: Manifest) -> list[tuple[int, str, i
     for index, column in spec.columns.items():
         cell = row.cells[index]
         parts = _BOLD.findall(cell) or [cell]
-        marks += [(column.year, collapse(strip_markup(p)), row.line, index)
-                  for p in parts if collapse(strip_markup(p))]
+        marks += [(column.year, plain_text(p), row.line, index)
+                  for p in parts if plain_text(p)]
     return marks
 
 

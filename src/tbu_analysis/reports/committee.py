@@ -146,9 +146,14 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
     by_reason: dict[str, list] = {}
     for entry in account.entries:
         by_reason.setdefault(entry.reason, []).append(entry)
+    def printed(entry) -> tuple[float | None, int]:  # the table's amount where it differs
+        return next(((v, p) for e, v, p in note.otherwise if e == entry), (None, 0))
+
     parts = [{"reason": reason,
-              "amounts": [f"{_part_label(e.item, reason) if e.item != note.item else ''}"
-                          f"{_signed(e)}" for e in entries]}
+              "amounts": [wording.note("part_amount",
+                                      _part_label(e.item, reason) if e.item != note.item else "",
+                                      _signed(e), *printed(e))
+                          for e in entries]}
              for reason, entries in by_reason.items()]
     used = {e.item for e in account.entries}
     # a cause behind a part only, and not one part's own amount said again beside its reason

@@ -19,6 +19,7 @@ from tbu_analysis.analysis.indexing import PriceIndex
 from tbu_analysis.analysis.tolerance import DISCREPANCY, UNLIKELY, round_half_up
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
+    collapse,
     format_number,
     places_needed,
 )
@@ -186,8 +187,11 @@ class ReportContext:
         return self._shown(None, *self._block("explanations"))
 
     def _explanations_markdown(self) -> str:
-        return self._once(views.explanations_markdown(self.reconciliation),
-                          place="explanations")
+        registry = self.notes(None)
+        return self._once(views.explanations_markdown(
+            self.reconciliation,
+            lambda text: registry.place(text) not in {None, "explanations"}),
+            place="explanations")
 
     @property
     def register_questions(self) -> list:
@@ -211,7 +215,7 @@ class ReportContext:
             title=f"{self.manifest.title} – {solution}" if solution else self.manifest.title,
             round_label=self.manifest.label, first_year=min(self.years),
             last_year=max(self.years), date=f"{when:%d.%m.%Y}", version=package_version(),
-            source=" ".join(str(self.manifest.source.get("description", "")).split()),
+            source=collapse(self.manifest.source.get("description", "")),
             source_date=str(self.manifest.source.get("date", "")))
 
     @staticmethod
@@ -330,7 +334,7 @@ class ReportContext:
         if texts is None:
             findings = self.reconciliation["explanation"].fillna("")
             texts = {*self.marked_cells.values(), *self.other_printings.values(),
-                     *(" ".join(t.split()) for t in findings if t)}
+                     *(collapse(t) for t in findings if t)}
         registry = self.notes(report)
         # Longest first (one note may hold another), then by its words: the same order, and
         # so the same anchors, in every process (a set's order is not).
@@ -614,6 +618,21 @@ class ReportContext:
         series = series.sort_values(["solution", "year"], key=lambda c: c.map(order)
                                     if c.name == "solution" else c, kind="stable")
         return series[["solution", "year", "value_mnok"]]
+
+    def levels_chart_caption(self) -> str:
+        """The caption of ``levels_for_chart``'s chart: which years are the forskrift, which
+        the proposed one and which an estimate, and a year shown in later kroner."""
+        series = self.model.series[Series.FINANSIERINGSBEHOV]
+        years = series[series["item"] == ""].drop_duplicates("year").sort_values("year")
+        groups: list[tuple[str, list[int]]] = []
+        for row in years.itertuples():
+            if groups and groups[-1][0] == row.measure:
+                groups[-1][1].append(int(row.year))
+            else:
+                groups.append((str(row.measure), [int(row.year)]))
+        rebased = [(int(r.year), int(r.price_year)) for r in years.itertuples()
+                   if int(r.year) < int(r.price_year)]
+        return wording.say("levels.md.j2", "levels_chart_caption", groups, rebased)
 
     def growth_words(self, heading: str) -> str:
         """Under a funding-need growth table: what the one-off deduction does to it."""

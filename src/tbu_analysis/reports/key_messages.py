@@ -478,8 +478,13 @@ def point_title(pair: Pair | None, names: tuple[str, ...] = ()) -> str | None:
     the largest scope change, or without all of them; else how much of it is scope."""
     if pair is None:
         return None
+    # the driver column a scope change is booked under in the source's table (its terms): the
+    # bar the chart labels so (Pasientens prøvesvar is «Økte kostnader grunnet investeringer»)
+    booked = {c.entry.id: DRIVER_LABELS[term.category] for c in pair.changes
+              for term in c.entry.terms
+              if term.measure == Measure.ENDRING and term.category in DRIVER_LABELS}
     return prose.render(_env(), "point_title.md.j2", pair=pair, STILL=STILL, TURN=TURN,
-                        names=names,
+                        names=names, booked=booked,
                         name="kostnadsnivået" if pair.solution == ALL_SOLUTIONS
                         else f"kostnadsnivået for {pair.solution}") or None
 

@@ -55,7 +55,7 @@ from tbu_analysis.rounds.manifest import load_manifest
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.rounds.schema import read_figures
-from tbu_analysis.vocab import CheckType, ScopeKind, Series, TableRole
+from tbu_analysis.vocab import CheckType, Measure, ScopeKind, Series, TableRole
 
 MODEL_FILE = "report-model.pickle"
 #: Bump when the model's shape changes, so an older stored model is rebuilt, not misread.
@@ -232,13 +232,35 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         moves=tuple(moves),
         asks=tuple(questions_module.all_asks(
             reconciliation, findings_module.finding_kinds(paths.findings), every_note, moves,
-            questions_module.contradictions(questions_module.forecast_statements(
-                _sentences(paths, manifest))),
+            _contradictions(paths, manifest),
             list(register_questions), findings_module.load_requests(paths),
             findings_module.finding_effects(paths.findings), result.underlying,
-            findings_module.finding_titles(paths.findings))),
+            findings_module.finding_titles(paths.findings), _settled_year(figures),
+            explanations_module.load_pointers(paths))),
         scope=scope,
     )
+
+
+def _settled_year(figures: pd.DataFrame) -> int | None:
+    """The last year whose forskrift the source prints as fixed (the «Forskrift» columns; the
+    years after it are estimates): growth into it can no longer change what is paid."""
+    years = figures.loc[figures["measure"] == Measure.FORSKRIFT, "year"]
+    return int(years.max()) if not years.empty else None
+
+
+def _contradictions(paths: RoundPaths, manifest) -> list[questions_module.Contradiction]:
+    """Where the source gives two amounts for one forecast, with the findings register's
+    further readings of it; a reading of a quantity no contradiction has is refused."""
+    readings = findings_module.load_readings(paths)
+    found = questions_module.with_readings(
+        questions_module.contradictions(questions_module.forecast_statements(
+            _sentences(paths, manifest))), readings)
+    for further in readings:
+        if not any(further in c.readings for c in found):
+            raise InputError("kilden sier ikke to ulike ting om denne størrelsen",
+                             path=paths.findings, line=further.line_of("quantity"),
+                             key="quantity", text=further.quantity)
+    return found
 
 
 def _moves(scope: tuple[ScopeEntry, ...], result: AnalysisResult,

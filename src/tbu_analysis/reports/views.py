@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import pandas as pd
 
@@ -384,18 +384,26 @@ def note_row_text(spec: TableSpec, row: str) -> str:
     return "; ".join(f"{label}: {cell}" for label, cell in note_row_cells(spec, row))
 
 
-def explanations_markdown(reconciliation: pd.DataFrame) -> str:
-    """The analysts' explanations of the discrepancies, one bullet per finding."""
+def explanations_markdown(reconciliation: pd.DataFrame,
+                          said_before: Callable[[str], bool] = lambda text: False) -> str:
+    """The analysts' explanations of the discrepancies under their heading, one bullet per
+    finding; those ``said_before`` in full (a question gives them) are left out, and with
+    them the section when none is left: a bullet that only points back says nothing."""
     rows = reconciliation[(reconciliation["status"] == DISCREPANCY)
                           & (reconciliation["explanation"] != "")]
     if rows.empty:
-        return wording.note("no_deviation_explained")
+        return wording.say("notes.md.j2", "explanations_section",
+                           wording.note("no_deviation_explained"))
+    rows = rows[~rows["explanation"].map(lambda text: said_before(" ".join(text.split())))]
+    if rows.empty:
+        return ""
     where = rows["table_number"].where(rows["check_type"] != "påstand",
                                        "Teksten " + rows["section"].str.split(" ").str[0])
     named = (where + ", " + rows["item"].where(rows["item"] != "", rows["solution"]))
     groups = named.groupby(rows["explanation"], sort=False).apply(
         lambda names: "; ".join(dict.fromkeys(names)))
-    return "\n".join(f"- **{who}:** {text}" for text, who in groups.items())
+    return wording.say("notes.md.j2", "explanations_section", "\n".join(
+        f"- **{who}:** {text}" for text, who in groups.items()))
 
 
 _FOOTNOTE_MARK = re.compile(r"^\s*(\*+)\s*")

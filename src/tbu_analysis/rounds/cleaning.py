@@ -24,7 +24,7 @@ from tbu_analysis.rounds.manifest import (
     load_manifest,
 )
 from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
-from tbu_analysis.rounds.numbers import parse_number, strip_markup
+from tbu_analysis.rounds.numbers import parse_number, plain_text, strip_markup
 from tbu_analysis.rounds.raw_tables import RawTable, read_raw_table
 from tbu_analysis.rounds.schema import FIGURE_COLUMNS, validate_figures
 from tbu_analysis.vocab import Measure, RowKind
@@ -36,10 +36,6 @@ class CleanResult:
     corrections: pd.DataFrame
     log: pd.DataFrame  # one row per table: what was read
     manifest: Manifest | None = None
-
-
-def _label(text: str) -> str:
-    return collapse(strip_markup(text))
 
 
 def _check_columns(spec: TableSpec, raw: RawTable, manifest: Path) -> None:
@@ -151,7 +147,7 @@ def clean_table(spec: TableSpec, names: NameMap, corrections: tuple[Correction, 
                                              headers)
     if applied is not None:
         applied.extend(done)
-    labels = {row.line: _label(row.cells[0]) for row in table.rows}
+    labels = {row.line: plain_text(row.cells[0]) for row in table.rows}
     seen: dict[str, int] = {}
     for line, label in labels.items():
         if label in seen:

@@ -9,9 +9,8 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, model_validator
 
 from tbu_analysis.common.errors import InputError
-from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
-from tbu_analysis.rounds.numbers import strip_markup
+from tbu_analysis.rounds.numbers import plain_text
 from tbu_analysis.rounds.raw_tables import RawRow, RawTable
 
 LABEL_COLUMN = "label"
@@ -118,10 +117,6 @@ def load_corrections(path: str | Path) -> tuple[Correction, ...]:
     )
 
 
-def _label(text: str) -> str:
-    return collapse(strip_markup(text))
-
-
 def locate(table: RawTable, columns: dict[int, str], correction: Correction, fix: CellFix,
            register: Path) -> tuple[int, int]:
     """The raw line and column a fix names by row label and column header."""
@@ -137,7 +132,7 @@ def locate(table: RawTable, columns: dict[int, str], correction: Correction, fix
             raise refuse(f"kolonnen finnes ikke i manifestets tabell {correction.table} "
                          f"(kjente: {LABEL_COLUMN}, {', '.join(columns.values())})", fix.column)
         index = found[0]
-    lines = [row.line for row in table.rows if _label(row.cells[0]) == _label(fix.row)]
+    lines = [row.line for row in table.rows if plain_text(row.cells[0]) == plain_text(fix.row)]
     if not lines:
         raise refuse(f"raden finnes ikke i {table.path.name}", fix.row)
     if len(lines) > 1 and fix.line not in lines:

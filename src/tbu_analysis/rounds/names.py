@@ -11,7 +11,7 @@ from pydantic import Field
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_csv_models
-from tbu_analysis.rounds.numbers import strip_markup
+from tbu_analysis.rounds.numbers import plain_text
 
 ALL_SOLUTIONS = "Alle løsninger"
 
@@ -70,4 +70,4 @@ class NameMap:
         return cls(path=path, entries=entries)
 
     def lookup(self, printed: str, scope: str = "") -> CanonicalName | None:
-        return self.entries.get((scope, collapse(strip_markup(printed))))
+        return self.entries.get((scope, plain_text(printed)))

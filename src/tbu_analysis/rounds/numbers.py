@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 
 _MARKUP = re.compile(r"</?(?:b|i|u|em|strong|sup|sub)>", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f\u2007]+")
@@ -51,6 +52,12 @@ class ParsedNumber:
 
 def strip_markup(text: str) -> str:
     return _MARKUP.sub("", text).strip()
+
+
+def plain_text(text: str) -> str:
+    """A printed cell as its words: without markup, runs of whitespace as one space (how a
+    row's label is matched across the raw table, the registers and names.csv)."""
+    return collapse(strip_markup(text))
 
 
 def parse_number(

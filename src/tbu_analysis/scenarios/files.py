@@ -24,6 +24,7 @@ from tbu_analysis.analysis.growth import summary_rates
 from tbu_analysis.analysis.indexing import IndexRate, PriceIndex
 from tbu_analysis.common.atomic import write_text
 from tbu_analysis.common.errors import InputError
+from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_data, validate
 from tbu_analysis.common.yamlio import LineDict, line_of, parse_yaml
 from tbu_analysis.config import (
@@ -570,7 +571,7 @@ def other_rounds_sources(path: str | Path, round_id: str,
 
     def documents(other: str) -> set[str]:
         manifest = load_manifest(round_paths(other, root).manifest)
-        return {" ".join(t.document.split()) for t in manifest.tables if t.document}
+        return {collapse(t.document) for t in manifest.tables if t.document}
 
     own = documents(round_id)
     foreign = {doc: other for other in discover_rounds(root) if other != round_id
@@ -579,7 +580,7 @@ def other_rounds_sources(path: str | Path, round_id: str,
     warnings = []
     for key, line, text in _sources(data):
         for document, other in sorted(foreign.items()):
-            if document in " ".join(text.split()):
+            if document in collapse(text):
                 warnings.append(InputError(
                     f"kilden er fra runden {other} («{document}»), ikke fra {round_id}",
                     path=path, line=line, key=key, text=text))
