@@ -278,8 +278,8 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     spread = text.index("Usikkerhet i fordelingen")
     assert total < spread
     assert "Totalen kan bli inntil 59 mill. kroner lavere (54 + 5) eller bli inntil 37,5 mill. " \
-           "kroner høyere (11,5 + 11 + 9 + 4,5 + 1,5). VKP for Helsenettet (25,2 mill. kroner) er " \
-           "ikke lagt til, fordi " \
+           "kroner høyere (11,5 + 11 + 9 + 4,5 + 1,5). VKP for Helsenettet (25,2 mill. " \
+           "kroner) er ikke lagt til, fordi " \
            "kilden sier to ting om den (se under og spørsmål til NHN); regnes beløpet med, kan " \
            "totalen bli inntil 84,2 mill. kroner lavere (54 + 5 + 25,2)." in text[total:spread]
     assert "endre seg med inntil 36 mill. kroner i begge retninger (30 + 6)" in text
