@@ -420,6 +420,28 @@ def test_the_risk_margin_is_said_as_the_source_says_it(ctx):
     assert "54" not in ask.text  # 5 % of a base the source does not name is not computed
 
 
+def test_the_2024_underspend_follows_the_sources_rule_and_vkp_is_no_contradiction(ctx):
+    """reader7 Q2: chapter 4 no longer says the source is silent on the year: its rule is
+    «neste års forskriftsfestede beløp» (l. 318), NHN updates the forecast before the 2025
+    regulation (l. 361), yet the 2022–2023 money came off only in 2025 (l. 45), so the year is
+    not said outright. Q8: VKP came into the regulation in 2024 («+ VKP» under Forskrift 2024
+    in the note's Tabell 1, l. 81); the question no longer calls it a contradiction."""
+    text = " ".join(ctx.conditions_markdown().replace("\u00a0", " ").split())
+    assert "kilden sier ikke i hvilket år" not in text
+    assert ("Etter kildens regel reduseres neste års forskriftsfestede beløp (tallgrunnlaget 2), "
+            "og NHN skal oppdatere prognosen før forskriften for 2025 behandles i Stortinget "
+            "(tallgrunnlaget 3).") in text
+    assert ("Kilden sier ikke uttrykkelig om 2024-underforbruket trekkes fra i 2025 eller "
+            "senere (midlene fra 2022 og 2023 ble først trukket fra i 2025)") in text
+    ask = next(a for a in ctx.asks if "underforbruket i 2024" in a.question)
+    assert "kommer udisponerte midler fra 2022 og 2023 som fratrukk i grunnlaget som " \
+        "faktureres sektor i 2025." in ask.text
+    assert "Trekkes 2024-underforbruket fra i 2025 eller senere, og med hvor mye?" in ask.text
+    vkp = next(a for a in ctx.asks if "VKP" in a.question and a.stake == 25.2)
+    assert vkp.question == "Gjelder forbeholdet i fotnoten til figur 1 også VKP i 2025?"
+    assert "motsier" not in vkp.text and "«+ VKP» (Notat 3, tabell 1" in vkp.text
+
+
 def test_the_largest_uncertainty_stands_in_the_solution_summary(ctx):
     """reader7 Q10: E-resept's summary does not state SFM's payment under the regulation as
     settled: the 50 says NHN assumes it on condition that the payment is authorised, and

@@ -332,6 +332,19 @@ def new_services(listing: Listing | None, manifest: Manifest, found: list[Pair],
 
 
 @dataclass(frozen=True)
+class Underspend:
+    """An expected underspend of a year before the ones the committee settles, that is to come
+    back through lower payment in a year the source does not fix (reader7 Q2): the year, the
+    forecast against the regulation as the source prints it (None without one) and the
+    source's intervals summed (``YearAtStake.ranges``)."""
+
+    year: int
+    printed: float | None
+    ranges: tuple[float, float]
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Uncertainty:
     """The biggest uncertainty that can move the total, what all of its year's conditions can
     move the total by, and the largest that only moves the split between solutions."""
@@ -342,11 +355,38 @@ class Uncertainty:
     # what may come on top of the total in the distribution's year, with no amount: the
     # sentence that the distribution leaves the total says it
     beside: tuple[Condition, ...] = ()
+    # an earlier year's underspend that neither settled year deducts
+    underspend: Underspend | None = None
 
 
-def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Uncertainty | None:
+def underspend_before(conditions: list[Condition], from_year: int,
+                      estimates: pd.DataFrame | None = None) -> Underspend | None:
+    """The latest year before ``from_year`` with intervals of an expected underspend (amounts
+    without a direction), where the register also holds a repayment of no one year that lowers
+    the total (``effect: totalen``, ``direction: ned``, no amount): its forecast against the
+    regulation from ``estimates`` where printed."""
+    years = total_at_stake(conditions)
+    if not any(y.year is None and any(c.direction == "ned" for c in y.unquantified)
+               for y in years):
+        return None
+    earlier = [y for y in years if y.year is not None and y.year < from_year and y.ranges[1]]
+    if not earlier:
+        return None
+    year = earlier[-1]
+    printed = None
+    if estimates is not None and len(estimates):
+        row = estimates[(estimates["solution"] == ALL_SOLUTIONS) & (estimates["year"] == year.year)
+                        & (estimates["measure"] == Measure.PROGNOSE.value)]
+        if len(row):
+            printed = float(row["difference"].iloc[0])
+    return Underspend(int(year.year), printed, year.ranges, tuple(year.parts(None)))
+
+
+def biggest_uncertainty(conditions: list[Condition], from_year: int,
+                        estimates: pd.DataFrame | None = None) -> Uncertainty | None:
     """Of the years the committee settles (or of no one year): the condition with the most
-    mill. kroner that can move the total, its year summed, and the largest distribution."""
+    mill. kroner that can move the total, its year summed, the largest distribution, and an
+    earlier year's underspend still to come back (``underspend_before``)."""
     top = largest_total_condition(conditions, from_year)
     year = next((y for y in total_at_stake(conditions) if top and y.year == top.year), None)
     spread = [c for c in conditions if c.effect == DISTRIBUTION and c.stake_mnok is not None
@@ -357,7 +397,8 @@ def biggest_uncertainty(conditions: list[Condition], from_year: int) -> Uncertai
     beside = tuple(c for c in conditions if distribution is not None
                    and c.year == distribution.year and c.effect != DISTRIBUTION
                    and c.effect is not None and c.stake_mnok is None and c.direction == "opp")
-    return Uncertainty(top, year, distribution, beside)
+    return Uncertainty(top, year, distribution, beside,
+                       underspend_before(conditions, from_year, estimates))
 
 
 @dataclass(frozen=True)
@@ -481,7 +522,7 @@ def opening(ctx, questions_heading: str) -> str:
     new = _new_services(ctx, found)
     return key_messages_markdown(
         settle, found, driver, booked_as(driver, result.drivers) if driver else None,
-        biggest_uncertainty(ctx.conditions, settle.year if settle else start),
+        biggest_uncertainty(ctx.conditions, settle.year if settle else start, ctx.estimates),
         top_question(getattr(ctx, "asks", None), ctx.reconciliation),
         list(ctx.model.assessment), questions_heading,
         growing_throughout(result.underlying, start), len(ctx.solutions), new,
