@@ -607,7 +607,7 @@ def test_names_notes_and_signs_read_as_a_committee_member_would_write_them(repor
     assert ("Helsenettet felles tjenester, endring i finansiering / forutsetninger: −30 mill. "
             "kroner.") in texts["main"]
     assert ("Notatets tabell 1 har under tallene raden «Nye tjenester i digital samhandling», "
-            "som med kildens kortform sier hvilke tjenester som er lagt til (+), tatt ut (-) "
+            "som med kildens kortform sier hvilke tjenester som er lagt til (+), tatt ut (−) "
             "eller økt: for forskrift 2024 «+ VKP +Journaldoks»") in texts["main"]
     assert "Forskrift 2024: + VKP" not in texts["main"]
     helsenorge = texts["Helsenorge"]
