@@ -68,16 +68,18 @@ def test_key_messages_are_computed_from_the_round(ctx):
             "forskrivningsmodul (SFM) forutsetter at betalingen hjemles i forskriften") in text
     # SFM 54 + fødselsmelding 5; VKP's 25,2 is kept out (the source has VKP come into the
     # regulation in 2024 and takes the footnote's reservation for it too) and, not being a
-    # contradiction, is left to chapter 4 and the questions (reader7 Q8). Up: måledata 9 and
-    # Kjernejournal's three efficiencies the text conditions or hedges (11 + 4,5 + 1,5 =
-    # Tabell 6's −17; reader6 R12). Then the 2024 underspend, which by the source's rule comes
-    # off a later payment and which neither 2025 nor 2026 deducts (reader7 Q2): Tabell 1's −25
-    # and the text's intervals 10–15 + 5–10 + 3–6
+    # contradiction, is left to chapter 4 and the questions (reader7 Q8). Up: Helsenorge's
+    # push notification 11,5 (reader7 Q4), måledata 9 and Kjernejournal's three efficiencies
+    # the text conditions or hedges (11 + 4,5 + 1,5 = Tabell 6's −17; reader6 R12). Then the
+    # 2024 underspend, which by the source's rule comes off a later payment and which neither
+    # 2025 nor 2026 deducts (reader7 Q2): Tabell 1's −25 and the text's intervals 10–15 +
+    # 5–10 + 3–6
     assert ("Til sammen kan forutsetningene for 2025 gjøre totalen inntil 59 mill. kroner "
-            "lavere (SFM 54, fødselsmelding 5) eller inntil 26 mill. kroner høyere "
-            "(legemidler i Kjernejournal 11, måledata 9, tilgangsstyring i Kjernejournal 4,5, "
-            "lagring i Kjernejournal 1,5). I tillegg skal underforbruket i 2024 (prognosen er "
-            "25 mill. kroner under forskriften; intervallene i teksten gir til sammen 18–31) "
+            "lavere (SFM 54, fødselsmelding 5) eller inntil 37,5 mill. kroner høyere "
+            "(push-varsling i Helsenorge 11,5, legemidler i Kjernejournal 11, måledata 9, "
+            "tilgangsstyring i Kjernejournal 4,5, "
+            "lagring i Kjernejournal 1,5). I tillegg skal underforbruket i 2024 (prognosen: "
+            "25 mill. kroner; intervallene i teksten: 18–31) "
             "tilbake gjennom lavere betaling et senere år; det er ikke trukket fra i tallene for "
             "2025 og 2026 (se spørsmål til NHN).") in text
     assert "84,2" not in text and "kilden sier to ting" not in text
