@@ -423,8 +423,8 @@ def test_every_footnote_mark_under_a_table_is_in_that_table(editions, report):
     text = " ".join(soup.get_text(" ").split())
     assert not re.search(r"(?<![\w*])\*{1,2}[A-ZÆØÅ]", text)  # no bare source star left
     if report == "main":
-        assert ("Kildens fotnote til kolonnen «Finansieringsbehov 2025»: «Tilbakeføring av "
-                "midler er innarbeidet under hver løsning.»") in text
+        assert ("Kildens fotnote til kolonnen «Forskrift 2025» (her: finansieringsbehov 2025): "
+                "«Tilbakeføring av midler er innarbeidet under hver løsning.»") in text
 
 
 def test_main_cover_has_its_own_page_and_printed_contents_give_page_numbers(editions):

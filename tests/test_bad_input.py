@@ -506,7 +506,7 @@ def test_a_byte_order_mark_before_a_csv_header_is_read(cleaned, capsys):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert main(["clean", "--round", ROUND_ID]) == 0
     assert main(["analyse", "--round", ROUND_ID]) == 0
-    assert "559 stemmer, 13 avrundingsforskjell, 4 usannsynlig avrunding, 27 avvik" in \
+    assert "560 stemmer, 13 avrundingsforskjell, 4 usannsynlig avrunding, 27 avvik" in \
         capsys.readouterr().out
     assert paths.figures.read_bytes() == before
 

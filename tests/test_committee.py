@@ -180,8 +180,11 @@ def test_conditions_quote_the_source_and_keep_intervals(paths):
     # Kjernejournal, but Kjernejournal's own conditions stay out)
     assert "Pasientens prøvesvar" not in text and "10 – 15" not in text
     assert "Underforbruket i 2024" in text
-    assert ("ikke Grunndata og HelseID alene; kilden sier ikke hvordan de skal fordeles på "
-            "løsningene.") in text  # (reader6 R6: the underspend itself is allocated, 15 + 10)
+    # the underspend under it is allocated (15 + 10): the heading does not say the source
+    # never splits these (reader6 R6, reader7 Q30)
+    assert ("ikke Grunndata og HelseID alene; der kilden fordeler et beløp på løsningene, står "
+            "fordelingen i punktet.") in text
+    assert "kilden sier ikke hvordan de skal fordeles" not in text
     assert "Totalen for alle løsninger kan bli inntil" not in text  # counted under 2024
 
 
@@ -343,8 +346,13 @@ def test_source_footnotes_name_what_their_star_marks_and_quote_the_source(figure
     assert views.source_footnotes(manifest.table("tg-t3"), figures) == [
         "Kildens fotnote til tabelltittelen: «Alle tallene vises i 2024-kroner og "
         "2023-tallene er justert med 4,121%.»",
-        "Kildens fotnote til kolonnen «Finansieringsbehov 2025»: «Tilbakeføring av midler er "
-        "innarbeidet under hver løsning.»"]
+        # the source's header, «Forskrift 2025**» (l. 385), beside the report's label
+        # (reader7 Q16)
+        "Kildens fotnote til kolonnen «Forskrift 2025» (her: finansieringsbehov 2025): "
+        "«Tilbakeføring av midler er innarbeidet under hver løsning.»"]
+    # a header that is only the year, or names the column as the label does, is not repeated
+    assert views.source_footnotes(manifest.table("tg-t9"), figures)[-1] == (
+        "Kildens fotnote til kolonnen «Finansieringsbehov 2025»: «Tall er ikke indeksregulert.»")
     assert views.source_footnotes(manifest.table("tg-t4"), figures)[0] == (
         "Kildens fotnote til tallet E-resept, Økte kostnader grunnet investeringer: «NUIT sak "
         "6/24 og e-helseråd sak 5/24 og under forutsetning om at betaling for SFM i forskrift.»")
@@ -468,8 +476,12 @@ def test_the_sfm_invoicing_outside_the_regulation_is_a_question_not_a_claim(repo
     assert "ikke er hjemlet i forskrift" in sfm.reason
     quote = "«I tillegg kommer fakturering på 4 mnok som ikke er hjemlet i forskrift.»"
     for text in (ctx.questions_markdown(), ctx.questions_markdown("E-resept")):
-        line = next(x for x in text.splitlines() if "4 mill. kronene for godkjenning" in x)
-        assert line.split(". ", 1)[1].startswith("**Hvordan faktureres") and quote in line
+        line = next(x for x in text.splitlines() if "fotnoten til tabell 7 sier faktureres" in x)
+        # the footnote does not say which 4 it bills (reader7 Q21): the title does not assume
+        assert line.split(". ", 1)[1].startswith(
+            "**Hva er de 4 mill. kronene som fotnoten til tabell 7 sier faktureres utenfor "
+            "forskriften?") and quote in line
+        assert "Er det de samme 4 mill. kronene?" in line
     assert "4 mnok" not in ctx.questions_markdown("Helsenettet")
 
 

@@ -567,11 +567,13 @@ def test_fm_goes_down_because_it_is_phased_out_and_six_remain_for_dependence(pat
     assert reason.index("avvikle") < reason.index("avhengige")  # dependence: why 6 remain
 
 
-def test_a_sum_at_the_edge_of_rounding_says_so(ctx):
+def test_a_sum_that_holds_only_within_rounding_is_not_said(ctx):
+    """Reader5 D13, reader7 Q14: 17 + 2 = 19 against the note's 18,5 (l. 128) is rounding
+    talk; the statement and its quote stay, the check is left out; 17 + 9 = 26 holds."""
     text = ctx.since_previous_markdown()
-    assert "17 + 2 = 19 (mot 18,5 i teksten: forskjellen på 0,5 er i grensen for avrunding" \
-        in text
-    assert "innenfor avrunding)" not in text
+    assert "Investeringene gir 18,5 mill. kroner mindre enn det NUIT" in text
+    assert "17 + 2 = 19" not in text and "grensen for avrunding" not in text
+    assert "Kontroll: 17 + 9 = 26 (stemmer)." in text
 
 
 def test_a_check_the_reports_correction_makes_hold_is_no_deviation(ctx):

@@ -135,8 +135,10 @@ def test_the_scope_amounts_are_checks_of_the_reconciliation(analysis):
     already checks against the same figures is not checked twice."""
     rows = analysis.reconciliation[analysis.reconciliation["check_id"].str.startswith(
         f"{scope.CHECK_PREFIX}:")]
+    # VKP's 28,2 is quoted from Tabell 4's Forskrift 2024 column (reader7 Q25) and checked
+    # against Tabell 9; the 5.5 claim checks the text's rounded 28, another printed value
     assert set(rows["check_id"]) == {"omfang:sfm-inn", "omfang:maledata-ut",
-                                     "omfang:helsenorge-oppdrag-inn"}
+                                     "omfang:helsenorge-oppdrag-inn", "omfang:vkp-inn"}
     assert (rows["status"] == "ok").all()
     maledata = rows[rows["check_id"] == "omfang:maledata-ut"].iloc[0]
     assert (maledata["printed"], maledata["computed"]) == (3, 3)  # 9 out less the 6 in

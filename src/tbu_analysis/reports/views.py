@@ -428,6 +428,11 @@ def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame,
     if not columns and any(_mark_at_end(row.cells[0]) == mark for row in raw.header):
         return {"title": True}
     labels = [column_label(spec.columns[i]) for i in dict.fromkeys(columns) if i in spec.columns]
+    # the source's own header beside the report's label where they differ («Forskrift 2025»
+    # is shown as «Finansieringsbehov 2025»): the footnote is the source's, about its column
+    headers = {column_label(spec.columns[i]): " ".join(
+        _TRAILING_MARK.sub("", strip_markup(spec.columns[i].header)).split())
+        for i in dict.fromkeys(columns) if i in spec.columns}
     cells = figures[(figures["table"] == spec.id) & (figures["footnote"].fillna("") == mark)]
     names = [(_row_name(cell), column_label(spec.columns[int(cell["source_col"])]))
              for _, cell in cells.iterrows() if int(cell["source_col"]) in spec.columns]
@@ -439,8 +444,17 @@ def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame,
         if not labels and not names:
             return None
     if labels:
-        return {"columns": labels}
+        return {"columns": [{"label": label, "source": headers[label] if _names_otherwise(
+            headers[label], label) else ""} for label in labels]}
     return {"cells": [{"row": row, "column": label} for row, label in names]}
+
+
+def _names_otherwise(header: str, label: str) -> bool:
+    """Whether the source's header names its column with another word than the report's
+    label (the source's «Forskrift 2025», shown as «Finansieringsbehov 2025»); a header that
+    is only the year, or uses the label's word, does not."""
+    word = label.split()[0].lower()
+    return bool(re.search(r"[^\W\d]", header)) and word not in header.lower()
 
 
 def source_footnotes(spec: TableSpec, figures: pd.DataFrame,
