@@ -202,7 +202,9 @@ def test_questions_are_ranked_by_decision_relevance_then_stake(ctx):
     # Helsenettet's 19 moved between items is traced by Tabell 10 and 9: not asked.
     assert not any(a.kind == q.MOVE for a in main)
     assert any(a.kind == q.CONTRADICTION and a.solution == "E-resept" for a in main)
-    assert sum(a.kind == q.REQUEST for a in main) == 5  # the committee's own requests
+    # the committee's own requests, with the four-year plan it asked the council model to
+    # follow up (reader7 Q7)
+    assert sum(a.kind == q.REQUEST for a in main) == 6
     # Plattform's funding need (46 against 48,7 once the deduction's sign is right) is asked
     # with the three other Helsenorge areas of the same column, not left out (reader6 R4);
     # the sign itself, settled by the text, is no question
@@ -462,6 +464,30 @@ def test_the_2024_underspend_follows_the_sources_rule_and_vkp_is_no_contradictio
     vkp = next(a for a in ctx.asks if "VKP" in a.question and a.stake == 25.2)
     assert vkp.question == "Gjelder forbeholdet i fotnoten til figur 1 også VKP i 2025?"
     assert "motsier" not in vkp.text and "«+ VKP» (Notat 3, tabell 1" in vkp.text
+
+
+def test_what_the_source_gives_the_committee_to_ask_with(ctx):
+    """reader7 Q6: the SFM question gives Helsedirektoratet's two requirements for billing a
+    new service (notat 4.2: a legal assessment under pasientjournalloven § 8, and sufficient
+    trial). Q7: the four-year plan to 2028 and the committee's request that the council model
+    follow it up are asked about. Q9: Helsenorge's growth 2023–2024 is asked with NUIT's rule
+    of thumb (about 20 % of an 80–100 investment a year) and NHN's 12 a year in use."""
+    sfm = next(a for a in ctx.asks if a.stake == 54)
+    assert "en juridisk vurdering av om tjenesten hører inn under de nasjonale " \
+        "e-helseløsningene i pasientjournalloven § 8, og tilstrekkelig utprøving." in sfm.text
+    assert "«Definere og gjennomføre tilstrekkelig utprøving.» (Notat 4.2" in sfm.text
+    plan = next(a for a in ctx.asks if "fireårsplan" in a.question)
+    assert plan.kind == q.REQUEST and plan.stake is None
+    assert "«Norsk helsenett har laget en fireårsplan for utvikling i drift og forvaltning til " \
+        "og med 2028." in plan.text
+    assert "Teknisk beregningsutvalg ba rådsmodellen om å følge opp 4 årsplan." in plan.text
+    helsenorge = next(a for a in ctx.asks if a.question == "Hva forklarer den underliggende "
+                      "veksten i Helsenorge fra 2023 til 2024?")
+    text = " ".join(helsenorge.text.split())
+    assert "(forventet 80–100 mill. kroner), og en forventet årlig økning i kostnadene til drift " \
+        "og forvaltning på rundt 20 % av investeringen." in text
+    assert "om lag 12 mill. kroner i året før effektivisering" in text
+    assert "og forklarer ikke veksten med beløp" not in text
 
 
 def test_the_largest_uncertainty_stands_in_the_solution_summary(ctx):

@@ -243,7 +243,7 @@ def test_main_report_summary_answers_the_committees_first_questions(reports):
     assert "våres" not in text and "enn i vårens;" not in text
     assert "påløpte kostnader 2023 −4,1 % fra forskriften, prognose 2024 −2,4 %" in summary
     # SFM's hjemmel (54) first; VKP's (25,2) and the 2024 underspend (25) are asked too
-    assert ("Spørsmål til NHN: 19 spørsmål, først de som kan endre totalen, så fordelingen, "
+    assert ("Spørsmål til NHN: 20 spørsmål, først de som kan endre totalen, så fordelingen, "
             "hver gruppe etter beløpet. Det største gjelder 54 mill. kroner: Er betalingen for "
             "Sentral forskrivningsmodul (SFM) hjemlet i forskriften for 2025?") in summary
     # the underlying growth beside the nominal: Helsenorge grows, E-resept's growth is scope
