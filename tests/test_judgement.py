@@ -253,9 +253,10 @@ def test_uncertainty_that_moves_the_total_is_summed_apart_from_the_distribution(
     assert years[2026].both == (36, 36)
     # Helsenorge's volume growth may be lower (reader6 R5) and E-resept's approval held at the
     # 2025 level (reader6 R39)
+    # 2025 (reader7 Q23), and VKP's 2026 level resting on 2024's and 2025's experience
     assert [(c.solution, c.direction) for c in years[2026].unquantified] == [
-        ("Helsenorge", "ned"), ("E-resept", None), ("Kjernejournal", "opp")]
-    assert years[2026].unquantified[2].name == "kostnadene for fellesfunksjoner"
+        ("Helsenorge", "ned"), ("E-resept", None), ("Helsenettet", None), ("Kjernejournal", "opp")]
+    assert years[2026].unquantified[3].name == "kostnadene for fellesfunksjoner"
     # 2024: the expected underspend, the text's intervals kept as intervals, and VKP's 3
     # (Tabell 1's 25 lies inside): 10–15 + 5–10 + 3
     # VKP: 3 (årsprognose 25), 5 (5.5) or 6 (5.5: 2025's 25 is 3 over the 2024 forecast, 22)
@@ -293,7 +294,7 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
     assert "inntil 25 mill. kroner lavere" not in text
     assert "der hovedrapporten regner det med" not in text
     # 2026 holds Kjernejournal's fellesfunksjoner, not quantified (reader5 D30)
-    assert "(30 + 6). I tillegg er tre forhold ikke tallfestet." in text
+    assert "(30 + 6). I tillegg er fire forhold ikke tallfestet." in text
     assert "Totalen kan bli inntil 17 mill. kroner lavere, bli inntil 15 mill. kroner høyere " \
         "(12 + 3) eller endre seg med inntil 36 mill. kroner" in text
     # a solution's report says apart what moves the total for all solutions; Helsenettet's
