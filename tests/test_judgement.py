@@ -490,6 +490,29 @@ def test_what_the_source_gives_the_committee_to_ask_with(ctx):
     assert "og forklarer ikke veksten med beløp" not in text
 
 
+def test_a_solution_report_says_its_carried_over_money_and_its_figure_once_spread(ctx):
+    """reader7 Q11: E-resept uses 27 carried over from 2022 (17,5) and 2023 (9,5) in 2024
+    (Tabell 2, l. 367–374): said under its levels, with the note that they are not the 34,5
+    deducted in 2025. Q12: Helsenettet's 2026 figure (269,9) still holds the 57,5 to be spread
+    onto the four others; spread, it is about 212,4 (computed here)."""
+    levels = ctx.levels_note(ctx.solution_levels("E-resept"), "finansieringsbehov", "E-resept")
+    levels = " ".join(levels.replace("\u00a0", " ").split())
+    assert ("*Overført fra tidligere år:* I tillegg til forskriften for 2024 bruker E-resept "
+            "27 mill. kroner som er overført fra tidligere år (tabell 2, «Bruk av tidligere års "
+            "midler i 2024»). Av de 27 kommer 17,5 fra 2022 og 9,5 fra 2023. De 38,7 mill. "
+            "kronene ble overført sammen med oppgaver fra 2022 og 2023") in levels
+    assert "de er ikke de 34,5 mill. kronene som trekkes fra beløpet for 2025" in levels
+    kjernejournal = ctx.levels_note(ctx.solution_levels("Kjernejournal"), "finansieringsbehov",
+                                    "Kjernejournal")
+    assert "Overført fra tidligere år" not in kjernejournal  # no row in Tabell 2
+    summary = " ".join(ctx.solution_summary("Helsenettet").replace("\u00a0", " ").split())
+    assert ("Helsenettets tall for 2026 (269,9 mill. kroner) inneholder fortsatt 57,5 mill. "
+            "kroner som skal fordeles på Helsenorge, Kjernejournal, E-resept og Grunndata og "
+            "HelseID; fordelt blir tallet om lag 212,4 mill. kroner (regnet ut her), og totalen "
+            "for alle løsninger endres ikke.") in summary
+    assert "skal fordeles på" not in ctx.solution_summary("E-resept")
+
+
 def test_the_largest_uncertainty_stands_in_the_solution_summary(ctx):
     """reader7 Q10: E-resept's summary does not state SFM's payment under the regulation as
     settled: the 50 says NHN assumes it on condition that the payment is authorised, and

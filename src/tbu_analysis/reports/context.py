@@ -438,6 +438,7 @@ class ReportContext:
         notes += self._from_parts_notes(levels, names, years)
         if solution and "Serie" in frame.columns:  # a solution's levels by year
             notes += self._cost_level_gaps(frame, solution)
+            notes += self._carried_over_notes(solution)
         if solution is None:
             notes += self._sum_notes(frame, levels)
         return "\n\n".join(dict.fromkeys(notes))
@@ -838,6 +839,28 @@ class ReportContext:
         years = sorted(c for c in frame.columns if c != "Serie")
         return frame[["Serie", *years]]
 
+    def _carried_over_notes(self, solution: str) -> list[str]:
+        """Under a solution's levels: money from earlier regulations it uses in a year on top of
+        that year's forskrift (the source's table of carried-over funds), with the table's
+        footnote on the solution's row and the analysts' note to the table (reader7 Q11). The
+        levels do not hold it, so a reader of the solution's report would not see it."""
+        figures = self.figures
+        rows = figures[(figures["solution"] == solution)
+                       & (figures["measure"] == Measure.OVERFORTE_MIDLER)]
+        out = []
+        for row in rows.itertuples():
+            spec = self.manifest.table(row.table)
+            mark = str(row.footnote or "")
+            footnotes = [f[len(mark):].strip() for f in spec.footnotes
+                         if mark and f.startswith(mark) and not f[len(mark):].startswith("*")]
+            out.append(wording.say(
+                "levels.md.j2", "carried_over", solution=solution, year=int(row.year),
+                value=float(row.value_mnok), decimals=int(row.decimals), table=spec.number,
+                title=spec.title, footnotes=footnotes,
+                notes=[" ".join(n.statement.split()) for n in self.model.table_notes
+                       if n.table == spec.id]))
+        return out
+
     def solution_levels_view(self, solution: str) -> pd.DataFrame:
         """``solution_levels`` as printed: each level and outcome (påløpt, prognose) with the
         precision the source prints it (325 and 344, not 325,0 and 344,0; 343,6)."""
@@ -908,10 +931,28 @@ class ReportContext:
             points.append(wording.say("solution_summary.md.j2", "uncertainty", top,
                                       next((h for h in wording.sections()["solution"]
                                             if "usikkerhet" in h), None)))
+        points += self._spread_points(solution)
         problems = self.reconciliation_for(solution)
         points.append(wording.say("solution_summary.md.j2", "discrepancies",
                                   int((problems["status"] == DISCREPANCY).sum()), solution))
         return narrative.as_markdown(points)
+
+    def _spread_points(self, solution: str) -> list[str]:
+        """An amount of the solution's own figure that the source will spread onto other
+        solutions (``Condition.onto``) while the figure still holds it: its level once spread,
+        computed here (reader7 Q12: Helsenettet's 2026 still holds the 57,5)."""
+        data = self.model.series[Series.FINANSIERINGSBEHOV]
+        out = []
+        for c in self.conditions:
+            if c.solution != solution or not c.onto or c.stake_mnok is None or c.year is None:
+                continue
+            level = data[(data["solution"] == solution) & (data["item"] == "")
+                         & (data["year"] == c.year)]
+            if len(level):
+                value = float(level["value_mnok"].iloc[0])
+                out.append(wording.say("solution_summary.md.j2", "spread", c, value,
+                                       value - c.stake_mnok))
+        return out
 
     def _largest_uncertainty(self, solution: str) -> explanations_module.Condition | None:
         """The solution's own condition with the most mill. kroner that can move the total,
