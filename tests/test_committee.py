@@ -626,11 +626,13 @@ def test_a_remainder_the_source_explains_in_words_says_so(report_model):
                 == ("E-resept", "effektivisering", 2025))
     assert note.value_mnok == -6.6
     text = committee.driver_sentence(note, moves=ctx.moves)
+    # with each item's amount from Tabell 7 (l. 678, l. 681; reader7 Q19)
     assert ("Kildens tekst forklarer 5 av 6,6 mill. kroner med beløp; resten, 1,6 mill. "
-            "kroner, forklarer den bare med ord (tabellen har beløpet per post): "
+            "kroner, forklarer den bare med ord; beløpene er tabellens: "
             "godkjenningsprosessen er effektivisert, så "
-            "ressurspådraget er noe redusert (Godkjenningsprosessen e-resept) og forvaltningen "
-            "av FM fortsetter i 2025") in text
+            "ressurspådraget er noe redusert (Godkjenningsprosessen e-resept −1,0) og "
+            "forvaltningen av FM fortsetter i 2025") in text
+    assert "så langt det er mulig (Forskrivningsmodulen (FM) −0,6)." in text
     assert "står uten forklaring" not in text
     quotes = committee.explanation_quotes_markdown([note])
     assert "«Som følge av dette er ressurspådraget noe redusert.»" not in quotes  # whole quote

@@ -716,3 +716,18 @@ def test_pdf_question_numbers_run_on_across_the_groups(rendered_round, ctx):
     listing = re.search(r"<ol ([^>]*)>", chapter).group(1)
     assert f'start="{total + 1}"' in listing
     assert f"counter-reset: list-item {total}" in listing
+
+
+def test_a_solution_table_says_where_the_report_moved_a_figure_and_the_rule_goes_both_ways(ctx):
+    """Reader7 Q27: Tabell 7's 13,0 stands on «Godkjenningprosessen SFM» in the text version
+    (l. 679) and belongs to FM (13,0 − 0,6 = 12,4): the E-resept report says so under its table.
+    Q31: under Tallgrunnlag 1 the settlement rule read whole (l. 316–318): an underspend comes
+    off next year's payment, a shortfall may raise it, and there is no right to repayment."""
+    notes = " ".join(n for _, _, n in ctx.item_tables("E-resept"))
+    assert ("I tekstversjonen av kilden som analysen bygger på, står tallet 13,0 i tabell 7 på "
+            "feil rad; tabellen her har det på raden kildens tekst knytter det til.") in notes
+    assert "Rettet etter kildens egen tekst" not in " ".join(
+        n for _, _, n in ctx.item_tables("Helsenorge"))
+    prognosis = " ".join(n for _, _, n in ctx.prognosis_sections())
+    assert ("og manglende finansiering kan etter NHN tilsvarende gi en midlertidig økning; "
+            "høringsnotatet sier at virksomhetene ikke har krav på tilbakebetaling.") in prognosis

@@ -584,7 +584,7 @@ def test_why_the_figures_move_reads_one_sentence_per_driver_with_the_quotes_in_t
     assert "−1,5). Til sammen forklarer dette hele beløpet. Kilde: Tallgrunnlag 5.2." in first
     assert ("Helsenorge, endret finansieringskilde: +5 mill. kroner. Verdikjedetesting") in first
     assert ("Kildens tekst forklarer 5 av 6,6 mill. kroner med beløp; resten, 1,6 mill. "
-            "kroner, forklarer den bare med ord (tabellen har beløpet per post): "
+            "kroner, forklarer den bare med ord; beløpene er tabellens: "
             "godkjenningsprosessen") in first
     assert "1,6 mill. kroner står uten forklaring" not in first
     annex = main[main.find("Vedlegg B Kildens ord om endringene",

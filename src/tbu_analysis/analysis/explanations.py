@@ -395,6 +395,9 @@ class DriverNote:
     # parts whose own item the table prints with another amount than the text gives: the
     # explanation, the table's amount and its decimals (the report says both)
     otherwise: tuple[tuple[Explanation, float, int], ...] = ()
+    # the table's amount for each item the source explains only in words (``in_words``): the
+    # item, its printed amount and decimals, so the report gives the figures with the words
+    words_printed: tuple[tuple[str, float, int], ...] = ()
 
     @property
     def explained(self) -> bool:
@@ -557,9 +560,24 @@ def driver_notes(drivers: pd.DataFrame, figures: pd.DataFrame, table: str,
         notes.append(DriverNote(row.solution, row.item, row.category, int(row.from_year),
                                 int(row.to_year), value, places, tuple(found), words,
                                 _printed_otherwise(figures, [e for e, _ in found
-                                                             if e.item != own_item])))
+                                                             if e.item != own_item]),
+                                _words_printed(figures, words)))
     notes.sort(key=lambda n: -abs(n.value_mnok))
     return notes
+
+
+def _words_printed(figures: pd.DataFrame,
+                   words: Sequence[InWords]) -> tuple[tuple[str, float, int], ...]:
+    """Each item a reason in words is about, with the table's amount of its driver."""
+    changes = figures[figures["measure"] == "endring"]
+    out = []
+    for w in words:
+        cells = changes[(changes["solution"] == w.solution) & (changes["item"] == w.item)
+                        & (changes["category"] == w.driver) & (changes["year"] == w.year)]
+        if len(cells) == 1:
+            out.append((w.item, float(cells["value_mnok"].iloc[0]),
+                        int(cells["decimals"].iloc[0])))
+    return tuple(out)
 
 
 def _printed_otherwise(figures: pd.DataFrame,

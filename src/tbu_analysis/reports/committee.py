@@ -167,6 +167,7 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
         several=len(account.entries) > 1, explained=_range(*account.explained),
         whole_amount=_range(value, value), left=_range(*account.left),
         words=[w for w in note.in_words if w.item not in used], causes=causes,
+        printed={item: (value, places) for item, value, places in note.words_printed},
         disagrees=any(s == DISAGREES and e in account.entries for e, s in note.explanations),
         sources=", ".join(dict.fromkeys(short_section(e.section) for e in account.entries)),
         **row)

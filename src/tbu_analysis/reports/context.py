@@ -975,10 +975,26 @@ class ReportContext:
             frame = views.table_view(self.figures, spec, as_printed=True)
             styled, marks = self._marked(frame, spec, as_printed=True)
             notes = "\n\n".join(n for n in (wording.note("as_printed"), marks,
-                                              self._printed_percent_note(spec.id)) if n)
+                                              self._printed_percent_note(spec.id),
+                                              self._corrected_note(spec)) if n)
             out.append((f"{spec.title} ({spec.number})", styled,
                         self._once(notes, place=f"items:{spec.id}", report=solution)))
         return out
+
+    def _corrected_note(self, spec) -> str:
+        """Under a source table printed as is: the figures and labels the report moved to the
+        row the source's text gives them (the corrections register), said where they stand."""
+        fixes = self.corrections
+        if fixes.empty:
+            return ""
+        fixes = fixes[fixes["table"] == spec.id]
+        values = [str(f.as_printed) for f in fixes.itertuples()
+                  if int(f.column) != 0 and str(f.as_printed)]
+        labels = int(((fixes["column"].astype(int) == 0)
+                      & (fixes["corrected"].astype(str) != "")).sum())
+        if not values and not labels:
+            return ""
+        return wording.say("activities.md.j2", "corrected", values, labels, spec.number)
 
     def _printed_percent_note(self, table_id: str) -> str:
         """Under a source table printed as is: where its percent row, printed with fewer
