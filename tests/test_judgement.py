@@ -307,13 +307,13 @@ def test_the_uncertainties_chapter_separates_total_and_distribution(ctx):
         "begge retninger" in own
     assert "57,5 mill. kroner av Helsenettets felles tjenester" in text[spread:]
     # the 2024 underspend: the text's intervals and VKP's 3 (Tabell 1's −25 lies inside)
-    assert "Kilden gir intervaller på til sammen 18–31 mill. kroner (10–15 + 5–10 + 3–6); " \
+    assert "Lagt sammen gir beløpene under 18–31 mill. kroner (10–15 + 5–10 + 3–6); " \
         "usikkerheten er spennet, 13 mill. kroner." in text
     assert "Underforbruket i 2024 (tallgrunnlagets tabell 1 har 25 mill. kroner" in text
     # Helsenettet's report: its 2024 range holds VKP as the main report's does (Tabell 1's
     # −10 inside), and a year whose only amount is VKP says so
     helsenettet = ctx.conditions_markdown("Helsenettet").replace("\u00a0", " ")
-    assert "intervaller på til sammen 8–16 mill. kroner (5–10 + 3–6); usikkerheten " \
+    assert "Lagt sammen gir beløpene under 8–16 mill. kroner (5–10 + 3–6); usikkerheten " \
         "er spennet, 8 mill. kroner" in helsenettet
     assert "**2025:** VKP for Helsenettet (25,2 mill. kroner) er det eneste beløpet dette " \
         "året, men er ikke regnet som sikkert" in helsenettet
@@ -371,14 +371,17 @@ def test_without_the_move_of_30_the_total_rises_and_helsenettet_stays(ctx):
     # reader7 Q5: the 30 is no saving: the services stay and their users pay outside the
     # regulation (l. 1022, 1068); the question asks who they are
     text = " ".join(ask.text.split())
-    assert "Tjenestene består; det er kostnaden som flyttes til brukerne av de eksterne " \
-        "tjenestene, ikke en besparelse." in text
+    assert "Tjenestene består; det er kostnaden som fordeles til brukerne av tjenestene, " \
+        "ikke en besparelse." in text
+    # reader8 S3: the source's «Helsenettet eksterne tjenester» row is inside the regulation
+    assert "raden «Helsenettet eksterne tjenester» i forskriftsbeløpet (187,5 mill. kroner" \
+        in text
     assert "«Det er viktig å presisere at de faktiske felles tjenestene vil bestå, det er " \
         "kostnaden som fordeles til brukerne av tjenestene.»" in text
     reason = next(e.reason for e in ex.load_explanations(ctx.paths)
                   if (e.solution, e.amount, e.year) == ("Helsenettet", "30", 2026))
-    assert reason.endswith("tjenestene består, det er kostnaden som flyttes til brukerne av de "
-                           "eksterne tjenestene, og ikke en besparelse")
+    assert reason.endswith("tjenestene består, det er kostnaden som fordeles til brukerne av "
+                           "tjenestene, og ikke en besparelse")
 
 
 def test_kjernejournals_2025_efficiency_is_listed_with_its_conditions(ctx):
@@ -438,6 +441,9 @@ def test_the_risk_margin_is_said_as_the_source_says_it(ctx):
         assert "men også at estimatene for fremtidige kostnader «vil kun inneholde 5 % " \
             "risikomargin»" in text
         assert "uten avsetning for risiko og usikkerhet" not in text
+        # reader8 S4: the source gives the 5 %; what it leaves open is its base and kroner
+        assert "Kilden sier ikke hva de 5 % regnes av, hvor mange kroner det er" in text
+        assert "hvor stor margin" not in text
     ask = next(a for a in ctx.asks if "risikomargin på 5 %" in a.question)
     assert ask.moves == "totalen" and ask.stake is None and not ask.annex
     assert "kan kostnadene inkludere en nødvendig risikomargin" in ask.text
@@ -729,5 +735,8 @@ def test_a_solution_table_says_where_the_report_moved_a_figure_and_the_rule_goes
     assert "Rettet etter kildens egen tekst" not in " ".join(
         n for _, _, n in ctx.item_tables("Helsenorge"))
     prognosis = " ".join(n for _, _, n in ctx.prognosis_sections())
-    assert ("og manglende finansiering kan etter NHN tilsvarende gi en midlertidig økning; "
-            "høringsnotatet sier at virksomhetene ikke har krav på tilbakebetaling.") in prognosis
+    # reader8 S2: the høringsnotat's «derfor»: no refund, because it comes off the next payment
+    assert ("og manglende finansiering kan etter NHN tilsvarende gi en midlertidig økning. "
+            "Høringsnotatet sier at virksomhetene derfor ikke har krav på å få betalt tilbake "
+            "et beløp de har betalt for mye: det trekkes i stedet fra betalingen for det nye "
+            "året. Kilden sier ikke om Helsenettets merforbruk (påløpte") in prognosis

@@ -82,7 +82,7 @@ def test_key_messages_are_computed_from_the_round(ctx):
             "(push-varsling i Helsenorge 11,5, legemidler i Kjernejournal 11, måledata 9, "
             "tilgangsstyring i Kjernejournal 4,5, "
             "lagring i Kjernejournal 1,5). I tillegg skal underforbruket i 2024 (prognosen: "
-            "25 mill. kroner; intervallene i teksten: 18–31) "
+            "25 mill. kroner; beløpene i kapittel 4 lagt sammen: 18–31) "
             "tilbake gjennom lavere betaling et senere år; det er ikke trukket fra i tallene for "
             "2025 og 2026 (se spørsmål til NHN).") in text
     assert "84,2" not in text and "kilden sier to ting" not in text
