@@ -31,11 +31,14 @@ def test_chart_titles_say_the_point_only_where_the_figures_show_it(ctx):
         "kostnadsnivået ha økt fra 2025 til 2026",
     ]
     # Helsenettet 299,9 → 269,9 with 30 leaving: the move is the whole change; one change is
-    # named, with the column the source books it in, which is the chart's bar label
+    # named, with the column the source books it in, which is the chart's bar label; the
+    # 2026 figure still holds the 57,5 to be spread on the others, so the title says it is
+    # before that (reader7 Q12)
     assert km.waterfall_points(ctx, "Helsenettet")[1] == (
         "Helsenettets felles tjenester ut av forskriften (−30, i tabellen «Endring i "
         "finansiering / forutsetninger») er hele endringen i kostnadsnivået for Helsenettet "
-        "fra 2025 til 2026")
+        "fra 2025 til 2026 (før 57,5 mill. kroner fordeles på Helsenorge, Kjernejournal, "
+        "E-resept og Grunndata og HelseID)")
     # reader6 R13: Kjernejournal's only bar is «Økte kostnader grunnet investeringer» (tabell
     # 11, l. 1009); the title says that bar is Pasientens prøvesvar coming in
     assert km.waterfall_points(ctx, "Kjernejournal")[1] == (

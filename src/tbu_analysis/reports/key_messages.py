@@ -473,9 +473,12 @@ def key_messages_markdown(settle: Settle | None, found: list[Pair], driver: Driv
 # --- titles that say the point ---------------------------------------------------------------
 
 
-def point_title(pair: Pair | None, names: tuple[str, ...] = ()) -> str | None:
+def point_title(pair: Pair | None, names: tuple[str, ...] = (),
+                spread: Condition | None = None) -> str | None:
     """A chart title that says what the growth split shows: that the direction turns without
-    the largest scope change, or without all of them; else how much of it is scope."""
+    the largest scope change, or without all of them; else how much of it is scope. With
+    ``spread``, an amount the figures still hold that the source spreads onto other solutions
+    (reader7 Q12): the title says it is before that."""
     if pair is None:
         return None
     # the driver column a scope change is booked under in the source's table (its terms): the
@@ -483,10 +486,11 @@ def point_title(pair: Pair | None, names: tuple[str, ...] = ()) -> str | None:
     booked = {c.entry.id: DRIVER_LABELS[term.category] for c in pair.changes
               for term in c.entry.terms
               if term.measure == Measure.ENDRING and term.category in DRIVER_LABELS}
-    return prose.render(_env(), "point_title.md.j2", pair=pair, STILL=STILL, TURN=TURN,
-                        names=names, booked=booked,
-                        name="kostnadsnivået" if pair.solution == ALL_SOLUTIONS
-                        else f"kostnadsnivået for {pair.solution}") or None
+    title = prose.render(_env(), "point_title.md.j2", pair=pair, STILL=STILL, TURN=TURN,
+                         names=names, booked=booked, spread=spread,
+                         name="kostnadsnivået" if pair.solution == ALL_SOLUTIONS
+                         else f"kostnadsnivået for {pair.solution}")
+    return " ".join(line.strip() for line in title.splitlines() if line.strip()) or None
 
 
 def pair_for(found: list[Pair], from_year: int) -> Pair | None:
@@ -561,8 +565,11 @@ def waterfall_points(ctx, solution: str | None = None) -> list[str | None]:
     points = []
     for table_id in views.growth_table_ids(ctx.manifest):
         spec = ctx.manifest.table(table_id)
-        points.append(point_title(pair_for(found, spec.columns[spec.base_column].year),
-                                  tuple(ctx.solutions)))
+        pair = pair_for(found, spec.columns[spec.base_column].year)
+        spread = next((c for c in ctx.conditions if solution and pair
+                       and c.solution == solution and c.onto and c.stake
+                       and c.year == pair.to_year), None)
+        points.append(point_title(pair, tuple(ctx.solutions), spread))
     return points
 
 
