@@ -115,6 +115,15 @@ def test_vkps_2024_forecast_question_names_the_sources_third_amount(ctx):
     assert "«Forvaltningskostnadene for 2025 er likevel 3 mill. kroner høyere enn prognosen " \
         "for 2024» (Tallgrunnlag 5.5 Helsenettet, Velferdsteknologi)" in vkp.text
     assert vkp.text.endswith("Forskjellen er opptil 3 mill. kroner.")
+    # reader7 Q20: E-resept's third statement has no amount (l. 719, «noe under rammen»): in
+    # the text, not in the title or the stake
+    e_resept = next(a for a in ctx.model.asks if a.question.startswith(
+        "Er prognosen for 2024 for E-resept"))
+    assert e_resept.question == ("Er prognosen for 2024 for E-resept uendret eller redusert "
+                                 "med 5 mill. kroner?") and e_resept.stake == 5
+    assert ("To poster ligger altså under budsjett, mens totalprognosen står uendret: øker noe "
+            "annet, eller blir det et underforbruk som skal tilbake? Kilden: «Forvaltningskosten "
+            "takter noe under rammen for 2024") in e_resept.text
 
 
 def test_growth_into_a_settled_year_is_asked_last_with_the_sources_pointer(ctx):

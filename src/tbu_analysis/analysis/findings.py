@@ -91,12 +91,15 @@ class Reading(Quoted):
 
     solution: Annotated[str, Field(min_length=1)]
     quantity: Annotated[str, Field(min_length=1)]
-    change: Annotated[str, Field(min_length=1)]
+    # none where the further reading gives no amount (a post «under rammen», reader7 Q20)
+    change: Annotated[str, Field(min_length=1)] | None = None
     statement: Annotated[str, Field(min_length=1)]
     also: list[Quoted] = []  # the other figures the arithmetic uses, quoted
 
     @property
-    def value(self) -> float:
+    def value(self) -> float | None:
+        if self.change is None:
+            return None
         return float(self.change.replace("−", "-").replace(",", "."))
 
 
@@ -135,7 +138,8 @@ def load_readings(paths: RoundPaths) -> list[Reading]:
     readings = load_yaml_model(paths.findings, FindingsFile,
                                context={"source": source_text(paths)}).readings
     for reading in readings:
-        if number_of(reading.change) not in numbers_in(reading.statement):
+        if reading.change is not None and number_of(reading.change) not in numbers_in(
+                reading.statement):
             raise InputError(f"beløpet {reading.change} står ikke i utsagnet",
                              path=paths.findings, line=reading.line_of("change"),
                              key="change", text=reading.change)

@@ -130,7 +130,8 @@ class Contradiction:
 
     @property
     def values(self) -> list[float]:
-        return [self.first_value, self.second_value, *(r.value for r in self.readings)]
+        return [self.first_value, self.second_value,
+                *(r.value for r in self.readings if r.value is not None)]
 
     @property
     def stake(self) -> float:
