@@ -569,8 +569,8 @@ def disagreeing_cells(explanations: list, figures: pd.DataFrame) -> dict[int, st
         for index, row in rows.iterrows():
             if compare(entry, float(row["value_mnok"]), int(row["decimals"])) == DISAGREES:
                 sign = "−" if entry.change.value == "reduksjon" else "+"
-                out.setdefault(int(index), f"Teksten gir {sign}{entry.amount}: «{entry.quote}» "
-                                           f"({entry.section}).")
+                out.setdefault(int(index), _say("text_gives", sign=sign, amount=entry.amount,
+                                                quote=entry.quote, section=entry.section))
     return out
 
 
