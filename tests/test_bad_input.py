@@ -576,3 +576,32 @@ def test_claim_with_a_document_outside_the_vocabulary(cleaned, capsys):
     assert "claims.yaml" in message and f"linje {line}" in message
     assert "'notatet'" in message and "tallgrunnlag" in message
     assert paths.figures.read_bytes() == before
+
+
+@pytest.mark.parametrize(("old", "new", "key", "message", "shown"), [
+    ("    explanation: Sentral forskrivningsmodul (E-resept)\n",
+     "    forklaring: Sentral forskrivningsmodul (E-resept)\n",
+     "abbreviations[4].forklaring", "ukjent nøkkel (tillatt: quote, section, abbreviation, "
+     "explanation, also)", None),
+    ("    quote: Sentral forskrivningsmodul (SFM)\n",
+     "    quote: Sentral forskrivningsmodul (SFMX)\n",
+     "abbreviations[4].quote", "sitatet finnes ikke i kilden", "Sentral forskrivningsmodul (SFMX)"),
+    ("  - abbreviation: FM\n", "  - abbreviation: SFM\n",
+     None, "gjentatt forkortelse SFM (linje", None),
+], ids=["unknown-key", "stale-quote", "twice"])
+def test_bad_abbreviations_register(cleaned, capsys, old, new, key, message, shown):
+    """abbreviations.yaml is checked like every register (review8 H1): one message with file,
+    line, key and text, exit 2, the cleaned figures untouched."""
+    paths, before = cleaned
+    path = paths.raw / "abbreviations.yaml"
+    line = replace_once(path, old, new)
+    text = clean_fails(paths, before, capsys)
+    assert "abbreviations.yaml" in text and message in text
+    if key is not None:
+        assert f"linje {line}" in text and f"nøkkel {key}" in text
+    else:  # both entries' lines: the first, and the one the edit made a second
+        first = path.read_text(encoding="utf-8").index("  - abbreviation: SFM\n")
+        first_line = path.read_text(encoding="utf-8")[:first].count("\n") + 1
+        assert f"(linje {first_line}, {line})" in text
+    if shown is not None:
+        assert f"'{shown}'" in text

@@ -108,6 +108,59 @@ def test_a_solutions_drivers_take_its_own_tables_finer_sums(analysis, register):
             "kapasitet i NHN (kilden sier ikke om det er flere ansatte eller innleie).") in sentence
 
 
+def test_what_the_source_leaves_open_about_a_cause_is_the_registers(analysis, register):
+    """The parenthesis after «økt kapasitet i NHN» is the explanations' ``cause_note`` (review8
+    M6), not the template's: without it the cause is said bare."""
+    import dataclasses
+
+    volume = {n.category: n for n in explanations.driver_notes(
+        analysis.drivers, analysis.figures, "tg-t4", register, solution="Helsenorge",
+        sums_from="tg-t5")}["volum_beredskap"]
+    capacity = [e for e, _ in volume.explanations if e.cause == "kapasitet"]
+    assert len(capacity) == 3 and {e.cause_note for e in capacity} == {
+        "kilden sier ikke om det er flere ansatte eller innleie"}
+    bare = dataclasses.replace(volume, explanations=tuple(
+        (e.model_copy(update={"cause_note": ""}), s) for e, s in volume.explanations))
+    sentence = committee.driver_sentence(bare)
+    assert "Av dette skyldes 5,6 mill. kroner økt kapasitet i NHN. Kilde:" in sentence
+    assert "kilden sier ikke" not in sentence
+
+
+# --- abbreviations ---------------------------------------------------------------------------
+
+
+def test_abbreviations_are_the_registers_each_with_a_quote(paths):
+    """The explanations of the abbreviations are data (abbreviations.yaml, review8 H1), in the
+    file's order, each resting on quotes that stand in the source."""
+    from tbu_analysis.analysis.abbreviations import load_abbreviations
+
+    found = load_abbreviations(paths)
+    assert [a.abbreviation for a in found] == ["NHN", "TBU", "D&F", "SFM", "FM", "VKP", "PLL",
+                                                "PREG", "NUIT", "RF", "APT", "EPJ", "API"]
+    by = {a.abbreviation: a for a in found}
+    assert by["SFM"].section.startswith("Tallgrunnlag 5.3 E-resept")
+    assert "PREG skal fases ut ved utgangen 2025." in [q.quote for q in by["PREG"].also]
+    assert "erstatte FM med SFM" in by["FM"].quote
+    text = committee.abbreviations_markdown(found)
+    assert text.startswith("**Forkortelser:** NHN: Norsk helsenett SF, som forvalter løsningene "
+                           "og lager tallgrunnlaget; TBU: ")
+    assert text.endswith("API: grensesnitt som andre systemer henter data gjennom.")
+
+
+def test_an_abbreviation_is_listed_only_where_a_text_uses_it_as_a_word(paths):
+    """«SFM» does not use «FM», «RAPI» not «API»; «D&F» is found by its characters (review8
+    L11). A round without the register lists nothing."""
+    from tbu_analysis.analysis.abbreviations import load_abbreviations
+
+    found = load_abbreviations(paths)
+    text = committee.abbreviations_markdown(found, "SFM og RAPI, D&F-kostnader, (VKP).")
+    listed = re.findall(r"(?:\*\* |; )([A-Z&]+): ", text)
+    assert listed == ["D&F", "SFM", "VKP"]
+    assert committee.abbreviations_markdown(found, "Ingen forkortelser her.") == ""
+    assert committee.abbreviations_markdown([], "SFM") == ""
+    assert committee.abbreviations_markdown([]) == ""
+
+
 def test_reasons_say_no_more_than_the_source(register, paths):
     """Reader6: FM's avvikling in 2025 is NHN's aim («med mål om å avvikle i løpet av året»,
     l. 1052; R29); only the drift of fødselsmelding moves into the regulation (l. 146; R23);

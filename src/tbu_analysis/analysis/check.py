@@ -21,6 +21,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from tbu_analysis.analysis.abbreviations import AbbreviationsFile
 from tbu_analysis.analysis.assessment import AssessmentFile
 from tbu_analysis.analysis.claims import ClaimsFile
 from tbu_analysis.analysis.comparison import PreviousRoundFile, load_previous_round
@@ -47,7 +48,8 @@ def _registers() -> dict[str, type[InputModel]]:
     return {"corrections.yaml": CorrectionsFile, "claims.yaml": ClaimsFile,
             "findings.yaml": FindingsFile, "explanations.yaml": ExplanationsFile,
             "conditions.yaml": ConditionsFile, "previous_round.yaml": PreviousRoundFile,
-            "scope.yaml": ScopeFile, "assessment.yaml": AssessmentFile}
+            "scope.yaml": ScopeFile, "assessment.yaml": AssessmentFile,
+            "abbreviations.yaml": AbbreviationsFile}
 
 
 class CheckFailed(InputError):

@@ -154,6 +154,8 @@ class Explanation(Quoted):
     change: Change
     reason: str = Field(min_length=1)
     cause: Cause | None = None
+    # what the source leaves open about the cause, said after it («kilden sier ikke …»)
+    cause_note: str = ""
     # the quote gives the item's whole amount of this driver (its only sentence on it, and
     # the claims register equates the two): an amount the table prints otherwise then
     # disagrees with it instead of being a part of it (Økosystem's 1,2 against the table's 1,4)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import tolerance
+from tbu_analysis.analysis.abbreviations import Abbreviation
 from tbu_analysis.analysis.comparison import PreviousRound
 from tbu_analysis.analysis.explanations import (
     DISAGREES,
@@ -157,7 +158,9 @@ def driver_sentence(note: DriverNote, show_solution: bool = True,
              for reason, entries in by_reason.items()]
     used = {e.item for e in account.entries}
     # a cause behind a part only, and not one part's own amount said again beside its reason
-    causes = [{"amount": _range(low, high), "cause": cause}
+    causes = [{"amount": _range(low, high), "cause": cause,
+               "notes": list(dict.fromkeys(e.cause_note for e, _ in note.explanations
+                                           if e.cause == cause and e.cause_note))}
               for cause, low, high in account.causes
               if (abs(low - value) > 1e-6 or len(account.causes) > 1)
               and [e.signed_range for e in account.entries if e.cause == cause] != [(low, high)]]
@@ -529,11 +532,13 @@ def unlikely_rule_markdown() -> str:
     return _say("unlikely_rule", sigmas=tolerance.UNLIKELY_SIGMAS)
 
 
-def abbreviations_markdown(text: str = "") -> str:
-    """The abbreviations used, each explained once (all of them when ``text`` is empty);
-    the explanations are ``abbreviations.md.j2``'s."""
-    used = [k for k in wording.words("abbreviations.md.j2", "explained") if not text or k in text]
-    return wording.say("abbreviations.md.j2", "abbreviations", used)
+def abbreviations_markdown(abbreviations: Sequence[Abbreviation], text: str = "") -> str:
+    """The round's abbreviations (``abbreviations.yaml``) that ``text`` uses as words, each
+    explained once (all of them when ``text`` is empty; nothing when the round has none). A
+    whole word only: «FM» is not used by «SFM», and «D&F» is matched by its characters."""
+    used = [a for a in abbreviations if not text
+            or re.search(rf"(?<!\w){re.escape(a.abbreviation)}(?!\w)", text)]
+    return wording.say("abbreviations.md.j2", "abbreviations", used) if used else ""
 
 
 # --- discrepant cells, marked where they are printed ------------------------------------------

@@ -34,6 +34,7 @@ from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import questions as questions_module
 from tbu_analysis.analysis import reading, tolerance
+from tbu_analysis.analysis.abbreviations import Abbreviation, load_abbreviations
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse, remember
 from tbu_analysis.analysis.assessment import Assessment, load_assessment
 from tbu_analysis.analysis.scope import ScopeEntry, load_scope
@@ -59,7 +60,7 @@ from tbu_analysis.vocab import CheckType, Measure, ScopeKind, Series, TableRole
 
 MODEL_FILE = "report-model.pickle"
 #: Bump when the model's shape changes, so an older stored model is rebuilt, not misread.
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 _PROTOCOL = 5
 
 #: A waterfall of one solution from one year: its steps and the levels the steps lead to.
@@ -84,6 +85,8 @@ class ReportModel:
     register_questions: tuple
     #: the committee's own words (assessment.yaml), each quote checked against the source
     assessment: tuple[Assessment, ...]
+    #: the abbreviations the reports explain (abbreviations.yaml), each quote checked
+    abbreviations: tuple[Abbreviation, ...]
     previous_round: comparison_module.PreviousRound | None
     round_comparison: pd.DataFrame | None
     estimates: pd.DataFrame
@@ -214,6 +217,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         conditions=tuple(explanations_module.load_conditions(paths)),
         register_questions=register_questions,
         assessment=tuple(load_assessment(paths)),
+        abbreviations=tuple(load_abbreviations(paths)),
         previous_round=previous,
         round_comparison=_round_comparison(paths, figures, manifest, previous),
         estimates=estimates,

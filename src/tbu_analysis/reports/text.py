@@ -34,7 +34,7 @@ def say(template: str, name: str, /, *args: Any, **kwargs: Any) -> str:
 
 def words(template: str, name: str) -> Any:
     """A set of words a template defines (``{% set explained = {...} %}``), e.g.
-    ``words("abbreviations.md.j2", "explained")``."""
+    ``words("causes.md.j2", "said")``."""
     return prose.words(prose.environment(PACKAGE, FOLDER), template, name)
 
 

@@ -35,7 +35,7 @@ from tbu_analysis.config import round_paths, validate_round_id
 
 REVIEW_FILE = "GJENNOMGANG.md"
 REGISTERS = ("corrections.yaml", "claims.yaml", "explanations.yaml", "conditions.yaml",
-             "findings.yaml", "previous_round.yaml", "scope.yaml")
+             "findings.yaml", "previous_round.yaml", "scope.yaml", "abbreviations.yaml")
 CARRIED = ("names.csv", "billing_units.csv")
 #: How alike a block or a passage must be to count as the same place with new words.
 SIMILAR = 0.6
