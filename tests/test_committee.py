@@ -119,8 +119,12 @@ def test_what_the_source_leaves_open_about_a_cause_is_the_registers(analysis, re
     capacity = [e for e, _ in volume.explanations if e.cause == "kapasitet"]
     assert len(capacity) == 3 and {e.cause_note for e in capacity} == {
         "kilden sier ikke om det er flere ansatte eller innleie"}
-    bare = dataclasses.replace(volume, explanations=tuple(
-        (e.model_copy(update={"cause_note": ""}), s) for e, s in volume.explanations))
+    def bare_of(entry):
+        return entry.model_copy(update={"cause_note": ""})
+
+    bare = dataclasses.replace(
+        volume, explanations=tuple((bare_of(e), s) for e, s in volume.explanations),
+        otherwise=tuple((bare_of(e), v, p) for e, v, p in volume.otherwise))
     sentence = committee.driver_sentence(bare)
     assert "Av dette skyldes 5,6 mill. kroner økt kapasitet i NHN. Kilde:" in sentence
     assert "kilden sier ikke" not in sentence

@@ -97,6 +97,8 @@ def test_a_changed_round_from_the_scaffold(repo, capsys):
     assert '2023,2024,"3,5"' in index and "«2023- tallene er justert med 3,5 %»" in index
     assert "4,121" not in (folder / "manifest.yaml").read_text("utf-8")
     assert "previous_round: 2024-host" in (folder / "manifest.yaml").read_text("utf-8")
+    carried = repo / "data" / "raw" / OLD / "abbreviations.yaml"  # a register like the others
+    assert (folder / "abbreviations.yaml").read_bytes() == carried.read_bytes()
 
     # 2. One check names everything left to do, at once, and writes nothing.
     assert main(["check", "--round", NEW]) == 2
