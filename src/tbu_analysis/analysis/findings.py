@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from tbu_analysis.analysis import questions
 from tbu_analysis.analysis import tolerance as tol
@@ -94,24 +94,23 @@ class Reading(Quoted):
 
     solution: Annotated[str, Field(min_length=1)]
     quantity: Annotated[str, Field(min_length=1)]
-    # none where the further reading gives no amount (a post «under rammen», reader7 Q20)
-    change: Annotated[str, Field(min_length=1)] | None = None
     statement: Annotated[str, Field(min_length=1)]
+    # none where the further reading gives no amount (a post «under rammen», reader7 Q20);
+    # after ``statement``, so its check that it stands there names the amount's own line
+    change: Annotated[str, Field(min_length=1)] | None = None
     also: list[Quoted] = []  # the other figures the arithmetic uses, quoted
 
     @field_validator("change")
     @classmethod
-    def _a_number(cls, change: str | None) -> str | None:
-        if change is not None and _number(change) is None:
+    def _printed(cls, change: str | None, info: ValidationInfo) -> str | None:
+        """A number the project's way (``parse_number``), standing in the statement."""
+        if change is None:
+            return None
+        if _number(change) is None:
             raise ValueError(f"«{change}» er ikke et tall")
+        if number_of(change) not in numbers_in(info.data.get("statement", "")):
+            raise ValueError(f"beløpet {change} står ikke i utsagnet")
         return change
-
-    @model_validator(mode="after")
-    def _printed(self) -> Reading:
-        if self.change is not None and number_of(self.change) not in numbers_in(
-                self.statement):
-            raise ValueError(f"beløpet {self.change} står ikke i utsagnet")
-        return self
 
     @property
     def value(self) -> float | None:
