@@ -673,9 +673,10 @@ def test_tabell_2s_38_7_is_told_apart_from_the_34_5_deducted_in_2025(report_mode
     ctx = context.load(ROUND)
     notes = {heading: note for heading, _, note in ctx.prognosis_sections()}
     note = notes["Bruk av tidligere års midler i 2024 (NHN Tallgrunnlag høst 2024, Tabell 2)"]
-    assert ("*De 38,7 mill. kronene ble overført sammen med oppgaver fra 2022 og 2023, og NHN "
-            "venter å bruke dem i 2024; de er ikke de 34,5 mill. kronene som trekkes fra "
-            "beløpet for 2025, som er midler som ikke er knyttet til overførte oppgaver. (Notat "
+    assert ("*De 38,7 mill. kronene som til sammen er overført for alle løsningene, fulgte "
+            "oppgaver fra 2022 og 2023, og NHN venter å bruke dem i 2024; de er ikke de 34,5 "
+            "mill. kronene som trekkes fra beløpet for 2025, som er midler som ikke er knyttet "
+            "til overførte oppgaver. (Notat "
             "3.1 Prognose 2024; Notat 3.2 Kostnadsnivå for 2025)*") in note
     assert not any("38,7 mill. kronene" in n for h, n in notes.items() if "Tabell 2" not in h)
 

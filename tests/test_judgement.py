@@ -515,7 +515,8 @@ def test_a_solution_report_says_its_carried_over_money_and_its_figure_once_sprea
     assert ("*Overført fra tidligere år:* I tillegg til forskriften for 2024 bruker E-resept "
             "27 mill. kroner som er overført fra tidligere år (tabell 2, «Bruk av tidligere års "
             "midler i 2024»). Av de 27 kommer 17,5 fra 2022 og 9,5 fra 2023. De 38,7 mill. "
-            "kronene ble overført sammen med oppgaver fra 2022 og 2023") in levels
+            "kronene som til sammen er overført for alle løsningene, fulgte oppgaver fra 2022 "
+            "og 2023") in levels
     assert "de er ikke de 34,5 mill. kronene som trekkes fra beløpet for 2025" in levels
     kjernejournal = ctx.levels_note(ctx.solution_levels("Kjernejournal"), "finansieringsbehov",
                                     "Kjernejournal")

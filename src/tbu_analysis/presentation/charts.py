@@ -25,7 +25,7 @@ import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 import matplotlib
@@ -129,17 +129,9 @@ def _measured_once() -> Iterator[None]:
         TextToPath.get_text_width_height_descent = measure
 
 
-@lru_cache(maxsize=4)
-def _template(env: Any) -> Any:
-    """``charts.md.j2`` of ``env`` as a module, looked up once per environment (a chart is
-    drawn many times a round; an override folder, ``TBU_TEMPLATES``, is another environment)."""
-    return env.get_template("charts.md.j2").module
-
-
 def say(name: str, /, *args: Any, **kwargs: Any) -> str:
     """Macro ``name`` of ``presentation/templates/charts.md.j2``: the charts' words."""
-    macro = getattr(_template(prose.environment(__package__)), name)
-    return str(macro(*args, **kwargs)).strip()
+    return prose.say(prose.environment(__package__), "charts.md.j2", name, *args, **kwargs)
 
 
 @dataclass(frozen=True)

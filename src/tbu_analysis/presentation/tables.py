@@ -20,6 +20,7 @@ from pandas.io.formats.style import Styler
 from tbu_analysis.common.formatting import (
     MISSING,
     NUMERIC_TEXT,
+    collapse,
     format_change,
     format_change_percent,
     format_number,
@@ -57,7 +58,7 @@ SHORT_TABLE_ROWS = 14
 def _row_class(row: list[Mapping[str, Any]], last: bool) -> str:
     """A body row's classes for the print CSS, from its label (the first cell shown)."""
     shown = [cell for cell in row if cell.get("is_visible", True) is not False]
-    label = " ".join(str(shown[0].get("display_value", "")).split()) if shown else ""
+    label = collapse(shown[0].get("display_value", "")) if shown else ""
     kind = ("tbu-subtotal" if _SUBTOTAL_LABEL.match(label)
             else "tbu-sum" if _TOTAL_LABEL.match(label) else "")
     return " ".join(filter(None, [kind, "tbu-last" if last else ""]))

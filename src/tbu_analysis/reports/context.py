@@ -851,13 +851,12 @@ class ReportContext:
         for row in rows.itertuples():
             spec = self.manifest.table(row.table)
             mark = str(row.footnote or "")
-            footnotes = [f[len(mark):].strip() for f in spec.footnotes
-                         if mark and f.startswith(mark) and not f[len(mark):].startswith("*")]
+            footnotes = views.marked_footnotes(spec, mark) if mark else []
             out.append(wording.say(
                 "levels.md.j2", "carried_over", solution=solution, year=int(row.year),
                 value=float(row.value_mnok), decimals=int(row.decimals), table=spec.number,
                 title=spec.title, footnotes=footnotes,
-                notes=[" ".join(n.statement.split()) for n in self.model.table_notes
+                notes=[collapse(n.statement) for n in self.model.table_notes
                        if n.table == spec.id]))
         return out
 

@@ -12,6 +12,7 @@ from tbu_analysis.analysis.findings import outcome_counts
 from tbu_analysis.analysis.tolerance import DISCREPANCY
 from tbu_analysis.common.formatting import (
     MISSING,
+    collapse,
     column_places,
     format_number,
     format_percent,
@@ -21,7 +22,7 @@ from tbu_analysis.common.formatting import (
 from tbu_analysis.reports import text as wording
 from tbu_analysis.rounds.manifest import Manifest, TableSpec
 from tbu_analysis.rounds.names import ALL_SOLUTIONS
-from tbu_analysis.rounds.numbers import strip_markup
+from tbu_analysis.rounds.numbers import plain_text, strip_markup
 from tbu_analysis.rounds.raw_tables import read_raw_table
 from tbu_analysis.vocab import (
     CHECK_TYPE_LABELS,
@@ -253,7 +254,7 @@ def corrections_view(corrections: pd.DataFrame, manifest: Manifest) -> pd.DataFr
 def _printed_row(spec: TableSpec, line: int) -> str:
     rows = read_raw_table(spec.file, spec.header_rows).rows
     label = next((r.cells[0] for r in rows if r.line == line), "")
-    return " ".join(strip_markup(label).split()) or "(uten etikett)"
+    return plain_text(label) or "(uten etikett)"
 
 
 def corrections_markdown(corrections: pd.DataFrame, manifest: Manifest) -> str:
@@ -372,7 +373,7 @@ def note_row_cells(spec: TableSpec, row: str) -> list[tuple[str, str]]:
     """A text-only row of a source table (e.g. "Nye tjenester i digital samhandling"), column
     by column: (column label, the cell as printed, markup removed)."""
     for raw in read_raw_table(spec.file, spec.header_rows).rows:
-        cells = [" ".join(strip_markup(c).split()) for c in raw.cells]
+        cells = [plain_text(c) for c in raw.cells]
         if cells[0] == row:
             return [(column_label(spec.columns[i]), cells[i])
                     for i in spec.columns if i < len(cells) and cells[i]]
@@ -394,7 +395,7 @@ def explanations_markdown(reconciliation: pd.DataFrame,
     if rows.empty:
         return wording.say("notes.md.j2", "explanations_section",
                            wording.note("no_deviation_explained"))
-    rows = rows[~rows["explanation"].map(lambda text: said_before(" ".join(text.split())))]
+    rows = rows[~rows["explanation"].map(lambda text: said_before(collapse(text)))]
     if rows.empty:
         return ""
     where = rows["table_number"].where(rows["check_type"] != "påstand",
@@ -430,8 +431,8 @@ def _footnote_anchor(spec: TableSpec, mark: str, figures: pd.DataFrame,
     labels = [column_label(spec.columns[i]) for i in dict.fromkeys(columns) if i in spec.columns]
     # the source's own header beside the report's label where they differ («Forskrift 2025»
     # is shown as «Finansieringsbehov 2025»): the footnote is the source's, about its column
-    headers = {column_label(spec.columns[i]): " ".join(
-        _TRAILING_MARK.sub("", strip_markup(spec.columns[i].header)).split())
+    headers = {column_label(spec.columns[i]): collapse(
+        _TRAILING_MARK.sub("", strip_markup(spec.columns[i].header)))
         for i in dict.fromkeys(columns) if i in spec.columns}
     cells = figures[(figures["table"] == spec.id) & (figures["footnote"].fillna("") == mark)]
     names = [(_row_name(cell), column_label(spec.columns[int(cell["source_col"])]))
@@ -455,6 +456,13 @@ def _names_otherwise(header: str, label: str) -> bool:
     is only the year, or uses the label's word, does not."""
     word = label.split()[0].lower()
     return bool(re.search(r"[^\W\d]", header)) and word not in header.lower()
+
+
+def marked_footnotes(spec: TableSpec, mark: str) -> list[str]:
+    """The texts of the source's footnotes to ``spec`` that carry exactly ``mark`` («*» is
+    not «**»)."""
+    return [note[found.end():].strip() for note in spec.footnotes
+            if (found := _FOOTNOTE_MARK.match(note)) and found.group(1) == mark]
 
 
 def source_footnotes(spec: TableSpec, figures: pd.DataFrame,
@@ -484,6 +492,6 @@ def source_footnotes(spec: TableSpec, figures: pd.DataFrame,
 def table_notes(spec: TableSpec, notes: Iterable) -> list[str]:
     """The analysts' notes to the source's table ``spec`` (the register's ``table_notes``),
     each with the sections of the source it stands on."""
-    return [wording.say("footnotes.md.j2", "table_note", " ".join(n.statement.split()),
+    return [wording.say("footnotes.md.j2", "table_note", collapse(n.statement),
                         [n.section, *(a.section for a in n.also)])
             for n in notes if n.table == spec.id]
