@@ -605,3 +605,93 @@ def test_bad_abbreviations_register(cleaned, capsys, old, new, key, message, sho
         assert f"(linje {first_line}, {line})" in text
     if shown is not None:
         assert f"'{shown}'" in text
+
+
+# --- the findings register's readings and the explanations register's pointers (review 8 M1,
+# M2): refused by `tbu check` and `tbu analyse`, with file, line and text, not first when the
+# report is built
+
+FINDINGS = "data/raw/2024-host/findings.yaml"
+EXPLANATIONS = "data/raw/2024-host/explanations.yaml"
+
+
+@pytest.mark.parametrize("command", ["check", "analyse"])
+def test_reading_whose_change_is_not_a_number(cleaned, capsys, command):
+    paths, before = cleaned
+    line = replace_once(paths.findings, 'change: "-6"', 'change: "abc"')
+    message = fails([command, "--round", ROUND_ID], capsys)
+    assert message.endswith(f"{FINDINGS}, linje {line}, nøkkel readings[1].change: "
+                            "«abc» er ikke et tall: 'abc'"), message
+    assert paths.figures.read_bytes() == before
+
+
+def test_reading_whose_change_is_not_in_its_statement(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.findings, 'change: "-6"', 'change: "1 054"')
+    message = fails(["check", "--round", ROUND_ID], capsys)
+    # the amount is read the project's way (1 054 is a number), then looked for in the words
+    assert message.endswith(f"{FINDINGS}, linje {line}, nøkkel readings[1].change: "
+                            "beløpet 1 054 står ikke i utsagnet: '1 054'"), message
+    assert paths.figures.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["check", "analyse"])
+def test_reading_that_matches_no_contradiction(cleaned, capsys, command):
+    paths, before = cleaned
+    line = replace_once(paths.findings, "quantity: prognosen for 2024 for VKP",
+                        "quantity: prognosen for 2025 for VKP")
+    message = fails([command, "--round", ROUND_ID], capsys)
+    assert message.endswith(f"{FINDINGS}, linje {line}, nøkkel quantity: kilden sier ikke to "
+                            "ulike ting om denne størrelsen: 'prognosen for 2025 for VKP'"), \
+        message
+    assert paths.figures.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["check", "analyse"])
+def test_pointer_naming_an_unknown_solution(cleaned, capsys, command):
+    paths, before = cleaned
+    line = replace_once(paths.raw / "explanations.yaml", "  - solutions: [Helsenorge]",
+                        "  - solutions: [Helse Norge]")
+    message = fails([command, "--round", ROUND_ID], capsys)
+    assert message.endswith(f"{EXPLANATIONS}, linje {line}, nøkkel pointers[2].solutions[1]: "
+                            "løsningen står ikke i navnefilen (names.csv): 'Helse Norge'"), \
+        message
+    assert paths.figures.read_bytes() == before
+
+
+def test_pointer_with_its_years_reversed(cleaned, capsys):
+    paths, before = cleaned
+    line = replace_once(paths.raw / "explanations.yaml",
+                        "    from_year: 2023\n    to_year: 2024\n    statement: >-\n"
+                        "      Tallgrunnlaget gjengir også",
+                        "    from_year: 2023\n    to_year: 2022\n    statement: >-\n"
+                        "      Tallgrunnlaget gjengir også") + 1
+    message = fails(["check", "--round", ROUND_ID], capsys)
+    assert message.endswith(f"{EXPLANATIONS}, linje {line}, nøkkel pointers[2].to_year: "
+                            "to_year må være etter from_year (2023): '2022'"), message
+    assert paths.figures.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["check", "analyse"])
+def test_pointer_that_no_question_uses(cleaned, capsys, command):
+    paths, before = cleaned
+    line = replace_once(paths.raw / "explanations.yaml",
+                        "  - solutions: [Helsenorge]\n    from_year: 2023\n    to_year: 2024",
+                        "  - solutions: [Helsenorge]\n    from_year: 2022\n    to_year: 2024")
+    message = fails([command, "--round", ROUND_ID], capsys)
+    assert message.endswith(f"{EXPLANATIONS}, linje {line}, nøkkel solutions: ingen spørsmål "
+                            "om underliggende vekst bruker denne pekeren (2022–2024): "
+                            "'Helsenorge'"), message
+    assert paths.figures.read_bytes() == before
+
+
+def test_pointer_naming_a_solution_its_quotes_do_not(cleaned, capsys):
+    """A solution is named by its names or its canonical items («HelseID» names Grunndata og
+    HelseID), never by splitting its name on « og »."""
+    paths, before = cleaned
+    line = replace_once(paths.raw / "explanations.yaml", "  - solutions: [Helsenorge]",
+                        "  - solutions: [Helsenorge, E-resept]")
+    message = fails(["analyse", "--round", ROUND_ID], capsys)
+    assert message.endswith(f"{EXPLANATIONS}, linje {line}, nøkkel pointers[2]: løsningen "
+                            "E-resept står ikke i sitatene"), message
+    assert paths.figures.read_bytes() == before

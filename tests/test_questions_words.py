@@ -44,3 +44,22 @@ def test_an_unexplained_change_and_an_unexplained_rest_are_asked():
                            "forklarer 12 mill. kroner; 8 mill. kroner står uten forklaring."),
     ]
     assert [a.stake for a in asked] == [11.4, 8.0]
+
+
+def _contradiction(first: float, second: float, *further: float) -> questions.Contradiction:
+    said = Thing(text="", where="")
+    readings = tuple(Thing(value=v, statement="", quote="", section="", also=[])
+                     for v in further)
+    return questions.Contradiction("prognosen for 2024 for VKP", "Helsenettet", said, said,
+                                   first, second, readings)
+
+
+def test_a_contradictions_amounts_are_named_smallest_first_each_once():
+    """Review 8 L2: the amounts in the register's order could read «3, 6 eller 5» or «3, 3
+    eller 6»; the shipped round's −5, −3 and −6 read «3, 5 eller 6»."""
+    asked = [questions.contradiction_ask(_contradiction(*values)).question
+             for values in ((-5.0, -3.0, -6.0), (-3.0, -6.0, -5.0), (-3.0, -3.0, -6.0))]
+    assert asked == [
+        "Er prognosen for 2024 for VKP redusert med 3, 5 eller 6 mill. kroner?",
+        "Er prognosen for 2024 for VKP redusert med 3, 5 eller 6 mill. kroner?",
+        "Er prognosen for 2024 for VKP redusert med 3 eller 6 mill. kroner?"]

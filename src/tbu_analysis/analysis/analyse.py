@@ -20,7 +20,7 @@ import pandas as pd
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from tbu_analysis.analysis import comparison, growth, scope
+from tbu_analysis.analysis import comparison, explanations, findings, growth, questions, scope
 from tbu_analysis.analysis.claims import evaluate_claims, load_claims
 from tbu_analysis.analysis.findings import read_register
 from tbu_analysis.analysis.indexing import PriceIndex
@@ -132,18 +132,25 @@ def _analysed(paths: RoundPaths, index_rates: Mapping[int, float],
     if len(checked):
         claims = checked if claims is None else pd.concat([claims, checked],
                                                           ignore_index=True)
+    drivers = growth.drivers(figures)
+    underlying = scope.underlying_growth(levels, entries, path=paths.raw / scope.SCOPE_FILE)
+    # the registers' entries the report's questions use, each used: refused here, not first
+    # when the report is built
+    findings.contradictions(paths)
+    questions.check_pointers(explanations.load_pointers(paths), underlying, drivers,
+                             paths.raw / explanations.EXPLANATIONS_FILE)
     return AnalysisResult(
         figures=figures,
         levels=levels,
         growth=growth.growth_table(figures, index, scenario, price_year),
-        drivers=growth.drivers(figures),
+        drivers=drivers,
         reconciliation=reconcile(figures, manifest, claims, paths.findings, register),
         index=index,
         scenario_index=scenario,
         manifest=manifest,
         index_rates=dict(index_rates),
         price_year=price_year,
-        underlying=scope.underlying_growth(levels, entries, path=paths.raw / scope.SCOPE_FILE),
+        underlying=underlying,
         comparison=round_comparison(paths, manifest, figures, index),
     )
 

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from tbu_analysis.analysis import tolerance
 from tbu_analysis.common.errors import InputError
@@ -28,7 +28,7 @@ from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_model, read_text
 from tbu_analysis.config import RoundPaths
 from tbu_analysis.rounds.manifest import load_manifest
-from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.vocab import Cause, ConditionKind, RowKind, codes
 
@@ -221,28 +221,59 @@ class TableNote(Quoted):
         return self
 
 
+def _known_solution(name: str, info: ValidationInfo) -> str:
+    """A solution of the round's names file (``names``: the :class:`NameMap` in the context;
+    without one, as in the register-by-register pass, it is checked when the register is
+    loaded for the analysis)."""
+    names = (info.context or {}).get("names")
+    if names is not None and name not in names.solutions:
+        raise ValueError("løsningen står ikke i navnefilen (names.csv)")
+    return name
+
+
+def _named_in(solution: str, text: str, names: NameMap) -> bool:
+    """Whether ``text`` names the solution: by one of its names in the names file, or by one
+    of its canonical items («HelseID» names Grunndata og HelseID)."""
+    spellings = {solution} | {printed for (scope, printed), name in names.entries.items()
+                              if name.solution == solution and not scope and not name.item}
+    spellings |= {name.item for name in names.entries.values()
+                  if name.solution == solution and name.item}
+    return any(re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", text) for s in spellings)
+
+
 class Pointer(Quoted):
     """What the source says with amounts about growth between two years no driver table
     covers, without splitting it on the solutions it names (NUIT 4/22: Program digital
     samhandling's running costs of 30 in 2023 and 55 in 2024, spread on four solutions): the
     question about a solution's growth in those years gives it. Every number of the statement
-    stands in its quotes; every solution it concerns is named in them."""
+    stands in its quotes; every solution it concerns is one of the names file's and is named
+    in them. A pointer no question uses is refused (``questions.check_pointers``)."""
 
-    solutions: list[str] = Field(min_length=1)
+    solutions: list[Annotated[str, Field(min_length=1), AfterValidator(_known_solution)]] = \
+        Field(min_length=1)
     from_year: int = Field(ge=1990, le=2100)
     to_year: int = Field(ge=1990, le=2100)
     statement: str = Field(min_length=1)
     also: list[Quoted] = Field(default_factory=list)
 
+    @field_validator("to_year")
+    @classmethod
+    def _after_from_year(cls, to_year: int, info: ValidationInfo) -> int:
+        from_year = info.data.get("from_year")
+        if from_year is not None and to_year <= from_year:
+            raise ValueError(f"to_year må være etter from_year ({from_year})")
+        return to_year
+
     @model_validator(mode="after")
-    def _quoted(self) -> Pointer:
+    def _quoted(self, info: ValidationInfo) -> Pointer:
         quotes = " ".join([self.quote, *(a.quote for a in self.also)])
         unquoted = sorted(numbers_in(self.statement) - numbers_in(quotes))
         if unquoted:
             raise ValueError(f"tallet {str(unquoted[0]).replace('.', ',')} i statement står "
                              "ikke i sitatene")
-        missing = [s for s in self.solutions if not all(part in quotes for part in
-                                                         s.split(" og "))]
+        names = (info.context or {}).get("names")
+        missing = [s for s in self.solutions
+                   if names is not None and not _named_in(s, quotes, names)]
         if missing:
             raise ValueError(f"løsningen {missing[0]} står ikke i sitatene")
         return self
@@ -336,7 +367,8 @@ def _register(paths: RoundPaths) -> ExplanationsFile | None:
     path = paths.raw / EXPLANATIONS_FILE
     if not path.is_file():
         return None
-    return load_yaml_model(path, ExplanationsFile, context={"source": source_text(paths)})
+    return load_yaml_model(path, ExplanationsFile, context={
+        "source": source_text(paths), "names": NameMap.from_csv(paths.names)})
 
 
 def load_explanations(paths: RoundPaths) -> list[Explanation]:

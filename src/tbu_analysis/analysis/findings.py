@@ -10,18 +10,21 @@ must stand in the round's source text (``load_questions``).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
+from tbu_analysis.analysis import questions
 from tbu_analysis.analysis import tolerance as tol
 from tbu_analysis.analysis.explanations import Quoted, number_of, numbers_in, source_text
 from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import collapse
 from tbu_analysis.common.inputs import InputModel, load_yaml_model
 from tbu_analysis.config import RoundPaths
+from tbu_analysis.rounds.numbers import parse_number
 from tbu_analysis.vocab import CheckType, Status, codes
 
 CheckId = Annotated[str, Field(min_length=1, max_length=300)]
@@ -91,16 +94,36 @@ class Reading(Quoted):
 
     solution: Annotated[str, Field(min_length=1)]
     quantity: Annotated[str, Field(min_length=1)]
-    # none where the further reading gives no amount (a post «under rammen», reader7 Q20)
-    change: Annotated[str, Field(min_length=1)] | None = None
     statement: Annotated[str, Field(min_length=1)]
+    # none where the further reading gives no amount (a post «under rammen», reader7 Q20);
+    # after ``statement``, so its check that it stands there names the amount's own line
+    change: Annotated[str, Field(min_length=1)] | None = None
     also: list[Quoted] = []  # the other figures the arithmetic uses, quoted
+
+    @field_validator("change")
+    @classmethod
+    def _printed(cls, change: str | None, info: ValidationInfo) -> str | None:
+        """A number the project's way (``parse_number``), standing in the statement."""
+        if change is None:
+            return None
+        if _number(change) is None:
+            raise ValueError(f"«{change}» er ikke et tall")
+        if number_of(change) not in numbers_in(info.data.get("statement", "")):
+            raise ValueError(f"beløpet {change} står ikke i utsagnet")
+        return change
 
     @property
     def value(self) -> float | None:
-        if self.change is None:
-            return None
-        return float(self.change.replace("−", "-").replace(",", "."))
+        number = None if self.change is None else _number(self.change)
+        return None if number is None else float(number)
+
+
+def _number(text: str) -> Decimal | None:
+    """The register's number the project's way (``parse_number``), None when it is none."""
+    try:
+        return parse_number(text).value
+    except InputError:
+        return None
 
 
 class FindingsFile(InputModel):
@@ -135,15 +158,23 @@ def load_readings(paths: RoundPaths) -> list[Reading]:
     checked against the source text and each amount checked to stand in its statement."""
     if not paths.findings.is_file():
         return []
-    readings = load_yaml_model(paths.findings, FindingsFile,
-                               context={"source": source_text(paths)}).readings
-    for reading in readings:
-        if reading.change is not None and number_of(reading.change) not in numbers_in(
-                reading.statement):
-            raise InputError(f"beløpet {reading.change} står ikke i utsagnet",
-                             path=paths.findings, line=reading.line_of("change"),
-                             key="change", text=reading.change)
-    return readings
+    return load_yaml_model(paths.findings, FindingsFile,
+                           context={"source": source_text(paths)}).readings
+
+
+def contradictions(paths: RoundPaths) -> list[questions.Contradiction]:
+    """Where the source gives two amounts for one forecast, with the register's further
+    readings of it; a reading of a quantity no contradiction has is refused, with its line
+    (read by the analysis, so `tbu check` and `tbu analyse` refuse it, not first the report)."""
+    readings = load_readings(paths)
+    found = questions.with_readings(questions.contradictions(questions.forecast_statements(
+        questions.source_sentences(paths))), readings)
+    for further in readings:
+        if not any(further in c.readings for c in found):
+            raise InputError("kilden sier ikke to ulike ting om denne størrelsen",
+                             path=paths.findings, line=further.line_of("quantity"),
+                             key="quantity", text=further.quantity)
+    return found
 
 
 def load_requests(paths: RoundPaths) -> list[Request]:

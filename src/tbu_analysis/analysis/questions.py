@@ -21,10 +21,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pandas as pd
 
-from tbu_analysis.analysis import tolerance, words
+from tbu_analysis.analysis import reading, tolerance, words
 from tbu_analysis.analysis.explanations import (
     THRESHOLD_MNOK,
     DriverNote,
@@ -32,12 +33,15 @@ from tbu_analysis.analysis.explanations import (
     numbers_in,
 )
 from tbu_analysis.analysis.reading import Sentence
+from tbu_analysis.common.errors import InputError
 from tbu_analysis.common.formatting import (
     format_number,
     places_needed,
 )
 from tbu_analysis.common.prose import mid_sentence
-from tbu_analysis.rounds.names import ALL_SOLUTIONS
+from tbu_analysis.config import RoundPaths
+from tbu_analysis.rounds.manifest import load_manifest
+from tbu_analysis.rounds.names import ALL_SOLUTIONS, NameMap
 from tbu_analysis.vocab import DRIVER_LABELS
 
 # Kinds of questions, in the order a tie in the amount at stake is broken.
@@ -433,13 +437,10 @@ def underlying_asks(underlying: pd.DataFrame, notes: list[DriverNote],
     covers for that solution (so no driver, and no explanation of one, says why): asked,
     with what the source says with amounts about those years (``explanations.Pointer``). A
     pair that ends in a year whose forskrift is ``settled`` is asked last, and says so."""
-    covered = {(n.solution, n.from_year, n.to_year) for n in notes}
     out = []
-    rows = underlying[underlying["solution"] != ALL_SOLUTIONS]
-    for row in rows.itertuples(index=False):
+    for row in _unexplained_growth(underlying, {(n.solution, n.from_year, n.to_year)
+                                                for n in notes}):
         pair = (str(row.solution), int(row.from_year), int(row.to_year))
-        if pair in covered or abs(float(row.underlying_mnok)) < THRESHOLD_MNOK:
-            continue
         said = [p for p in pointers if pair[0] in p.solutions
                 and (p.from_year, p.to_year) == pair[1:]]
         done = settled is not None and pair[2] <= settled
@@ -449,3 +450,41 @@ def underlying_asks(underlying: pd.DataFrame, notes: list[DriverNote],
             _say("underlying_text", *pair, float(row.underlying_mnok),
                  float(row.underlying_pct), pointers=said, settled=done), settled=done))
     return out
+
+
+def _unexplained_growth(underlying: pd.DataFrame, covered: set[tuple[str, int, int]]) -> list:
+    """The solutions' underlying growth of ``THRESHOLD_MNOK`` or more in a pair of years
+    (solution, from, to) not ``covered`` by a driver table: what ``underlying_asks`` asks."""
+    rows = underlying[underlying["solution"] != ALL_SOLUTIONS]
+    return [row for row in rows.itertuples(index=False)
+            if (str(row.solution), int(row.from_year), int(row.to_year)) not in covered
+            and abs(float(row.underlying_mnok)) >= THRESHOLD_MNOK]
+
+
+def check_pointers(pointers: Sequence, underlying: pd.DataFrame, drivers: pd.DataFrame,
+                   path: Path) -> None:
+    """Refuse a pointer (``explanations.Pointer``) that no question about underlying growth
+    would carry: none of its solutions grows by ``THRESHOLD_MNOK`` or more in its years
+    without a driver table for them, so the report would drop it without a word."""
+    items = drivers[(drivers["row_kind"] == "item") & (drivers["category"] != "sum_endring")]
+    covered = {(str(r.solution), int(r.from_year), int(r.to_year))
+               for r in items.itertuples(index=False)}
+    asked = {(str(r.solution), int(r.from_year), int(r.to_year))
+             for r in _unexplained_growth(underlying, covered)}
+    for pointer in pointers:
+        if not any((s, pointer.from_year, pointer.to_year) in asked for s in pointer.solutions):
+            raise InputError("ingen spørsmål om underliggende vekst bruker denne pekeren "
+                             f"({pointer.from_year}–{pointer.to_year})", path=path,
+                             line=pointer.line_of("solutions"), key="solutions",
+                             text=", ".join(pointer.solutions))
+
+
+def source_sentences(paths: RoundPaths) -> list[Sentence]:
+    """The round's source prose, sentence by sentence, with section and solution."""
+    name = load_manifest(paths.manifest).source.get("file")
+    path = paths.root / name if name else None
+    if path is None or not path.is_file():
+        return []
+    names = NameMap.from_csv(paths.names)
+    return reading.sentences(path.read_text(encoding="utf-8"),
+                             reading.solution_aliases(names), reading.item_stems(names))

@@ -33,7 +33,7 @@ from tbu_analysis.analysis import explanations as explanations_module
 from tbu_analysis.analysis import findings as findings_module
 from tbu_analysis.analysis import growth as growth_module
 from tbu_analysis.analysis import questions as questions_module
-from tbu_analysis.analysis import reading, tolerance
+from tbu_analysis.analysis import tolerance
 from tbu_analysis.analysis.abbreviations import Abbreviation, load_abbreviations
 from tbu_analysis.analysis.analyse import AnalysisResult, analyse, remember
 from tbu_analysis.analysis.assessment import Assessment, load_assessment
@@ -236,7 +236,7 @@ def _build(paths: RoundPaths, index_rates: Mapping[int, float] | None,
         moves=tuple(moves),
         asks=tuple(questions_module.all_asks(
             reconciliation, findings_module.finding_kinds(paths.findings), every_note, moves,
-            _contradictions(paths, manifest),
+            findings_module.contradictions(paths),
             list(register_questions), findings_module.load_requests(paths),
             findings_module.finding_effects(paths.findings), result.underlying,
             findings_module.finding_titles(paths.findings), _settled_year(figures),
@@ -252,21 +252,6 @@ def _settled_year(figures: pd.DataFrame) -> int | None:
     return int(years.max()) if not years.empty else None
 
 
-def _contradictions(paths: RoundPaths, manifest) -> list[questions_module.Contradiction]:
-    """Where the source gives two amounts for one forecast, with the findings register's
-    further readings of it; a reading of a quantity no contradiction has is refused."""
-    readings = findings_module.load_readings(paths)
-    found = questions_module.with_readings(
-        questions_module.contradictions(questions_module.forecast_statements(
-            _sentences(paths, manifest))), readings)
-    for further in readings:
-        if not any(further in c.readings for c in found):
-            raise InputError("kilden sier ikke to ulike ting om denne størrelsen",
-                             path=paths.findings, line=further.line_of("quantity"),
-                             key="quantity", text=further.quantity)
-    return found
-
-
 def _moves(scope: tuple[ScopeEntry, ...], result: AnalysisResult,
            explanations: list) -> list[questions_module.Move]:
     """Amounts moved between items within a solution and driver (netted); those the scope
@@ -276,17 +261,6 @@ def _moves(scope: tuple[ScopeEntry, ...], result: AnalysisResult,
               for e in scope if e.kind == ScopeKind.FLYTTING
               and e.from_item and e.item and e.amount is not None and e.terms]
     return questions_module.moves(result.drivers, explanations, traced)
-
-
-def _sentences(paths: RoundPaths, manifest) -> list:
-    """The source's prose, sentence by sentence, with section and solution."""
-    name = manifest.source.get("file")
-    path = paths.root / name if name else None
-    if path is None or not path.is_file():
-        return []
-    names = NameMap.from_csv(paths.names)
-    return reading.sentences(path.read_text(encoding="utf-8"),
-                             reading.solution_aliases(names), reading.item_stems(names))
 
 
 def _estimates_at_printed_precision(levels: pd.DataFrame,
