@@ -155,7 +155,8 @@ def test_a_commit_of_a_changed_source_file_renews_the_reports_provenance(built):
     assert up_to_date(repo, "report")
 
     # Not the report's files: another round's raw data, the README; nor a commit of them.
-    other = repo / "data" / "raw" / "2025-var" / "manifest.yaml"
+    # a round no checkout has (a trial round copied into the repository is copied here too)
+    other = repo / "data" / "raw" / "2099-ny-runde" / "manifest.yaml"
     other.parent.mkdir()
     other.write_text("title: ny runde\n", encoding="utf-8")
     (repo / "README.md").write_text("lokal endring\n", encoding="utf-8")
