@@ -611,77 +611,53 @@ def test_bad_abbreviations_register(cleaned, capsys, old, new, key, message, sho
 # M2): refused by `tbu check` and `tbu analyse`, with file, line and text, not first when the
 # report is built
 
-FINDINGS = "data/raw/2024-host/findings.yaml"
-EXPLANATIONS = "data/raw/2024-host/explanations.yaml"
+#: (register, text replaced, its replacement, line of the key below the replaced text's first,
+#:  the message after «<file>, linje N, nøkkel »)
+_BAD_ENTRIES = {
+    # a reading's amount is read the project's way, then looked for in the statement
+    "reading whose change is not a number": (
+        "findings.yaml", 'change: "-6"', 'change: "abc"', 0,
+        "readings[1].change: «abc» er ikke et tall: 'abc'"),
+    "reading whose change is not in its statement": (
+        "findings.yaml", 'change: "-6"', 'change: "1 054"', 0,
+        "readings[1].change: beløpet 1 054 står ikke i utsagnet: '1 054'"),
+    "reading that matches no contradiction": (
+        "findings.yaml", "quantity: prognosen for 2024 for VKP",
+        "quantity: prognosen for 2025 for VKP", 0,
+        "quantity: kilden sier ikke to ulike ting om denne størrelsen: "
+        "'prognosen for 2025 for VKP'"),
+    "pointer naming an unknown solution": (
+        "explanations.yaml", "  - solutions: [Helsenorge]", "  - solutions: [Helse Norge]", 0,
+        "pointers[2].solutions[1]: løsningen står ikke i navnefilen (names.csv): 'Helse Norge'"),
+    "pointer with its years reversed": (
+        "explanations.yaml",
+        "    from_year: 2023\n    to_year: 2024\n    statement: >-\n"
+        "      Tallgrunnlaget gjengir også",
+        "    from_year: 2023\n    to_year: 2022\n    statement: >-\n"
+        "      Tallgrunnlaget gjengir også",
+        1, "pointers[2].to_year: to_year må være etter from_year (2023): '2022'"),
+    "pointer that no question uses": (
+        "explanations.yaml",
+        "  - solutions: [Helsenorge]\n    from_year: 2023\n    to_year: 2024",
+        "  - solutions: [Helsenorge]\n    from_year: 2022\n    to_year: 2024", 0,
+        "solutions: ingen spørsmål om underliggende vekst bruker denne pekeren (2022–2024): "
+        "'Helsenorge'"),
+}
+#: The entries that need the run's checks or names are tried through both front doors.
+_BOTH_COMMANDS = {"reading whose change is not a number", "reading that matches no contradiction",
+                  "pointer naming an unknown solution", "pointer that no question uses"}
 
 
-@pytest.mark.parametrize("command", ["check", "analyse"])
-def test_reading_whose_change_is_not_a_number(cleaned, capsys, command):
+@pytest.mark.parametrize(("case", "command"), [
+    (case, command) for case in _BAD_ENTRIES
+    for command in (("check", "analyse") if case in _BOTH_COMMANDS else ("check",))])
+def test_a_bad_reading_or_pointer_is_refused_with_its_line(cleaned, capsys, case, command):
     paths, before = cleaned
-    line = replace_once(paths.findings, 'change: "-6"', 'change: "abc"')
+    register, old, new, below, tail = _BAD_ENTRIES[case]
+    line = replace_once(paths.raw / register, old, new) + below
     message = fails([command, "--round", ROUND_ID], capsys)
-    assert message.endswith(f"{FINDINGS}, linje {line}, nøkkel readings[1].change: "
-                            "«abc» er ikke et tall: 'abc'"), message
-    assert paths.figures.read_bytes() == before
-
-
-def test_reading_whose_change_is_not_in_its_statement(cleaned, capsys):
-    paths, before = cleaned
-    line = replace_once(paths.findings, 'change: "-6"', 'change: "1 054"')
-    message = fails(["check", "--round", ROUND_ID], capsys)
-    # the amount is read the project's way (1 054 is a number), then looked for in the words
-    assert message.endswith(f"{FINDINGS}, linje {line}, nøkkel readings[1].change: "
-                            "beløpet 1 054 står ikke i utsagnet: '1 054'"), message
-    assert paths.figures.read_bytes() == before
-
-
-@pytest.mark.parametrize("command", ["check", "analyse"])
-def test_reading_that_matches_no_contradiction(cleaned, capsys, command):
-    paths, before = cleaned
-    line = replace_once(paths.findings, "quantity: prognosen for 2024 for VKP",
-                        "quantity: prognosen for 2025 for VKP")
-    message = fails([command, "--round", ROUND_ID], capsys)
-    assert message.endswith(f"{FINDINGS}, linje {line}, nøkkel quantity: kilden sier ikke to "
-                            "ulike ting om denne størrelsen: 'prognosen for 2025 for VKP'"), \
+    assert message.endswith(f"data/raw/{ROUND_ID}/{register}, linje {line}, nøkkel {tail}"), \
         message
-    assert paths.figures.read_bytes() == before
-
-
-@pytest.mark.parametrize("command", ["check", "analyse"])
-def test_pointer_naming_an_unknown_solution(cleaned, capsys, command):
-    paths, before = cleaned
-    line = replace_once(paths.raw / "explanations.yaml", "  - solutions: [Helsenorge]",
-                        "  - solutions: [Helse Norge]")
-    message = fails([command, "--round", ROUND_ID], capsys)
-    assert message.endswith(f"{EXPLANATIONS}, linje {line}, nøkkel pointers[2].solutions[1]: "
-                            "løsningen står ikke i navnefilen (names.csv): 'Helse Norge'"), \
-        message
-    assert paths.figures.read_bytes() == before
-
-
-def test_pointer_with_its_years_reversed(cleaned, capsys):
-    paths, before = cleaned
-    line = replace_once(paths.raw / "explanations.yaml",
-                        "    from_year: 2023\n    to_year: 2024\n    statement: >-\n"
-                        "      Tallgrunnlaget gjengir også",
-                        "    from_year: 2023\n    to_year: 2022\n    statement: >-\n"
-                        "      Tallgrunnlaget gjengir også") + 1
-    message = fails(["check", "--round", ROUND_ID], capsys)
-    assert message.endswith(f"{EXPLANATIONS}, linje {line}, nøkkel pointers[2].to_year: "
-                            "to_year må være etter from_year (2023): '2022'"), message
-    assert paths.figures.read_bytes() == before
-
-
-@pytest.mark.parametrize("command", ["check", "analyse"])
-def test_pointer_that_no_question_uses(cleaned, capsys, command):
-    paths, before = cleaned
-    line = replace_once(paths.raw / "explanations.yaml",
-                        "  - solutions: [Helsenorge]\n    from_year: 2023\n    to_year: 2024",
-                        "  - solutions: [Helsenorge]\n    from_year: 2022\n    to_year: 2024")
-    message = fails([command, "--round", ROUND_ID], capsys)
-    assert message.endswith(f"{EXPLANATIONS}, linje {line}, nøkkel solutions: ingen spørsmål "
-                            "om underliggende vekst bruker denne pekeren (2022–2024): "
-                            "'Helsenorge'"), message
     assert paths.figures.read_bytes() == before
 
 
@@ -692,6 +668,7 @@ def test_pointer_naming_a_solution_its_quotes_do_not(cleaned, capsys):
     line = replace_once(paths.raw / "explanations.yaml", "  - solutions: [Helsenorge]",
                         "  - solutions: [Helsenorge, E-resept]")
     message = fails(["analyse", "--round", ROUND_ID], capsys)
-    assert message.endswith(f"{EXPLANATIONS}, linje {line}, nøkkel pointers[2]: løsningen "
+    assert message.endswith(f"data/raw/{ROUND_ID}/explanations.yaml, linje {line}, nøkkel "
+                            "pointers[2]: løsningen "
                             "E-resept står ikke i sitatene"), message
     assert paths.figures.read_bytes() == before
